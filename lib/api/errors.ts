@@ -1,0 +1,90 @@
+// The API's error model: one list of codes, one error class, one problem+json renderer (RFC 9457).
+import { z } from "zod";
+
+export const ERROR_STATUS = {
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  precondition_failed: 412,
+  payload_too_large: 413,
+  validation_failed: 422,
+  rate_limited: 429,
+  internal_error: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+const TITLES: Record<ErrorCode, string> = {
+  unauthenticated: "Authentication required",
+  forbidden: "Forbidden",
+  not_found: "Not found",
+  conflict: "Conflict",
+  precondition_failed: "Precondition failed",
+  payload_too_large: "Payload too large",
+  validation_failed: "Validation failed",
+  rate_limited: "Too many requests",
+  internal_error: "Internal server error",
+};
+
+export type FieldError = { path: string; message: string };
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail: string,
+    readonly options: { errors?: FieldError[]; headers?: Record<string, string> } = {},
+  ) {
+    super(detail);
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+export type Problem = {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  errors?: FieldError[];
+};
+
+export function toProblem(error: ApiError): Problem {
+  return {
+    type: `https://mcp-console.dev/problems/${error.code.replaceAll("_", "-")}`,
+    title: TITLES[error.code],
+    status: error.status,
+    detail: error.detail,
+    code: error.code,
+    ...(error.options.errors ? { errors: error.options.errors } : {}),
+  };
+}
+
+export function problemResponse(error: ApiError): Response {
+  return new Response(JSON.stringify(toProblem(error)), {
+    status: error.status,
+    headers: { "content-type": "application/problem+json", ...error.options.headers },
+  });
+}
+
+/** "headers.X-Api-Key", "configuration.timeout"; the body itself is "". */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.map(String).join(".");
+}
+
+export function validationError(error: z.ZodError, prefix: readonly PropertyKey[] = []): ApiError {
+  const errors = error.issues.flatMap((issue): FieldError[] => {
+    // Unknown fields are reported one per field, on the field itself.
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => ({ path: formatPath([...prefix, ...issue.path, key]), message: "Unknown field" }));
+    }
+    // A bad map key (a forbidden header name, say): report the key's own problem, not "Invalid key".
+    const message = issue.code === "invalid_key" && issue.issues[0] ? issue.issues[0].message : issue.message;
+    return [{ path: formatPath([...prefix, ...issue.path]), message }];
+  });
+  const summary = errors.length === 1 ? `${errors[0].path || "body"}: ${errors[0].message}` : `${errors.length} fields are invalid`;
+  return new ApiError("validation_failed", summary, { errors });
+}

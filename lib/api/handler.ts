@@ -1,0 +1,93 @@
+// The ritual every v1 route shares: authenticate, check origin and role, parse params / query /
+// body with the route's zod schemas, and turn anything thrown into problem+json.
+import "server-only";
+import { NextResponse, type NextRequest } from "next/server";
+import { z } from "zod";
+import { ApiError, problemResponse, validationError } from "@/lib/api/errors";
+import { assertSameOrigin, authenticate, type Caller } from "@/lib/auth/request-auth";
+import { hasRole, type Role } from "@/lib/auth/roles";
+import { log } from "@/lib/log";
+
+export const MAX_BODY_BYTES = 256 * 1024;
+
+type Schema = z.ZodType;
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
+
+export type HandlerArgs<P, Q, B> = { req: NextRequest; caller: Caller; params: P; query: Q; body: B };
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+async function readJsonBody(req: NextRequest): Promise<unknown> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  const reader = req.body?.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (reader) {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > MAX_BODY_BYTES) {
+        await reader.cancel().catch(() => {});
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+  }
+  const text = Buffer.concat(chunks).toString("utf8");
+  if (text.trim() === "") throw new ApiError("validation_failed", "A JSON body is required", { errors: [{ path: "", message: "Required" }] });
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError("validation_failed", "The body is not valid JSON", { errors: [{ path: "", message: "Malformed JSON" }] });
+  }
+}
+
+function tooLarge() {
+  return new ApiError("payload_too_large", `Bodies are limited to ${MAX_BODY_BYTES / 1024} KiB`);
+}
+
+function parseWith<S extends Schema>(schema: S, value: unknown, onError: (error: z.ZodError) => ApiError): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw onError(result.error);
+  return result.data;
+}
+
+export function toApiError(error: unknown, req: NextRequest): ApiError {
+  if (error instanceof ApiError) return error;
+  log.error({ err: error, method: req.method, path: req.nextUrl.pathname }, "unhandled error in route handler");
+  return new ApiError("internal_error", "Something went wrong on our side. It has been logged.");
+}
+
+export function withWorkspace<P extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, B extends Schema | undefined = undefined>(
+  options: { role?: Role; params?: P; query?: Q; body?: B },
+  handler: (args: HandlerArgs<Out<P>, Out<Q>, Out<B>>) => Promise<Response>,
+) {
+  return async (req: NextRequest, context?: RouteContext): Promise<Response> => {
+    try {
+      const caller = await authenticate(req);
+      if (caller.via === "session" && !SAFE_METHODS.has(req.method)) assertSameOrigin(req);
+      if (options.role && !hasRole(caller.role, options.role)) {
+        throw new ApiError("forbidden", `This needs the ${options.role} role; you are a ${caller.role}`);
+      }
+      // Malformed ids are simply ids that don't exist here.
+      const params = options.params
+        ? parseWith(options.params, (await context?.params) ?? {}, () => new ApiError("not_found", "Not found"))
+        : undefined;
+      const query = options.query
+        ? parseWith(options.query, Object.fromEntries(req.nextUrl.searchParams), (error) => validationError(error))
+        : undefined;
+      const body = options.body ? parseWith(options.body, await readJsonBody(req), (error) => validationError(error)) : undefined;
+      return await handler({ req, caller, params, query, body } as HandlerArgs<Out<P>, Out<Q>, Out<B>>);
+    } catch (error) {
+      return problemResponse(toApiError(error, req));
+    }
+  };
+}
+
+export function json(data: unknown, init: ResponseInit = {}) {
+  return NextResponse.json(data, init);
+}

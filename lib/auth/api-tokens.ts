@@ -1,0 +1,82 @@
+// Personal access tokens: shown once, stored as a hash, acting as their user with the user's
+// current role in the token's workspace. Revoking deletes the row.
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { ApiError } from "@/lib/api/errors";
+import { generateApiToken, hashApiToken } from "@/lib/crypto";
+import { db } from "@/lib/db";
+
+export const createApiTokenSchema = z.strictObject({
+  name: z.string({ error: "Name is required" }).trim().min(1, "Name is required").max(60, "At most 60 characters"),
+});
+
+export const apiTokenIdSchema = z.strictObject({ id: z.uuid() });
+
+export const apiTokenSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  prefix: z.string().describe("The first characters of the token, to recognise it"),
+  last_used_at: z.iso.datetime().nullable(),
+  created_at: z.iso.datetime(),
+});
+
+export const createdApiTokenSchema = apiTokenSchema.extend({
+  token: z.string().describe("The secret. Shown only in this response; store it now."),
+});
+
+type TokenRow = { id: string; name: string; prefix: string; lastUsedAt: Date | null; createdAt: Date };
+
+function toApiToken(row: TokenRow): z.infer<typeof apiTokenSchema> {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    last_used_at: row.lastUsedAt?.toISOString() ?? null,
+    created_at: row.createdAt.toISOString(),
+  };
+}
+
+export async function listApiTokens(options: { userId: string; workspaceId: string }) {
+  const rows = await db().apiToken.findMany({
+    where: { userId: options.userId, workspaceId: options.workspaceId },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+  });
+  return rows.map(toApiToken);
+}
+
+export async function createApiToken(options: { userId: string; workspaceId: string; name: string }) {
+  const token = generateApiToken();
+  const row = await db().apiToken.create({
+    data: {
+      id: randomUUID(),
+      userId: options.userId,
+      workspaceId: options.workspaceId,
+      name: options.name,
+      tokenHash: hashApiToken(token),
+      prefix: token.slice(0, 12),
+      createdAt: new Date(),
+    },
+  });
+  return { ...toApiToken(row), token };
+}
+
+export async function revokeApiToken(options: { userId: string; workspaceId: string; id: string }) {
+  const { count } = await db().apiToken.deleteMany({
+    where: { id: options.id, userId: options.userId, workspaceId: options.workspaceId },
+  });
+  if (count === 0) throw new ApiError("not_found", "No API token with this id");
+}
+
+// last_used_at is written at most once a minute per token, not on every request.
+const LAST_USED_GRANULARITY_MS = 60_000;
+
+export async function findApiTokenBySecret(token: string) {
+  const row = await db().apiToken.findUnique({ where: { tokenHash: hashApiToken(token) } });
+  if (!row) return null;
+  const now = new Date();
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_GRANULARITY_MS) {
+    await db().apiToken.updateMany({ where: { id: row.id }, data: { lastUsedAt: now } });
+  }
+  return row;
+}

@@ -1,0 +1,68 @@
+// Who is calling: an API token (Authorization: Bearer …) or the browser's session cookie, resolved
+// to a user, their current workspace and their current role in it — on every request.
+import "server-only";
+import type { NextRequest } from "next/server";
+import { getToken } from "next-auth/jwt";
+import { ApiError } from "@/lib/api/errors";
+import { findApiTokenBySecret } from "@/lib/auth/api-tokens";
+import { findLiveSession } from "@/lib/auth/sessions";
+import type { Role } from "@/lib/auth/roles";
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+
+export type Caller = {
+  userId: string;
+  email: string;
+  name: string;
+  workspaceId: string;
+  workspaceName: string;
+  role: Role;
+  via: "token" | "session";
+  /** The browser session signed in with SSO (its refresh token can mint identity tokens). */
+  viaSso: boolean;
+};
+
+const unauthenticated = (detail: string) => new ApiError("unauthenticated", detail, { headers: { "www-authenticate": 'Bearer realm="mcp-console"' } });
+
+async function membershipCaller(userId: string, workspaceId: string, via: Caller["via"], viaSso: boolean): Promise<Caller> {
+  const membership = await db().membership.findUnique({
+    where: { userId_workspaceId: { userId, workspaceId } },
+    include: { user: true, workspace: true },
+  });
+  if (!membership) throw unauthenticated("This credential no longer has access to its workspace");
+  return {
+    userId,
+    email: membership.user.email,
+    name: membership.user.name,
+    workspaceId,
+    workspaceName: membership.workspace.name,
+    role: membership.role as Role,
+    via,
+    viaSso,
+  };
+}
+
+export async function authenticate(req: NextRequest): Promise<Caller> {
+  const authorization = req.headers.get("authorization");
+  if (authorization) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (!match) throw unauthenticated("Use Authorization: Bearer <api token>");
+    const token = await findApiTokenBySecret(match[1]);
+    if (!token) throw unauthenticated("The API token is invalid or has been revoked");
+    return membershipCaller(token.userId, token.workspaceId, "token", false);
+  }
+  const jwt = await getToken({ req, secret: env().NEXTAUTH_SECRET }).catch(() => null);
+  if (!jwt || typeof jwt.sid !== "string") throw unauthenticated("Sign in, or send an API token");
+  const session = await findLiveSession(jwt.sid);
+  if (!session) throw unauthenticated("Your session has ended; sign in again");
+  return membershipCaller(session.userId, session.workspaceId, "session", session.viaSso);
+}
+
+/** Cookie-authenticated mutations must come from the console's own pages (CSRF defence). */
+export function assertSameOrigin(req: NextRequest) {
+  const origin = req.headers.get("origin");
+  const allowed = new Set([new URL(env().NEXTAUTH_URL).origin, req.nextUrl.origin]);
+  if (!origin || !allowed.has(origin)) {
+    throw new ApiError("forbidden", "Cross-origin request refused: send the request from the console, or use an API token");
+  }
+}

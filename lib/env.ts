@@ -1,0 +1,90 @@
+// The validated environment: the only reader of process.env. Parsed on first use (not at import), so
+// `next build` works without secrets, and a misconfigured server stops with one clear message.
+import { z } from "zod";
+import { DEFAULT_DATABASE_URL, databaseKind } from "@/prisma/database-url.mjs";
+
+const booleanFlag = z
+  .enum(["true", "false", "1", "0", ""])
+  .optional()
+  .transform((value) => value === "true" || value === "1");
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value ? value : undefined));
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    DATABASE_URL: z
+      .string()
+      .default(DEFAULT_DATABASE_URL)
+      .transform((value) => value || DEFAULT_DATABASE_URL)
+      .refine((value) => {
+        try {
+          databaseKind(value);
+          return true;
+        } catch {
+          return false;
+        }
+      }, "must start with file: (SQLite) or postgresql:// (PostgreSQL)"),
+    NEXTAUTH_URL: z.url({ protocol: /^https?$/ }).default("http://127.0.0.1:3000"),
+    NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)"),
+    ENCRYPTION_KEY: z
+      .string()
+      .refine(
+        (value) => decodeKey(value) !== undefined,
+        "must be 32 random bytes, base64- or hex-encoded (openssl rand -base64 32)",
+      ),
+    ENTERPRISE_ENABLED: booleanFlag,
+    OIDC_ISSUER: optionalString.pipe(z.url().optional()),
+    OIDC_CLIENT_ID: optionalString,
+    OIDC_CLIENT_SECRET: optionalString,
+    ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
+    ADMIN_PASSWORD: optionalString.pipe(z.string().min(8, "must be at least 8 characters").optional()),
+    ENTERPRISE_API_URL: optionalString.pipe(z.url().optional()),
+    ENTERPRISE_API_SECRET: optionalString,
+  })
+  .superRefine((env, ctx) => {
+    const oidc = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];
+    if (oidc.some(Boolean) && !oidc.every(Boolean)) {
+      ctx.addIssue({ code: "custom", path: ["OIDC_ISSUER"], message: "set OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET together" });
+    }
+    if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
+      ctx.addIssue({ code: "custom", path: ["ADMIN_EMAIL"], message: "set ADMIN_EMAIL and ADMIN_PASSWORD together" });
+    }
+    if (env.ENTERPRISE_API_URL && !env.ENTERPRISE_API_SECRET) {
+      ctx.addIssue({ code: "custom", path: ["ENTERPRISE_API_SECRET"], message: "is required when ENTERPRISE_API_URL is set" });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema> & { encryptionKey: Buffer };
+
+export function decodeKey(value: string): Buffer | undefined {
+  const trimmed = value.trim();
+  const key = /^[0-9a-f]{64}$/i.test(trimmed) ? Buffer.from(trimmed, "hex") : Buffer.from(trimmed, "base64");
+  return key.length === 32 ? key : undefined;
+}
+
+export class EnvError extends Error {}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join(".") || "environment"}: ${issue.message}`);
+    throw new EnvError(`Invalid configuration:\n${lines.join("\n")}\nSee .env.example.`);
+  }
+  return { ...result.data, encryptionKey: decodeKey(result.data.ENCRYPTION_KEY)! };
+}
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** Tests switch configurations (enterprise on/off) without restarting the process. */
+export function resetEnvForTests() {
+  cached = undefined;
+}

@@ -1,0 +1,161 @@
+// Provider data access. The workspace is always in the `where` clause: ownership and existence are
+// decided in one query, and duplicates are decided by the database's unique constraints.
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { ApiError } from "@/lib/api/errors";
+import { recordAuditEvent } from "@/lib/audit";
+import { db, isPostgres, prismaErrorCode, uniqueViolationFields } from "@/lib/db";
+import { applyProviderPatch, changedFields } from "@/lib/providers/merge-patch";
+import { toColumns, toDocument, toProvider, type ProviderRow } from "@/lib/providers/record";
+import type { Provider, ProviderDocument, ProviderPatch } from "@/lib/providers/schemas";
+
+const notFound = () => new ApiError("not_found", "No provider with this id in your workspace");
+
+const CONFLICT_FIELDS: { column: RegExp; path: string; message: string }[] = [
+  { column: /server_?url_?hash/i, path: "server_url", message: "Another provider already uses this server URL" },
+  { column: /server_?identifier/i, path: "server_identifier", message: "Another provider already uses this identifier" },
+  { column: /(^|_)name|\bname\b/i, path: "name", message: "Another provider already has this name" },
+];
+
+/** P2002 becomes a 409 on the field that collided; anything else is rethrown. */
+function asConflict(error: unknown): unknown {
+  if (prismaErrorCode(error) !== "P2002") return error;
+  const fields = uniqueViolationFields(error).join(" ");
+  const match = CONFLICT_FIELDS.find((field) => field.column.test(fields)) ?? CONFLICT_FIELDS[2];
+  return new ApiError("conflict", match.message, { errors: [{ path: match.path, message: match.message }] });
+}
+
+type Cursor = { t: number; id: string };
+
+function encodeCursor(row: ProviderRow): string {
+  return Buffer.from(JSON.stringify({ t: row.createdAt.getTime(), id: row.id } satisfies Cursor)).toString("base64url");
+}
+
+function decodeCursor(cursor: string): Cursor {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    if (typeof parsed?.t === "number" && Number.isFinite(parsed.t) && typeof parsed?.id === "string") return parsed;
+  } catch {
+    // fall through
+  }
+  throw new ApiError("validation_failed", "cursor is not one this API returned", {
+    errors: [{ path: "cursor", message: "Invalid cursor" }],
+  });
+}
+
+export async function listProviders(options: { workspaceId: string; limit: number; cursor?: string; q?: string }) {
+  const { workspaceId, limit, cursor, q } = options;
+  const contains = (value: string) => ({ contains: value, ...(isPostgres() ? { mode: "insensitive" as const } : {}) });
+  const after = cursor ? decodeCursor(cursor) : undefined;
+  const rows = await db().mcpProvider.findMany({
+    where: {
+      workspaceId,
+      AND: [
+        q ? { OR: [{ name: contains(q) }, { serverIdentifier: contains(q) }] } : {},
+        after
+          ? { OR: [{ createdAt: { lt: new Date(after.t) } }, { createdAt: new Date(after.t), id: { lt: after.id } }] }
+          : {},
+      ],
+    },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: limit + 1,
+  });
+  const page = rows.slice(0, limit);
+  return {
+    data: page.map(toProvider),
+    next_cursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null,
+  };
+}
+
+export async function findProviderRow(options: { workspaceId: string; id: string }): Promise<ProviderRow> {
+  const row = await db().mcpProvider.findFirst({ where: { id: options.id, workspaceId: options.workspaceId } });
+  if (!row) throw notFound();
+  return row;
+}
+
+export async function getProvider(options: { workspaceId: string; id: string }): Promise<Provider> {
+  return toProvider(await findProviderRow(options));
+}
+
+export async function createProvider(options: { workspaceId: string; userId: string; input: ProviderDocument }) {
+  const { workspaceId, userId, input } = options;
+  const now = new Date();
+  const id = randomUUID();
+  try {
+    const row = await db().$transaction(async (tx) => {
+      const created = await tx.mcpProvider.create({
+        data: { id, workspaceId, createdBy: userId, createdAt: now, updatedAt: now, ...toColumns(input) },
+      });
+      await recordAuditEvent(tx, {
+        workspaceId, actorUserId: userId, action: "provider.created", providerId: id, fields: Object.keys(input).sort(),
+      });
+      return created;
+    });
+    return toProvider(row);
+  } catch (error) {
+    throw asConflict(error);
+  }
+}
+
+const MAX_ATTEMPTS = 100;
+
+/**
+ * Merge-patches a provider. Optimistic concurrency: the write only lands on the version the patch
+ * was applied to. With If-Match a lost race is a 412; without it, the patch is re-applied to the
+ * newer version, so concurrent patches of different fields all persist.
+ */
+export async function updateProvider(options: {
+  workspaceId: string;
+  userId: string;
+  id: string;
+  patch: ProviderPatch;
+  expectedVersion?: number;
+}): Promise<Provider> {
+  const { workspaceId, userId, id, patch, expectedVersion } = options;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const row = await findProviderRow({ workspaceId, id });
+    if (expectedVersion !== undefined && row.version !== expectedVersion) throw stale(row.version);
+    const before = toDocument(row);
+    const after = applyProviderPatch(before, patch);
+    const fields = changedFields(before, after);
+    if (fields.length === 0) return toProvider(row);
+
+    let updated: ProviderRow | null;
+    try {
+      updated = await db().$transaction(async (tx) => {
+        const { count } = await tx.mcpProvider.updateMany({
+          where: { id, workspaceId, version: row.version },
+          data: { ...toColumns(after), version: row.version + 1, updatedAt: new Date() },
+        });
+        if (count === 0) return null;
+        await recordAuditEvent(tx, { workspaceId, actorUserId: userId, action: "provider.updated", providerId: id, fields });
+        return tx.mcpProvider.findFirst({ where: { id, workspaceId } });
+      });
+    } catch (error) {
+      throw asConflict(error);
+    }
+    if (updated) return toProvider(updated);
+    if (expectedVersion !== undefined) throw stale();
+    await sleep(Math.random() * 10 * Math.min(attempt + 1, 5));
+  }
+  throw new ApiError("conflict", "The provider is being changed by many requests at once; try again");
+}
+
+function stale(current?: number) {
+  return new ApiError(
+    "precondition_failed",
+    current === undefined
+      ? "The provider changed since you read it; fetch it again and retry"
+      : `The provider is at version ${current}; fetch it again and retry`,
+  );
+}
+
+export async function deleteProvider(options: { workspaceId: string; userId: string; id: string }) {
+  const { workspaceId, userId, id } = options;
+  await db().$transaction(async (tx) => {
+    const { count } = await tx.mcpProvider.deleteMany({ where: { id, workspaceId } });
+    if (count === 0) throw notFound();
+    await recordAuditEvent(tx, { workspaceId, actorUserId: userId, action: "provider.deleted", providerId: id });
+  });
+}

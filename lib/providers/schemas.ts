@@ -1,0 +1,192 @@
+// The provider contract: one set of zod schemas for the API handlers, the form and the OpenAPI document.
+// The create schema holds the defaults; the patch schema is written for JSON Merge Patch and has
+// none (zod's .partial() would re-apply defaults and overwrite what the client left out).
+import { z } from "zod";
+import { identityModeSchema } from "@/lib/identity/modes";
+
+export const LIMITS = {
+  nameMax: 40,
+  urlMax: 2048,
+  headersMax: 32,
+  headerValueMax: 8192,
+  timeout: { min: 1, max: 600, default: 30 },
+  sseReadTimeout: { min: 1, max: 3600, default: 300 },
+} as const;
+
+// Hop-by-hop and framing headers: the HTTP client owns these, a provider may not set them.
+export const FORBIDDEN_HEADERS = new Set([
+  "host", "content-length", "connection", "transfer-encoding", "keep-alive", "proxy-connection",
+  "proxy-authorization", "proxy-authenticate", "te", "trailer", "upgrade", "expect",
+]);
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/; // RFC 9110 token
+
+export const nameSchema = z
+  .string({ error: "Name is required" })
+  .trim()
+  .min(1, "Name is required")
+  .max(LIMITS.nameMax, `Name must be at most ${LIMITS.nameMax} characters`);
+
+export const serverIdentifierSchema = z
+  .string({ error: "Server identifier is required" })
+  .regex(/^[a-z0-9_-]{1,24}$/, "Use 1–24 lowercase letters, digits, - or _");
+
+export function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "";
+  } catch {
+    return false;
+  }
+}
+
+export const serverUrlSchema = z
+  .string({ error: "Server URL is required" })
+  .trim()
+  .min(1, "Server URL is required")
+  .max(LIMITS.urlMax, `URL must be at most ${LIMITS.urlMax} characters`)
+  .refine(isHttpUrl, "Enter an absolute http:// or https:// URL");
+
+const emojiIconSchema = z.strictObject({
+  type: z.literal("emoji"),
+  content: z.string().trim().min(1, "Pick an emoji").max(16, "One emoji, please"),
+  background: z.string().regex(/^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$/, "Use a hex colour such as #EEF"),
+});
+
+const urlIconSchema = z.strictObject({
+  type: z.literal("url"),
+  url: z.string().max(LIMITS.urlMax).refine(isHttpUrl, "Enter an absolute http:// or https:// URL"),
+});
+
+export const iconSchema = z.discriminatedUnion("type", [emojiIconSchema, urlIconSchema]);
+
+export const headerNameSchema = z
+  .string()
+  .regex(TOKEN, "Header names are letters, digits and !#$%&'*+-.^_`|~")
+  .refine((name) => !FORBIDDEN_HEADERS.has(name.toLowerCase()), "This header is managed by the HTTP client and can't be set");
+
+export const headerValueSchema = z
+  .string()
+  .max(LIMITS.headerValueMax, `Header values must be at most ${LIMITS.headerValueMax} characters`)
+  .refine((value) => !/[\r\n\0]/.test(value), "Header values can't contain line breaks");
+
+function distinctIgnoringCase(headers: Record<string, unknown>): boolean {
+  const names = Object.keys(headers).map((name) => name.toLowerCase());
+  return new Set(names).size === names.length;
+}
+
+export const headersSchema = z
+  .record(headerNameSchema, headerValueSchema)
+  .refine((headers) => Object.keys(headers).length <= LIMITS.headersMax, `At most ${LIMITS.headersMax} headers`)
+  .refine(distinctIgnoringCase, "Header names must be distinct (they are case-insensitive)");
+
+export const authenticationSchema = z.strictObject({
+  client_id: z.string({ error: "Client ID is required" }).trim().min(1, "Client ID is required").max(255),
+  client_secret: z.string().max(1024).optional(),
+});
+
+const timeoutSchema = z
+  .int("Use whole seconds")
+  .min(LIMITS.timeout.min, `Between ${LIMITS.timeout.min} and ${LIMITS.timeout.max} seconds`)
+  .max(LIMITS.timeout.max, `Between ${LIMITS.timeout.min} and ${LIMITS.timeout.max} seconds`);
+
+const sseReadTimeoutSchema = z
+  .int("Use whole seconds")
+  .min(LIMITS.sseReadTimeout.min, `Between ${LIMITS.sseReadTimeout.min} and ${LIMITS.sseReadTimeout.max} seconds`)
+  .max(LIMITS.sseReadTimeout.max, `Between ${LIMITS.sseReadTimeout.min} and ${LIMITS.sseReadTimeout.max} seconds`);
+
+export const configurationSchema = z.strictObject({
+  timeout: timeoutSchema.default(LIMITS.timeout.default),
+  sse_read_timeout: sseReadTimeoutSchema.default(LIMITS.sseReadTimeout.default),
+});
+
+export const createProviderSchema = z.strictObject({
+  name: nameSchema,
+  server_identifier: serverIdentifierSchema,
+  server_url: serverUrlSchema,
+  icon: iconSchema.optional(),
+  headers: headersSchema.optional(),
+  authentication: authenticationSchema.optional(),
+  configuration: configurationSchema.default({
+    timeout: LIMITS.timeout.default,
+    sse_read_timeout: LIMITS.sseReadTimeout.default,
+  }),
+  identity_mode: identityModeSchema.default("off"),
+});
+
+export type CreateProviderInput = z.input<typeof createProviderSchema>;
+/** A provider's full editable state with secrets in clear: what a merge patch is applied to. */
+export type ProviderDocument = z.output<typeof createProviderSchema>;
+
+// JSON Merge Patch (RFC 7396): every field optional; null removes an optional field or a map
+// entry; no defaults. The merged result is then validated with createProviderSchema.
+export const providerPatchSchema = z.strictObject({
+  name: nameSchema.optional(),
+  server_identifier: serverIdentifierSchema.optional(),
+  server_url: serverUrlSchema.optional(),
+  icon: z
+    .strictObject({
+      type: z.enum(["emoji", "url"]).optional(),
+      content: z.string().nullable().optional(),
+      background: z.string().nullable().optional(),
+      url: z.string().nullable().optional(),
+    })
+    .nullable()
+    .optional(),
+  headers: z
+    .record(headerNameSchema, headerValueSchema.nullable())
+    .refine((headers) => Object.keys(headers).length <= LIMITS.headersMax * 2, "Too many header changes")
+    .nullable()
+    .optional(),
+  authentication: z
+    .strictObject({
+      client_id: z.string().trim().min(1, "Client ID is required").max(255).optional(),
+      client_secret: z.string().max(1024).nullable().optional(),
+    })
+    .nullable()
+    .optional(),
+  configuration: z
+    .strictObject({
+      timeout: timeoutSchema.optional(),
+      sse_read_timeout: sseReadTimeoutSchema.optional(),
+    })
+    .optional(),
+  identity_mode: identityModeSchema.optional(),
+});
+
+export type ProviderPatch = z.infer<typeof providerPatchSchema>;
+
+export const providerIdSchema = z.strictObject({ id: z.uuid() });
+
+export const listProvidersQuerySchema = z.strictObject({
+  limit: z.coerce.number().int("limit must be a whole number").min(1).max(100).default(50),
+  cursor: z.string().max(512).optional(),
+  q: z.string().trim().max(100).optional(),
+});
+
+// What the API returns. Secrets are masked; see lib/providers/masking.ts.
+export const providerSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  server_identifier: z.string(),
+  server_url: z.string().describe("Scheme and host only; the path and query are hidden"),
+  icon: iconSchema.nullable(),
+  headers: z.record(z.string(), z.string()).describe("Header values are masked"),
+  authentication: z.object({ client_id: z.string(), client_secret: z.string().nullable() }).nullable(),
+  configuration: z.object({ timeout: z.int(), sse_read_timeout: z.int() }),
+  identity_mode: identityModeSchema,
+  identity_forwarding_active: z.boolean(),
+  authed: z.boolean(),
+  tools_count: z.int(),
+  tools_fetched_at: z.iso.datetime().nullable(),
+  created_at: z.iso.datetime(),
+  updated_at: z.iso.datetime(),
+  version: z.int(),
+});
+
+export type Provider = z.infer<typeof providerSchema>;
+
+export const providerListSchema = z.object({
+  data: z.array(providerSchema),
+  next_cursor: z.string().nullable(),
+});
