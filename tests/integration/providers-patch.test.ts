@@ -1,0 +1,186 @@
+// PATCH is JSON Merge Patch (RFC 7396): every rule proven field by field, through the route handler,
+// against the real database.
+import { beforeAll, describe, expect, it } from "vitest";
+import { toDocument } from "@/lib/providers/record";
+import { db } from "@/lib/db";
+import { call, createActor, uniqueProvider, type Actor } from "./helpers";
+
+let admin: Actor;
+
+beforeAll(async () => {
+  admin = await createActor("admin");
+});
+
+const FULL = {
+  icon: { type: "emoji", content: "🔧", background: "#EEF" },
+  headers: { "X-Api-Key": "sk-keep-me-123", "X-Old": "old-value-999" },
+  authentication: { client_id: "client-1", client_secret: "client-secret-1" },
+  configuration: { timeout: 45, sse_read_timeout: 900 },
+  identity_mode: "idp_token",
+};
+
+async function createFull() {
+  const res = await call(admin, "POST", "/api/v1/mcp-providers", { body: uniqueProvider(FULL) });
+  expect(res.status, res.text).toBe(201);
+  return res.json;
+}
+
+async function patch(id: string, body: unknown, headers?: Record<string, string>) {
+  return call(admin, "PATCH", `/api/v1/mcp-providers/${id}`, { body, headers });
+}
+
+/** The stored state, secrets decrypted: what a patch must (not) have touched. */
+async function stored(id: string) {
+  return toDocument(await db().mcpProvider.findUniqueOrThrow({ where: { id } }));
+}
+
+describe("PATCH /api/v1/mcp-providers/{id}", () => {
+  it("{} changes nothing, not even the version", async () => {
+    const created = await createFull();
+    const before = await stored(created.id);
+    const res = await patch(created.id, {});
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual(created);
+    expect(await stored(created.id)).toEqual(before);
+  });
+
+  it("a patch that sets the current values is a no-op too", async () => {
+    const created = await createFull();
+    const res = await patch(created.id, { name: created.name, configuration: { timeout: 45 } });
+    expect(res.json.version).toBe(1);
+  });
+
+  it.each([
+    ["name", () => "Renamed"],
+    ["server_identifier", () => `r-${Math.random().toString(36).slice(2, 12)}`],
+    ["server_url", () => `https://other.example.com/${Math.random().toString(36).slice(2)}`],
+    ["identity_mode", () => "off"],
+  ] as const)("changing only %s leaves every other field as it was", async (field, value) => {
+    const created = await createFull();
+    const before = await stored(created.id);
+    const next = value();
+    const res = await patch(created.id, { [field]: next });
+    expect(res.status, res.text).toBe(200);
+    expect(res.json.version).toBe(2);
+    const after = await stored(created.id);
+    expect(after[field]).toBe(next);
+    expect({ ...after, [field]: undefined }).toEqual({ ...before, [field]: undefined });
+  });
+
+  it("null on one header removes it and keeps the others", async () => {
+    const created = await createFull();
+    const res = await patch(created.id, { headers: { "X-Old": null } });
+    expect(res.json.headers).toEqual({ "X-Api-Key": "sk******23" });
+    expect((await stored(created.id)).headers).toEqual({ "X-Api-Key": "sk-keep-me-123" });
+  });
+
+  it("a header value adds or replaces that header only", async () => {
+    const created = await createFull();
+    await patch(created.id, { headers: { "X-New": "new-value-1", "X-Old": "replaced-value" } });
+    expect((await stored(created.id)).headers).toEqual({ "X-Api-Key": "sk-keep-me-123", "X-Old": "replaced-value", "X-New": "new-value-1" });
+  });
+
+  it("headers: null removes all headers", async () => {
+    const created = await createFull();
+    const res = await patch(created.id, { headers: null });
+    expect(res.json.headers).toEqual({});
+    expect((await stored(created.id)).headers).toBeUndefined();
+  });
+
+  it("removing the last header leaves no headers", async () => {
+    const created = await createFull();
+    await patch(created.id, { headers: { "X-Old": null, "X-Api-Key": null } });
+    expect((await stored(created.id)).headers).toBeUndefined();
+  });
+
+  it("configuration merges: timeout alone keeps sse_read_timeout", async () => {
+    const created = await createFull();
+    const res = await patch(created.id, { configuration: { timeout: 10 } });
+    expect(res.json.configuration).toEqual({ timeout: 10, sse_read_timeout: 900 });
+    const res2 = await patch(created.id, { configuration: { sse_read_timeout: 20 } });
+    expect(res2.json.configuration).toEqual({ timeout: 10, sse_read_timeout: 20 });
+  });
+
+  it("omitting configuration never resets it to the defaults", async () => {
+    const created = await createFull();
+    await patch(created.id, { name: "Only the name" });
+    expect((await stored(created.id)).configuration).toEqual({ timeout: 45, sse_read_timeout: 900 });
+  });
+
+  it("authentication merges: a new secret keeps the client id; null secret removes only the secret", async () => {
+    const created = await createFull();
+    await patch(created.id, { authentication: { client_secret: "rotated-secret" } });
+    expect((await stored(created.id)).authentication).toEqual({ client_id: "client-1", client_secret: "rotated-secret" });
+    const res = await patch(created.id, { authentication: { client_secret: null } });
+    expect(res.json.authentication).toEqual({ client_id: "client-1", client_secret: null });
+    expect((await stored(created.id)).authentication).toEqual({ client_id: "client-1" });
+  });
+
+  it("authentication: null removes the OAuth client", async () => {
+    const created = await createFull();
+    const res = await patch(created.id, { authentication: null });
+    expect(res.json.authentication).toBeNull();
+    expect((await stored(created.id)).authentication).toBeUndefined();
+  });
+
+  it("a secret without a client id is refused when there is no client yet", async () => {
+    const res = await call(admin, "POST", "/api/v1/mcp-providers", { body: uniqueProvider() });
+    const patched = await patch(res.json.id, { authentication: { client_secret: "orphan" } });
+    expect(patched.status).toBe(422);
+    expect(patched.json.errors[0].path).toBe("authentication.client_id");
+  });
+
+  it("icon merges within its type, is replaced when the type changes, and null removes it", async () => {
+    const created = await createFull();
+    expect((await patch(created.id, { icon: { background: "#000" } })).json.icon).toEqual({ type: "emoji", content: "🔧", background: "#000" });
+    expect((await patch(created.id, { icon: { type: "url", url: "https://example.com/i.png" } })).json.icon).toEqual({
+      type: "url",
+      url: "https://example.com/i.png",
+    });
+    expect((await patch(created.id, { icon: null })).json.icon).toBeNull();
+  });
+
+  it.each([
+    [{ name: null }, "name"],
+    [{ server_url: null }, "server_url"],
+    [{ server_identifier: null }, "server_identifier"],
+    [{ configuration: null }, "configuration"],
+    [{ identity_mode: null }, "identity_mode"],
+    [{ configuration: { timeout: null } }, "configuration.timeout"],
+    [{ configuration: { timeout: 0 } }, "configuration.timeout"],
+    [{ headers: { Host: "evil" } }, "headers.Host"],
+    [{ unknown_field: 1 }, "unknown_field"],
+    [{ configuration: { retries: 3 } }, "configuration.retries"],
+    [{ identity_mode: "token_exchange" }, "identity_mode"],
+  ])("refuses %j with 422 on %s and writes nothing", async (body, path) => {
+    const created = await createFull();
+    const before = await stored(created.id);
+    const res = await patch(created.id, body);
+    expect(res.status).toBe(422);
+    expect(res.json.errors.map((e: { path: string }) => e.path)).toContain(path);
+    expect(await stored(created.id)).toEqual(before);
+    expect((await call(admin, "GET", `/api/v1/mcp-providers/${created.id}`)).json.version).toBe(1);
+  });
+
+  it("If-Match: the current version succeeds, a stale one is 412 and writes nothing", async () => {
+    const created = await createFull();
+    const ok = await patch(created.id, { name: "v2" }, { "if-match": '"1"' });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("etag")).toBe('"2"');
+    const stale = await patch(created.id, { name: "v3" }, { "if-match": '"1"' });
+    expect(stale.status).toBe(412);
+    expect(stale.json.code).toBe("precondition_failed");
+    expect((await stored(created.id)).name).toBe("v2");
+    expect((await patch(created.id, { name: "v3" }, { "if-match": "garbage" })).status).toBe(412);
+    expect((await patch(created.id, { name: "v3" }, { "if-match": "*" })).status).toBe(200);
+  });
+
+  it("renaming onto another provider's name is a 409 and changes nothing", async () => {
+    const first = await createFull();
+    const second = await call(admin, "POST", "/api/v1/mcp-providers", { body: uniqueProvider() });
+    const res = await patch(second.json.id, { name: first.name });
+    expect(res.status).toBe(409);
+    expect(res.json.errors[0].path).toBe("name");
+    expect((await stored(second.json.id)).name).toBe(second.json.name);
+  });
+});

@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import { endSession } from "@/lib/auth/sessions";
+import { db } from "@/lib/db";
+import { call, createActor, ORIGIN, sessionCookie, uniqueProvider } from "./helpers";
+
+describe("session cookies", () => {
+  it("authenticate reads, and mutations only with the console's Origin", async () => {
+    const admin = await createActor("admin");
+    const cookie = await sessionCookie(admin.userId);
+    expect((await call({ cookie }, "GET", "/api/v1/mcp-providers")).status).toBe(200);
+
+    const noOrigin = await call({ cookie }, "POST", "/api/v1/mcp-providers", { body: uniqueProvider() });
+    expect(noOrigin.status).toBe(403);
+    const evil = await call({ cookie }, "POST", "/api/v1/mcp-providers", { body: uniqueProvider(), headers: { origin: "https://evil.example" } });
+    expect(evil.status).toBe(403);
+    const ok = await call({ cookie }, "POST", "/api/v1/mcp-providers", { body: uniqueProvider(), headers: { origin: ORIGIN } });
+    expect(ok.status).toBe(201);
+  });
+
+  it("stop working once the session is signed out, even if the cookie was kept", async () => {
+    const admin = await createActor("admin");
+    const cookie = await sessionCookie(admin.userId);
+    const session = await db().session.findFirstOrThrow({ where: { userId: admin.userId } });
+    await endSession(session.id);
+    expect((await call({ cookie }, "GET", "/api/v1/mcp-providers")).status).toBe(401);
+  });
+
+  it("refuse a forged cookie", async () => {
+    const res = await call({ cookie: "next-auth.session-token=forged.jwt.value" }, "GET", "/api/v1/mcp-providers");
+    expect(res.status).toBe(401);
+  });
+});
+
+describe("API tokens", () => {
+  it("are shown once, listed without the secret, record last use and stop working when revoked", async () => {
+    const admin = await createActor("admin");
+    const created = await call(admin, "POST", "/api/v1/api-tokens", { body: { name: "ci" } });
+    expect(created.status).toBe(201);
+    expect(created.json.token).toMatch(/^mcpc_[A-Za-z0-9_-]{43}$/);
+    const token = created.json.token as string;
+
+    const stored = await db().apiToken.findUniqueOrThrow({ where: { id: created.json.id } });
+    expect(stored.tokenHash).not.toContain(token);
+    expect(JSON.stringify(stored)).not.toContain(token.slice(12));
+
+    expect((await call({ token }, "GET", "/api/v1/mcp-providers")).status).toBe(200);
+    const list = await call(admin, "GET", "/api/v1/api-tokens");
+    const listed = list.json.data.find((t: { id: string }) => t.id === created.json.id);
+    expect(listed).toMatchObject({ name: "ci", prefix: token.slice(0, 12) });
+    expect(listed.last_used_at).not.toBeNull();
+    expect(list.text).not.toContain(token);
+
+    expect((await call(admin, "DELETE", `/api/v1/api-tokens/${created.json.id}`)).status).toBe(204);
+    const revoked = await call({ token }, "GET", "/api/v1/mcp-providers");
+    expect(revoked.status).toBe(401);
+    expect(revoked.json.code).toBe("unauthenticated");
+  });
+
+  it("act with their workspace only, and can't be revoked by someone else", async () => {
+    const a = await createActor("owner");
+    const b = await createActor("owner");
+    const mine = await call(a, "POST", "/api/v1/api-tokens", { body: { name: "mine" } });
+    expect((await call(b, "DELETE", `/api/v1/api-tokens/${mine.json.id}`)).status).toBe(404);
+    expect((await call(a, "POST", "/api/v1/api-tokens", { body: { name: "" } })).status).toBe(422);
+  });
+
+  it("stop working when the user leaves the workspace", async () => {
+    const member = await createActor("member");
+    await db().membership.delete({ where: { userId_workspaceId: { userId: member.userId, workspaceId: member.workspaceId } } });
+    expect((await call(member, "GET", "/api/v1/mcp-providers")).status).toBe(401);
+  });
+});
+
+describe("GET /api/v1/features", () => {
+  it("reports enterprise off and only the off mode by default", async () => {
+    const member = await createActor("member");
+    const res = await call(member, "GET", "/api/v1/features");
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ enterprise_enabled: false, identity_modes: ["off"], role: "member" });
+  });
+});

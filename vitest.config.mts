@@ -1,0 +1,35 @@
+import path from "node:path";
+import { defineConfig } from "vitest/config";
+
+const root = import.meta.dirname;
+const secrets = {
+  NEXTAUTH_SECRET: "test-secret-test-secret-test-secret-0123",
+  ENCRYPTION_KEY: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+  NEXTAUTH_URL: "http://127.0.0.1:3000",
+};
+const shared = {
+  resolve: { alias: { "@": root, "server-only": path.join(root, "tests/setup/server-only.ts") } },
+};
+const integration = (name: string, databaseUrl: string) => ({
+  ...shared,
+  test: {
+    name,
+    include: ["tests/integration/**/*.test.ts"],
+    environment: "node",
+    globalSetup: ["tests/setup/migrate-database.ts"],
+    env: { ...secrets, DATABASE_URL: databaseUrl, MIGRATE_DATABASE_URL: databaseUrl },
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
+
+export default defineConfig({
+  test: {
+    projects: [
+      { ...shared, test: { name: "unit", include: ["lib/**/*.test.ts", "prisma/**/*.test.ts", "scripts/**/*.test.ts"], environment: "node", env: secrets } },
+      integration("integration-sqlite", `file:${path.join(root, "data/test-integration.db")}`),
+      integration("integration-postgres", process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/mcp_console_it"),
+      { ...shared, test: { name: "migrations", include: ["tests/migrations/**/*.test.ts"], environment: "node", testTimeout: 120_000, hookTimeout: 120_000, fileParallelism: false } },
+    ],
+  },
+});
