@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { createProviderSchema, providerPatchSchema } from "@/lib/providers/schemas";
+
+const minimal = { name: "Linear", server_identifier: "linear", server_url: "https://mcp.linear.app/mcp" };
+
+describe("createProviderSchema", () => {
+  it("fills the defaults", () => {
+    expect(createProviderSchema.parse(minimal)).toEqual({
+      ...minimal,
+      configuration: { timeout: 30, sse_read_timeout: 300 },
+      identity_mode: "off",
+    });
+  });
+
+  it.each(["Host", "host", "Content-Length", "Connection", "Transfer-Encoding", "Keep-Alive", "Upgrade", "TE", "Trailer", "Proxy-Authorization"])(
+    "refuses the hop-by-hop or framing header %s",
+    (name) => {
+      expect(createProviderSchema.safeParse({ ...minimal, headers: { [name]: "x" } }).success).toBe(false);
+    },
+  );
+
+  it.each(["javascript:alert(1)", "file:///etc/passwd", "mcp.linear.app", "https://", "http://"])("refuses the URL %s", (server_url) => {
+    expect(createProviderSchema.safeParse({ ...minimal, server_url }).success).toBe(false);
+  });
+
+  it("accepts identifiers of exactly the allowed shape", () => {
+    for (const ok of ["a", "linear_2", "x-y", "a".repeat(24)]) expect(createProviderSchema.safeParse({ ...minimal, server_identifier: ok }).success).toBe(true);
+    for (const bad of ["", "A", "a b", "ä", "a".repeat(25), "a.b"]) expect(createProviderSchema.safeParse({ ...minimal, server_identifier: bad }).success).toBe(false);
+  });
+});
+
+describe("providerPatchSchema", () => {
+  it("has no defaults: an empty patch stays empty", () => {
+    expect(providerPatchSchema.parse({})).toEqual({});
+    expect(providerPatchSchema.parse({ configuration: { timeout: 5 } })).toEqual({ configuration: { timeout: 5 } });
+  });
+
+  it("accepts null where a field can be removed, and refuses it where it can't", () => {
+    for (const ok of [{ icon: null }, { headers: null }, { headers: { "X-A": null } }, { authentication: null }, { authentication: { client_secret: null } }]) {
+      expect(providerPatchSchema.safeParse(ok).success).toBe(true);
+    }
+    for (const bad of [{ name: null }, { server_url: null }, { configuration: null }, { identity_mode: null }, { configuration: { timeout: null } }]) {
+      expect(providerPatchSchema.safeParse(bad).success).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,208 @@
+// The real Prisma CLI, run on the wasm-backed schema-engine bridge (prisma/engine-bridge): the
+// path every install takes to a migrated database, with no engine binary on the machine.
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, describe, expect, it } from "vitest";
+import { dropPostgresDatabase, withPostgres } from "../setup/postgres";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const PG_BASE = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+const cleanups: (() => Promise<void> | void)[] = [];
+
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+function prisma(args: string[], env: Record<string, string>) {
+  const result = spawnSync(path.join(root, "node_modules/.bin/prisma"), args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+    timeout: 90_000,
+  });
+  return { status: result.status, output: `${result.stdout}\n${result.stderr}` };
+}
+
+function tempDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "mcp-console-migrations-"));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A copy of one dialect's schema and migrations, optionally with only the first N migrations. */
+function schemaCopy(kind: "sqlite" | "postgres", keepMigrations?: number): string {
+  const dir = tempDir();
+  const source = path.join(root, "prisma", kind);
+  cpSync(path.join(source, "schema.prisma"), path.join(dir, "schema.prisma"));
+  cpSync(path.join(source, "migrations"), path.join(dir, "migrations"), { recursive: true });
+  if (keepMigrations !== undefined) {
+    for (const name of migrationNames(kind).slice(keepMigrations)) rmSync(path.join(dir, "migrations", name), { recursive: true });
+  }
+  return dir;
+}
+
+function migrationNames(kind: "sqlite" | "postgres"): string[] {
+  return readdirSync(path.join(root, "prisma", kind, "migrations")).filter((name) => /^\d+_/.test(name)).sort();
+}
+
+function addMigration(dir: string, kind: "sqlite" | "postgres", name: string) {
+  cpSync(path.join(root, "prisma", kind, "migrations", name), path.join(dir, "migrations", name), { recursive: true });
+}
+
+async function freshPostgres(): Promise<string> {
+  const name = `mcp_console_mig_${Math.random().toString(36).slice(2, 10)}`;
+  const url = PG_BASE.replace(/\/[^/]*$/, `/${name}`);
+  cleanups.push(() => dropPostgresDatabase(url));
+  return url;
+}
+
+async function databaseNames(): Promise<string[]> {
+  return withPostgres(PG_BASE, async (client) => (await client.query("SELECT datname FROM pg_database")).rows.map((r) => r.datname).sort());
+}
+
+describe("the migration history tells the identity_mode story", () => {
+  it("the first migration has no identity_mode; the second adds it, and nothing else", () => {
+    for (const kind of ["sqlite", "postgres"] as const) {
+      const [first, second] = migrationNames(kind);
+      expect(migrationNames(kind)).toHaveLength(2);
+      const firstSql = readFileSync(path.join(root, "prisma", kind, "migrations", first, "migration.sql"), "utf8");
+      const secondSql = readFileSync(path.join(root, "prisma", kind, "migrations", second, "migration.sql"), "utf8");
+      expect(firstSql).toContain('CREATE TABLE "tool_mcp_providers"');
+      expect(firstSql).not.toContain("identity_mode");
+      expect(secondSql.replace(/--.*\n/g, "").trim()).toMatch(/^ALTER TABLE "tool_mcp_providers" ADD COLUMN\s+"identity_mode" (TEXT|VARCHAR\(32\)) NOT NULL DEFAULT 'off';$/);
+    }
+  });
+
+  const insertProvider = (id: string) =>
+    `INSERT INTO "tool_mcp_providers" ("id","workspace_id","name","server_identifier","server_url_encrypted","server_url_hash","timeout","sse_read_timeout","tools","created_by","version") ` +
+    `VALUES ('${id}','ws-1','Provider ${id}','p${id}','enc-${id}','hash-${id}',${Number(id) * 10},${Number(id) * 100},'[]','u-1',${id})`;
+  const seed = [`INSERT INTO "workspaces" ("id","name") VALUES ('ws-1','Workspace')`, insertProvider("1"), insertProvider("2")];
+
+  it("on SQLite: rows written before the second migration keep their values and read 'off'", () => {
+    const dir = schemaCopy("sqlite", 1);
+    const file = path.join(dir, "story.db");
+    const env = { DATABASE_URL: `file:${file}`, PRISMA_SCHEMA_DIR: dir };
+    expect(prisma(["migrate", "deploy"], env).status).toBe(0);
+    const before = new Database(file);
+    for (const sql of seed) before.exec(sql);
+    expect(before.prepare(`SELECT name FROM pragma_table_info('tool_mcp_providers') WHERE name = 'identity_mode'`).all()).toEqual([]);
+    before.close();
+
+    addMigration(dir, "sqlite", migrationNames("sqlite")[1]);
+    const second = prisma(["migrate", "deploy"], env);
+    expect(second.status, second.output).toBe(0);
+    const after = new Database(file);
+    const rows = after.prepare(`SELECT id, name, server_identifier, timeout, sse_read_timeout, version, identity_mode FROM tool_mcp_providers ORDER BY id`).all();
+    after.close();
+    expect(rows).toEqual([
+      { id: "1", name: "Provider 1", server_identifier: "p1", timeout: 10, sse_read_timeout: 100, version: 1, identity_mode: "off" },
+      { id: "2", name: "Provider 2", server_identifier: "p2", timeout: 20, sse_read_timeout: 200, version: 2, identity_mode: "off" },
+    ]);
+  });
+
+  it("on PostgreSQL: the same, and the column is varchar(32) NOT NULL DEFAULT 'off'", async () => {
+    const dir = schemaCopy("postgres", 1);
+    const url = await freshPostgres();
+    const env = { DATABASE_URL: url, PRISMA_SCHEMA_DIR: dir };
+    const first = prisma(["migrate", "deploy"], env);
+    expect(first.status, first.output).toBe(0);
+    await withPostgres(url, async (client) => {
+      for (const sql of seed) await client.query(sql);
+    });
+    addMigration(dir, "postgres", migrationNames("postgres")[1]);
+    expect(prisma(["migrate", "deploy"], env).status).toBe(0);
+    await withPostgres(url, async (client) => {
+      const rows = await client.query(`SELECT id, name, timeout, sse_read_timeout, version, identity_mode FROM tool_mcp_providers ORDER BY id`);
+      expect(rows.rows).toEqual([
+        { id: "1", name: "Provider 1", timeout: 10, sse_read_timeout: 100, version: 1, identity_mode: "off" },
+        { id: "2", name: "Provider 2", timeout: 20, sse_read_timeout: 200, version: 2, identity_mode: "off" },
+      ]);
+      const column = await client.query(
+        `SELECT data_type, character_maximum_length, is_nullable, column_default FROM information_schema.columns WHERE table_name = 'tool_mcp_providers' AND column_name = 'identity_mode'`,
+      );
+      expect(column.rows[0]).toEqual({ data_type: "character varying", character_maximum_length: 32, is_nullable: "NO", column_default: "'off'::character varying" });
+    });
+  });
+});
+
+describe("the schema-engine bridge", () => {
+  it("SQLite, fresh database: migrate deploy creates the file and applies the whole history", () => {
+    const dir = tempDir();
+    const file = path.join(dir, "nested", "fresh.db");
+    const env = { DATABASE_URL: `file:${file}` };
+    const result = prisma(["migrate", "deploy"], env);
+    expect(result.status, result.output).toBe(0);
+    expect(existsSync(file)).toBe(true);
+    const status = prisma(["migrate", "status"], env);
+    expect(status.status, status.output).toBe(0);
+    expect(status.output).toContain("Database schema is up to date");
+  });
+
+  it("SQLite, existing empty database: no migrations table reads as no history (not P1014)", () => {
+    const dir = tempDir();
+    const file = path.join(dir, "empty.db");
+    new Database(file).close();
+    const status = prisma(["migrate", "status"], { DATABASE_URL: `file:${file}` });
+    expect(status.output).not.toContain("does not exist");
+    expect(status.output).toContain("Following migrations have not yet been applied");
+  });
+
+  it("SQLite, second migrate dev: replays the history on the shadow database and creates only the new migration", () => {
+    const dir = schemaCopy("sqlite");
+    const env = { DATABASE_URL: `file:${path.join(dir, "dev.db")}`, PRISMA_SCHEMA_DIR: dir };
+    expect(prisma(["migrate", "deploy"], env).status).toBe(0);
+    const unchanged = prisma(["migrate", "dev", "--name", "nothing"], env);
+    expect(unchanged.status, unchanged.output).toBe(0);
+    expect(unchanged.output).toContain("Already in sync");
+
+    writeFileSync(path.join(dir, "schema.prisma"), `${readFileSync(path.join(dir, "schema.prisma"), "utf8")}\nmodel Widget {\n  id String @id\n}\n`);
+    const changed = prisma(["migrate", "dev", "--name", "add_widget"], env);
+    expect(changed.status, changed.output).toBe(0);
+    const created = readdirSync(path.join(dir, "migrations")).filter((name) => name.endsWith("_add_widget"));
+    expect(created).toHaveLength(1);
+    const db = new Database(path.join(dir, "dev.db"));
+    expect(db.prepare(`SELECT name FROM sqlite_master WHERE name = 'Widget'`).all()).toHaveLength(1);
+    db.close();
+  });
+
+  it("SQLite, migrate reset: an empty, freshly migrated database", () => {
+    const dir = schemaCopy("sqlite");
+    const file = path.join(dir, "reset.db");
+    const env = { DATABASE_URL: `file:${file}`, PRISMA_SCHEMA_DIR: dir };
+    expect(prisma(["migrate", "deploy"], env).status).toBe(0);
+    const before = new Database(file);
+    before.exec(`INSERT INTO "workspaces" ("id","name") VALUES ('w','kept?')`);
+    before.close();
+    const reset = prisma(["migrate", "reset", "--force"], env);
+    expect(reset.status, reset.output).toBe(0);
+    const after = new Database(file);
+    expect(after.prepare(`SELECT count(*) AS n FROM workspaces`).get()).toEqual({ n: 0 });
+    expect(after.prepare(`SELECT count(*) AS n FROM _prisma_migrations`).get()).toEqual({ n: 2 });
+    after.close();
+  });
+
+  it("PostgreSQL: migrate dev's shadow database is a separate, temporary database, never the main one", async () => {
+    const dir = schemaCopy("postgres");
+    const url = await freshPostgres();
+    const env = { DATABASE_URL: url, PRISMA_SCHEMA_DIR: dir };
+    expect(prisma(["migrate", "deploy"], env).status).toBe(0);
+    await withPostgres(url, (client) => client.query(`INSERT INTO "workspaces" ("id","name") VALUES ('sentinel','must survive')`));
+    const databasesBefore = await databaseNames();
+
+    writeFileSync(path.join(dir, "schema.prisma"), `${readFileSync(path.join(dir, "schema.prisma"), "utf8")}\nmodel Widget {\n  id String @id\n}\n`);
+    const result = prisma(["migrate", "dev", "--create-only", "--name", "add_widget"], env);
+    expect(result.status, result.output).toBe(0);
+    expect(readdirSync(path.join(dir, "migrations")).some((name) => name.endsWith("_add_widget"))).toBe(true);
+
+    await withPostgres(url, async (client) => {
+      // Had the shadow been the main database, migrate dev would have wiped it.
+      expect((await client.query(`SELECT name FROM workspaces WHERE id = 'sentinel'`)).rows).toEqual([{ name: "must survive" }]);
+      // --create-only writes the migration but does not apply it to the main database.
+      expect((await client.query(`SELECT to_regclass('"Widget"') AS t`)).rows[0].t).toBeNull();
+    });
+    expect(await databaseNames()).toEqual(databasesBefore); // the shadow was dropped
+  });
+});
