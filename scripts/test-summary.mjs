@@ -1,0 +1,24 @@
+// Adds up the runners' JSON reports into one closing line: "N passed, N failed, N skipped".
+import { existsSync, readFileSync } from "node:fs";
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const lines = [];
+
+if (existsSync("test-results/vitest.json")) {
+  const report = JSON.parse(readFileSync("test-results/vitest.json", "utf8"));
+  passed += report.numPassedTests;
+  failed += report.numFailedTests;
+  skipped += report.numPendingTests + report.numTodoTests;
+  lines.push(`vitest: ${report.numPassedTests} passed, ${report.numFailedTests} failed`);
+}
+if (existsSync("test-results/playwright.json")) {
+  const { stats } = JSON.parse(readFileSync("test-results/playwright.json", "utf8"));
+  passed += stats.expected + stats.flaky;
+  failed += stats.unexpected;
+  skipped += stats.skipped;
+  lines.push(`playwright: ${stats.expected + stats.flaky} passed, ${stats.unexpected} failed`);
+}
+for (const line of lines) console.log(line);
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);

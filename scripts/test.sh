@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The whole test suite: unit, integration (SQLite and PostgreSQL), migrations, then the browser
+# end-to-end layer against a production build. Installs what it needs and starts PostgreSQL if it
+# is not running. Ends with one line: "N passed, N failed".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
+  echo "Starting PostgreSQL…"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start
+  for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
+fi
+if [ ! -x node_modules/.bin/vitest ]; then npm ci; fi
+
+mkdir -p test-results
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json || status=$?
+
+if [ -d e2e ] && ls e2e/*.spec.ts >/dev/null 2>&1; then
+  if ! command -v chromium >/dev/null 2>&1; then
+    echo "Installing Debian's Chromium for the browser tests…"
+    apt-get update -qq && apt-get install -y -qq chromium
+  fi
+  npx next build
+  npx playwright test || status=$?
+fi
+
+node scripts/test-summary.mjs
+exit $status
