@@ -51,10 +51,10 @@ describe("PATCH /api/v1/mcp-providers/{id}", () => {
   });
 
   it.each([
-    ["name", () => "Renamed"],
+    ["name", (): string => "Renamed"],
     ["server_identifier", () => `r-${Math.random().toString(36).slice(2, 12)}`],
     ["server_url", () => `https://other.example.com/${Math.random().toString(36).slice(2)}`],
-    ["identity_mode", () => "off"],
+    ["identity_mode", (): string => "off"],
   ] as const)("changing only %s leaves every other field as it was", async (field, value) => {
     const created = await createFull();
     const before = await stored(created.id);

@@ -1,0 +1,263 @@
+"use client";
+// One dialog for create and edit. Edit sends a merge patch of only the changed fields; the
+// server's field errors land on their fields; while saving nothing can close it or submit twice.
+import * as Tabs from "@radix-ui/react-tabs";
+import { useIsMutating } from "@tanstack/react-query";
+import { useFieldArray, useForm } from "react-hook-form";
+import { useMemo, useState } from "react";
+import { Button } from "@/components/ui/button";
+import { Dialog } from "@/components/ui/dialog";
+import { Field, fieldAria, Input } from "@/components/ui/field";
+import { Switch } from "@/components/ui/switch";
+import { ApiClientError, errorMessage } from "@/lib/client/api";
+import { SAVE_PROVIDER_KEY, useCreateProvider, useUpdateProvider } from "@/lib/client/hooks";
+import type { Provider } from "@/lib/providers/schemas";
+import {
+  emptyFormValues,
+  errorsToFormErrors,
+  formValuesFromProvider,
+  providerResolver,
+  toCreateInput,
+  toPatch,
+  type ProviderFormValues,
+} from "@/components/providers/provider-form-model";
+import { FORWARDING_EXPLANATION } from "@/components/providers/forwarding";
+
+const TAB_FIELDS: Record<string, (keyof ProviderFormValues)[]> = {
+  authentication: ["client_id", "client_secret"],
+  headers: ["headers"],
+  configuration: ["timeout", "sse_read_timeout"],
+};
+
+export function ProviderDialog({
+  open,
+  onOpenChange,
+  provider,
+  showForwarding,
+}: {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  provider?: Provider;
+  showForwarding: boolean;
+}) {
+  const saving = useIsMutating({ mutationKey: SAVE_PROVIDER_KEY }) > 0;
+  return (
+    <Dialog
+      open={open}
+      onOpenChange={onOpenChange}
+      title={provider ? `Edit ${provider.name}` : "Add MCP provider"}
+      description={provider ? "Only the fields you change are saved." : "Register an MCP server your agents may call."}
+      wide
+      locked={saving}
+    >
+      {/* Remount per provider so the form starts from its values. */}
+      {open && <ProviderForm key={provider?.id ?? "new"} provider={provider} showForwarding={showForwarding} onDone={() => onOpenChange(false)} />}
+    </Dialog>
+  );
+}
+
+function ProviderForm({ provider, showForwarding, onDone }: { provider?: Provider; showForwarding: boolean; onDone: () => void }) {
+  const resolver = useMemo(() => providerResolver({ original: provider, showForwarding }), [provider, showForwarding]);
+  const form = useForm<ProviderFormValues>({
+    defaultValues: provider ? formValuesFromProvider(provider) : emptyFormValues(),
+    resolver,
+    mode: "onTouched",
+  });
+  const { register, handleSubmit, formState, setError, watch, setValue, control } = form;
+  const headers = useFieldArray({ control, name: "headers" });
+  const [tab, setTab] = useState("authentication");
+  const [formError, setFormError] = useState("");
+  const create = useCreateProvider();
+  const update = useUpdateProvider();
+  const saving = formState.isSubmitting || create.isPending || update.isPending;
+  const errors = formState.errors;
+
+  const onSubmit = handleSubmit(
+    async (values) => {
+      setFormError("");
+      try {
+        if (provider) {
+          const patch = toPatch(values, provider, showForwarding);
+          if (Object.keys(patch).length > 0) await update.mutateAsync({ id: provider.id, patch, version: provider.version });
+        } else {
+          await create.mutateAsync(toCreateInput(values, showForwarding));
+        }
+        onDone();
+      } catch (error) {
+        if (error instanceof ApiClientError && error.errors.length > 0) {
+          const mapped = errorsToFormErrors(error.errors, values);
+          for (const [name, value] of flatten(mapped)) setError(name as never, value);
+          revealFirstError(Object.keys(mapped));
+        } else {
+          setFormError(error instanceof ApiClientError && error.status === 412 ? "Someone else changed this provider. Close and reopen to see their changes." : errorMessage(error));
+        }
+      }
+    },
+    (invalid) => revealFirstError(Object.keys(invalid)),
+  );
+
+  function revealFirstError(fields: string[]) {
+    const inTab = Object.entries(TAB_FIELDS).find(([, names]) => names.some((name) => fields.includes(name)));
+    const topLevel = fields.some((name) => !Object.values(TAB_FIELDS).flat().includes(name as keyof ProviderFormValues));
+    if (inTab && !topLevel) setTab(inTab[0]);
+  }
+
+  const emoji = watch("icon_emoji");
+  const background = watch("icon_background");
+  const forwarding = watch("forwarding");
+
+  return (
+    <form onSubmit={onSubmit} noValidate aria-busy={saving}>
+      <fieldset disabled={saving} className="space-y-4">
+        <Field id="server_url" label="Server URL" error={errors.server_url?.message} hint={provider ? `Stored as ${provider.server_url} — leave empty to keep it` : "The MCP server's Streamable HTTP endpoint"}>
+          <Input
+            {...register("server_url")}
+            {...fieldAria("server_url", errors.server_url?.message, "hint")}
+            type="url"
+            inputMode="url"
+            autoComplete="off"
+            placeholder={provider ? provider.server_url : "https://mcp.example.com/mcp"}
+            autoFocus
+          />
+        </Field>
+
+        <div className="grid grid-cols-[auto_1fr] items-start gap-3">
+          <Field id="icon_emoji" label="Icon" error={errors.icon_emoji?.message ?? errors.icon_background?.message}>
+            <div className="flex items-center gap-2">
+              <span aria-hidden className="flex h-9 w-9 items-center justify-center rounded-md text-lg" style={{ background }}>
+                {emoji || "·"}
+              </span>
+              <Input {...register("icon_emoji")} {...fieldAria("icon_emoji", errors.icon_emoji?.message)} className="w-14 text-center" maxLength={16} aria-label="Icon emoji" />
+              <input {...register("icon_background")} type="color" aria-label="Icon background" className="h-9 w-9 cursor-pointer rounded-md border border-zinc-300 bg-transparent dark:border-zinc-700" />
+            </div>
+          </Field>
+          <Field id="name" label="Name" error={errors.name?.message}>
+            <Input {...register("name")} {...fieldAria("name", errors.name?.message)} placeholder="Linear" maxLength={60} autoComplete="off" />
+          </Field>
+        </div>
+
+        <Field id="server_identifier" label="Server identifier" error={errors.server_identifier?.message} hint="Lowercase letters, digits, - and _ (up to 24). Agents see tools as identifier__tool.">
+          <Input {...register("server_identifier")} {...fieldAria("server_identifier", errors.server_identifier?.message, "hint")} placeholder="linear" autoComplete="off" spellCheck={false} />
+        </Field>
+
+        {showForwarding && (
+          <div className="flex items-start justify-between gap-4 rounded-lg border border-zinc-200 p-3 dark:border-zinc-800">
+            <div>
+              <label htmlFor="forwarding" className="text-sm font-medium">
+                Forward the user&apos;s identity
+              </label>
+              <p id="forwarding-hint" className="mt-0.5 text-xs text-zinc-500">
+                {FORWARDING_EXPLANATION}
+              </p>
+            </div>
+            <Switch id="forwarding" label="Forward the user's identity" checked={forwarding} onCheckedChange={(on) => setValue("forwarding", on, { shouldDirty: true })} />
+          </div>
+        )}
+
+        <Tabs.Root value={tab} onValueChange={setTab}>
+          <Tabs.List aria-label="Provider settings" className="flex gap-1 border-b border-zinc-200 dark:border-zinc-800">
+            {[
+              ["authentication", "Authentication"],
+              ["headers", `Headers${headers.fields.length ? ` (${headers.fields.length})` : ""}`],
+              ["configuration", "Configuration"],
+            ].map(([value, label]) => (
+              <Tabs.Trigger
+                key={value}
+                value={value}
+                className="-mb-px border-b-2 border-transparent px-3 py-2 text-sm text-zinc-500 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-blue-500 data-[state=active]:border-zinc-900 data-[state=active]:text-zinc-900 dark:hover:text-zinc-100 dark:data-[state=active]:border-zinc-100 dark:data-[state=active]:text-zinc-100"
+              >
+                {label}
+              </Tabs.Trigger>
+            ))}
+          </Tabs.List>
+
+          <Tabs.Content value="authentication" forceMount className="space-y-3 pt-4 data-[state=inactive]:hidden">
+            <p className="text-xs text-zinc-500">An OAuth client for servers that need one. Leave empty otherwise.</p>
+            <Field id="client_id" label="Client ID" error={errors.client_id?.message}>
+              <Input {...register("client_id")} {...fieldAria("client_id", errors.client_id?.message)} autoComplete="off" />
+            </Field>
+            <Field id="client_secret" label="Client secret" error={errors.client_secret?.message} hint={provider?.authentication?.client_secret ? `Stored (${provider.authentication.client_secret}) — leave empty to keep it` : undefined}>
+              <Input {...register("client_secret")} {...fieldAria("client_secret", errors.client_secret?.message, "hint")} type="password" autoComplete="new-password" placeholder={provider?.authentication?.client_secret ?? ""} />
+            </Field>
+          </Tabs.Content>
+
+          <Tabs.Content value="headers" forceMount className="space-y-3 pt-4 data-[state=inactive]:hidden">
+            <p className="text-xs text-zinc-500">Sent with every request to the server. Values are encrypted and shown masked.</p>
+            {headers.fields.length === 0 && <p className="text-sm text-zinc-500">No headers.</p>}
+            <ul className="space-y-2">
+              {headers.fields.map((row, index) => {
+                const rowErrors = errors.headers?.[index];
+                return (
+                  <li key={row.id} className="grid grid-cols-[1fr_1fr_auto] items-start gap-2">
+                    <div>
+                      <Input
+                        {...register(`headers.${index}.name`)}
+                        aria-label={`Header ${index + 1} name`}
+                        aria-invalid={rowErrors?.name ? true : undefined}
+                        placeholder="X-Api-Key"
+                        readOnly={row.stored}
+                        className={row.stored ? "bg-zinc-50 dark:bg-zinc-900" : ""}
+                        spellCheck={false}
+                      />
+                      {rowErrors?.name && <p role="alert" className="mt-1 text-xs text-red-600 dark:text-red-400">{rowErrors.name.message}</p>}
+                    </div>
+                    <div>
+                      <Input
+                        {...register(`headers.${index}.value`)}
+                        aria-label={`Header ${index + 1} value`}
+                        aria-invalid={rowErrors?.value ? true : undefined}
+                        placeholder={row.stored ? `${row.masked} (unchanged)` : "value"}
+                        type="password"
+                        autoComplete="off"
+                      />
+                      {rowErrors?.value && <p role="alert" className="mt-1 text-xs text-red-600 dark:text-red-400">{rowErrors.value.message}</p>}
+                    </div>
+                    <Button variant="ghost" onClick={() => headers.remove(index)} aria-label={`Remove header ${row.name || index + 1}`}>
+                      ✕
+                    </Button>
+                  </li>
+                );
+              })}
+            </ul>
+            {(errors.headers?.message || errors.headers?.root?.message) && (
+              <p role="alert" className="text-xs text-red-600 dark:text-red-400">{errors.headers?.message ?? errors.headers?.root?.message}</p>
+            )}
+            <Button size="sm" onClick={() => headers.append({ name: "", value: "", stored: false })}>
+              + Add header
+            </Button>
+          </Tabs.Content>
+
+          <Tabs.Content value="configuration" forceMount className="grid grid-cols-2 gap-3 pt-4 data-[state=inactive]:hidden">
+            <Field id="timeout" label="Timeout (seconds)" error={errors.timeout?.message} hint="1–600, for each request">
+              <Input {...register("timeout")} {...fieldAria("timeout", errors.timeout?.message, "hint")} inputMode="numeric" />
+            </Field>
+            <Field id="sse_read_timeout" label="Stream read timeout (seconds)" error={errors.sse_read_timeout?.message} hint="1–3600, for streamed responses">
+              <Input {...register("sse_read_timeout")} {...fieldAria("sse_read_timeout", errors.sse_read_timeout?.message, "hint")} inputMode="numeric" />
+            </Field>
+          </Tabs.Content>
+        </Tabs.Root>
+
+        {formError && (
+          <p role="alert" className="rounded-md bg-red-50 p-2 text-sm text-red-700 dark:bg-red-950 dark:text-red-300">
+            {formError}
+          </p>
+        )}
+
+        <div className="flex justify-end gap-2 pt-2">
+          <Button onClick={onDone}>Cancel</Button>
+          <Button type="submit" variant="primary">
+            {saving ? "Saving…" : provider ? "Save changes" : "Add provider"}
+          </Button>
+        </div>
+      </fieldset>
+    </form>
+  );
+}
+
+function flatten(errors: object, prefix = ""): [string, { type: string; message: string }][] {
+  return Object.entries(errors).flatMap(([key, value]) => {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (value && typeof value === "object" && "message" in value && typeof value.message === "string") return [[path, value as { type: string; message: string }]];
+    return value && typeof value === "object" ? flatten(value, path) : [];
+  });
+}

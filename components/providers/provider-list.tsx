@@ -1,0 +1,171 @@
+"use client";
+import Link from "next/link";
+import { useDeferredValue, useState } from "react";
+import { Button } from "@/components/ui/button";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { Input } from "@/components/ui/field";
+import { ForwardingBadge, ForwardingToggle } from "@/components/providers/forwarding";
+import { ProviderDialog } from "@/components/providers/provider-dialog";
+import { ProviderIcon } from "@/components/providers/provider-icon";
+import { errorMessage } from "@/lib/client/api";
+import { useDeleteProvider, useFeatures, useProviders } from "@/lib/client/hooks";
+import { canManageProviders } from "@/lib/auth/roles";
+import type { Provider } from "@/lib/providers/schemas";
+import { relativeTime } from "@/lib/client/time";
+
+export function ProviderList() {
+  const [search, setSearch] = useState("");
+  const q = useDeferredValue(search.trim());
+  const features = useFeatures();
+  const providers = useProviders(q);
+  const remove = useDeleteProvider();
+  const [editing, setEditing] = useState<Provider | undefined>();
+  const [dialogOpen, setDialogOpen] = useState(false);
+  const [deleting, setDeleting] = useState<Provider | undefined>();
+
+  const canManage = features.data ? canManageProviders(features.data.role) : false;
+  const showForwarding = features.data?.enterprise_enabled ?? false;
+
+  function openCreate() {
+    setEditing(undefined);
+    setDialogOpen(true);
+  }
+
+  return (
+    <section aria-labelledby="providers-heading">
+      <div className="flex flex-wrap items-end justify-between gap-4">
+        <div>
+          <h1 id="providers-heading" className="text-2xl font-semibold tracking-tight">
+            MCP providers
+          </h1>
+          <p className="mt-1 text-sm text-zinc-500">The MCP servers your workspace&apos;s agents may call.</p>
+        </div>
+        {canManage && (
+          <Button variant="primary" onClick={openCreate}>
+            + Add provider
+          </Button>
+        )}
+      </div>
+
+      <div className="mt-6">
+        <Input type="search" value={search} onChange={(event) => setSearch(event.target.value)} placeholder="Search by name or identifier" aria-label="Search providers" className="max-w-sm" />
+      </div>
+
+      <div className="mt-4 overflow-hidden rounded-xl border border-zinc-200 dark:border-zinc-800">
+        {providers.isPending || features.isPending ? (
+          <p className="p-8 text-center text-sm text-zinc-500" role="status">
+            Loading providers…
+          </p>
+        ) : providers.isError || features.isError ? (
+          <div className="p-8 text-center" role="alert">
+            <p className="text-sm text-red-600 dark:text-red-400">Couldn&apos;t load providers: {errorMessage(providers.error ?? features.error)}</p>
+            <Button className="mt-3" size="sm" onClick={() => providers.refetch()}>
+              Try again
+            </Button>
+          </div>
+        ) : providers.data.data.length === 0 ? (
+          <EmptyState searching={Boolean(q)} canManage={canManage} onAdd={openCreate} />
+        ) : (
+          <table className="w-full text-left text-sm">
+            <thead className="bg-zinc-50 text-xs uppercase tracking-wide text-zinc-500 dark:bg-zinc-900">
+              <tr>
+                <th scope="col" className="px-4 py-2.5 font-medium">Provider</th>
+                <th scope="col" className="hidden px-4 py-2.5 font-medium md:table-cell">Server</th>
+                <th scope="col" className="px-4 py-2.5 font-medium">Tools</th>
+                {showForwarding && <th scope="col" className="px-4 py-2.5 font-medium">User identity</th>}
+                <th scope="col" className="hidden px-4 py-2.5 font-medium sm:table-cell">Updated</th>
+                {canManage && <th scope="col" className="px-4 py-2.5"><span className="sr-only">Actions</span></th>}
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-zinc-200 dark:divide-zinc-800">
+              {providers.data.data.map((provider) => (
+                <tr key={provider.id} data-testid={`provider-row-${provider.server_identifier}`} className="hover:bg-zinc-50/60 dark:hover:bg-zinc-900/60">
+                  <td className="px-4 py-3">
+                    <div className="flex items-center gap-3">
+                      <ProviderIcon provider={provider} />
+                      <div className="min-w-0">
+                        <div className="flex items-center gap-2">
+                          <Link href={`/settings/providers/${provider.id}`} className="font-medium hover:underline">
+                            {provider.name}
+                          </Link>
+                          <ForwardingBadge provider={provider} />
+                        </div>
+                        <div className="font-mono text-xs text-zinc-500">{provider.server_identifier}</div>
+                      </div>
+                    </div>
+                  </td>
+                  <td className="hidden max-w-[16rem] truncate px-4 py-3 font-mono text-xs text-zinc-500 md:table-cell">{provider.server_url}</td>
+                  <td className="px-4 py-3">
+                    <AuthStatus provider={provider} />
+                  </td>
+                  {showForwarding && (
+                    <td className="px-4 py-3">
+                      <ForwardingToggle provider={provider} disabled={!canManage} />
+                    </td>
+                  )}
+                  <td className="hidden px-4 py-3 text-zinc-500 sm:table-cell">
+                    <time dateTime={provider.updated_at} title={new Date(provider.updated_at).toLocaleString()}>
+                      {relativeTime(provider.updated_at)}
+                    </time>
+                  </td>
+                  {canManage && (
+                    <td className="px-4 py-3 text-right whitespace-nowrap">
+                      <Button
+                        size="sm"
+                        variant="ghost"
+                        aria-label={`Edit ${provider.name}`}
+                        onClick={() => {
+                          setEditing(provider);
+                          setDialogOpen(true);
+                        }}
+                      >
+                        Edit
+                      </Button>
+                      <Button size="sm" variant="ghost" className="text-red-600 dark:text-red-400" aria-label={`Delete ${provider.name}`} onClick={() => setDeleting(provider)}>
+                        Delete
+                      </Button>
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+
+      {canManage && <ProviderDialog open={dialogOpen} onOpenChange={setDialogOpen} provider={editing} showForwarding={showForwarding} />}
+      <ConfirmDialog
+        open={Boolean(deleting)}
+        onOpenChange={(open) => !open && setDeleting(undefined)}
+        title={`Delete ${deleting?.name ?? "provider"}?`}
+        description="Agents will no longer be able to call its tools. This can't be undone."
+        confirmLabel="Delete provider"
+        onConfirm={() => deleting && remove.mutate(deleting)}
+      />
+    </section>
+  );
+}
+
+function AuthStatus({ provider }: { provider: Provider }) {
+  if (!provider.tools_fetched_at) return <span className="text-zinc-500">Not checked</span>;
+  if (!provider.authed) return <span className="text-amber-600 dark:text-amber-400">Needs authorization</span>;
+  return <span>{provider.tools_count} {provider.tools_count === 1 ? "tool" : "tools"}</span>;
+}
+
+function EmptyState({ searching, canManage, onAdd }: { searching: boolean; canManage: boolean; onAdd: () => void }) {
+  if (searching) return <p className="p-10 text-center text-sm text-zinc-500">No provider matches your search.</p>;
+  return (
+    <div className="flex flex-col items-center gap-3 p-12 text-center">
+      <span aria-hidden className="text-4xl">🔌</span>
+      <h2 className="text-base font-medium">No MCP providers yet</h2>
+      <p className="max-w-sm text-sm text-zinc-500">
+        {canManage ? "Add the MCP servers your agents should be able to call." : "An admin of this workspace can add MCP servers here."}
+      </p>
+      {canManage && (
+        <Button variant="primary" onClick={onAdd}>
+          + Add your first provider
+        </Button>
+      )}
+    </div>
+  );
+}

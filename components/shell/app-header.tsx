@@ -1,0 +1,65 @@
+"use client";
+import * as Menu from "@radix-ui/react-dropdown-menu";
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { signOut } from "next-auth/react";
+
+const NAV = [
+  { href: "/settings/providers", label: "MCP providers" },
+  { href: "/settings/api-tokens", label: "API tokens" },
+  { href: "/api-reference", label: "API reference" },
+];
+
+export function AppHeader({ workspaceName, email, role }: { workspaceName: string; email: string; role: string }) {
+  const pathname = usePathname();
+  return (
+    <header className="border-b border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-950">
+      <div className="mx-auto flex max-w-6xl items-center gap-6 px-6 py-3">
+        <Link href="/settings/providers" className="flex items-center gap-2 font-semibold">
+          <span aria-hidden className="flex h-7 w-7 items-center justify-center rounded-md bg-zinc-900 text-xs text-white dark:bg-zinc-100 dark:text-zinc-900">
+            M
+          </span>
+          <span>MCP Console</span>
+        </Link>
+        <span className="hidden rounded-md bg-zinc-100 px-2 py-1 text-xs text-zinc-600 sm:inline dark:bg-zinc-800 dark:text-zinc-300" title="Workspace">
+          {workspaceName}
+        </span>
+        <nav aria-label="Main" className="flex flex-1 gap-1">
+          {NAV.map((item) => {
+            const active = pathname.startsWith(item.href);
+            return (
+              <Link
+                key={item.href}
+                href={item.href}
+                aria-current={active ? "page" : undefined}
+                className={`rounded-md px-3 py-1.5 text-sm ${active ? "bg-zinc-100 font-medium dark:bg-zinc-800" : "text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-zinc-100"}`}
+              >
+                {item.label}
+              </Link>
+            );
+          })}
+        </nav>
+        <Menu.Root>
+          <Menu.Trigger aria-label="User menu" className="flex h-8 w-8 items-center justify-center rounded-full bg-zinc-200 text-sm font-medium focus-visible:outline-2 focus-visible:outline-blue-500 dark:bg-zinc-700">
+            {email.slice(0, 1).toUpperCase()}
+          </Menu.Trigger>
+          <Menu.Portal>
+            <Menu.Content align="end" sideOffset={6} className="z-50 min-w-52 rounded-lg border border-zinc-200 bg-white p-1 text-sm shadow-lg dark:border-zinc-800 dark:bg-zinc-900">
+              <div className="px-3 py-2">
+                <div className="font-medium">{email}</div>
+                <div className="text-xs capitalize text-zinc-500">{role}</div>
+              </div>
+              <Menu.Separator className="my-1 h-px bg-zinc-200 dark:bg-zinc-800" />
+              <Menu.Item
+                onSelect={() => signOut({ callbackUrl: "/signin" })}
+                className="cursor-pointer rounded-md px-3 py-2 outline-none data-[highlighted]:bg-zinc-100 dark:data-[highlighted]:bg-zinc-800"
+              >
+                Sign out
+              </Menu.Item>
+            </Menu.Content>
+          </Menu.Portal>
+        </Menu.Root>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,45 @@
+"use client";
+// Accessible modal (Radix): focus trap, Escape, focus back to the opener. `locked` keeps it open
+// while something is saving, so Escape and outside clicks can't lose the user's work mid-request.
+import * as RadixDialog from "@radix-ui/react-dialog";
+
+export function Dialog({
+  open,
+  onOpenChange,
+  title,
+  description,
+  locked = false,
+  children,
+  wide = false,
+}: {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  title: string;
+  description?: string;
+  locked?: boolean;
+  children: React.ReactNode;
+  wide?: boolean;
+}) {
+  return (
+    <RadixDialog.Root open={open} onOpenChange={(next) => (locked && !next ? undefined : onOpenChange(next))}>
+      <RadixDialog.Portal>
+        <RadixDialog.Overlay data-testid="dialog-overlay" className="fixed inset-0 z-40 bg-black/40 backdrop-blur-[1px]" />
+        <RadixDialog.Content
+          onEscapeKeyDown={(event) => locked && event.preventDefault()}
+          onPointerDownOutside={(event) => locked && event.preventDefault()}
+          onInteractOutside={(event) => locked && event.preventDefault()}
+          aria-describedby={description ? undefined : undefined}
+          className={`fixed left-1/2 top-1/2 z-50 max-h-[90vh] w-[calc(100vw-2rem)] -translate-x-1/2 -translate-y-1/2 overflow-y-auto rounded-xl border border-zinc-200 bg-white p-6 shadow-xl dark:border-zinc-800 dark:bg-zinc-900 ${wide ? "max-w-2xl" : "max-w-md"}`}
+        >
+          <RadixDialog.Title className="text-lg font-semibold">{title}</RadixDialog.Title>
+          {description ? (
+            <RadixDialog.Description className="mt-1 text-sm text-zinc-500 dark:text-zinc-400">{description}</RadixDialog.Description>
+          ) : (
+            <RadixDialog.Description className="sr-only">{title}</RadixDialog.Description>
+          )}
+          <div className="mt-5">{children}</div>
+        </RadixDialog.Content>
+      </RadixDialog.Portal>
+    </RadixDialog.Root>
+  );
+}

@@ -1,0 +1,12 @@
+// Every query key the console uses, from one factory.
+export const queryKeys = {
+  features: ["features"] as const,
+  providers: {
+    all: ["providers"] as const,
+    list: (q: string) => ["providers", "list", q] as const,
+    detail: (id: string) => ["providers", "detail", id] as const,
+    tools: (id: string) => ["providers", "tools", id] as const,
+  },
+  apiTokens: ["api-tokens"] as const,
+  openapi: ["openapi"] as const,
+};
