@@ -127,7 +127,9 @@ function ProviderForm({ provider, showForwarding, onDone }: { provider?: Provide
               <span aria-hidden className="flex h-9 w-9 items-center justify-center rounded-md text-lg" style={{ background }}>
                 {emoji || "·"}
               </span>
-              <Input {...register("icon_emoji")} {...fieldAria("icon_emoji", errors.icon_emoji?.message)} className="w-14 text-center" maxLength={16} aria-label="Icon emoji" />
+              <div className="w-16">
+                <Input {...register("icon_emoji")} {...fieldAria("icon_emoji", errors.icon_emoji?.message)} className="text-center" maxLength={16} aria-label="Icon emoji" />
+              </div>
               <input {...register("icon_background")} type="color" aria-label="Icon background" className="h-9 w-9 cursor-pointer rounded-md border border-zinc-300 bg-transparent dark:border-zinc-700" />
             </div>
           </Field>

@@ -2,6 +2,7 @@
 // Accessible modal (Radix): focus trap, Escape, focus back to the opener. `locked` keeps it open
 // while something is saving, so Escape and outside clicks can't lose the user's work mid-request.
 import * as RadixDialog from "@radix-ui/react-dialog";
+import { useEffect, useRef } from "react";
 
 export function Dialog({
   open,
@@ -20,15 +21,31 @@ export function Dialog({
   children: React.ReactNode;
   wide?: boolean;
 }) {
+  // Our dialogs are opened by ordinary buttons (not Radix triggers): remember the opener so focus
+  // goes back to it on close.
+  // Captured while rendering the opening, before the dialog's own effects move focus inside it.
+  const opener = useRef<HTMLElement | null>(null);
+  const wasOpen = useRef(false);
+  if (open && !wasOpen.current && typeof document !== "undefined" && document.activeElement instanceof HTMLElement) {
+    opener.current = document.activeElement;
+  }
+  useEffect(() => {
+    wasOpen.current = open;
+  }, [open]);
   return (
     <RadixDialog.Root open={open} onOpenChange={(next) => (locked && !next ? undefined : onOpenChange(next))}>
       <RadixDialog.Portal>
         <RadixDialog.Overlay data-testid="dialog-overlay" className="fixed inset-0 z-40 bg-black/40 backdrop-blur-[1px]" />
         <RadixDialog.Content
           onEscapeKeyDown={(event) => locked && event.preventDefault()}
+          onCloseAutoFocus={(event) => {
+            if (opener.current?.isConnected) {
+              event.preventDefault();
+              opener.current.focus();
+            }
+          }}
           onPointerDownOutside={(event) => locked && event.preventDefault()}
           onInteractOutside={(event) => locked && event.preventDefault()}
-          aria-describedby={description ? undefined : undefined}
           className={`fixed left-1/2 top-1/2 z-50 max-h-[90vh] w-[calc(100vw-2rem)] -translate-x-1/2 -translate-y-1/2 overflow-y-auto rounded-xl border border-zinc-200 bg-white p-6 shadow-xl dark:border-zinc-800 dark:bg-zinc-900 ${wide ? "max-w-2xl" : "max-w-md"}`}
         >
           <RadixDialog.Title className="text-lg font-semibold">{title}</RadixDialog.Title>

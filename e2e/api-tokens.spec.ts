@@ -1,0 +1,61 @@
+import { expect, test } from "@playwright/test";
+import { signIn, unique } from "./helpers";
+import { USERS } from "./users";
+import { SERVERS } from "./users";
+
+const base = SERVERS.enterprise;
+
+test("create a token (shown once, copyable), use it, revoke it: then it gets 401", async ({ page, request, context }) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
+  const name = unique("ci-");
+  await page.goto("/settings/api-tokens");
+  await page.getByRole("button", { name: "+ Create token" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByLabel("Name", { exact: true }).fill(name);
+  await dialog.getByRole("button", { name: "Create token" }).click();
+  const secretField = dialog.getByLabel("New API token");
+  await expect(secretField).toHaveValue(/^mcpc_/);
+  const token = await secretField.inputValue();
+  await dialog.getByRole("button", { name: "Copy" }).click();
+  await expect(page.getByText("Token copied")).toBeVisible();
+  await dialog.getByRole("button", { name: "Done" }).click();
+
+  const row = page.getByRole("row", { name: new RegExp(name) });
+  await expect(row).toContainText(token.slice(0, 12));
+  await expect(page.getByText(token)).toHaveCount(0); // never shown again
+
+  const auth = { authorization: `Bearer ${token}` };
+  expect((await request.get(`${base}/api/v1/mcp-providers`, { headers: auth })).status()).toBe(200);
+
+  await row.getByRole("button", { name: `Revoke ${name}` }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Revoke token" }).click();
+  await expect(page.getByRole("row", { name: new RegExp(name) })).toHaveCount(0);
+  const revoked = await request.get(`${base}/api/v1/mcp-providers`, { headers: auth });
+  expect(revoked.status()).toBe(401);
+  expect((await revoked.json()).code).toBe("unauthenticated");
+});
+
+test("the API reference renders the OpenAPI document", async ({ page }) => {
+  await page.goto("/api-reference");
+  await expect(page.getByRole("heading", { name: "MCP Console API" })).toBeVisible();
+  await expect(page.getByRole("region", { name: "PATCH /api/v1/mcp-providers/{id}" })).toContainText("Merge-patch a provider");
+});
+
+test("sign out ends the session", async ({ browser }) => {
+  const context = await browser.newContext({ storageState: "e2e/.auth/enterprise-owner.json" });
+  const page = await context.newPage();
+  // A fresh session of our own, so signing out doesn't end the one the other tests share.
+  await page.context().clearCookies();
+  await page.goto(`${base}/signin`);
+  await signIn(page, USERS.owner);
+  const cookies = await context.cookies();
+  await page.getByRole("button", { name: "User menu" }).click();
+  await page.getByRole("menuitem", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/signin/);
+  // The old cookie no longer works, even if someone kept it.
+  const replay = await browser.newContext();
+  await replay.addCookies(cookies);
+  expect((await replay.request.get(`${base}/api/v1/features`)).status()).toBe(401);
+  await replay.close();
+  await context.close();
+});

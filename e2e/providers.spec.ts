@@ -1,0 +1,207 @@
+import { expect, test } from "@playwright/test";
+import { api, createProvider, row, unique } from "./helpers";
+import { SERVERS } from "./users";
+
+const base = SERVERS.enterprise;
+
+test.describe("provider list and dialog", () => {
+  test("create a provider using every tab, and see it in the list", async ({ page, request }) => {
+    const id = unique("all");
+    await page.goto("/settings/providers");
+    await page.getByRole("button", { name: "+ Add provider" }).click();
+    const dialog = page.getByRole("dialog", { name: "Add MCP provider" });
+    await dialog.getByLabel("Server URL").fill(`https://mcp.example.com/${id}/mcp?key=secret`);
+    await dialog.getByLabel("Name", { exact: true }).fill(`Every Tab ${id}`);
+    await dialog.getByLabel("Icon emoji").fill("🚀");
+    await dialog.getByLabel("Server identifier").fill(id);
+
+    await dialog.getByRole("tab", { name: "Authentication" }).click();
+    await dialog.getByLabel("Client ID").fill("client-abc");
+    await dialog.getByLabel("Client secret").fill("client-secret-xyz");
+
+    await dialog.getByRole("tab", { name: /Headers/ }).click();
+    await dialog.getByRole("button", { name: "+ Add header" }).click();
+    await dialog.getByLabel("Header 1 name").fill("X-Api-Key");
+    await dialog.getByLabel("Header 1 value").fill("sk-live-123456");
+    await dialog.getByRole("button", { name: "+ Add header" }).click();
+    await dialog.getByLabel("Header 2 name").fill("X-Team");
+    await dialog.getByLabel("Header 2 value").fill("platform-team");
+
+    await dialog.getByRole("tab", { name: "Configuration" }).click();
+    await dialog.getByLabel("Timeout (seconds)", { exact: true }).fill("45");
+    await dialog.getByLabel("Stream read timeout (seconds)").fill("600");
+
+    await dialog.getByRole("button", { name: "Add provider" }).click();
+    await expect(dialog).toBeHidden();
+    await expect(row(page, id)).toContainText(`Every Tab ${id}`);
+    await expect(row(page, id)).toContainText("https://mcp.example.com/******");
+
+    const list = await api(request, base).get(`/api/v1/mcp-providers?q=${id}`);
+    expect(list.json.data[0]).toMatchObject({
+      name: `Every Tab ${id}`,
+      icon: { type: "emoji", content: "🚀" },
+      headers: { "X-Api-Key": "sk******56", "X-Team": "pl******am" },
+      authentication: { client_id: "client-abc", client_secret: "cl******yz" },
+      configuration: { timeout: 45, sse_read_timeout: 600 },
+      identity_mode: "off",
+    });
+  });
+
+  test("edit only the name: headers, timeouts and identity mode are untouched", async ({ page, request }) => {
+    const created = await createProvider(request, base, {
+      headers: { "X-Api-Key": "sk-keep-1234", "X-Team": "team-value" },
+      configuration: { timeout: 12, sse_read_timeout: 34 },
+      identity_mode: "idp_token",
+    });
+    const before = (await api(request, base).get(`/api/v1/mcp-providers/${created.id}`)).json;
+    const patches: unknown[] = [];
+    page.on("request", (req) => req.method() === "PATCH" && patches.push(req.postDataJSON()));
+
+    await page.goto("/settings/providers");
+    await page.getByRole("button", { name: `Edit ${created.name}` }).click();
+    const dialog = page.getByRole("dialog", { name: `Edit ${created.name}` });
+    await dialog.getByLabel("Name", { exact: true }).fill(`${created.name} renamed`);
+    await dialog.getByRole("button", { name: "Save changes" }).click();
+    await expect(dialog).toBeHidden();
+    await expect(row(page, created.server_identifier)).toContainText(`${created.name} renamed`);
+
+    expect(patches).toEqual([{ name: `${created.name} renamed` }]);
+    const after = (await api(request, base).get(`/api/v1/mcp-providers/${created.id}`)).json;
+    expect(after.name).toBe(`${created.name} renamed`);
+    expect(after.headers).toEqual(before.headers);
+    expect(after.configuration).toEqual({ timeout: 12, sse_read_timeout: 34 });
+    expect(after.identity_mode).toBe("idp_token");
+    expect(after.server_url).toBe(before.server_url);
+  });
+
+  test("remove one of two headers: the other survives", async ({ page, request }) => {
+    const created = await createProvider(request, base, { headers: { "X-Keep": "keep-value-1", "X-Drop": "drop-value-2" } });
+    await page.goto("/settings/providers");
+    await page.getByRole("button", { name: `Edit ${created.name}` }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByRole("tab", { name: /Headers/ }).click();
+    await dialog.getByRole("button", { name: "Remove header X-Drop" }).click();
+    const patch = page.waitForRequest((req) => req.method() === "PATCH");
+    await dialog.getByRole("button", { name: "Save changes" }).click();
+    expect((await patch).postDataJSON()).toEqual({ headers: { "X-Drop": null } });
+    await expect(dialog).toBeHidden();
+    const after = (await api(request, base).get(`/api/v1/mcp-providers/${created.id}`)).json;
+    expect(after.headers).toEqual({ "X-Keep": "ke******-1" });
+  });
+
+  test("invalid URL and identifier show inline errors and send nothing", async ({ page }) => {
+    const posts: string[] = [];
+    page.on("request", (req) => req.method() === "POST" && req.url().includes("/api/v1/mcp-providers") && posts.push(req.url()));
+    await page.goto("/settings/providers");
+    await page.getByRole("button", { name: "+ Add provider" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Server URL").fill("ftp://not-http");
+    await dialog.getByLabel("Name", { exact: true }).fill("Invalid");
+    await dialog.getByLabel("Server identifier").fill("Not Valid!");
+    await dialog.getByRole("button", { name: "Add provider" }).click();
+    await expect(dialog.getByText("Enter an absolute http:// or https:// URL")).toBeVisible();
+    await expect(dialog.getByText("Use 1–24 lowercase letters, digits, - or _")).toBeVisible();
+    await expect(dialog.getByLabel("Server URL")).toHaveAttribute("aria-invalid", "true");
+    await expect(dialog.getByLabel("Server identifier")).toHaveAttribute("aria-invalid", "true");
+    expect(posts).toEqual([]);
+  });
+
+  test("a duplicate identifier shows the server's conflict on the identifier field", async ({ page, request }) => {
+    const existing = await createProvider(request, base);
+    await page.goto("/settings/providers");
+    await page.getByRole("button", { name: "+ Add provider" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Server URL").fill(`https://other.example.com/${unique("u")}`);
+    await dialog.getByLabel("Name", { exact: true }).fill(unique("Dup "));
+    await dialog.getByLabel("Server identifier").fill(existing.server_identifier);
+    await dialog.getByRole("button", { name: "Add provider" }).click();
+    await expect(dialog.getByText("Another provider already uses this identifier")).toBeVisible();
+    await expect(dialog.getByLabel("Server identifier")).toHaveAttribute("aria-invalid", "true");
+    await expect(dialog).toBeVisible();
+  });
+
+  test("delete asks first: cancel keeps the provider, confirm removes it", async ({ page, request }) => {
+    const created = await createProvider(request, base);
+    await page.goto("/settings/providers");
+    await page.getByRole("button", { name: `Delete ${created.name}` }).click();
+    const confirm = page.getByRole("alertdialog", { name: `Delete ${created.name}?` });
+    await confirm.getByRole("button", { name: "Cancel" }).click();
+    await expect(confirm).toBeHidden();
+    await expect(row(page, created.server_identifier)).toBeVisible();
+    expect((await api(request, base).get(`/api/v1/mcp-providers/${created.id}`)).status).toBe(200);
+
+    await page.getByRole("button", { name: `Delete ${created.name}` }).click();
+    await page.getByRole("alertdialog").getByRole("button", { name: "Delete provider" }).click();
+    await expect(row(page, created.server_identifier)).toHaveCount(0);
+    await expect.poll(async () => (await api(request, base).get(`/api/v1/mcp-providers/${created.id}`)).status).toBe(404);
+  });
+
+  test("search filters the list, and says so when nothing matches", async ({ page, request }) => {
+    const created = await createProvider(request, base);
+    await page.goto("/settings/providers");
+    await page.getByLabel("Search providers").fill(created.server_identifier);
+    await expect(row(page, created.server_identifier)).toBeVisible();
+    await expect(page.locator("[data-testid^=provider-row-]")).toHaveCount(1);
+    await page.getByLabel("Search providers").fill("zzz-nothing-matches");
+    await expect(page.getByText("No provider matches your search.")).toBeVisible();
+  });
+
+  test("the whole create flow with the keyboard only", async ({ page, request }) => {
+    const id = unique("kb");
+    await page.goto("/settings/providers");
+    const add = page.getByRole("button", { name: "+ Add provider" });
+    await add.focus();
+    await page.keyboard.press("Enter");
+    const dialog = page.getByRole("dialog", { name: "Add MCP provider" });
+    await expect(dialog.getByLabel("Server URL")).toBeFocused();
+    await page.keyboard.type(`https://kb.example.com/${id}`);
+    await page.keyboard.press("Tab"); // icon emoji
+    await page.keyboard.press("Tab"); // icon background
+    await page.keyboard.press("Tab"); // name
+    await expect(dialog.getByLabel("Name", { exact: true })).toBeFocused();
+    await page.keyboard.type(`Keyboard ${id}`);
+    await page.keyboard.press("Tab");
+    await expect(dialog.getByLabel("Server identifier")).toBeFocused();
+    await page.keyboard.type(id);
+    await page.keyboard.press("Enter"); // submits the form
+    await expect(dialog).toBeHidden();
+    await expect(row(page, id)).toContainText(`Keyboard ${id}`);
+    await expect(add).toBeFocused(); // focus returns to the opener
+    expect((await api(request, base).get(`/api/v1/mcp-providers?q=${id}`)).json.data).toHaveLength(1);
+  });
+
+  test("Escape closes the dialog when idle and returns focus", async ({ page }) => {
+    await page.goto("/settings/providers");
+    const add = page.getByRole("button", { name: "+ Add provider" });
+    await add.click();
+    await expect(page.getByRole("dialog")).toBeVisible();
+    await page.keyboard.press("Escape");
+    await expect(page.getByRole("dialog")).toBeHidden();
+    await expect(add).toBeFocused();
+  });
+
+  test("while saving, the dialog can't be closed or submitted twice", async ({ page }) => {
+    const id = unique("slow");
+    let posts = 0;
+    await page.route("**/api/v1/mcp-providers", async (route) => {
+      if (route.request().method() !== "POST") return route.continue();
+      posts++;
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await route.continue();
+    });
+    await page.goto("/settings/providers");
+    await page.getByRole("button", { name: "+ Add provider" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Server URL").fill(`https://slow.example.com/${id}`);
+    await dialog.getByLabel("Name", { exact: true }).fill(`Slow ${id}`);
+    await dialog.getByLabel("Server identifier").fill(id);
+    await dialog.getByRole("button", { name: "Add provider" }).click();
+    await expect(dialog.getByRole("button", { name: "Saving…" })).toBeDisabled();
+    await page.keyboard.press("Escape");
+    await page.mouse.click(5, 5); // the overlay
+    await expect(dialog).toBeVisible();
+    await dialog.getByRole("button", { name: "Saving…" }).click({ force: true }).catch(() => undefined);
+    await expect(dialog).toBeHidden({ timeout: 10_000 });
+    expect(posts).toBe(1);
+  });
+});

@@ -1,0 +1,53 @@
+import { defineConfig } from "@playwright/test";
+import { SERVERS } from "./e2e/users";
+
+// Debian's Chromium; the networking flags keep it from flooding this machine's closed network.
+const chromium = {
+  browserName: "chromium" as const,
+  launchOptions: {
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  },
+};
+
+const server = (name: "enterprise" | "community", port: number) => ({
+  command: `node e2e/start-server.mjs --name ${name} --port ${port}${name === "enterprise" ? " --enterprise" : ""}`,
+  url: `${SERVERS[name]}/signin`,
+  // Dedicated ports, and never someone else's server: reuse only a server this run started.
+  reuseExistingServer: false,
+  timeout: 120_000,
+  stdout: "ignore" as const,
+  stderr: "pipe" as const,
+});
+
+export default defineConfig({
+  testDir: "e2e",
+  forbidOnly: Boolean(process.env.CI),
+  retries: process.env.CI ? 1 : 0,
+  workers: 2,
+  timeout: 30_000,
+  expect: { timeout: 7_000 },
+  reporter: [["list"], ["json", { outputFile: "test-results/playwright.json" }]],
+  use: { ...chromium, trace: "retain-on-failure", screenshot: "only-on-failure" },
+  webServer: [server("enterprise", 3100), server("community", 3101)],
+  projects: [
+    { name: "setup", testMatch: /auth\.setup\.ts/ },
+    {
+      name: "enterprise",
+      testMatch: /.*\.spec\.ts/,
+      testIgnore: /community\.spec\.ts|screenshots\.spec\.ts/,
+      dependencies: ["setup"],
+      use: { baseURL: SERVERS.enterprise, storageState: "e2e/.auth/enterprise-owner.json" },
+    },
+    {
+      name: "community",
+      testMatch: /community\.spec\.ts/,
+      dependencies: ["setup"],
+      use: { baseURL: SERVERS.community, storageState: "e2e/.auth/community-owner.json" },
+    },
+    // `npm run screenshots` refreshes docs/screenshots; the test run leaves them alone.
+    ...(process.env.SCREENSHOTS
+      ? [{ name: "screenshots", testMatch: /screenshots\.spec\.ts/, dependencies: ["setup"], use: { baseURL: SERVERS.enterprise, storageState: "e2e/.auth/enterprise-owner.json" } }]
+      : []),
+  ],
+});

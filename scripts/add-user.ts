@@ -1,0 +1,42 @@
+// `npm run user:add -- --email a@b.c --password '…' --role member [--name "Ann"]`
+// Adds a local user to the first workspace (creating the owner first on an empty database).
+// Run with the react-server condition so server-only modules load outside Next.
+import { parseArgs } from "node:util";
+import { randomUUID } from "node:crypto";
+import { bootstrapOwner } from "@/lib/auth/bootstrap";
+import { roleSchema } from "@/lib/auth/roles";
+import { hashPassword } from "@/lib/crypto";
+import { db } from "@/lib/db";
+
+const { values } = parseArgs({
+  options: { email: { type: "string" }, password: { type: "string" }, role: { type: "string", default: "member" }, name: { type: "string" } },
+});
+
+async function main() {
+  const role = roleSchema.parse(values.role);
+  if (!values.email || !values.password || values.password.length < 8) throw new Error("--email and --password (8+ characters) are required");
+  await bootstrapOwner();
+  const workspace = await db().workspace.findFirst({ orderBy: { createdAt: "asc" } });
+  if (!workspace) throw new Error("No workspace: set ADMIN_EMAIL and ADMIN_PASSWORD to create the first one");
+  const email = values.email.toLowerCase();
+  const passwordHash = await hashPassword(values.password);
+  const user = await db().user.upsert({
+    where: { email },
+    update: { passwordHash },
+    create: { id: randomUUID(), email, name: values.name ?? email.split("@")[0], passwordHash, createdAt: new Date() },
+  });
+  await db().membership.upsert({
+    where: { userId_workspaceId: { userId: user.id, workspaceId: workspace.id } },
+    update: { role },
+    create: { userId: user.id, workspaceId: workspace.id, role, createdAt: new Date() },
+  });
+  console.log(`${email} is a ${role} of ${workspace.name}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);
