@@ -10,6 +10,13 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   validation_failed: 422,
   rate_limited: 429,
+  // Identity forwarding and the MCP server behind a provider (see lib/identity/errors.ts).
+  identity_required: 424,
+  identity_refused: 424,
+  identity_unavailable: 503,
+  upstream_unauthorized: 502,
+  upstream_error: 502,
+  upstream_timeout: 504,
   internal_error: 500,
 } as const;
 
@@ -24,6 +31,12 @@ const TITLES: Record<ErrorCode, string> = {
   payload_too_large: "Payload too large",
   validation_failed: "Validation failed",
   rate_limited: "Too many requests",
+  identity_required: "Your identity is needed",
+  identity_refused: "Identity refused",
+  identity_unavailable: "Identity service unavailable",
+  upstream_unauthorized: "The MCP server refused the credentials",
+  upstream_error: "The MCP server failed",
+  upstream_timeout: "The MCP server timed out",
   internal_error: "Internal server error",
 };
 

@@ -14,12 +14,18 @@ import * as features from "@/app/api/v1/features/route";
 import * as apiTokens from "@/app/api/v1/api-tokens/route";
 import * as apiToken from "@/app/api/v1/api-tokens/[id]/route";
 import * as openapi from "@/app/api/v1/openapi.json/route";
+import * as tools from "@/app/api/v1/mcp-providers/[id]/tools/route";
+import * as toolsRefresh from "@/app/api/v1/mcp-providers/[id]/tools/refresh/route";
+import * as toolCall from "@/app/api/v1/mcp-providers/[id]/tools/[tool]/call/route";
 
 type Handler = (req: NextRequest, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
 
 const ROUTES: [RegExp, Record<string, unknown>][] = [
   [/^\/api\/v1\/mcp-providers$/, providers],
   [/^\/api\/v1\/mcp-providers\/(?<id>[^/]+)$/, provider],
+  [/^\/api\/v1\/mcp-providers\/(?<id>[^/]+)\/tools$/, tools],
+  [/^\/api\/v1\/mcp-providers\/(?<id>[^/]+)\/tools\/refresh$/, toolsRefresh],
+  [/^\/api\/v1\/mcp-providers\/(?<id>[^/]+)\/tools\/(?<tool>[^/]+)\/call$/, toolCall],
   [/^\/api\/v1\/features$/, features],
   [/^\/api\/v1\/api-tokens$/, apiTokens],
   [/^\/api\/v1\/api-tokens\/(?<id>[^/]+)$/, apiToken],
@@ -38,7 +44,8 @@ export async function call(actor: Partial<Actor> | null, method: string, url: st
   if (!route) throw new Error(`No route for ${target.pathname}`);
   const handler = route[1][method] as Handler | undefined;
   if (!handler) throw new Error(`${method} is not exported for ${target.pathname}`);
-  const params = { ...(route[0].exec(target.pathname)?.groups ?? {}) };
+  const groups = route[0].exec(target.pathname)?.groups ?? {};
+  const params = Object.fromEntries(Object.entries(groups).map(([key, value]) => [key, decodeURIComponent(value)]));
   const headers = new Headers(options.headers);
   if (actor?.token) headers.set("authorization", `Bearer ${actor.token}`);
   if (actor?.cookie) headers.set("cookie", actor.cookie);

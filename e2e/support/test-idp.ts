@@ -1,0 +1,171 @@
+// A real OpenID Provider for tests and the demo (oidc-provider, a certified implementation):
+// authorization code + refresh grants, RFC 8707 resource indicators with JWT access tokens whose
+// audience is the resource, JWKS, and a headless login (login_hint) next to a plain login form.
+// Test controls: refuse or slow down refresh grants, count them, stop the server.
+import http from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
+import Provider from "oidc-provider";
+import { exportJWK, generateKeyPair } from "jose";
+
+export type IdpUser = { sub: string; email: string; name: string; password: string };
+export type IdpClient = { client_id: string; client_secret: string; redirect_uris: string[] };
+
+export type TestIdp = {
+  issuer: string;
+  /** Refresh grants answered (successfully or not) since start. */
+  refreshGrants: () => number;
+  /** "refuse": refresh grants get invalid_grant; "slow": they wait `delayMs` first. */
+  setRefreshBehaviour: (behaviour: "normal" | "refuse" | "slow", delayMs?: number) => void;
+  stop: () => Promise<void>;
+};
+
+export async function startTestIdp(options: {
+  port: number;
+  users: IdpUser[];
+  clients: IdpClient[];
+  /** The MCP servers (resource indicators) tokens may be minted for. */
+  resources: string[];
+  accessTokenTtlSeconds?: number;
+}): Promise<TestIdp> {
+  const issuer = `http://127.0.0.1:${options.port}`;
+  const users = new Map(options.users.map((user) => [user.sub, user]));
+  const { privateKey } = await generateKeyPair("RS256", { extractable: true });
+  const jwk = { ...(await exportJWK(privateKey)), kid: "test-idp-key", alg: "RS256", use: "sig" };
+
+  const provider = new Provider(issuer, {
+    clients: options.clients.map((client) => ({
+      ...client,
+      grant_types: ["authorization_code", "refresh_token"],
+      response_types: ["code"],
+      token_endpoint_auth_method: "client_secret_basic",
+    })),
+    jwks: { keys: [jwk] },
+    cookies: { keys: ["test-idp-cookie-key"] },
+    findAccount: async (_ctx: unknown, sub: string) => {
+      const user = users.get(sub);
+      if (!user) return undefined;
+      return { accountId: sub, claims: async () => ({ sub, email: user.email, email_verified: true, name: user.name }) };
+    },
+    claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
+    scopes: ["openid", "email", "profile", "offline_access", "mcp"],
+    features: {
+      devInteractions: { enabled: false },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: async () => undefined,
+        useGrantedResource: async () => false,
+        getResourceServerInfo: async (_ctx: unknown, resource: string) => {
+          if (!options.resources.includes(resource)) throw new Error(`unknown resource ${resource}`);
+          return { scope: "mcp", audience: resource, accessTokenFormat: "jwt", accessTokenTTL: options.accessTokenTtlSeconds ?? 300, jwt: { sign: { alg: "RS256" } } };
+        },
+      },
+    },
+    issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed: (type: string) => boolean }) => client.grantTypeAllowed("refresh_token"),
+    rotateRefreshToken: true,
+    ttl: { AccessToken: 300, AuthorizationCode: 60, IdToken: 3600, RefreshToken: 14 * 24 * 3600, Interaction: 600, Session: 24 * 3600, Grant: 14 * 24 * 3600 },
+    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
+    pkce: { required: () => false },
+    // Consent is implied: grant what was asked, including every known MCP resource.
+    loadExistingGrant: async (ctx: any) => {
+      if (!ctx.oidc.session?.accountId) return undefined;
+      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.session.accountId });
+      grant.addOIDCScope("openid email profile offline_access");
+      grant.addOIDCClaims(["sub", "email", "email_verified", "name"]);
+      for (const resource of options.resources) grant.addResourceScope(resource, "mcp");
+      await grant.save();
+      return grant;
+    },
+  });
+  provider.proxy = false;
+
+  let grants = 0;
+  let behaviour: "normal" | "refuse" | "slow" = "normal";
+  let delayMs = 0;
+
+  provider.use(async (ctx: any, next: () => Promise<void>) => {
+    // Authorization requests carry the known MCP resources, so refresh tokens can be exchanged
+    // for any of them later (RFC 8707: a refresh grant may only name resources granted here).
+    if (ctx.path === "/auth" && ctx.method === "GET") {
+      const url = new URL(ctx.href);
+      for (const resource of options.resources) if (!url.searchParams.getAll("resource").includes(resource)) url.searchParams.append("resource", resource);
+      ctx.querystring = url.searchParams.toString();
+    }
+    if (ctx.path === "/token" && ctx.method === "POST") {
+      const body = await readForm(ctx.req);
+      ctx.req.body = body; // oidc-provider reads a pre-parsed body
+      if (body.grant_type === "refresh_token") {
+        grants++;
+        if (behaviour === "slow") await sleep(delayMs);
+        if (behaviour === "refuse") {
+          ctx.status = 400;
+          ctx.body = { error: "invalid_grant", error_description: "the session was revoked" };
+          return;
+        }
+      }
+    }
+    await next();
+  });
+
+  const callback = provider.callback();
+  const server = http.createServer(async (req, res) => {
+    try {
+      const match = /^\/interaction\/([^/?]+)(\/login)?/.exec(req.url ?? "");
+      if (match) return await interaction(req, res, match[2] === "/login");
+      callback(req, res);
+    } catch (error) {
+      res.writeHead(500, { "content-type": "text/plain" }).end(String((error as Error).message));
+    }
+  });
+
+  async function interaction(req: http.IncomingMessage, res: http.ServerResponse, submitted: boolean) {
+    const details = await provider.interactionDetails(req, res);
+    const { prompt, params, uid } = details;
+    if (prompt.name === "consent") {
+      const grant = new provider.Grant({ accountId: details.session.accountId, clientId: params.client_id });
+      grant.addOIDCScope("openid email profile offline_access");
+      grant.addOIDCClaims(["sub", "email", "email_verified", "name"]);
+      for (const resource of options.resources) grant.addResourceScope(resource, "mcp");
+      const grantId = await grant.save();
+      return provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+    }
+    // Headless: a login_hint naming a known user signs them in without a form.
+    const hinted = typeof params.login_hint === "string" ? [...users.values()].find((u) => u.sub === params.login_hint || u.email === params.login_hint) : undefined;
+    if (hinted) return provider.interactionFinished(req, res, { login: { accountId: hinted.sub } }, { mergeWithLastSubmission: false });
+    if (submitted) {
+      const form = await readForm(req);
+      const user = [...users.values()].find((u) => u.email === form.email && u.password === form.password);
+      if (user) return provider.interactionFinished(req, res, { login: { accountId: user.sub } }, { mergeWithLastSubmission: false });
+    }
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(`<!doctype html><html><head><title>Test IdP sign-in</title></head>
+<body style="font-family:system-ui;max-width:22rem;margin:4rem auto">
+<h1>Test identity provider</h1>${submitted ? '<p role="alert">Wrong email or password.</p>' : ""}
+<form method="post" action="/interaction/${uid}/login">
+<label>Email <input name="email" type="email" autocomplete="username"></label><br><br>
+<label>Password <input name="password" type="password" autocomplete="current-password"></label><br><br>
+<button type="submit">Continue</button></form></body></html>`);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, "127.0.0.1", () => resolve());
+  });
+
+  return {
+    issuer,
+    refreshGrants: () => grants,
+    setRefreshBehaviour: (next, ms = 0) => {
+      behaviour = next;
+      delayMs = ms;
+    },
+    stop: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+async function readForm(req: http.IncomingMessage): Promise<Record<string, string>> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString("utf8")));
+}

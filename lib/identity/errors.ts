@@ -1,0 +1,33 @@
+// Why a per-user token could not be had. Each kind has one API error and one message a user can
+// act on; none of them ever falls back to a shared credential.
+import { ApiError } from "@/lib/api/errors";
+
+export type IdentityFailure =
+  | "no_user" //            no end user behind the call: nothing to forward
+  | "no_refresh_token" //   the user has no SSO session to mint from (signed in locally, or never linked)
+  | "refused" //            the identity provider or policy refused (expired session, licence, policy)
+  | "token_error"; //       the issuer failed: down, slow, or an answer we can't use
+
+export class IdentityError extends Error {
+  constructor(
+    readonly failure: IdentityFailure,
+    message: string,
+    /** For "refused": the IdP refused the session (401 on the wire), or a policy did (403). */
+    readonly refusedBy: "session" | "policy" = "session",
+  ) {
+    super(message);
+  }
+}
+
+export function identityApiError(error: IdentityError, providerName: string): ApiError {
+  switch (error.failure) {
+    case "no_user":
+      return new ApiError("identity_required", `${providerName} forwards the end user's identity, and this call has no end user.`);
+    case "no_refresh_token":
+      return new ApiError("identity_required", `Sign in with SSO again to use ${providerName}: it needs your SSO identity, and you have no SSO session.`);
+    case "refused":
+      return new ApiError("identity_refused", `Your identity provider refused a token for ${providerName}. Sign in with SSO again; if it persists, ask an admin.`);
+    case "token_error":
+      return new ApiError("identity_unavailable", `Couldn't get an identity token for ${providerName} right now (${error.message}). Try again in a moment.`);
+  }
+}

@@ -1,0 +1,119 @@
+// Talking MCP to a provider's server: Streamable HTTP (SSE for legacy servers), the provider's
+// headers on every request, its timeouts, and a clean shutdown. No OAuth provider is attached, so
+// the SDK can never retry a refused request with other credentials.
+import "server-only";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
+import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { ErrorCode, McpError, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import { outboundFetch } from "@/lib/mcp/outbound";
+
+export type McpConnection = {
+  url: string;
+  headers: Record<string, string>;
+  timeoutMs: number;
+  sseReadTimeoutMs: number;
+};
+
+export type McpFailure = "unauthorized" | "timeout" | "unreachable" | "protocol";
+
+export class McpCallError extends Error {
+  constructor(
+    readonly failure: McpFailure,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+const CLIENT_INFO = { name: "mcp-console", version: "1.0.0" };
+
+function fetchWith(connection: McpConnection): typeof fetch {
+  return (input, init) => {
+    const headers = new Headers(init?.headers);
+    for (const [name, value] of Object.entries(connection.headers)) headers.set(name, value);
+    return outboundFetch(input, { ...init, headers });
+  };
+}
+
+function statusOf(error: unknown): number | undefined {
+  if (error instanceof StreamableHTTPError) return error.code;
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === "number" && code >= 100 && code < 600 ? code : undefined;
+}
+
+export function classify(error: unknown): McpCallError {
+  if (error instanceof McpCallError) return error;
+  const status = statusOf(error);
+  if (status === 401 || status === 403) return new McpCallError("unauthorized", `the server refused the credentials (${status})`, status);
+  if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) return new McpCallError("timeout", "the server did not answer in time");
+  if ((error as Error)?.name === "TimeoutError" || (error as Error)?.name === "AbortError") return new McpCallError("timeout", "the server did not answer in time");
+  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
+  if (error instanceof TypeError || cause?.code) {
+    return new McpCallError("unreachable", `the server is unreachable${cause?.code ? ` (${cause.code})` : ""}${cause?.message && !cause.code ? `: ${cause.message}` : ""}`);
+  }
+  if (status) return new McpCallError("protocol", `the server answered HTTP ${status}`, status);
+  return new McpCallError("protocol", (error as Error)?.message?.slice(0, 300) || "the server's answer was not valid MCP");
+}
+
+async function connect(connection: McpConnection): Promise<{ client: Client; transport: Transport }> {
+  const url = new URL(connection.url);
+  const fetch = fetchWith(connection);
+  const client = new Client(CLIENT_INFO);
+  const streamable = new StreamableHTTPClientTransport(url, { fetch });
+  try {
+    await client.connect(streamable, { timeout: connection.timeoutMs });
+    return { client, transport: streamable };
+  } catch (error) {
+    const status = statusOf(error);
+    // Legacy servers answer the Streamable HTTP POST with 404/405: try the older SSE transport.
+    // Never after a 401/403: a refusal is final.
+    if (status !== 404 && status !== 405) throw classify(error);
+    await streamable.close().catch(() => undefined);
+  }
+  const legacy = new Client(CLIENT_INFO);
+  const sse = new SSEClientTransport(url, { fetch, eventSourceInit: { fetch } });
+  try {
+    await legacy.connect(sse, { timeout: connection.timeoutMs });
+    return { client: legacy, transport: sse };
+  } catch (error) {
+    throw classify(error);
+  }
+}
+
+async function withSession<T>(connection: McpConnection, work: (client: Client) => Promise<T>): Promise<T> {
+  const { client, transport } = await connect(connection);
+  try {
+    return await work(client);
+  } catch (error) {
+    throw classify(error);
+  } finally {
+    if (transport instanceof StreamableHTTPClientTransport) await transport.terminateSession().catch(() => undefined);
+    await client.close().catch(() => undefined);
+  }
+}
+
+export async function listTools(connection: McpConnection): Promise<Tool[]> {
+  return withSession(connection, async (client) => {
+    const tools: Tool[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await client.listTools(cursor ? { cursor } : undefined, { timeout: connection.timeoutMs });
+      tools.push(...page.tools);
+      cursor = page.nextCursor;
+    } while (cursor && tools.length < 1000);
+    return tools;
+  });
+}
+
+export async function callTool(connection: McpConnection, name: string, args: Record<string, unknown>): Promise<CallToolResult> {
+  return withSession(connection, async (client) => {
+    const result = await client.callTool({ name, arguments: args }, undefined, {
+      timeout: connection.sseReadTimeoutMs,
+      resetTimeoutOnProgress: true,
+    });
+    return result as CallToolResult;
+  });
+}
