@@ -27,7 +27,7 @@ export default defineConfig({
   workers: 2,
   timeout: 30_000,
   expect: { timeout: 7_000 },
-  reporter: [["list"], ["json", { outputFile: "test-results/playwright.json" }]],
+  reporter: [["list"], ["json", { outputFile: "reports/playwright.json" }]],
   use: { ...chromium, trace: "retain-on-failure", screenshot: "only-on-failure" },
   webServer: [server("enterprise", 3100), server("community", 3101)],
   projects: [

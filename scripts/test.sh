@@ -12,9 +12,9 @@ if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
 fi
 if [ ! -x node_modules/.bin/vitest ]; then npm ci; fi
 
-mkdir -p test-results
+rm -rf reports && mkdir -p reports
 status=0
-npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json || status=$?
+npx vitest run --reporter=default --reporter=json --outputFile.json=reports/vitest.json || status=$?
 
 if [ -d e2e ] && ls e2e/*.spec.ts >/dev/null 2>&1; then
   if ! command -v chromium >/dev/null 2>&1; then

@@ -1,0 +1,71 @@
+// The official reference MCP server, registered as a provider: discovery and tool calls through
+// the console's API (forwarding off: the provider's own headers).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../e2e/support/ports";
+import { startEverythingServer } from "../../e2e/support/everything-server";
+import { call, createActor, type Actor } from "./helpers";
+
+let server: Awaited<ReturnType<typeof startEverythingServer>>;
+let admin: Actor;
+let providerId: string;
+
+beforeAll(async () => {
+  server = await startEverythingServer(await freePort());
+  admin = await createActor("admin");
+  const created = await call(admin, "POST", "/api/v1/mcp-providers", {
+    body: { name: "Everything", server_identifier: "everything", server_url: server.url, headers: { "X-Demo": "yes" } },
+  });
+  expect(created.status, created.text).toBe(201);
+  providerId = created.json.id;
+  expect(created.json).toMatchObject({ authed: true, tools_fetched_at: expect.any(String) });
+  expect(created.json.tools_count).toBeGreaterThan(5);
+}, 60_000);
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe("@modelcontextprotocol/server-everything", () => {
+  it("lists its tools with their input schemas", async () => {
+    const tools = await call(admin, "GET", `/api/v1/mcp-providers/${providerId}/tools`);
+    const names = tools.json.data.map((t: { name: string }) => t.name);
+    expect(names).toEqual(expect.arrayContaining(["echo", "get-sum"]));
+    const echo = tools.json.data.find((t: { name: string }) => t.name === "echo");
+    expect(echo.input_schema).toMatchObject({ type: "object", properties: { message: expect.any(Object) } });
+  });
+
+  it("calls echo and get-sum", async () => {
+    const echo = await call(admin, "POST", `/api/v1/mcp-providers/${providerId}/tools/echo/call`, { body: { arguments: { message: "hello console" } } });
+    expect(echo.status, echo.text).toBe(200);
+    expect(echo.json.content[0].text).toContain("hello console");
+    const sum = await call(admin, "POST", `/api/v1/mcp-providers/${providerId}/tools/get-sum/call`, { body: { arguments: { a: 2, b: 40 } } });
+    expect(sum.json.content[0].text).toContain("42");
+  });
+
+  it("returns the server's own errors as an error result the user can read", async () => {
+    const bad = await call(admin, "POST", `/api/v1/mcp-providers/${providerId}/tools/get-sum/call`, { body: { arguments: { a: "two" } } });
+    expect(bad.status).toBe(200);
+    expect(bad.json).toMatchObject({ is_error: true, content: [{ type: "text", text: expect.stringContaining("Invalid arguments for tool get-sum") }] });
+    const missing = await call(admin, "POST", `/api/v1/mcp-providers/${providerId}/tools/no-such-tool/call`, { body: { arguments: {} } });
+    expect(missing.json).toMatchObject({ is_error: true, content: [{ text: expect.stringContaining("Tool no-such-tool not found") }] });
+    expect((await call(admin, "POST", `/api/v1/mcp-providers/${providerId}/tools/echo/call`, { body: { arguments: [] } })).status).toBe(422);
+  });
+
+  it("members can browse and try tools too", async () => {
+    const member = await createActor("member", admin.workspaceId);
+    const echo = await call(member, "POST", `/api/v1/mcp-providers/${providerId}/tools/echo/call`, { body: { arguments: { message: "from a member" } } });
+    expect(echo.json.content[0].text).toContain("from a member");
+  });
+
+  it("an unreachable server is reported clearly", async () => {
+    const port = await freePort();
+    const created = await call(admin, "POST", "/api/v1/mcp-providers", {
+      body: { name: "Gone", server_identifier: "gone", server_url: `http://127.0.0.1:${port}/mcp` },
+    });
+    expect(created.status).toBe(201);
+    expect(created.json.authed).toBe(false);
+    const refresh = await call(admin, "POST", `/api/v1/mcp-providers/${created.json.id}/tools/refresh`);
+    expect(refresh.status).toBe(502);
+    expect(refresh.json).toMatchObject({ code: "upstream_error", detail: expect.stringContaining("unreachable") });
+  });
+});
