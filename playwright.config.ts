@@ -1,5 +1,5 @@
 import { defineConfig } from "@playwright/test";
-import { SERVERS } from "./e2e/users";
+import { IDENTITY, SERVERS } from "./e2e/users";
 
 // Debian's Chromium; the networking flags keep it from flooding this machine's closed network.
 const chromium = {
@@ -29,7 +29,18 @@ export default defineConfig({
   expect: { timeout: 7_000 },
   reporter: [["list"], ["json", { outputFile: "reports/playwright.json" }]],
   use: { ...chromium, trace: "retain-on-failure", screenshot: "only-on-failure" },
-  webServer: [server("enterprise", 3100), server("community", 3101)],
+  webServer: [
+    {
+      command: `node_modules/.bin/tsx e2e/support/identity-stack.ts --idp-port ${IDENTITY.idpPort} --whoami-port ${IDENTITY.whoamiPort} --console ${SERVERS.enterprise}`,
+      url: `http://127.0.0.1:${IDENTITY.idpPort}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "ignore" as const,
+      stderr: "pipe" as const,
+    },
+    server("enterprise", 3100),
+    server("community", 3101),
+  ],
   projects: [
     { name: "setup", testMatch: /auth\.setup\.ts/ },
     {

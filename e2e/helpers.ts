@@ -5,7 +5,7 @@ export async function signIn(page: Page, user: { email: string; password: string
   await page.getByLabel("Email").fill(user.email);
   await page.getByLabel("Password").fill(user.password);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await expect(page.getByRole("heading", { name: "MCP providers" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "MCP providers", exact: true })).toBeVisible();
 }
 
 let counter = 0;

@@ -22,6 +22,10 @@ const env = {
   NEXTAUTH_SECRET: "e2e-secret-e2e-secret-e2e-secret-e2e-secret",
   ENCRYPTION_KEY: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
   ENTERPRISE_ENABLED: values.enterprise ? "true" : "false",
+  // The enterprise console signs in with SSO at the test IdP (e2e/support/identity-stack.ts).
+  ...(values.enterprise
+    ? { OIDC_ISSUER: "http://127.0.0.1:3190", OIDC_CLIENT_ID: "mcp-console", OIDC_CLIENT_SECRET: "mcp-console-dev-secret", MCP_ALLOWED_HOSTS: "127.0.0.1" }
+    : {}),
   ADMIN_EMAIL: "owner@e2e.test",
   ADMIN_PASSWORD: "owner-password-123",
 };
@@ -33,6 +37,7 @@ const run = (command, args) => {
 
 run(bin("prisma"), ["migrate", "deploy"]);
 run(bin("tsx"), ["--conditions=react-server", "scripts/add-user.ts", "--email", "member@e2e.test", "--password", "member-password-123", "--role", "member"]);
+run(bin("tsx"), ["--conditions=react-server", "scripts/add-user.ts", "--email", "local@e2e.test", "--password", "local-password-123", "--role", "member"]);
 const server = spawn(bin("next"), ["start", "--hostname", "127.0.0.1", "--port", values.port], { cwd: root, env, stdio: "inherit" });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
 server.on("exit", (code) => process.exit(code ?? 0));

@@ -47,6 +47,8 @@ export async function startTestIdp(options: {
       return { accountId: sub, claims: async () => ({ sub, email: user.email, email_verified: true, name: user.name }) };
     },
     claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
+    // Put the scopes' claims (email, name) in the ID token, as most enterprise IdPs do.
+    conformIdTokenClaims: false,
     scopes: ["openid", "email", "profile", "offline_access", "mcp"],
     features: {
       devInteractions: { enabled: false },

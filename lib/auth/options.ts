@@ -46,9 +46,10 @@ export function authOptions(): NextAuthOptions {
       idToken: true,
       checks: ["pkce", "state"],
       authorization: { params: { scope: "openid email profile offline_access", prompt: "consent" } },
-      profile: (profile: { sub: string; email?: string; name?: string }) => ({
+      // An SSO identity is linked to an existing account by email only when the IdP vouches for it.
+      profile: (profile: { sub: string; email?: string; email_verified?: boolean; name?: string }) => ({
         id: profile.sub,
-        email: profile.email ?? `${profile.sub}@sso.invalid`,
+        email: profile.email && profile.email_verified !== false ? profile.email : `${profile.sub}@sso.invalid`,
         name: profile.name ?? profile.email ?? profile.sub,
       }),
     });

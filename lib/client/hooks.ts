@@ -129,3 +129,27 @@ export function useRevokeApiToken() {
     onSettled: () => client.invalidateQueries({ queryKey: queryKeys.apiTokens }),
   });
 }
+
+export type ProviderTool = { name: string; title: string | null; description: string | null; input_schema: Record<string, unknown> };
+export type ToolList = { data: ProviderTool[]; fetched_at: string | null; authed: boolean };
+export type ToolResult = { content: Record<string, unknown>[]; structured_content: Record<string, unknown> | null; is_error: boolean };
+
+export function useProviderTools(id: string) {
+  return useQuery({ queryKey: queryKeys.providers.tools(id), queryFn: () => apiFetch<ToolList>(`/api/v1/mcp-providers/${id}/tools`) });
+}
+
+export function useRefreshTools(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: () => apiFetch<Provider>(`/api/v1/mcp-providers/${id}/tools/refresh`, { method: "POST" }),
+    onSuccess: (provider) => toast.success(`Found ${provider.tools_count} ${provider.tools_count === 1 ? "tool" : "tools"}`),
+    onSettled: () => client.invalidateQueries({ queryKey: queryKeys.providers.all }),
+  });
+}
+
+export function useCallTool(id: string) {
+  return useMutation({
+    mutationFn: ({ tool, args }: { tool: string; args: Record<string, unknown> }) =>
+      apiFetch<ToolResult>(`/api/v1/mcp-providers/${id}/tools/${encodeURIComponent(tool)}/call`, { method: "POST", body: { arguments: args } }),
+  });
+}

@@ -1,0 +1,180 @@
+"use client";
+import Link from "next/link";
+import { signIn } from "next-auth/react";
+import { useState } from "react";
+import { Button } from "@/components/ui/button";
+import { ForwardingBadge, FORWARDING_EXPLANATION } from "@/components/providers/forwarding";
+import { ProviderIcon } from "@/components/providers/provider-icon";
+import { inputClass } from "@/components/ui/field";
+import { ApiClientError, errorMessage } from "@/lib/client/api";
+import { useCallTool, useFeatures, useProvider, useProviderTools, useRefreshTools, type ProviderTool, type ToolResult } from "@/lib/client/hooks";
+import { exampleArguments, validateArguments } from "@/lib/client/json-schema";
+import { relativeTime } from "@/lib/client/time";
+
+export function ProviderDetail({ id, signedInWithSso }: { id: string; signedInWithSso: boolean }) {
+  const provider = useProvider(id);
+  const tools = useProviderTools(id);
+  const features = useFeatures();
+  const refresh = useRefreshTools(id);
+
+  if (provider.isPending) return <p role="status" className="text-sm text-zinc-500">Loading provider…</p>;
+  if (provider.isError) {
+    return (
+      <div role="alert" className="space-y-3">
+        <p className="text-sm text-red-600">{provider.error instanceof ApiClientError && provider.error.status === 404 ? "This provider doesn't exist in your workspace." : errorMessage(provider.error)}</p>
+        <Link href="/settings/providers" className="text-sm underline">Back to providers</Link>
+      </div>
+    );
+  }
+  const p = provider.data;
+  return (
+    <div className="space-y-8">
+      <nav aria-label="Breadcrumb" className="text-sm text-zinc-500">
+        <Link href="/settings/providers" className="hover:underline">MCP providers</Link> / <span>{p.name}</span>
+      </nav>
+      <header className="flex flex-wrap items-start justify-between gap-4">
+        <div className="flex items-center gap-4">
+          <ProviderIcon provider={p} size={48} />
+          <div>
+            <h1 className="flex items-center gap-2 text-2xl font-semibold tracking-tight">
+              {p.name} <ForwardingBadge provider={p} />
+            </h1>
+            <p className="font-mono text-xs text-zinc-500">
+              {p.server_identifier} · {p.server_url}
+            </p>
+          </div>
+        </div>
+        <Button onClick={() => refresh.mutate()} disabled={refresh.isPending}>
+          {refresh.isPending ? "Refreshing…" : "Refresh tools"}
+        </Button>
+      </header>
+
+      {p.identity_forwarding_active && (
+        <p className="rounded-lg border border-emerald-600/20 bg-emerald-50 p-3 text-sm text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200">
+          {FORWARDING_EXPLANATION} Calls you make here run as you.
+        </p>
+      )}
+      {refresh.isError && <CallError error={refresh.error} providerName={p.name} sso={features.data?.sso_enabled ?? false} signedInWithSso={signedInWithSso} />}
+
+      <section aria-labelledby="tools-heading" className="space-y-3">
+        <div className="flex items-baseline justify-between">
+          <h2 id="tools-heading" className="text-lg font-semibold">Tools</h2>
+          <p className="text-xs text-zinc-500">{tools.data?.fetched_at ? `Checked ${relativeTime(tools.data.fetched_at)}` : "Not checked yet"}</p>
+        </div>
+        {tools.isPending ? (
+          <p role="status" className="text-sm text-zinc-500">Loading tools…</p>
+        ) : tools.isError ? (
+          <p role="alert" className="text-sm text-red-600">{errorMessage(tools.error)}</p>
+        ) : tools.data.data.length === 0 ? (
+          <p className="rounded-lg border border-dashed border-zinc-300 p-8 text-center text-sm text-zinc-500 dark:border-zinc-700">
+            {tools.data.fetched_at && !tools.data.authed ? "The server refused the credentials. Check the provider's headers, or your identity." : "No tools yet. Use Refresh tools to ask the server."}
+          </p>
+        ) : (
+          <ul className="space-y-3">
+            {tools.data.data.map((tool) => (
+              <ToolCard key={tool.name} providerId={id} providerName={p.name} tool={tool} sso={features.data?.sso_enabled ?? false} signedInWithSso={signedInWithSso} />
+            ))}
+          </ul>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function ToolCard({ providerId, providerName, tool, sso, signedInWithSso }: { providerId: string; providerName: string; tool: ProviderTool; sso: boolean; signedInWithSso: boolean }) {
+  const [open, setOpen] = useState(false);
+  const [text, setText] = useState(() => JSON.stringify(exampleArguments(tool.input_schema), null, 2));
+  const [problems, setProblems] = useState<string[]>([]);
+  const call = useCallTool(providerId);
+  const editorId = `args-${tool.name}`;
+
+  function run() {
+    let args: unknown;
+    try {
+      args = JSON.parse(text || "{}");
+    } catch {
+      setProblems(["The arguments are not valid JSON."]);
+      return;
+    }
+    const errors = validateArguments({ ...tool.input_schema, type: "object" } as never, args);
+    setProblems(errors);
+    if (errors.length === 0) call.mutate({ tool: tool.name, args: args as Record<string, unknown> });
+  }
+
+  return (
+    <li className="rounded-xl border border-zinc-200 p-4 dark:border-zinc-800" aria-label={`Tool ${tool.name}`}>
+      <div className="flex items-start justify-between gap-4">
+        <div>
+          <h3 className="font-mono text-sm font-semibold">{tool.name}</h3>
+          {tool.title && tool.title !== tool.name && <p className="text-sm font-medium">{tool.title}</p>}
+          {tool.description && <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">{tool.description}</p>}
+        </div>
+        <Button size="sm" onClick={() => setOpen(!open)} aria-expanded={open} aria-controls={`try-${tool.name}`}>
+          {open ? "Close" : "Try it"}
+        </Button>
+      </div>
+      <details className="mt-2">
+        <summary className="cursor-pointer text-xs text-zinc-500">Input schema</summary>
+        <pre className="mt-2 max-h-64 overflow-auto rounded-md bg-zinc-50 p-3 text-xs dark:bg-zinc-900">{JSON.stringify(tool.input_schema, null, 2)}</pre>
+      </details>
+      {open && (
+        <div id={`try-${tool.name}`} className="mt-4 space-y-3">
+          <label htmlFor={editorId} className="block text-sm font-medium">
+            Arguments (JSON)
+          </label>
+          <textarea id={editorId} value={text} onChange={(event) => setText(event.target.value)} rows={Math.min(12, text.split("\n").length + 1)} spellCheck={false} className={`${inputClass} font-mono text-xs`} aria-invalid={problems.length > 0 || undefined} />
+          {problems.length > 0 && (
+            <ul role="alert" className="list-inside list-disc text-xs text-red-600 dark:text-red-400">
+              {problems.map((problem) => <li key={problem}>{problem}</li>)}
+            </ul>
+          )}
+          <Button variant="primary" onClick={run} disabled={call.isPending}>
+            {call.isPending ? "Calling…" : `Call ${tool.name}`}
+          </Button>
+          {call.isError && <CallError error={call.error} providerName={providerName} sso={sso} signedInWithSso={signedInWithSso} />}
+          {call.isSuccess && <ToolOutput result={call.data} />}
+        </div>
+      )}
+    </li>
+  );
+}
+
+function ToolOutput({ result }: { result: ToolResult }) {
+  return (
+    <section aria-label="Result" className={`rounded-lg border p-3 text-sm ${result.is_error ? "border-amber-500/40 bg-amber-50 dark:bg-amber-950" : "border-zinc-200 dark:border-zinc-800"}`}>
+      <p className="mb-2 text-xs font-medium uppercase tracking-wide text-zinc-500">{result.is_error ? "The tool reported an error" : "Result"}</p>
+      {result.content.map((item, index) =>
+        item.type === "text" ? (
+          <pre key={index} data-testid="tool-result-text" className="whitespace-pre-wrap break-words font-mono text-xs">{String(item.text)}</pre>
+        ) : item.type === "image" ? (
+          // eslint-disable-next-line @next/next/no-img-element
+          <img key={index} alt="Tool output" src={`data:${String(item.mimeType)};base64,${String(item.data)}`} className="max-h-64" />
+        ) : (
+          <pre key={index} className="overflow-auto font-mono text-xs">{JSON.stringify(item, null, 2)}</pre>
+        ),
+      )}
+      {result.structured_content && (
+        <details className="mt-2">
+          <summary className="cursor-pointer text-xs text-zinc-500">Structured content</summary>
+          <pre className="mt-1 overflow-auto font-mono text-xs">{JSON.stringify(result.structured_content, null, 2)}</pre>
+        </details>
+      )}
+    </section>
+  );
+}
+
+/** The error, in words a user can act on; identity problems offer the SSO sign-in. */
+function CallError({ error, providerName, sso, signedInWithSso }: { error: unknown; providerName: string; sso: boolean; signedInWithSso: boolean }) {
+  const code = error instanceof ApiClientError ? error.code : "";
+  const needsSso = code === "identity_required" || code === "identity_refused";
+  return (
+    <div role="alert" className="rounded-lg border border-red-500/30 bg-red-50 p-3 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">
+      <p>{errorMessage(error)}</p>
+      {needsSso && sso && (
+        <Button size="sm" className="mt-2" onClick={() => signIn("oidc", { callbackUrl: window.location.pathname })}>
+          {signedInWithSso ? "Sign in with SSO again" : `Sign in with SSO to use ${providerName}`}
+        </Button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,79 @@
+// Identity forwarding in the browser: sign in through the real IdP, register a provider with
+// forwarding on, and "Try it" on whoami shows your own subject; a second user sees theirs; a
+// user signed in locally is told to sign in with SSO, and the server receives nothing of theirs.
+import { expect, test, type Page } from "@playwright/test";
+import { unique } from "./helpers";
+import { IDENTITY, SERVERS, USERS } from "./users";
+
+const base = SERVERS.enterprise;
+
+test.use({ storageState: { cookies: [], origins: [] } });
+
+async function signInWithSso(page: Page, email: string, password: string) {
+  await page.goto(`${base}/signin`);
+  await page.getByRole("button", { name: "Sign in with SSO" }).click();
+  await expect(page.getByRole("heading", { name: "Test identity provider" })).toBeVisible();
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page.getByRole("heading", { name: "MCP providers", exact: true })).toBeVisible();
+}
+
+async function tryWhoami(page: Page, providerName: string) {
+  await page.goto(`${base}/settings/providers`);
+  await page.getByRole("link", { name: providerName }).click();
+  const tool = page.getByRole("listitem", { name: "Tool whoami" });
+  await tool.getByRole("button", { name: "Try it" }).click();
+  await tool.getByRole("button", { name: "Call whoami" }).click();
+  return tool;
+}
+
+test("SSO users call whoami as themselves; a local sign-in is told to use SSO", async ({ browser }) => {
+  const name = `Whoami ${unique("")}`;
+
+  // The owner signs in with SSO (linked to their account by email) and registers the server.
+  const ownerContext = await browser.newContext();
+  const owner = await ownerContext.newPage();
+  await signInWithSso(owner, "owner@e2e.test", "owner-sso-password");
+  // One provider per server URL and workspace: clear what an earlier attempt left behind.
+  const existing = await owner.request.get(`${base}/api/v1/mcp-providers?limit=100`);
+  for (const provider of (await existing.json()).data) {
+    if (provider.server_url.startsWith("http://127.0.0.1:3191/")) {
+      await owner.request.delete(`${base}/api/v1/mcp-providers/${provider.id}`, { headers: { origin: base } });
+    }
+  }
+  await owner.getByRole("button", { name: "+ Add provider" }).click();
+  const dialog = owner.getByRole("dialog");
+  await dialog.getByLabel("Server URL").fill(IDENTITY.whoamiUrl);
+  await dialog.getByLabel("Name", { exact: true }).fill(name);
+  await dialog.getByLabel("Server identifier").fill(unique("who"));
+  await dialog.getByRole("switch", { name: "Forward the user's identity" }).click();
+  await dialog.getByRole("button", { name: "Add provider" }).click();
+  await expect(dialog).toBeHidden();
+  const listed = owner.getByRole("row", { name: new RegExp(name) });
+  await expect(listed).toContainText("1 tool"); // discovery ran as the owner, with their token
+
+  const ownerTool = await tryWhoami(owner, name);
+  await expect(ownerTool.getByTestId("tool-result-text")).toHaveText("owner-sub");
+
+  // A second user, a member, signs in with SSO and sees their own subject.
+  const memberContext = await browser.newContext();
+  const member = await memberContext.newPage();
+  await signInWithSso(member, "member@e2e.test", "member-sso-password");
+  const memberTool = await tryWhoami(member, name);
+  await expect(memberTool.getByTestId("tool-result-text")).toHaveText("member-sub");
+
+  // A user who only ever signed in locally (no SSO session) gets an actionable error instead.
+  const localContext = await browser.newContext();
+  const local = await localContext.newPage();
+  await local.goto(`${base}/signin`);
+  await local.getByLabel("Email").fill(USERS.local.email);
+  await local.getByLabel("Password").fill(USERS.local.password);
+  await local.getByRole("button", { name: "Sign in", exact: true }).click();
+  await expect(local.getByRole("heading", { name: "MCP providers", exact: true })).toBeVisible();
+  const localTool = await tryWhoami(local, name);
+  await expect(localTool.getByRole("alert")).toContainText(`Sign in with SSO again to use ${name}`);
+  await expect(localTool.getByRole("button", { name: `Sign in with SSO to use ${name}` })).toBeVisible();
+
+  await Promise.all([ownerContext.close(), memberContext.close(), localContext.close()]);
+});
