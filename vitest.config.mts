@@ -17,7 +17,7 @@ const integration = (name: string, databaseUrl: string) => ({
     include: ["tests/integration/**/*.test.ts"],
     environment: "node",
     globalSetup: ["tests/setup/migrate-database.ts"],
-    env: { ...secrets, DATABASE_URL: databaseUrl, MIGRATE_DATABASE_URL: databaseUrl },
+    env: { ...secrets, DATABASE_URL: databaseUrl, MIGRATE_DATABASE_URL: databaseUrl, MCP_ALLOWED_HOSTS: "127.0.0.1" },
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -22,9 +22,10 @@ const env = {
   NEXTAUTH_SECRET: "e2e-secret-e2e-secret-e2e-secret-e2e-secret",
   ENCRYPTION_KEY: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
   ENTERPRISE_ENABLED: values.enterprise ? "true" : "false",
+  MCP_ALLOWED_HOSTS: "127.0.0.1", // the test MCP servers run on loopback
   // The enterprise console signs in with SSO at the test IdP (e2e/support/identity-stack.ts).
   ...(values.enterprise
-    ? { OIDC_ISSUER: "http://127.0.0.1:3190", OIDC_CLIENT_ID: "mcp-console", OIDC_CLIENT_SECRET: "mcp-console-dev-secret", MCP_ALLOWED_HOSTS: "127.0.0.1" }
+    ? { OIDC_ISSUER: "http://127.0.0.1:3190", OIDC_CLIENT_ID: "mcp-console", OIDC_CLIENT_SECRET: "mcp-console-dev-secret" }
     : {}),
   ADMIN_EMAIL: "owner@e2e.test",
   ADMIN_PASSWORD: "owner-password-123",

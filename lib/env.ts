@@ -44,6 +44,8 @@ const envSchema = z
     ADMIN_PASSWORD: optionalString.pipe(z.string().min(8, "must be at least 8 characters").optional()),
     ENTERPRISE_API_URL: optionalString.pipe(z.url().optional()),
     ENTERPRISE_API_SECRET: optionalString,
+    // Private-network MCP servers the console may reach (hosts, host:port, CIDRs); see lib/mcp/address-policy.ts.
+    MCP_ALLOWED_HOSTS: optionalString,
   })
   .superRefine((env, ctx) => {
     const oidc = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];

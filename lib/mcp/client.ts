@@ -16,7 +16,7 @@ export type McpConnection = {
   sseReadTimeoutMs: number;
 };
 
-export type McpFailure = "unauthorized" | "timeout" | "unreachable" | "protocol";
+export type McpFailure = "unauthorized" | "timeout" | "unreachable" | "blocked" | "protocol";
 
 export class McpCallError extends Error {
   constructor(
@@ -51,6 +51,9 @@ export function classify(error: unknown): McpCallError {
   if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) return new McpCallError("timeout", "the server did not answer in time");
   if ((error as Error)?.name === "TimeoutError" || (error as Error)?.name === "AbortError") return new McpCallError("timeout", "the server did not answer in time");
   const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
+  if ((error as { code?: string })?.code === "BLOCKED_DESTINATION" || cause?.code === "BLOCKED_DESTINATION") {
+    return new McpCallError("blocked", "its address is on a private or local network; an admin can allow it with MCP_ALLOWED_HOSTS");
+  }
   if (error instanceof TypeError || cause?.code) {
     return new McpCallError("unreachable", `the server is unreachable${cause?.code ? ` (${cause.code})` : ""}${cause?.message && !cause.code ? `: ${cause.message}` : ""}`);
   }

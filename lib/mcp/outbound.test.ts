@@ -1,0 +1,74 @@
+// The guarded fetch against real local sockets, with a scripted resolver standing in for DNS.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createGuardedFetch } from "@/lib/mcp/outbound";
+
+let server: http.Server;
+let port: number;
+const hits: string[] = [];
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    hits.push(`${req.socket.localAddress} ${req.url}`);
+    if (req.url === "/redirect") return void res.writeHead(302, { location: "http://127.0.0.1/elsewhere" }).end();
+    res.writeHead(200, { "content-type": "text/plain", connection: "close" }).end("ok");
+  });
+  // 0.0.0.0 so the same server answers on 127.0.0.1 and 127.0.0.2.
+  await new Promise<void>((resolve) => server.listen(0, "0.0.0.0", resolve));
+  port = (server.address() as AddressInfo).port;
+});
+
+afterAll(() => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }));
+
+const resolveTo = (...answers: string[][]) => {
+  let call = 0;
+  return async () => (answers[Math.min(call++, answers.length - 1)]).map((address) => ({ address, family: address.includes(":") ? 6 : 4 }));
+};
+
+describe("guarded fetch", () => {
+  it("refuses loopback and private literals unless allowed", async () => {
+    const guarded = createGuardedFetch();
+    await expect(guarded(`http://127.0.0.1:${port}/x`)).rejects.toThrow(/may connect to|may not connect/);
+    await expect(guarded(`http://[::1]:${port}/x`)).rejects.toThrow();
+    await expect(guarded(`http://[::ffff:127.0.0.1]:${port}/x`)).rejects.toThrow();
+    await expect(guarded(`http://169.254.169.254/latest/meta-data`)).rejects.toThrow();
+    const allowed = createGuardedFetch({ allowedHosts: "127.0.0.1" });
+    expect(await (await allowed(`http://127.0.0.1:${port}/ok`)).text()).toBe("ok");
+  });
+
+  it("refuses names that resolve to blocked addresses", async () => {
+    const before = hits.length;
+    const guarded = createGuardedFetch({ resolve: resolveTo(["127.0.0.1"]) });
+    await expect(guarded(`http://mcp.attacker.example:${port}/x`)).rejects.toThrow();
+    expect(hits.length).toBe(before);
+  });
+
+  it("checks the resolved address at connect time: a rebinding answer on the second lookup is refused", async () => {
+    // The first lookup answers an allowed address (127.0.0.2 stands in for a public one: this
+    // sandbox may only connect to loopback); the second answers loopback 127.0.0.1, which is not.
+    const guarded = createGuardedFetch({ allowedHosts: "127.0.0.2/32", resolve: resolveTo(["127.0.0.2"], ["127.0.0.1"]) });
+    const before = hits.length;
+    const first = await guarded(`http://rebind.attacker.example:${port}/first`, { headers: { connection: "close" } });
+    expect(await first.text()).toBe("ok");
+    expect(hits.slice(before)).toEqual([`127.0.0.2 /first`]);
+    await expect(guarded(`http://rebind.attacker.example:${port}/second`, { headers: { connection: "close" } })).rejects.toThrow();
+    expect(hits.slice(before)).toEqual([`127.0.0.2 /first`]); // nothing reached 127.0.0.1
+  });
+
+  it("uses only the allowed addresses of a mixed answer", async () => {
+    const guarded = createGuardedFetch({ allowedHosts: "127.0.0.2/32", resolve: resolveTo(["127.0.0.1", "127.0.0.2"]) });
+    const before = hits.length;
+    expect(await (await guarded(`http://mixed.example:${port}/mixed`, { headers: { connection: "close" } })).text()).toBe("ok");
+    expect(hits.slice(before)).toEqual([`127.0.0.2 /mixed`]);
+  });
+
+  it("refuses redirects instead of following them", async () => {
+    const guarded = createGuardedFetch({ allowedHosts: "127.0.0.1" });
+    await expect(guarded(`http://127.0.0.1:${port}/redirect`)).rejects.toThrow();
+  });
+
+  it("refuses non-HTTP schemes", async () => {
+    await expect(createGuardedFetch()("file:///etc/passwd")).rejects.toThrow(/not allowed/);
+  });
+});
