@@ -1,0 +1,88 @@
+// Every route × every kind of caller → the exact status, generated from one table.
+import { beforeAll, describe, expect, it } from "vitest";
+import { endSession } from "@/lib/auth/sessions";
+import { db } from "@/lib/db";
+import { freePort } from "../../e2e/support/ports";
+import { call, createActor, ORIGIN, sessionCookie, uniqueProvider, type Actor } from "./helpers";
+
+type ActorName = "anonymous" | "member" | "admin" | "owner" | "otherWorkspaceAdmin" | "revokedToken" | "signedOutSession";
+const ACTORS: ActorName[] = ["anonymous", "member", "admin", "owner", "otherWorkspaceAdmin", "revokedToken", "signedOutSession"];
+
+type Fixture = { providerId: string; adminTokenId: string };
+type Route = { name: string; method: string; path: (f: Fixture) => string; body?: () => unknown; expect: Record<ActorName, number> };
+
+const row = (anonymous: number, member: number, admin: number, owner: number, otherWorkspaceAdmin: number, revokedToken = 401, signedOutSession = 401) =>
+  ({ anonymous, member, admin, owner, otherWorkspaceAdmin, revokedToken, signedOutSession }) satisfies Record<ActorName, number>;
+
+// The provider's server is on a closed local port: authorized tool calls reach the network and fail (502).
+const ROUTES: Route[] = [
+  { name: "list providers", method: "GET", path: () => "/api/v1/mcp-providers", expect: row(401, 200, 200, 200, 200) },
+  { name: "create a provider", method: "POST", path: () => "/api/v1/mcp-providers", body: () => uniqueProvider(), expect: row(401, 403, 201, 201, 201) },
+  { name: "get a provider", method: "GET", path: (f) => `/api/v1/mcp-providers/${f.providerId}`, expect: row(401, 200, 200, 200, 404) },
+  { name: "patch a provider", method: "PATCH", path: (f) => `/api/v1/mcp-providers/${f.providerId}`, body: () => ({ configuration: { timeout: 7 } }), expect: row(401, 403, 200, 200, 404) },
+  { name: "delete a provider", method: "DELETE", path: (f) => `/api/v1/mcp-providers/${f.providerId}`, expect: row(401, 403, 204, 204, 404) },
+  { name: "list a provider's tools", method: "GET", path: (f) => `/api/v1/mcp-providers/${f.providerId}/tools`, expect: row(401, 200, 200, 200, 404) },
+  { name: "refresh a provider's tools", method: "POST", path: (f) => `/api/v1/mcp-providers/${f.providerId}/tools/refresh`, expect: row(401, 502, 502, 502, 404) },
+  { name: "call a tool", method: "POST", path: (f) => `/api/v1/mcp-providers/${f.providerId}/tools/echo/call`, body: () => ({ arguments: {} }), expect: row(401, 502, 502, 502, 404) },
+  { name: "features", method: "GET", path: () => "/api/v1/features", expect: row(401, 200, 200, 200, 200) },
+  { name: "list API tokens", method: "GET", path: () => "/api/v1/api-tokens", expect: row(401, 200, 200, 200, 200) },
+  { name: "create an API token", method: "POST", path: () => "/api/v1/api-tokens", body: () => ({ name: "matrix" }), expect: row(401, 201, 201, 201, 201) },
+  // Tokens are personal: only the admin who made it can revoke it; to anyone else it doesn't exist.
+  { name: "revoke the admin's API token", method: "DELETE", path: (f) => `/api/v1/api-tokens/${f.adminTokenId}`, expect: row(401, 404, 204, 404, 404) },
+  { name: "OpenAPI document", method: "GET", path: () => "/api/v1/openapi.json", expect: row(200, 200, 200, 200, 200, 200, 200) },
+];
+
+let workspace: { admin: Actor; owner: Actor; member: Actor };
+let callers: Record<ActorName, Partial<Actor> | null>;
+let closedPort: number;
+
+beforeAll(async () => {
+  closedPort = await freePort();
+  const admin = await createActor("admin");
+  const owner = await createActor("owner", admin.workspaceId);
+  const member = await createActor("member", admin.workspaceId);
+  workspace = { admin, owner, member };
+
+  const revoked = await createActor("admin", admin.workspaceId);
+  await db().apiToken.deleteMany({ where: { userId: revoked.userId } });
+  const signedOut = await createActor("admin", admin.workspaceId);
+  const cookie = await sessionCookie(signedOut.userId);
+  for (const session of await db().session.findMany({ where: { userId: signedOut.userId } })) await endSession(session.id);
+
+  callers = {
+    anonymous: null,
+    member,
+    admin,
+    owner,
+    otherWorkspaceAdmin: await createActor("admin"),
+    revokedToken: { token: revoked.token },
+    signedOutSession: { cookie },
+  };
+});
+
+async function fixture(): Promise<Fixture> {
+  const provider = await call(workspace.admin, "POST", "/api/v1/mcp-providers", {
+    body: uniqueProvider({ server_url: `http://127.0.0.1:${closedPort}/mcp/${Math.random().toString(36).slice(2)}` }),
+  });
+  expect(provider.status).toBe(201);
+  const token = await call(workspace.admin, "POST", "/api/v1/api-tokens", { body: { name: "to revoke" } });
+  return { providerId: provider.json.id, adminTokenId: token.json.id };
+}
+
+describe("authorization matrix", () => {
+  for (const route of ROUTES) {
+    for (const actor of ACTORS) {
+      const status = route.expect[actor];
+      it(`${route.name}: ${actor} → ${status}`, async () => {
+        const f = await fixture();
+        const caller = callers[actor];
+        const res = await call(caller, route.method, route.path(f), {
+          body: route.body?.(),
+          headers: caller?.cookie ? { origin: ORIGIN } : undefined,
+        });
+        expect(res.status, res.text).toBe(status);
+        if (status >= 400) expect(res.headers.get("content-type")).toBe("application/problem+json");
+      });
+    }
+  }
+});
