@@ -10,11 +10,11 @@ const secrets = {
 const shared = {
   resolve: { alias: { "@": root, "server-only": path.join(root, "tests/setup/server-only.ts") } },
 };
-const integration = (name: string, databaseUrl: string) => ({
+const integration = (name: string, databaseUrl: string, include = ["tests/integration/**/*.test.ts"]) => ({
   ...shared,
   test: {
     name,
-    include: ["tests/integration/**/*.test.ts"],
+    include,
     environment: "node",
     globalSetup: ["tests/setup/migrate-database.ts"],
     env: { ...secrets, DATABASE_URL: databaseUrl, MIGRATE_DATABASE_URL: databaseUrl, MCP_ALLOWED_HOSTS: "127.0.0.1" },
@@ -29,6 +29,7 @@ export default defineConfig({
       { ...shared, test: { name: "unit", include: ["lib/**/*.test.ts", "prisma/**/*.test.ts", "scripts/**/*.test.ts"], environment: "node", env: secrets } },
       integration("integration-sqlite", `file:${path.join(root, "data/test-integration.db")}`),
       integration("integration-postgres", process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/mcp_console_it"),
+      integration("fuzz", `file:${path.join(root, "data/test-fuzz.db")}`, ["tests/fuzz/**/*.test.ts"]),
       { ...shared, test: { name: "migrations", include: ["tests/migrations/**/*.test.ts"], environment: "node", testTimeout: 120_000, hookTimeout: 120_000, fileParallelism: false } },
     ],
   },
