@@ -1,22 +1,52 @@
-// Structured JSON logs, one line each. Anything that looks like a secret is redacted by key.
-const SECRET_KEY = /authorization|cookie|secret|password|token|key|header|refresh|credential/i;
+// Structured JSON logs (pino), one line per event. Every object logged passes through `redact`:
+// any key that names a secret is replaced, at any depth, so a careless log call can't leak one.
+import { Writable } from "node:stream";
+import pino from "pino";
 
-function redact(value: unknown, depth = 0): unknown {
-  if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
-  if (depth > 4 || value === null || typeof value !== "object") return value;
+const SECRET_KEY = /authorization|cookie|secret|password|passwd|token|api[-_]?key|credential|refresh|header|^key$/i;
+
+export function redact(value: unknown, depth = 0): unknown {
+  if (value instanceof Error) return { type: value.name, message: value.message, stack: value.stack };
+  if (depth > 6 || value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
   return Object.fromEntries(
-    Object.entries(value).map(([key, inner]) => [key, SECRET_KEY.test(key) ? "[redacted]" : redact(inner, depth + 1)]),
+    Object.entries(value).map(([key, inner]) => [key, SECRET_KEY.test(key) && inner !== undefined ? "[redacted]" : redact(inner, depth + 1)]),
   );
 }
 
-function write(level: "info" | "warn" | "error", fields: Record<string, unknown>, message: string) {
-  const line = JSON.stringify({ level, time: new Date().toISOString(), msg: message, ...(redact(fields) as object) });
-  (level === "error" ? process.stderr : process.stdout).write(`${line}\n`);
-}
+// Logs go to stdout unless a test captures them.
+let sink: (line: string) => void = (line) => process.stdout.write(line);
+const destination = new Writable({
+  write(chunk, _encoding, done) {
+    sink(chunk.toString());
+    done();
+  },
+});
 
-export const log = {
-  info: (fields: Record<string, unknown>, message: string) => write("info", fields, message),
-  warn: (fields: Record<string, unknown>, message: string) => write("warn", fields, message),
-  error: (fields: Record<string, unknown>, message: string) => write("error", fields, message),
-};
+// Read directly (not through lib/env): logging must work even while the configuration is invalid.
+const level = process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" ? "warn" : "info");
+
+export const log = pino(
+  {
+    level,
+    base: undefined,
+    messageKey: "msg",
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: {
+      level: (label) => ({ level: label }),
+      log: (object) => redact(object) as Record<string, unknown>,
+    },
+  },
+  destination,
+);
+
+/** Tests read every line the console logs (and may lower the level to see everything). */
+export function captureLogsForTests(capture: (line: string) => void, captureLevel = "trace") {
+  const previous = { sink, level: log.level };
+  sink = capture;
+  log.level = captureLevel;
+  return () => {
+    sink = previous.sink;
+    log.level = previous.level;
+  };
+}

@@ -1,6 +1,7 @@
 // The ritual every v1 route shares: authenticate, check origin and role, parse params / query /
 // body with the route's zod schemas, and turn anything thrown into problem+json.
 import "server-only";
+import { randomUUID } from "node:crypto";
 import { NextResponse, type NextRequest } from "next/server";
 import { z } from "zod";
 import { ApiError, problemResponse, validationError } from "@/lib/api/errors";
@@ -56,10 +57,16 @@ function parseWith<S extends Schema>(schema: S, value: unknown, onError: (error:
   return result.data;
 }
 
-export function toApiError(error: unknown, req: NextRequest): ApiError {
+export function toApiError(error: unknown, req: NextRequest, requestId: string): ApiError {
   if (error instanceof ApiError) return error;
-  log.error({ err: error, method: req.method, path: req.nextUrl.pathname }, "unhandled error in route handler");
-  return new ApiError("internal_error", "Something went wrong on our side. It has been logged.");
+  log.error({ err: error, requestId, method: req.method, path: req.nextUrl.pathname }, "unhandled error in route handler");
+  return new ApiError("internal_error", `Something went wrong on our side. It has been logged as ${requestId}.`);
+}
+
+/** The caller's request id when it is a sane one, so logs can be correlated across services. */
+export function requestIdOf(req: Request): string {
+  const incoming = req.headers.get("x-request-id");
+  return incoming && /^[A-Za-z0-9._:-]{1,64}$/.test(incoming) ? incoming : randomUUID();
 }
 
 export function withWorkspace<P extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, B extends Schema | undefined = undefined>(
@@ -67,8 +74,20 @@ export function withWorkspace<P extends Schema | undefined = undefined, Q extend
   handler: (args: HandlerArgs<Out<P>, Out<Q>, Out<B>>) => Promise<Response>,
 ) {
   return async (req: NextRequest, context?: RouteContext): Promise<Response> => {
+    const requestId = requestIdOf(req);
+    const started = performance.now();
+    let userId: string | undefined;
+    const finish = (res: Response) => {
+      res.headers.set("x-request-id", requestId);
+      log.info(
+        { requestId, method: req.method, path: req.nextUrl.pathname, status: res.status, ms: Math.round(performance.now() - started), userId },
+        "request",
+      );
+      return res;
+    };
     try {
       const caller = await authenticate(req);
+      userId = caller.userId;
       if (caller.via === "session" && !SAFE_METHODS.has(req.method)) assertSameOrigin(req);
       if (options.role && !hasRole(caller.role, options.role)) {
         throw new ApiError("forbidden", `This needs the ${options.role} role; you are a ${caller.role}`);
@@ -81,9 +100,9 @@ export function withWorkspace<P extends Schema | undefined = undefined, Q extend
         ? parseWith(options.query, Object.fromEntries(req.nextUrl.searchParams), (error) => validationError(error))
         : undefined;
       const body = options.body ? parseWith(options.body, await readJsonBody(req), (error) => validationError(error)) : undefined;
-      return await handler({ req, caller, params, query, body } as HandlerArgs<Out<P>, Out<Q>, Out<B>>);
+      return finish(await handler({ req, caller, params, query, body } as HandlerArgs<Out<P>, Out<Q>, Out<B>>));
     } catch (error) {
-      return problemResponse(toApiError(error, req));
+      return finish(problemResponse(toApiError(error, req, requestId)));
     }
   };
 }

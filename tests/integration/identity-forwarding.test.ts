@@ -6,6 +6,7 @@ import { decodeJwt } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { linkSsoAccount } from "@/lib/auth/sso";
 import { resetEnvForTests } from "@/lib/env";
+import { captureLogsForTests } from "@/lib/log";
 import { BuiltinIssuer } from "@/lib/identity/builtin-issuer";
 import { clearTokenCacheForTests } from "@/lib/identity/token-cache";
 import { setTokenIssuerForTests, type TokenIssuer } from "@/lib/identity/token-issuer";
@@ -180,6 +181,63 @@ describe("forwarding on: the happy path", () => {
     expect(res.status, res.text).toBe(200);
     expect(res.json.content[0].text).toBe("alice-sub");
     onlyUserTokens(whoami, "alice-sub");
+  });
+});
+
+describe("secrets never reach logs or responses (canary)", () => {
+  it("header values, client secrets, refresh tokens and minted tokens appear in no log line and no response", async () => {
+    const lines: string[] = [];
+    const stop = captureLogsForTests((line) => lines.push(line));
+    const responses: string[] = [];
+    try {
+      const canary = `CANARY${Date.now()}`;
+      const created = await call(admin, "POST", "/api/v1/mcp-providers", {
+        body: {
+          name: `Canary ${canary.slice(-6)}`,
+          server_identifier: `c-${canary.slice(-8)}`,
+          server_url: `${whoami.url}`,
+          headers: { "X-Api-Key": `${canary}-header`, Authorization: `Bearer ${canary}-static` },
+          authentication: { client_id: "canary-client", client_secret: `${canary}-client-secret` },
+          identity_mode: "idp_token",
+        },
+      });
+      responses.push(created.text);
+      const alice = await ssoMember("alice-sub", admin.workspaceId);
+      const account = await (await import("@/lib/db")).db().ssoAccount.findFirstOrThrow({ where: { user: { memberships: { some: { workspaceId: admin.workspaceId } } }, subject: "alice-sub" }, orderBy: { updatedAt: "desc" } });
+      const { secrets } = await import("@/lib/crypto");
+      const { env: config } = await import("@/lib/env");
+      const refreshTokenBefore = secrets(config().encryptionKey).decrypt(account.refreshTokenEncrypted!);
+
+      for (const [method, path, body] of [
+        ["GET", `/api/v1/mcp-providers/${created.json.id}`],
+        ["GET", "/api/v1/mcp-providers"],
+        ["POST", `/api/v1/mcp-providers/${created.json.id}/tools/refresh`],
+        ["POST", `/api/v1/mcp-providers/${created.json.id}/tools/whoami/call`, { arguments: {} }],
+        ["PATCH", `/api/v1/mcp-providers/${created.json.id}`, { headers: { "X-Api-Key": `${canary}-rotated` } }],
+        ["PATCH", `/api/v1/mcp-providers/${created.json.id}`, { server_url: "not a url" }],
+      ] as const) {
+        const res = await call(alice.token ? (method === "PATCH" ? admin : alice) : admin, method, path, body ? { body } : {});
+        responses.push(res.text);
+      }
+      idp.setRefreshBehaviour("refuse");
+      clearTokenCacheForTests();
+      responses.push((await callWhoami(alice, created.json.id)).text);
+
+      const minted = whoami.authorizations.filter((header): header is string => Boolean(header)).map((header) => header.slice(7));
+      expect(minted.length).toBeGreaterThan(0);
+      const refreshTokenAfter = secrets(config().encryptionKey).decrypt(
+        (await (await import("@/lib/db")).db().ssoAccount.findUniqueOrThrow({ where: { id: account.id } })).refreshTokenEncrypted!,
+      );
+      const secretValues = [canary, refreshTokenBefore, refreshTokenAfter, ...minted];
+      const everything = [...lines, ...responses].join("\n");
+      expect(lines.length).toBeGreaterThan(5); // the logs are really captured
+      expect(everything).toContain("canary-client"); // and the responses really are in there
+      for (const secret of secretValues) expect(everything).not.toContain(secret);
+      for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+      expect(lines.some((line) => JSON.parse(line).requestId)).toBe(true);
+    } finally {
+      stop();
+    }
   });
 });
 
