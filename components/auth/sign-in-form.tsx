@@ -8,6 +8,7 @@ const ERRORS: Record<string, string> = {
   OAuthSignin: "Single sign-on could not start. Try again.",
   OAuthCallback: "Single sign-on did not complete. Try again.",
   Callback: "Your account could not be signed in. Ask an admin to add you to a workspace.",
+  RateLimited: "Too many sign-in attempts. Wait a few minutes and try again.",
 };
 
 export function SignInForm({ sso, callbackUrl, initialError }: { sso: boolean; callbackUrl: string; initialError?: string }) {
@@ -19,12 +20,13 @@ export function SignInForm({ sso, callbackUrl, initialError }: { sso: boolean; c
     const form = new FormData(event.currentTarget);
     setBusy(true);
     setError("");
+    // A refused attempt (429: too many tries) makes next-auth's client throw instead of answering.
     const result = await signIn("credentials", {
       email: String(form.get("email")),
       password: String(form.get("password")),
       redirect: false,
       callbackUrl,
-    });
+    }).catch(() => ({ ok: false, error: "RateLimited" }));
     if (result?.ok && !result.error) {
       window.location.assign(callbackUrl);
       return;

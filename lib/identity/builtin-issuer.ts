@@ -7,6 +7,7 @@ import { env } from "@/lib/env";
 import { IdentityError } from "@/lib/identity/errors";
 import type { IssuedToken, IssueTokenRequest, TokenIssuer } from "@/lib/identity/token-issuer";
 import { log } from "@/lib/log";
+import { enforce, LIMITS } from "@/lib/rate-limit";
 
 const TIMEOUT_MS = 10_000;
 
@@ -52,6 +53,7 @@ export class BuiltinIssuer implements TokenIssuer {
     if (!config.OIDC_ISSUER || !config.OIDC_CLIENT_ID || !config.OIDC_CLIENT_SECRET) {
       throw new IdentityError("token_error", "single sign-on is not configured on this console");
     }
+    await enforce([[LIMITS.identityTokenPerUser, userId]]);
     const member = await db().membership.findUnique({ where: { userId_workspaceId: { userId, workspaceId } } });
     if (!member) throw new IdentityError("refused", "the user is not a member of this workspace", "policy");
 

@@ -2,6 +2,7 @@
 // Forwarding on: the same headers, with Authorization replaced by the end user's minted token —
 // or no request at all. Nothing here ever falls back to a shared credential.
 import "server-only";
+import { ApiError } from "@/lib/api/errors";
 import { env } from "@/lib/env";
 import { IdentityError } from "@/lib/identity/errors";
 import { isForwardingActive } from "@/lib/identity/modes";
@@ -29,7 +30,8 @@ export async function connectionCredentials(options: {
     const issued = await tokenIssuer()
       .issue({ userId, workspaceId, audience, mode: options.identityMode })
       .catch((error: unknown) => {
-        if (error instanceof IdentityError) throw error;
+        // Identity failures, and API errors such as a rate limit, reach the caller as they are.
+        if (error instanceof IdentityError || error instanceof ApiError) throw error;
         throw new IdentityError("token_error", "the token issuer failed unexpectedly");
       });
     cacheToken(userId, workspaceId, audience, issued);

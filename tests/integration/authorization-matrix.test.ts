@@ -1,5 +1,6 @@
 // Every route × every kind of caller → the exact status, generated from one table.
 import { beforeAll, describe, expect, it } from "vitest";
+import { createApiToken } from "@/lib/auth/api-tokens";
 import { endSession } from "@/lib/auth/sessions";
 import { db } from "@/lib/db";
 import { freePort } from "../../e2e/support/ports";
@@ -65,8 +66,8 @@ async function fixture(): Promise<Fixture> {
     body: uniqueProvider({ server_url: `http://127.0.0.1:${closedPort}/mcp/${Math.random().toString(36).slice(2)}` }),
   });
   expect(provider.status).toBe(201);
-  const token = await call(workspace.admin, "POST", "/api/v1/api-tokens", { body: { name: "to revoke" } });
-  return { providerId: provider.json.id, adminTokenId: token.json.id };
+  const token = await createApiToken({ userId: workspace.admin.userId, workspaceId: workspace.admin.workspaceId, name: "to revoke" });
+  return { providerId: provider.json.id, adminTokenId: token.id };
 }
 
 describe("authorization matrix", () => {

@@ -8,6 +8,8 @@ import { IdentityError } from "@/lib/identity/errors";
 import { IDENTITY_MODES } from "@/lib/identity/modes";
 import { ISSUER_SECRET_HEADER } from "@/lib/identity/remote-issuer";
 import { log } from "@/lib/log";
+import { ApiError, problemResponse } from "@/lib/api/errors";
+import { clientAddress, enforce, LIMITS } from "@/lib/rate-limit";
 
 const bodySchema = z.strictObject({
   user_id: z.string().min(1).max(64),
@@ -25,6 +27,13 @@ export async function POST(req: Request) {
   const parsed = bodySchema.safeParse(await req.json().catch(() => undefined));
   if (!parsed.success) return answer(400, { error: "invalid_request", detail: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") });
   const { user_id, workspace_id, audience, mode } = parsed.data;
+  try {
+    // Per user is counted by the issuer itself (for in-process calls too); per address here.
+    await enforce([[LIMITS.identityTokenPerAddress, clientAddress(req)]]);
+  } catch (error) {
+    if (error instanceof ApiError) return problemResponse(error);
+    throw error;
+  }
   try {
     const issued = await new BuiltinIssuer().issue({ userId: user_id, workspaceId: workspace_id, audience, mode });
     return answer(200, { token: issued.token, expires_at: issued.expiresAt });
