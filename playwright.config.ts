@@ -46,13 +46,13 @@ export default defineConfig({
     {
       name: "enterprise",
       testMatch: /.*\.spec\.ts/,
-      testIgnore: /community\.spec\.ts|screenshots\.spec\.ts/,
+      testIgnore: /community\.spec\.ts|screenshots\.spec\.ts|sign-in-limits\.spec\.ts/,
       dependencies: ["setup"],
       use: { baseURL: SERVERS.enterprise, storageState: "e2e/.auth/enterprise-owner.json" },
     },
     {
       name: "community",
-      testMatch: /community\.spec\.ts/,
+      testMatch: /community\.spec\.ts|sign-in-limits\.spec\.ts/,
       dependencies: ["setup"],
       use: { baseURL: SERVERS.community, storageState: "e2e/.auth/community-owner.json" },
     },
