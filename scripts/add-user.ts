@@ -4,7 +4,8 @@
 import { parseArgs } from "node:util";
 import { randomUUID } from "node:crypto";
 import { bootstrapOwner } from "@/lib/auth/bootstrap";
-import { roleSchema } from "@/lib/auth/roles";
+import { z } from "zod";
+import { ROLES } from "@/lib/auth/roles";
 import { hashPassword } from "@/lib/crypto";
 import { db } from "@/lib/db";
 
@@ -13,7 +14,7 @@ const { values } = parseArgs({
 });
 
 async function main() {
-  const role = roleSchema.parse(values.role);
+  const role = z.enum(ROLES).parse(values.role);
   if (!values.email || !values.password || values.password.length < 8) throw new Error("--email and --password (8+ characters) are required");
   await bootstrapOwner();
   const workspace = await db().workspace.findFirst({ orderBy: { createdAt: "asc" } });

@@ -5,13 +5,16 @@ import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Input } from "@/components/ui/field";
 import { ForwardingBadge, ForwardingToggle } from "@/components/providers/forwarding";
-import { ProviderDialog } from "@/components/providers/provider-dialog";
+import dynamic from "next/dynamic";
 import { ProviderIcon } from "@/components/providers/provider-icon";
 import { errorMessage } from "@/lib/client/api";
 import { useDeleteProvider, useFeatures, useProviders } from "@/lib/client/hooks";
 import { canManageProviders } from "@/lib/auth/roles";
 import type { Provider } from "@/lib/providers/schemas";
 import { relativeTime } from "@/lib/client/time";
+
+// The dialog carries the form, its schemas and validation: load it when it is first opened.
+const ProviderDialog = dynamic(() => import("@/components/providers/provider-dialog").then((module) => module.ProviderDialog), { ssr: false });
 
 export function ProviderList() {
   const [search, setSearch] = useState("");

@@ -1,8 +1,7 @@
 "use client";
-import * as Menu from "@radix-ui/react-dropdown-menu";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import { signOut } from "next-auth/react";
+import { UserMenu } from "@/components/shell/user-menu";
 
 const NAV = [
   { href: "/settings/providers", label: "MCP providers" },
@@ -39,26 +38,7 @@ export function AppHeader({ workspaceName, email, role }: { workspaceName: strin
             );
           })}
         </nav>
-        <Menu.Root>
-          <Menu.Trigger aria-label="User menu" className="flex h-8 w-8 items-center justify-center rounded-full bg-zinc-200 text-sm font-medium focus-visible:outline-2 focus-visible:outline-blue-500 dark:bg-zinc-700">
-            {email.slice(0, 1).toUpperCase()}
-          </Menu.Trigger>
-          <Menu.Portal>
-            <Menu.Content align="end" sideOffset={6} className="z-50 min-w-52 rounded-lg border border-zinc-200 bg-white p-1 text-sm shadow-lg dark:border-zinc-800 dark:bg-zinc-900">
-              <div className="px-3 py-2">
-                <div className="font-medium">{email}</div>
-                <div className="text-xs capitalize text-zinc-500">{role}</div>
-              </div>
-              <Menu.Separator className="my-1 h-px bg-zinc-200 dark:bg-zinc-800" />
-              <Menu.Item
-                onSelect={() => signOut({ callbackUrl: "/signin" })}
-                className="cursor-pointer rounded-md px-3 py-2 outline-none data-[highlighted]:bg-zinc-100 dark:data-[highlighted]:bg-zinc-800"
-              >
-                Sign out
-              </Menu.Item>
-            </Menu.Content>
-          </Menu.Portal>
-        </Menu.Root>
+        <UserMenu email={email} role={role} />
       </div>
     </header>
   );

@@ -1,8 +1,6 @@
-import { z } from "zod";
-
+// Roles, and what each may do. No zod here: the browser bundle imports this file.
 export const ROLES = ["member", "admin", "owner"] as const;
 export type Role = (typeof ROLES)[number];
-export const roleSchema = z.enum(ROLES);
 
 /** owner ⊃ admin ⊃ member. */
 export function hasRole(actual: string, required: Role): boolean {
