@@ -144,7 +144,9 @@ async function benchToolCall() {
       const body = await res.json();
       if (body.content?.[0]?.text !== "bench-user") throw new Error(`unexpected result ${JSON.stringify(body)}`);
     };
+    const grantsAtStart = stack.idp.refreshGrants();
     await viaConsole(); // mints and caches the token
+    const mintedOnFirstCall = stack.idp.refreshGrants() - grantsAtStart;
     const grantsBefore = stack.idp.refreshGrants();
     const forwardedToken = stack.whoami.authorizations.at(-1)!;
     const direct = async () => {
@@ -174,7 +176,7 @@ async function benchToolCall() {
     }
     const issuerCalls = stack.idp.refreshGrants() - grantsBefore;
     child.kill("SIGTERM");
-    return { console: stats(consoleSamples), direct: stats(directSamples), calls: consoleSamples.length, issuerCalls };
+    return { console: stats(consoleSamples), direct: stats(directSamples), calls: consoleSamples.length, issuerCalls, mintedOnFirstCall };
   } finally {
     await stack.stop();
   }
@@ -257,11 +259,23 @@ server returning the same page of 50 from memory.
 |---:|---:|---:|---:|---:|---:|---:|
 ${list.map((row) => `| ${row.size.toLocaleString("en")} | ${fmt(row.console.rps, 0)} | ${row.console.p50} ms | ${row.console.p99} ms | ${fmt(row.baseline.rps, 0)} | ${row.baseline.p50} ms | ${row.baseline.p99} ms |`).join("\n")}
 
-- Throughput at 1,000 providers: **${fmt(throughputRatio, 2)}×** the baseline (target ≥ 0.5×) — ${verdict(throughputRatio >= 0.5)}.
+- Throughput at 1,000 providers: **${fmt(throughputRatio, 3)}×** the baseline (target ≥ 0.5×) — ${verdict(throughputRatio >= 0.5)}.
 - p50 at 100,000 vs at 1,000: **${fmt(p50Ratio, 2)}×** (target ≤ 2×) — ${verdict(p50Ratio <= 2)}. The page is read
   through the \`(workspace_id, created_at, id)\` index with a keyset cursor, so its cost does not grow
   with the table.
-
+${throughputRatio < 0.5 ? `
+Why throughput is below target: the baseline writes a constant byte string; the console, per request,
+runs Next.js's request pipeline, authenticates the API token (a hash lookup and a membership/role
+query — on every request, so a revoked token or a demoted user is refused at once), reads 51 rows
+through Prisma's query compiler, decrypts and masks each provider's URL and headers, and serializes
+the page — about 3–4 ms of CPU per request on one of this machine's two cores, which the load
+generator shares. Measured in-process, authentication is ~1 ms and the page ~1.6 ms. What would
+reach 0.5×: serve the list from an in-memory cache of rendered pages keyed by (workspace, cursor,
+version) and invalidated on write (PostgreSQL LISTEN/NOTIFY across instances), and cache the
+token → caller lookup for a second or two with the same invalidation on revocation; both trade a
+little freshness and complexity for throughput, and neither is worth it before there is a real
+client that lists providers hundreds of times a second.
+` : ""}
 ## b. Tool call with identity forwarding
 
 \`whoami\` on the test MCP server, called ${tool.calls} times through \`POST /api/v1/mcp-providers/{id}/tools/whoami/call\`
@@ -274,7 +288,7 @@ calls (connect, \`tools/call\`, close) to the same server with the same token.
 | direct SDK call | ${fmt(tool.direct.p50, 2)} ms | ${fmt(tool.direct.p90, 2)} ms | ${fmt(tool.direct.mean, 2)} ms |
 
 - Latency: **${fmt(toolRatio, 2)}×** the direct call at p50 (target ≤ 1.3×) — ${verdict(toolRatio <= 1.3)}.
-- Issuer calls during the ${tool.calls} measured calls: **${tool.issuerCalls}** (target ≤ 1 per user per token lifetime) — ${verdict(tool.issuerCalls <= 1)}.
+- Issuer calls: **${tool.mintedOnFirstCall}** on the first call (cold cache), **${tool.issuerCalls}** during the ${tool.calls} measured calls — ${tool.mintedOnFirstCall + tool.issuerCalls} for the user within one token lifetime (target ≤ 1) — ${verdict(tool.mintedOnFirstCall + tool.issuerCalls <= 1)}.
 ${toolRatio > 1.3 ? `
 Why it is above target: the console adds a full HTTP hop (client → console) plus authentication (API
 token hash lookup, membership and role), reading and decrypting the provider, and opening a fresh

@@ -57,6 +57,30 @@ describe("@modelcontextprotocol/server-everything", () => {
     expect(echo.json.content[0].text).toContain("from a member");
   });
 
+  it("honours the provider's timeout: a tool slower than sse_read_timeout is a 504", async () => {
+    const slow = await call(admin, "POST", "/api/v1/mcp-providers", {
+      body: { name: "Everything (impatient)", server_identifier: "impatient", server_url: `${server.url}?impatient`, configuration: { timeout: 5, sse_read_timeout: 1 } },
+    });
+    const started = Date.now();
+    const res = await call(admin, "POST", `/api/v1/mcp-providers/${slow.json.id}/tools/trigger-long-running-operation/call`, { body: { arguments: { duration: 4, steps: 2 } } });
+    expect(res.status).toBe(504);
+    expect(res.json.code).toBe("upstream_timeout");
+    expect(Date.now() - started).toBeLessThan(3500);
+  });
+
+  it("falls back to the legacy SSE transport for servers that only speak it", async () => {
+    const legacy = await startEverythingServer(await freePort(), "sse");
+    try {
+      const created = await call(admin, "POST", "/api/v1/mcp-providers", { body: { name: "Everything (SSE)", server_identifier: "everything-sse", server_url: legacy.url } });
+      expect(created.json).toMatchObject({ authed: true });
+      expect(created.json.tools_count).toBeGreaterThan(5);
+      const echo = await call(admin, "POST", `/api/v1/mcp-providers/${created.json.id}/tools/echo/call`, { body: { arguments: { message: "over SSE" } } });
+      expect(echo.json.content[0].text).toContain("over SSE");
+    } finally {
+      await legacy.stop();
+    }
+  });
+
   it("an unreachable server is reported clearly", async () => {
     const port = await freePort();
     const created = await call(admin, "POST", "/api/v1/mcp-providers", {

@@ -184,6 +184,63 @@ describe("forwarding on: the happy path", () => {
   });
 });
 
+describe("the built-in issuer behind POST /inner/api/mcp/issue-token", () => {
+  const issue = (body: object, secret = "inner-secret-123") =>
+    issueTokenRoute(
+      new Request(`${innerIssuerUrl}/inner/api/mcp/issue-token`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-inner-api-secret": secret },
+        body: JSON.stringify(body),
+      }),
+    );
+
+  beforeEach(() => env({ ENTERPRISE_API_SECRET: "inner-secret-123" }));
+
+  it("mints an audience-bound token for the user and stores the rotated refresh token", async () => {
+    const alice = await ssoMember("alice-sub", admin.workspaceId);
+    const { db } = await import("@/lib/db");
+    const before = (await db().ssoAccount.findFirstOrThrow({ where: { userId: alice.userId } })).refreshTokenEncrypted;
+    const res = await issue({ user_id: alice.userId, workspace_id: admin.workspaceId, audience: whoami.url, mode: "idp_token" });
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(Number.isInteger(body.expires_at)).toBe(true);
+    expect(decodeJwt(body.token)).toMatchObject({ sub: "alice-sub", aud: whoami.url, iss: idp.issuer });
+    const after = (await db().ssoAccount.findFirstOrThrow({ where: { userId: alice.userId } })).refreshTokenEncrypted;
+    expect(after).not.toBe(before); // the IdP rotated it, and the new one was kept
+    const again = await issue({ user_id: alice.userId, workspace_id: admin.workspaceId, audience: whoami.url, mode: "idp_token" });
+    expect(again.status).toBe(200); // …and it works: the old one would have been refused as reused
+  });
+
+  it.each([
+    ["no refresh token", 428],
+    ["the IdP refuses the refresh (invalid_grant)", 401],
+    ["a user outside the workspace (policy)", 403],
+    ["a wrong shared secret", 401],
+    ["a malformed body", 400],
+  ] as const)("answers %s with %i", async (scenario, status) => {
+    const alice = await ssoMember("alice-sub", admin.workspaceId);
+    const local = await createActor("member", admin.workspaceId);
+    const outsider = await createActor("member");
+    const body = { workspace_id: admin.workspaceId, audience: whoami.url, mode: "idp_token" };
+    let res: Response;
+    if (scenario === "no refresh token") res = await issue({ ...body, user_id: local.userId });
+    else if (scenario === "the IdP refuses the refresh (invalid_grant)") {
+      idp.setRefreshBehaviour("refuse");
+      res = await issue({ ...body, user_id: alice.userId });
+    } else if (scenario === "a user outside the workspace (policy)") res = await issue({ ...body, user_id: outsider.userId });
+    else if (scenario === "a wrong shared secret") res = await issue({ ...body, user_id: alice.userId }, "wrong-secret");
+    else res = await issue({ ...body, user_id: alice.userId, audience: "not a url", extra: 1 });
+    expect(res.status).toBe(status);
+  });
+
+  it("does not exist without enterprise or without a shared secret", async () => {
+    env({ ENTERPRISE_ENABLED: "false" });
+    expect((await issue({ user_id: "u", workspace_id: "w", audience: whoami.url, mode: "idp_token" })).status).toBe(404);
+    env({ ENTERPRISE_ENABLED: "true", ENTERPRISE_API_SECRET: undefined });
+    expect((await issue({ user_id: "u", workspace_id: "w", audience: whoami.url, mode: "idp_token" })).status).toBe(404);
+  });
+});
+
 describe("secrets never reach logs or responses (canary)", () => {
   it("header values, client secrets, refresh tokens and minted tokens appear in no log line and no response", async () => {
     const lines: string[] = [];
