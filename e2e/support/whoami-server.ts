@@ -12,6 +12,8 @@ export type WhoamiServer = {
   authorizations: (string | undefined)[];
   /** Every request's headers, in order. */
   requests: http.IncomingHttpHeaders[];
+  /** The JSON-RPC methods of the POSTs received, in order ("initialize", "tools/call", …). */
+  methods: string[];
   reset: () => void;
   stop: () => Promise<void>;
 };
@@ -31,6 +33,7 @@ export async function startWhoamiServer(options: {
   const jwks = createRemoteJWKSet(new URL(`${options.issuer}/jwks`));
   const authorizations: (string | undefined)[] = [];
   const requests: http.IncomingHttpHeaders[] = [];
+  const methods: string[] = [];
 
   async function authenticate(header: string | undefined): Promise<Identity | undefined> {
     const token = /^Bearer (.+)$/.exec(header ?? "")?.[1];
@@ -72,7 +75,11 @@ export async function startWhoamiServer(options: {
       void server.close();
     });
     await server.connect(transport);
-    await transport.handleRequest(req, res);
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "null");
+    for (const message of Array.isArray(body) ? body : [body]) if (message?.method) methods.push(message.method);
+    await transport.handleRequest(req, res, body);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -84,9 +91,11 @@ export async function startWhoamiServer(options: {
     url,
     authorizations,
     requests,
+    methods,
     reset: () => {
       authorizations.splice(0);
       requests.splice(0);
+      methods.splice(0);
     },
     stop: () => new Promise((resolve) => {
       httpServer.closeAllConnections();

@@ -30,7 +30,11 @@ const alice = { userId: "alice", workspaceId: "w" };
 describe("connectionCredentials", () => {
   it("replaces Authorization (whatever its case) with the user's token and keeps the other headers", async () => {
     const result = await connectionCredentials({ ...base, user: alice });
-    expect(result).toEqual({ forwarded: true, headers: { "X-Tenant": "acme", Authorization: "Bearer token-for-alice" } });
+    expect(result).toMatchObject({ forwarded: true, headers: { "X-Tenant": "acme", Authorization: "Bearer token-for-alice" } });
+    expect(Object.keys(result.headers)).toEqual(["X-Tenant", "Authorization"]);
+    // Usable until 30 s before the token expires (the issuer stub mints 300 s tokens).
+    expect(result.validUntil).toBeGreaterThan(Date.now() + 260_000);
+    expect(result.validUntil).toBeLessThanOrEqual(Date.now() + 270_000);
     expect(calls).toEqual([{ userId: "alice", workspaceId: "w", audience: "https://mcp.example.com/mcp", mode: "idp_token" }]);
   });
 
@@ -40,10 +44,10 @@ describe("connectionCredentials", () => {
   });
 
   it("uses the provider's own headers and never the issuer when forwarding is off or enterprise is disabled", async () => {
-    expect(await connectionCredentials({ ...base, identityMode: "off", user: alice })).toEqual({ forwarded: false, headers: base.headers });
+    expect(await connectionCredentials({ ...base, identityMode: "off", user: alice })).toEqual({ forwarded: false, headers: base.headers, validUntil: Number.POSITIVE_INFINITY });
     process.env.ENTERPRISE_ENABLED = "false";
     resetEnvForTests();
-    expect(await connectionCredentials({ ...base, user: alice })).toEqual({ forwarded: false, headers: base.headers });
+    expect(await connectionCredentials({ ...base, user: alice })).toEqual({ forwarded: false, headers: base.headers, validUntil: Number.POSITIVE_INFINITY });
     expect(calls).toEqual([]);
   });
 

@@ -2,14 +2,14 @@
 // between users: the user is part of every key. Losing this cache only costs a re-mint.
 import type { IssuedToken } from "@/lib/identity/token-issuer";
 
-const EARLY_EXPIRY_SECONDS = 30;
+export const EARLY_EXPIRY_SECONDS = 30;
 const MAX_ENTRIES = 10_000;
 
 const entries = new Map<string, IssuedToken>();
 
 const keyOf = (userId: string, workspaceId: string, audience: string) => JSON.stringify([userId, workspaceId, audience]);
 
-export function cachedToken(userId: string, workspaceId: string, audience: string, nowSeconds = Date.now() / 1000): string | undefined {
+export function cachedToken(userId: string, workspaceId: string, audience: string, nowSeconds = Date.now() / 1000): IssuedToken | undefined {
   const key = keyOf(userId, workspaceId, audience);
   const entry = entries.get(key);
   if (!entry) return undefined;
@@ -17,7 +17,7 @@ export function cachedToken(userId: string, workspaceId: string, audience: strin
     entries.delete(key);
     return undefined;
   }
-  return entry.token;
+  return entry;
 }
 
 export function cacheToken(userId: string, workspaceId: string, audience: string, issued: IssuedToken) {

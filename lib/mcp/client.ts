@@ -8,6 +8,7 @@ import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontex
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { ErrorCode, McpError, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import { outboundFetch } from "@/lib/mcp/outbound";
+import { createSessionPool, sessionKey } from "@/lib/mcp/session-pool";
 
 export type McpConnection = {
   url: string;
@@ -15,6 +16,9 @@ export type McpConnection = {
   timeoutMs: number;
   sseReadTimeoutMs: number;
 };
+
+/** Who a warm session may be reused for, and until when (see lib/mcp/session-pool.ts). */
+export type SessionScope = { userId: string; providerId: string; version: number; validUntil: number };
 
 export type McpFailure = "unauthorized" | "timeout" | "unreachable" | "blocked" | "protocol";
 
@@ -86,6 +90,12 @@ async function connect(connection: McpConnection): Promise<{ client: Client; tra
   }
 }
 
+async function disconnect(client: Client, transport: Transport) {
+  if (transport instanceof StreamableHTTPClientTransport) await transport.terminateSession().catch(() => undefined);
+  await client.close().catch(() => undefined);
+}
+
+/** A session of its own for one piece of work, closed afterwards. */
 async function withSession<T>(connection: McpConnection, work: (client: Client) => Promise<T>): Promise<T> {
   const { client, transport } = await connect(connection);
   try {
@@ -93,8 +103,28 @@ async function withSession<T>(connection: McpConnection, work: (client: Client) 
   } catch (error) {
     throw classify(error);
   } finally {
-    if (transport instanceof StreamableHTTPClientTransport) await transport.terminateSession().catch(() => undefined);
-    await client.close().catch(() => undefined);
+    await disconnect(client, transport);
+  }
+}
+
+const pool = createSessionPool<Client>();
+
+/** Tests close every warm session between scenarios. */
+export function closeWarmSessionsForTests() {
+  pool.clear();
+}
+
+/** The caller's warm session for this provider and these credentials (opened on first use). */
+async function withWarmSession<T>(connection: McpConnection, scope: SessionScope, work: (client: Client) => Promise<T>): Promise<T> {
+  const key = sessionKey({ userId: scope.userId, providerId: scope.providerId, version: scope.version, url: connection.url, headers: connection.headers });
+  const open = async () => {
+    const { client, transport } = await connect(connection);
+    return { session: client, close: () => disconnect(client, transport) };
+  };
+  try {
+    return await pool.use(key, scope.validUntil, open, work);
+  } catch (error) {
+    throw classify(error);
   }
 }
 
@@ -111,8 +141,10 @@ export async function listTools(connection: McpConnection): Promise<Tool[]> {
   });
 }
 
-export async function callTool(connection: McpConnection, name: string, args: Record<string, unknown>): Promise<CallToolResult> {
-  return withSession(connection, async (client) => {
+/** With a scope, the call runs on the caller's warm session; without one, on a session of its own. */
+export async function callTool(connection: McpConnection, name: string, args: Record<string, unknown>, scope?: SessionScope): Promise<CallToolResult> {
+  const run = scope ? (work: (client: Client) => Promise<CallToolResult>) => withWarmSession(connection, scope, work) : (work: (client: Client) => Promise<CallToolResult>) => withSession(connection, work);
+  return run(async (client) => {
     const result = await client.callTool({ name, arguments: args }, undefined, {
       timeout: connection.sseReadTimeoutMs,
       resetTimeoutOnProgress: true,

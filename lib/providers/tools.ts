@@ -45,7 +45,7 @@ export async function listProviderTools(options: { workspaceId: string; id: stri
 }
 
 /** Headers and limits for talking to this provider as `user`; identity failures become API errors. */
-async function connectionFor(row: ProviderRow, user: EndUser | undefined): Promise<McpConnection & { forwarded: boolean }> {
+async function connectionFor(row: ProviderRow, user: EndUser | undefined): Promise<McpConnection & { forwarded: boolean; validUntil: number }> {
   const doc = toDocument(row);
   try {
     const credentials = await connectionCredentials({ identityMode: row.identityMode, serverUrl: doc.server_url, headers: doc.headers, user });
@@ -53,6 +53,7 @@ async function connectionFor(row: ProviderRow, user: EndUser | undefined): Promi
       url: doc.server_url,
       headers: credentials.headers,
       forwarded: credentials.forwarded,
+      validUntil: credentials.validUntil,
       timeoutMs: doc.configuration.timeout * 1000,
       sseReadTimeoutMs: doc.configuration.sse_read_timeout * 1000,
     };
@@ -125,7 +126,9 @@ export async function callProviderTool(options: { workspaceId: string; id: strin
   const row = await findProviderRow(options);
   const connection = await connectionFor(row, options.user);
   try {
-    const result = await callTool(connection, options.tool, options.args);
+    // Warm sessions are per caller: only a call made for a user gets one.
+    const scope = options.user ? { userId: options.user.userId, providerId: row.id, version: row.version, validUntil: connection.validUntil } : undefined;
+    const result = await callTool(connection, options.tool, options.args, scope);
     return {
       content: (result.content ?? []) as Record<string, unknown>[],
       structured_content: (result.structuredContent as Record<string, unknown> | undefined) ?? null,

@@ -11,6 +11,7 @@ import { BuiltinIssuer } from "@/lib/identity/builtin-issuer";
 import { clearTokenCacheForTests } from "@/lib/identity/token-cache";
 import { setTokenIssuerForTests, type TokenIssuer } from "@/lib/identity/token-issuer";
 import { callProviderTool } from "@/lib/providers/tools";
+import { closeWarmSessionsForTests } from "@/lib/mcp/client";
 import { POST as issueTokenRoute } from "@/app/inner/api/mcp/issue-token/route";
 import { freePort } from "../../e2e/support/ports";
 import { ssoLogin } from "../../e2e/support/sso-login";
@@ -79,6 +80,7 @@ beforeEach(async () => {
   admin = await createActor("admin"); // a workspace of its own: providers here may reuse the servers' URLs
   env({ ENTERPRISE_ENABLED: "true", ENTERPRISE_API_URL: undefined, ENTERPRISE_API_SECRET: undefined });
   clearTokenCacheForTests();
+  closeWarmSessionsForTests();
   idp.setRefreshBehaviour("normal");
   issuerCalls = 0;
   setTokenIssuerForTests(countingIssuer(() => new BuiltinIssuer(1500)));
@@ -159,6 +161,27 @@ describe("forwarding on: the happy path", () => {
     const bob = await ssoMember("bob-sub", admin.workspaceId);
     expect((await callWhoami(bob, p.id)).json.content[0].text).toBe("bob-sub");
     expect(issuerCalls).toBe(2);
+  });
+
+  it("keeps a warm MCP session per user: repeated calls skip initialize, and users never share one", async () => {
+    const p = await provider(whoami.url);
+    const alice = await ssoMember("alice-sub", admin.workspaceId);
+    const bob = await ssoMember("bob-sub", admin.workspaceId);
+    for (let i = 0; i < 3; i++) expect((await callWhoami(alice, p.id)).json.content[0].text).toBe("alice-sub");
+    expect(whoami.methods.filter((m) => m === "initialize")).toHaveLength(1);
+    expect(whoami.methods.filter((m) => m === "tools/call")).toHaveLength(3);
+    onlyUserTokens(whoami, "alice-sub");
+
+    whoami.reset();
+    expect((await callWhoami(bob, p.id)).json.content[0].text).toBe("bob-sub");
+    expect(whoami.methods.filter((m) => m === "initialize")).toHaveLength(1); // bob's own session
+    onlyUserTokens(whoami, "bob-sub");
+
+    // Changing the provider (here: forwarding off) retires the warm sessions made under the old settings.
+    whoami.reset();
+    await call(admin, "PATCH", `/api/v1/mcp-providers/${p.id}`, { body: { identity_mode: "off" } });
+    expect((await callWhoami(alice, p.id)).json.content[0].text).toBe("static");
+    expect(whoami.authorizations.every((header) => header === STATIC)).toBe(true);
   });
 
   it("discovery runs as the caller: Refresh tools lists whoami", async () => {

@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import { createSessionPool, sessionKey } from "@/lib/mcp/session-pool";
+
+const base = { userId: "alice", providerId: "p1", version: 3, url: "https://mcp.example.com/mcp", headers: { Authorization: "Bearer a", "X-Tenant": "acme" } };
+
+describe("sessionKey", () => {
+  it("differs for another user, token, header, version or provider — never shared", () => {
+    const key = sessionKey(base);
+    expect(sessionKey({ ...base, headers: { "x-tenant": "acme", authorization: "Bearer a" } })).toBe(key); // names are case-insensitive, order-free
+    for (const other of [
+      { ...base, userId: "bob" },
+      { ...base, headers: { ...base.headers, Authorization: "Bearer b" } },
+      { ...base, headers: { ...base.headers, "X-Tenant": "other" } },
+      { ...base, version: 4 },
+      { ...base, providerId: "p2" },
+      { ...base, url: "https://mcp.example.com/other" },
+    ]) {
+      expect(sessionKey(other)).not.toBe(key);
+    }
+  });
+});
+
+describe("session pool", () => {
+  function fakeSessions() {
+    let opened = 0;
+    const closed: number[] = [];
+    const open = async () => {
+      const id = ++opened;
+      return { session: id, close: async () => void closed.push(id) };
+    };
+    return { open, opened: () => opened, closed };
+  }
+
+  it("reuses a warm session, and opens one only once for concurrent first calls", async () => {
+    const pool = createSessionPool<number>();
+    const fake = fakeSessions();
+    const far = Date.now() + 60_000;
+    const ids = await Promise.all([1, 2, 3].map(() => pool.use("k", far, fake.open, async (id) => id)));
+    expect(ids).toEqual([1, 1, 1]);
+    expect(await pool.use("k", far, fake.open, async (id) => id)).toBe(1);
+    expect(fake.opened()).toBe(1);
+    pool.clear();
+  });
+
+  it("never uses a session past its credentials' validity", async () => {
+    const pool = createSessionPool<number>();
+    const fake = fakeSessions();
+    await pool.use("k", Date.now() + 5, fake.open, async () => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await pool.use("k", Date.now() + 60_000, fake.open, async (id) => id)).toBe(2);
+    expect(fake.closed).toEqual([1]);
+    pool.clear();
+  });
+
+  it("drops a session that failed, so the next call starts afresh", async () => {
+    const pool = createSessionPool<number>();
+    const fake = fakeSessions();
+    const far = Date.now() + 60_000;
+    await expect(pool.use("k", far, fake.open, async () => { throw new Error("401"); })).rejects.toThrow("401");
+    expect(fake.closed).toEqual([1]);
+    expect(await pool.use("k", far, fake.open, async (id) => id)).toBe(2);
+    pool.clear();
+  });
+
+  it("keeps sessions of different keys apart", async () => {
+    const pool = createSessionPool<number>();
+    const fake = fakeSessions();
+    const far = Date.now() + 60_000;
+    expect(await pool.use("alice", far, fake.open, async (id) => id)).toBe(1);
+    expect(await pool.use("bob", far, fake.open, async (id) => id)).toBe(2);
+    expect(pool.size()).toBe(2);
+    pool.clear();
+    expect(fake.closed.sort()).toEqual([1, 2]);
+  });
+});

@@ -1,0 +1,75 @@
+// Warm MCP sessions for tool calls, so a repeated call is one request instead of four
+// (initialize, initialized, stream probe, call). A session belongs to exactly one caller and one
+// set of credentials: the key holds the user, the provider and its version, the URL and a hash of
+// every header sent (the forwarded token included). It never outlives `validUntil` (the token's
+// expiry less a margin), idles out after a minute, and is dropped on any error.
+import "server-only";
+import { createHash } from "node:crypto";
+
+export type PooledSession<T> = { session: T; close: () => Promise<void> };
+
+type Entry<T> = PooledSession<T> & { key: string; expiresAt: number; idleTimer?: NodeJS.Timeout; busy: number };
+
+export const IDLE_MS = 60_000;
+const MAX_LIFETIME_MS = 5 * 60_000;
+const MAX_SESSIONS = 500;
+
+export function sessionKey(parts: { userId: string; providerId: string; version: number; url: string; headers: Record<string, string> }): string {
+  const headers = Object.entries(parts.headers).map(([name, value]) => [name.toLowerCase(), value]).sort();
+  return createHash("sha256").update(JSON.stringify([parts.userId, parts.providerId, parts.version, parts.url, headers])).digest("hex");
+}
+
+export function createSessionPool<T>() {
+  const entries = new Map<string, Entry<T>>();
+  const opening = new Map<string, Promise<Entry<T>>>();
+
+  function drop(entry: Entry<T>) {
+    if (entries.get(entry.key) === entry) entries.delete(entry.key);
+    clearTimeout(entry.idleTimer);
+    void entry.close().catch(() => undefined);
+  }
+
+  function armIdle(entry: Entry<T>) {
+    clearTimeout(entry.idleTimer);
+    entry.idleTimer = setTimeout(() => entry.busy === 0 && drop(entry), IDLE_MS);
+    entry.idleTimer.unref?.();
+  }
+
+  async function acquire(key: string, validUntil: number, open: () => Promise<PooledSession<T>>): Promise<Entry<T>> {
+    const now = Date.now();
+    const existing = entries.get(key);
+    if (existing && existing.expiresAt > now) return existing;
+    if (existing) drop(existing);
+    let pending = opening.get(key);
+    if (!pending) {
+      pending = open().then((opened) => {
+        const entry: Entry<T> = { ...opened, key, busy: 0, expiresAt: Math.min(validUntil, Date.now() + MAX_LIFETIME_MS) };
+        if (entries.size >= MAX_SESSIONS) drop(entries.values().next().value!);
+        entries.set(key, entry);
+        return entry;
+      });
+      opening.set(key, pending);
+      pending.finally(() => opening.delete(key)).catch(() => undefined);
+    }
+    return pending;
+  }
+
+  return {
+    /** Runs `work` on the warm session for `key`, opening one if needed; any failure drops it. */
+    async use<R>(key: string, validUntil: number, open: () => Promise<PooledSession<T>>, work: (session: T) => Promise<R>): Promise<R> {
+      const entry = await acquire(key, validUntil, open);
+      entry.busy++;
+      try {
+        return await work(entry.session);
+      } catch (error) {
+        drop(entry);
+        throw error;
+      } finally {
+        entry.busy--;
+        if (entries.get(key) === entry) armIdle(entry);
+      }
+    },
+    size: () => entries.size,
+    clear: () => [...entries.values()].forEach(drop),
+  };
+}
