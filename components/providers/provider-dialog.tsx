@@ -4,7 +4,7 @@
 import * as Tabs from "@radix-ui/react-tabs";
 import { useIsMutating } from "@tanstack/react-query";
 import { useFieldArray, useForm } from "react-hook-form";
-import { useMemo, useState } from "react";
+import { useMemo, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { Field, fieldAria, Input } from "@/components/ui/field";
@@ -41,6 +41,8 @@ export function ProviderDialog({
   showForwarding: boolean;
 }) {
   const saving = useIsMutating({ mutationKey: SAVE_PROVIDER_KEY }) > 0;
+  // Set synchronously when a submit starts: the mutation count above only updates a tick later.
+  const submitting = useRef(false);
   return (
     <Dialog
       open={open}
@@ -49,14 +51,25 @@ export function ProviderDialog({
       description={provider ? "Only the fields you change are saved." : "Register an MCP server your agents may call."}
       wide
       locked={saving}
+      isLocked={() => submitting.current}
     >
       {/* Remount per provider so the form starts from its values. */}
-      {open && <ProviderForm key={provider?.id ?? "new"} provider={provider} showForwarding={showForwarding} onDone={() => onOpenChange(false)} />}
+      {open && <ProviderForm key={provider?.id ?? "new"} provider={provider} showForwarding={showForwarding} submitting={submitting} onDone={() => onOpenChange(false)} />}
     </Dialog>
   );
 }
 
-function ProviderForm({ provider, showForwarding, onDone }: { provider?: Provider; showForwarding: boolean; onDone: () => void }) {
+function ProviderForm({
+  provider,
+  showForwarding,
+  submitting,
+  onDone,
+}: {
+  provider?: Provider;
+  showForwarding: boolean;
+  submitting: React.RefObject<boolean>;
+  onDone: () => void;
+}) {
   const resolver = useMemo(() => providerResolver({ original: provider, showForwarding }), [provider, showForwarding]);
   const form = useForm<ProviderFormValues>({
     defaultValues: provider ? formValuesFromProvider(provider) : emptyFormValues(),
@@ -107,7 +120,16 @@ function ProviderForm({ provider, showForwarding, onDone }: { provider?: Provide
   const forwarding = watch("forwarding");
 
   return (
-    <form onSubmit={onSubmit} noValidate aria-busy={saving}>
+    <form
+      onSubmit={(event) => {
+        submitting.current = true;
+        void onSubmit(event).finally(() => {
+          submitting.current = false;
+        });
+      }}
+      noValidate
+      aria-busy={saving}
+    >
       <fieldset disabled={saving} className="space-y-4">
         <Field id="server_url" label="Server URL" error={errors.server_url?.message} hint={provider ? `Stored as ${provider.server_url} — leave empty to keep it` : "The MCP server's Streamable HTTP endpoint"}>
           <Input

@@ -10,6 +10,7 @@ export function Dialog({
   title,
   description,
   locked = false,
+  isLocked,
   children,
   wide = false,
 }: {
@@ -18,6 +19,8 @@ export function Dialog({
   title: string;
   description?: string;
   locked?: boolean;
+  /** Read at the moment of Escape or an outside click, for state that changes faster than a render. */
+  isLocked?: () => boolean;
   children: React.ReactNode;
   wide?: boolean;
 }) {
@@ -32,20 +35,21 @@ export function Dialog({
   useEffect(() => {
     wasOpen.current = open;
   }, [open]);
+  const blocked = () => locked || Boolean(isLocked?.());
   return (
-    <RadixDialog.Root open={open} onOpenChange={(next) => (locked && !next ? undefined : onOpenChange(next))}>
+    <RadixDialog.Root open={open} onOpenChange={(next) => (blocked() && !next ? undefined : onOpenChange(next))}>
       <RadixDialog.Portal>
         <RadixDialog.Overlay data-testid="dialog-overlay" className="fixed inset-0 z-40 bg-black/40 backdrop-blur-[1px]" />
         <RadixDialog.Content
-          onEscapeKeyDown={(event) => locked && event.preventDefault()}
+          onEscapeKeyDown={(event) => blocked() && event.preventDefault()}
           onCloseAutoFocus={(event) => {
             if (opener.current?.isConnected) {
               event.preventDefault();
               opener.current.focus();
             }
           }}
-          onPointerDownOutside={(event) => locked && event.preventDefault()}
-          onInteractOutside={(event) => locked && event.preventDefault()}
+          onPointerDownOutside={(event) => blocked() && event.preventDefault()}
+          onInteractOutside={(event) => blocked() && event.preventDefault()}
           className={`fixed left-1/2 top-1/2 z-50 max-h-[90vh] w-[calc(100vw-2rem)] -translate-x-1/2 -translate-y-1/2 overflow-y-auto rounded-xl border border-zinc-200 bg-white p-6 shadow-xl dark:border-zinc-800 dark:bg-zinc-900 ${wide ? "max-w-2xl" : "max-w-md"}`}
         >
           <RadixDialog.Title className="text-lg font-semibold">{title}</RadixDialog.Title>
