@@ -158,6 +158,14 @@ async function benchToolCall() {
       await transport.terminateSession().catch(() => undefined);
       await client.close();
     };
+    // A client that keeps its session open between calls: only the tools/call round trip.
+    const warmClient = new Client({ name: "bench-warm", version: "1" });
+    const warmTransport = new StreamableHTTPClientTransport(new URL(stack.whoami.url), { requestInit: { headers: { authorization: forwardedToken } } });
+    await warmClient.connect(warmTransport);
+    const directWarm = async () => {
+      const out = await warmClient.callTool({ name: "whoami", arguments: {} });
+      if ((out.content as { text: string }[])[0].text !== "bench-user") throw new Error("warm direct call failed");
+    };
     const time = async (fn: () => Promise<void>) => {
       const started = performance.now();
       await fn();
@@ -170,6 +178,7 @@ async function benchToolCall() {
     const consoleSamples: number[] = [];
     const directSamples: number[] = [];
     const hopSamples: number[] = [];
+    const warmSamples: number[] = [];
     const hop = async () => {
       const res = await fetch(`${consoleUrl}/api/v1/features`, { headers: { authorization: `Bearer ${token}` } });
       if (!res.ok) throw new Error("features failed");
@@ -180,10 +189,12 @@ async function benchToolCall() {
       consoleSamples.push(await time(viaConsole));
       directSamples.push(await time(direct));
       hopSamples.push(await time(hop));
+      warmSamples.push(await time(directWarm));
     }
     const issuerCalls = stack.idp.refreshGrants() - grantsBefore;
+    await warmClient.close();
     child.kill("SIGTERM");
-    return { console: stats(consoleSamples), direct: stats(directSamples), hop: stats(hopSamples), calls: consoleSamples.length, issuerCalls, mintedOnFirstCall };
+    return { console: stats(consoleSamples), direct: stats(directSamples), hop: stats(hopSamples), directWarm: stats(warmSamples), calls: consoleSamples.length, issuerCalls, mintedOnFirstCall };
   } finally {
     await stack.stop();
   }
@@ -255,6 +266,8 @@ async function main() {
 
 Measured by \`npm run bench\` (not part of the test suite), every figure beside its baseline from the
 same run. Machine: ${machine}. Run on ${new Date().toISOString().slice(0, 10)}.
+Figures move by 20–40% between runs on this shared two-core machine (the load generator runs on it
+too): compare within a run, not across runs.
 
 ## a. List API — \`GET /api/v1/mcp-providers?limit=50\`
 
@@ -287,27 +300,31 @@ client that lists providers hundreds of times a second.
 
 \`whoami\` on the test MCP server, called ${tool.calls} times through \`POST /api/v1/mcp-providers/{id}/tools/whoami/call\`
 (API token, forwarding on, the user's token cached), interleaved with the same number of direct SDK
-calls (connect, \`tools/call\`, close) to the same server with the same token.
+calls (connect, \`tools/call\`, close) to the same server with the same token. The console keeps a
+warm MCP session per (user, provider, credentials) — never shared between users, never used past the
+token's expiry less 30 s, dropped on any error — so a warm call through it is one MCP request.
 
 | | p50 | p90 | mean |
 |---|---:|---:|---:|
 | through the console | ${fmt(tool.console.p50, 2)} ms | ${fmt(tool.console.p90, 2)} ms | ${fmt(tool.console.mean, 2)} ms |
 | direct SDK call | ${fmt(tool.direct.p50, 2)} ms | ${fmt(tool.direct.p90, 2)} ms | ${fmt(tool.direct.mean, 2)} ms |
+| for reference: a direct SDK call on a session it keeps open | ${fmt(tool.directWarm.p50, 2)} ms | ${fmt(tool.directWarm.p90, 2)} ms | ${fmt(tool.directWarm.mean, 2)} ms |
 | for reference: an authenticated \`GET /api/v1/features\` (no MCP at all) | ${fmt(tool.hop.p50, 2)} ms | ${fmt(tool.hop.p90, 2)} ms | ${fmt(tool.hop.mean, 2)} ms |
 
-- Latency: **${fmt(toolRatio, 2)}×** the direct call at p50 (target ≤ 1.3×) — ${verdict(toolRatio <= 1.3)}.
+- Latency: **${fmt(toolRatio, 2)}×** the direct call at p50 (target ≤ 1.3×) — ${verdict(toolRatio <= 1.3)}. Against a direct client
+  that also keeps its session open the console costs ${fmt(tool.console.p50 - tool.directWarm.p50, 1)} ms more per call: that is the HTTP hop into
+  Next.js with API-token authentication (the last row) plus reading and decrypting the provider.
 - Issuer calls: **${tool.mintedOnFirstCall}** on the first call (cold cache), **${tool.issuerCalls}** during the ${tool.calls} measured calls — ${tool.mintedOnFirstCall + tool.issuerCalls} for the user within one token lifetime (target ≤ 1) — ${verdict(tool.mintedOnFirstCall + tool.issuerCalls <= 1)}.
 ${toolRatio > 1.3 ? `
-Why it is above target: the MCP exchange itself costs the same on both sides (the console's client,
-measured in-process against the same server, is within ~1 ms of the bare SDK: both open a session —
-\`initialize\`, \`notifications/initialized\`, the stream probe, \`tools/call\` — four requests). What the
-console adds is one HTTP hop into Next.js with API-token authentication (the reference row: an
-authenticated request that does no MCP work costs ${fmt(tool.hop.p50, 1)} ms at p50 here), plus reading and decrypting
-the provider. Against a ~${fmt(tool.direct.p50, 1)} ms call to a server on the same machine that fixed cost cannot fit in
-30%; against a real remote MCP server (tens of milliseconds per round trip) the same few
-milliseconds are well within it. What would reach it here: keep an MCP session open per (user,
-provider, token) between calls, so a warm call is one request instead of four — it needs careful
-expiry (never past the token's lifetime) and must never be shared between users.
+Why it is above target: with the warm session, a call through the console is the direct client's
+one \`tools/call\` round trip plus the console's own fixed cost — the HTTP hop into Next.js with
+API-token authentication (the last row: ${fmt(tool.hop.p50, 1)} ms for a request that does no MCP work) plus reading
+and decrypting the provider. Against a per-call direct client that opens its own session
+(~${fmt(tool.direct.p50, 1)} ms to a server on the same machine) the two land within noise of the 1.3× line; against a real
+remote MCP server (tens of milliseconds per round trip) the same few milliseconds are far inside it.
+What would put it reliably under here: cache the authenticated caller for a second (with revocation
+pushed to every instance) and read the provider from a per-version in-memory cache, which together
+are most of the hop's cost.
 ` : ""}
 ## c. First-load JavaScript of the settings page
 
