@@ -121,8 +121,12 @@ async function withWarmSession<T>(connection: McpConnection, scope: SessionScope
     const { client, transport } = await connect(connection);
     return { session: client, close: () => disconnect(client, transport) };
   };
+  // A server refuses a session it no longer knows (restarted, expired) at the HTTP level — 404 per
+  // the spec, 400 from many SDK servers — before acting on the request. Only that is safe to repeat
+  // on a fresh session; a tool's own failure comes back as a result, never as an HTTP error.
+  const sessionExpired = (error: unknown) => statusOf(error) === 404 || statusOf(error) === 400;
   try {
-    return await pool.use(key, scope.validUntil, open, work);
+    return await pool.use(key, scope.validUntil, open, work, sessionExpired);
   } catch (error) {
     throw classify(error);
   }

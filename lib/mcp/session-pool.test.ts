@@ -62,6 +62,32 @@ describe("session pool", () => {
     pool.clear();
   });
 
+  it("repeats the work once on a fresh session when a reused one has expired, and never otherwise", async () => {
+    const pool = createSessionPool<number>();
+    const fake = fakeSessions();
+    const far = Date.now() + 60_000;
+    const expired = Object.assign(new Error("session not found"), { code: 404 });
+    const retryable = (error: unknown) => (error as { code?: number }).code === 404;
+    await pool.use("k", far, fake.open, async (id) => id);
+    const runs: number[] = [];
+    const result = await pool.use("k", far, fake.open, async (id) => {
+      runs.push(id);
+      if (id === 1) throw expired;
+      return id;
+    }, retryable);
+    expect(result).toBe(2);
+    expect(runs).toEqual([1, 2]);
+    // A fresh session that fails is not retried, and neither is any other error.
+    const failingOpen = fakeSessions();
+    await expect(pool.use("fresh", far, failingOpen.open, async () => { throw expired; }, retryable)).rejects.toBe(expired);
+    expect(failingOpen.opened()).toBe(1);
+    await pool.use("other", far, fake.open, async () => undefined);
+    const attempts: number[] = [];
+    await expect(pool.use("other", far, fake.open, async (id) => { attempts.push(id); throw new Error("timeout"); }, retryable)).rejects.toThrow("timeout");
+    expect(attempts).toHaveLength(1);
+    pool.clear();
+  });
+
   it("keeps sessions of different keys apart", async () => {
     const pool = createSessionPool<number>();
     const fake = fakeSessions();

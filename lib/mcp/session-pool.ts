@@ -55,14 +55,26 @@ export function createSessionPool<T>() {
   }
 
   return {
-    /** Runs `work` on the warm session for `key`, opening one if needed; any failure drops it. */
-    async use<R>(key: string, validUntil: number, open: () => Promise<PooledSession<T>>, work: (session: T) => Promise<R>): Promise<R> {
+    /**
+     * Runs `work` on the warm session for `key`, opening one if needed; any failure drops it. When a
+     * reused session fails in a way `retryable` says the server never acted on (an expired session),
+     * the work runs once more on a fresh session.
+     */
+    async use<R>(
+      key: string,
+      validUntil: number,
+      open: () => Promise<PooledSession<T>>,
+      work: (session: T) => Promise<R>,
+      retryable: (error: unknown) => boolean = () => false,
+    ): Promise<R> {
+      const reused = entries.has(key);
       const entry = await acquire(key, validUntil, open);
       entry.busy++;
       try {
         return await work(entry.session);
       } catch (error) {
         drop(entry);
+        if (reused && retryable(error)) return this.use(key, validUntil, open, work);
         throw error;
       } finally {
         entry.busy--;

@@ -81,6 +81,23 @@ describe("@modelcontextprotocol/server-everything", () => {
     }
   });
 
+  it("a warm session the server forgot (it restarted) is replaced transparently", async () => {
+    const port = await freePort();
+    let restartable = await startEverythingServer(port);
+    try {
+      const created = await call(admin, "POST", "/api/v1/mcp-providers", { body: { name: "Everything (restarts)", server_identifier: "restarts", server_url: restartable.url } });
+      const echo = (message: string) => call(admin, "POST", `/api/v1/mcp-providers/${created.json.id}/tools/echo/call`, { body: { arguments: { message } } });
+      expect((await echo("before")).json.content[0].text).toContain("before"); // opens the warm session
+      await restartable.stop();
+      restartable = await startEverythingServer(port); // knows nothing of that session
+      const after = await echo("after the restart");
+      expect(after.status, after.text).toBe(200);
+      expect(after.json.content[0].text).toContain("after the restart");
+    } finally {
+      await restartable.stop();
+    }
+  });
+
   it("an unreachable server is reported clearly", async () => {
     const port = await freePort();
     const created = await call(admin, "POST", "/api/v1/mcp-providers", {
