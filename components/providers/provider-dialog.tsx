@@ -14,7 +14,7 @@ import { SAVE_PROVIDER_KEY, useCreateProvider, useUpdateProvider } from "@/lib/c
 import type { Provider } from "@/lib/providers/schemas";
 import {
   emptyFormValues,
-  errorsToFormErrors,
+  formFieldErrors,
   formValuesFromProvider,
   providerResolver,
   toCreateInput,
@@ -98,9 +98,9 @@ function ProviderForm({
         onDone();
       } catch (error) {
         if (error instanceof ApiClientError && error.errors.length > 0) {
-          const mapped = errorsToFormErrors(error.errors, values);
-          for (const [name, value] of flatten(mapped)) setError(name as never, value);
-          revealFirstError(Object.keys(mapped));
+          const mapped = formFieldErrors(error.errors, values);
+          for (const [name, value] of Object.entries(mapped)) setError(name as never, value);
+          revealFirstError(Object.keys(mapped).map((field) => field.split(".")[0]));
         } else {
           setFormError(error instanceof ApiClientError && error.status === 412 ? "Someone else changed this provider. Close and reopen to see their changes." : errorMessage(error));
         }
@@ -276,12 +276,4 @@ function ProviderForm({
       </fieldset>
     </form>
   );
-}
-
-function flatten(errors: object, prefix = ""): [string, { type: string; message: string }][] {
-  return Object.entries(errors).flatMap(([key, value]) => {
-    const path = prefix ? `${prefix}.${key}` : key;
-    if (value && typeof value === "object" && "message" in value && typeof value.message === "string") return [[path, value as { type: string; message: string }]];
-    return value && typeof value === "object" ? flatten(value, path) : [];
-  });
 }

@@ -140,13 +140,18 @@ export function formFieldFor(path: string, values: ProviderFormValues, keyProble
   return head || "root";
 }
 
-export function errorsToFormErrors(errors: FieldError[], values: ProviderFormValues): FieldErrors<ProviderFormValues> {
+/** API field errors as (form field, error) pairs, the first error per field. */
+export function formFieldErrors(errors: FieldError[], values: ProviderFormValues): Record<string, { type: string; message: string }> {
   const result: Record<string, { type: string; message: string }> = {};
   for (const error of errors) {
     const field = formFieldFor(error.path, values, /^header name|header names|managed by the HTTP client/i.test(error.message));
     result[field] ??= { type: "server", message: error.message };
   }
-  return nest(result) as FieldErrors<ProviderFormValues>;
+  return result;
+}
+
+export function errorsToFormErrors(errors: FieldError[], values: ProviderFormValues): FieldErrors<ProviderFormValues> {
+  return nest(formFieldErrors(errors, values)) as FieldErrors<ProviderFormValues>;
 }
 
 /** react-hook-form wants nested errors: { headers: [ { name: {…} } ] }. */

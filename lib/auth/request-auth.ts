@@ -51,6 +51,11 @@ export async function authenticate(req: NextRequest): Promise<Caller> {
     if (!token) throw unauthenticated("The API token is invalid or has been revoked");
     return membershipCaller(token.userId, token.workspaceId, "token", false);
   }
+  return sessionCaller(req);
+}
+
+/** The caller behind a session cookie (in a route's request, or a page's headers and cookies). */
+export async function sessionCaller(req: Parameters<typeof getToken>[0]["req"]): Promise<Caller> {
   const jwt = await getToken({ req, secret: env().NEXTAUTH_SECRET }).catch(() => null);
   if (!jwt || typeof jwt.sid !== "string") throw unauthenticated("Sign in, or send an API token");
   const session = await findLiveSession(jwt.sid);

@@ -7,11 +7,6 @@ export type IdentityMode = (typeof IDENTITY_MODES)[number];
 
 export const identityModeSchema = z.enum(IDENTITY_MODES);
 
-export const IDENTITY_MODE_LABELS: Record<IdentityMode, string> = {
-  off: "Off — the provider's own credentials are used",
-  idp_token: "Forward the signed-in user's identity (SSO token, audience-bound)",
-};
-
 /** Forwarding happens only when the provider asks for it and the deployment is enterprise-enabled. */
 export function isForwardingActive(mode: string, enterpriseEnabled: boolean): boolean {
   return enterpriseEnabled && mode !== "off";

@@ -10,7 +10,7 @@ export type PooledSession<T> = { session: T; close: () => Promise<void> };
 
 type Entry<T> = PooledSession<T> & { key: string; expiresAt: number; idleTimer?: NodeJS.Timeout; busy: number };
 
-export const IDLE_MS = 60_000;
+const IDLE_MS = 60_000;
 const MAX_LIFETIME_MS = 5 * 60_000;
 const MAX_SESSIONS = 500;
 

@@ -105,11 +105,9 @@ export async function refreshProviderTools(options: { workspaceId: string; id: s
 
 async function saveDiscovery(row: ProviderRow, result: { tools: StoredTool[]; authed: boolean }) {
   // Discovery is not a configuration change: the version (ETag) stays.
-  await db().mcpProvider.updateMany({
-    where: { id: row.id, workspaceId: row.workspaceId },
-    data: { tools: JSON.stringify(result.tools), authed: result.authed, toolsFetchedAt: new Date() },
-  });
-  return { ...row, tools: JSON.stringify(result.tools), authed: result.authed, toolsFetchedAt: new Date() };
+  const data = { tools: JSON.stringify(result.tools), authed: result.authed, toolsFetchedAt: new Date() };
+  await db().mcpProvider.updateMany({ where: { id: row.id, workspaceId: row.workspaceId }, data });
+  return { ...row, ...data };
 }
 
 /** Discovery right after create: best effort, never fails the create. Returns the provider as stored. */
