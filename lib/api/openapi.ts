@@ -4,6 +4,7 @@ import { ERROR_STATUS, type ErrorCode } from "@/lib/api/errors";
 import { apiTokenSchema, createApiTokenSchema, createdApiTokenSchema } from "@/lib/auth/api-tokens";
 import { IDENTITY_MODES } from "@/lib/identity/modes";
 import { createProviderSchema, providerListSchema, providerPatchSchema, providerSchema } from "@/lib/providers/schemas";
+import { callToolBodySchema, toolListSchema, toolResultSchema } from "@/lib/providers/tool-schemas";
 
 const schema = (s: z.ZodType, io: "input" | "output") => z.toJSONSchema(s, { io, unrepresentable: "any" });
 
@@ -96,6 +97,37 @@ export function openApiDocument(serverUrl: string) {
           responses: { "204": { description: "Deleted" }, ...problems("unauthenticated", "forbidden", "not_found") },
         },
       },
+      "/api/v1/mcp-providers/{id}/tools": {
+        parameters: [idParam],
+        get: {
+          summary: "List a provider's tools",
+          description: "The tools found by the last discovery, with their input schemas.",
+          responses: { "200": jsonResponse("The tools", "#/components/schemas/ToolList"), ...problems("unauthenticated", "not_found") },
+        },
+      },
+      "/api/v1/mcp-providers/{id}/tools/refresh": {
+        parameters: [idParam],
+        post: {
+          summary: "Discover a provider's tools now",
+          description: "Runs `tools/list` against the server as you (with your identity token when the provider forwards identity) and stores the result.",
+          responses: {
+            "200": jsonResponse("The provider, with its new tool count", "#/components/schemas/Provider"),
+            ...problems("unauthenticated", "not_found", "identity_required", "identity_refused", "identity_unavailable", "upstream_unauthorized", "upstream_error", "upstream_timeout"),
+          },
+        },
+      },
+      "/api/v1/mcp-providers/{id}/tools/{tool}/call": {
+        parameters: [idParam, { name: "tool", in: "path", required: true, schema: { type: "string", maxLength: 128 } }],
+        post: {
+          summary: "Call a tool as yourself",
+          description: "With identity forwarding, the call carries a token minted for you; it fails rather than fall back to a shared credential.",
+          requestBody: jsonBody("#/components/schemas/CallTool"),
+          responses: {
+            "200": jsonResponse("The tool's result (is_error is true when the tool itself failed)", "#/components/schemas/ToolResult"),
+            ...problems("unauthenticated", "not_found", "validation_failed", "rate_limited", "identity_required", "identity_refused", "identity_unavailable", "upstream_unauthorized", "upstream_error", "upstream_timeout"),
+          },
+        },
+      },
       "/api/v1/features": {
         get: {
           summary: "What this deployment offers",
@@ -153,6 +185,9 @@ export function openApiDocument(serverUrl: string) {
         ApiToken: schema(apiTokenSchema, "output"),
         CreatedApiToken: schema(createdApiTokenSchema, "output"),
         CreateApiToken: schema(createApiTokenSchema, "input"),
+        ToolList: schema(toolListSchema, "output"),
+        CallTool: schema(callToolBodySchema, "input"),
+        ToolResult: schema(toolResultSchema, "output"),
         Problem: problemSchema,
       },
     },

@@ -1,7 +1,6 @@
 // A provider's tools: discovery (tools/list, stored on the provider) and calls, both made as the
 // calling user when the provider forwards identity.
 import "server-only";
-import { z } from "zod";
 import { ApiError } from "@/lib/api/errors";
 import { db } from "@/lib/db";
 import { IdentityError, identityApiError } from "@/lib/identity/errors";
@@ -11,24 +10,7 @@ import { callTool, listTools, McpCallError, type McpConnection } from "@/lib/mcp
 import { findProviderRow } from "@/lib/providers/data";
 import { toDocument, toProvider, type ProviderRow } from "@/lib/providers/record";
 import { log } from "@/lib/log";
-
-export const toolSchema = z.object({
-  name: z.string(),
-  title: z.string().nullable(),
-  description: z.string().nullable(),
-  input_schema: z.record(z.string(), z.unknown()),
-});
-export type StoredTool = z.infer<typeof toolSchema>;
-
-export const toolListSchema = z.object({ data: z.array(toolSchema), fetched_at: z.iso.datetime().nullable(), authed: z.boolean() });
-
-export const toolParamsSchema = z.strictObject({ id: z.uuid(), tool: z.string().min(1).max(128) });
-export const callToolBodySchema = z.strictObject({ arguments: z.record(z.string(), z.unknown()).default({}) });
-export const toolResultSchema = z.object({
-  content: z.array(z.record(z.string(), z.unknown())),
-  structured_content: z.record(z.string(), z.unknown()).nullable(),
-  is_error: z.boolean(),
-});
+import type { StoredTool } from "@/lib/providers/tool-schemas";
 
 function storedTools(row: ProviderRow): StoredTool[] {
   try {

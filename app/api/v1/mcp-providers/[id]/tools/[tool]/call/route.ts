@@ -1,5 +1,6 @@
 import { json, withWorkspace } from "@/lib/api/handler";
-import { callProviderTool, callToolBodySchema, toolParamsSchema } from "@/lib/providers/tools";
+import { callToolBodySchema, toolParamsSchema } from "@/lib/providers/tool-schemas";
+import { callProviderTool } from "@/lib/providers/tools";
 
 // POST /api/v1/mcp-providers/{id}/tools/{tool}/call — call a tool as the caller
 export const POST = withWorkspace({ params: toolParamsSchema, body: callToolBodySchema }, async ({ caller, params, body }) =>
