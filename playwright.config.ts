@@ -10,8 +10,8 @@ const chromium = {
   },
 };
 
-const server = (name: "enterprise" | "community", port: number) => ({
-  command: `node e2e/start-server.mjs --name ${name} --port ${port}${name === "enterprise" ? " --enterprise" : ""}`,
+const server = (name: keyof typeof SERVERS, port: number) => ({
+  command: `node e2e/start-server.mjs --name ${name} --port ${port}${name === "enterprise" ? " --enterprise" : ""}${name === "hardening" || name === "addressLimit" ? " --hardening" : ""}${name === "hardening" ? " --trusted-proxies 127.0.0.1" : ""}`,
   url: `${SERVERS[name]}/signin`,
   // Dedicated ports, and never someone else's server: reuse only a server this run started.
   reuseExistingServer: false,
@@ -40,13 +40,15 @@ export default defineConfig({
     },
     server("enterprise", 3100),
     server("community", 3101),
+    server("hardening", 3102),
+    server("addressLimit", 3103),
   ],
   projects: [
     { name: "setup", testMatch: /auth\.setup\.ts/ },
     {
       name: "enterprise",
       testMatch: /.*\.spec\.ts/,
-      testIgnore: /community\.spec\.ts|screenshots\.spec\.ts|sign-in-limits\.spec\.ts/,
+      testIgnore: /community\.spec\.ts|screenshots\.spec\.ts|sign-in-limits\.spec\.ts|hardening\.spec\.ts|address-limit\.spec\.ts/,
       dependencies: ["setup"],
       use: { baseURL: SERVERS.enterprise, storageState: "e2e/.auth/enterprise-owner.json" },
     },
@@ -56,6 +58,9 @@ export default defineConfig({
       dependencies: ["setup"],
       use: { baseURL: SERVERS.community, storageState: "e2e/.auth/community-owner.json" },
     },
+    // Attacks on sign-in, sessions and headers, each on a console of its own (no stored sessions).
+    { name: "hardening", testMatch: /hardening\.spec\.ts/, use: { baseURL: SERVERS.hardening } },
+    { name: "address-limit", testMatch: /address-limit\.spec\.ts/, use: { baseURL: SERVERS.addressLimit } },
     // `npm run screenshots` refreshes docs/screenshots; the test run leaves them alone.
     ...(process.env.SCREENSHOTS
       ? [{ name: "screenshots", testMatch: /screenshots\.spec\.ts/, dependencies: ["setup"], use: { baseURL: SERVERS.enterprise, storageState: "e2e/.auth/enterprise-owner.json" } }]

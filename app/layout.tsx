@@ -1,6 +1,9 @@
 import type { Metadata } from "next";
 import "./globals.css";
 
+// Every page is rendered per request: its scripts carry that response's CSP nonce (server.mjs).
+export const dynamic = "force-dynamic";
+
 export const metadata: Metadata = { title: "MCP Console", description: "Register MCP servers and forward your users' identity" };
 
 export default function RootLayout({ children }: { children: React.ReactNode }) {

@@ -29,6 +29,7 @@ async function tryWhoami(page: Page, providerName: string) {
 }
 
 test("SSO users call whoami as themselves; a local sign-in is told to use SSO", async ({ browser }) => {
+  test.slow(); // three users sign in, two of them through the IdP
   const name = `Whoami ${unique("")}`;
 
   // The owner signs in with SSO (linked to their account by email) and registers the server.
@@ -76,4 +77,15 @@ test("SSO users call whoami as themselves; a local sign-in is told to use SSO", 
   await expect(localTool.getByRole("button", { name: `Sign in with SSO to use ${name}` })).toBeVisible();
 
   await Promise.all([ownerContext.close(), memberContext.close(), localContext.close()]);
+});
+
+test("an SSO identity whose email is not verified can't take over the account with that email", async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  // Mallory's IdP account claims owner@e2e.test without saying it is verified.
+  await signInWithSso(page, "owner@e2e.test", "mallory-sso-password");
+  await expect(page.getByRole("button", { name: "+ Add provider" })).toHaveCount(0); // not the owner
+  const features = await page.request.get(`${base}/api/v1/features`);
+  expect((await features.json()).role).toBe("member");
+  await context.close();
 });

@@ -7,7 +7,15 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const { values } = parseArgs({ options: { port: { type: "string" }, enterprise: { type: "boolean", default: false }, name: { type: "string" } } });
+const { values } = parseArgs({
+  options: {
+    port: { type: "string" },
+    enterprise: { type: "boolean", default: false },
+    name: { type: "string" },
+    hardening: { type: "boolean", default: false },
+    "trusted-proxies": { type: "string" },
+  },
+});
 const dataDir = path.join(root, "e2e", ".data");
 mkdirSync(dataDir, { recursive: true });
 const dbFile = path.join(dataDir, `${values.name}.db`);
@@ -23,6 +31,7 @@ const env = {
   ENCRYPTION_KEY: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
   ENTERPRISE_ENABLED: values.enterprise ? "true" : "false",
   MCP_ALLOWED_HOSTS: "127.0.0.1", // the test MCP servers run on loopback
+  ...(values["trusted-proxies"] ? { TRUSTED_PROXIES: values["trusted-proxies"] } : {}),
   // The enterprise console signs in with SSO at the test IdP (e2e/support/identity-stack.ts).
   ...(values.enterprise
     ? { OIDC_ISSUER: "http://127.0.0.1:3190", OIDC_CLIENT_ID: "mcp-console", OIDC_CLIENT_SECRET: "mcp-console-dev-secret" }
@@ -39,6 +48,10 @@ const run = (command, args) => {
 run(bin("prisma"), ["migrate", "deploy"]);
 run(bin("tsx"), ["--conditions=react-server", "scripts/add-user.ts", "--email", "member@e2e.test", "--password", "member-password-123", "--role", "member"]);
 run(bin("tsx"), ["--conditions=react-server", "scripts/add-user.ts", "--email", "local@e2e.test", "--password", "local-password-123", "--role", "member"]);
-const server = spawn(bin("next"), ["start", "--hostname", "127.0.0.1", "--port", values.port], { cwd: root, env, stdio: "inherit" });
+if (values.hardening) {
+  run(bin("tsx"), ["--conditions=react-server", "e2e/support/seed-user.ts", "--email", "victim@e2e.test", "--password", "victim-password-123"]);
+  run(bin("tsx"), ["--conditions=react-server", "e2e/support/seed-user.ts", "--email", "orphan@e2e.test", "--password", "orphan-password-123", "--no-workspace"]);
+}
+const server = spawn(process.execPath, [path.join(root, "server.mjs"), "--hostname", "127.0.0.1", "--port", values.port], { cwd: root, env, stdio: "inherit" });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
 server.on("exit", (code) => process.exit(code ?? 0));

@@ -12,7 +12,7 @@ export type Db = InstanceType<typeof SqliteClient>;
 
 function createClient(url: string): Db {
   if (databaseKind(url) === "postgres") {
-    return new PostgresClient({ adapter: new PrismaPg({ ...postgresConfig(url), max: 10 }) }) as unknown as Db;
+    return new PostgresClient({ adapter: new PrismaPg({ ...postgresConfig(url), max: 10, connectionTimeoutMillis: 5_000 }) }) as unknown as Db;
   }
   return new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: `file:${sqliteFilePath(url)}`, timeout: 10_000 }) });
 }
@@ -23,6 +23,13 @@ const globalForDb = globalThis as unknown as { mcpConsoleDb?: Db };
 export function db(): Db {
   globalForDb.mcpConsoleDb ??= createClient(env().DATABASE_URL);
   return globalForDb.mcpConsoleDb;
+}
+
+/** Tests point the console at another database (a proxy they can cut) and back. */
+export async function resetDbForTests() {
+  const current = globalForDb.mcpConsoleDb;
+  globalForDb.mcpConsoleDb = undefined;
+  await current?.$disconnect().catch(() => undefined);
 }
 
 export function isPostgres(): boolean {

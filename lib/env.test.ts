@@ -21,6 +21,9 @@ describe("parseEnv", () => {
     [{ ...valid, ADMIN_EMAIL: "a@b.c" }, "ADMIN_EMAIL"],
     [{ ...valid, ENTERPRISE_API_URL: "https://issuer.example" }, "ENTERPRISE_API_SECRET"],
     [{ ...valid, ENTERPRISE_ENABLED: "yes" }, "ENTERPRISE_ENABLED"],
+    [{ ...valid, ENTERPRISE_API_URL: "https://issuer.example", ENTERPRISE_API_SECRET: "short-secret" }, "ENTERPRISE_API_SECRET"],
+    [{ ...valid, ENTERPRISE_API_SECRET: "x".repeat(31) }, "ENTERPRISE_API_SECRET"],
+    [{ ...valid, TRUSTED_PROXIES: "the load balancer" }, "TRUSTED_PROXIES"],
   ])("names what is wrong: %j", (source, name) => {
     expect(() => parseEnv(source)).toThrowError(new RegExp(`${name}:`));
   });

@@ -1,6 +1,7 @@
 // The validated environment: the only reader of process.env. Parsed on first use (not at import), so
 // `next build` works without secrets, and a misconfigured server stops with one clear message.
 import { z } from "zod";
+import { parseTrustedProxies } from "@/lib/edge/client-address.mjs";
 import { DEFAULT_DATABASE_URL, databaseKind } from "@/prisma/database-url.mjs";
 
 const booleanFlag = z
@@ -40,12 +41,23 @@ const envSchema = z
     OIDC_ISSUER: optionalString.pipe(z.url().optional()),
     OIDC_CLIENT_ID: optionalString,
     OIDC_CLIENT_SECRET: optionalString,
+    // Link an SSO sign-in to an existing account by an email the provider did not mark verified.
+    OIDC_TRUST_UNVERIFIED_EMAIL: booleanFlag,
     ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
     ADMIN_PASSWORD: optionalString.pipe(z.string().min(8, "must be at least 8 characters").optional()),
     ENTERPRISE_API_URL: optionalString.pipe(z.url().optional()),
-    ENTERPRISE_API_SECRET: optionalString,
+    ENTERPRISE_API_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)").optional()),
     // Private-network MCP servers the console may reach (hosts, host:port, CIDRs); see lib/mcp/address-policy.ts.
     MCP_ALLOWED_HOSTS: optionalString,
+    // The reverse proxies in front of the console (IPs or CIDRs): only their X-Forwarded-For is believed.
+    TRUSTED_PROXIES: optionalString.refine((value) => {
+      try {
+        parseTrustedProxies(value);
+        return true;
+      } catch {
+        return false;
+      }
+    }, "must be a comma-separated list of IP addresses or CIDR ranges, such as 10.0.0.0/8, 127.0.0.1"),
   })
   .superRefine((env, ctx) => {
     const oidc = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];

@@ -1,7 +1,13 @@
-// Fixed-window rate limits kept in the database, so every console instance counts together.
+// Rate limits kept in the database, so every console instance counts together: a sliding window
+// estimated from two fixed-window counters. Subjects come from outside (emails, addresses), so a
+// counter is keyed by a hash of the subject: a row has the same small size whatever was sent.
+// Each new counter also deletes the ones no longer needed, so the table holds only live counters.
 import "server-only";
+import { createHash } from "node:crypto";
 import { ApiError } from "@/lib/api/errors";
 import { db, prismaErrorCode, type Db } from "@/lib/db";
+import { readClientAddress } from "@/lib/edge/client-address.mjs";
+import { log } from "@/lib/log";
 
 export type Limit = { name: string; max: number; windowSeconds: number };
 
@@ -13,20 +19,62 @@ export const LIMITS = {
   apiTokenPerAddress: { name: "api-token:address", max: 60, windowSeconds: 3600 },
   identityTokenPerUser: { name: "identity-token:user", max: 120, windowSeconds: 60 },
   identityTokenPerAddress: { name: "identity-token:address", max: 1200, windowSeconds: 60 },
+  // Wrong issuer secrets: a handful per address, counted before any secret is compared.
+  issuerSecretFailuresPerAddress: { name: "issuer-secret:address", max: 10, windowSeconds: 300 },
 } satisfies Record<string, Limit>;
 
-/** The client's address: the last X-Forwarded-For hop (added by Next or the proxy in front of it). */
-export function clientAddress(req: Request): string {
-  const hops = (req.headers.get("x-forwarded-for") ?? "").split(",").map((hop) => hop.trim()).filter(Boolean);
-  return hops.at(-1) ?? req.headers.get("x-real-ip") ?? "unknown";
+let warnedUnknown = false;
+
+/** The client's address as the console's server determined it (see lib/edge/client-address.mjs). */
+export function clientAddress(req: { headers: Headers }): string {
+  const address = readClientAddress(req.headers);
+  if (address === "unknown" && !warnedUnknown && process.env.NODE_ENV === "production") {
+    warnedUnknown = true;
+    log.warn({}, "requests are not coming through server.mjs: client addresses are unknown, so per-address limits count everyone together");
+  }
+  return address;
+}
+
+function keyOf(limit: Limit, subject: string, windowStart: number): string {
+  return createHash("sha256").update(`${limit.name}\0${subject}\0${windowStart}`).digest("base64url");
+}
+
+/**
+ * A sliding window, estimated from two fixed ones: this window's count plus the previous window's,
+ * weighted by how much of it still lies within the last `windowSeconds`. So a lock doesn't lift at
+ * a window boundary, and a burst across one counts in full.
+ */
+function slidingWindow(limit: Limit, subject: string, now: number) {
+  const windowMs = limit.windowSeconds * 1000;
+  const start = Math.floor(now / windowMs) * windowMs;
+  const previousWeight = 1 - (now - start) / windowMs;
+  return {
+    key: keyOf(limit, subject, start),
+    previousKey: keyOf(limit, subject, start - windowMs),
+    // A window's row is needed until the end of the next one.
+    expiresAt: new Date(start + 2 * windowMs),
+    /** Seconds until the estimate falls to the limit, for a window holding `count` after one holding `previous`. */
+    wait(count: number, previous: number): number {
+      const estimate = count + previous * previousWeight;
+      if (estimate <= limit.max) return 0;
+      if (count > limit.max) return Math.max(1, Math.ceil((start + windowMs - now) / 1000));
+      // previous × (1 − t/window) + count ≤ max, for the t (ms into the window) it takes.
+      const at = windowMs * (1 - (limit.max - count) / previous);
+      return Math.max(1, Math.ceil((start + at - now) / 1000));
+    },
+  };
+}
+
+type Client = Pick<Db, "rateLimit">;
+
+async function countOf(client: Client, key: string): Promise<number> {
+  return (await client.rateLimit.findUnique({ where: { key }, select: { count: true } }))?.count ?? 0;
 }
 
 /** Counts one attempt; returns the seconds to wait when over the limit, else 0. */
-export async function hit(limit: Limit, subject: string, now = Date.now(), client: Pick<Db, "rateLimit"> = db()): Promise<number> {
-  const windowMs = limit.windowSeconds * 1000;
-  const windowStart = Math.floor(now / windowMs) * windowMs;
-  const key = `${limit.name}:${subject.toLowerCase()}:${windowStart}`;
-  const expiresAt = new Date(windowStart + windowMs);
+export async function hit(limit: Limit, subject: string, now = Date.now(), client: Client = db()): Promise<number> {
+  const window = slidingWindow(limit, subject, now);
+  const { key, expiresAt } = window;
   let count: number;
   try {
     ({ count } = await client.rateLimit.upsert({ where: { key }, create: { key, count: 1, expiresAt }, update: { count: { increment: 1 } } }));
@@ -35,16 +83,26 @@ export async function hit(limit: Limit, subject: string, now = Date.now(), clien
     if (prismaErrorCode(error) !== "P2002") throw error;
     ({ count } = await client.rateLimit.update({ where: { key }, data: { count: { increment: 1 } } }));
   }
-  if (Math.random() < 0.01) void client.rateLimit.deleteMany({ where: { expiresAt: { lt: new Date(now) } } }).catch(() => undefined);
-  return count > limit.max ? Math.max(1, Math.ceil((windowStart + windowMs - now) / 1000)) : 0;
+  if (count === 1) await client.rateLimit.deleteMany({ where: { expiresAt: { lte: new Date(now) } } });
+  return window.wait(count, await countOf(client, window.previousKey));
+}
+
+/** The seconds to wait if `subject` is already at the limit, without counting an attempt. */
+export async function peek(limit: Limit, subject: string, now = Date.now(), client: Client = db()): Promise<number> {
+  const window = slidingWindow(limit, subject, now);
+  const [count, previous] = await Promise.all([countOf(client, window.key), countOf(client, window.previousKey)]);
+  // One more attempt would go over: that is what "at the limit" means to a caller about to try.
+  return window.wait(count + 1, previous);
+}
+
+export function rateLimited(retryAfter: number, what = "attempts") {
+  return new ApiError("rate_limited", `Too many ${what}. Try again in ${retryAfter} seconds.`, { headers: { "retry-after": String(retryAfter) } });
 }
 
 /** Throws a 429 problem with Retry-After when any of the limits is exceeded. */
 export async function enforce(checks: [Limit, string][]) {
   for (const [limit, subject] of checks) {
     const retryAfter = await hit(limit, subject);
-    if (retryAfter > 0) {
-      throw new ApiError("rate_limited", `Too many attempts. Try again in ${retryAfter} seconds.`, { headers: { "retry-after": String(retryAfter) } });
-    }
+    if (retryAfter > 0) throw rateLimited(retryAfter);
   }
 }

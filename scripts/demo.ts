@@ -76,7 +76,7 @@ await db().$disconnect();
 
 if (!existsSync(path.join(root, ".next", "BUILD_ID"))) run(bin("next"), ["build"]);
 
-const server = spawn(bin("next"), ["start", "--hostname", "127.0.0.1", "--port", String(consolePort)], { cwd: root, stdio: ["ignore", "ignore", "inherit"], env: process.env });
+const server = spawn(process.execPath, [path.join(root, "server.mjs"), "--hostname", "127.0.0.1", "--port", String(consolePort)], { cwd: root, stdio: ["ignore", "ignore", "inherit"], env: process.env });
 await new Promise((resolve) => setTimeout(resolve, 1500));
 console.log(`
   MCP Console demo — identity forwarding

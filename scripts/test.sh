@@ -4,6 +4,7 @@
 # is not running. Ends with one line: "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export NEXT_TELEMETRY_DISABLED=1 # air-gapped machines must not try to phone home
 
 if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
   echo "Starting PostgreSQL…"

@@ -1,4 +1,6 @@
+import { safeCallbackPath } from "@/lib/auth/callback-url";
 import { ssoConfigured } from "@/lib/auth/options";
+import { env } from "@/lib/env";
 import { SignInForm } from "@/components/auth/sign-in-form";
 
 export const dynamic = "force-dynamic";
@@ -10,13 +12,8 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
       <div className="w-full max-w-sm rounded-xl border border-zinc-200 bg-white p-8 shadow-sm dark:border-zinc-800 dark:bg-zinc-900">
         <h1 className="text-xl font-semibold">Sign in to MCP Console</h1>
         <p className="mt-1 text-sm text-zinc-500">Manage your workspace&apos;s MCP providers.</p>
-        <SignInForm sso={ssoConfigured()} callbackUrl={safeCallback(callbackUrl)} initialError={error} />
+        <SignInForm sso={ssoConfigured()} callbackUrl={safeCallbackPath(callbackUrl, env().NEXTAUTH_URL)} initialError={error} />
       </div>
     </main>
   );
-}
-
-/** Only same-site paths: an open redirect after sign-in is a phishing tool. */
-function safeCallback(value?: string): string {
-  return value && value.startsWith("/") && !value.startsWith("//") ? value : "/";
 }

@@ -2,17 +2,10 @@
 
 import { signIn } from "next-auth/react";
 import { useState } from "react";
-
-const ERRORS: Record<string, string> = {
-  CredentialsSignin: "That email and password don't match an account.",
-  OAuthSignin: "Single sign-on could not start. Try again.",
-  OAuthCallback: "Single sign-on did not complete. Try again.",
-  Callback: "Your account could not be signed in. Ask an admin to add you to a workspace.",
-  RateLimited: "Too many sign-in attempts. Wait a few minutes and try again.",
-};
+import { signInErrorMessage } from "@/components/auth/sign-in-errors";
 
 export function SignInForm({ sso, callbackUrl, initialError }: { sso: boolean; callbackUrl: string; initialError?: string }) {
-  const [error, setError] = useState(initialError ? ERRORS[initialError] ?? "Sign-in failed. Try again." : "");
+  const [error, setError] = useState(signInErrorMessage(initialError));
   const [busy, setBusy] = useState(false);
 
   async function onSubmit(event: React.FormEvent<HTMLFormElement>) {
@@ -20,19 +13,23 @@ export function SignInForm({ sso, callbackUrl, initialError }: { sso: boolean; c
     const form = new FormData(event.currentTarget);
     setBusy(true);
     setError("");
-    // A refused attempt (429: too many tries) makes next-auth's client throw instead of answering.
     const result = await signIn("credentials", {
       email: String(form.get("email")),
       password: String(form.get("password")),
       redirect: false,
       callbackUrl,
-    }).catch(() => ({ ok: false, error: "RateLimited" }));
-    if (result?.ok && !result.error) {
+    }).catch(() => undefined);
+    if (!result) {
+      setBusy(false);
+      setError("Can't reach the console. Check your connection and try again.");
+      return;
+    }
+    if (result.ok && !result.error) {
       window.location.assign(callbackUrl);
       return;
     }
     setBusy(false);
-    setError(ERRORS[result?.error ?? ""] ?? "Sign-in failed. Try again.");
+    setError(signInErrorMessage(result.error ?? "Callback"));
   }
 
   return (

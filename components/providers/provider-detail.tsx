@@ -3,6 +3,7 @@ import Link from "next/link";
 import { signIn } from "next-auth/react";
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
+import { discoveryLabel } from "@/components/providers/discovery-status";
 import { ForwardingBadge, FORWARDING_EXPLANATION } from "@/components/providers/forwarding";
 import { ProviderIcon } from "@/components/providers/provider-icon";
 import { inputClass } from "@/components/ui/field";
@@ -54,12 +55,20 @@ export function ProviderDetail({ id, signedInWithSso }: { id: string; signedInWi
           {FORWARDING_EXPLANATION} Calls you make here run as you.
         </p>
       )}
+      {p.discovery.status === "failed" && !refresh.isError && (
+        <p role="status" className="rounded-lg border border-amber-500/30 bg-amber-50 p-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200">
+          {discoveryLabel(p)}{p.discovery.message ? `: ${p.discovery.message}` : ""}
+        </p>
+      )}
       {refresh.isError && <CallError error={refresh.error} providerName={p.name} sso={features.data?.sso_enabled ?? false} signedInWithSso={signedInWithSso} />}
 
       <section aria-labelledby="tools-heading" className="space-y-3">
         <div className="flex items-baseline justify-between">
           <h2 id="tools-heading" className="text-lg font-semibold">Tools</h2>
-          <p className="text-xs text-zinc-500">{tools.data?.fetched_at ? `Checked ${relativeTime(tools.data.fetched_at)}` : "Not checked yet"}</p>
+          <p className="text-xs text-zinc-500">
+            {tools.data?.view === "yours" ? "As the server showed them to you · " : ""}
+            {tools.data?.fetched_at ? `Checked ${relativeTime(tools.data.fetched_at)}` : "Not checked yet"}
+          </p>
         </div>
         {tools.isPending ? (
           <p role="status" className="text-sm text-zinc-500">Loading tools…</p>

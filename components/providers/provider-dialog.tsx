@@ -22,6 +22,7 @@ import {
   type ProviderFormValues,
 } from "@/components/providers/provider-form-model";
 import { FORWARDING_EXPLANATION } from "@/components/providers/forwarding";
+import { isCredentialName } from "@/lib/providers/header-rules";
 
 const TAB_FIELDS: Record<string, (keyof ProviderFormValues)[]> = {
   authentication: ["client_id", "client_secret"],
@@ -118,6 +119,10 @@ function ProviderForm({
   const emoji = watch("icon_emoji");
   const background = watch("icon_background");
   const forwarding = watch("forwarding");
+  const typedUrl = watch("server_url");
+  const headerNames = watch("headers").map((header) => header.name);
+  const movesOrigin = provider ? changesOrigin(provider.server_url, typedUrl) : false;
+  const withheld = forwarding && showForwarding ? headerNames.filter((name) => name && isCredentialName(name)) : [];
 
   return (
     <form
@@ -142,6 +147,11 @@ function ProviderForm({
             autoFocus
           />
         </Field>
+        {movesOrigin && (
+          <p role="status" className="rounded-md bg-amber-50 p-2 text-xs text-amber-900 dark:bg-amber-950 dark:text-amber-200">
+            This moves the provider to another server. Its stored header values and client secret will be removed unless you enter them again here.
+          </p>
+        )}
 
         <div className="grid grid-cols-[auto_1fr] items-start gap-3">
           <Field id="icon_emoji" label="Icon" error={errors.icon_emoji?.message ?? errors.icon_background?.message}>
@@ -176,6 +186,11 @@ function ProviderForm({
             </div>
             <Switch id="forwarding" label="Forward the user's identity" checked={forwarding} onCheckedChange={(on) => setValue("forwarding", on, { shouldDirty: true })} />
           </div>
+        )}
+        {withheld.length > 0 && (
+          <p role="status" className="rounded-md bg-amber-50 p-2 text-xs text-amber-900 dark:bg-amber-950 dark:text-amber-200">
+            With identity forwarding on, {withheld.join(", ")} {withheld.length === 1 ? "is" : "are"} not sent: every call carries only the user&apos;s own token.
+          </p>
         )}
 
         <Tabs.Root value={tab} onValueChange={setTab}>
@@ -276,4 +291,13 @@ function ProviderForm({
       </fieldset>
     </form>
   );
+}
+
+/** True when `typed` is a URL on another origin than the stored (masked) one, which keeps scheme and host. */
+function changesOrigin(storedMasked: string, typed: string): boolean {
+  try {
+    return typed.trim() !== "" && new URL(typed.trim()).origin !== new URL(storedMasked).origin;
+  } catch {
+    return false;
+  }
 }

@@ -4,6 +4,7 @@ import { useDeferredValue, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Input } from "@/components/ui/field";
+import { DiscoveryStatus } from "@/components/providers/discovery-status";
 import { ForwardingBadge, ForwardingToggle } from "@/components/providers/forwarding";
 import dynamic from "next/dynamic";
 import { ProviderIcon } from "@/components/providers/provider-icon";
@@ -99,7 +100,7 @@ export function ProviderList() {
                   </td>
                   <td className="hidden max-w-[16rem] truncate px-4 py-3 font-mono text-xs text-zinc-500 md:table-cell">{provider.server_url}</td>
                   <td className="px-4 py-3">
-                    <AuthStatus provider={provider} />
+                    <DiscoveryStatus provider={provider} />
                   </td>
                   {showForwarding && (
                     <td className="px-4 py-3">
@@ -147,12 +148,6 @@ export function ProviderList() {
       />
     </section>
   );
-}
-
-function AuthStatus({ provider }: { provider: Provider }) {
-  if (!provider.tools_fetched_at) return <span className="text-zinc-500">Not checked</span>;
-  if (!provider.authed) return <span className="text-amber-600 dark:text-amber-400">Needs authorization</span>;
-  return <span>{provider.tools_count} {provider.tools_count === 1 ? "tool" : "tools"}</span>;
 }
 
 function EmptyState({ searching, canManage, onAdd }: { searching: boolean; canManage: boolean; onAdd: () => void }) {

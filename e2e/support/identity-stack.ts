@@ -7,15 +7,16 @@ import { startWhoamiServer } from "./whoami-server";
 
 export const OIDC_CLIENT = { client_id: "mcp-console", client_secret: "mcp-console-dev-secret" };
 
-export async function startIdentityStack(options: { idpPort: number; whoamiPort: number; consoleUrls: string[]; users: IdpUser[] }) {
-  const whoamiUrl = `http://127.0.0.1:${options.whoamiPort}/mcp`;
+/** Ports default to ones the system picks. */
+export async function startIdentityStack(options: { idpPort?: number; whoamiPort?: number; consoleUrls: string[]; users: IdpUser[] }) {
   const idp = await startTestIdp({
     port: options.idpPort,
     users: options.users,
     clients: [{ ...OIDC_CLIENT, redirect_uris: options.consoleUrls.map((url) => `${url}/api/auth/callback/oidc`) }],
-    resources: [whoamiUrl],
+    resources: [],
   });
   const whoami = await startWhoamiServer({ port: options.whoamiPort, issuer: idp.issuer });
+  idp.allowResources([whoami.url]);
   return {
     idp,
     whoami,
@@ -29,6 +30,8 @@ export async function startIdentityStack(options: { idpPort: number; whoamiPort:
 export const E2E_SSO_USERS: IdpUser[] = [
   { sub: "owner-sub", email: "owner@e2e.test", name: "Owner (SSO)", password: "owner-sso-password" },
   { sub: "member-sub", email: "member@e2e.test", name: "Member (SSO)", password: "member-sso-password" },
+  // Claims the owner's email, which this IdP does not say is verified.
+  { sub: "mallory-sub", email: "owner@e2e.test", name: "Mallory", password: "mallory-sso-password", emailVerified: undefined },
 ];
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

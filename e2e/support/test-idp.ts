@@ -1,33 +1,49 @@
 // A real OpenID Provider for tests and the demo (oidc-provider, a certified implementation):
 // authorization code + refresh grants, RFC 8707 resource indicators with JWT access tokens whose
 // audience is the resource, JWKS, and a headless login (login_hint) next to a plain login form.
-// Test controls: refuse or slow down refresh grants, count them, stop the server.
+// Test controls: refuse, slow down or drop refresh grants, count them and what they asked for,
+// count revocations, stop the server. Listens on a port the system picks unless given one.
 import http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import Provider from "oidc-provider";
+import { listenOn } from "./ports";
 import { exportJWK, generateKeyPair } from "jose";
 
-export type IdpUser = { sub: string; email: string; name: string; password: string };
+/** `emailVerified`: what the IdP says of the email; undefined leaves the claim out, as some IdPs do. */
+export type IdpUser = { sub: string; email: string; name: string; password: string; emailVerified?: boolean | undefined };
 export type IdpClient = { client_id: string; client_secret: string; redirect_uris: string[] };
 
 export type TestIdp = {
   issuer: string;
   /** Refresh grants answered (successfully or not) since start. */
   refreshGrants: () => number;
-  /** "refuse": refresh grants get invalid_grant; "slow": they wait `delayMs` first. */
-  setRefreshBehaviour: (behaviour: "normal" | "refuse" | "slow", delayMs?: number) => void;
+  /** The RFC 8707 `resource` of every refresh grant, in order. */
+  resourcesRequested: () => string[];
+  /** More MCP servers tokens may be minted for (servers started after the IdP, which need its issuer). */
+  allowResources: (more: string[]) => void;
+  /** Token revocations (RFC 7009) received. */
+  revocations: () => number;
+  /** "refuse": refresh grants get invalid_grant; "slow": they wait `delayMs` first; "unreachable": the connection drops. */
+  setRefreshBehaviour: (behaviour: RefreshBehaviour, delayMs?: number) => void;
   stop: () => Promise<void>;
 };
 
+type RefreshBehaviour = "normal" | "refuse" | "slow" | "unreachable";
+
 export async function startTestIdp(options: {
-  port: number;
+  port?: number;
   users: IdpUser[];
   clients: IdpClient[];
-  /** The MCP servers (resource indicators) tokens may be minted for. */
+  /** The MCP servers (resource indicators) tokens may be minted for; allowResources adds more. */
   resources: string[];
   accessTokenTtlSeconds?: number;
 }): Promise<TestIdp> {
-  const issuer = `http://127.0.0.1:${options.port}`;
+  const resources = [...options.resources];
+  // The server listens first: the issuer URL names its port.
+  let handle: http.RequestListener = (_req, res) => void res.writeHead(503).end();
+  const server = http.createServer((req, res) => handle(req, res));
+  const port = await listenOn(server, options.port);
+  const issuer = `http://127.0.0.1:${port}`;
   const users = new Map(options.users.map((user) => [user.sub, user]));
   const { privateKey } = await generateKeyPair("RS256", { extractable: true });
   const jwk = { ...(await exportJWK(privateKey)), kid: "test-idp-key", alg: "RS256", use: "sig" };
@@ -44,7 +60,8 @@ export async function startTestIdp(options: {
     findAccount: async (_ctx: unknown, sub: string) => {
       const user = users.get(sub);
       if (!user) return undefined;
-      return { accountId: sub, claims: async () => ({ sub, email: user.email, email_verified: true, name: user.name }) };
+      const verified = "emailVerified" in user ? user.emailVerified : true;
+      return { accountId: sub, claims: async () => ({ sub, email: user.email, ...(verified === undefined ? {} : { email_verified: verified }), name: user.name }) };
     },
     claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
     // Put the scopes' claims (email, name) in the ID token, as most enterprise IdPs do.
@@ -52,12 +69,13 @@ export async function startTestIdp(options: {
     scopes: ["openid", "email", "profile", "offline_access", "mcp"],
     features: {
       devInteractions: { enabled: false },
+      revocation: { enabled: true },
       resourceIndicators: {
         enabled: true,
         defaultResource: async () => undefined,
         useGrantedResource: async () => false,
         getResourceServerInfo: async (_ctx: unknown, resource: string) => {
-          if (!options.resources.includes(resource)) throw new Error(`unknown resource ${resource}`);
+          if (!resources.includes(resource)) throw new Error(`unknown resource ${resource}`);
           return { scope: "mcp", audience: resource, accessTokenFormat: "jwt", accessTokenTTL: options.accessTokenTtlSeconds ?? 300, jwt: { sign: { alg: "RS256" } } };
         },
       },
@@ -73,7 +91,7 @@ export async function startTestIdp(options: {
       const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.session.accountId });
       grant.addOIDCScope("openid email profile offline_access");
       grant.addOIDCClaims(["sub", "email", "email_verified", "name"]);
-      for (const resource of options.resources) grant.addResourceScope(resource, "mcp");
+      for (const resource of resources) grant.addResourceScope(resource, "mcp");
       await grant.save();
       return grant;
     },
@@ -81,7 +99,9 @@ export async function startTestIdp(options: {
   provider.proxy = false;
 
   let grants = 0;
-  let behaviour: "normal" | "refuse" | "slow" = "normal";
+  let revocations = 0;
+  const resourcesRequested: string[] = [];
+  let behaviour: RefreshBehaviour = "normal";
   let delayMs = 0;
 
   provider.use(async (ctx: any, next: () => Promise<void>) => {
@@ -89,7 +109,7 @@ export async function startTestIdp(options: {
     // for any of them later (RFC 8707: a refresh grant may only name resources granted here).
     if (ctx.path === "/auth" && ctx.method === "GET") {
       const url = new URL(ctx.href);
-      for (const resource of options.resources) if (!url.searchParams.getAll("resource").includes(resource)) url.searchParams.append("resource", resource);
+      for (const resource of resources) if (!url.searchParams.getAll("resource").includes(resource)) url.searchParams.append("resource", resource);
       ctx.querystring = url.searchParams.toString();
     }
     if (ctx.path === "/token" && ctx.method === "POST") {
@@ -97,6 +117,11 @@ export async function startTestIdp(options: {
       ctx.req.body = body; // oidc-provider reads a pre-parsed body
       if (body.grant_type === "refresh_token") {
         grants++;
+        if (body.resource) resourcesRequested.push(body.resource);
+        if (behaviour === "unreachable") {
+          ctx.req.socket.destroy();
+          return;
+        }
         if (behaviour === "slow") await sleep(delayMs);
         if (behaviour === "refuse") {
           ctx.status = 400;
@@ -105,11 +130,12 @@ export async function startTestIdp(options: {
         }
       }
     }
+    if (ctx.path === "/token/revocation" && ctx.method === "POST") revocations++;
     await next();
   });
 
   const callback = provider.callback();
-  const server = http.createServer(async (req, res) => {
+  handle = async (req, res) => {
     try {
       const match = /^\/interaction\/([^/?]+)(\/login)?/.exec(req.url ?? "");
       if (match) return await interaction(req, res, match[2] === "/login");
@@ -117,7 +143,7 @@ export async function startTestIdp(options: {
     } catch (error) {
       res.writeHead(500, { "content-type": "text/plain" }).end(String((error as Error).message));
     }
-  });
+  };
 
   async function interaction(req: http.IncomingMessage, res: http.ServerResponse, submitted: boolean) {
     const details = await provider.interactionDetails(req, res);
@@ -126,7 +152,7 @@ export async function startTestIdp(options: {
       const grant = new provider.Grant({ accountId: details.session.accountId, clientId: params.client_id });
       grant.addOIDCScope("openid email profile offline_access");
       grant.addOIDCClaims(["sub", "email", "email_verified", "name"]);
-      for (const resource of options.resources) grant.addResourceScope(resource, "mcp");
+      for (const resource of resources) grant.addResourceScope(resource, "mcp");
       const grantId = await grant.save();
       return provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
     }
@@ -147,14 +173,12 @@ export async function startTestIdp(options: {
 <button type="submit">Continue</button></form></body></html>`);
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, "127.0.0.1", () => resolve());
-  });
-
   return {
     issuer,
     refreshGrants: () => grants,
+    resourcesRequested: () => [...resourcesRequested],
+    revocations: () => revocations,
+    allowResources: (more) => void resources.push(...more),
     setRefreshBehaviour: (next, ms = 0) => {
       behaviour = next;
       delayMs = ms;

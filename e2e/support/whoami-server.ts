@@ -1,7 +1,9 @@
 // A test MCP server on the SDK (Streamable HTTP). It accepts a bearer JWT from the test IdP whose
-// audience is its own URL (or, optionally, one static shared token), exposes `whoami` returning
-// the token's subject, and records the Authorization header of every request it receives.
+// audience is its resource (its own URL unless it publishes another), or optionally one static
+// shared token; exposes `whoami` returning the token's subject; publishes RFC 9728 metadata; and
+// records the Authorization header of every MCP request it receives.
 import http from "node:http";
+import { listenOn } from "./ports";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { createRemoteJWKSet, jwtVerify } from "jose";
@@ -12,8 +14,14 @@ export type WhoamiServer = {
   authorizations: (string | undefined)[];
   /** Every request's headers, in order. */
   requests: http.IncomingHttpHeaders[];
+  /** Every MCP request's path and query, in order. */
+  urls: string[];
   /** The JSON-RPC methods of the POSTs received, in order ("initialize", "tools/call", …). */
   methods: string[];
+  /** RFC 9728 metadata requests received. */
+  metadataRequests: () => number;
+  /** While on, every MCP request is refused with 401, whatever it carries. */
+  setRefusing: (refusing: boolean) => void;
   reset: () => void;
   stop: () => Promise<void>;
 };
@@ -21,18 +29,24 @@ export type WhoamiServer = {
 type Identity = { sub: string; aud: string | string[] | undefined; iss: string | undefined; via: "jwt" | "static" };
 
 export async function startWhoamiServer(options: {
-  port: number;
+  port?: number;
   issuer: string;
-  /** The audience tokens must carry; defaults to this server's own URL. */
+  /** The audience tokens must carry; defaults to the published resource. */
   audience?: string;
+  /** The `resource` its RFC 9728 metadata names, as a path on its origin; defaults to its own URL. */
+  resourcePath?: string;
   /** A shared token accepted as the identity "static" (to prove when static credentials are used). */
   staticToken?: string;
 }): Promise<WhoamiServer> {
-  const url = `http://127.0.0.1:${options.port}/mcp`;
-  const audience = options.audience ?? url;
+  let url = "";
+  let resource = "";
+  let audience = "";
+  let metadataRequests = 0;
+  let refusing = false;
   const jwks = createRemoteJWKSet(new URL(`${options.issuer}/jwks`));
   const authorizations: (string | undefined)[] = [];
   const requests: http.IncomingHttpHeaders[] = [];
+  const urls: string[] = [];
   const methods: string[] = [];
 
   async function authenticate(header: string | undefined): Promise<Identity | undefined> {
@@ -58,12 +72,19 @@ export async function startWhoamiServer(options: {
   }
 
   const httpServer = http.createServer(async (req, res) => {
+    if (req.url?.startsWith("/.well-known/oauth-protected-resource")) {
+      metadataRequests++;
+      res.writeHead(200, { "content-type": "application/json" });
+      return void res.end(JSON.stringify({ resource, authorization_servers: [options.issuer], bearer_methods_supported: ["header"] }));
+    }
     authorizations.push(req.headers.authorization);
     requests.push(req.headers);
+    urls.push(req.url ?? "");
     if (!req.url?.startsWith("/mcp")) return void res.writeHead(404).end();
-    const identity = await authenticate(req.headers.authorization);
+    const identity = refusing ? undefined : await authenticate(req.headers.authorization);
     if (!identity) {
-      res.writeHead(401, { "content-type": "application/json", "www-authenticate": `Bearer resource_metadata="${url}"` });
+      const metadataUrl = `${new URL(url).origin}/.well-known/oauth-protected-resource/mcp`;
+      res.writeHead(401, { "content-type": "application/json", "www-authenticate": `Bearer resource_metadata="${metadataUrl}"` });
       return void res.end(JSON.stringify({ error: "invalid_token" }));
     }
     if (req.method !== "POST") return void res.writeHead(405, { allow: "POST" }).end();
@@ -82,19 +103,25 @@ export async function startWhoamiServer(options: {
     await transport.handleRequest(req, res, body);
   });
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once("error", reject);
-    httpServer.listen(options.port, "127.0.0.1", () => resolve());
-  });
+  const port = await listenOn(httpServer, options.port);
+  url = `http://127.0.0.1:${port}/mcp`;
+  resource = options.resourcePath ? new URL(options.resourcePath, url).href : url;
+  audience = options.audience ?? resource;
 
   return {
     url,
     authorizations,
     requests,
+    urls,
     methods,
+    metadataRequests: () => metadataRequests,
+    setRefusing: (next) => {
+      refusing = next;
+    },
     reset: () => {
       authorizations.splice(0);
       requests.splice(0);
+      urls.splice(0);
       methods.splice(0);
     },
     stop: () => new Promise((resolve) => {

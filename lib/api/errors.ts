@@ -17,6 +17,7 @@ export const ERROR_STATUS = {
   upstream_unauthorized: 502,
   upstream_error: 502,
   upstream_timeout: 504,
+  service_unavailable: 503,
   internal_error: 500,
 } as const;
 
@@ -37,6 +38,7 @@ const TITLES: Record<ErrorCode, string> = {
   upstream_unauthorized: "The MCP server refused the credentials",
   upstream_error: "The MCP server failed",
   upstream_timeout: "The MCP server timed out",
+  service_unavailable: "Service unavailable",
   internal_error: "Internal server error",
 };
 

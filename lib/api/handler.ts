@@ -4,9 +4,11 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { NextResponse, type NextRequest } from "next/server";
 import { z } from "zod";
+import { parseJsonText, readCappedText } from "@/lib/api/body";
 import { ApiError, problemResponse, validationError } from "@/lib/api/errors";
 import { assertSameOrigin, authenticate, type Caller } from "@/lib/auth/request-auth";
 import { hasRole, type Role } from "@/lib/auth/roles";
+import { isDatabaseUnavailable, noteDatabaseAvailable, noteDatabaseUnavailable } from "@/lib/db-availability";
 import { log } from "@/lib/log";
 
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -21,34 +23,9 @@ export type HandlerArgs<P, Q, B> = { req: NextRequest; caller: Caller; params: P
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 async function readJsonBody(req: NextRequest): Promise<unknown> {
-  const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY_BYTES) throw tooLarge();
-  const reader = req.body?.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (reader) {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > MAX_BODY_BYTES) {
-        await reader.cancel().catch(() => {});
-        throw tooLarge();
-      }
-      chunks.push(value);
-    }
-  }
-  const text = Buffer.concat(chunks).toString("utf8");
+  const text = await readCappedText(req, MAX_BODY_BYTES);
   if (text.trim() === "") throw new ApiError("validation_failed", "A JSON body is required", { errors: [{ path: "", message: "Required" }] });
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ApiError("validation_failed", "The body is not valid JSON", { errors: [{ path: "", message: "Malformed JSON" }] });
-  }
-}
-
-function tooLarge() {
-  return new ApiError("payload_too_large", `Bodies are limited to ${MAX_BODY_BYTES / 1024} KiB`);
+  return parseJsonText(text);
 }
 
 function parseWith<S extends Schema>(schema: S, value: unknown, onError: (error: z.ZodError) => ApiError): z.output<S> {
@@ -57,8 +34,17 @@ function parseWith<S extends Schema>(schema: S, value: unknown, onError: (error:
   return result.data;
 }
 
+/** Seconds a client should wait before retrying while the database is unreachable. */
+const DATABASE_RETRY_AFTER_SECONDS = 5;
+
 export function toApiError(error: unknown, req: NextRequest, requestId: string): ApiError {
   if (error instanceof ApiError) return error;
+  if (isDatabaseUnavailable(error)) {
+    noteDatabaseUnavailable(error);
+    return new ApiError("service_unavailable", "The console can't reach its database right now. Try again in a few seconds.", {
+      headers: { "retry-after": String(DATABASE_RETRY_AFTER_SECONDS) },
+    });
+  }
   log.error({ err: error, requestId, method: req.method, path: req.nextUrl.pathname }, "unhandled error in route handler");
   return new ApiError("internal_error", `Something went wrong on our side. It has been logged as ${requestId}.`);
 }
@@ -100,7 +86,9 @@ export function withWorkspace<P extends Schema | undefined = undefined, Q extend
         ? parseWith(options.query, Object.fromEntries(req.nextUrl.searchParams), (error) => validationError(error))
         : undefined;
       const body = options.body ? parseWith(options.body, await readJsonBody(req), (error) => validationError(error)) : undefined;
-      return finish(await handler({ req, caller, params, query, body } as HandlerArgs<Out<P>, Out<Q>, Out<B>>));
+      const response = await handler({ req, caller, params, query, body } as HandlerArgs<Out<P>, Out<Q>, Out<B>>);
+      noteDatabaseAvailable();
+      return finish(response);
     } catch (error) {
       return finish(problemResponse(toApiError(error, req, requestId)));
     }

@@ -33,6 +33,14 @@ export async function findLiveSession(id: string) {
   return session && session.expiresAt > new Date() ? session : null;
 }
 
+/** A live session whose user is still a member of its workspace. */
+export async function findUsableSession(id: string) {
+  const session = await findLiveSession(id);
+  if (!session) return null;
+  const member = await db().membership.findUnique({ where: { userId_workspaceId: { userId: session.userId, workspaceId: session.workspaceId } } });
+  return member ? session : null;
+}
+
 export async function endSession(id: string) {
   await db().session.deleteMany({ where: { id } });
 }

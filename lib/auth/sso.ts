@@ -1,40 +1,81 @@
-// Linking an OIDC sign-in to a console user, and keeping the account's refresh token (encrypted):
+// Linking an OIDC sign-in to a console user, and keeping the identity's refresh token (encrypted):
 // the identity runtime mints per-user tokens from it.
+//
+// The rules that keep one person from becoming another:
+// - an identity already linked signs in as the user it is linked to;
+// - a new identity is linked to an existing account by email only when the identity provider says
+//   the email is verified (OIDC_TRUST_UNVERIFIED_EMAIL=true relaxes that for providers that never
+//   send the claim), and never to an address in the reserved .invalid domain;
+// - a user has at most one identity per issuer: a second one claiming the same email is refused.
 import "server-only";
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
+import { EMAIL_MAX, isReservedEmail, normaliseEmail, placeholderEmail } from "@/lib/auth/email";
 import { secrets } from "@/lib/crypto";
-import { db } from "@/lib/db";
+import { db, prismaErrorCode } from "@/lib/db";
 import { env } from "@/lib/env";
 
-export async function linkSsoAccount(options: {
+export type SsoProfile = {
   issuer: string;
   subject: string;
-  email: string;
-  name: string;
+  email?: unknown;
+  emailVerified?: unknown;
+  name?: unknown;
   refreshToken?: string;
-}): Promise<string> {
-  const { issuer, subject, refreshToken } = options;
-  const email = options.email.trim().toLowerCase();
+};
+
+/** Why a sign-in was refused; the sign-in page explains each. */
+export type SsoRefusal = "SsoIdentityConflict";
+
+export type LinkResult = { userId: string } | { refused: SsoRefusal };
+
+const NAME_MAX = 200;
+
+function vouchedEmail(profile: SsoProfile): string | undefined {
+  if (typeof profile.email !== "string") return undefined;
+  const email = normaliseEmail(profile.email);
+  if (!/^[^@\s]+@[^@\s]+$/.test(email) || email.length > EMAIL_MAX || isReservedEmail(email)) return undefined;
+  const verified = profile.emailVerified === true || env().OIDC_TRUST_UNVERIFIED_EMAIL;
+  return verified ? email : undefined;
+}
+
+function displayName(profile: SsoProfile, fallback: string): string {
+  const name = typeof profile.name === "string" ? profile.name.normalize("NFKC").trim().slice(0, NAME_MAX) : "";
+  return name || fallback;
+}
+
+export async function linkSsoAccount(profile: SsoProfile): Promise<LinkResult> {
+  const { issuer, subject, refreshToken } = profile;
   const refreshTokenEncrypted = refreshToken ? secrets(env().encryptionKey).encrypt(refreshToken) : undefined;
-  return db().$transaction(async (tx) => {
-    const linked = await tx.ssoAccount.findUnique({ where: { issuer_subject: { issuer, subject } } });
-    if (linked) {
-      if (refreshTokenEncrypted) await tx.ssoAccount.update({ where: { id: linked.id }, data: { refreshTokenEncrypted } });
-      return linked.userId;
-    }
-    // First SSO sign-in: link to the user with this email, or create one.
-    const user =
-      (await tx.user.findUnique({ where: { email } })) ??
-      (await tx.user.create({ data: { id: randomUUID(), email, name: options.name || email, createdAt: new Date() } }));
-    await tx.ssoAccount.create({
-      data: { id: randomUUID(), userId: user.id, issuer, subject, refreshTokenEncrypted: refreshTokenEncrypted ?? null, createdAt: new Date() },
+  try {
+    return await db().$transaction(async (tx) => {
+      const linked = await tx.ssoAccount.findUnique({ where: { issuer_subject: { issuer, subject } } });
+      if (linked) {
+        if (refreshTokenEncrypted) await tx.ssoAccount.update({ where: { id: linked.id }, data: { refreshTokenEncrypted } });
+        return { userId: linked.userId };
+      }
+      const email = vouchedEmail(profile);
+      let user = email ? await tx.user.findUnique({ where: { email } }) : null;
+      if (user && (await tx.ssoAccount.findUnique({ where: { userId_issuer: { userId: user.id, issuer } } }))) {
+        return { refused: "SsoIdentityConflict" as const };
+      }
+      if (!user) {
+        const address = email ?? placeholderEmail(createHash("sha256").update(`${issuer}\0${subject}`).digest("hex").slice(0, 32));
+        user = await tx.user.create({ data: { id: randomUUID(), email: address, name: displayName(profile, email ?? "SSO user"), createdAt: new Date() } });
+      }
+      await tx.ssoAccount.create({
+        data: { id: randomUUID(), userId: user.id, issuer, subject, refreshTokenEncrypted: refreshTokenEncrypted ?? null, createdAt: new Date() },
+      });
+      // New SSO users join the first workspace as members; admins promote them.
+      const hasMembership = await tx.membership.findFirst({ where: { userId: user.id } });
+      if (!hasMembership) {
+        const workspace = await tx.workspace.findFirst({ orderBy: { createdAt: "asc" } });
+        if (workspace) await tx.membership.create({ data: { userId: user.id, workspaceId: workspace.id, role: "member", createdAt: new Date() } });
+      }
+      return { userId: user.id };
     });
-    // New SSO users join the first workspace as members; admins promote them.
-    const hasMembership = await tx.membership.findFirst({ where: { userId: user.id } });
-    if (!hasMembership) {
-      const workspace = await tx.workspace.findFirst({ orderBy: { createdAt: "asc" } });
-      if (workspace) await tx.membership.create({ data: { userId: user.id, workspaceId: workspace.id, role: "member", createdAt: new Date() } });
-    }
-    return user.id;
-  });
+  } catch (error) {
+    // Two first sign-ins raced to link the same user to this issuer: the loser is refused.
+    if (prismaErrorCode(error) === "P2002") return { refused: "SsoIdentityConflict" };
+    throw error;
+  }
 }

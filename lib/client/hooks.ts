@@ -23,15 +23,34 @@ export function useFeatures() {
   return useQuery({ queryKey: queryKeys.features, queryFn: () => apiFetch<Features>("/api/v1/features"), staleTime: 60_000 });
 }
 
+/** While a discovery is running, a provider's list and page poll for its result. */
+const DISCOVERY_POLL_MS = 1500;
+
+function anyPending(providers: Provider[] | undefined): boolean {
+  return Boolean(providers?.some((provider) => provider.discovery.status === "pending"));
+}
+
 export function useProviders(q: string) {
   return useQuery({
     queryKey: queryKeys.providers.list(q),
     queryFn: () => apiFetch<ProviderPage>(`/api/v1/mcp-providers?limit=100${q ? `&q=${encodeURIComponent(q)}` : ""}`),
+    refetchInterval: (query) => (anyPending(query.state.data?.data) ? DISCOVERY_POLL_MS : false),
   });
 }
 
 export function useProvider(id: string) {
-  return useQuery({ queryKey: queryKeys.providers.detail(id), queryFn: () => apiFetch<Provider>(`/api/v1/mcp-providers/${id}`) });
+  const client = useQueryClient();
+  return useQuery({
+    queryKey: queryKeys.providers.detail(id),
+    queryFn: async () => {
+      const provider = await apiFetch<Provider>(`/api/v1/mcp-providers/${id}`);
+      // The discovery that was running has ended: its tools are new.
+      const before = client.getQueryData<Provider>(queryKeys.providers.detail(id));
+      if (before?.discovery.status === "pending" && provider.discovery.status !== "pending") void client.invalidateQueries({ queryKey: queryKeys.providers.tools(id) });
+      return provider;
+    },
+    refetchInterval: (query) => (anyPending(query.state.data ? [query.state.data] : undefined) ? DISCOVERY_POLL_MS : false),
+  });
 }
 
 export const SAVE_PROVIDER_KEY = ["providers", "save"];
@@ -51,12 +70,17 @@ export function useUpdateProvider() {
   return useMutation({
     mutationKey: SAVE_PROVIDER_KEY,
     mutationFn: ({ id, patch, version }: { id: string; patch: ProviderPatch; version?: number }) =>
-      apiFetch<Provider>(`/api/v1/mcp-providers/${id}`, {
+      apiFetch<Provider & { dropped_secrets?: string[] }>(`/api/v1/mcp-providers/${id}`, {
         method: "PATCH",
         body: patch,
         headers: version ? { "if-match": `"${version}"` } : {},
       }),
-    onSuccess: (provider) => toast.success(`${provider.name} saved`),
+    onSuccess: (provider) => {
+      toast.success(`${provider.name} saved`);
+      if (provider.dropped_secrets?.length) {
+        toast.warning(`The server moved to another origin, so these stored secrets were removed: ${provider.dropped_secrets.join(", ")}.`);
+      }
+    },
     onSettled: () => client.invalidateQueries({ queryKey: queryKeys.providers.all }),
   });
 }
@@ -131,7 +155,7 @@ export function useRevokeApiToken() {
 }
 
 export type ProviderTool = { name: string; title: string | null; description: string | null; input_schema: Record<string, unknown> };
-export type ToolList = { data: ProviderTool[]; fetched_at: string | null; authed: boolean };
+export type ToolList = { data: ProviderTool[]; fetched_at: string | null; authed: boolean; view: "shared" | "yours" };
 export type ToolResult = { content: Record<string, unknown>[]; structured_content: Record<string, unknown> | null; is_error: boolean };
 
 export function useProviderTools(id: string) {
@@ -141,8 +165,8 @@ export function useProviderTools(id: string) {
 export function useRefreshTools(id: string) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: () => apiFetch<Provider>(`/api/v1/mcp-providers/${id}/tools/refresh`, { method: "POST" }),
-    onSuccess: (provider) => toast.success(`Found ${provider.tools_count} ${provider.tools_count === 1 ? "tool" : "tools"}`),
+    mutationFn: () => apiFetch<ToolList>(`/api/v1/mcp-providers/${id}/tools/refresh`, { method: "POST" }),
+    onSuccess: (tools) => toast.success(`Found ${tools.data.length} ${tools.data.length === 1 ? "tool" : "tools"}`),
     onSettled: () => client.invalidateQueries({ queryKey: queryKeys.providers.all }),
   });
 }

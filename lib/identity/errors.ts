@@ -4,18 +4,28 @@ import { ApiError } from "@/lib/api/errors";
 
 export type IdentityFailure =
   | "no_user" //            no end user behind the call: nothing to forward
-  | "no_refresh_token" //   the user has no SSO session to mint from (signed in locally, or never linked)
+  | "no_refresh_token" //   the user has no SSO session to mint from (signed in locally, signed out, never linked)
   | "refused" //            the identity provider or policy refused (expired session, licence, policy)
-  | "token_error"; //       the issuer failed: down, slow, or an answer we can't use
+  | "rate_limited" //       too many tokens asked for this user or from this console, right now
+  | "unsupported_mode" //   the provider asks for an identity mode this console doesn't offer
+  | "token_error"; //       the issuer failed: down, slow, misconfigured, or an answer we can't use
 
 export class IdentityError extends Error {
   constructor(
     readonly failure: IdentityFailure,
     message: string,
-    /** For "refused": the IdP refused the session (401 on the wire), or a policy did (403). */
-    readonly refusedBy: "session" | "policy" = "session",
+    readonly options: {
+      /** For "refused": the IdP refused the session (401 on the wire), or a policy did (403). */
+      refusedBy?: "session" | "policy";
+      /** For "rate_limited": seconds until a retry can succeed. */
+      retryAfter?: number;
+    } = {},
   ) {
     super(message);
+  }
+
+  get refusedBy(): "session" | "policy" {
+    return this.options.refusedBy ?? "session";
   }
 }
 
@@ -27,6 +37,14 @@ export function identityApiError(error: IdentityError, providerName: string): Ap
       return new ApiError("identity_required", `Sign in with SSO again to use ${providerName}: it needs your SSO identity, and you have no SSO session.`);
     case "refused":
       return new ApiError("identity_refused", `Your identity provider refused a token for ${providerName}. Sign in with SSO again; if it persists, ask an admin.`);
+    case "rate_limited": {
+      const wait = error.options.retryAfter ?? 60;
+      return new ApiError("rate_limited", `Too many identity tokens were asked for you just now. Try ${providerName} again in ${wait} seconds.`, {
+        headers: { "retry-after": String(wait) },
+      });
+    }
+    case "unsupported_mode":
+      return new ApiError("identity_unavailable", `${providerName} asks for an identity mode this console doesn't support (${error.message}). An admin should choose another mode.`);
     case "token_error":
       return new ApiError("identity_unavailable", `Couldn't get an identity token for ${providerName} right now (${error.message}). Try again in a moment.`);
   }

@@ -7,7 +7,20 @@ export type IdentityMode = (typeof IDENTITY_MODES)[number];
 
 export const identityModeSchema = z.enum(IDENTITY_MODES);
 
+/**
+ * How a stored mode reads: one of the modes, or "unsupported" for a value this version doesn't
+ * know (written by a newer console, or damaged). An unsupported mode keeps forwarding on and
+ * fails closed — it never turns into "off", which would send the provider's shared credentials.
+ */
+export const STORED_IDENTITY_MODES = [...IDENTITY_MODES, "unsupported"] as const;
+export type StoredIdentityMode = (typeof STORED_IDENTITY_MODES)[number];
+
+export function parseStoredIdentityMode(stored: string): StoredIdentityMode {
+  const parsed = identityModeSchema.safeParse(stored);
+  return parsed.success ? parsed.data : "unsupported";
+}
+
 /** Forwarding happens only when the provider asks for it and the deployment is enterprise-enabled. */
-export function isForwardingActive(mode: string, enterpriseEnabled: boolean): boolean {
+export function isForwardingActive(mode: StoredIdentityMode, enterpriseEnabled: boolean): boolean {
   return enterpriseEnabled && mode !== "off";
 }

@@ -4,8 +4,9 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IdentityError } from "@/lib/identity/errors";
 import { parseIssuedToken, RemoteIssuer } from "@/lib/identity/remote-issuer";
+import { captureLogsForTests } from "@/lib/log";
 
-let answer: { status: number; body: string; delayMs?: number } = { status: 200, body: "{}" };
+let answer: { status: number; body: string; delayMs?: number; headers?: Record<string, string> } = { status: 200, body: "{}" };
 let received: { path?: string; secret?: string; body?: unknown } = {};
 let server: http.Server;
 let base: string;
@@ -16,7 +17,7 @@ beforeAll(async () => {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     received = { path: req.url, secret: req.headers["x-inner-api-secret"] as string, body: JSON.parse(Buffer.concat(chunks).toString() || "null") };
     if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
-    res.writeHead(answer.status, { "content-type": "application/json" }).end(answer.body);
+    res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers }).end(answer.body);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -54,7 +55,7 @@ describe("RemoteIssuer", () => {
     [403, "refused"],
     [400, "token_error"],
     [404, "token_error"],
-    [429, "token_error"],
+    [429, "rate_limited"],
     [500, "token_error"],
     [502, "token_error"],
     [201, "token_error"],
@@ -63,7 +64,29 @@ describe("RemoteIssuer", () => {
     expect(await failure()).toBe(expected);
   });
 
+  it("maps a 401 that says the shared secret is wrong to a token error (the operator's mistake), and logs it", async () => {
+    const lines: string[] = [];
+    const restore = captureLogsForTests((line) => lines.push(line));
+    try {
+      answer = { status: 401, body: JSON.stringify({ error: "invalid_secret" }) };
+      expect(await failure()).toBe("token_error");
+      expect(lines.join("")).toContain("ENTERPRISE_API_SECRET");
+    } finally {
+      restore();
+    }
+  });
+
+  it("passes a 429's Retry-After on", async () => {
+    answer = { status: 429, body: JSON.stringify({ error: "rate_limited" }), headers: { "retry-after": "17" } };
+    const error = (await new RemoteIssuer(base, "s").issue(request).catch((e: unknown) => e)) as IdentityError;
+    expect(error.failure).toBe("rate_limited");
+    expect(error.options.retryAfter).toBe(17);
+  });
+
   it.each([
+    ["an expires_at in the past", { token: "t", expires_at: Math.floor(Date.now() / 1000) - 10 }],
+    ["a zero expires_at", { token: "t", expires_at: 0 }],
+    ["a negative expires_at", { token: "t", expires_at: -5 }],
     ["a boolean expires_at", { token: "t", expires_at: true }],
     ["a string expires_at", { token: "t", expires_at: "1900000000" }],
     ["a missing expires_at", { token: "t" }],

@@ -1,11 +1,15 @@
 // Client for a token issuer behind the SPEC §5 contract (a remote enterprise service, or another
 // console's /inner/api/mcp/issue-token). Status mapping: 428 → no refresh token; 401, 403 →
-// refused; anything else, a timeout or a malformed body → token error.
+// refused — except a 401 that says the shared secret is wrong, which is the operator's mistake,
+// not the user's; 429 → try again later; anything else, a timeout or a malformed body → token error.
 import { IdentityError } from "@/lib/identity/errors";
-import type { IssuedToken, IssueTokenRequest, TokenIssuer } from "@/lib/identity/token-issuer";
+import type { IssuedToken, IssueTokenRequest, TokenIssuer } from "@/lib/identity/types";
+import { log } from "@/lib/log";
 
 export const ISSUE_TOKEN_PATH = "/inner/api/mcp/issue-token";
 export const ISSUER_SECRET_HEADER = "x-inner-api-secret";
+/** The error a contract issuer answers (with 401) when the shared secret is wrong. */
+export const INVALID_SECRET_ERROR = "invalid_secret";
 const TIMEOUT_MS = 10_000;
 
 export class RemoteIssuer implements TokenIssuer {
@@ -26,18 +30,40 @@ export class RemoteIssuer implements TokenIssuer {
         redirect: "error",
       });
     } catch (error) {
-      const timedOut = (error as Error)?.name === "TimeoutError";
+      const timedOut = (error as Error | undefined)?.name === "TimeoutError";
       throw new IdentityError("token_error", timedOut ? "the token issuer did not answer in time" : "the token issuer is unreachable");
     }
+    const text = await res.text().catch(() => "");
     if (res.status === 428) throw new IdentityError("no_refresh_token", "no SSO refresh token for this user");
-    if (res.status === 401 || res.status === 403) throw new IdentityError("refused", `the token issuer refused (${res.status})`);
+    if (res.status === 401 && errorCodeOf(text) === INVALID_SECRET_ERROR) {
+      log.error({ issuer: this.baseUrl }, "the token issuer refused this console's ENTERPRISE_API_SECRET: the operator must set the issuer's secret");
+      throw new IdentityError("token_error", "the token issuer is misconfigured");
+    }
+    if (res.status === 401 || res.status === 403) {
+      throw new IdentityError("refused", `the token issuer refused (${res.status})`, { refusedBy: res.status === 403 ? "policy" : "session" });
+    }
+    if (res.status === 429) {
+      const retryAfter = Number(res.headers.get("retry-after"));
+      throw new IdentityError("rate_limited", "the token issuer is rate limiting", { retryAfter: Number.isInteger(retryAfter) && retryAfter > 0 ? retryAfter : 60 });
+    }
     if (res.status !== 200) throw new IdentityError("token_error", `the token issuer answered ${res.status}`);
-    return parseIssuedToken(await res.text());
+    return parseIssuedToken(text);
   }
 }
 
-/** `{ token: string, expires_at: int | float }`; a boolean, a string or a missing field is malformed. */
-export function parseIssuedToken(text: string): IssuedToken {
+function errorCodeOf(text: string): unknown {
+  try {
+    return (JSON.parse(text) as { error?: unknown } | null)?.error;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `{ token: string, expires_at: int | float }` with `expires_at` in the future; a boolean, a string,
+ * a missing field or an expiry that has already passed is malformed.
+ */
+export function parseIssuedToken(text: string, nowSeconds = Date.now() / 1000): IssuedToken {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -48,5 +74,6 @@ export function parseIssuedToken(text: string): IssuedToken {
   if (typeof token !== "string" || token === "" || typeof expires_at !== "number" || !Number.isFinite(expires_at)) {
     throw new IdentityError("token_error", "the token issuer sent a malformed body");
   }
+  if (expires_at <= nowSeconds) throw new IdentityError("token_error", "the token issuer sent a token that has already expired");
   return { token, expiresAt: expires_at };
 }

@@ -1,32 +1,51 @@
-// Minted tokens, per (user, workspace, audience), until 30 s before they expire. Never shared
-// between users: the user is part of every key. Losing this cache only costs a re-mint.
-import type { IssuedToken } from "@/lib/identity/token-issuer";
+// Minted tokens, per (SSO identity, workspace, audience). Never shared between users: the identity
+// is part of every key. An entry serves only the identity version it was minted under — sign-out,
+// unlinking or a refused refresh move the version on, on every instance at once — and only until
+// shortly before it expires, an hour at most whatever the issuer said. Losing this cache only
+// costs a re-mint.
+import type { IssuedToken } from "@/lib/identity/types";
 
 export const EARLY_EXPIRY_SECONDS = 30;
+export const MAX_CACHE_SECONDS = 3600;
 const MAX_ENTRIES = 10_000;
 
-const entries = new Map<string, IssuedToken>();
+/** A token and the moment (unix seconds) after which it is no longer handed out. */
+export type UsableToken = { token: string; usableUntil: number };
 
-const keyOf = (userId: string, workspaceId: string, audience: string) => JSON.stringify([userId, workspaceId, audience]);
+type Entry = UsableToken & { version: string };
 
-export function cachedToken(userId: string, workspaceId: string, audience: string, nowSeconds = Date.now() / 1000): IssuedToken | undefined {
-  const key = keyOf(userId, workspaceId, audience);
+const entries = new Map<string, Entry>();
+
+export function tokenCacheKey(identityKey: string, workspaceId: string, audience: string): string {
+  return JSON.stringify([identityKey, workspaceId, audience]);
+}
+
+export function usableUntil(issued: IssuedToken, nowSeconds = Date.now() / 1000): number {
+  return Math.min(issued.expiresAt - EARLY_EXPIRY_SECONDS, nowSeconds + MAX_CACHE_SECONDS);
+}
+
+export function cachedToken(key: string, version: string, nowSeconds = Date.now() / 1000): UsableToken | undefined {
   const entry = entries.get(key);
   if (!entry) return undefined;
-  if (entry.expiresAt - EARLY_EXPIRY_SECONDS <= nowSeconds) {
+  if (entry.version !== version || entry.usableUntil <= nowSeconds) {
     entries.delete(key);
     return undefined;
   }
-  return entry;
+  return { token: entry.token, usableUntil: entry.usableUntil };
 }
 
-export function cacheToken(userId: string, workspaceId: string, audience: string, issued: IssuedToken) {
-  if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value!);
-  entries.set(keyOf(userId, workspaceId, audience), issued);
+/** Keeps `issued` for later calls (when it has time left) and returns how long it may be used. */
+export function cacheToken(key: string, version: string, issued: IssuedToken, nowSeconds = Date.now() / 1000): UsableToken {
+  const usable = { token: issued.token, usableUntil: usableUntil(issued, nowSeconds) };
+  if (usable.usableUntil > nowSeconds) {
+    if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value!);
+    entries.set(key, { ...usable, version });
+  }
+  return usable;
 }
 
-export function forgetToken(userId: string, workspaceId: string, audience: string) {
-  entries.delete(keyOf(userId, workspaceId, audience));
+export function forgetToken(key: string) {
+  entries.delete(key);
 }
 
 export function clearTokenCacheForTests() {

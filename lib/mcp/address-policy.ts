@@ -2,6 +2,7 @@
 // way into its own network: loopback, private, link-local, CGNAT, metadata and other special
 // ranges are refused unless MCP_ALLOWED_HOSTS names them (hosts, host:port, or CIDRs).
 import { BlockList, isIP } from "node:net";
+import { stripBrackets } from "@/lib/edge/ip.mjs";
 
 const BLOCKED_V4: [string, number][] = [
   ["0.0.0.0", 8], // "this" network
@@ -38,7 +39,7 @@ for (const [network, prefix] of BLOCKED_V6) blocked.addSubnet(network, prefix, "
 
 /** The 16 bytes of an IPv6 address (with any embedded dotted IPv4). */
 function ipv6Bytes(address: string): number[] {
-  let text = address.replace(/^\[|\]$/g, "").replace(/%.*$/, "");
+  let text = stripBrackets(address).replace(/%.*$/, "");
   const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
   if (v4) {
     const [a, b, c, d] = v4[1].split(".").map(Number);
@@ -66,7 +67,7 @@ function embeddedIpv4(address: string): string | undefined {
 
 /** True for an address on the public internet; false for anything in a blocked range. */
 export function isPublicAddress(address: string): boolean {
-  const bare = address.replace(/^\[|\]$/g, "");
+  const bare = stripBrackets(address);
   const family = isIP(bare);
   if (family === 4) return !blocked.check(bare, "ipv4");
   if (family === 6) {
@@ -86,8 +87,8 @@ export function parseAllowList(value: string | undefined): AllowList {
     const cidr = /^(.+)\/(\d{1,3})$/.exec(raw);
     if (cidr && isIP(cidr[1])) {
       list.networks.addSubnet(cidr[1], Number(cidr[2]), isIP(cidr[1]) === 4 ? "ipv4" : "ipv6");
-    } else if (isIP(raw.replace(/^\[|\]$/g, ""))) {
-      const ip = raw.replace(/^\[|\]$/g, "");
+    } else if (isIP(stripBrackets(raw))) {
+      const ip = stripBrackets(raw);
       list.networks.addAddress(ip, isIP(ip) === 4 ? "ipv4" : "ipv6");
       list.hosts.add(ip);
     } else if (/^(\[[^\]]+\]|[^:]+):\d+$/.test(raw)) {
@@ -101,13 +102,13 @@ export function parseAllowList(value: string | undefined): AllowList {
 
 /** Allowed by name: the URL's host (or host:port) is listed. */
 export function hostAllowed(list: AllowList, hostname: string, port: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[|\]$/g, "");
+  const host = stripBrackets(hostname.toLowerCase());
   return list.hosts.has(host) || list.hostPorts.has(`${host}:${port}`);
 }
 
 /** Allowed by address: the resolved address is public, or inside an allowed network. */
 export function addressAllowed(list: AllowList, address: string): boolean {
-  const bare = address.replace(/^\[|\]$/g, "");
+  const bare = stripBrackets(address);
   if (isPublicAddress(bare)) return true;
   const family = isIP(bare);
   if (family === 0) return false;

@@ -34,10 +34,11 @@ export class McpCallError extends Error {
 
 const CLIENT_INFO = { name: "mcp-console", version: "1.0.0" };
 
+/** The provider's headers on every request; what the transport sets itself (session, protocol, content type) wins. */
 function fetchWith(connection: McpConnection): typeof fetch {
   return (input, init) => {
-    const headers = new Headers(init?.headers);
-    for (const [name, value] of Object.entries(connection.headers)) headers.set(name, value);
+    const headers = new Headers(connection.headers);
+    new Headers(init?.headers).forEach((value, name) => headers.set(name, value));
     return outboundFetch(input, { ...init, headers });
   };
 }
@@ -56,7 +57,7 @@ export function classify(error: unknown): McpCallError {
   if ((error as Error)?.name === "TimeoutError" || (error as Error)?.name === "AbortError") return new McpCallError("timeout", "the server did not answer in time");
   const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
   if ((error as { code?: string })?.code === "BLOCKED_DESTINATION" || cause?.code === "BLOCKED_DESTINATION") {
-    return new McpCallError("blocked", "its address is on a private or local network; an admin can allow it with MCP_ALLOWED_HOSTS");
+    return new McpCallError("blocked", "it is blocked by the network policy (a private or local address); ask your operator to allow this host");
   }
   if (error instanceof TypeError || cause?.code) {
     return new McpCallError("unreachable", `the server is unreachable${cause?.code ? ` (${cause.code})` : ""}${cause?.message && !cause.code ? `: ${cause.message}` : ""}`);

@@ -6,6 +6,8 @@ import { createGuardedFetch } from "@/lib/mcp/outbound";
 
 let server: http.Server;
 let port: number;
+let otherServer: http.Server;
+let otherPort: number;
 const hits: string[] = [];
 
 beforeAll(async () => {
@@ -17,9 +19,27 @@ beforeAll(async () => {
   // 0.0.0.0 so the same server answers on 127.0.0.1 and 127.0.0.2.
   await new Promise<void>((resolve) => server.listen(0, "0.0.0.0", resolve));
   port = (server.address() as AddressInfo).port;
+  otherServer = http.createServer((req, res) => {
+    hits.push(`other ${req.url}`);
+    res.writeHead(200, { connection: "close" }).end("other");
+  });
+  await new Promise<void>((resolve) => otherServer.listen(0, "127.0.0.1", resolve));
+  otherPort = (otherServer.address() as AddressInfo).port;
 });
 
-afterAll(() => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }));
+afterAll(async () => {
+  for (const s of [server, otherServer]) {
+    s.closeAllConnections();
+    await new Promise((resolve) => s.close(resolve));
+  }
+});
+
+/** The reason a guarded fetch refused, wherever undici put it. */
+async function refusal(request: Promise<Response>): Promise<string> {
+  const error = (await request.then(() => undefined, (e: unknown) => e)) as (Error & { cause?: Error }) | undefined;
+  expect(error, "the request should have been refused").toBeDefined();
+  return `${error!.message} ${error!.cause?.message ?? ""}`;
+}
 
 const resolveTo = (...answers: string[][]) => {
   let call = 0;
@@ -29,7 +49,7 @@ const resolveTo = (...answers: string[][]) => {
 describe("guarded fetch", () => {
   it("refuses loopback and private literals unless allowed", async () => {
     const guarded = createGuardedFetch();
-    await expect(guarded(`http://127.0.0.1:${port}/x`)).rejects.toThrow(/may connect to|may not connect/);
+    expect(await refusal(guarded(`http://127.0.0.1:${port}/x`))).toMatch(/may connect to|may not connect/);
     await expect(guarded(`http://[::1]:${port}/x`)).rejects.toThrow();
     await expect(guarded(`http://[::ffff:127.0.0.1]:${port}/x`)).rejects.toThrow();
     await expect(guarded(`http://169.254.169.254/latest/meta-data`)).rejects.toThrow();
@@ -61,6 +81,22 @@ describe("guarded fetch", () => {
     const before = hits.length;
     expect(await (await guarded(`http://mixed.example:${port}/mixed`, { headers: { connection: "close" } })).text()).toBe("ok");
     expect(hits.slice(before)).toEqual([`127.0.0.2 /mixed`]);
+  });
+
+  it("judges every connection by its own host and port: host:port allows that port only, however often it was used", async () => {
+    const guarded = createGuardedFetch({ allowedHosts: `internal.example:${port}`, resolve: resolveTo(["127.0.0.1"]) });
+    const before = hits.length;
+    for (let i = 0; i < 2; i++) {
+      expect(await (await guarded(`http://internal.example:${port}/ok`, { headers: { connection: "close" } })).text()).toBe("ok");
+      expect(await refusal(guarded(`http://internal.example:${otherPort}/nope`, { headers: { connection: "close" } }))).toMatch(/may not connect/);
+    }
+    expect(hits.slice(before)).toEqual(["127.0.0.1 /ok", "127.0.0.1 /ok"]);
+  });
+
+  it("allows an IP literal listed with its port on that port only", async () => {
+    const guarded = createGuardedFetch({ allowedHosts: `127.0.0.1:${port}` });
+    expect(await (await guarded(`http://127.0.0.1:${port}/ok`, { headers: { connection: "close" } })).text()).toBe("ok");
+    expect(await refusal(guarded(`http://127.0.0.1:${otherPort}/nope`))).toMatch(/may connect to/);
   });
 
   it("refuses redirects instead of following them", async () => {

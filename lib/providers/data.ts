@@ -3,12 +3,23 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import { z } from "zod";
 import { ApiError } from "@/lib/api/errors";
 import { recordAuditEvent } from "@/lib/audit";
 import { db, isPostgres, prismaErrorCode, uniqueViolationFields } from "@/lib/db";
 import { applyProviderPatch, changedFields } from "@/lib/providers/merge-patch";
 import { toColumns, toDocument, toProvider, type ProviderRow } from "@/lib/providers/record";
 import type { Provider, ProviderDocument, ProviderPatch } from "@/lib/providers/schemas";
+
+/** A discovery about to run: the provider shows as being checked. */
+export function discoveryPending(now = new Date()) {
+  return { discoveryStatus: "pending", discoveryFailure: null, discoveryMessage: null, discoveryAt: now };
+}
+
+/** What an update leaves of the last discovery: a new URL is another server, whose tools are unknown. */
+function discoveryReset(urlChanged: boolean) {
+  return urlChanged ? { tools: "[]", authed: false, toolsFetchedAt: null, ...discoveryPending() } : {};
+}
 
 const notFound = () => new ApiError("not_found", "No provider with this id in your workspace");
 
@@ -32,10 +43,13 @@ function encodeCursor(row: ProviderRow): string {
   return Buffer.from(JSON.stringify({ t: row.createdAt.getTime(), id: row.id } satisfies Cursor)).toString("base64url");
 }
 
+// What this API puts in a cursor: a creation time a Date can hold, and a provider id.
+const cursorSchema = z.object({ t: z.int().min(0).max(8.64e15), id: z.uuid() });
+
 function decodeCursor(cursor: string): Cursor {
   try {
-    const parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (typeof parsed?.t === "number" && Number.isFinite(parsed.t) && typeof parsed?.id === "string") return parsed;
+    const parsed = cursorSchema.safeParse(JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")));
+    if (parsed.success) return parsed.data;
   } catch {
     // fall through
   }
@@ -85,7 +99,7 @@ export async function createProvider(options: { workspaceId: string; userId: str
   try {
     const row = await db().$transaction(async (tx) => {
       const created = await tx.mcpProvider.create({
-        data: { id, workspaceId, createdBy: userId, createdAt: now, updatedAt: now, ...toColumns(input) },
+        data: { id, workspaceId, createdBy: userId, createdAt: now, updatedAt: now, ...toColumns(input), ...discoveryPending(now) },
       });
       await recordAuditEvent(tx, {
         workspaceId, actorUserId: userId, action: "provider.created", providerId: id, fields: Object.keys(input).sort(),
@@ -111,31 +125,35 @@ export async function updateProvider(options: {
   id: string;
   patch: ProviderPatch;
   expectedVersion?: number;
-}): Promise<Provider> {
+}): Promise<{ provider: Provider; droppedSecrets: string[]; urlChanged: boolean }> {
   const { workspaceId, userId, id, patch, expectedVersion } = options;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const row = await findProviderRow({ workspaceId, id });
     if (expectedVersion !== undefined && row.version !== expectedVersion) throw stale(row.version);
     const before = toDocument(row);
-    const after = applyProviderPatch(before, patch);
+    const { document: after, droppedSecrets } = applyProviderPatch(before, patch);
     const fields = changedFields(before, after);
-    if (fields.length === 0) return toProvider(row);
+    if (fields.length === 0) return { provider: toProvider(row), droppedSecrets: [], urlChanged: false };
+    const urlChanged = fields.includes("server_url");
 
     let updated: ProviderRow | null;
     try {
       updated = await db().$transaction(async (tx) => {
         const { count } = await tx.mcpProvider.updateMany({
           where: { id, workspaceId, version: row.version },
-          data: { ...toColumns(after), version: row.version + 1, updatedAt: new Date() },
+          data: { ...toColumns(after), ...discoveryReset(urlChanged), version: row.version + 1, updatedAt: new Date() },
         });
         if (count === 0) return null;
+        // Users' own tool views belong to the server: a new URL drops them, any other edit keeps them.
+        if (urlChanged) await tx.providerToolView.deleteMany({ where: { providerId: id } });
+        else await tx.providerToolView.updateMany({ where: { providerId: id, providerVersion: row.version }, data: { providerVersion: row.version + 1 } });
         await recordAuditEvent(tx, { workspaceId, actorUserId: userId, action: "provider.updated", providerId: id, fields });
         return tx.mcpProvider.findFirst({ where: { id, workspaceId } });
       });
     } catch (error) {
       throw asConflict(error);
     }
-    if (updated) return toProvider(updated);
+    if (updated) return { provider: toProvider(updated), droppedSecrets, urlChanged };
     if (expectedVersion !== undefined) throw stale();
     await sleep(Math.random() * 10 * Math.min(attempt + 1, 5));
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { applyProviderPatch, changedFields, mergePatch } from "@/lib/providers/merge-patch";
-import type { ProviderDocument } from "@/lib/providers/schemas";
+import type { StoredProviderDocument } from "@/lib/providers/record";
 
 describe("mergePatch (RFC 7396 appendix A)", () => {
   it.each([
@@ -30,7 +30,7 @@ describe("mergePatch (RFC 7396 appendix A)", () => {
   });
 });
 
-const doc: ProviderDocument = {
+const doc: StoredProviderDocument = {
   name: "Linear",
   server_identifier: "linear",
   server_url: "https://mcp.linear.app/sse",
@@ -41,35 +41,68 @@ const doc: ProviderDocument = {
   identity_mode: "off",
 };
 
+const apply = (patch: Parameters<typeof applyProviderPatch>[1], current: StoredProviderDocument = doc) => applyProviderPatch(current, patch).document;
+
 describe("applyProviderPatch", () => {
   it("keeps every omitted field", () => {
-    expect(applyProviderPatch(doc, { name: "New" })).toEqual({ ...doc, name: "New" });
+    expect(apply({ name: "New" })).toEqual({ ...doc, name: "New" });
   });
 
   it("deletes one header with null and keeps the rest", () => {
-    expect(applyProviderPatch(doc, { headers: { "X-Other": null } }).headers).toEqual({ "X-Api-Key": "secret-1" });
+    expect(apply({ headers: { "X-Other": null } }).headers).toEqual({ "X-Api-Key": "secret-1" });
+  });
+
+  it("matches header names whatever their case (RFC 9110): null removes, a value replaces", () => {
+    expect(apply({ headers: { "x-other": null } }).headers).toEqual({ "X-Api-Key": "secret-1" });
+    expect(apply({ headers: { "x-api-key": "secret-2" } }).headers).toEqual({ "x-api-key": "secret-2", "X-Other": "keep" });
   });
 
   it("drops an emptied header map entirely", () => {
-    expect(applyProviderPatch(doc, { headers: { "X-Other": null, "X-Api-Key": null } }).headers).toBeUndefined();
+    expect(apply({ headers: { "X-Other": null, "X-Api-Key": null } }).headers).toBeUndefined();
   });
 
   it("merges configuration", () => {
-    expect(applyProviderPatch(doc, { configuration: { timeout: 10 } }).configuration).toEqual({ timeout: 10, sse_read_timeout: 300 });
+    expect(apply({ configuration: { timeout: 10 } }).configuration).toEqual({ timeout: 10, sse_read_timeout: 300 });
   });
 
   it("replaces the icon when its type changes", () => {
-    expect(applyProviderPatch(doc, { icon: { type: "url", url: "https://x.test/i.png" } }).icon).toEqual({ type: "url", url: "https://x.test/i.png" });
+    expect(apply({ icon: { type: "url", url: "https://x.test/i.png" } }).icon).toEqual({ type: "url", url: "https://x.test/i.png" });
   });
 
   it("validates the merged result", () => {
-    expect(() => applyProviderPatch(doc, { icon: { background: "red" } })).toThrowError(/hex colour/);
+    expect(() => apply({ icon: { background: "red" } })).toThrowError(/hex colour/);
+  });
+
+  it("keeps a stored identity mode it doesn't know unless the patch picks one", () => {
+    const unsupported: StoredProviderDocument = { ...doc, identity_mode: "unsupported" };
+    expect(apply({}, unsupported).identity_mode).toBe("unsupported");
+    expect(apply({ name: "Renamed" }, unsupported)).toEqual({ ...unsupported, name: "Renamed" });
+    expect(apply({ identity_mode: "off" }, unsupported).identity_mode).toBe("off");
+  });
+});
+
+describe("moving the server to another origin", () => {
+  it("drops the stored header values and client secret that the patch does not send again, and says so", () => {
+    const result = applyProviderPatch(doc, { server_url: "https://attacker.example/mcp" });
+    expect(result.document.headers).toBeUndefined();
+    expect(result.document.authentication).toEqual({ client_id: "abc" });
+    expect(result.droppedSecrets).toEqual(["authentication.client_secret", "headers.X-Api-Key", "headers.X-Other"]);
+  });
+
+  it("keeps what the patch sends again, and drops nothing within the same origin", () => {
+    const moved = applyProviderPatch(doc, { server_url: "https://new.example/mcp", headers: { "x-api-key": "new-key" }, authentication: { client_secret: "new-secret" } });
+    expect(moved.document.headers).toEqual({ "x-api-key": "new-key" });
+    expect(moved.document.authentication).toEqual({ client_id: "abc", client_secret: "new-secret" });
+    expect(moved.droppedSecrets).toEqual(["headers.X-Other"]);
+    const samePlace = applyProviderPatch(doc, { server_url: "https://mcp.linear.app/v2/mcp" });
+    expect(samePlace.document.headers).toEqual(doc.headers);
+    expect(samePlace.droppedSecrets).toEqual([]);
   });
 });
 
 describe("changedFields", () => {
   it("names top-level fields and map entries, never values", () => {
-    const after = applyProviderPatch(doc, { name: "N", headers: { "X-Api-Key": "secret-2", "X-New": "n" }, authentication: { client_secret: null } });
+    const after = apply({ name: "N", headers: { "X-Api-Key": "secret-2", "X-New": "n" }, authentication: { client_secret: null } });
     expect(changedFields(doc, after)).toEqual(["authentication.client_secret", "headers.X-Api-Key", "headers.X-New", "name"]);
     expect(changedFields(doc, doc)).toEqual([]);
   });

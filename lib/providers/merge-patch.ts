@@ -1,6 +1,8 @@
 // JSON Merge Patch (RFC 7396) for providers: omitted stays, null removes, objects merge.
-import { createProviderSchema, type ProviderDocument, type ProviderPatch } from "@/lib/providers/schemas";
 import { validationError } from "@/lib/api/errors";
+import { findHeaderName } from "@/lib/providers/header-rules";
+import { createProviderSchema, type ProviderPatch } from "@/lib/providers/schemas";
+import type { StoredProviderDocument } from "@/lib/providers/record";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -19,27 +21,69 @@ export function mergePatch(target: Json | undefined, patch: Json): Json {
   return result;
 }
 
+function originOf(url: string): string {
+  return new URL(url).origin;
+}
+
+export type PatchResult = {
+  document: StoredProviderDocument;
+  /** Stored secrets dropped because the server moved to another origin and they were not sent again. */
+  droppedSecrets: string[];
+};
+
 /**
- * Applies a validated patch to a provider's current document and validates the result.
- * One deliberate refinement of RFC 7396: an icon patch that changes the icon's `type` replaces the
- * icon, since an emoji's fields mean nothing to a URL icon.
+ * Applies a validated patch to a provider's current document and validates the result. Where it
+ * refines RFC 7396, it is for what the fields mean:
+ * - header names are case-insensitive: `{"headers":{"x-old":null}}` removes a stored `X-Old`;
+ * - an icon patch that changes the icon's `type` replaces the icon (an emoji's fields mean nothing
+ *   to a URL icon);
+ * - moving `server_url` to another origin drops the stored header values and client secret unless
+ *   the patch sends them again — as browsers drop credentials on a cross-origin redirect — so an
+ *   admin who can't read a secret can't send it to a host of their choosing.
  */
-export function applyProviderPatch(current: ProviderDocument, patch: ProviderPatch): ProviderDocument {
+export function applyProviderPatch(current: StoredProviderDocument, patch: ProviderPatch): PatchResult {
   const base = structuredClone(current) as unknown as Record<string, Json>;
-  const currentIcon = current.icon;
-  if (patch.icon && patch.icon.type && currentIcon && patch.icon.type !== currentIcon.type) delete base.icon;
+  const droppedSecrets: string[] = [];
+  if (patch.icon?.type && current.icon && patch.icon.type !== current.icon.type) delete base.icon;
+
+  if (patch.server_url !== undefined && originOf(patch.server_url) !== originOf(current.server_url)) {
+    const sent = patch.headers ?? {};
+    for (const name of Object.keys(current.headers ?? {})) {
+      const resent = findHeaderName(sent, name);
+      if (resent !== undefined && sent[resent] !== null) continue; // a new value comes with the patch
+      delete (base.headers as Record<string, Json>)[name];
+      const removedAnyway = patch.headers === null || resent !== undefined;
+      if (!removedAnyway) droppedSecrets.push(`headers.${name}`);
+    }
+    if (current.authentication?.client_secret && patch.authentication?.client_secret === undefined && patch.authentication !== null) {
+      delete (base.authentication as Record<string, Json>).client_secret;
+      droppedSecrets.push("authentication.client_secret");
+    }
+  }
+
+  // Header names match whatever their case: the patch's spelling replaces the stored one.
+  if (isObject(base.headers) && patch.headers) {
+    for (const name of Object.keys(patch.headers)) {
+      const stored = findHeaderName(base.headers, name);
+      if (stored !== undefined && stored !== name) delete base.headers[stored];
+    }
+  }
+
   const merged = mergePatch(base, patch as unknown as Json) as Record<string, Json>;
   // Empty maps are the same as none.
   if (isObject(merged.headers) && Object.keys(merged.headers).length === 0) delete merged.headers;
+  // A mode this version doesn't know stays as it is unless the patch picks one.
+  const keepUnsupported = current.identity_mode === "unsupported" && patch.identity_mode === undefined;
+  if (keepUnsupported) merged.identity_mode = "off";
   const result = createProviderSchema.safeParse(merged);
   if (!result.success) throw validationError(result.error);
-  return result.data;
+  return { document: keepUnsupported ? { ...result.data, identity_mode: "unsupported" } : result.data, droppedSecrets: droppedSecrets.sort() };
 }
 
 /** The names of what changed, for the audit log: "name", "headers.X-Api-Key", "configuration.timeout". */
-export function changedFields(before: ProviderDocument, after: ProviderDocument): string[] {
+export function changedFields(before: StoredProviderDocument, after: StoredProviderDocument): string[] {
   const changes: string[] = [];
-  const keys = new Set([...Object.keys(before), ...Object.keys(after)]) as Set<keyof ProviderDocument>;
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]) as Set<keyof StoredProviderDocument>;
   for (const key of keys) {
     const left = before[key] as Json | undefined;
     const right = after[key] as Json | undefined;
@@ -56,4 +100,3 @@ export function changedFields(before: ProviderDocument, after: ProviderDocument)
   }
   return changes.sort();
 }
-

@@ -1,14 +1,22 @@
 // Between a provider's stored row (secrets encrypted) and its document (secrets in clear, server
-// side only) and its response shape (secrets masked).
+// side only) and its response shape (secrets masked). Stored values are parsed here, at the
+// boundary: nothing past this file sees an unchecked column.
 import "server-only";
+import { z } from "zod";
 import type { McpProvider } from "@/generated/sqlite/client";
 import { secrets } from "@/lib/crypto";
 import { env } from "@/lib/env";
-import { isForwardingActive, type IdentityMode } from "@/lib/identity/modes";
+import { isForwardingActive, parseStoredIdentityMode, type StoredIdentityMode } from "@/lib/identity/modes";
+import { log } from "@/lib/log";
+import { HEADER_VALUE, isForbiddenHeader } from "@/lib/providers/header-rules";
 import { maskHeaders, maskSecret, maskUrl } from "@/lib/providers/masking";
-import type { Provider, ProviderDocument } from "@/lib/providers/schemas";
+import { DISCOVERY_FAILURES, iconSchema, type Discovery, type Provider, type ProviderDocument } from "@/lib/providers/schemas";
+import { toolSchema, type StoredTool } from "@/lib/providers/tool-schemas";
 
 export type ProviderRow = McpProvider;
+
+/** A document as stored: its identity mode may be one this version doesn't know. */
+export type StoredProviderDocument = Omit<ProviderDocument, "identity_mode"> & { identity_mode: StoredIdentityMode };
 
 /** The form two URLs are compared in for uniqueness: parsed, fragment dropped. */
 export function normaliseUrl(value: string): string {
@@ -22,7 +30,7 @@ function box() {
 }
 
 /** Columns for a document; the row's identity and bookkeeping columns are the caller's. */
-export function toColumns(doc: ProviderDocument) {
+export function toColumns(doc: StoredProviderDocument) {
   const { encrypt, hash } = box();
   const headers = doc.headers && Object.keys(doc.headers).length > 0 ? doc.headers : undefined;
   return {
@@ -36,19 +44,39 @@ export function toColumns(doc: ProviderDocument) {
     clientSecretEncrypted: doc.authentication?.client_secret ? encrypt(doc.authentication.client_secret) : null,
     timeout: doc.configuration.timeout,
     sseReadTimeout: doc.configuration.sse_read_timeout,
-    identityMode: doc.identity_mode,
+    // An unsupported stored mode is left exactly as it was.
+    ...(doc.identity_mode === "unsupported" ? {} : { identityMode: doc.identity_mode }),
   };
 }
 
+// Stored headers are read as today's rules allow: a header refused since it was stored (one the MCP
+// transport owns, a value the HTTP client rejects) is left out, and drops away at the next write.
+const storedHeadersSchema = z
+  .record(z.string(), z.string())
+  .transform((headers) => Object.fromEntries(Object.entries(headers).filter(([name, value]) => !isForbiddenHeader(name) && HEADER_VALUE.test(value))));
+
+function parseStoredJson<S extends z.ZodType>(schema: S, text: string, what: string, row: ProviderRow): z.output<S> | undefined {
+  try {
+    const parsed = schema.safeParse(JSON.parse(text));
+    if (parsed.success) return parsed.data;
+  } catch {
+    // fall through
+  }
+  log.warn({ providerId: row.id, column: what }, "a stored provider value could not be read; it is ignored");
+  return undefined;
+}
+
 /** Decrypts a row. Only for merging a patch and for calling the server: never send this out. */
-export function toDocument(row: ProviderRow): ProviderDocument {
+export function toDocument(row: ProviderRow): StoredProviderDocument {
   const { decrypt } = box();
+  const icon = row.icon ? parseStoredJson(iconSchema, row.icon, "icon", row) : undefined;
+  const headers = row.headersEncrypted ? parseStoredJson(storedHeadersSchema, decrypt(row.headersEncrypted), "headers", row) : undefined;
   return {
     name: row.name,
     server_identifier: row.serverIdentifier,
     server_url: decrypt(row.serverUrlEncrypted),
-    ...(row.icon ? { icon: JSON.parse(row.icon) } : {}),
-    ...(row.headersEncrypted ? { headers: JSON.parse(decrypt(row.headersEncrypted)) } : {}),
+    ...(icon ? { icon } : {}),
+    ...(headers ? { headers } : {}),
     ...(row.clientId
       ? {
           authentication: {
@@ -58,8 +86,40 @@ export function toDocument(row: ProviderRow): ProviderDocument {
         }
       : {}),
     configuration: { timeout: row.timeout, sse_read_timeout: row.sseReadTimeout },
-    identity_mode: row.identityMode as IdentityMode,
+    identity_mode: parseStoredIdentityMode(row.identityMode),
   };
+}
+
+/** The tools the last shared discovery stored on the row (or a user's own view). */
+export function parseStoredTools(tools: string): StoredTool[] {
+  try {
+    const parsed = z.array(toolSchema).safeParse(JSON.parse(tools));
+    return parsed.success ? parsed.data : [];
+  } catch {
+    return [];
+  }
+}
+
+// A discovery runs at most twice the timeout (connect, then list); one still "pending" well after
+// that was lost with the instance that ran it.
+const PENDING_GRACE_MS = 15_000;
+
+function discoveryOf(row: ProviderRow): Discovery {
+  const checkedAt = row.discoveryAt?.toISOString() ?? null;
+  const failure = (DISCOVERY_FAILURES as readonly string[]).includes(row.discoveryFailure ?? "") ? (row.discoveryFailure as Discovery["failure"]) : null;
+  switch (row.discoveryStatus) {
+    case "pending": {
+      const lost = !row.discoveryAt || Date.now() - row.discoveryAt.getTime() > 2 * row.timeout * 1000 + PENDING_GRACE_MS;
+      if (lost) return { status: "failed", failure: "timeout", message: "The last check did not finish. Try Refresh tools.", checked_at: checkedAt };
+      return { status: "pending", failure: null, message: null, checked_at: checkedAt };
+    }
+    case "ok":
+      return { status: "ok", failure: null, message: null, checked_at: checkedAt };
+    case "failed":
+      return { status: "failed", failure, message: row.discoveryMessage, checked_at: checkedAt };
+    default:
+      return { status: "unknown", failure: null, message: null, checked_at: checkedAt };
+  }
 }
 
 export function toProvider(row: ProviderRow): Provider {
@@ -76,21 +136,13 @@ export function toProvider(row: ProviderRow): Provider {
       : null,
     configuration: doc.configuration,
     identity_mode: doc.identity_mode,
-    identity_forwarding_active: isForwardingActive(row.identityMode, env().ENTERPRISE_ENABLED),
+    identity_forwarding_active: isForwardingActive(doc.identity_mode, env().ENTERPRISE_ENABLED),
     authed: row.authed,
-    tools_count: countTools(row.tools),
+    tools_count: parseStoredTools(row.tools).length,
     tools_fetched_at: row.toolsFetchedAt?.toISOString() ?? null,
+    discovery: discoveryOf(row),
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
     version: row.version,
   };
-}
-
-function countTools(tools: string): number {
-  try {
-    const parsed = JSON.parse(tools);
-    return Array.isArray(parsed) ? parsed.length : 0;
-  } catch {
-    return 0;
-  }
 }

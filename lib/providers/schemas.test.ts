@@ -19,6 +19,36 @@ describe("createProviderSchema", () => {
     },
   );
 
+  it.each(["Mcp-Session-Id", "mcp-protocol-version", "Content-Type", "Accept", "Cookie", "Last-Event-ID"])(
+    "refuses %s, which the MCP transport owns",
+    (name) => {
+      const result = createProviderSchema.safeParse({ ...minimal, headers: { [name]: "x" } });
+      expect(result.success).toBe(false);
+      expect(providerPatchSchema.safeParse({ headers: { [name]: "x" } }).success).toBe(false);
+    },
+  );
+
+  it.each([
+    ["a control character", "abc\u0001def"],
+    ["a DEL", "abc\u007f"],
+    ["a line break", "a\r\nX-Injected: 1"],
+    ["a NUL", "a\u0000b"],
+    ["non-ASCII text", "café"],
+    ["an emoji", "key-🔑"],
+  ])("refuses a header value with %s (the HTTP client would refuse it at every call)", (_label, value) => {
+    expect(createProviderSchema.safeParse({ ...minimal, headers: { "X-Key": value } }).success).toBe(false);
+    expect(providerPatchSchema.safeParse({ headers: { "X-Key": value } }).success).toBe(false);
+  });
+
+  it("accepts visible ASCII with spaces and tabs, trimmed", () => {
+    expect(createProviderSchema.parse({ ...minimal, headers: { "X-Key": "  Bearer a.b-c_d~e+f/g=  " } }).headers).toEqual({ "X-Key": "Bearer a.b-c_d~e+f/g=" });
+    expect(createProviderSchema.safeParse({ ...minimal, headers: { "X-Key": "a\tb" } }).success).toBe(true);
+  });
+
+  it("refuses two spellings of one header name in a patch", () => {
+    expect(providerPatchSchema.safeParse({ headers: { "X-A": "1", "x-a": null } }).success).toBe(false);
+  });
+
   it.each(["javascript:alert(1)", "file:///etc/passwd", "mcp.linear.app", "https://", "http://"])("refuses the URL %s", (server_url) => {
     expect(createProviderSchema.safeParse({ ...minimal, server_url }).success).toBe(false);
   });

@@ -2,24 +2,18 @@
 // The create schema holds the defaults; the patch schema is written for JSON Merge Patch and has
 // none (zod's .partial() would re-apply defaults and overwrite what the client left out).
 import { z } from "zod";
-import { identityModeSchema } from "@/lib/identity/modes";
+import { identityModeSchema, STORED_IDENTITY_MODES } from "@/lib/identity/modes";
+import { HEADER_NAME, HEADER_VALUE, isForbiddenHeader } from "@/lib/providers/header-rules";
 
 export const LIMITS = {
   nameMax: 40,
   urlMax: 2048,
   headersMax: 32,
+  headerNameMax: 256,
   headerValueMax: 8192,
   timeout: { min: 1, max: 600, default: 30 },
   sseReadTimeout: { min: 1, max: 3600, default: 300 },
 } as const;
-
-// Hop-by-hop and framing headers: the HTTP client owns these, a provider may not set them.
-export const FORBIDDEN_HEADERS = new Set([
-  "host", "content-length", "connection", "transfer-encoding", "keep-alive", "proxy-connection",
-  "proxy-authorization", "proxy-authenticate", "te", "trailer", "upgrade", "expect",
-]);
-
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/; // RFC 9110 token
 
 export const nameSchema = z
   .string({ error: "Name is required" })
@@ -62,13 +56,15 @@ export const iconSchema = z.discriminatedUnion("type", [emojiIconSchema, urlIcon
 
 export const headerNameSchema = z
   .string()
-  .regex(TOKEN, "Header names are letters, digits and !#$%&'*+-.^_`|~")
-  .refine((name) => !FORBIDDEN_HEADERS.has(name.toLowerCase()), "This header is managed by the HTTP client and can't be set");
+  .max(LIMITS.headerNameMax, `Header names must be at most ${LIMITS.headerNameMax} characters`)
+  .regex(HEADER_NAME, "Header names are letters, digits and !#$%&'*+-.^_`|~")
+  .refine((name) => !isForbiddenHeader(name), "The HTTP client and the MCP transport set this header; a provider can't");
 
 export const headerValueSchema = z
   .string()
   .max(LIMITS.headerValueMax, `Header values must be at most ${LIMITS.headerValueMax} characters`)
-  .refine((value) => !/[\r\n\0]/.test(value), "Header values can't contain line breaks");
+  .trim()
+  .regex(HEADER_VALUE, "Header values are plain ASCII: letters, digits, punctuation and spaces (no line breaks or control characters)");
 
 function distinctIgnoringCase(headers: Record<string, unknown>): boolean {
   const names = Object.keys(headers).map((name) => name.toLowerCase());
@@ -136,6 +132,7 @@ export const providerPatchSchema = z.strictObject({
   headers: z
     .record(headerNameSchema, headerValueSchema.nullable())
     .refine((headers) => Object.keys(headers).length <= LIMITS.headersMax * 2, "Too many header changes")
+    .refine(distinctIgnoringCase, "Header names must be distinct (they are case-insensitive)")
     .nullable()
     .optional(),
   authentication: z
@@ -164,6 +161,20 @@ export const listProvidersQuerySchema = z.strictObject({
   q: z.string().trim().max(100).optional(),
 });
 
+/** Why a discovery failed, in one word a screen can explain. */
+export const DISCOVERY_FAILURES = ["unauthorized", "identity", "unreachable", "blocked", "timeout", "protocol"] as const;
+export type DiscoveryFailure = (typeof DISCOVERY_FAILURES)[number];
+
+export const discoverySchema = z
+  .object({
+    status: z.enum(["unknown", "pending", "ok", "failed"]).describe('"pending": a discovery is running (after a create or a URL change)'),
+    failure: z.enum(DISCOVERY_FAILURES).nullable(),
+    message: z.string().nullable().describe("What went wrong, in words an admin can act on"),
+    checked_at: z.iso.datetime().nullable(),
+  })
+  .describe("The last discovery everyone sees");
+export type Discovery = z.infer<typeof discoverySchema>;
+
 // What the API returns. Secrets are masked; see lib/providers/masking.ts.
 export const providerSchema = z.object({
   id: z.uuid(),
@@ -174,17 +185,28 @@ export const providerSchema = z.object({
   headers: z.record(z.string(), z.string()).describe("Header values are masked"),
   authentication: z.object({ client_id: z.string(), client_secret: z.string().nullable() }).nullable(),
   configuration: z.object({ timeout: z.int(), sse_read_timeout: z.int() }),
-  identity_mode: identityModeSchema,
+  identity_mode: z
+    .enum(STORED_IDENTITY_MODES)
+    .describe('"unsupported": the stored mode is not one this console knows; calls fail until an admin picks a mode'),
   identity_forwarding_active: z.boolean(),
   authed: z.boolean(),
   tools_count: z.int(),
   tools_fetched_at: z.iso.datetime().nullable(),
+  discovery: discoverySchema,
   created_at: z.iso.datetime(),
   updated_at: z.iso.datetime(),
   version: z.int(),
 });
 
 export type Provider = z.infer<typeof providerSchema>;
+
+/** A PATCH that moved the server to another origin says which stored secrets it dropped. */
+export const patchedProviderSchema = providerSchema.extend({
+  dropped_secrets: z
+    .array(z.string())
+    .optional()
+    .describe("Secrets removed because server_url moved to another origin and they were not sent again, e.g. headers.X-Api-Key"),
+});
 
 export const providerListSchema = z.object({
   data: z.array(providerSchema),

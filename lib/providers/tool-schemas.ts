@@ -1,4 +1,4 @@
-// The contract of the tool routes: what a stored tool, a call and its result look like.
+// The contract of the tool routes: what a stored tool, a tool list, a call and its result look like.
 import { z } from "zod";
 
 export const toolSchema = z.object({
@@ -9,7 +9,15 @@ export const toolSchema = z.object({
 });
 export type StoredTool = z.infer<typeof toolSchema>;
 
-export const toolListSchema = z.object({ data: z.array(toolSchema), fetched_at: z.iso.datetime().nullable(), authed: z.boolean() });
+export const toolListSchema = z.object({
+  data: z.array(toolSchema),
+  fetched_at: z.iso.datetime().nullable(),
+  authed: z.boolean(),
+  view: z
+    .enum(["shared", "yours"])
+    .describe('"yours": the provider forwards identity and this is what the server showed you; "shared": the last discovery by an admin or without forwarding'),
+});
+export type ToolList = z.infer<typeof toolListSchema>;
 
 export const toolParamsSchema = z.strictObject({ id: z.uuid(), tool: z.string().min(1).max(128) });
 export const callToolBodySchema = z.strictObject({ arguments: z.record(z.string(), z.unknown()).default({}) });

@@ -1,41 +1,61 @@
-// A provider's tools: discovery (tools/list, stored on the provider) and calls, both made as the
-// calling user when the provider forwards identity.
+// A provider's tools: discovery (tools/list) and calls, both made as the calling user when the
+// provider forwards identity.
+//
+// Who may write what a discovery finds:
+// - the shared record, which everyone sees: a discovery by an admin, or one made without
+//   forwarding (every caller would see the same); always only onto the provider version it ran
+//   against, so a discovery that started before a URL change can't overwrite the new server's state;
+// - with forwarding, each user's result is also their own view, which is what they are shown.
+// A server refusing one user's token is that user's problem: it never marks the provider
+// unauthenticated for everyone.
 import "server-only";
 import { ApiError } from "@/lib/api/errors";
+import { runAfterResponse } from "@/lib/background";
+import { hasRole, type Role } from "@/lib/auth/roles";
 import { db } from "@/lib/db";
+import { env } from "@/lib/env";
 import { IdentityError, identityApiError } from "@/lib/identity/errors";
 import { connectionCredentials, type EndUser } from "@/lib/identity/forwarding";
+import { isForwardingActive } from "@/lib/identity/modes";
 import { forgetToken } from "@/lib/identity/token-cache";
 import { callTool, listTools, McpCallError, type McpConnection } from "@/lib/mcp/client";
 import { findProviderRow } from "@/lib/providers/data";
-import { toDocument, toProvider, type ProviderRow } from "@/lib/providers/record";
-import { log } from "@/lib/log";
-import type { StoredTool } from "@/lib/providers/tool-schemas";
+import { parseStoredTools, toDocument, type ProviderRow } from "@/lib/providers/record";
+import type { DiscoveryFailure } from "@/lib/providers/schemas";
+import type { StoredTool, ToolList } from "@/lib/providers/tool-schemas";
 
-function storedTools(row: ProviderRow): StoredTool[] {
-  try {
-    const parsed = JSON.parse(row.tools);
-    return Array.isArray(parsed) ? parsed : [];
-  } catch {
-    return [];
-  }
+/** The caller of a tool route: who they are and what their role lets them write. */
+export type ToolCaller = EndUser & { role: Role };
+
+function forwards(row: ProviderRow): boolean {
+  return isForwardingActive(toDocument(row).identity_mode, env().ENTERPRISE_ENABLED);
 }
 
-export async function listProviderTools(options: { workspaceId: string; id: string }) {
+/** The tools as the caller sees them: their own view when the provider forwards identity, else the shared one. */
+export async function listProviderTools(options: { workspaceId: string; id: string; userId: string }): Promise<ToolList> {
   const row = await findProviderRow(options);
-  return { data: storedTools(row), fetched_at: row.toolsFetchedAt?.toISOString() ?? null, authed: row.authed };
+  if (forwards(row)) {
+    const view = await db().providerToolView.findUnique({ where: { providerId_userId: { providerId: row.id, userId: options.userId } } });
+    if (view && view.providerVersion === row.version) {
+      return { data: parseStoredTools(view.tools), fetched_at: view.fetchedAt.toISOString(), authed: view.authed, view: "yours" };
+    }
+  }
+  return { data: parseStoredTools(row.tools), fetched_at: row.toolsFetchedAt?.toISOString() ?? null, authed: row.authed, view: "shared" };
 }
+
+type Connection = McpConnection & { forwarded: boolean; validUntil: number; tokenKey?: string };
 
 /** Headers and limits for talking to this provider as `user`; identity failures become API errors. */
-async function connectionFor(row: ProviderRow, user: EndUser | undefined): Promise<McpConnection & { forwarded: boolean; validUntil: number }> {
+async function connectionFor(row: ProviderRow, user: EndUser | undefined): Promise<Connection> {
   const doc = toDocument(row);
   try {
-    const credentials = await connectionCredentials({ identityMode: row.identityMode, serverUrl: doc.server_url, headers: doc.headers, user });
+    const credentials = await connectionCredentials({ identityMode: doc.identity_mode, serverUrl: doc.server_url, headers: doc.headers, user });
     return {
-      url: doc.server_url,
+      url: credentials.url,
       headers: credentials.headers,
       forwarded: credentials.forwarded,
       validUntil: credentials.validUntil,
+      tokenKey: credentials.tokenKey,
       timeoutMs: doc.configuration.timeout * 1000,
       sseReadTimeoutMs: doc.configuration.sse_read_timeout * 1000,
     };
@@ -61,44 +81,69 @@ function upstreamApiError(error: McpCallError, row: ProviderRow, forwarded: bool
   }
 }
 
-/** tools/list now; stores the tools, `authed` and the time. A 401 stores authed=false. */
-export async function refreshProviderTools(options: { workspaceId: string; id: string; user: EndUser | undefined }) {
+function toStoredTools(tools: Awaited<ReturnType<typeof listTools>>): StoredTool[] {
+  return tools.map((tool) => ({
+    name: tool.name,
+    title: tool.title ?? tool.annotations?.title ?? null,
+    description: tool.description ?? null,
+    input_schema: tool.inputSchema as Record<string, unknown>,
+  }));
+}
+
+/** What one discovery found: the tools, or why not. `refused`: the server refused the credentials. */
+type Outcome = { ok: true; tools: StoredTool[] } | { ok: false; failure: DiscoveryFailure; message: string; refused: boolean };
+
+const MESSAGE_MAX = 500;
+
+/** Writes an outcome where the caller may: the shared record (an admin, or no forwarding) and, with forwarding, their own view. */
+async function recordDiscovery(row: ProviderRow, caller: ToolCaller, forwarded: boolean, outcome: Outcome) {
+  const at = new Date();
+  if (hasRole(caller.role, "admin") || !forwarded) {
+    const shared = outcome.ok
+      ? { tools: JSON.stringify(outcome.tools), authed: true, toolsFetchedAt: at, discoveryStatus: "ok", discoveryFailure: null, discoveryMessage: null }
+      : {
+          ...(outcome.refused ? { authed: false, toolsFetchedAt: at } : {}),
+          discoveryStatus: "failed",
+          discoveryFailure: outcome.failure,
+          discoveryMessage: outcome.message.slice(0, MESSAGE_MAX),
+        };
+    // Discovery is not a configuration change: the version (ETag) stays, and guards the write.
+    await db().mcpProvider.updateMany({ where: { id: row.id, workspaceId: row.workspaceId, version: row.version }, data: { ...shared, discoveryAt: at } });
+  }
+  if (forwarded && (outcome.ok || outcome.refused)) {
+    const tools = outcome.ok ? outcome.tools : (await listProviderTools({ workspaceId: row.workspaceId, id: row.id, userId: caller.userId })).data;
+    const view = { providerVersion: row.version, tools: JSON.stringify(tools), authed: outcome.ok, fetchedAt: at };
+    await db().providerToolView.upsert({
+      where: { providerId_userId: { providerId: row.id, userId: caller.userId } },
+      create: { providerId: row.id, userId: caller.userId, ...view },
+      update: view,
+    });
+  }
+  return at;
+}
+
+/** tools/list now, as the caller; returns what they now see. Failures are recorded where the caller may write. */
+export async function refreshProviderTools(options: { workspaceId: string; id: string; caller: ToolCaller }): Promise<ToolList> {
   const row = await findProviderRow(options);
-  const connection = await connectionFor(row, options.user);
+  const forwarded = forwards(row);
+  let connection: Connection;
   try {
-    const tools = await listTools(connection);
-    const stored: StoredTool[] = tools.map((tool) => ({
-      name: tool.name,
-      title: tool.title ?? tool.annotations?.title ?? null,
-      description: tool.description ?? null,
-      input_schema: tool.inputSchema as Record<string, unknown>,
-    }));
-    const updated = await saveDiscovery(row, { tools: stored, authed: true });
-    return toProvider(updated);
+    connection = await connectionFor(row, options.caller);
+  } catch (error) {
+    if (error instanceof ApiError) await recordDiscovery(row, options.caller, forwarded, { ok: false, failure: "identity", message: error.detail, refused: false });
+    throw error;
+  }
+  try {
+    const tools = toStoredTools(await listTools(connection));
+    const fetchedAt = await recordDiscovery(row, options.caller, connection.forwarded, { ok: true, tools });
+    return { data: tools, fetched_at: fetchedAt.toISOString(), authed: true, view: connection.forwarded ? "yours" : "shared" };
   } catch (error) {
     if (!(error instanceof McpCallError)) throw error;
-    if (error.failure === "unauthorized") {
-      await saveDiscovery(row, { tools: storedTools(row), authed: false });
-      if (connection.forwarded && options.user) forgetToken(options.user.userId, options.user.workspaceId, connection.url);
-    }
-    throw upstreamApiError(error, row, connection.forwarded);
-  }
-}
-
-async function saveDiscovery(row: ProviderRow, result: { tools: StoredTool[]; authed: boolean }) {
-  // Discovery is not a configuration change: the version (ETag) stays.
-  const data = { tools: JSON.stringify(result.tools), authed: result.authed, toolsFetchedAt: new Date() };
-  await db().mcpProvider.updateMany({ where: { id: row.id, workspaceId: row.workspaceId }, data });
-  return { ...row, ...data };
-}
-
-/** Discovery right after create: best effort, never fails the create. Returns the provider as stored. */
-export async function discoverQuietly(options: { workspaceId: string; id: string; user: EndUser }) {
-  try {
-    return await refreshProviderTools(options);
-  } catch (error) {
-    log.info({ providerId: options.id, reason: (error as Error).message }, "discovery after create did not complete");
-    return toProvider(await findProviderRow(options));
+    const refused = error.failure === "unauthorized";
+    if (refused && connection.tokenKey) forgetToken(connection.tokenKey);
+    const apiError = upstreamApiError(error, row, connection.forwarded);
+    await recordDiscovery(row, options.caller, connection.forwarded, { ok: false, failure: error.failure, message: apiError.detail, refused });
+    throw apiError;
   }
 }
 
@@ -116,7 +161,12 @@ export async function callProviderTool(options: { workspaceId: string; id: strin
     };
   } catch (error) {
     if (!(error instanceof McpCallError)) throw error;
-    if (error.failure === "unauthorized" && connection.forwarded && options.user) forgetToken(options.user.userId, options.user.workspaceId, connection.url);
+    if (error.failure === "unauthorized" && connection.tokenKey) forgetToken(connection.tokenKey);
     throw upstreamApiError(error, row, connection.forwarded);
   }
+}
+
+/** Discovery after a create or a URL change: the response doesn't wait for a slow server; the result shows up on the provider. */
+export function discoverAfterResponse(options: { workspaceId: string; id: string; caller: ToolCaller }) {
+  runAfterResponse("discovery", () => refreshProviderTools(options));
 }

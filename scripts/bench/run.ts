@@ -12,7 +12,7 @@ import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { freePort } from "../../e2e/support/ports";
+import { listenOnFreePort } from "../../e2e/support/ports";
 import { ssoLogin } from "../../e2e/support/sso-login";
 import { OIDC_CLIENT, startIdentityStack } from "../../e2e/support/identity-stack";
 
@@ -57,7 +57,7 @@ function seed(dbFile: string, env: NodeJS.ProcessEnv, args: string[]) {
 }
 
 async function startConsole(port: number, env: NodeJS.ProcessEnv) {
-  const child = spawn(bin("next"), ["start", "--hostname", "127.0.0.1", "--port", String(port)], { cwd: root, env, stdio: ["ignore", "ignore", "inherit"] });
+  const child = spawn(process.execPath, [path.join(root, "server.mjs"), "--hostname", "127.0.0.1", "--port", String(port)], { cwd: root, env, stdio: ["ignore", "ignore", "inherit"] });
   children.push(child);
   for (let i = 0; i < 100; i++) {
     try {
@@ -79,17 +79,27 @@ async function load(url: string, headers: Record<string, string> = {}): Promise<
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
 }
 
+/**
+ * A port for a console child process, which must know its own URL before it starts. The bench is not
+ * a test: if another process takes the port in between, the run fails loudly and is repeated.
+ */
+async function unusedPort(): Promise<number> {
+  const probe = http.createServer();
+  const port = await listenOnFreePort(probe);
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
 async function baselineServer(body: string) {
-  const port = await freePort();
   const server = http.createServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(body));
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  const port = await listenOnFreePort(server);
   return { url: `http://127.0.0.1:${port}/api/v1/mcp-providers?limit=50`, close: () => new Promise((resolve) => server.close(resolve)) };
 }
 
 async function benchList() {
   const rows: { size: number; console: Load; baseline: Load }[] = [];
   for (const size of [1_000, 100_000]) {
-    const port = await freePort();
+    const port = await unusedPort();
     const dbFile = path.join(dataDir, `list-${size}.db`);
     const env = baseEnv(dbFile, port);
     process.stdout.write(`  seeding ${size.toLocaleString("en")} providers… `);
@@ -118,11 +128,9 @@ function stats(samples: number[]) {
 }
 
 async function benchToolCall() {
-  const [consolePort, idpPort, whoamiPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  const consolePort = await unusedPort();
   const consoleUrl = `http://127.0.0.1:${consolePort}`;
   const stack = await startIdentityStack({
-    idpPort,
-    whoamiPort,
     consoleUrls: [consoleUrl],
     users: [{ sub: "bench-user", email: "bench-sso@example.com", name: "Bench", password: "x" }],
   });
@@ -201,7 +209,7 @@ async function benchToolCall() {
 }
 
 async function benchFirstLoad() {
-  const port = await freePort();
+  const port = await unusedPort();
   const dbFile = path.join(dataDir, "first-load.db");
   const env = baseEnv(dbFile, port);
   for (const suffix of ["", "-journal", "-wal", "-shm"]) rmSync(`${dbFile}${suffix}`, { force: true });

@@ -38,7 +38,9 @@ async function seedList(count: number) {
 async function seedTool(issuer: string, whoamiUrl: string, refreshToken: string) {
   await bootstrapOwner();
   const workspace = await db().workspace.findFirstOrThrow();
-  const userId = await linkSsoAccount({ issuer, subject: "bench-user", email: "bench-sso@example.com", name: "Bench", refreshToken });
+  const linked = await linkSsoAccount({ issuer, subject: "bench-user", email: "bench-sso@example.com", emailVerified: true, name: "Bench", refreshToken });
+  if (!("userId" in linked)) throw new Error(`could not link the bench user: ${linked.refused}`);
+  const { userId } = linked;
   await db().membership.update({ where: { userId_workspaceId: { userId, workspaceId: workspace.id } }, data: { role: "admin" } });
   const provider = await createProvider({
     workspaceId: workspace.id,

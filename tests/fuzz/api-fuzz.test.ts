@@ -5,9 +5,9 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ERROR_STATUS } from "@/lib/api/errors";
+import { backgroundTasksSettled } from "@/lib/background";
 import { db } from "@/lib/db";
 import { startEverythingServer } from "../../e2e/support/everything-server";
-import { freePort } from "../../e2e/support/ports";
 import { call, createActor, ORIGIN, sessionCookie, uniqueProvider, type Actor } from "../integration/helpers";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261129);
@@ -20,7 +20,7 @@ let target: { id: string }; // a provider the fuzzer may patch or delete
 let everything: Awaited<ReturnType<typeof startEverythingServer>>;
 
 beforeAll(async () => {
-  everything = await startEverythingServer(await freePort());
+  everything = await startEverythingServer();
   admin = await createActor("admin");
   cookie = await sessionCookie(admin.userId);
   const created = await call(admin, "POST", "/api/v1/mcp-providers", { body: { name: "Live", server_identifier: "live", server_url: everything.url } });
@@ -39,14 +39,14 @@ async function ensureTarget() {
   return created.json as { id: string };
 }
 
-/** Everything the workspace holds, to prove a rejected request wrote nothing. */
+/** Everything the workspace holds, to prove a rejected request wrote nothing (discovery results, written in the background, aside). */
 async function snapshot() {
   const [providers, tokens, audits] = await Promise.all([
     db().mcpProvider.findMany({ where: { workspaceId: admin.workspaceId }, orderBy: { id: "asc" } }),
     db().apiToken.count({ where: { workspaceId: admin.workspaceId } }),
     db().auditEvent.count({ where: { workspaceId: admin.workspaceId } }),
   ]);
-  return JSON.stringify({ providers: providers.map(({ toolsFetchedAt: _t, tools: _tools, authed: _a, ...rest }) => rest), tokens, audits });
+  return JSON.stringify({ providers: providers.map(({ toolsFetchedAt: _t, tools: _tools, authed: _a, discoveryStatus: _s, discoveryFailure: _f, discoveryMessage: _m, discoveryAt: _at, ...rest }) => rest), tokens, audits });
 }
 
 const weirdString = fc.oneof(

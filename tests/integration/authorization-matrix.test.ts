@@ -1,9 +1,9 @@
 // Every route × every kind of caller → the exact status, generated from one table.
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiToken } from "@/lib/auth/api-tokens";
 import { endSession } from "@/lib/auth/sessions";
 import { db } from "@/lib/db";
-import { freePort } from "../../e2e/support/ports";
+import { startDroppingServer } from "../../e2e/support/ports";
 import { call, createActor, ORIGIN, sessionCookie, uniqueProvider, type Actor } from "./helpers";
 
 type ActorName = "anonymous" | "member" | "admin" | "owner" | "otherWorkspaceAdmin" | "revokedToken" | "signedOutSession";
@@ -36,9 +36,13 @@ const ROUTES: Route[] = [
 let workspace: { admin: Actor; owner: Actor; member: Actor };
 let callers: Record<ActorName, Partial<Actor> | null>;
 let closedPort: number;
+let dropping: Awaited<ReturnType<typeof startDroppingServer>>;
+
+afterAll(() => dropping?.stop());
 
 beforeAll(async () => {
-  closedPort = await freePort();
+  dropping = await startDroppingServer();
+  closedPort = dropping.port;
   const admin = await createActor("admin");
   const owner = await createActor("owner", admin.workspaceId);
   const member = await createActor("member", admin.workspaceId);

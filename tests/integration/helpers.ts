@@ -7,6 +7,7 @@ import { createApiToken } from "@/lib/auth/api-tokens";
 import { createSession } from "@/lib/auth/sessions";
 import type { Role } from "@/lib/auth/roles";
 import { db } from "@/lib/db";
+import { CLIENT_ADDRESS_HEADER, stampClientAddress } from "@/lib/edge/client-address.mjs";
 import { env } from "@/lib/env";
 import * as providers from "@/app/api/v1/mcp-providers/route";
 import * as provider from "@/app/api/v1/mcp-providers/[id]/route";
@@ -36,7 +37,12 @@ export const ORIGIN = "http://127.0.0.1:3000";
 
 export type Actor = { token?: string; cookie?: string; userId: string; workspaceId: string };
 
-export type CallOptions = { body?: unknown; rawBody?: string; headers?: Record<string, string> };
+export type CallOptions = { body?: unknown; rawBody?: string; headers?: Record<string, string>; address?: string };
+
+/** The header the console's server stamps with the client's address (lib/edge/client-address.mjs). */
+export function fromAddress(address: string): Record<string, string> {
+  return { [CLIENT_ADDRESS_HEADER]: stampClientAddress(address) };
+}
 
 export async function call(actor: Partial<Actor> | null, method: string, url: string, options: CallOptions = {}) {
   const target = new URL(url, ORIGIN);
@@ -46,7 +52,7 @@ export async function call(actor: Partial<Actor> | null, method: string, url: st
   if (!handler) throw new Error(`${method} is not exported for ${target.pathname}`);
   const groups = route[0].exec(target.pathname)?.groups ?? {};
   const params = Object.fromEntries(Object.entries(groups).map(([key, value]) => [key, decodeURIComponent(value)]));
-  const headers = new Headers(options.headers);
+  const headers = new Headers({ ...(options.address ? fromAddress(options.address) : {}), ...options.headers });
   if (actor?.token) headers.set("authorization", `Bearer ${actor.token}`);
   if (actor?.cookie) headers.set("cookie", actor.cookie);
   const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));

@@ -2,6 +2,7 @@
 // against the real database.
 import { beforeAll, describe, expect, it } from "vitest";
 import { toDocument } from "@/lib/providers/record";
+import { backgroundTasksSettled } from "@/lib/background";
 import { db } from "@/lib/db";
 import { call, createActor, uniqueProvider, type Actor } from "./helpers";
 
@@ -37,10 +38,12 @@ async function stored(id: string) {
 describe("PATCH /api/v1/mcp-providers/{id}", () => {
   it("{} changes nothing, not even the version", async () => {
     const created = await createFull();
+    await backgroundTasksSettled(); // the discovery after the create has written what it found
+    const read = await call(admin, "GET", `/api/v1/mcp-providers/${created.id}`);
     const before = await stored(created.id);
     const res = await patch(created.id, {});
     expect(res.status).toBe(200);
-    expect(res.json).toEqual(created);
+    expect(res.json).toEqual(read.json);
     expect(await stored(created.id)).toEqual(before);
   });
 
@@ -53,7 +56,7 @@ describe("PATCH /api/v1/mcp-providers/{id}", () => {
   it.each([
     ["name", (): string => "Renamed"],
     ["server_identifier", () => `r-${Math.random().toString(36).slice(2, 12)}`],
-    ["server_url", () => `https://other.example.com/${Math.random().toString(36).slice(2)}`],
+    ["server_url", () => `https://mcp.example.com/moved/${Math.random().toString(36).slice(2)}`],
     ["identity_mode", (): string => "off"],
   ] as const)("changing only %s leaves every other field as it was", async (field, value) => {
     const created = await createFull();
@@ -65,6 +68,47 @@ describe("PATCH /api/v1/mcp-providers/{id}", () => {
     const after = await stored(created.id);
     expect(after[field]).toBe(next);
     expect({ ...after, [field]: undefined }).toEqual({ ...before, [field]: undefined });
+  });
+
+  it("moving server_url to another origin drops the secrets not sent again, says which, and forgets the old server's tools", async () => {
+    const created = await createFull();
+    await db().mcpProvider.update({ where: { id: created.id }, data: { tools: JSON.stringify([{ name: "old", title: null, description: null, input_schema: {} }]), authed: true, toolsFetchedAt: new Date() } });
+    const res = await patch(created.id, { server_url: `https://elsewhere.example/${Math.random().toString(36).slice(2)}`, headers: { "x-api-key": "sk-sent-again-456" } });
+    expect(res.status, res.text).toBe(200);
+    expect(res.json.dropped_secrets).toEqual(["authentication.client_secret", "headers.X-Old"]);
+    expect(res.json).toMatchObject({ tools_count: 0, authed: false, tools_fetched_at: null, authentication: { client_id: "client-1", client_secret: null } });
+    const after = await stored(created.id);
+    expect(after.headers).toEqual({ "x-api-key": "sk-sent-again-456" });
+    expect(after.authentication).toEqual({ client_id: "client-1" });
+    const audit = await db().auditEvent.findFirstOrThrow({ where: { providerId: created.id, action: "provider.updated" } });
+    expect(JSON.parse(audit.fields)).toEqual(expect.arrayContaining(["server_url", "headers.X-Old", "authentication.client_secret"]));
+  });
+
+  it("a server_url change within the origin keeps the secrets and drops nothing", async () => {
+    const created = await createFull();
+    const res = await patch(created.id, { server_url: `https://mcp.example.com/v2/${Math.random().toString(36).slice(2)}` });
+    expect(res.status).toBe(200);
+    expect(res.json.dropped_secrets).toBeUndefined();
+    expect((await stored(created.id)).headers).toEqual(FULL.headers);
+  });
+
+  it("header names match whatever their case: x-old: null removes a stored X-Old", async () => {
+    const created = await createFull();
+    const res = await patch(created.id, { headers: { "x-old": null } });
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.json.headers)).toEqual(["X-Api-Key"]);
+    expect((await stored(created.id)).headers).toEqual({ "X-Api-Key": "sk-keep-me-123" });
+  });
+
+  it("refuses headers the transport owns and values the HTTP client would refuse, changing nothing", async () => {
+    const created = await createFull();
+    const before = await stored(created.id);
+    for (const headers of [{ "Mcp-Session-Id": "fixed" }, { Cookie: "a=b" }, { Accept: "*/*" }, { "X-Key": "caf\u00e9" }, { "X-Key": "a\u0007b" }]) {
+      const res = await patch(created.id, { headers });
+      expect(res.status, JSON.stringify(headers)).toBe(422);
+      expect(res.json.errors[0].path).toMatch(/^headers/);
+    }
+    expect(await stored(created.id)).toEqual(before);
   });
 
   it("null on one header removes it and keeps the others", async () => {

@@ -1,7 +1,8 @@
 // Provider URLs are user input: the console must not reach its own network through them.
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../e2e/support/ports";
+import { listenOnFreePort } from "../../e2e/support/ports";
+import { backgroundTasksSettled } from "@/lib/background";
 import { call, createActor, type Actor } from "./helpers";
 
 let admin: Actor;
@@ -11,12 +12,11 @@ let hits = 0;
 
 beforeAll(async () => {
   admin = await createActor("admin");
-  port = await freePort();
   internal = http.createServer((_req, res) => {
     hits++;
     res.writeHead(200).end("internal secrets");
   });
-  await new Promise<void>((resolve) => internal.listen(port, "0.0.0.0", resolve));
+  port = await listenOnFreePort(internal, "0.0.0.0");
 });
 
 afterAll(() => new Promise((resolve) => internal.close(resolve)));
@@ -35,10 +35,11 @@ describe("SSRF guard on discovery and calls", () => {
       body: { name: `Internal ${Math.random().toString(36).slice(2, 8)}`, server_identifier: `i-${Math.random().toString(36).slice(2, 10)}`, server_url: url },
     });
     expect(created.status).toBe(201); // registering is fine; connecting is what is refused
-    expect(created.json.authed).toBe(false);
+    await backgroundTasksSettled();
+    expect((await call(admin, "GET", `/api/v1/mcp-providers/${created.json.id}`)).json.authed).toBe(false);
     const refresh = await call(admin, "POST", `/api/v1/mcp-providers/${created.json.id}/tools/refresh`);
     expect(refresh.status).toBe(502);
-    expect(refresh.json).toMatchObject({ code: "upstream_error", detail: expect.stringContaining("MCP_ALLOWED_HOSTS") });
+    expect(refresh.json).toMatchObject({ code: "upstream_error", detail: expect.stringContaining("blocked by the network policy") });
     const callTool = await call(admin, "POST", `/api/v1/mcp-providers/${created.json.id}/tools/anything/call`, { body: { arguments: {} } });
     expect(callTool.status).toBe(502);
     expect(hits).toBe(before);

@@ -1,26 +1,31 @@
 import NextAuth from "next-auth";
 import type { NextRequest } from "next/server";
+import { parseJsonText, readCappedText } from "@/lib/api/body";
 import { ApiError, problemResponse } from "@/lib/api/errors";
 import { authOptions } from "@/lib/auth/options";
-import { clientAddress, enforce, LIMITS } from "@/lib/rate-limit";
 
 type Context = { params: Promise<{ nextauth: string[] }> };
 
-// next-auth v4 reads params synchronously; hand it the awaited ones.
+// Sign-in forms are small; anything bigger is refused before next-auth reads it.
+const MAX_AUTH_BODY_BYTES = 16 * 1024;
+
+/** A body next-auth would choke on (too big, or JSON that doesn't parse) is a 4xx here, not a 500. */
+async function checkBody(req: NextRequest): Promise<void> {
+  if (req.method !== "POST") return;
+  const text = await readCappedText(req.clone(), MAX_AUTH_BODY_BYTES);
+  if ((req.headers.get("content-type") ?? "").includes("application/json")) parseJsonText(text);
+}
+
+// next-auth v4 reads params synchronously; hand it the awaited ones. Sign-in attempts are counted
+// inside the Credentials provider's authorize step (lib/auth/options.ts), on the values it uses.
 async function handler(req: NextRequest, context: Context) {
-  const params = await context.params;
-  if (req.method === "POST" && params.nextauth?.join("/") === "callback/credentials") {
-    const form = new URLSearchParams(await req.clone().text());
-    try {
-      await enforce([
-        [LIMITS.signInPerAddress, clientAddress(req)],
-        [LIMITS.signInPerAccount, form.get("email") ?? ""],
-      ]);
-    } catch (error) {
-      if (error instanceof ApiError) return problemResponse(error);
-      throw error;
-    }
+  try {
+    await checkBody(req);
+  } catch (error) {
+    if (error instanceof ApiError) return problemResponse(error);
+    throw error;
   }
+  const params = await context.params;
   return NextAuth(req as never, { params } as never, authOptions());
 }
 

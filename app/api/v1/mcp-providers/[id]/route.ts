@@ -2,6 +2,7 @@ import { ApiError } from "@/lib/api/errors";
 import { json, withWorkspace } from "@/lib/api/handler";
 import { deleteProvider, getProvider, updateProvider } from "@/lib/providers/data";
 import { providerIdSchema, providerPatchSchema } from "@/lib/providers/schemas";
+import { discoverAfterResponse } from "@/lib/providers/tools";
 
 const etag = (version: number) => `"${version}"`;
 
@@ -23,14 +24,16 @@ export const GET = withWorkspace({ params: providerIdSchema }, async ({ caller, 
 export const PATCH = withWorkspace(
   { role: "admin", params: providerIdSchema, body: providerPatchSchema },
   async ({ caller, params, body, req }) => {
-    const provider = await updateProvider({
+    const { provider, droppedSecrets, urlChanged } = await updateProvider({
       workspaceId: caller.workspaceId,
       userId: caller.userId,
       id: params.id,
       patch: body,
       expectedVersion: expectedVersion(req.headers.get("if-match")),
     });
-    return json(provider, { headers: { etag: etag(provider.version) } });
+    if (urlChanged) discoverAfterResponse({ workspaceId: caller.workspaceId, id: provider.id, caller });
+    const response = droppedSecrets.length > 0 ? { ...provider, dropped_secrets: droppedSecrets } : provider;
+    return json(response, { headers: { etag: etag(provider.version) } });
   },
 );
 

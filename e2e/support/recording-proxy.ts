@@ -1,0 +1,58 @@
+// An HTTP proxy in front of an MCP server that records what crosses it: each request's JSON-RPC
+// methods, its Mcp-Session-Id and the answer's status. Its target can change, so a test can put a
+// fresh server (one that knows no sessions) behind the same URL.
+import http from "node:http";
+import { listenOnFreePort } from "./ports";
+
+export type ProxiedRequest = { method: string; rpc: string[]; sessionId?: string; status: number };
+
+export async function startRecordingProxy(target: string) {
+  let upstream = new URL(target);
+  let hold: Promise<void> = Promise.resolve();
+  const requests: ProxiedRequest[] = [];
+  const server = http.createServer(async (req, res) => {
+    await hold;
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    let rpc: string[] = [];
+    try {
+      const parsed = JSON.parse(body.toString("utf8") || "null");
+      rpc = (Array.isArray(parsed) ? parsed : [parsed]).map((message) => message?.method).filter(Boolean);
+    } catch {
+      // not JSON: nothing to record
+    }
+    const record: ProxiedRequest = { method: req.method ?? "GET", rpc, sessionId: req.headers["mcp-session-id"] as string | undefined, status: 0 };
+    requests.push(record);
+    const forward = http.request(
+      { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: { ...req.headers, host: upstream.host } },
+      (answer) => {
+        record.status = answer.statusCode ?? 0;
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forward.on("error", () => {
+      record.status = 502;
+      if (!res.headersSent) res.writeHead(502).end();
+    });
+    forward.end(body);
+  });
+  const port = await listenOnFreePort(server);
+  return {
+    url: `http://127.0.0.1:${port}${upstream.pathname}`,
+    requests,
+    /** Requests wait (unanswered) until `until` settles: a server that is slow to answer. */
+    holdUntil: (until: Promise<void>) => {
+      hold = until;
+    },
+    /** Sends everything from now on to another server (same path). */
+    retarget: (next: string) => {
+      upstream = new URL(next);
+    },
+    stop: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}

@@ -1,0 +1,37 @@
+// Reading a request body without letting its size decide how much memory it takes.
+import { ApiError } from "@/lib/api/errors";
+
+/** The body as text, or a 413 as soon as it passes `maxBytes` (whatever Content-Length claimed). */
+export async function readCappedText(req: Request, maxBytes: number): Promise<string> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+  const reader = req.body?.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (reader) {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel().catch(() => undefined);
+        throw tooLarge(maxBytes);
+      }
+      chunks.push(value);
+    }
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function tooLarge(maxBytes: number) {
+  return new ApiError("payload_too_large", `Bodies are limited to ${Math.round(maxBytes / 1024)} KiB`);
+}
+
+/** Parses JSON text, or a 422 that says the body isn't JSON. */
+export function parseJsonText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError("validation_failed", "The body is not valid JSON", { errors: [{ path: "", message: "Malformed JSON" }] });
+  }
+}

@@ -1,0 +1,101 @@
+// The console's OpenID Provider (OIDC_ISSUER) as the identity runtime uses it: its metadata, the
+// refresh grant that mints audience-bound tokens (RFC 8707 `resource`), and revocation (RFC 7009).
+import "server-only";
+import { env } from "@/lib/env";
+import { IdentityError } from "@/lib/identity/errors";
+import { log } from "@/lib/log";
+
+export const IDP_TIMEOUT_MS = 10_000;
+
+type Metadata = { token_endpoint: string; revocation_endpoint?: string };
+
+export type IdpClient = { issuer: string; clientId: string; clientSecret: string };
+
+/** The configured OpenID Provider and the console's client there, or undefined without SSO. */
+export function idpClient(): IdpClient | undefined {
+  const { OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET } = env();
+  return OIDC_ISSUER && OIDC_CLIENT_ID && OIDC_CLIENT_SECRET ? { issuer: OIDC_ISSUER, clientId: OIDC_CLIENT_ID, clientSecret: OIDC_CLIENT_SECRET } : undefined;
+}
+
+const discovery = new Map<string, Promise<Metadata>>();
+
+/** The provider's endpoints (cached per issuer; a failed fetch is not kept). Throws IdentityError. */
+export async function idpMetadata(client: IdpClient, timeoutMs = IDP_TIMEOUT_MS): Promise<Metadata> {
+  try {
+    return await metadata(client.issuer, timeoutMs);
+  } catch (error) {
+    throw unreachable(error);
+  }
+}
+
+function metadata(issuer: string, timeoutMs: number): Promise<Metadata> {
+  let cached = discovery.get(issuer);
+  if (!cached) {
+    cached = (async () => {
+      const res = await fetch(`${issuer.replace(/\/$/, "")}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(timeoutMs) });
+      if (!res.ok) throw new Error(`discovery answered ${res.status}`);
+      const body = (await res.json()) as Partial<Record<keyof Metadata, unknown>>;
+      if (typeof body.token_endpoint !== "string") throw new Error("discovery has no token_endpoint");
+      return { token_endpoint: body.token_endpoint, revocation_endpoint: typeof body.revocation_endpoint === "string" ? body.revocation_endpoint : undefined };
+    })();
+    discovery.set(issuer, cached);
+    cached.catch(() => discovery.delete(issuer));
+  }
+  return cached;
+}
+
+function clientAuthorization(client: IdpClient): string {
+  return `Basic ${Buffer.from(`${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret)}`).toString("base64")}`;
+}
+
+async function post(client: IdpClient, endpoint: (m: Metadata) => string | undefined, form: Record<string, string>, timeoutMs: number) {
+  let url: string | undefined;
+  try {
+    url = endpoint(await metadata(client.issuer, timeoutMs));
+  } catch (error) {
+    throw unreachable(error);
+  }
+  if (!url) return undefined;
+  try {
+    return await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", authorization: clientAuthorization(client) },
+      body: new URLSearchParams(form),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    throw unreachable(error);
+  }
+}
+
+function unreachable(error: unknown) {
+  const timedOut = (error as Error | undefined)?.name === "TimeoutError";
+  return new IdentityError("token_error", timedOut ? "the identity provider did not answer in time" : "the identity provider is unreachable");
+}
+
+export type RefreshAnswer =
+  | { ok: true; accessToken: string; expiresIn: number; refreshToken?: string }
+  | { ok: false; status: number; error?: string };
+
+/** A refresh grant for `resource`. Network failures throw IdentityError("token_error"). */
+export async function refreshGrant(client: IdpClient, options: { refreshToken: string; resource: string; timeoutMs?: number }): Promise<RefreshAnswer> {
+  const timeoutMs = options.timeoutMs ?? IDP_TIMEOUT_MS;
+  const res = await post(client, (m) => m.token_endpoint, { grant_type: "refresh_token", refresh_token: options.refreshToken, resource: options.resource }, timeoutMs);
+  const body = (await res!.json().catch(() => ({}))) as Record<string, unknown>;
+  if (!res!.ok) return { ok: false, status: res!.status, error: typeof body.error === "string" ? body.error : undefined };
+  const { access_token, expires_in, refresh_token } = body;
+  if (typeof access_token !== "string" || access_token === "" || typeof expires_in !== "number" || !(expires_in > 0)) {
+    throw new IdentityError("token_error", "the identity provider sent a malformed token response");
+  }
+  return { ok: true, accessToken: access_token, expiresIn: expires_in, refreshToken: typeof refresh_token === "string" ? refresh_token : undefined };
+}
+
+/** Revokes a refresh token where the provider supports RFC 7009; never throws. */
+export async function revokeRefreshToken(client: IdpClient, refreshToken: string): Promise<void> {
+  try {
+    const res = await post(client, (m) => m.revocation_endpoint, { token: refreshToken, token_type_hint: "refresh_token" }, IDP_TIMEOUT_MS);
+    if (res && !res.ok) log.warn({ status: res.status }, "the identity provider did not revoke a refresh token");
+  } catch (error) {
+    log.warn({ reason: (error as Error).message }, "could not revoke a refresh token at the identity provider");
+  }
+}

@@ -1,0 +1,48 @@
+// The RFC 8707 `resource` of an MCP server: the audience a forwarded token is bound to. The
+// server's own RFC 9728 metadata names it best (when it names a resource this URL belongs to);
+// otherwise it is the URL's scheme, host, port and path. Never the query string — it often holds
+// an API key, and must not reach the identity provider.
+import "server-only";
+import { discoverOAuthProtectedResourceMetadata } from "@modelcontextprotocol/sdk/client/auth.js";
+import { checkResourceAllowed } from "@modelcontextprotocol/sdk/shared/auth-utils.js";
+import { outboundFetch } from "@/lib/mcp/outbound";
+
+const FOUND_TTL_MS = 10 * 60_000;
+const FALLBACK_TTL_MS = 60_000;
+const DISCOVERY_TIMEOUT_MS = 5_000;
+const MAX_ENTRIES = 5_000;
+
+/** scheme://host[:port]/path — the URL without query and fragment. */
+export function resourceOfUrl(serverUrl: string): string {
+  const url = new URL(serverUrl);
+  url.search = "";
+  url.hash = "";
+  return url.href;
+}
+
+const cache = new Map<string, { resource: string; until: number }>();
+
+export async function canonicalResource(serverUrl: string, fetchFn: typeof fetch = outboundFetch): Promise<string> {
+  const fallback = resourceOfUrl(serverUrl);
+  const cached = cache.get(fallback);
+  if (cached && cached.until > Date.now()) return cached.resource;
+  const published = await publishedResource(fallback, fetchFn);
+  if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
+  cache.set(fallback, { resource: published ?? fallback, until: Date.now() + (published ? FOUND_TTL_MS : FALLBACK_TTL_MS) });
+  return published ?? fallback;
+}
+
+async function publishedResource(serverUrl: string, fetchFn: typeof fetch): Promise<string | undefined> {
+  try {
+    const timed: typeof fetch = (input, init) => fetchFn(input, { ...init, signal: AbortSignal.timeout(DISCOVERY_TIMEOUT_MS) });
+    const metadata = await discoverOAuthProtectedResourceMetadata(serverUrl, {}, timed);
+    const resource = resourceOfUrl(metadata.resource);
+    return checkResourceAllowed({ requestedResource: serverUrl, configuredResource: resource }) ? resource : undefined;
+  } catch {
+    return undefined; // no metadata (most servers), or it could not be read: the URL is the resource
+  }
+}
+
+export function clearResourceCacheForTests() {
+  cache.clear();
+}

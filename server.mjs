@@ -1,0 +1,90 @@
+// The console's HTTP server: Next.js behind a thin edge that does what only the socket can tell —
+// the client's address (believing X-Forwarded-For only through TRUSTED_PROXIES), whether the
+// request came over https — and what every response needs: protective headers, a CSP nonce for
+// the page, and a 404 instead of a crash for a path that isn't valid percent-encoding.
+//   node server.mjs [--dev] [--hostname 127.0.0.1] [--port 3000]   (PORT, HOSTNAME also work)
+import http from "node:http";
+import { parseArgs } from "node:util";
+import { CLIENT_ADDRESS_HEADER, isTrustedProxy, parseTrustedProxies, resolveClientAddress, stampClientAddress } from "./lib/edge/client-address.mjs";
+import { createNonce, securityHeaders } from "./lib/edge/security-headers.mjs";
+
+const { values } = parseArgs({
+  options: { dev: { type: "boolean", default: false }, hostname: { type: "string" }, port: { type: "string" } },
+});
+const dev = values.dev;
+const hostname = values.hostname ?? process.env.HOSTNAME ?? "127.0.0.1";
+const port = Number(values.port ?? process.env.PORT ?? 3000);
+process.env.NODE_ENV ??= dev ? "development" : "production";
+process.env.NEXT_TELEMETRY_DISABLED = "1"; // air-gapped installs must not try to phone home
+
+let trusted;
+try {
+  trusted = parseTrustedProxies(process.env.TRUSTED_PROXIES);
+} catch (error) {
+  console.error(`Invalid configuration:\n  TRUSTED_PROXIES: ${error.message}\nSee .env.example.`);
+  process.exit(1);
+}
+
+const { default: next } = await import("next");
+const app = next({ dev, hostname, port });
+const handle = app.getRequestHandler();
+await app.prepare();
+
+/** Paths answered as data (JSON), not pages. */
+const isApiPath = (pathname) => /^\/(api|inner)(\/|$)/.test(pathname);
+
+function pathnameOf(url) {
+  const end = url.search(/[?#]/);
+  return end === -1 ? url : url.slice(0, end);
+}
+
+function validEncoding(pathname) {
+  try {
+    decodeURIComponent(pathname);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const server = http.createServer((req, res) => {
+  const peer = req.socket.remoteAddress;
+  const address = resolveClientAddress({ socketAddress: peer, forwardedFor: req.headers["x-forwarded-for"], trusted });
+  const forwardedProto = String(req.headers["x-forwarded-proto"] ?? "").split(",")[0].trim();
+  const https = Boolean(req.socket.encrypted) || (isTrustedProxy(trusted, peer) && forwardedProto === "https");
+  req.headers[CLIENT_ADDRESS_HEADER] = stampClientAddress(address);
+
+  const pathname = pathnameOf(req.url ?? "/");
+  const kind = isApiPath(pathname) ? "api" : "page";
+  const nonce = kind === "page" ? createNonce() : undefined;
+  for (const [name, value] of Object.entries(securityHeaders({ kind, nonce, https, dev }))) res.setHeader(name, value);
+  // Next reads the nonce for its own scripts from the request's policy.
+  if (nonce) req.headers["content-security-policy"] = res.getHeader("content-security-policy");
+  else delete req.headers["content-security-policy"];
+
+  if (!validEncoding(pathname)) {
+    if (kind === "api") {
+      res.writeHead(404, { "content-type": "application/problem+json" });
+      res.end(JSON.stringify({ type: "https://mcp-console.dev/problems/not-found", title: "Not found", status: 404, detail: "No such resource: the path is not valid percent-encoding", code: "not_found" }));
+      return;
+    }
+    req.url = "/_not-found";
+  }
+  handle(req, res);
+});
+
+server.listen(port, hostname, () => {
+  const { port: actual } = server.address();
+  console.log(`MCP Console listening on http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${actual}${dev ? " (dev)" : ""}`);
+  console.log(
+    process.env.TRUSTED_PROXIES
+      ? `Client addresses: X-Forwarded-For is believed from ${process.env.TRUSTED_PROXIES}`
+      : "Client addresses: the socket's peer (behind a load balancer or proxy, set TRUSTED_PROXIES to its address)",
+  );
+});
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => {
+    server.close(() => process.exit(0));
+    setTimeout(() => process.exit(0), 5000).unref();
+  });
+}
