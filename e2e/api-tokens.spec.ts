@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { problemSchema } from "@/lib/api/errors";
 import { signIn, unique } from "./helpers";
 import { USERS } from "./users";
 import { SERVERS } from "./users";
@@ -32,7 +33,7 @@ test("create a token (shown once, copyable), use it, revoke it: then it gets 401
   await expect(page.getByRole("row", { name: new RegExp(name) })).toHaveCount(0);
   const revoked = await request.get(`${base}/api/v1/mcp-providers`, { headers: auth });
   expect(revoked.status()).toBe(401);
-  expect((await revoked.json()).code).toBe("unauthenticated");
+  expect(problemSchema.parse(await revoked.json()).code).toBe("unauthenticated");
 });
 
 test("the API reference renders the OpenAPI document", async ({ page }) => {

@@ -7,7 +7,7 @@ const base = SERVERS.community;
 
 test("no forwarding switch in the list or the dialog, and a stored mode stays inactive", async ({ page, request }) => {
   const created = await createProvider(request, base, { identity_mode: "idp_token" });
-  expect((await api(request, base).get(`/api/v1/features`)).json.enterprise_enabled).toBe(false);
+  expect((await api(request, base)("GET /api/v1/features")).json.enterprise_enabled).toBe(false);
   await page.goto("/settings/providers");
   await expect(row(page, created.server_identifier)).toBeVisible();
   await expect(page.getByRole("switch")).toHaveCount(0);
@@ -24,6 +24,6 @@ test("no forwarding switch in the list or the dialog, and a stored mode stays in
   await dialog.getByLabel("Name", { exact: true }).fill(`${created.name} edited`);
   await dialog.getByRole("button", { name: "Save changes" }).click();
   await expect(dialog).toBeHidden();
-  const provider = (await api(request, base).get(`/api/v1/mcp-providers/${created.id}`)).json;
+  const provider = (await api(request, base)("GET /api/v1/mcp-providers/{id}", { params: { id: created.id } })).json;
   expect(provider).toMatchObject({ identity_mode: "idp_token", identity_forwarding_active: false });
 });

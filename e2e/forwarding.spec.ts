@@ -20,7 +20,7 @@ test("toggle forwarding in the dialog: the API reflects each change", async ({ p
     await dialog.getByRole("button", { name: "Save changes" }).click();
     expect((await patch).postDataJSON()).toEqual({ identity_mode: mode });
     await expect(dialog).toBeHidden();
-    const provider = (await api(request, base).get(`/api/v1/mcp-providers/${created.id}`)).json;
+    const provider = (await api(request, base)("GET /api/v1/mcp-providers/{id}", { params: { id: created.id } })).json;
     expect(provider).toMatchObject({ identity_mode: mode, identity_forwarding_active: on });
   }
 });
@@ -32,10 +32,10 @@ test("toggle forwarding from the list: optimistic, and the API reflects it", asy
   await toggle.click();
   await expect(toggle).toHaveAttribute("aria-checked", "true");
   await expect(row(page, created.server_identifier).getByText("User identity")).toBeVisible();
-  await expect.poll(async () => (await api(request, base).get(`/api/v1/mcp-providers/${created.id}`)).json.identity_mode).toBe("idp_token");
+  await expect.poll(async () => (await api(request, base)("GET /api/v1/mcp-providers/{id}", { params: { id: created.id } })).json.identity_mode).toBe("idp_token");
   await toggle.click();
   await expect(toggle).toHaveAttribute("aria-checked", "false");
-  await expect.poll(async () => (await api(request, base).get(`/api/v1/mcp-providers/${created.id}`)).json.identity_mode).toBe("off");
+  await expect.poll(async () => (await api(request, base)("GET /api/v1/mcp-providers/{id}", { params: { id: created.id } })).json.identity_mode).toBe("off");
 });
 
 test("a refused toggle rolls back and says why", async ({ page, request }) => {
@@ -50,5 +50,5 @@ test("a refused toggle rolls back and says why", async ({ page, request }) => {
   await toggle.click();
   await expect(page.getByText(/Couldn't change identity forwarding .*Licence does not allow this/)).toBeVisible();
   await expect(toggle).toHaveAttribute("aria-checked", "false");
-  expect((await api(request, base).get(`/api/v1/mcp-providers/${created.id}`)).json.identity_mode).toBe("off");
+  expect((await api(request, base)("GET /api/v1/mcp-providers/{id}", { params: { id: created.id } })).json.identity_mode).toBe("off");
 });

@@ -2,7 +2,11 @@
 // request takes, a signed-out cookie is dead everywhere, paths that aren't valid percent-encoding
 // are a 404, pages and API answers carry protective headers, and sign-in never redirects off-site.
 import { expect, test } from "@playwright/test";
-import { postSignIn } from "./support/auth-http";
+import { z } from "zod";
+import { problemSchema } from "@/lib/api/errors";
+import { csrf, postSignIn } from "./support/auth-http";
+
+const sessionSchema = z.object({ user: z.unknown().optional() });
 import { SERVERS, USERS } from "./users";
 
 const base = SERVERS.hardening;
@@ -51,11 +55,11 @@ test("a signed-out cookie gets nothing from /api/auth/session, and is cleared", 
   const request = await playwright.request.newContext();
   const signedIn = await postSignIn(request, base, { form: [["email", USERS.member.email], ["password", USERS.member.password]] });
   expect(signedIn.signedIn).toBe(true);
-  const cookie = (await request.storageState()).cookies.find((c) => c.name === "next-auth.session-token")!;
-  expect((await (await request.get(`${base}/api/auth/session`)).json()).user).toBeTruthy();
+  const cookie = (await request.storageState()).cookies.find((c) => c.name === "next-auth.session-token");
+  if (!cookie) throw new Error("signing in set no session cookie");
+  expect(sessionSchema.parse(await (await request.get(`${base}/api/auth/session`)).json()).user).toBeTruthy();
 
-  const { csrfToken } = await (await request.get(`${base}/api/auth/csrf`)).json();
-  await request.post(`${base}/api/auth/signout`, { form: { csrfToken }, maxRedirects: 0 });
+  await request.post(`${base}/api/auth/signout`, { form: { csrfToken: await csrf(request, base) }, maxRedirects: 0 });
 
   // The copied cookie, after sign-out, from another client.
   const replay = await playwright.request.newContext({ extraHTTPHeaders: { cookie: `next-auth.session-token=${cookie.value}` } });
@@ -72,7 +76,7 @@ test("paths that aren't valid percent-encoding are 404s, never 500s", async ({ r
     const res = await request.fetch(`${base}${path}`, { method });
     expect(res.status(), path).toBe(404);
     expect(res.headers()["content-type"]).toBe("application/problem+json");
-    expect((await res.json()).code).toBe("not_found");
+    expect(problemSchema.parse(await res.json()).code).toBe("not_found");
   }
   const page = await request.get(`${base}/settings/providers/%ff`);
   expect(page.status()).toBe(404);
@@ -93,7 +97,8 @@ test("pages and API answers carry protective headers, and the page's scripts run
     if (/Content Security Policy|Refused to (execute|load)/i.test(message.text())) violations.push(message.text());
   });
   const response = await page.goto("/signin");
-  const headers = response!.headers();
+  if (!response) throw new Error("the page did not load");
+  const headers = response.headers();
   const nonce = /'nonce-([^']+)'/.exec(headers["content-security-policy"])?.[1];
   expect(nonce).toBeTruthy();
   expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");

@@ -1,4 +1,6 @@
 import { expect, type APIRequestContext, type Page } from "@playwright/test";
+import type { ApiKey } from "@/lib/api/contracts";
+import { pathFor, type ApiAnswer } from "@/lib/client/api";
 
 export async function signIn(page: Page, user: { email: string; password: string }) {
   if (!page.url().includes("/signin")) await page.goto("/signin");
@@ -14,31 +16,31 @@ export function unique(prefix: string) {
   return `${prefix}${Date.now().toString(36).slice(-5)}${(counter++).toString(36)}${Math.random().toString(36).slice(2, 5)}`;
 }
 
-/** The API as the signed-in browser would call it (session cookie + same Origin). */
+type ApiCall = { params?: Record<string, string>; query?: Record<string, string>; body?: unknown; headers?: Record<string, string> };
+
+/** The API as the signed-in browser would call it (session cookie + same Origin), by contract key. */
 export function api(request: APIRequestContext, baseURL: string) {
-  const headers = { origin: baseURL, "content-type": "application/json" };
-  return {
-    get: async (path: string) => {
-      const res = await request.get(`${baseURL}${path}`);
-      return { status: res.status(), json: await res.json().catch(() => undefined) };
-    },
-    send: async (method: "POST" | "PATCH" | "DELETE", path: string, body?: unknown, extra: Record<string, string> = {}) => {
-      const res = await request.fetch(`${baseURL}${path}`, { method, headers: { ...headers, ...extra }, data: body === undefined ? undefined : JSON.stringify(body) });
-      return { status: res.status(), json: await res.json().catch(() => undefined) };
-    },
+  return async <K extends ApiKey>(key: K, input: ApiCall = {}): Promise<{ status: number; json: ApiAnswer<K> }> => {
+    const [method = "GET", template = ""] = key.split(" ");
+    const url = new URL(`${baseURL}${pathFor(template, input.params)}`);
+    for (const [name, value] of Object.entries(input.query ?? {})) url.searchParams.set(name, value);
+    const res = await request.fetch(url.href, {
+      method,
+      headers: { origin: baseURL, "content-type": "application/json", ...input.headers },
+      data: input.body === undefined ? undefined : JSON.stringify(input.body),
+    });
+    const json: unknown = await res.json().catch(() => undefined);
+    return { status: res.status(), json: json as ApiAnswer<K> };
   };
 }
 
 export async function createProvider(request: APIRequestContext, baseURL: string, overrides: Record<string, unknown> = {}) {
   const id = unique("p");
-  const res = await api(request, baseURL).send("POST", "/api/v1/mcp-providers", {
-    name: `Provider ${id}`,
-    server_identifier: id,
-    server_url: `https://mcp.example.com/${id}`,
-    ...overrides,
+  const res = await api(request, baseURL)("POST /api/v1/mcp-providers", {
+    body: { name: `Provider ${id}`, server_identifier: id, server_url: `https://mcp.example.com/${id}`, ...overrides },
   });
   expect(res.status).toBe(201);
-  return res.json as { id: string; name: string; server_identifier: string };
+  return res.json;
 }
 
 export function row(page: Page, identifier: string) {

@@ -2,7 +2,7 @@
 // forwarding on, and "Try it" on whoami shows your own subject; a second user sees theirs; a
 // user signed in locally is told to sign in with SSO, and the server receives nothing of theirs.
 import { expect, test, type Page } from "@playwright/test";
-import { unique } from "./helpers";
+import { api, unique } from "./helpers";
 import { IDENTITY, SERVERS, USERS } from "./users";
 
 const base = SERVERS.enterprise;
@@ -37,8 +37,8 @@ test("SSO users call whoami as themselves; a local sign-in is told to use SSO", 
   const owner = await ownerContext.newPage();
   await signInWithSso(owner, "owner@e2e.test", "owner-sso-password");
   // One provider per server URL and workspace: clear what an earlier attempt left behind.
-  const existing = await owner.request.get(`${base}/api/v1/mcp-providers?limit=100`);
-  for (const provider of (await existing.json()).data) {
+  const existing = await api(owner.request, base)("GET /api/v1/mcp-providers", { query: { limit: "100" } });
+  for (const provider of existing.json.data) {
     if (provider.server_url.startsWith("http://127.0.0.1:3191/")) {
       await owner.request.delete(`${base}/api/v1/mcp-providers/${provider.id}`, { headers: { origin: base } });
     }
@@ -85,7 +85,7 @@ test("an SSO identity whose email is not verified can't take over the account wi
   // Mallory's IdP account claims owner@e2e.test without saying it is verified.
   await signInWithSso(page, "owner@e2e.test", "mallory-sso-password");
   await expect(page.getByRole("button", { name: "+ Add provider" })).toHaveCount(0); // not the owner
-  const features = await page.request.get(`${base}/api/v1/features`);
-  expect((await features.json()).role).toBe("member");
+  const features = await api(page.request, base)("GET /api/v1/features");
+  expect(features.json.role).toBe("member");
   await context.close();
 });

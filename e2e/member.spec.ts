@@ -19,10 +19,10 @@ test("a member sees no edit controls, and a PATCH from their session gets 403", 
   await expect(page.getByRole("button", { name: /^Delete / })).toHaveCount(0);
   await expect(row(page, created.server_identifier).getByRole("switch")).toBeDisabled();
 
-  const patch = await api(page.request, base).send("PATCH", `/api/v1/mcp-providers/${created.id}`, { name: "member was here" });
+  const patch = await api(page.request, base)("PATCH /api/v1/mcp-providers/{id}", { params: { id: created.id }, body: { name: "member was here" } });
   expect(patch.status).toBe(403);
   expect(patch.json).toMatchObject({ code: "forbidden" });
   expect(patch.json.detail).toContain("admin");
-  expect((await api(ownerContext.request, base).get(`/api/v1/mcp-providers/${created.id}`)).json.name).toBe(created.name);
+  expect((await api(ownerContext.request, base)("GET /api/v1/mcp-providers/{id}", { params: { id: created.id } })).json.name).toBe(created.name);
   await ownerContext.close();
 });

@@ -36,7 +36,7 @@ test.describe("provider list and dialog", () => {
     await expect(row(page, id)).toContainText(`Every Tab ${id}`);
     await expect(row(page, id)).toContainText("https://mcp.example.com/******");
 
-    const list = await api(request, base).get(`/api/v1/mcp-providers?q=${id}`);
+    const list = await api(request, base)("GET /api/v1/mcp-providers", { query: { q: id } });
     expect(list.json.data[0]).toMatchObject({
       name: `Every Tab ${id}`,
       icon: { type: "emoji", content: "🚀" },
@@ -53,7 +53,7 @@ test.describe("provider list and dialog", () => {
       configuration: { timeout: 12, sse_read_timeout: 34 },
       identity_mode: "idp_token",
     });
-    const before = (await api(request, base).get(`/api/v1/mcp-providers/${created.id}`)).json;
+    const before = (await api(request, base)("GET /api/v1/mcp-providers/{id}", { params: { id: created.id } })).json;
     const patches: unknown[] = [];
     page.on("request", (req) => req.method() === "PATCH" && patches.push(req.postDataJSON()));
 
@@ -66,12 +66,36 @@ test.describe("provider list and dialog", () => {
     await expect(row(page, created.server_identifier)).toContainText(`${created.name} renamed`);
 
     expect(patches).toEqual([{ name: `${created.name} renamed` }]);
-    const after = (await api(request, base).get(`/api/v1/mcp-providers/${created.id}`)).json;
+    const after = (await api(request, base)("GET /api/v1/mcp-providers/{id}", { params: { id: created.id } })).json;
     expect(after.name).toBe(`${created.name} renamed`);
     expect(after.headers).toEqual(before.headers);
     expect(after.configuration).toEqual({ timeout: 12, sse_read_timeout: 34 });
     expect(after.identity_mode).toBe("idp_token");
     expect(after.server_url).toBe(before.server_url);
+  });
+
+  test("moving the server to another origin says which stored secrets were dropped", async ({ page, request }) => {
+    const created = await createProvider(request, base, { headers: { "X-Api-Key": "sk-secret-1234", "X-Team": "team-value" } });
+    await page.goto("/settings/providers");
+    await page.getByRole("button", { name: `Edit ${created.name}` }).click();
+    const dialog = page.getByRole("dialog", { name: `Edit ${created.name}` });
+    await dialog.getByLabel("Server URL").fill(`https://elsewhere.example.net/${created.server_identifier}`);
+    await dialog.getByRole("button", { name: "Save changes" }).click();
+    await expect(dialog).toBeHidden();
+    await expect(page.getByText("The server moved to another origin, so these stored secrets were removed: header X-Api-Key, header X-Team. Enter them again if the new server needs them.")).toBeVisible();
+    const after = (await api(request, base)("GET /api/v1/mcp-providers/{id}", { params: { id: created.id } })).json;
+    expect(after.headers).toEqual({});
+  });
+
+  test("with forwarding on, the dialog says which credential headers won't be sent", async ({ page, request }) => {
+    const created = await createProvider(request, base, { headers: { "X-Api-Key": "sk-secret-1234", "X-Team": "team-value" } });
+    await page.goto("/settings/providers");
+    await page.getByRole("button", { name: `Edit ${created.name}` }).click();
+    const dialog = page.getByRole("dialog", { name: `Edit ${created.name}` });
+    const note = dialog.getByText(/With identity forwarding on, .* not sent/);
+    await expect(note).toHaveCount(0);
+    await dialog.getByRole("switch", { name: "Forward the user's identity" }).click();
+    await expect(note).toHaveText("With identity forwarding on, X-Api-Key is not sent: every call carries only the user's own token.");
   });
 
   test("remove one of two headers: the other survives", async ({ page, request }) => {
@@ -85,7 +109,7 @@ test.describe("provider list and dialog", () => {
     await dialog.getByRole("button", { name: "Save changes" }).click();
     expect((await patch).postDataJSON()).toEqual({ headers: { "X-Drop": null } });
     await expect(dialog).toBeHidden();
-    const after = (await api(request, base).get(`/api/v1/mcp-providers/${created.id}`)).json;
+    const after = (await api(request, base)("GET /api/v1/mcp-providers/{id}", { params: { id: created.id } })).json;
     expect(after.headers).toEqual({ "X-Keep": "ke******-1" });
   });
 
@@ -128,12 +152,12 @@ test.describe("provider list and dialog", () => {
     await confirm.getByRole("button", { name: "Cancel" }).click();
     await expect(confirm).toBeHidden();
     await expect(row(page, created.server_identifier)).toBeVisible();
-    expect((await api(request, base).get(`/api/v1/mcp-providers/${created.id}`)).status).toBe(200);
+    expect((await api(request, base)("GET /api/v1/mcp-providers/{id}", { params: { id: created.id } })).status).toBe(200);
 
     await page.getByRole("button", { name: `Delete ${created.name}` }).click();
     await page.getByRole("alertdialog").getByRole("button", { name: "Delete provider" }).click();
     await expect(row(page, created.server_identifier)).toHaveCount(0);
-    await expect.poll(async () => (await api(request, base).get(`/api/v1/mcp-providers/${created.id}`)).status).toBe(404);
+    await expect.poll(async () => (await api(request, base)("GET /api/v1/mcp-providers/{id}", { params: { id: created.id } })).status).toBe(404);
   });
 
   test("search filters the list, and says so when nothing matches", async ({ page, request }) => {
@@ -167,7 +191,7 @@ test.describe("provider list and dialog", () => {
     await expect(dialog).toBeHidden();
     await expect(row(page, id)).toContainText(`Keyboard ${id}`);
     await expect(add).toBeFocused(); // focus returns to the opener
-    expect((await api(request, base).get(`/api/v1/mcp-providers?q=${id}`)).json.data).toHaveLength(1);
+    expect((await api(request, base)("GET /api/v1/mcp-providers", { query: { q: id } })).json.data).toHaveLength(1);
   });
 
   test("Escape closes the dialog when idle and returns focus", async ({ page }) => {

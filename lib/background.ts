@@ -10,7 +10,7 @@ const pending = new Set<Promise<unknown>>();
 export function runAfterResponse(name: string, task: () => Promise<unknown>) {
   const run: Promise<unknown> = Promise.resolve()
     .then(task)
-    .catch((error: unknown) => log.warn({ task: name, reason: (error as Error | undefined)?.message }, "background task failed"))
+    .catch((error: unknown) => { log.warn({ task: name, reason: (error as Error | undefined)?.message }, "background task failed"); })
     .finally(() => pending.delete(run));
   pending.add(run);
   try {

@@ -22,8 +22,10 @@ export function createSecretBox(masterKey: Buffer) {
       return [FORMAT, iv, cipher.getAuthTag(), ciphertext].map((part) => (typeof part === "string" ? part : part.toString("base64url"))).join(".");
     },
     decrypt(sealed: string): string {
-      const [format, iv, tag, ciphertext] = sealed.split(".");
-      if (format !== FORMAT || !iv || !tag || ciphertext === undefined) throw new Error("Unrecognised ciphertext format");
+      const parts = sealed.split(".");
+      if (parts.length !== 4) throw new Error("Unrecognised ciphertext format");
+      const [format, iv = "", tag = "", ciphertext = ""] = parts;
+      if (format !== FORMAT || !iv || !tag) throw new Error("Unrecognised ciphertext format");
       const decipher = createDecipheriv("aes-256-gcm", encryptionKey, Buffer.from(iv, "base64url"));
       decipher.setAuthTag(Buffer.from(tag, "base64url"));
       return Buffer.concat([decipher.update(Buffer.from(ciphertext, "base64url")), decipher.final()]).toString("utf8");

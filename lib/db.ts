@@ -1,5 +1,6 @@
 // The Prisma client, on SQLite (default) or PostgreSQL, chosen from DATABASE_URL. Both generated
-// clients come from one models file, so they share one API; we type the pair as the SQLite one.
+// clients come from one models file (a test fails if the schemas drift), so at run time they have
+// one API; the console is written against the SQLite client's types.
 import "server-only";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -7,12 +8,23 @@ import { PrismaClient as SqliteClient } from "@/generated/sqlite/client";
 import { PrismaClient as PostgresClient } from "@/generated/postgres/client";
 import { databaseKind, postgresConfig, sqliteFilePath } from "@/prisma/database-url.mjs";
 import { env } from "@/lib/env";
+import { fieldsOf } from "@/lib/fields";
 
-export type Db = InstanceType<typeof SqliteClient>;
+export type Db = SqliteClient;
+
+/**
+ * The PostgreSQL client, used through the API both clients share. TypeScript can't see that they
+ * share it — each generated client names its own copies of every type, and they differ where the
+ * databases do (transaction isolation levels, case-insensitive filters, which the console passes
+ * only on PostgreSQL) — so this is the one place the PostgreSQL client is taken as the other.
+ */
+function asSharedClient(client: PostgresClient): Db {
+  return client as unknown as Db;
+}
 
 function createClient(url: string): Db {
   if (databaseKind(url) === "postgres") {
-    return new PostgresClient({ adapter: new PrismaPg({ ...postgresConfig(url), max: 10, connectionTimeoutMillis: 5_000 }) }) as unknown as Db;
+    return asSharedClient(new PostgresClient({ adapter: new PrismaPg({ ...postgresConfig(url), max: 10, connectionTimeoutMillis: 5_000 }) }));
   }
   return new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: `file:${sqliteFilePath(url)}`, timeout: 10_000 }) });
 }
@@ -38,20 +50,19 @@ export function isPostgres(): boolean {
 
 /** Prisma's known-request error, told apart without importing either client's runtime class. */
 export function prismaErrorCode(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
+  const { code } = fieldsOf(error);
   return typeof code === "string" && /^P\d{4}$/.test(code) ? code : undefined;
 }
 
 /** The columns of a unique constraint a P2002 error names, across both drivers. */
 export function uniqueViolationFields(error: unknown): string[] {
-  const meta = (error as { meta?: Record<string, unknown> } | null)?.meta ?? {};
-  const target = meta.target ?? (meta.driverAdapterError as { cause?: { constraint?: { fields?: string[]; index?: string } } })?.cause?.constraint;
+  const meta = fieldsOf(fieldsOf(error).meta);
+  const constraint = fieldsOf(fieldsOf(fieldsOf(meta.driverAdapterError).cause).constraint);
+  const target = meta.target ?? (Object.keys(constraint).length > 0 ? constraint : undefined);
   if (Array.isArray(target)) return target.map(String);
   if (typeof target === "string") return [target];
-  if (target && typeof target === "object") {
-    const constraint = target as { fields?: string[]; index?: string };
-    if (constraint.fields) return constraint.fields;
-    if (constraint.index) return [constraint.index];
-  }
-  return [String((error as Error)?.message ?? "")];
+  const { fields, index } = fieldsOf(target);
+  if (Array.isArray(fields)) return fields.map(String);
+  if (typeof index === "string") return [index];
+  return [error instanceof Error ? error.message : ""];
 }

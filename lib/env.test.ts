@@ -1,16 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { parseEnv } from "@/lib/env";
+import { DEFAULT_DATABASE_URL } from "@/prisma/database-url.mjs";
 
 const valid = { NEXTAUTH_SECRET: "x".repeat(32), ENCRYPTION_KEY: Buffer.alloc(32, 1).toString("base64") };
 
 describe("parseEnv", () => {
   it("applies the defaults", () => {
     const env = parseEnv(valid);
-    expect(env.DATABASE_URL).toBe("file:./data/mcp-console.db");
+    expect(env.DATABASE_URL).toBe(DEFAULT_DATABASE_URL);
     expect(env.ENTERPRISE_ENABLED).toBe(false);
     expect(env.encryptionKey).toHaveLength(32);
     expect(parseEnv({ ...valid, ENTERPRISE_ENABLED: "true" }).ENTERPRISE_ENABLED).toBe(true);
     expect(parseEnv({ ...valid, ENCRYPTION_KEY: "ab".repeat(32) }).encryptionKey).toHaveLength(32);
+    expect(parseEnv(valid).LIST_CACHE_SECONDS).toBe(10);
+    expect(parseEnv({ ...valid, LIST_CACHE_SECONDS: "" }).LIST_CACHE_SECONDS).toBe(10);
+    expect(parseEnv({ ...valid, LIST_CACHE_SECONDS: "0" }).LIST_CACHE_SECONDS).toBe(0);
   });
 
   it.each([
@@ -24,7 +28,9 @@ describe("parseEnv", () => {
     [{ ...valid, ENTERPRISE_API_URL: "https://issuer.example", ENTERPRISE_API_SECRET: "short-secret" }, "ENTERPRISE_API_SECRET"],
     [{ ...valid, ENTERPRISE_API_SECRET: "x".repeat(31) }, "ENTERPRISE_API_SECRET"],
     [{ ...valid, TRUSTED_PROXIES: "the load balancer" }, "TRUSTED_PROXIES"],
+    [{ ...valid, LIST_CACHE_SECONDS: "a while" }, "LIST_CACHE_SECONDS"],
+    [{ ...valid, LIST_CACHE_SECONDS: "3600" }, "LIST_CACHE_SECONDS"],
   ])("names what is wrong: %j", (source, name) => {
-    expect(() => parseEnv(source)).toThrowError(new RegExp(`${name}:`));
+    expect(() => parseEnv(source)).toThrow(new RegExp(`${name}:`));
   });
 });

@@ -49,6 +49,12 @@ const envSchema = z
     ENTERPRISE_API_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)").optional()),
     // Private-network MCP servers the console may reach (hosts, host:port, CIDRs); see lib/mcp/address-policy.ts.
     MCP_ALLOWED_HOSTS: optionalString,
+    // How long a process may answer a provider list page it read moments ago (0: always read).
+    LIST_CACHE_SECONDS: optionalString
+      .pipe(z.coerce.number<string | undefined>().int().min(0).max(60).optional())
+      .transform((seconds) => seconds ?? 10),
+    // `npm run bench` only: turns on /api/bench/baseline, the Next.js baseline the list API is measured against.
+    BENCH_BASELINE: booleanFlag,
     // The reverse proxies in front of the console (IPs or CIDRs): only their X-Forwarded-For is believed.
     TRUSTED_PROXIES: optionalString.refine((value) => {
       try {
@@ -88,7 +94,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     const lines = result.error.issues.map((issue) => `  ${issue.path.join(".") || "environment"}: ${issue.message}`);
     throw new EnvError(`Invalid configuration:\n${lines.join("\n")}\nSee .env.example.`);
   }
-  return { ...result.data, encryptionKey: decodeKey(result.data.ENCRYPTION_KEY)! };
+  const encryptionKey = decodeKey(result.data.ENCRYPTION_KEY);
+  if (!encryptionKey) throw new EnvError("Invalid configuration:\n  ENCRYPTION_KEY: must be 32 random bytes\nSee .env.example.");
+  return { ...result.data, encryptionKey };
 }
 
 let cached: Env | undefined;

@@ -10,7 +10,7 @@ const READY_TIMEOUT_MS = 3_000;
 export async function databaseReady(): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error("database readiness check timed out"), { code: "ETIMEDOUT" })), READY_TIMEOUT_MS);
+    timer = setTimeout(() => { reject(Object.assign(new Error("database readiness check timed out"), { code: "ETIMEDOUT" })); }, READY_TIMEOUT_MS);
   });
   try {
     await Promise.race([db().$queryRaw`SELECT 1`, timeout]);

@@ -17,7 +17,7 @@ export function redact(value: unknown, depth = 0): unknown {
 // Logs go to stdout unless a test captures them.
 let sink: (line: string) => void = (line) => process.stdout.write(line);
 const destination = new Writable({
-  write(chunk, _encoding, done) {
+  write(chunk: Buffer, _encoding, done) {
     sink(chunk.toString());
     done();
   },

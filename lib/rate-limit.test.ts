@@ -7,17 +7,17 @@ function memoryCounters() {
   const rows = new Map<string, { key: string; count: number; expiresAt: Date }>();
   return {
     rateLimit: {
-      upsert: async ({ where, create }: { where: { key: string }; create: { key: string; count: number; expiresAt: Date } }) => {
+      upsert: ({ where, create }: { where: { key: string }; create: { key: string; count: number; expiresAt: Date } }) => {
         const row = rows.get(where.key) ?? { ...create, count: 0 };
         row.count++;
         rows.set(where.key, row);
-        return row;
+        return Promise.resolve(row);
       },
-      update: async () => { throw new Error("not used"); },
-      findUnique: async ({ where }: { where: { key: string } }) => rows.get(where.key) ?? null,
-      deleteMany: async ({ where }: { where: { expiresAt: { lte: Date } } }) => {
+      update: () => Promise.reject(new Error("not used")),
+      findUnique: ({ where }: { where: { key: string } }) => Promise.resolve(rows.get(where.key) ?? null),
+      deleteMany: ({ where }: { where: { expiresAt: { lte: Date } } }) => {
         for (const [key, row] of rows) if (row.expiresAt <= where.expiresAt.lte) rows.delete(key);
-        return { count: 0 };
+        return Promise.resolve({ count: 0 });
       },
     },
   } as never;

@@ -7,6 +7,7 @@ import { bootstrapOwner } from "@/lib/auth/bootstrap";
 import { z } from "zod";
 import { ROLES } from "@/lib/auth/roles";
 import { hashPassword } from "@/lib/crypto";
+import { announceAuthChange } from "@/lib/auth/caller-cache";
 import { db } from "@/lib/db";
 
 const { values } = parseArgs({
@@ -31,12 +32,15 @@ async function main() {
     update: { role },
     create: { userId: user.id, workspaceId: workspace.id, role, createdAt: new Date() },
   });
+  // On PostgreSQL the running consoles hear this at once; on SQLite (no channel between processes)
+  // a role change reaches API tokens they remember within 15 seconds.
+  await announceAuthChange({ kind: "user", id: user.id });
   console.log(`${email} is a ${role} of ${workspace.name}`);
 }
 
 main().then(
   () => process.exit(0),
-  (error) => {
+  (error: unknown) => {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);
   },

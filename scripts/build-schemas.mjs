@@ -34,7 +34,11 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const target = path.join(root, file);
     if (check) {
       let current = "";
-      try { current = readFileSync(target, "utf8"); } catch {}
+      try {
+        current = readFileSync(target, "utf8");
+      } catch {
+        // not written yet: it differs
+      }
       if (current !== content) { console.error(`${file} is out of date: run npm run db:schemas`); drift = true; }
     } else {
       mkdirSync(path.dirname(target), { recursive: true });

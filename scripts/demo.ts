@@ -20,8 +20,8 @@ const users = [
 
 async function assertFree(port: number) {
   await new Promise<void>((resolve, reject) => {
-    const probe = net.createServer().once("error", () => reject(new Error(`Port ${port} is in use: stop what runs there, or set PORT for the console.`)));
-    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve()));
+    const probe = net.createServer().once("error", () => { reject(new Error(`Port ${port} is in use: stop what runs there, or set PORT for the console.`)); });
+    probe.listen(port, "127.0.0.1", () => probe.close(() => { resolve(); }));
   });
 }
 
@@ -92,10 +92,9 @@ console.log(`
   Test IdP: ${stack.idp.issuer}   whoami MCP server: ${stack.whoami.url}   Ctrl-C stops everything.
 `);
 
-const stop = async () => {
+const stop = () => {
   server.kill("SIGTERM");
-  await stack.stop();
-  process.exit(0);
+  void stack.stop().then(() => process.exit(0));
 };
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);

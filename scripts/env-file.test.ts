@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { prepareEnvFile, startupLines } from "./lib/env-file.mjs";
 
 const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+afterEach(() => { dirs.splice(0).forEach((dir) => { rmSync(dir, { recursive: true, force: true }); }); });
 
 function tempEnvFile() {
   const dir = mkdtempSync(path.join(os.tmpdir(), "env-file-"));

@@ -20,5 +20,10 @@ if (existsSync("reports/playwright.json")) {
   skipped += stats.skipped;
   lines.push(`playwright: ${stats.expected + stats.flaky} passed, ${stats.unexpected} failed`);
 }
+// Type-checking and lint are not tests, but a red one fails the run like one: each counts once.
+for (const check of (process.env.STATIC_FAILURES ?? "").split(" ").filter(Boolean)) {
+  failed += 1;
+  lines.push(`${check}: failed (see above)`);
+}
 for (const line of lines) console.log(line);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);

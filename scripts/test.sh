@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: unit, integration (SQLite and PostgreSQL), migrations, then the browser
-# end-to-end layer against a production build. Installs what it needs and starts PostgreSQL if it
+# The whole test suite: types and lint, unit, integration (SQLite and PostgreSQL), migrations, then
+# the browser end-to-end layer against a production build. Installs what it needs and starts PostgreSQL if it
 # is not running. Ends with one line: "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +15,10 @@ if [ ! -x node_modules/.bin/vitest ]; then npm ci; fi
 
 rm -rf reports && mkdir -p reports
 status=0
+echo "Type-checking and linting…"
+static_failures=""
+npm run --silent typecheck || { status=1; static_failures+=" typecheck"; }
+npm run --silent lint || { status=1; static_failures+=" lint"; }
 npx vitest run --reporter=default --reporter=json --outputFile.json=reports/vitest.json || status=$?
 
 if [ -d e2e ] && ls e2e/*.spec.ts >/dev/null 2>&1; then
@@ -26,5 +30,5 @@ if [ -d e2e ] && ls e2e/*.spec.ts >/dev/null 2>&1; then
   npx playwright test || status=$?
 fi
 
-node scripts/test-summary.mjs
+STATIC_FAILURES="$static_failures" node scripts/test-summary.mjs
 exit $status

@@ -21,7 +21,7 @@ export function ApiReference({ document }: { document: Doc }) {
         </p>
       </header>
       {Object.entries(document.paths).flatMap(([path, item]) =>
-        Object.entries(item as Record<string, unknown>)
+        Object.entries(item)
           .filter(([method]) => method in METHOD_STYLE)
           .map(([method, raw]) => {
             const op = raw as Operation;

@@ -24,7 +24,7 @@ export function ApiTokensPage() {
             Personal tokens for the <a href="/api-reference" className="underline">REST API</a>. They act as you, with your role in this workspace.
           </p>
         </div>
-        <Button variant="primary" onClick={() => setCreating(true)}>
+        <Button variant="primary" onClick={() => { setCreating(true); }}>
           + Create token
         </Button>
       </div>
@@ -55,7 +55,7 @@ export function ApiTokensPage() {
                   <td className="px-4 py-3 text-zinc-500">{token.last_used_at ? relativeTime(token.last_used_at) : "Never"}</td>
                   <td className="px-4 py-3 text-zinc-500">{relativeTime(token.created_at)}</td>
                   <td className="px-4 py-3 text-right">
-                    <Button size="sm" variant="ghost" className="text-red-600 dark:text-red-400" aria-label={`Revoke ${token.name}`} onClick={() => setRevoking(token)}>
+                    <Button size="sm" variant="ghost" className="text-red-600 dark:text-red-400" aria-label={`Revoke ${token.name}`} onClick={() => { setRevoking(token); }}>
                       Revoke
                     </Button>
                   </td>
@@ -69,11 +69,15 @@ export function ApiTokensPage() {
       <CreateTokenDialog open={creating} onOpenChange={setCreating} />
       <ConfirmDialog
         open={Boolean(revoking)}
-        onOpenChange={(open) => !open && setRevoking(undefined)}
+        onOpenChange={(open) => {
+          if (!open) setRevoking(undefined);
+        }}
         title={`Revoke ${revoking?.name ?? "token"}?`}
         description="Scripts using it will get 401 from now on. This can't be undone."
         confirmLabel="Revoke token"
-        onConfirm={() => revoking && revoke.mutate(revoking)}
+        onConfirm={() => {
+          if (revoking) revoke.mutate(revoking);
+        }}
       />
     </section>
   );
@@ -94,7 +98,7 @@ function CreateTokenDialog({ open, onOpenChange }: { open: boolean; onOpenChange
     create.reset();
   }
 
-  async function submit(event: React.FormEvent) {
+  async function submit(event: React.SyntheticEvent<HTMLFormElement>) {
     event.preventDefault();
     setError("");
     try {
@@ -111,30 +115,32 @@ function CreateTokenDialog({ open, onOpenChange }: { open: boolean; onOpenChange
         <div className="space-y-4">
           <p className="text-sm text-zinc-600 dark:text-zinc-400">This is the only time the token is shown. Store it somewhere safe.</p>
           <div className="flex gap-2">
-            <Input readOnly value={secret} aria-label="New API token" className="font-mono text-xs" onFocus={(event) => event.currentTarget.select()} />
+            <Input readOnly value={secret} aria-label="New API token" className="font-mono text-xs" onFocus={(event) => { event.currentTarget.select(); }} />
             <Button
-              onClick={async () => {
-                await navigator.clipboard?.writeText(secret).catch(() => undefined);
-                toast.success("Token copied");
+              onClick={() => {
+                void navigator.clipboard.writeText(secret).then(
+                  () => toast.success("Token copied"),
+                  () => toast.error("Couldn't copy: select the token and copy it yourself"),
+                );
               }}
             >
               Copy
             </Button>
           </div>
           <div className="flex justify-end">
-            <Button variant="primary" onClick={() => close(false)}>
+            <Button variant="primary" onClick={() => { close(false); }}>
               Done
             </Button>
           </div>
         </div>
       ) : (
-        <form onSubmit={submit} noValidate>
+        <form onSubmit={(event) => void submit(event)} noValidate>
           <fieldset disabled={create.isPending} className="space-y-4">
             <Field id="token-name" label="Name" error={error} hint="What will use it, e.g. “CI deploy”">
-              <Input {...fieldAria("token-name", error, "hint")} value={name} onChange={(event) => setName(event.target.value)} maxLength={80} autoFocus />
+              <Input {...fieldAria("token-name", error, "hint")} value={name} onChange={(event) => { setName(event.target.value); }} maxLength={80} autoFocus />
             </Field>
             <div className="flex justify-end gap-2">
-              <Button onClick={() => close(false)}>Cancel</Button>
+              <Button onClick={() => { close(false); }}>Cancel</Button>
               <Button type="submit" variant="primary">
                 {create.isPending ? "Creating…" : "Create token"}
               </Button>

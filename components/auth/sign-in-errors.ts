@@ -1,6 +1,6 @@
 // What the sign-in page says for each error next-auth (or our callbacks) sends back as `?error=`.
 // Some carry a detail after a colon: "RateLimited:120" is 120 seconds to wait.
-const MESSAGES: Record<string, (detail?: string) => string> = {
+const MESSAGES: Partial<Record<string, (detail?: string) => string>> = {
   CredentialsSignin: () => "That email and password don't match an account.",
   RateLimited: (seconds) =>
     `Too many sign-in attempts. Try again in ${seconds && /^\d+$/.test(seconds) ? formatWait(Number(seconds)) : "a few minutes"}.`,

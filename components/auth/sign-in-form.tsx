@@ -8,14 +8,14 @@ export function SignInForm({ sso, callbackUrl, initialError }: { sso: boolean; c
   const [error, setError] = useState(signInErrorMessage(initialError));
   const [busy, setBusy] = useState(false);
 
-  async function onSubmit(event: React.FormEvent<HTMLFormElement>) {
+  async function onSubmit(event: React.SyntheticEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     setBusy(true);
     setError("");
     const result = await signIn("credentials", {
-      email: String(form.get("email")),
-      password: String(form.get("password")),
+      email: formText(form, "email"),
+      password: formText(form, "password"),
       redirect: false,
       callbackUrl,
     }).catch(() => undefined);
@@ -34,7 +34,7 @@ export function SignInForm({ sso, callbackUrl, initialError }: { sso: boolean; c
 
   return (
     <div className="mt-6 space-y-6">
-      <form onSubmit={onSubmit} className="space-y-4" aria-describedby={error ? "signin-error" : undefined}>
+      <form onSubmit={(event) => void onSubmit(event)} className="space-y-4" aria-describedby={error ? "signin-error" : undefined}>
         <fieldset disabled={busy} className="space-y-4">
           <label className="block text-sm font-medium">
             Email
@@ -57,7 +57,7 @@ export function SignInForm({ sso, callbackUrl, initialError }: { sso: boolean; c
       {sso && (
         <button
           type="button"
-          onClick={() => signIn("oidc", { callbackUrl })}
+          onClick={() => void signIn("oidc", { callbackUrl })}
           className="w-full rounded-md border border-zinc-300 px-3 py-2 text-sm font-medium hover:bg-zinc-50 dark:border-zinc-700 dark:hover:bg-zinc-800"
         >
           Sign in with SSO
@@ -65,4 +65,9 @@ export function SignInForm({ sso, callbackUrl, initialError }: { sso: boolean; c
       )}
     </div>
   );
+}
+
+function formText(form: FormData, name: string): string {
+  const value = form.get(name);
+  return typeof value === "string" ? value : "";
 }

@@ -14,7 +14,7 @@ export function ForwardingToggle({ provider, disabled }: { provider: Provider; d
       checked={provider.identity_mode !== "off"}
       disabled={disabled}
       label={`Identity forwarding for ${provider.name}`}
-      onCheckedChange={(on) => toggle.mutate({ provider, on })}
+      onCheckedChange={(on) => { toggle.mutate({ provider, on }); }}
     />
   );
 }

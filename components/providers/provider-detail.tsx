@@ -45,7 +45,7 @@ export function ProviderDetail({ id, signedInWithSso }: { id: string; signedInWi
             </p>
           </div>
         </div>
-        <Button onClick={() => refresh.mutate()} disabled={refresh.isPending}>
+        <Button onClick={() => { refresh.mutate(); }} disabled={refresh.isPending}>
           {refresh.isPending ? "Refreshing…" : "Refresh tools"}
         </Button>
       </header>
@@ -105,7 +105,7 @@ function ToolCard({ providerId, providerName, tool, sso, signedInWithSso }: { pr
       setProblems(["The arguments are not valid JSON."]);
       return;
     }
-    const errors = validateArguments({ ...tool.input_schema, type: "object" } as never, args);
+    const errors = validateArguments({ ...tool.input_schema, type: "object" }, args);
     setProblems(errors);
     if (errors.length === 0) call.mutate({ tool: tool.name, args: args as Record<string, unknown> });
   }
@@ -118,7 +118,7 @@ function ToolCard({ providerId, providerName, tool, sso, signedInWithSso }: { pr
           {tool.title && tool.title !== tool.name && <p className="text-sm font-medium">{tool.title}</p>}
           {tool.description && <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">{tool.description}</p>}
         </div>
-        <Button size="sm" onClick={() => setOpen(!open)} aria-expanded={open} aria-controls={`try-${tool.name}`}>
+        <Button size="sm" onClick={() => { setOpen(!open); }} aria-expanded={open} aria-controls={`try-${tool.name}`}>
           {open ? "Close" : "Try it"}
         </Button>
       </div>
@@ -131,7 +131,7 @@ function ToolCard({ providerId, providerName, tool, sso, signedInWithSso }: { pr
           <label htmlFor={editorId} className="block text-sm font-medium">
             Arguments (JSON)
           </label>
-          <textarea id={editorId} value={text} onChange={(event) => setText(event.target.value)} rows={Math.min(12, text.split("\n").length + 1)} spellCheck={false} className={`${inputClass} font-mono text-xs`} aria-invalid={problems.length > 0 || undefined} />
+          <textarea id={editorId} value={text} onChange={(event) => { setText(event.target.value); }} rows={Math.min(12, text.split("\n").length + 1)} spellCheck={false} className={`${inputClass} font-mono text-xs`} aria-invalid={problems.length > 0 || undefined} />
           {problems.length > 0 && (
             <ul role="alert" className="list-inside list-disc text-xs text-red-600 dark:text-red-400">
               {problems.map((problem) => <li key={problem}>{problem}</li>)}
@@ -180,7 +180,7 @@ function CallError({ error, providerName, sso, signedInWithSso }: { error: unkno
     <div role="alert" className="rounded-lg border border-red-500/30 bg-red-50 p-3 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">
       <p>{errorMessage(error)}</p>
       {needsSso && sso && (
-        <Button size="sm" className="mt-2" onClick={() => signIn("oidc", { callbackUrl: window.location.pathname })}>
+        <Button size="sm" className="mt-2" onClick={() => void signIn("oidc", { callbackUrl: window.location.pathname })}>
           {signedInWithSso ? "Sign in with SSO again" : `Sign in with SSO to use ${providerName}`}
         </Button>
       )}

@@ -3,7 +3,7 @@
 // server's field errors land on their fields; while saving nothing can close it or submit twice.
 import * as Tabs from "@radix-ui/react-tabs";
 import { useIsMutating } from "@tanstack/react-query";
-import { useFieldArray, useForm } from "react-hook-form";
+import { useFieldArray, useForm, useWatch } from "react-hook-form";
 import { useMemo, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
@@ -55,7 +55,19 @@ export function ProviderDialog({
       isLocked={() => submitting.current}
     >
       {/* Remount per provider so the form starts from its values. */}
-      {open && <ProviderForm key={provider?.id ?? "new"} provider={provider} showForwarding={showForwarding} submitting={submitting} onDone={() => onOpenChange(false)} />}
+      {open && (
+        <ProviderForm
+          key={provider?.id ?? "new"}
+          provider={provider}
+          showForwarding={showForwarding}
+          onSubmitting={(busy) => {
+            submitting.current = busy;
+          }}
+          onDone={() => {
+            onOpenChange(false);
+          }}
+        />
+      )}
     </Dialog>
   );
 }
@@ -63,12 +75,13 @@ export function ProviderDialog({
 function ProviderForm({
   provider,
   showForwarding,
-  submitting,
+  onSubmitting,
   onDone,
 }: {
   provider?: Provider;
   showForwarding: boolean;
-  submitting: React.RefObject<boolean>;
+  /** Told when a submit starts and ends, before the mutation state catches up. */
+  onSubmitting: (busy: boolean) => void;
   onDone: () => void;
 }) {
   const resolver = useMemo(() => providerResolver({ original: provider, showForwarding }), [provider, showForwarding]);
@@ -77,7 +90,7 @@ function ProviderForm({
     resolver,
     mode: "onTouched",
   });
-  const { register, handleSubmit, formState, setError, watch, setValue, control } = form;
+  const { register, handleSubmit, formState, setError, setValue, control } = form;
   const headers = useFieldArray({ control, name: "headers" });
   const [tab, setTab] = useState("authentication");
   const [formError, setFormError] = useState("");
@@ -100,14 +113,14 @@ function ProviderForm({
       } catch (error) {
         if (error instanceof ApiClientError && error.errors.length > 0) {
           const mapped = formFieldErrors(error.errors, values);
-          for (const [name, value] of Object.entries(mapped)) setError(name as never, value);
-          revealFirstError(Object.keys(mapped).map((field) => field.split(".")[0]));
+          for (const [name, value] of mapped) setError(name, value);
+          revealFirstError(mapped.map(([field]) => field.split(".")[0] ?? field));
         } else {
           setFormError(error instanceof ApiClientError && error.status === 412 ? "Someone else changed this provider. Close and reopen to see their changes." : errorMessage(error));
         }
       }
     },
-    (invalid) => revealFirstError(Object.keys(invalid)),
+    (invalid) => { revealFirstError(Object.keys(invalid)); },
   );
 
   function revealFirstError(fields: string[]) {
@@ -116,20 +129,17 @@ function ProviderForm({
     if (inTab && !topLevel) setTab(inTab[0]);
   }
 
-  const emoji = watch("icon_emoji");
-  const background = watch("icon_background");
-  const forwarding = watch("forwarding");
-  const typedUrl = watch("server_url");
-  const headerNames = watch("headers").map((header) => header.name);
+  const [emoji, background, forwarding, typedUrl, headerRows] = useWatch({ control, name: ["icon_emoji", "icon_background", "forwarding", "server_url", "headers"] });
+  const headerNames = headerRows.map((header) => header.name);
   const movesOrigin = provider ? changesOrigin(provider.server_url, typedUrl) : false;
   const withheld = forwarding && showForwarding ? headerNames.filter((name) => name && isCredentialName(name)) : [];
 
   return (
     <form
       onSubmit={(event) => {
-        submitting.current = true;
+        onSubmitting(true);
         void onSubmit(event).finally(() => {
-          submitting.current = false;
+          onSubmitting(false);
         });
       }}
       noValidate
@@ -184,7 +194,7 @@ function ProviderForm({
                 {FORWARDING_EXPLANATION}
               </p>
             </div>
-            <Switch id="forwarding" label="Forward the user's identity" checked={forwarding} onCheckedChange={(on) => setValue("forwarding", on, { shouldDirty: true })} />
+            <Switch id="forwarding" label="Forward the user's identity" checked={forwarding} onCheckedChange={(on) => { setValue("forwarding", on, { shouldDirty: true }); }} />
           </div>
         )}
         {withheld.length > 0 && (
@@ -251,17 +261,17 @@ function ProviderForm({
                       />
                       {rowErrors?.value && <p role="alert" className="mt-1 text-xs text-red-600 dark:text-red-400">{rowErrors.value.message}</p>}
                     </div>
-                    <Button variant="ghost" onClick={() => headers.remove(index)} aria-label={`Remove header ${row.name || index + 1}`}>
+                    <Button variant="ghost" onClick={() => { headers.remove(index); }} aria-label={`Remove header ${row.name || index + 1}`}>
                       ✕
                     </Button>
                   </li>
                 );
               })}
             </ul>
-            {(errors.headers?.message || errors.headers?.root?.message) && (
-              <p role="alert" className="text-xs text-red-600 dark:text-red-400">{errors.headers?.message ?? errors.headers?.root?.message}</p>
+            {(errors.headers?.message ?? errors.headers?.root?.message) && (
+              <p role="alert" className="text-xs text-red-600 dark:text-red-400">{errors.headers.message ?? errors.headers.root?.message}</p>
             )}
-            <Button size="sm" onClick={() => headers.append({ name: "", value: "", stored: false })}>
+            <Button size="sm" onClick={() => { headers.append({ name: "", value: "", stored: false }); }}>
               + Add header
             </Button>
           </Tabs.Content>

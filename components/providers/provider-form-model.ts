@@ -1,7 +1,7 @@
 // The provider form's values, and how they become an API create body or a merge patch of only
 // what changed. Validation runs the API's own zod schemas on that body, and their errors are
 // mapped back onto the form's fields — so the form can never accept what the API refuses.
-import type { FieldErrors, Resolver } from "react-hook-form";
+import type { FieldErrors, FieldPath, Resolver } from "react-hook-form";
 import type { z } from "zod";
 import type { FieldError } from "@/lib/api/errors";
 import { createProviderSchema, LIMITS, providerPatchSchema, type CreateProviderInput, type Provider, type ProviderPatch } from "@/lib/providers/schemas";
@@ -125,9 +125,14 @@ export function toPatch(values: ProviderFormValues, original: Provider, showForw
   return patch;
 }
 
+/** A place an error can be shown: a form field, or the form as a whole. */
+export type FormErrorTarget = FieldPath<ProviderFormValues> | "root";
+
+const TOP_LEVEL_FIELDS: readonly string[] = ["server_url", "name", "server_identifier", "headers"] satisfies FieldPath<ProviderFormValues>[];
+
 /** Where an API field path lands in the form. */
-export function formFieldFor(path: string, values: ProviderFormValues, keyProblem = false): string {
-  const [head, ...rest] = path.split(".");
+export function formFieldFor(path: string, values: ProviderFormValues, keyProblem = false): FormErrorTarget {
+  const [head = "", ...rest] = path.split(".");
   const tail = rest.join(".");
   if (head === "icon") return tail === "background" ? "icon_background" : "icon_emoji";
   if (head === "authentication") return tail === "client_secret" ? "client_secret" : "client_id";
@@ -135,23 +140,23 @@ export function formFieldFor(path: string, values: ProviderFormValues, keyProble
   if (head === "identity_mode") return "forwarding";
   if (head === "headers" && tail) {
     const index = values.headers.findIndex((row) => row.name.trim() === tail);
-    if (index >= 0) return `headers.${index}.${keyProblem ? "name" : "value"}`;
+    if (index >= 0) return keyProblem ? `headers.${index}.name` : `headers.${index}.value`;
   }
-  return head || "root";
+  return TOP_LEVEL_FIELDS.includes(head) ? (head as FieldPath<ProviderFormValues>) : "root";
 }
 
 /** API field errors as (form field, error) pairs, the first error per field. */
-export function formFieldErrors(errors: FieldError[], values: ProviderFormValues): Record<string, { type: string; message: string }> {
-  const result: Record<string, { type: string; message: string }> = {};
+export function formFieldErrors(errors: FieldError[], values: ProviderFormValues): [FormErrorTarget, { type: string; message: string }][] {
+  const result = new Map<FormErrorTarget, { type: string; message: string }>();
   for (const error of errors) {
     const field = formFieldFor(error.path, values, /^header name|header names|managed by the HTTP client/i.test(error.message));
-    result[field] ??= { type: "server", message: error.message };
+    if (!result.has(field)) result.set(field, { type: "server", message: error.message });
   }
-  return result;
+  return [...result];
 }
 
 export function errorsToFormErrors(errors: FieldError[], values: ProviderFormValues): FieldErrors<ProviderFormValues> {
-  return nest(formFieldErrors(errors, values)) as FieldErrors<ProviderFormValues>;
+  return nest(Object.fromEntries(formFieldErrors(errors, values)));
 }
 
 /** react-hook-form wants nested errors: { headers: [ { name: {…} } ] }. */
@@ -180,7 +185,7 @@ function zodIssues(error: z.ZodError): FieldError[] {
 
 /** The API's schema, as a react-hook-form resolver. */
 export function providerResolver(context: { original?: Provider; showForwarding: boolean }): Resolver<ProviderFormValues> {
-  return async (values) => {
+  return (values) => {
     if (!context.original && !values.server_url.trim()) {
       return { values: {}, errors: errorsToFormErrors([{ path: "server_url", message: "Server URL is required" }], values) };
     }

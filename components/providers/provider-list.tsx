@@ -52,7 +52,7 @@ export function ProviderList() {
       </div>
 
       <div className="mt-6">
-        <Input type="search" value={search} onChange={(event) => setSearch(event.target.value)} placeholder="Search by name or identifier" aria-label="Search providers" className="max-w-sm" />
+        <Input type="search" value={search} onChange={(event) => { setSearch(event.target.value); }} placeholder="Search by name or identifier" aria-label="Search providers" className="max-w-sm" />
       </div>
 
       <div className="mt-4 overflow-hidden rounded-xl border border-zinc-200 dark:border-zinc-800">
@@ -63,7 +63,7 @@ export function ProviderList() {
         ) : providers.isError || features.isError ? (
           <div className="p-8 text-center" role="alert">
             <p className="text-sm text-red-600 dark:text-red-400">Couldn&apos;t load providers: {errorMessage(providers.error ?? features.error)}</p>
-            <Button className="mt-3" size="sm" onClick={() => providers.refetch()}>
+            <Button className="mt-3" size="sm" onClick={() => void providers.refetch()}>
               Try again
             </Button>
           </div>
@@ -125,7 +125,7 @@ export function ProviderList() {
                       >
                         Edit
                       </Button>
-                      <Button size="sm" variant="ghost" className="text-red-600 dark:text-red-400" aria-label={`Delete ${provider.name}`} onClick={() => setDeleting(provider)}>
+                      <Button size="sm" variant="ghost" className="text-red-600 dark:text-red-400" aria-label={`Delete ${provider.name}`} onClick={() => { setDeleting(provider); }}>
                         Delete
                       </Button>
                     </td>
@@ -140,11 +140,15 @@ export function ProviderList() {
       {canManage && <ProviderDialog open={dialogOpen} onOpenChange={setDialogOpen} provider={editing} showForwarding={showForwarding} />}
       <ConfirmDialog
         open={Boolean(deleting)}
-        onOpenChange={(open) => !open && setDeleting(undefined)}
+        onOpenChange={(open) => {
+          if (!open) setDeleting(undefined);
+        }}
         title={`Delete ${deleting?.name ?? "provider"}?`}
         description="Agents will no longer be able to call its tools. This can't be undone."
         confirmLabel="Delete provider"
-        onConfirm={() => deleting && remove.mutate(deleting)}
+        onConfirm={() => {
+          if (deleting) remove.mutate(deleting);
+        }}
       />
     </section>
   );

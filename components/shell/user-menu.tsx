@@ -16,7 +16,7 @@ export function UserMenu({ email, role }: { email: string; role: string }) {
       if (!menu.current?.contains(event.target as Node) && !button.current?.contains(event.target as Node)) setOpen(false);
     };
     document.addEventListener("pointerdown", onPointer);
-    return () => document.removeEventListener("pointerdown", onPointer);
+    return () => { document.removeEventListener("pointerdown", onPointer); };
   }, [open]);
 
   function close() {
@@ -25,14 +25,19 @@ export function UserMenu({ email, role }: { email: string; role: string }) {
   }
 
   return (
-    <div className="relative" onKeyDown={(event) => event.key === "Escape" && open && close()}>
+    <div
+      className="relative"
+      onKeyDown={(event) => {
+        if (event.key === "Escape" && open) close();
+      }}
+    >
       <button
         ref={button}
         type="button"
         aria-label="User menu"
         aria-haspopup="menu"
         aria-expanded={open}
-        onClick={() => setOpen(!open)}
+        onClick={() => { setOpen(!open); }}
         className="flex h-8 w-8 items-center justify-center rounded-full bg-zinc-200 text-sm font-medium focus-visible:outline-2 focus-visible:outline-blue-500 dark:bg-zinc-700"
       >
         {email.slice(0, 1).toUpperCase()}

@@ -4,6 +4,20 @@
 import * as RadixDialog from "@radix-ui/react-dialog";
 import { useEffect, useRef } from "react";
 
+// Our dialogs are opened by ordinary buttons (not Radix triggers), so on close focus goes back to
+// what last had it outside any dialog: the opener. Tracked for the page rather than per dialog: a
+// dialog may mount already open (its code loaded on the click), and by then a field's autoFocus has
+// moved focus inside it. The body doesn't count: focus falls there while a dialog closes.
+let lastFocusOutside: HTMLElement | null = null;
+function noteFocus() {
+  const focused = document.activeElement;
+  if (focused instanceof HTMLElement && focused !== document.body && !focused.closest('[role="dialog"]')) lastFocusOutside = focused;
+}
+if (typeof document !== "undefined") {
+  noteFocus();
+  document.addEventListener("focusin", noteFocus);
+}
+
 export function Dialog({
   open,
   onOpenChange,
@@ -24,32 +38,37 @@ export function Dialog({
   children: React.ReactNode;
   wide?: boolean;
 }) {
-  // Our dialogs are opened by ordinary buttons (not Radix triggers): remember the opener so focus
-  // goes back to it on close.
-  // Captured while rendering the opening, before the dialog's own effects move focus inside it.
+  // Captured when the dialog opens (see lastFocusOutside), given back when it closes.
   const opener = useRef<HTMLElement | null>(null);
-  const wasOpen = useRef(false);
-  if (open && !wasOpen.current && typeof document !== "undefined" && document.activeElement instanceof HTMLElement) {
-    opener.current = document.activeElement;
-  }
   useEffect(() => {
-    wasOpen.current = open;
+    if (open) opener.current = lastFocusOutside;
   }, [open]);
   const blocked = () => locked || Boolean(isLocked?.());
   return (
-    <RadixDialog.Root open={open} onOpenChange={(next) => (blocked() && !next ? undefined : onOpenChange(next))}>
+    <RadixDialog.Root
+      open={open}
+      onOpenChange={(next) => {
+        if (next || !blocked()) onOpenChange(next);
+      }}
+    >
       <RadixDialog.Portal>
         <RadixDialog.Overlay data-testid="dialog-overlay" className="fixed inset-0 z-40 bg-black/40 backdrop-blur-[1px]" />
         <RadixDialog.Content
-          onEscapeKeyDown={(event) => blocked() && event.preventDefault()}
+          onEscapeKeyDown={(event) => {
+            if (blocked()) event.preventDefault();
+          }}
           onCloseAutoFocus={(event) => {
             if (opener.current?.isConnected) {
               event.preventDefault();
               opener.current.focus();
             }
           }}
-          onPointerDownOutside={(event) => blocked() && event.preventDefault()}
-          onInteractOutside={(event) => blocked() && event.preventDefault()}
+          onPointerDownOutside={(event) => {
+            if (blocked()) event.preventDefault();
+          }}
+          onInteractOutside={(event) => {
+            if (blocked()) event.preventDefault();
+          }}
           className={`fixed left-1/2 top-1/2 z-50 max-h-[90vh] w-[calc(100vw-2rem)] -translate-x-1/2 -translate-y-1/2 overflow-y-auto rounded-xl border border-zinc-200 bg-white p-6 shadow-xl dark:border-zinc-800 dark:bg-zinc-900 ${wide ? "max-w-2xl" : "max-w-md"}`}
         >
           <RadixDialog.Title className="text-lg font-semibold">{title}</RadixDialog.Title>

@@ -25,8 +25,8 @@ function startOn(port: number, transport: "streamableHttp" | "sse"): Promise<Sta
         resolve({
           url: `http://127.0.0.1:${port}/${transport === "sse" ? "sse" : "mcp"}`,
           stop: () => new Promise((done) => {
-            if (child.exitCode !== null) return done();
-            child.once("exit", () => done());
+            if (child.exitCode !== null) { done(); return; }
+            child.once("exit", () => { done(); });
             child.kill("SIGTERM");
           }),
         });

@@ -31,5 +31,5 @@ export async function startDroppingServer(): Promise<{ port: number; stop: () =>
   const { createServer } = await import("node:net");
   const server = createServer((socket) => socket.destroy());
   const port = await listenOnFreePort(server);
-  return { port, stop: () => new Promise((resolve) => server.close(() => resolve())) };
+  return { port, stop: () => new Promise((resolve) => server.close(() => { resolve(); })) };
 }

@@ -2,6 +2,7 @@
 // methods, its Mcp-Session-Id and the answer's status. Its target can change, so a test can put a
 // fresh server (one that knows no sessions) behind the same URL.
 import http from "node:http";
+import { asyncListener, jsonRpcMethods, parseJson, readBody } from "./http";
 import { listenOnFreePort } from "./ports";
 
 export type ProxiedRequest = { method: string; rpc: string[]; sessionId?: string; status: number };
@@ -10,19 +11,11 @@ export async function startRecordingProxy(target: string) {
   let upstream = new URL(target);
   let hold: Promise<void> = Promise.resolve();
   const requests: ProxiedRequest[] = [];
-  const server = http.createServer(async (req, res) => {
+  const server = http.createServer(asyncListener(async (req, res) => {
     await hold;
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks);
-    let rpc: string[] = [];
-    try {
-      const parsed = JSON.parse(body.toString("utf8") || "null");
-      rpc = (Array.isArray(parsed) ? parsed : [parsed]).map((message) => message?.method).filter(Boolean);
-    } catch {
-      // not JSON: nothing to record
-    }
-    const record: ProxiedRequest = { method: req.method ?? "GET", rpc, sessionId: req.headers["mcp-session-id"] as string | undefined, status: 0 };
+    const body = await readBody(req);
+    const sessionId = req.headers["mcp-session-id"];
+    const record: ProxiedRequest = { method: req.method ?? "GET", rpc: jsonRpcMethods(parseJson(body)), sessionId: typeof sessionId === "string" ? sessionId : undefined, status: 0 };
     requests.push(record);
     const forward = http.request(
       { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: { ...req.headers, host: upstream.host } },
@@ -37,7 +30,7 @@ export async function startRecordingProxy(target: string) {
       if (!res.headersSent) res.writeHead(502).end();
     });
     forward.end(body);
-  });
+  }));
   const port = await listenOnFreePort(server);
   return {
     url: `http://127.0.0.1:${port}${upstream.pathname}`,
@@ -52,7 +45,7 @@ export async function startRecordingProxy(target: string) {
     },
     stop: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
-      server.close(() => resolve());
+      server.close(() => { resolve(); });
     }),
   };
 }

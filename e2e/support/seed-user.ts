@@ -8,8 +8,9 @@ import { db } from "@/lib/db";
 
 const { values } = parseArgs({ options: { email: { type: "string" }, password: { type: "string" }, "no-workspace": { type: "boolean", default: false } } });
 
-const email = values.email!.toLowerCase();
-const user = await db().user.create({ data: { id: randomUUID(), email, name: email.split("@")[0], passwordHash: await hashPassword(values.password!), createdAt: new Date() } });
+if (!values.email || !values.password) throw new Error("--email and --password are required");
+const email = values.email.toLowerCase();
+const user = await db().user.create({ data: { id: randomUUID(), email, name: email, passwordHash: await hashPassword(values.password), createdAt: new Date() } });
 if (!values["no-workspace"]) {
   const workspace = await db().workspace.findFirstOrThrow({ orderBy: { createdAt: "asc" } });
   await db().membership.create({ data: { userId: user.id, workspaceId: workspace.id, role: "member", createdAt: new Date() } });

@@ -30,7 +30,7 @@ export async function startTcpProxy(target: { host: string; port: number }) {
     },
     stop: () => new Promise<void>((resolve) => {
       for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
+      server.close(() => { resolve(); });
     }),
   };
 }

@@ -5,7 +5,8 @@
 // count revocations, stop the server. Listens on a port the system picks unless given one.
 import http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import Provider from "oidc-provider";
+import Provider, { type Configuration, type KoaContextWithOIDC } from "oidc-provider";
+import { readBody } from "./http";
 import { listenOn } from "./ports";
 import { exportJWK, generateKeyPair } from "jose";
 
@@ -41,7 +42,7 @@ export async function startTestIdp(options: {
   const resources = [...options.resources];
   // The server listens first: the issuer URL names its port.
   let handle: http.RequestListener = (_req, res) => void res.writeHead(503).end();
-  const server = http.createServer((req, res) => handle(req, res));
+  const server = http.createServer((req, res) => { handle(req, res); });
   const port = await listenOn(server, options.port);
   const issuer = `http://127.0.0.1:${port}`;
   const users = new Map(options.users.map((user) => [user.sub, user]));
@@ -57,11 +58,11 @@ export async function startTestIdp(options: {
     })),
     jwks: { keys: [jwk] },
     cookies: { keys: ["test-idp-cookie-key"] },
-    findAccount: async (_ctx: unknown, sub: string) => {
+    findAccount: (_ctx, sub) => {
       const user = users.get(sub);
       if (!user) return undefined;
       const verified = "emailVerified" in user ? user.emailVerified : true;
-      return { accountId: sub, claims: async () => ({ sub, email: user.email, ...(verified === undefined ? {} : { email_verified: verified }), name: user.name }) };
+      return { accountId: sub, claims: () => ({ sub, email: user.email, ...(verified === undefined ? {} : { email_verified: verified }), name: user.name }) };
     },
     claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
     // Put the scopes' claims (email, name) in the ID token, as most enterprise IdPs do.
@@ -72,30 +73,31 @@ export async function startTestIdp(options: {
       revocation: { enabled: true },
       resourceIndicators: {
         enabled: true,
-        defaultResource: async () => undefined,
-        useGrantedResource: async () => false,
-        getResourceServerInfo: async (_ctx: unknown, resource: string) => {
+        defaultResource: () => undefined,
+        useGrantedResource: () => false,
+        getResourceServerInfo: (_ctx, resource) => {
           if (!resources.includes(resource)) throw new Error(`unknown resource ${resource}`);
           return { scope: "mcp", audience: resource, accessTokenFormat: "jwt", accessTokenTTL: options.accessTokenTtlSeconds ?? 300, jwt: { sign: { alg: "RS256" } } };
         },
       },
     },
-    issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed: (type: string) => boolean }) => client.grantTypeAllowed("refresh_token"),
+    issueRefreshToken: (_ctx, client) => client.grantTypeAllowed("refresh_token"),
     rotateRefreshToken: true,
     ttl: { AccessToken: 300, AuthorizationCode: 60, IdToken: 3600, RefreshToken: 14 * 24 * 3600, Interaction: 600, Session: 24 * 3600, Grant: 14 * 24 * 3600 },
-    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     pkce: { required: () => false },
     // Consent is implied: grant what was asked, including every known MCP resource.
-    loadExistingGrant: async (ctx: any) => {
-      if (!ctx.oidc.session?.accountId) return undefined;
-      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.session.accountId });
+    loadExistingGrant: async (ctx) => {
+      const accountId = ctx.oidc.session?.accountId;
+      if (!accountId || !ctx.oidc.client) return undefined;
+      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId });
       grant.addOIDCScope("openid email profile offline_access");
       grant.addOIDCClaims(["sub", "email", "email_verified", "name"]);
       for (const resource of resources) grant.addResourceScope(resource, "mcp");
       await grant.save();
       return grant;
     },
-  });
+  } satisfies Configuration);
   provider.proxy = false;
 
   let grants = 0;
@@ -104,7 +106,7 @@ export async function startTestIdp(options: {
   let behaviour: RefreshBehaviour = "normal";
   let delayMs = 0;
 
-  provider.use(async (ctx: any, next: () => Promise<void>) => {
+  provider.use(async (ctx: KoaContextWithOIDC, next: () => Promise<void>) => {
     // Authorization requests carry the known MCP resources, so refresh tokens can be exchanged
     // for any of them later (RFC 8707: a refresh grant may only name resources granted here).
     if (ctx.path === "/auth" && ctx.method === "GET") {
@@ -114,7 +116,7 @@ export async function startTestIdp(options: {
     }
     if (ctx.path === "/token" && ctx.method === "POST") {
       const body = await readForm(ctx.req);
-      ctx.req.body = body; // oidc-provider reads a pre-parsed body
+      (ctx.req as http.IncomingMessage & { body?: unknown }).body = body; // oidc-provider reads a pre-parsed body
       if (body.grant_type === "refresh_token") {
         grants++;
         if (body.resource) resourcesRequested.push(body.resource);
@@ -135,34 +137,39 @@ export async function startTestIdp(options: {
   });
 
   const callback = provider.callback();
-  handle = async (req, res) => {
-    try {
-      const match = /^\/interaction\/([^/?]+)(\/login)?/.exec(req.url ?? "");
-      if (match) return await interaction(req, res, match[2] === "/login");
-      callback(req, res);
-    } catch (error) {
-      res.writeHead(500, { "content-type": "text/plain" }).end(String((error as Error).message));
-    }
+  handle = (req, res) => {
+    const match = /^\/interaction\/([^/?]+)(\/login)?/.exec(req.url ?? "");
+    if (!match) return void callback(req, res);
+    interaction(req, res, match[2] === "/login").catch((error: unknown) => {
+      res.writeHead(500, { "content-type": "text/plain" }).end(error instanceof Error ? error.message : "interaction failed");
+    });
   };
 
   async function interaction(req: http.IncomingMessage, res: http.ServerResponse, submitted: boolean) {
     const details = await provider.interactionDetails(req, res);
     const { prompt, params, uid } = details;
     if (prompt.name === "consent") {
-      const grant = new provider.Grant({ accountId: details.session.accountId, clientId: params.client_id });
+      const grant = new provider.Grant({ accountId: details.session?.accountId, clientId: String(params.client_id) });
       grant.addOIDCScope("openid email profile offline_access");
       grant.addOIDCClaims(["sub", "email", "email_verified", "name"]);
       for (const resource of resources) grant.addResourceScope(resource, "mcp");
       const grantId = await grant.save();
-      return provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+      await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+      return;
     }
     // Headless: a login_hint naming a known user signs them in without a form.
     const hinted = typeof params.login_hint === "string" ? [...users.values()].find((u) => u.sub === params.login_hint || u.email === params.login_hint) : undefined;
-    if (hinted) return provider.interactionFinished(req, res, { login: { accountId: hinted.sub } }, { mergeWithLastSubmission: false });
+    if (hinted) {
+      await provider.interactionFinished(req, res, { login: { accountId: hinted.sub } }, { mergeWithLastSubmission: false });
+      return;
+    }
     if (submitted) {
       const form = await readForm(req);
       const user = [...users.values()].find((u) => u.email === form.email && u.password === form.password);
-      if (user) return provider.interactionFinished(req, res, { login: { accountId: user.sub } }, { mergeWithLastSubmission: false });
+      if (user) {
+        await provider.interactionFinished(req, res, { login: { accountId: user.sub } }, { mergeWithLastSubmission: false });
+        return;
+      }
     }
     res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(`<!doctype html><html><head><title>Test IdP sign-in</title></head>
 <body style="font-family:system-ui;max-width:22rem;margin:4rem auto">
@@ -185,13 +192,11 @@ export async function startTestIdp(options: {
     },
     stop: () => new Promise((resolve) => {
       server.closeAllConnections();
-      server.close(() => resolve());
+      server.close(() => { resolve(); });
     }),
   };
 }
 
 async function readForm(req: http.IncomingMessage): Promise<Record<string, string>> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString("utf8")));
+  return Object.fromEntries(new URLSearchParams((await readBody(req)).toString("utf8")));
 }

@@ -3,6 +3,7 @@
 // shared token; exposes `whoami` returning the token's subject; publishes RFC 9728 metadata; and
 // records the Authorization header of every MCP request it receives.
 import http from "node:http";
+import { asyncListener, jsonRpcMethods, parseJson, readBody } from "./http";
 import { listenOn } from "./ports";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
@@ -66,12 +67,12 @@ export async function startWhoamiServer(options: {
     server.registerTool(
       "whoami",
       { title: "Who am I?", description: "Returns the subject of the token this call carried.", inputSchema: {} },
-      async () => ({ content: [{ type: "text", text: identity.sub }], structuredContent: { ...identity } }),
+      () => ({ content: [{ type: "text", text: identity.sub }], structuredContent: { ...identity } }),
     );
     return server;
   }
 
-  const httpServer = http.createServer(async (req, res) => {
+  const httpServer = http.createServer(asyncListener(async (req, res) => {
     if (req.url?.startsWith("/.well-known/oauth-protected-resource")) {
       metadataRequests++;
       res.writeHead(200, { "content-type": "application/json" });
@@ -96,12 +97,10 @@ export async function startWhoamiServer(options: {
       void server.close();
     });
     await server.connect(transport);
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "null");
-    for (const message of Array.isArray(body) ? body : [body]) if (message?.method) methods.push(message.method);
+    const body = parseJson(await readBody(req));
+    methods.push(...jsonRpcMethods(body));
     await transport.handleRequest(req, res, body);
-  });
+  }));
 
   const port = await listenOn(httpServer, options.port);
   url = `http://127.0.0.1:${port}/mcp`;
@@ -126,7 +125,7 @@ export async function startWhoamiServer(options: {
     },
     stop: () => new Promise((resolve) => {
       httpServer.closeAllConnections();
-      httpServer.close(() => resolve());
+      httpServer.close(() => { resolve(); });
     }),
   };
 }

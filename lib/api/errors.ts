@@ -23,6 +23,14 @@ export const ERROR_STATUS = {
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
+export const ERROR_CODES = Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]];
+
+/** What a call that forwards the user's identity can answer when no token can be had. */
+export const IDENTITY_FAILURE_CODES = ["identity_required", "identity_refused", "identity_unavailable", "rate_limited"] as const satisfies readonly ErrorCode[];
+
+/** What a call can answer when the MCP server behind a provider fails. */
+export const UPSTREAM_FAILURE_CODES = ["upstream_unauthorized", "upstream_error", "upstream_timeout"] as const satisfies readonly ErrorCode[];
+
 const TITLES: Record<ErrorCode, string> = {
   unauthenticated: "Authentication required",
   forbidden: "Forbidden",
@@ -58,14 +66,18 @@ export class ApiError extends Error {
   }
 }
 
-export type Problem = {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: ErrorCode;
-  errors?: FieldError[];
-};
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.int(),
+    detail: z.string().describe("What went wrong, in words a user can act on"),
+    code: z.enum(ERROR_CODES),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional().describe("One entry per invalid field"),
+  })
+  .describe("An RFC 9457 problem");
+
+export type Problem = z.infer<typeof problemSchema>;
 
 export function toProblem(error: ApiError): Problem {
   return {

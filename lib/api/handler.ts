@@ -1,24 +1,31 @@
-// The ritual every v1 route shares: authenticate, check origin and role, parse params / query /
-// body with the route's zod schemas, and turn anything thrown into problem+json.
+// The ritual every v1 route shares, driven by the route's contract (lib/api/contract.ts):
+// authenticate, check origin and role, parse params / query / body with the contract's schemas,
+// answer with what the handler returns, and turn anything thrown into problem+json. What a handler
+// may return is typed by the contract (statuses and body shapes); the integration tests check every
+// body they see against the declared schema, field by field.
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { NextResponse, type NextRequest } from "next/server";
-import { z } from "zod";
+import type { NextRequest } from "next/server";
+import type { z } from "zod";
 import { parseJsonText, readCappedText } from "@/lib/api/body";
+import type { BodyOf, Contract, ParamsOf, QueryOf, Reply } from "@/lib/api/contract";
 import { ApiError, problemResponse, validationError } from "@/lib/api/errors";
 import { assertSameOrigin, authenticate, type Caller } from "@/lib/auth/request-auth";
-import { hasRole, type Role } from "@/lib/auth/roles";
+import { hasRole } from "@/lib/auth/roles";
 import { isDatabaseUnavailable, noteDatabaseAvailable, noteDatabaseUnavailable } from "@/lib/db-availability";
 import { log } from "@/lib/log";
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
-type Schema = z.ZodType;
-type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
-
 type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
 
-export type HandlerArgs<P, Q, B> = { req: NextRequest; caller: Caller; params: P; query: Q; body: B };
+export type HandlerArgs<C extends Contract> = {
+  req: NextRequest;
+  caller: C["auth"] extends "public" ? undefined : Caller;
+  params: ParamsOf<C>;
+  query: QueryOf<C>;
+  body: BodyOf<C>;
+};
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -28,7 +35,8 @@ async function readJsonBody(req: NextRequest): Promise<unknown> {
   return parseJsonText(text);
 }
 
-function parseWith<S extends Schema>(schema: S, value: unknown, onError: (error: z.ZodError) => ApiError): z.output<S> {
+function parseWith(schema: z.ZodType | undefined, value: unknown, onError: (error: z.ZodError) => ApiError): unknown {
+  if (!schema) return undefined;
   const result = schema.safeParse(value);
   if (!result.success) throw onError(result.error);
   return result.data;
@@ -55,46 +63,41 @@ export function requestIdOf(req: Request): string {
   return incoming && /^[A-Za-z0-9._:-]{1,64}$/.test(incoming) ? incoming : randomUUID();
 }
 
-export function withWorkspace<P extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, B extends Schema | undefined = undefined>(
-  options: { role?: Role; params?: P; query?: Q; body?: B },
-  handler: (args: HandlerArgs<Out<P>, Out<Q>, Out<B>>) => Promise<Response>,
-) {
+function toResponse(reply: { status: number; body?: unknown; headers?: Record<string, string> }): Response {
+  if (reply.body === undefined) return new Response(null, { status: reply.status, headers: reply.headers });
+  return Response.json(reply.body, { status: reply.status, headers: reply.headers });
+}
+
+/** A route handler for `contract`: GET/POST/… of a route.ts is `route(contract, async (args) => reply)`. */
+export function route<const C extends Contract>(contract: C, handler: (args: HandlerArgs<C>) => Reply<C> | Promise<Reply<C>>) {
   return async (req: NextRequest, context?: RouteContext): Promise<Response> => {
     const requestId = requestIdOf(req);
     const started = performance.now();
     let userId: string | undefined;
     const finish = (res: Response) => {
       res.headers.set("x-request-id", requestId);
-      log.info(
-        { requestId, method: req.method, path: req.nextUrl.pathname, status: res.status, ms: Math.round(performance.now() - started), userId },
-        "request",
-      );
+      log.info({ requestId, method: req.method, path: req.nextUrl.pathname, status: res.status, ms: Math.round(performance.now() - started), userId }, "request");
       return res;
     };
     try {
-      const caller = await authenticate(req);
-      userId = caller.userId;
-      if (caller.via === "session" && !SAFE_METHODS.has(req.method)) assertSameOrigin(req);
-      if (options.role && !hasRole(caller.role, options.role)) {
-        throw new ApiError("forbidden", `This needs the ${options.role} role; you are a ${caller.role}`);
+      let caller: Caller | undefined;
+      if (contract.auth === "caller") {
+        caller = await authenticate(req);
+        userId = caller.userId;
+        if (caller.via === "session" && !SAFE_METHODS.has(req.method)) assertSameOrigin(req);
+        if (contract.role && !hasRole(caller.role, contract.role)) {
+          throw new ApiError("forbidden", `This needs the ${contract.role} role; you are a ${caller.role}`);
+        }
       }
       // Malformed ids are simply ids that don't exist here.
-      const params = options.params
-        ? parseWith(options.params, (await context?.params) ?? {}, () => new ApiError("not_found", "Not found"))
-        : undefined;
-      const query = options.query
-        ? parseWith(options.query, Object.fromEntries(req.nextUrl.searchParams), (error) => validationError(error))
-        : undefined;
-      const body = options.body ? parseWith(options.body, await readJsonBody(req), (error) => validationError(error)) : undefined;
-      const response = await handler({ req, caller, params, query, body } as HandlerArgs<Out<P>, Out<Q>, Out<B>>);
+      const params = parseWith(contract.params, (await context?.params) ?? {}, () => new ApiError("not_found", "Not found"));
+      const query = parseWith(contract.query, Object.fromEntries(req.nextUrl.searchParams), (error) => validationError(error));
+      const body = contract.body ? parseWith(contract.body, await readJsonBody(req), (error) => validationError(error)) : undefined;
+      const reply = await handler({ req, caller, params, query, body } as HandlerArgs<C>);
       noteDatabaseAvailable();
-      return finish(response);
+      return finish(toResponse(reply));
     } catch (error) {
       return finish(problemResponse(toApiError(error, req, requestId)));
     }
   };
-}
-
-export function json(data: unknown, init: ResponseInit = {}) {
-  return NextResponse.json(data, init);
 }

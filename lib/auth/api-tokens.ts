@@ -5,6 +5,8 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { ApiError } from "@/lib/api/errors";
 import { generateApiToken, hashApiToken } from "@/lib/crypto";
+import { announceAuthChange } from "@/lib/auth/caller-cache";
+import { setBounded } from "@/lib/bounded-map";
 import { db } from "@/lib/db";
 
 export const createApiTokenSchema = z.strictObject({
@@ -66,17 +68,30 @@ export async function revokeApiToken(options: { userId: string; workspaceId: str
     where: { id: options.id, userId: options.userId, workspaceId: options.workspaceId },
   });
   if (count === 0) throw new ApiError("not_found", "No API token with this id");
+  // Every instance forgets who this token was, now.
+  await announceAuthChange({ kind: "token", id: options.id });
 }
 
 // last_used_at is written at most once a minute per token, not on every request.
 const LAST_USED_GRANULARITY_MS = 60_000;
+const lastUseWritten = new Map<string, number>();
 
-export async function findApiTokenBySecret(token: string) {
-  const row = await db().apiToken.findUnique({ where: { tokenHash: hashApiToken(token) } });
+/** Records a use of a token whose row was not read (a cached caller), at most once a minute. */
+export function noteTokenUse(tokenId: string, lastUsedAt: number) {
+  const now = Date.now();
+  const written = lastUseWritten.get(tokenId) ?? lastUsedAt;
+  if (now - written <= LAST_USED_GRANULARITY_MS) return;
+  setBounded(lastUseWritten, tokenId, now, 10_000);
+  void db().apiToken.updateMany({ where: { id: tokenId }, data: { lastUsedAt: new Date(now) } }).catch(() => undefined);
+}
+
+export async function findApiTokenByHash(tokenHash: string) {
+  const row = await db().apiToken.findUnique({ where: { tokenHash } });
   if (!row) return null;
   const now = new Date();
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_GRANULARITY_MS) {
     await db().apiToken.updateMany({ where: { id: row.id }, data: { lastUsedAt: now } });
+    setBounded(lastUseWritten, row.id, now.getTime(), 10_000);
   }
   return row;
 }

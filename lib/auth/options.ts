@@ -88,15 +88,17 @@ export function authOptions(): NextAuthOptions {
         if (code === "JWT_SESSION_ERROR") log.info({ code }, "a session cookie was refused");
         else log.error({ code, err: metadata instanceof Error ? metadata : undefined }, "next-auth error");
       },
-      warn: (code) => log.warn({ code }, "next-auth warning"),
+      warn: (code) => { log.warn({ code }, "next-auth warning"); },
       debug: () => undefined,
     },
     callbacks: {
       async signIn({ user, account, profile }) {
         if (account?.provider !== "oidc") return true;
+        const issuer = config.OIDC_ISSUER;
+        if (!issuer) return false;
         const claims = (profile ?? {}) as { email?: unknown; email_verified?: unknown; name?: unknown };
         const linked = await linkSsoAccount({
-          issuer: config.OIDC_ISSUER!,
+          issuer,
           subject: account.providerAccountId,
           email: claims.email,
           emailVerified: claims.email_verified,
@@ -108,8 +110,8 @@ export function authOptions(): NextAuthOptions {
         user.id = linked.userId; // the console user from here on
         return true;
       },
-      async jwt({ token, user, account }) {
-        if (user) {
+      async jwt({ token, user, account, trigger }) {
+        if (trigger === "signIn" || trigger === "signUp") {
           const sid = await createSession({ userId: user.id, viaSso: account?.provider === "oidc" });
           if (!sid) throw new Error(SIGN_IN_ERRORS.noWorkspace);
           return { sub: user.id, sid, email: user.email, name: user.name };
@@ -118,7 +120,7 @@ export function authOptions(): NextAuthOptions {
         if (typeof token.sid !== "string" || !(await findUsableSession(token.sid))) throw new Error("The session has ended");
         return token;
       },
-      async session({ session, token }) {
+      session({ session, token }) {
         return { ...session, user: { ...session.user, id: token.sub } };
       },
       redirect({ url, baseUrl }) {
@@ -127,9 +129,9 @@ export function authOptions(): NextAuthOptions {
     },
     events: {
       async signOut({ token }) {
-        if (typeof token?.sid === "string") await endSession(token.sid);
+        if (typeof token.sid === "string") await endSession(token.sid);
         // Signing out ends identity forwarding until the next SSO sign-in (API tokens included).
-        if (typeof token?.sub === "string") await endForwarding(token.sub);
+        if (typeof token.sub === "string") await endForwarding(token.sub);
       },
     },
   };

@@ -4,9 +4,11 @@ import "server-only";
 import type { NextRequest } from "next/server";
 import { getToken } from "next-auth/jwt";
 import { ApiError } from "@/lib/api/errors";
-import { findApiTokenBySecret } from "@/lib/auth/api-tokens";
+import { findApiTokenByHash, noteTokenUse } from "@/lib/auth/api-tokens";
+import { cacheCaller, cachedCaller, callerCacheEpoch } from "@/lib/auth/caller-cache";
+import { hashApiToken } from "@/lib/crypto";
 import { findLiveSession } from "@/lib/auth/sessions";
-import type { Role } from "@/lib/auth/roles";
+import { parseRole, type Role } from "@/lib/auth/roles";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 
@@ -36,7 +38,7 @@ async function membershipCaller(userId: string, workspaceId: string, via: Caller
     name: membership.user.name,
     workspaceId,
     workspaceName: membership.workspace.name,
-    role: membership.role as Role,
+    role: parseRole(membership.role),
     via,
     viaSso,
   };
@@ -45,13 +47,27 @@ async function membershipCaller(userId: string, workspaceId: string, via: Caller
 export async function authenticate(req: NextRequest): Promise<Caller> {
   const authorization = req.headers.get("authorization");
   if (authorization) {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    if (!match) throw unauthenticated("Use Authorization: Bearer <api token>");
-    const token = await findApiTokenBySecret(match[1]);
-    if (!token) throw unauthenticated("The API token is invalid or has been revoked");
-    return membershipCaller(token.userId, token.workspaceId, "token", false);
+    const secret = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
+    if (!secret) throw unauthenticated("Use Authorization: Bearer <api token>");
+    return tokenCaller(secret);
   }
   return sessionCaller(req);
+}
+
+/** The caller behind an API token: from the caller cache, or the database (and then cached). */
+async function tokenCaller(secret: string): Promise<Caller> {
+  const hash = hashApiToken(secret);
+  const cached = cachedCaller(hash);
+  if (cached) {
+    noteTokenUse(cached.tokenId, cached.lastUsedAt);
+    return cached.caller;
+  }
+  const epoch = callerCacheEpoch();
+  const token = await findApiTokenByHash(hash);
+  if (!token) throw unauthenticated("The API token is invalid or has been revoked");
+  const caller = await membershipCaller(token.userId, token.workspaceId, "token", false);
+  cacheCaller(hash, { caller, tokenId: token.id, lastUsedAt: Date.now() }, epoch);
+  return caller;
 }
 
 /** The caller behind a session cookie (in a route's request, or a page's headers and cookies). */

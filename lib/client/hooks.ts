@@ -3,24 +3,22 @@
 // toggle and delete are optimistic and roll back (with a toast) when the server refuses.
 import { useMutation, useQuery, useQueryClient, type QueryKey } from "@tanstack/react-query";
 import { toast } from "sonner";
-import { apiFetch, errorMessage } from "@/lib/client/api";
-import { queryKeys } from "@/lib/client/query-keys";
+import { etagOf } from "@/lib/api/etag";
+import { api, errorMessage, type ApiResult } from "@/lib/client/api";
+import { PROVIDER_LIST_LIMIT, queryKeys } from "@/lib/client/query-keys";
 import type { IdentityMode } from "@/lib/identity/modes";
 import type { CreateProviderInput, Provider, ProviderPatch } from "@/lib/providers/schemas";
 
-export type Features = {
-  enterprise_enabled: boolean;
-  identity_modes: IdentityMode[];
-  sso_enabled: boolean;
-  role: "owner" | "admin" | "member";
-  workspace: { id: string; name: string };
-};
-
-export type ProviderPage = { data: Provider[]; next_cursor: string | null };
-export type ApiToken = { id: string; name: string; prefix: string; last_used_at: string | null; created_at: string };
+// The shapes the screens use, as the endpoints' contracts declare them.
+export type Features = ApiResult<"GET /api/v1/features">;
+export type ProviderPage = ApiResult<"GET /api/v1/mcp-providers">;
+export type ApiToken = ApiResult<"GET /api/v1/api-tokens">["data"][number];
+export type ToolList = ApiResult<"GET /api/v1/mcp-providers/{id}/tools">;
+export type ProviderTool = ToolList["data"][number];
+export type ToolResult = ApiResult<"POST /api/v1/mcp-providers/{id}/tools/{tool}/call">;
 
 export function useFeatures() {
-  return useQuery({ queryKey: queryKeys.features, queryFn: () => apiFetch<Features>("/api/v1/features"), staleTime: 60_000 });
+  return useQuery({ queryKey: queryKeys.features, queryFn: () => api("GET /api/v1/features", {}), staleTime: 60_000 });
 }
 
 /** While a discovery is running, a provider's list and page poll for its result. */
@@ -33,7 +31,7 @@ function anyPending(providers: Provider[] | undefined): boolean {
 export function useProviders(q: string) {
   return useQuery({
     queryKey: queryKeys.providers.list(q),
-    queryFn: () => apiFetch<ProviderPage>(`/api/v1/mcp-providers?limit=100${q ? `&q=${encodeURIComponent(q)}` : ""}`),
+    queryFn: () => api("GET /api/v1/mcp-providers", { query: { limit: PROVIDER_LIST_LIMIT, q } }),
     refetchInterval: (query) => (anyPending(query.state.data?.data) ? DISCOVERY_POLL_MS : false),
   });
 }
@@ -43,7 +41,7 @@ export function useProvider(id: string) {
   return useQuery({
     queryKey: queryKeys.providers.detail(id),
     queryFn: async () => {
-      const provider = await apiFetch<Provider>(`/api/v1/mcp-providers/${id}`);
+      const provider = await api("GET /api/v1/mcp-providers/{id}", { params: { id } });
       // The discovery that was running has ended: its tools are new.
       const before = client.getQueryData<Provider>(queryKeys.providers.detail(id));
       if (before?.discovery.status === "pending" && provider.discovery.status !== "pending") void client.invalidateQueries({ queryKey: queryKeys.providers.tools(id) });
@@ -59,7 +57,7 @@ export function useCreateProvider() {
   const client = useQueryClient();
   return useMutation({
     mutationKey: SAVE_PROVIDER_KEY,
-    mutationFn: (input: CreateProviderInput) => apiFetch<Provider>("/api/v1/mcp-providers", { method: "POST", body: input }),
+    mutationFn: (input: CreateProviderInput) => api("POST /api/v1/mcp-providers", { body: input }),
     onSuccess: (provider) => toast.success(`${provider.name} added`),
     onSettled: () => client.invalidateQueries({ queryKey: queryKeys.providers.all }),
   });
@@ -70,15 +68,12 @@ export function useUpdateProvider() {
   return useMutation({
     mutationKey: SAVE_PROVIDER_KEY,
     mutationFn: ({ id, patch, version }: { id: string; patch: ProviderPatch; version?: number }) =>
-      apiFetch<Provider & { dropped_secrets?: string[] }>(`/api/v1/mcp-providers/${id}`, {
-        method: "PATCH",
-        body: patch,
-        headers: version ? { "if-match": `"${version}"` } : {},
-      }),
+      api("PATCH /api/v1/mcp-providers/{id}", { params: { id }, body: patch, headers: version ? { "if-match": etagOf(version) } : {} }),
     onSuccess: (provider) => {
       toast.success(`${provider.name} saved`);
       if (provider.dropped_secrets?.length) {
-        toast.warning(`The server moved to another origin, so these stored secrets were removed: ${provider.dropped_secrets.join(", ")}.`);
+        const names = provider.dropped_secrets.map((path) => (path.startsWith("headers.") ? `header ${path.slice("headers.".length)}` : "client secret"));
+        toast.warning(`The server moved to another origin, so these stored secrets were removed: ${names.join(", ")}. Enter them again if the new server needs them.`);
       }
     },
     onSettled: () => client.invalidateQueries({ queryKey: queryKeys.providers.all }),
@@ -89,13 +84,13 @@ export function useUpdateProvider() {
 function optimisticListUpdate(client: ReturnType<typeof useQueryClient>, change: (page: ProviderPage) => ProviderPage) {
   const snapshots = client.getQueriesData<ProviderPage>({ queryKey: ["providers", "list"] });
   for (const [key, page] of snapshots) if (page) client.setQueryData<ProviderPage>(key, change(page));
-  return () => snapshots.forEach(([key, page]: [QueryKey, ProviderPage | undefined]) => client.setQueryData(key, page));
+  return () => { snapshots.forEach(([key, page]: [QueryKey, ProviderPage | undefined]) => client.setQueryData(key, page)); };
 }
 
 export function useDeleteProvider() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (provider: Provider) => apiFetch<void>(`/api/v1/mcp-providers/${provider.id}`, { method: "DELETE" }),
+    mutationFn: (provider: Provider) => api("DELETE /api/v1/mcp-providers/{id}", { params: { id: provider.id } }),
     onMutate: async (provider) => {
       await client.cancelQueries({ queryKey: queryKeys.providers.all });
       return { rollback: optimisticListUpdate(client, (page) => ({ ...page, data: page.data.filter((p) => p.id !== provider.id) })) };
@@ -113,7 +108,7 @@ export function useToggleForwarding() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: ({ provider, on }: { provider: Provider; on: boolean }) =>
-      apiFetch<Provider>(`/api/v1/mcp-providers/${provider.id}`, { method: "PATCH", body: { identity_mode: on ? "idp_token" : "off" } }),
+      api("PATCH /api/v1/mcp-providers/{id}", { params: { id: provider.id }, body: { identity_mode: on ? "idp_token" : "off" } }),
     onMutate: async ({ provider, on }) => {
       await client.cancelQueries({ queryKey: queryKeys.providers.all });
       const mode: IdentityMode = on ? "idp_token" : "off";
@@ -133,13 +128,13 @@ export function useToggleForwarding() {
 }
 
 export function useApiTokens() {
-  return useQuery({ queryKey: queryKeys.apiTokens, queryFn: () => apiFetch<{ data: ApiToken[] }>("/api/v1/api-tokens") });
+  return useQuery({ queryKey: queryKeys.apiTokens, queryFn: () => api("GET /api/v1/api-tokens", {}) });
 }
 
 export function useCreateApiToken() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (name: string) => apiFetch<ApiToken & { token: string }>("/api/v1/api-tokens", { method: "POST", body: { name } }),
+    mutationFn: (name: string) => api("POST /api/v1/api-tokens", { body: { name } }),
     onSettled: () => client.invalidateQueries({ queryKey: queryKeys.apiTokens }),
   });
 }
@@ -147,25 +142,21 @@ export function useCreateApiToken() {
 export function useRevokeApiToken() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (token: ApiToken) => apiFetch<void>(`/api/v1/api-tokens/${token.id}`, { method: "DELETE" }),
+    mutationFn: (token: ApiToken) => api("DELETE /api/v1/api-tokens/{id}", { params: { id: token.id } }),
     onSuccess: (_data, token) => toast.success(`Revoked ${token.name}`),
     onError: (error) => toast.error(errorMessage(error)),
     onSettled: () => client.invalidateQueries({ queryKey: queryKeys.apiTokens }),
   });
 }
 
-export type ProviderTool = { name: string; title: string | null; description: string | null; input_schema: Record<string, unknown> };
-export type ToolList = { data: ProviderTool[]; fetched_at: string | null; authed: boolean; view: "shared" | "yours" };
-export type ToolResult = { content: Record<string, unknown>[]; structured_content: Record<string, unknown> | null; is_error: boolean };
-
 export function useProviderTools(id: string) {
-  return useQuery({ queryKey: queryKeys.providers.tools(id), queryFn: () => apiFetch<ToolList>(`/api/v1/mcp-providers/${id}/tools`) });
+  return useQuery({ queryKey: queryKeys.providers.tools(id), queryFn: () => api("GET /api/v1/mcp-providers/{id}/tools", { params: { id } }) });
 }
 
 export function useRefreshTools(id: string) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: () => apiFetch<ToolList>(`/api/v1/mcp-providers/${id}/tools/refresh`, { method: "POST" }),
+    mutationFn: () => api("POST /api/v1/mcp-providers/{id}/tools/refresh", { params: { id } }),
     onSuccess: (tools) => toast.success(`Found ${tools.data.length} ${tools.data.length === 1 ? "tool" : "tools"}`),
     onSettled: () => client.invalidateQueries({ queryKey: queryKeys.providers.all }),
   });
@@ -174,6 +165,6 @@ export function useRefreshTools(id: string) {
 export function useCallTool(id: string) {
   return useMutation({
     mutationFn: ({ tool, args }: { tool: string; args: Record<string, unknown> }) =>
-      apiFetch<ToolResult>(`/api/v1/mcp-providers/${id}/tools/${encodeURIComponent(tool)}/call`, { method: "POST", body: { arguments: args } }),
+      api("POST /api/v1/mcp-providers/{id}/tools/{tool}/call", { params: { id, tool }, body: { arguments: args } }),
   });
 }

@@ -30,8 +30,9 @@ export function validateArguments(schema: Schema, value: unknown, path = ""): st
       if (name in object) errors.push(...validateArguments(inner, object[name], path ? `${path}.${name}` : name));
     }
   }
-  if (typeOf(value) === "array" && schema.items) {
-    (value as unknown[]).forEach((item, index) => errors.push(...validateArguments(schema.items!, item, `${label}[${index}]`)));
+  const items = schema.items;
+  if (Array.isArray(value) && items) {
+    value.forEach((item: unknown, index) => errors.push(...validateArguments(items, item, `${label}[${index}]`)));
   }
   return errors;
 }

@@ -10,3 +10,6 @@ export const queryKeys = {
   apiTokens: ["api-tokens"] as const,
   openapi: ["openapi"] as const,
 };
+
+/** How many providers the list screen asks for. */
+export const PROVIDER_LIST_LIMIT = 100;

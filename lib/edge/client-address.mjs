@@ -10,7 +10,11 @@ import { normaliseIp } from "./ip.mjs";
 export const CLIENT_ADDRESS_HEADER = "x-mcp-console-client-address";
 const SEAL = Symbol.for("mcp-console.client-address-seal");
 
-/** TRUSTED_PROXIES: "10.0.0.0/8, 127.0.0.1, ::1" → a list to check peers against. Throws on a bad entry. */
+/**
+ * TRUSTED_PROXIES: "10.0.0.0/8, 127.0.0.1, ::1" → a list to check peers against. Throws on a bad entry.
+ * @param {string | undefined} value
+ * @returns {BlockList}
+ */
 export function parseTrustedProxies(value) {
   const list = new BlockList();
   for (const entry of String(value ?? "").split(",").map((part) => part.trim()).filter(Boolean)) {
@@ -26,16 +30,25 @@ export function parseTrustedProxies(value) {
   return list;
 }
 
-/** True when `address` is one of the operator's proxies. */
+/**
+ * True when `address` is one of the operator's proxies.
+ * @param {BlockList} trusted
+ * @param {string | undefined} address
+ * @returns {boolean}
+ */
 export function isTrustedProxy(trusted, address) {
   const ip = normaliseIp(address);
   return ip !== undefined && trusted.check(ip, isIP(ip) === 4 ? "ipv4" : "ipv6");
 }
 
-/** The client's address: the socket peer, or — through trusted proxies only — the hop they name. */
+/**
+ * The client's address: the socket peer, or — through trusted proxies only — the hop they name.
+ * @param {{ socketAddress: string | undefined, forwardedFor: string | string[] | undefined, trusted: BlockList }} request
+ * @returns {string}
+ */
 export function resolveClientAddress({ socketAddress, forwardedFor, trusted }) {
   let address = normaliseIp(socketAddress) ?? "unknown";
-  const hops = String(forwardedFor ?? "").split(",").map((hop) => hop.trim()).filter(Boolean);
+  const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(",") : forwardedFor ?? "").split(",").map((hop) => hop.trim()).filter(Boolean);
   while (isTrustedProxy(trusted, address) && hops.length > 0) {
     const named = normaliseIp(hops.pop());
     if (!named) break; // a proxy that forwards garbage: stop at the proxy itself
@@ -44,20 +57,32 @@ export function resolveClientAddress({ socketAddress, forwardedFor, trusted }) {
   return address;
 }
 
-/** The per-process seal; made once by the server that stamps addresses. */
+/**
+ * The per-process seal; made once by the server that stamps addresses.
+ * @returns {string}
+ */
 export function clientAddressSeal() {
-  globalThis[SEAL] ??= randomBytes(18).toString("base64url");
-  return globalThis[SEAL];
+  const holder = /** @type {Record<symbol, string | undefined>} */ (/** @type {unknown} */ (globalThis));
+  holder[SEAL] ??= randomBytes(18).toString("base64url");
+  return holder[SEAL];
 }
 
-/** The header value the server sets after deleting any the client sent. */
+/**
+ * The header value the server sets after deleting any the client sent.
+ * @param {string} address
+ * @returns {string}
+ */
 export function stampClientAddress(address) {
   return `${clientAddressSeal()} ${address}`;
 }
 
-/** The stamped address, or "unknown" when the request did not come through the console's server. */
+/**
+ * The stamped address, or "unknown" when the request did not come through the console's server.
+ * @param {Headers} headers
+ * @returns {string}
+ */
 export function readClientAddress(headers) {
-  const seal = globalThis[SEAL];
+  const seal = /** @type {Record<symbol, string | undefined>} */ (/** @type {unknown} */ (globalThis))[SEAL];
   const value = headers.get(CLIENT_ADDRESS_HEADER);
   if (!seal || !value) return "unknown";
   const space = value.indexOf(" ");

@@ -4,6 +4,8 @@ import "server-only";
 import { env } from "@/lib/env";
 import { IdentityError } from "@/lib/identity/errors";
 import { log } from "@/lib/log";
+import { isTimeoutError } from "@/lib/timeouts";
+import { fieldsOf } from "@/lib/fields";
 
 export const IDP_TIMEOUT_MS = 10_000;
 
@@ -34,7 +36,7 @@ function metadata(issuer: string, timeoutMs: number): Promise<Metadata> {
     cached = (async () => {
       const res = await fetch(`${issuer.replace(/\/$/, "")}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(timeoutMs) });
       if (!res.ok) throw new Error(`discovery answered ${res.status}`);
-      const body = (await res.json()) as Partial<Record<keyof Metadata, unknown>>;
+      const body = fieldsOf(await res.json());
       if (typeof body.token_endpoint !== "string") throw new Error("discovery has no token_endpoint");
       return { token_endpoint: body.token_endpoint, revocation_endpoint: typeof body.revocation_endpoint === "string" ? body.revocation_endpoint : undefined };
     })();
@@ -69,8 +71,7 @@ async function post(client: IdpClient, endpoint: (m: Metadata) => string | undef
 }
 
 function unreachable(error: unknown) {
-  const timedOut = (error as Error | undefined)?.name === "TimeoutError";
-  return new IdentityError("token_error", timedOut ? "the identity provider did not answer in time" : "the identity provider is unreachable");
+  return new IdentityError("token_error", isTimeoutError(error) ? "the identity provider did not answer in time" : "the identity provider is unreachable");
 }
 
 export type RefreshAnswer =
@@ -81,8 +82,9 @@ export type RefreshAnswer =
 export async function refreshGrant(client: IdpClient, options: { refreshToken: string; resource: string; timeoutMs?: number }): Promise<RefreshAnswer> {
   const timeoutMs = options.timeoutMs ?? IDP_TIMEOUT_MS;
   const res = await post(client, (m) => m.token_endpoint, { grant_type: "refresh_token", refresh_token: options.refreshToken, resource: options.resource }, timeoutMs);
-  const body = (await res!.json().catch(() => ({}))) as Record<string, unknown>;
-  if (!res!.ok) return { ok: false, status: res!.status, error: typeof body.error === "string" ? body.error : undefined };
+  if (!res) throw new IdentityError("token_error", "the identity provider has no token endpoint");
+  const body = fieldsOf(await res.json().catch(() => undefined));
+  if (!res.ok) return { ok: false, status: res.status, error: typeof body.error === "string" ? body.error : undefined };
   const { access_token, expires_in, refresh_token } = body;
   if (typeof access_token !== "string" || access_token === "" || typeof expires_in !== "number" || !(expires_in > 0)) {
     throw new IdentityError("token_error", "the identity provider sent a malformed token response");

@@ -3,6 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IdentityError } from "@/lib/identity/errors";
+import { asyncListener, parseJson, readBody } from "@/e2e/support/http";
 import { parseIssuedToken, RemoteIssuer } from "@/lib/identity/remote-issuer";
 import { captureLogsForTests } from "@/lib/log";
 
@@ -12,13 +13,12 @@ let server: http.Server;
 let base: string;
 
 beforeAll(async () => {
-  server = http.createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    received = { path: req.url, secret: req.headers["x-inner-api-secret"] as string, body: JSON.parse(Buffer.concat(chunks).toString() || "null") };
+  server = http.createServer(asyncListener(async (req, res) => {
+    const secret = req.headers["x-inner-api-secret"];
+    received = { path: req.url, secret: typeof secret === "string" ? secret : undefined, body: parseJson(await readBody(req)) };
     if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
     res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers }).end(answer.body);
-  });
+  }));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -106,7 +106,7 @@ describe("RemoteIssuer", () => {
 
   it("treats a timeout as a token error", async () => {
     answer = { status: 200, body: JSON.stringify({ token: "t", expires_at: 1 }), delayMs: 1000 };
-    const error = (await new RemoteIssuer(base, "s", 100).issue(request).catch((e) => e)) as IdentityError;
+    const error = (await new RemoteIssuer(base, "s", 100).issue(request).catch((e: unknown) => e)) as IdentityError;
     expect(error.failure).toBe("token_error");
     expect(error.message).toContain("in time");
   });

@@ -5,6 +5,7 @@
 import { IdentityError } from "@/lib/identity/errors";
 import type { IssuedToken, IssueTokenRequest, TokenIssuer } from "@/lib/identity/types";
 import { log } from "@/lib/log";
+import { isTimeoutError } from "@/lib/timeouts";
 
 export const ISSUE_TOKEN_PATH = "/inner/api/mcp/issue-token";
 export const ISSUER_SECRET_HEADER = "x-inner-api-secret";
@@ -30,8 +31,7 @@ export class RemoteIssuer implements TokenIssuer {
         redirect: "error",
       });
     } catch (error) {
-      const timedOut = (error as Error | undefined)?.name === "TimeoutError";
-      throw new IdentityError("token_error", timedOut ? "the token issuer did not answer in time" : "the token issuer is unreachable");
+      throw new IdentityError("token_error", isTimeoutError(error) ? "the token issuer did not answer in time" : "the token issuer is unreachable");
     }
     const text = await res.text().catch(() => "");
     if (res.status === 428) throw new IdentityError("no_refresh_token", "no SSO refresh token for this user");

@@ -3,6 +3,7 @@
 // unlinking or a refused refresh move the version on, on every instance at once — and only until
 // shortly before it expires, an hour at most whatever the issuer said. Losing this cache only
 // costs a re-mint.
+import { setBounded } from "@/lib/bounded-map";
 import type { IssuedToken } from "@/lib/identity/types";
 
 export const EARLY_EXPIRY_SECONDS = 30;
@@ -38,8 +39,7 @@ export function cachedToken(key: string, version: string, nowSeconds = Date.now(
 export function cacheToken(key: string, version: string, issued: IssuedToken, nowSeconds = Date.now() / 1000): UsableToken {
   const usable = { token: issued.token, usableUntil: usableUntil(issued, nowSeconds) };
   if (usable.usableUntil > nowSeconds) {
-    if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value!);
-    entries.set(key, { ...usable, version });
+    setBounded(entries, key, { ...usable, version }, MAX_ENTRIES);
   }
   return usable;
 }

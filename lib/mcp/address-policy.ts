@@ -40,16 +40,17 @@ for (const [network, prefix] of BLOCKED_V6) blocked.addSubnet(network, prefix, "
 /** The 16 bytes of an IPv6 address (with any embedded dotted IPv4). */
 function ipv6Bytes(address: string): number[] {
   let text = stripBrackets(address).replace(/%.*$/, "");
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (v4) {
-    const [a, b, c, d] = v4[1].split(".").map(Number);
-    text = text.slice(0, -v4[1].length) + `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, -dotted[0].length)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }
-  const [head, tail] = text.split("::");
+  const halves = text.split("::");
   const parse = (part: string | undefined) => (part ? part.split(":").filter(Boolean).map((group) => parseInt(group, 16)) : []);
-  const front = parse(head);
-  const back = tail === undefined ? [] : parse(tail);
-  const groups = tail === undefined ? front : [...front, ...Array(8 - front.length - back.length).fill(0), ...back];
+  const front = parse(halves[0]);
+  const compressed = halves.length > 1;
+  const back = compressed ? parse(halves[1]) : [];
+  const groups: number[] = compressed ? [...front, ...new Array<number>(8 - front.length - back.length).fill(0), ...back] : front;
   return groups.flatMap((group) => [group >> 8, group & 0xff]);
 }
 
@@ -112,5 +113,7 @@ export function addressAllowed(list: AllowList, address: string): boolean {
   if (isPublicAddress(bare)) return true;
   const family = isIP(bare);
   if (family === 0) return false;
-  return list.networks.check(bare, family === 4 ? "ipv4" : "ipv6") || (family === 6 && embeddedIpv4(bare) !== undefined && list.networks.check(embeddedIpv4(bare)!, "ipv4"));
+  if (list.networks.check(bare, family === 4 ? "ipv4" : "ipv6")) return true;
+  const v4 = family === 6 ? embeddedIpv4(bare) : undefined;
+  return v4 !== undefined && list.networks.check(v4, "ipv4");
 }

@@ -8,7 +8,9 @@ import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontex
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { ErrorCode, McpError, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import { outboundFetch } from "@/lib/mcp/outbound";
+import { isTimeoutError } from "@/lib/timeouts";
 import { createSessionPool, sessionKey } from "@/lib/mcp/session-pool";
+import { fieldsOf } from "@/lib/fields";
 
 export type McpConnection = {
   url: string;
@@ -38,14 +40,14 @@ const CLIENT_INFO = { name: "mcp-console", version: "1.0.0" };
 function fetchWith(connection: McpConnection): typeof fetch {
   return (input, init) => {
     const headers = new Headers(connection.headers);
-    new Headers(init?.headers).forEach((value, name) => headers.set(name, value));
+    new Headers(init?.headers).forEach((value, name) => { headers.set(name, value); });
     return outboundFetch(input, { ...init, headers });
   };
 }
 
 function statusOf(error: unknown): number | undefined {
   if (error instanceof StreamableHTTPError) return error.code;
-  const code = (error as { code?: unknown })?.code;
+  const { code } = fieldsOf(error);
   return typeof code === "number" && code >= 100 && code < 600 ? code : undefined;
 }
 
@@ -53,17 +55,20 @@ export function classify(error: unknown): McpCallError {
   if (error instanceof McpCallError) return error;
   const status = statusOf(error);
   if (status === 401 || status === 403) return new McpCallError("unauthorized", `the server refused the credentials (${status})`, status);
-  if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) return new McpCallError("timeout", "the server did not answer in time");
-  if ((error as Error)?.name === "TimeoutError" || (error as Error)?.name === "AbortError") return new McpCallError("timeout", "the server did not answer in time");
-  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
-  if ((error as { code?: string })?.code === "BLOCKED_DESTINATION" || cause?.code === "BLOCKED_DESTINATION") {
+  if (error instanceof McpError && error.code === (ErrorCode.RequestTimeout as number)) return new McpCallError("timeout", "the server did not answer in time");
+  if (isTimeoutError(error)) return new McpCallError("timeout", "the server did not answer in time");
+  const cause = fieldsOf(fieldsOf(error).cause);
+  const causeCode = typeof cause.code === "string" ? cause.code : undefined;
+  if (fieldsOf(error).code === "BLOCKED_DESTINATION" || causeCode === "BLOCKED_DESTINATION") {
     return new McpCallError("blocked", "it is blocked by the network policy (a private or local address); ask your operator to allow this host");
   }
-  if (error instanceof TypeError || cause?.code) {
-    return new McpCallError("unreachable", `the server is unreachable${cause?.code ? ` (${cause.code})` : ""}${cause?.message && !cause.code ? `: ${cause.message}` : ""}`);
+  if (error instanceof TypeError || causeCode) {
+    const why = causeCode ? ` (${causeCode})` : typeof cause.message === "string" ? `: ${cause.message}` : "";
+    return new McpCallError("unreachable", `the server is unreachable${why}`);
   }
   if (status) return new McpCallError("protocol", `the server answered HTTP ${status}`, status);
-  return new McpCallError("protocol", (error as Error)?.message?.slice(0, 300) || "the server's answer was not valid MCP");
+  const message = error instanceof Error ? error.message.slice(0, 300) : "";
+  return new McpCallError("protocol", message || "the server's answer was not valid MCP");
 }
 
 async function connect(connection: McpConnection): Promise<{ client: Client; transport: Transport }> {
@@ -82,6 +87,7 @@ async function connect(connection: McpConnection): Promise<{ client: Client; tra
     await streamable.close().catch(() => undefined);
   }
   const legacy = new Client(CLIENT_INFO);
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- servers that speak only the legacy transport still exist; this is their fallback
   const sse = new SSEClientTransport(url, { fetch, eventSourceInit: { fetch } });
   try {
     await legacy.connect(sse, { timeout: connection.timeoutMs });

@@ -29,10 +29,12 @@ function lookupWith(resolve: Resolver, usable: (address: string) => boolean): Lo
           callback(new BlockedDestinationError(`${hostname} resolves to an address the console may not connect to`), "", 4);
           return;
         }
-        if ((options as { all?: boolean }).all) callback(null, allowed as unknown as string, 0);
+        if ((options as { all?: boolean }).all) callback(null, allowed, 0);
         else callback(null, allowed[0].address, allowed[0].family);
       },
-      (error: NodeJS.ErrnoException) => callback(error, "", 4),
+      (error: unknown) => {
+        callback(error instanceof Error ? error : new Error(String(error)), "", 4);
+      },
     );
   };
 }
@@ -56,11 +58,12 @@ function guardedConnector(allow: AllowList, resolve: Resolver): buildConnector.c
 /** A fetch that only connects where the policy allows. `resolve` is injectable for tests. */
 export function createGuardedFetch(options: { allowedHosts?: string; resolve?: Resolver } = {}): typeof fetch {
   const agent = new Agent({ connect: guardedConnector(parseAllowList(options.allowedHosts), options.resolve ?? systemResolver) });
-  return (async (input: RequestInfo | URL, init?: RequestInit) => {
+  return (input: RequestInfo | URL, init?: RequestInit) => {
     const url = new URL(typeof input === "string" || input instanceof URL ? input : input.url);
-    if (url.protocol !== "http:" && url.protocol !== "https:") throw new BlockedDestinationError(`${url.protocol} URLs are not allowed`);
-    return undiciFetch(url, { ...(init as object), redirect: "error", dispatcher: agent } as Parameters<typeof undiciFetch>[1]) as unknown as Response;
-  }) as typeof fetch;
+    if (url.protocol !== "http:" && url.protocol !== "https:") return Promise.reject(new BlockedDestinationError(`${url.protocol} URLs are not allowed`));
+    // undici's fetch is the one Node's own is built on; its types are declared apart from the global ones.
+    return undiciFetch(url, { ...(init as object), redirect: "error", dispatcher: agent }) as unknown as Promise<Response>;
+  };
 }
 
 let shared: { key: string; fetch: typeof fetch } | undefined;

@@ -5,6 +5,7 @@
 import "server-only";
 import { discoverOAuthProtectedResourceMetadata } from "@modelcontextprotocol/sdk/client/auth.js";
 import { checkResourceAllowed } from "@modelcontextprotocol/sdk/shared/auth-utils.js";
+import { setBounded } from "@/lib/bounded-map";
 import { outboundFetch } from "@/lib/mcp/outbound";
 
 const FOUND_TTL_MS = 10 * 60_000;
@@ -27,8 +28,7 @@ export async function canonicalResource(serverUrl: string, fetchFn: typeof fetch
   const cached = cache.get(fallback);
   if (cached && cached.until > Date.now()) return cached.resource;
   const published = await publishedResource(fallback, fetchFn);
-  if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
-  cache.set(fallback, { resource: published ?? fallback, until: Date.now() + (published ? FOUND_TTL_MS : FALLBACK_TTL_MS) });
+  setBounded(cache, fallback, { resource: published ?? fallback, until: Date.now() + (published ? FOUND_TTL_MS : FALLBACK_TTL_MS) }, MAX_ENTRIES);
   return published ?? fallback;
 }
 

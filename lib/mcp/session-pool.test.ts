@@ -24,9 +24,12 @@ describe("session pool", () => {
   function fakeSessions() {
     let opened = 0;
     const closed: number[] = [];
-    const open = async () => {
+    const open = () => {
       const id = ++opened;
-      return { session: id, close: async () => void closed.push(id) };
+      return Promise.resolve({ session: id, close: () => {
+        closed.push(id);
+        return Promise.resolve();
+      } });
     };
     return { open, opened: () => opened, closed };
   }
@@ -35,9 +38,9 @@ describe("session pool", () => {
     const pool = createSessionPool<number>();
     const fake = fakeSessions();
     const far = Date.now() + 60_000;
-    const ids = await Promise.all([1, 2, 3].map(() => pool.use("k", far, fake.open, async (id) => id)));
+    const ids = await Promise.all([1, 2, 3].map(() => pool.use("k", far, fake.open, (id) => Promise.resolve(id))));
     expect(ids).toEqual([1, 1, 1]);
-    expect(await pool.use("k", far, fake.open, async (id) => id)).toBe(1);
+    expect(await pool.use("k", far, fake.open, (id) => Promise.resolve(id))).toBe(1);
     expect(fake.opened()).toBe(1);
     pool.clear();
   });
@@ -45,9 +48,9 @@ describe("session pool", () => {
   it("never uses a session past its credentials' validity", async () => {
     const pool = createSessionPool<number>();
     const fake = fakeSessions();
-    await pool.use("k", Date.now() + 5, fake.open, async () => undefined);
+    await pool.use("k", Date.now() + 5, fake.open, () => Promise.resolve(undefined));
     await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(await pool.use("k", Date.now() + 60_000, fake.open, async (id) => id)).toBe(2);
+    expect(await pool.use("k", Date.now() + 60_000, fake.open, (id) => Promise.resolve(id))).toBe(2);
     expect(fake.closed).toEqual([1]);
     pool.clear();
   });
@@ -56,9 +59,9 @@ describe("session pool", () => {
     const pool = createSessionPool<number>();
     const fake = fakeSessions();
     const far = Date.now() + 60_000;
-    await expect(pool.use("k", far, fake.open, async () => { throw new Error("401"); })).rejects.toThrow("401");
+    await expect(pool.use("k", far, fake.open, () => Promise.reject(new Error("401")))).rejects.toThrow("401");
     expect(fake.closed).toEqual([1]);
-    expect(await pool.use("k", far, fake.open, async (id) => id)).toBe(2);
+    expect(await pool.use("k", far, fake.open, (id) => Promise.resolve(id))).toBe(2);
     pool.clear();
   });
 
@@ -67,23 +70,25 @@ describe("session pool", () => {
     const fake = fakeSessions();
     const far = Date.now() + 60_000;
     const expired = Object.assign(new Error("session not found"), { code: 404 });
-    const retryable = (error: unknown) => (error as { code?: number }).code === 404;
-    await pool.use("k", far, fake.open, async (id) => id);
+    const retryable = (error: unknown) => error === expired;
+    await pool.use("k", far, fake.open, (id) => Promise.resolve(id));
     const runs: number[] = [];
-    const result = await pool.use("k", far, fake.open, async (id) => {
+    const result = await pool.use("k", far, fake.open, (id) => {
       runs.push(id);
-      if (id === 1) throw expired;
-      return id;
+      return id === 1 ? Promise.reject(expired) : Promise.resolve(id);
     }, retryable);
     expect(result).toBe(2);
     expect(runs).toEqual([1, 2]);
     // A fresh session that fails is not retried, and neither is any other error.
     const failingOpen = fakeSessions();
-    await expect(pool.use("fresh", far, failingOpen.open, async () => { throw expired; }, retryable)).rejects.toBe(expired);
+    await expect(pool.use("fresh", far, failingOpen.open, () => Promise.reject(expired), retryable)).rejects.toBe(expired);
     expect(failingOpen.opened()).toBe(1);
-    await pool.use("other", far, fake.open, async () => undefined);
+    await pool.use("other", far, fake.open, () => Promise.resolve(undefined));
     const attempts: number[] = [];
-    await expect(pool.use("other", far, fake.open, async (id) => { attempts.push(id); throw new Error("timeout"); }, retryable)).rejects.toThrow("timeout");
+    await expect(pool.use("other", far, fake.open, (id) => {
+      attempts.push(id);
+      return Promise.reject(new Error("timeout"));
+    }, retryable)).rejects.toThrow("timeout");
     expect(attempts).toHaveLength(1);
     pool.clear();
   });
@@ -92,8 +97,8 @@ describe("session pool", () => {
     const pool = createSessionPool<number>();
     const fake = fakeSessions();
     const far = Date.now() + 60_000;
-    expect(await pool.use("alice", far, fake.open, async (id) => id)).toBe(1);
-    expect(await pool.use("bob", far, fake.open, async (id) => id)).toBe(2);
+    expect(await pool.use("alice", far, fake.open, (id) => Promise.resolve(id))).toBe(1);
+    expect(await pool.use("bob", far, fake.open, (id) => Promise.resolve(id))).toBe(2);
     expect(pool.size()).toBe(2);
     pool.clear();
     expect(fake.closed.sort()).toEqual([1, 2]);

@@ -31,8 +31,10 @@ export function createSessionPool<T>() {
 
   function armIdle(entry: Entry<T>) {
     clearTimeout(entry.idleTimer);
-    entry.idleTimer = setTimeout(() => entry.busy === 0 && drop(entry), IDLE_MS);
-    entry.idleTimer.unref?.();
+    entry.idleTimer = setTimeout(() => {
+      if (entry.busy === 0) drop(entry);
+    }, IDLE_MS);
+    entry.idleTimer.unref();
   }
 
   async function acquire(key: string, validUntil: number, open: () => Promise<PooledSession<T>>): Promise<Entry<T>> {
@@ -44,7 +46,8 @@ export function createSessionPool<T>() {
     if (!pending) {
       pending = open().then((opened) => {
         const entry: Entry<T> = { ...opened, key, busy: 0, expiresAt: Math.min(validUntil, Date.now() + MAX_LIFETIME_MS) };
-        if (entries.size >= MAX_SESSIONS) drop(entries.values().next().value!);
+        const oldest = entries.values().next();
+        if (entries.size >= MAX_SESSIONS && !oldest.done) drop(oldest.value);
         entries.set(key, entry);
         return entry;
       });
@@ -74,7 +77,7 @@ export function createSessionPool<T>() {
         return await work(entry.session);
       } catch (error) {
         drop(entry);
-        if (reused && retryable(error)) return this.use(key, validUntil, open, work);
+        if (reused && retryable(error)) return await this.use(key, validUntil, open, work);
         throw error;
       } finally {
         entry.busy--;
@@ -82,6 +85,6 @@ export function createSessionPool<T>() {
       }
     },
     size: () => entries.size,
-    clear: () => [...entries.values()].forEach(drop),
+    clear: () => { [...entries.values()].forEach(drop); },
   };
 }

@@ -7,8 +7,10 @@ import { z } from "zod";
 import { ApiError } from "@/lib/api/errors";
 import { recordAuditEvent } from "@/lib/audit";
 import { db, isPostgres, prismaErrorCode, uniqueViolationFields } from "@/lib/db";
+import { withMaskedColumns } from "@/lib/providers/backfill";
+import { cachedPage, providersChanged } from "@/lib/providers/list-cache";
 import { applyProviderPatch, changedFields } from "@/lib/providers/merge-patch";
-import { toColumns, toDocument, toProvider, type ProviderRow } from "@/lib/providers/record";
+import { SHOWN_ROW_OMITS, toColumns, toDocument, toProvider, type ProviderRow, type ShownRow } from "@/lib/providers/record";
 import type { Provider, ProviderDocument, ProviderPatch } from "@/lib/providers/schemas";
 
 /** A discovery about to run: the provider shows as being checked. */
@@ -18,7 +20,7 @@ export function discoveryPending(now = new Date()) {
 
 /** What an update leaves of the last discovery: a new URL is another server, whose tools are unknown. */
 function discoveryReset(urlChanged: boolean) {
-  return urlChanged ? { tools: "[]", authed: false, toolsFetchedAt: null, ...discoveryPending() } : {};
+  return urlChanged ? { tools: "[]", toolsCount: 0, authed: false, toolsFetchedAt: null, ...discoveryPending() } : {};
 }
 
 const notFound = () => new ApiError("not_found", "No provider with this id in your workspace");
@@ -39,7 +41,7 @@ function asConflict(error: unknown): unknown {
 
 type Cursor = { t: number; id: string };
 
-function encodeCursor(row: ProviderRow): string {
+function encodeCursor(row: ShownRow): string {
   return Buffer.from(JSON.stringify({ t: row.createdAt.getTime(), id: row.id } satisfies Cursor)).toString("base64url");
 }
 
@@ -60,6 +62,10 @@ function decodeCursor(cursor: string): Cursor {
 
 export async function listProviders(options: { workspaceId: string; limit: number; cursor?: string; q?: string }) {
   const { workspaceId, limit, cursor, q } = options;
+  return cachedPage(workspaceId, { limit, cursor, q }, () => readPage(workspaceId, limit, cursor, q));
+}
+
+async function readPage(workspaceId: string, limit: number, cursor?: string, q?: string) {
   const contains = (value: string) => ({ contains: value, ...(isPostgres() ? { mode: "insensitive" as const } : {}) });
   const after = cursor ? decodeCursor(cursor) : undefined;
   const rows = await db().mcpProvider.findMany({
@@ -74,8 +80,9 @@ export async function listProviders(options: { workspaceId: string; limit: numbe
     },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: limit + 1,
+    omit: SHOWN_ROW_OMITS,
   });
-  const page = rows.slice(0, limit);
+  const page = await withMaskedColumns(rows.slice(0, limit));
   return {
     data: page.map(toProvider),
     next_cursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null,
@@ -89,7 +96,8 @@ export async function findProviderRow(options: { workspaceId: string; id: string
 }
 
 export async function getProvider(options: { workspaceId: string; id: string }): Promise<Provider> {
-  return toProvider(await findProviderRow(options));
+  const [row] = await withMaskedColumns([await findProviderRow(options)]);
+  return toProvider(row);
 }
 
 export async function createProvider(options: { workspaceId: string; userId: string; input: ProviderDocument }) {
@@ -106,6 +114,7 @@ export async function createProvider(options: { workspaceId: string; userId: str
       });
       return created;
     });
+    await providersChanged(workspaceId);
     return toProvider(row);
   } catch (error) {
     throw asConflict(error);
@@ -153,7 +162,10 @@ export async function updateProvider(options: {
     } catch (error) {
       throw asConflict(error);
     }
-    if (updated) return { provider: toProvider(updated), droppedSecrets, urlChanged };
+    if (updated) {
+      await providersChanged(workspaceId);
+      return { provider: toProvider(updated), droppedSecrets, urlChanged };
+    }
     if (expectedVersion !== undefined) throw stale();
     await sleep(Math.random() * 10 * Math.min(attempt + 1, 5));
   }
@@ -176,4 +188,5 @@ export async function deleteProvider(options: { workspaceId: string; userId: str
     if (count === 0) throw notFound();
     await recordAuditEvent(tx, { workspaceId, actorUserId: userId, action: "provider.deleted", providerId: id });
   });
+  await providersChanged(workspaceId);
 }

@@ -70,7 +70,7 @@ describe("applyProviderPatch", () => {
   });
 
   it("validates the merged result", () => {
-    expect(() => apply({ icon: { background: "red" } })).toThrowError(/hex colour/);
+    expect(() => apply({ icon: { background: "red" } })).toThrow(/hex colour/);
   });
 
   it("keeps a stored identity mode it doesn't know unless the patch picks one", () => {

@@ -15,7 +15,7 @@ export function mergePatch(target: Json | undefined, patch: Json): Json {
   if (!isObject(patch)) return patch;
   const result: Record<string, Json> = isObject(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete result[key];
+    if (value === null) Reflect.deleteProperty(result, key);
     else result[key] = mergePatch(result[key], value);
   }
   return result;
@@ -51,12 +51,12 @@ export function applyProviderPatch(current: StoredProviderDocument, patch: Provi
     for (const name of Object.keys(current.headers ?? {})) {
       const resent = findHeaderName(sent, name);
       if (resent !== undefined && sent[resent] !== null) continue; // a new value comes with the patch
-      delete (base.headers as Record<string, Json>)[name];
+      if (isObject(base.headers)) Reflect.deleteProperty(base.headers, name);
       const removedAnyway = patch.headers === null || resent !== undefined;
       if (!removedAnyway) droppedSecrets.push(`headers.${name}`);
     }
     if (current.authentication?.client_secret && patch.authentication?.client_secret === undefined && patch.authentication !== null) {
-      delete (base.authentication as Record<string, Json>).client_secret;
+      if (isObject(base.authentication)) Reflect.deleteProperty(base.authentication, "client_secret");
       droppedSecrets.push("authentication.client_secret");
     }
   }
@@ -65,11 +65,11 @@ export function applyProviderPatch(current: StoredProviderDocument, patch: Provi
   if (isObject(base.headers) && patch.headers) {
     for (const name of Object.keys(patch.headers)) {
       const stored = findHeaderName(base.headers, name);
-      if (stored !== undefined && stored !== name) delete base.headers[stored];
+      if (stored !== undefined && stored !== name) Reflect.deleteProperty(base.headers, stored);
     }
   }
 
-  const merged = mergePatch(base, patch as unknown as Json) as Record<string, Json>;
+  const merged = mergePatch(base, patch) as Record<string, Json>;
   // Empty maps are the same as none.
   if (isObject(merged.headers) && Object.keys(merged.headers).length === 0) delete merged.headers;
   // A mode this version doesn't know stays as it is unless the patch picks one.

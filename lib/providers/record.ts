@@ -15,6 +15,10 @@ import { toolSchema, type StoredTool } from "@/lib/providers/tool-schemas";
 
 export type ProviderRow = McpProvider;
 
+/** What a response needs of a row: no secret in any form but the masked one. */
+export const SHOWN_ROW_OMITS = { serverUrlEncrypted: true, headersEncrypted: true, clientSecretEncrypted: true, tools: true } as const;
+export type ShownRow = Omit<ProviderRow, keyof typeof SHOWN_ROW_OMITS>;
+
 /** A document as stored: its identity mode may be one this version doesn't know. */
 export type StoredProviderDocument = Omit<ProviderDocument, "identity_mode"> & { identity_mode: StoredIdentityMode };
 
@@ -31,17 +35,19 @@ function box() {
 
 /** Columns for a document; the row's identity and bookkeeping columns are the caller's. */
 export function toColumns(doc: StoredProviderDocument) {
-  const { encrypt, hash } = box();
+  const secretBox = box();
+  const encrypt = (value: string) => secretBox.encrypt(value);
   const headers = doc.headers && Object.keys(doc.headers).length > 0 ? doc.headers : undefined;
   return {
     name: doc.name,
     serverIdentifier: doc.server_identifier,
     serverUrlEncrypted: encrypt(doc.server_url),
-    serverUrlHash: hash(normaliseUrl(doc.server_url)),
+    serverUrlHash: secretBox.hash(normaliseUrl(doc.server_url)),
     icon: doc.icon ? JSON.stringify(doc.icon) : null,
     headersEncrypted: headers ? encrypt(JSON.stringify(headers)) : null,
     clientId: doc.authentication?.client_id ?? null,
     clientSecretEncrypted: doc.authentication?.client_secret ? encrypt(doc.authentication.client_secret) : null,
+    ...maskedColumns(doc),
     timeout: doc.configuration.timeout,
     sseReadTimeout: doc.configuration.sse_read_timeout,
     // An unsupported stored mode is left exactly as it was.
@@ -55,7 +61,7 @@ const storedHeadersSchema = z
   .record(z.string(), z.string())
   .transform((headers) => Object.fromEntries(Object.entries(headers).filter(([name, value]) => !isForbiddenHeader(name) && HEADER_VALUE.test(value))));
 
-function parseStoredJson<S extends z.ZodType>(schema: S, text: string, what: string, row: ProviderRow): z.output<S> | undefined {
+function parseStoredJson<S extends z.ZodType>(schema: S, text: string, what: string, row: { id: string }): z.output<S> | undefined {
   try {
     const parsed = schema.safeParse(JSON.parse(text));
     if (parsed.success) return parsed.data;
@@ -68,7 +74,8 @@ function parseStoredJson<S extends z.ZodType>(schema: S, text: string, what: str
 
 /** Decrypts a row. Only for merging a patch and for calling the server: never send this out. */
 export function toDocument(row: ProviderRow): StoredProviderDocument {
-  const { decrypt } = box();
+  const secretBox = box();
+  const decrypt = (sealed: string) => secretBox.decrypt(sealed);
   const icon = row.icon ? parseStoredJson(iconSchema, row.icon, "icon", row) : undefined;
   const headers = row.headersEncrypted ? parseStoredJson(storedHeadersSchema, decrypt(row.headersEncrypted), "headers", row) : undefined;
   return {
@@ -104,7 +111,7 @@ export function parseStoredTools(tools: string): StoredTool[] {
 // that was lost with the instance that ran it.
 const PENDING_GRACE_MS = 15_000;
 
-function discoveryOf(row: ProviderRow): Discovery {
+function discoveryOf(row: ShownRow): Discovery {
   const checkedAt = row.discoveryAt?.toISOString() ?? null;
   const failure = (DISCOVERY_FAILURES as readonly string[]).includes(row.discoveryFailure ?? "") ? (row.discoveryFailure as Discovery["failure"]) : null;
   switch (row.discoveryStatus) {
@@ -122,23 +129,36 @@ function discoveryOf(row: ProviderRow): Discovery {
   }
 }
 
-export function toProvider(row: ProviderRow): Provider {
-  const doc = toDocument(row);
+/** The masked forms a response shows, computed when the secrets are written. */
+export function maskedColumns(doc: Pick<StoredProviderDocument, "server_url" | "headers" | "authentication">) {
+  const headers = doc.headers && Object.keys(doc.headers).length > 0 ? doc.headers : undefined;
+  return {
+    serverUrlMasked: maskUrl(doc.server_url),
+    headersMasked: headers ? JSON.stringify(maskHeaders(headers)) : null,
+    clientSecretMasked: doc.authentication?.client_secret ? maskSecret(doc.authentication.client_secret) : null,
+  };
+}
+
+const maskedHeadersSchema = z.record(z.string(), z.string());
+
+/** A provider as the API shows it, from its row's masked columns: nothing is decrypted. */
+export function toProvider(row: ShownRow): Provider {
+  const mode = parseStoredIdentityMode(row.identityMode);
+  const icon = row.icon ? parseStoredJson(iconSchema, row.icon, "icon", row) : undefined;
+  const headers = row.headersMasked ? parseStoredJson(maskedHeadersSchema, row.headersMasked, "headers_masked", row) : undefined;
   return {
     id: row.id,
     name: row.name,
     server_identifier: row.serverIdentifier,
-    server_url: maskUrl(doc.server_url),
-    icon: doc.icon ?? null,
-    headers: maskHeaders(doc.headers ?? {}),
-    authentication: doc.authentication
-      ? { client_id: doc.authentication.client_id, client_secret: doc.authentication.client_secret ? maskSecret(doc.authentication.client_secret) : null }
-      : null,
-    configuration: doc.configuration,
-    identity_mode: doc.identity_mode,
-    identity_forwarding_active: isForwardingActive(doc.identity_mode, env().ENTERPRISE_ENABLED),
+    server_url: row.serverUrlMasked ?? "******",
+    icon: icon ?? null,
+    headers: headers ?? {},
+    authentication: row.clientId ? { client_id: row.clientId, client_secret: row.clientSecretMasked } : null,
+    configuration: { timeout: row.timeout, sse_read_timeout: row.sseReadTimeout },
+    identity_mode: mode,
+    identity_forwarding_active: isForwardingActive(mode, env().ENTERPRISE_ENABLED),
     authed: row.authed,
-    tools_count: parseStoredTools(row.tools).length,
+    tools_count: row.toolsCount,
     tools_fetched_at: row.toolsFetchedAt?.toISOString() ?? null,
     discovery: discoveryOf(row),
     created_at: row.createdAt.toISOString(),

@@ -20,6 +20,7 @@ import { isForwardingActive } from "@/lib/identity/modes";
 import { forgetToken } from "@/lib/identity/token-cache";
 import { callTool, listTools, McpCallError, type McpConnection } from "@/lib/mcp/client";
 import { findProviderRow } from "@/lib/providers/data";
+import { providersChanged } from "@/lib/providers/list-cache";
 import { parseStoredTools, toDocument, type ProviderRow } from "@/lib/providers/record";
 import type { DiscoveryFailure } from "@/lib/providers/schemas";
 import type { StoredTool, ToolList } from "@/lib/providers/tool-schemas";
@@ -86,7 +87,7 @@ function toStoredTools(tools: Awaited<ReturnType<typeof listTools>>): StoredTool
     name: tool.name,
     title: tool.title ?? tool.annotations?.title ?? null,
     description: tool.description ?? null,
-    input_schema: tool.inputSchema as Record<string, unknown>,
+    input_schema: tool.inputSchema,
   }));
 }
 
@@ -100,7 +101,7 @@ async function recordDiscovery(row: ProviderRow, caller: ToolCaller, forwarded: 
   const at = new Date();
   if (hasRole(caller.role, "admin") || !forwarded) {
     const shared = outcome.ok
-      ? { tools: JSON.stringify(outcome.tools), authed: true, toolsFetchedAt: at, discoveryStatus: "ok", discoveryFailure: null, discoveryMessage: null }
+      ? { tools: JSON.stringify(outcome.tools), toolsCount: outcome.tools.length, authed: true, toolsFetchedAt: at, discoveryStatus: "ok", discoveryFailure: null, discoveryMessage: null }
       : {
           ...(outcome.refused ? { authed: false, toolsFetchedAt: at } : {}),
           discoveryStatus: "failed",
@@ -109,6 +110,7 @@ async function recordDiscovery(row: ProviderRow, caller: ToolCaller, forwarded: 
         };
     // Discovery is not a configuration change: the version (ETag) stays, and guards the write.
     await db().mcpProvider.updateMany({ where: { id: row.id, workspaceId: row.workspaceId, version: row.version }, data: { ...shared, discoveryAt: at } });
+    await providersChanged(row.workspaceId);
   }
   if (forwarded && (outcome.ok || outcome.refused)) {
     const tools = outcome.ok ? outcome.tools : (await listProviderTools({ workspaceId: row.workspaceId, id: row.id, userId: caller.userId })).data;
@@ -155,8 +157,8 @@ export async function callProviderTool(options: { workspaceId: string; id: strin
     const scope = options.user ? { userId: options.user.userId, providerId: row.id, version: row.version, validUntil: connection.validUntil } : undefined;
     const result = await callTool(connection, options.tool, options.args, scope);
     return {
-      content: (result.content ?? []) as Record<string, unknown>[],
-      structured_content: (result.structuredContent as Record<string, unknown> | undefined) ?? null,
+      content: result.content as Record<string, unknown>[],
+      structured_content: (result.structuredContent) ?? null,
       is_error: Boolean(result.isError),
     };
   } catch (error) {

@@ -7,10 +7,20 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { createRequire } from "node:module";
-import { createAdapterFactory, databaseKind, createDatabase, canConnect, resetSqliteFile } from "./adapters.mjs";
+import { ENGINE_COMMIT, OPT_OUT_HELP, UNVERIFIED_HELP, unverifiedVersions } from "./versions.mjs";
 
 const require = createRequire(import.meta.url);
-const ENGINE_VERSION = "0edf323efd1d98336f3f0a68684b56f689b900d3";
+
+// Before anything else loads: a package the bridge was not verified with may not even import.
+const unverified = unverifiedVersions();
+if (unverified.length > 0) {
+  const message = [UNVERIFIED_HELP, ...unverified.map((line) => `  - ${line}`), OPT_OUT_HELP].join("\n");
+  // The CLI reads stderr as JSON lines after the first, and shows the ERROR ones' messages.
+  process.stderr.write("prisma engine bridge: refusing to start\n");
+  logLine("ERROR", message);
+  process.exit(1);
+}
+const { createAdapterFactory, databaseKind, createDatabase, canConnect, resetSqliteFile } = await import("./adapters.mjs");
 
 function parseArgs(argv) {
   const args = { datamodels: [], datasource: undefined, cli: undefined };
@@ -136,7 +146,7 @@ async function serveRpc(args) {
 
 const args = parseArgs(process.argv.slice(2));
 if (args.version) {
-  process.stdout.write(`schema-engine-cli ${ENGINE_VERSION}\n`);
+  process.stdout.write(`schema-engine-cli ${ENGINE_COMMIT}\n`);
 } else if (args.cli) {
   await runCliCommand(args.cli, args.datasource);
 } else {

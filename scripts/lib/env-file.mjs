@@ -1,6 +1,7 @@
 // The quick start's .env: generated secrets and an owner account, written once and kept.
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { DEFAULT_DATABASE_URL } from "../../prisma/database-url.mjs";
 
 export function readEnvFile(file) {
   if (!existsSync(file)) return {};
@@ -20,7 +21,7 @@ export function readEnvFile(file) {
 export function prepareEnvFile({ file, port, processEnv = process.env }) {
   const current = readEnvFile(file);
   const defaults = {
-    DATABASE_URL: "file:./data/mcp-console.db",
+    DATABASE_URL: DEFAULT_DATABASE_URL,
     NEXTAUTH_URL: `http://127.0.0.1:${port}`,
     NEXTAUTH_SECRET: randomBytes(32).toString("base64"),
     ENCRYPTION_KEY: randomBytes(32).toString("base64"),

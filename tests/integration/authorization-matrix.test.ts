@@ -4,7 +4,7 @@ import { createApiToken } from "@/lib/auth/api-tokens";
 import { endSession } from "@/lib/auth/sessions";
 import { db } from "@/lib/db";
 import { startDroppingServer } from "../../e2e/support/ports";
-import { call, createActor, ORIGIN, sessionCookie, uniqueProvider, type Actor } from "./helpers";
+import { call, callPath, createActor, ORIGIN, sessionCookie, uniqueProvider, type Actor } from "./helpers";
 
 type ActorName = "anonymous" | "member" | "admin" | "owner" | "otherWorkspaceAdmin" | "revokedToken" | "signedOutSession";
 const ACTORS: ActorName[] = ["anonymous", "member", "admin", "owner", "otherWorkspaceAdmin", "revokedToken", "signedOutSession"];
@@ -38,7 +38,7 @@ let callers: Record<ActorName, Partial<Actor> | null>;
 let closedPort: number;
 let dropping: Awaited<ReturnType<typeof startDroppingServer>>;
 
-afterAll(() => dropping?.stop());
+afterAll(() => dropping.stop());
 
 beforeAll(async () => {
   dropping = await startDroppingServer();
@@ -66,7 +66,7 @@ beforeAll(async () => {
 });
 
 async function fixture(): Promise<Fixture> {
-  const provider = await call(workspace.admin, "POST", "/api/v1/mcp-providers", {
+  const provider = await call(workspace.admin, "POST /api/v1/mcp-providers", {
     body: uniqueProvider({ server_url: `http://127.0.0.1:${closedPort}/mcp/${Math.random().toString(36).slice(2)}` }),
   });
   expect(provider.status).toBe(201);
@@ -81,7 +81,7 @@ describe("authorization matrix", () => {
       it(`${route.name}: ${actor} → ${status}`, async () => {
         const f = await fixture();
         const caller = callers[actor];
-        const res = await call(caller, route.method, route.path(f), {
+        const res = await callPath(caller, route.method, route.path(f), {
           body: route.body?.(),
           headers: caller?.cookie ? { origin: ORIGIN } : undefined,
         });

@@ -14,8 +14,8 @@ describe("concurrency", () => {
   it("50 concurrent merge-patches of disjoint fields all persist", async () => {
     // A provider holds at most 32 headers, so the 50 patches go to two providers at once: the
     // first gets 32 header additions, the second 8 header additions and a patch of every other field.
-    const a = await call(admin, "POST", "/api/v1/mcp-providers", { body: uniqueProvider() });
-    const b = await call(admin, "POST", "/api/v1/mcp-providers", {
+    const a = await call(admin, "POST /api/v1/mcp-providers", { body: uniqueProvider() });
+    const b = await call(admin, "POST /api/v1/mcp-providers", {
       body: uniqueProvider({ icon: { type: "emoji", content: "🔧", background: "#EEF" }, authentication: { client_id: "before" } }),
     });
     const other = uniqueProvider();
@@ -37,7 +37,7 @@ describe("concurrency", () => {
       ...fieldPatches.map((body) => [b.json.id, body] as const),
     ];
     expect(patches).toHaveLength(50);
-    const results = await Promise.all(patches.map(([id, body]) => call(admin, "PATCH", `/api/v1/mcp-providers/${id}`, { body })));
+    const results = await Promise.all(patches.map(([id, body]) => call(admin, "PATCH /api/v1/mcp-providers/{id}", { params: { id }, body })));
     expect(results.map((r) => r.status)).toEqual(Array(50).fill(200));
 
     const storedA = toDocument(await db().mcpProvider.findUniqueOrThrow({ where: { id: a.json.id } }));
@@ -53,34 +53,34 @@ describe("concurrency", () => {
       configuration: { timeout: 11, sse_read_timeout: 22 },
       identity_mode: "idp_token",
     });
-    expect((await call(admin, "GET", `/api/v1/mcp-providers/${a.json.id}`)).json.version).toBe(33);
-    expect((await call(admin, "GET", `/api/v1/mcp-providers/${b.json.id}`)).json.version).toBe(19);
+    expect((await call(admin, "GET /api/v1/mcp-providers/{id}", { params: { id: a.json.id } })).json.version).toBe(33);
+    expect((await call(admin, "GET /api/v1/mcp-providers/{id}", { params: { id: b.json.id } })).json.version).toBe(19);
   });
 
   it("20 concurrent creates with the same identifier: exactly one 201, the rest 409", async () => {
     const identifier = `race-${Date.now().toString(36)}`;
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        call(admin, "POST", "/api/v1/mcp-providers", { body: uniqueProvider({ server_identifier: identifier, name: `Racer ${identifier} ${i}` }) }),
+        call(admin, "POST /api/v1/mcp-providers", { body: uniqueProvider({ server_identifier: identifier, name: `Racer ${identifier} ${i}` }) }),
       ),
     );
     const statuses = results.map((r) => r.status).sort();
-    expect(statuses).toEqual([201, ...Array(19).fill(409)]);
-    for (const loser of results.filter((r) => r.status === 409)) expect(loser.json.errors[0].path).toBe("server_identifier");
+    expect(statuses).toEqual([201, ...Array<number>(19).fill(409)]);
+    for (const loser of results.filter((r) => r.status === 409)) expect(loser.json.errors?.[0].path).toBe("server_identifier");
     expect(await db().mcpProvider.count({ where: { workspaceId: admin.workspaceId, serverIdentifier: identifier } })).toBe(1);
   });
 
   it("racing If-Match updates: one winner, the rest 412", async () => {
-    const created = await call(admin, "POST", "/api/v1/mcp-providers", { body: uniqueProvider() });
+    const created = await call(admin, "POST /api/v1/mcp-providers", { body: uniqueProvider() });
     const results = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        call(admin, "PATCH", `/api/v1/mcp-providers/${created.json.id}`, { body: { name: `Winner ${i}` }, headers: { "if-match": '"1"' } }),
+        call(admin, "PATCH /api/v1/mcp-providers/{id}", { params: { id: created.json.id }, body: { name: `Winner ${i}` }, headers: { "if-match": '"1"' } }),
       ),
     );
     const winners = results.filter((r) => r.status === 200);
     expect(winners).toHaveLength(1);
     expect(results.filter((r) => r.status === 412)).toHaveLength(9);
-    const stored = await call(admin, "GET", `/api/v1/mcp-providers/${created.json.id}`);
+    const stored = await call(admin, "GET /api/v1/mcp-providers/{id}", { params: { id: created.json.id } });
     expect(stored.json).toMatchObject({ name: winners[0].json.name, version: 2 });
   });
 });

@@ -11,15 +11,15 @@ beforeAll(() => {
 describe("with enterprise enabled", () => {
   it("reports identity forwarding as available and active where the mode is on", async () => {
     const admin = await createActor("admin");
-    const features = await call(admin, "GET", "/api/v1/features");
+    const features = await call(admin, "GET /api/v1/features");
     expect(features.json).toMatchObject({ enterprise_enabled: true, identity_modes: ["off", "idp_token"] });
 
-    const on = await call(admin, "POST", "/api/v1/mcp-providers", { body: uniqueProvider({ identity_mode: "idp_token" }) });
+    const on = await call(admin, "POST /api/v1/mcp-providers", { body: uniqueProvider({ identity_mode: "idp_token" }) });
     expect(on.json).toMatchObject({ identity_mode: "idp_token", identity_forwarding_active: true });
-    const off = await call(admin, "POST", "/api/v1/mcp-providers", { body: uniqueProvider() });
+    const off = await call(admin, "POST /api/v1/mcp-providers", { body: uniqueProvider() });
     expect(off.json).toMatchObject({ identity_mode: "off", identity_forwarding_active: false });
 
-    const toggled = await call(admin, "PATCH", `/api/v1/mcp-providers/${on.json.id}`, { body: { identity_mode: "off" } });
+    const toggled = await call(admin, "PATCH /api/v1/mcp-providers/{id}", { params: { id: on.json.id }, body: { identity_mode: "off" } });
     expect(toggled.json).toMatchObject({ identity_mode: "off", identity_forwarding_active: false });
   });
 });

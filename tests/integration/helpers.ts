@@ -1,72 +1,117 @@
 // Drives the real route handlers against the real database of the running project (SQLite or
 // PostgreSQL). Every test makes its own workspace and users, so files can run side by side.
 import { randomUUID } from "node:crypto";
+import path from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import { NextRequest } from "next/server";
 import { encode } from "next-auth/jwt";
+import { errorCodesOf, keyOf, type Contract } from "@/lib/api/contract";
+import { CONTRACTS, type ApiKey } from "@/lib/api/contracts";
+import { problemSchema } from "@/lib/api/errors";
 import { createApiToken } from "@/lib/auth/api-tokens";
 import { createSession } from "@/lib/auth/sessions";
 import type { Role } from "@/lib/auth/roles";
+import { pathFor, type ApiAnswer } from "@/lib/client/api";
 import { db } from "@/lib/db";
 import { CLIENT_ADDRESS_HEADER, stampClientAddress } from "@/lib/edge/client-address.mjs";
 import { env } from "@/lib/env";
-import * as providers from "@/app/api/v1/mcp-providers/route";
-import * as provider from "@/app/api/v1/mcp-providers/[id]/route";
-import * as features from "@/app/api/v1/features/route";
-import * as apiTokens from "@/app/api/v1/api-tokens/route";
-import * as apiToken from "@/app/api/v1/api-tokens/[id]/route";
-import * as openapi from "@/app/api/v1/openapi.json/route";
-import * as tools from "@/app/api/v1/mcp-providers/[id]/tools/route";
-import * as toolsRefresh from "@/app/api/v1/mcp-providers/[id]/tools/refresh/route";
-import * as toolCall from "@/app/api/v1/mcp-providers/[id]/tools/[tool]/call/route";
-
-type Handler = (req: NextRequest, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
-
-const ROUTES: [RegExp, Record<string, unknown>][] = [
-  [/^\/api\/v1\/mcp-providers$/, providers],
-  [/^\/api\/v1\/mcp-providers\/(?<id>[^/]+)$/, provider],
-  [/^\/api\/v1\/mcp-providers\/(?<id>[^/]+)\/tools$/, tools],
-  [/^\/api\/v1\/mcp-providers\/(?<id>[^/]+)\/tools\/refresh$/, toolsRefresh],
-  [/^\/api\/v1\/mcp-providers\/(?<id>[^/]+)\/tools\/(?<tool>[^/]+)\/call$/, toolCall],
-  [/^\/api\/v1\/features$/, features],
-  [/^\/api\/v1\/api-tokens$/, apiTokens],
-  [/^\/api\/v1\/api-tokens\/(?<id>[^/]+)$/, apiToken],
-  [/^\/api\/v1\/openapi\.json$/, openapi],
-];
 
 export const ORIGIN = "http://127.0.0.1:3000";
 
 export type Actor = { token?: string; cookie?: string; userId: string; workspaceId: string };
 
-export type CallOptions = { body?: unknown; rawBody?: string; headers?: Record<string, string>; address?: string };
+export type CallOptions = {
+  params?: Record<string, string>;
+  query?: Record<string, string>;
+  /** Any JSON, valid or not: the tests send what clients might. */
+  body?: unknown;
+  rawBody?: string;
+  headers?: Record<string, string>;
+  address?: string;
+};
+
+export type CallResult<K extends ApiKey> = { status: number; headers: Headers; json: ApiAnswer<K>; text: string };
 
 /** The header the console's server stamps with the client's address (lib/edge/client-address.mjs). */
 export function fromAddress(address: string): Record<string, string> {
   return { [CLIENT_ADDRESS_HEADER]: stampClientAddress(address) };
 }
 
-export async function call(actor: Partial<Actor> | null, method: string, url: string, options: CallOptions = {}) {
+type Handler = (req: NextRequest, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
+
+const root = path.resolve(import.meta.dirname, "../..");
+
+/** The route module beside a contract: "/api/v1/mcp-providers/{id}" → app/api/v1/mcp-providers/[id]/route.ts. */
+async function handlerFor(contract: Contract): Promise<Handler> {
+  const file = path.join(root, "app", contract.path.replace(/\{(\w+)\}/g, "[$1]"), "route.ts");
+  const routeModule = (await import(file)) as Record<string, unknown>;
+  const handler = routeModule[contract.method];
+  if (typeof handler !== "function") throw new Error(`${file} exports no ${contract.method}`);
+  return handler as Handler;
+}
+
+/**
+ * Holds an answer to its contract: a success must be a declared status whose body parses to itself
+ * (a field the contract doesn't declare fails), and a problem must be one the endpoint may answer.
+ */
+export function checkAgainstContract(contract: Contract, status: number, body: unknown) {
+  const where = `${keyOf(contract)} answered ${status}`;
+  if (status >= 200 && status < 300) {
+    const spec = contract.responses[status as keyof Contract["responses"]];
+    if (!spec) throw new Error(`${where}, which its contract does not declare`);
+    if (!spec.schema) {
+      if (body !== undefined) throw new Error(`${where} with a body, which its contract does not declare`);
+      return;
+    }
+    const parsed = spec.schema.safeParse(body);
+    if (!parsed.success) throw new Error(`${where} with a body its contract refuses: ${parsed.error.message}`);
+    if (!isDeepStrictEqual(JSON.parse(JSON.stringify(parsed.data)), body)) throw new Error(`${where} with fields its contract does not declare: ${JSON.stringify(body).slice(0, 500)}`);
+    return;
+  }
+  const problem = problemSchema.strict().safeParse(body);
+  if (!problem.success) throw new Error(`${where} with something other than a problem: ${JSON.stringify(body).slice(0, 300)}`);
+  if (problem.data.status !== status) throw new Error(`${where} with a problem whose status is ${problem.data.status}`);
+  if (!errorCodesOf(contract).includes(problem.data.code)) throw new Error(`${where} with "${problem.data.code}", which its contract does not declare`);
+}
+
+/** A request by method and URL (for tests that make up their paths): the contract is the one whose template matches. */
+export async function callPath(actor: Partial<Actor> | null, method: string, url: string, options: Omit<CallOptions, "params" | "query"> = {}): Promise<CallResult<ApiKey>> {
   const target = new URL(url, ORIGIN);
-  const route = ROUTES.find(([pattern]) => pattern.test(target.pathname));
-  if (!route) throw new Error(`No route for ${target.pathname}`);
-  const handler = route[1][method] as Handler | undefined;
-  if (!handler) throw new Error(`${method} is not exported for ${target.pathname}`);
-  const groups = route[0].exec(target.pathname)?.groups ?? {};
-  const params = Object.fromEntries(Object.entries(groups).map(([key, value]) => [key, decodeURIComponent(value)]));
+  const segments = target.pathname.split("/");
+  for (const contract of CONTRACTS) {
+    if (contract.method !== method) continue;
+    const template = contract.path.split("/");
+    if (template.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    const matches = template.every((part, index) => {
+      const name = /^\{(\w+)\}$/.exec(part)?.[1];
+      if (!name) return part === segments[index];
+      params[name] = decodeURIComponent(segments[index]);
+      return true;
+    });
+    if (matches) return call(actor, keyOf(contract) as ApiKey, { ...options, params, query: Object.fromEntries(target.searchParams) });
+  }
+  throw new Error(`No contract for ${method} ${target.pathname}`);
+}
+
+/** One request to an endpoint, named by its contract key, through its real route handler. */
+export async function call<K extends ApiKey>(actor: Partial<Actor> | null, key: K, options: CallOptions = {}): Promise<CallResult<K>> {
+  const contract = CONTRACTS.find((candidate) => keyOf(candidate) === key);
+  if (!contract) throw new Error(`No contract for ${key}`);
+  const target = new URL(pathFor(contract.path, options.params), ORIGIN);
+  for (const [name, value] of Object.entries(options.query ?? {})) target.searchParams.set(name, value);
   const headers = new Headers({ ...(options.address ? fromAddress(options.address) : {}), ...options.headers });
   if (actor?.token) headers.set("authorization", `Bearer ${actor.token}`);
   if (actor?.cookie) headers.set("cookie", actor.cookie);
   const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
   if (body !== undefined && !headers.has("content-type")) headers.set("content-type", "application/json");
-  const req = new NextRequest(target, { method, headers, body });
-  const res = await handler(req, { params: Promise.resolve(params) });
+  const req = new NextRequest(target, { method: contract.method, headers, body });
+  const res = await (await handlerFor(contract))(req, { params: Promise.resolve(options.params ?? {}) });
   const text = await res.text();
-  let json: any;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, json, text };
+  const json: unknown = text ? JSON.parse(text) : undefined;
+  checkAgainstContract(contract, res.status, json);
+  // checkAgainstContract has just held the body to its contract.
+  return { status: res.status, headers: res.headers, json: json as ApiAnswer<K>, text };
 }
 
 export async function createWorkspace(name = `ws-${randomUUID().slice(0, 8)}`) {

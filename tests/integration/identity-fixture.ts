@@ -15,6 +15,7 @@ import { setTokenIssuerForTests } from "@/lib/identity/token-issuer";
 import type { TokenIssuer } from "@/lib/identity/types";
 import { closeWarmSessionsForTests } from "@/lib/mcp/client";
 import { POST as issueTokenRoute } from "@/app/inner/api/mcp/issue-token/route";
+import { asyncListener, readBody } from "../../e2e/support/http";
 import { listenOnFreePort } from "../../e2e/support/ports";
 import { ssoLogin } from "../../e2e/support/sso-login";
 import { startTestIdp } from "../../e2e/support/test-idp";
@@ -27,7 +28,7 @@ export const INNER_SECRET = "inner-secret-0123456789-0123456789";
 
 export function setEnv(overrides: Record<string, string | undefined>) {
   for (const [key, value] of Object.entries(overrides)) {
-    if (value === undefined) delete process.env[key];
+    if (value === undefined) Reflect.deleteProperty(process.env, key);
     else process.env[key] = value;
   }
   resetEnvForTests();
@@ -56,12 +57,13 @@ export async function startIdentityFixture() {
   idp.allowResources([whoami.url, strict.url, publishedResource]);
 
   let issuerCalls = 0;
-  const inner = http.createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const response = await issueTokenRoute(new Request(`${innerUrl}${req.url}`, { method: req.method, headers: req.headers as Record<string, string>, body: Buffer.concat(chunks) }));
-    res.writeHead(response.status, Object.fromEntries(response.headers)).end(await response.text());
-  });
+  const inner = http.createServer(
+    asyncListener(async (req, res) => {
+      const headers = Object.entries(req.headers).filter((entry): entry is [string, string] => typeof entry[1] === "string");
+      const response = await issueTokenRoute(new Request(`${innerUrl}${req.url ?? "/"}`, { method: req.method, headers, body: new Uint8Array(await readBody(req)) }));
+      res.writeHead(response.status, Object.fromEntries(response.headers)).end(await response.text());
+    }),
+  );
   const innerUrl = `http://127.0.0.1:${await listenOnFreePort(inner)}`;
 
   const fixture = {
@@ -76,7 +78,7 @@ export async function startIdentityFixture() {
     useCountingIssuer(inner: () => TokenIssuer = () => new BuiltinIssuer(1500)) {
       setTokenIssuerForTests({ issue: (request) => { issuerCalls++; return inner().issue(request); } });
     },
-    async reset() {
+    reset() {
       setEnv({ ENTERPRISE_ENABLED: "true", OIDC_ISSUER: idp.issuer, OIDC_CLIENT_ID: CLIENT.client_id, OIDC_CLIENT_SECRET: CLIENT.client_secret, ENTERPRISE_API_URL: undefined, ENTERPRISE_API_SECRET: undefined });
       clearTokenCacheForTests();
       closeWarmSessionsForTests();
@@ -101,7 +103,7 @@ export async function startIdentityFixture() {
     },
     /** A provider in `admin`'s workspace with a static Authorization and API key, and a harmless header. */
     async provider(admin: Actor, serverUrl: string, identityMode: "idp_token" | "off" = "idp_token") {
-      const res = await call(admin, "POST", "/api/v1/mcp-providers", {
+      const res = await call(admin, "POST /api/v1/mcp-providers", {
         body: {
           name: `Whoami ${Math.random().toString(36).slice(2, 8)}`,
           server_identifier: `w-${Math.random().toString(36).slice(2, 10)}`,
@@ -127,17 +129,18 @@ export async function startIdentityFixture() {
 }
 
 /** Only the user's own IdP tokens ever reached the server: never a static credential, never nothing. */
-export function onlyUserTokens(server: WhoamiServer, sub: string) {
+export function onlyUserTokens(server: Pick<WhoamiServer, "authorizations" | "requests">, sub: string) {
   expect(server.authorizations.length).toBeGreaterThan(0);
   for (const header of server.authorizations) {
     expect(header).not.toBe(STATIC);
-    expect(header).toMatch(/^Bearer /);
-    expect(decodeJwt(header!.slice(7)).sub).toBe(sub);
+    const token = /^Bearer (.+)$/.exec(header ?? "")?.[1];
+    if (!token) throw new Error(`not a bearer token: ${String(header)}`);
+    expect(decodeJwt(token).sub).toBe(sub);
   }
   for (const headers of server.requests) expect(headers["x-api-key"]).toBeUndefined();
 }
 
 export const callWhoami = (actor: Partial<Actor>, id: string, tool = "whoami") =>
-  call(actor, "POST", `/api/v1/mcp-providers/${id}/tools/${tool}/call`, { body: { arguments: {} } });
+  call(actor, "POST /api/v1/mcp-providers/{id}/tools/{tool}/call", { params: { id, tool }, body: { arguments: {} } });
 
 export { createActor };

@@ -3,8 +3,11 @@
 // from what the MCP server recorded — proof that no non-user credential reached it.
 import http from "node:http";
 import { decodeJwt } from "jose";
+import { z } from "zod";
+import { present } from "@/tests/support/present";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { backgroundTasksSettled } from "@/lib/background";
+import { backfillMaskedColumns } from "@/lib/providers/backfill";
 import { db } from "@/lib/db";
 import { captureLogsForTests } from "@/lib/log";
 import { clearTokenCacheForTests } from "@/lib/identity/token-cache";
@@ -12,8 +15,10 @@ import { setTokenIssuerForTests } from "@/lib/identity/token-issuer";
 import { callProviderTool } from "@/lib/providers/tools";
 import { POST as issueTokenRoute } from "@/app/inner/api/mcp/issue-token/route";
 import { listenOnFreePort } from "../../e2e/support/ports";
-import { call, createActor, fromAddress, ORIGIN, sessionCookie, type Actor } from "./helpers";
+import { call, callPath, createActor, fromAddress, ORIGIN, sessionCookie, type Actor } from "./helpers";
+import type { WhoamiServer as WhoamiServerLike } from "../../e2e/support/whoami-server";
 import { callWhoami, INNER_SECRET, onlyUserTokens, setEnv, startIdentityFixture, STATIC, type IdentityFixture } from "./identity-fixture";
+import { aString, containing, matching, like } from "@/tests/support/matchers";
 
 let f: IdentityFixture;
 let admin: Actor & { email: string };
@@ -26,7 +31,7 @@ afterAll(() => f.stop());
 
 beforeEach(async () => {
   admin = await createActor("admin"); // a workspace of its own: providers here may reuse the servers' URLs
-  await f.reset();
+  f.reset();
 });
 
 describe("forwarding on: the happy path", () => {
@@ -76,7 +81,7 @@ describe("forwarding on: the happy path", () => {
 
     // Changing the provider (here: forwarding off) retires the warm sessions made under the old settings.
     f.whoami.reset();
-    await call(admin, "PATCH", `/api/v1/mcp-providers/${p.id}`, { body: { identity_mode: "off" } });
+    await call(admin, "PATCH /api/v1/mcp-providers/{id}", { params: { id: p.id }, body: { identity_mode: "off" } });
     expect((await callWhoami(alice, p.id)).json.content[0].text).toBe("static");
     expect(f.whoami.authorizations.every((header) => header === STATIC)).toBe(true);
   });
@@ -84,12 +89,12 @@ describe("forwarding on: the happy path", () => {
   it("discovery runs as the caller: Refresh tools lists whoami, as the caller sees it", async () => {
     const p = await f.provider(admin, f.whoami.url);
     const alice = await f.ssoMember("alice-sub", admin.workspaceId);
-    const refreshed = await call(alice, "POST", `/api/v1/mcp-providers/${p.id}/tools/refresh`);
+    const refreshed = await call(alice, "POST /api/v1/mcp-providers/{id}/tools/refresh", { params: { id: p.id } });
     expect(refreshed.status, refreshed.text).toBe(200);
-    expect(refreshed.json).toMatchObject({ authed: true, view: "yours", data: [expect.objectContaining({ name: "whoami" })] });
-    const tools = await call(alice, "GET", `/api/v1/mcp-providers/${p.id}/tools`);
+    expect(refreshed.json).toMatchObject({ authed: true, view: "yours", data: [like({ name: "whoami" })] });
+    const tools = await call(alice, "GET /api/v1/mcp-providers/{id}/tools", { params: { id: p.id } });
     expect(tools.json.view).toBe("yours");
-    expect(tools.json.data).toEqual([expect.objectContaining({ name: "whoami", title: "Who am I?", input_schema: expect.objectContaining({ type: "object" }) })]);
+    expect(tools.json.data).toEqual([like({ name: "whoami", title: "Who am I?", input_schema: like({ type: "object" }) })]);
     onlyUserTokens(f.whoami, "alice-sub");
   });
 
@@ -116,14 +121,14 @@ describe("the built-in issuer behind POST /inner/api/mcp/issue-token", () => {
       }),
     );
 
-  beforeEach(() => setEnv({ ENTERPRISE_API_SECRET: INNER_SECRET }));
+  beforeEach(() => { setEnv({ ENTERPRISE_API_SECRET: INNER_SECRET }); });
 
   it("mints an audience-bound token for the user and stores the rotated refresh token", async () => {
     const alice = await f.ssoMember("alice-sub", admin.workspaceId);
     const before = (await db().ssoAccount.findFirstOrThrow({ where: { userId: alice.userId } })).refreshTokenEncrypted;
     const res = await issue({ user_id: alice.userId, workspace_id: admin.workspaceId, audience: f.whoami.url, mode: "idp_token" });
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = z.object({ token: z.string(), expires_at: z.number() }).parse(await res.json());
     expect(Number.isInteger(body.expires_at)).toBe(true);
     expect(decodeJwt(body.token)).toMatchObject({ sub: "alice-sub", aud: f.whoami.url, iss: f.idp.issuer });
     const after = (await db().ssoAccount.findFirstOrThrow({ where: { userId: alice.userId } })).refreshTokenEncrypted;
@@ -191,11 +196,11 @@ describe("secrets never reach logs or responses (canary)", () => {
     const responses: string[] = [];
     try {
       const canary = `CANARY${Date.now()}`;
-      const created = await call(admin, "POST", "/api/v1/mcp-providers", {
+      const created = await call(admin, "POST /api/v1/mcp-providers", {
         body: {
           name: `Canary ${canary.slice(-6)}`,
           server_identifier: `c-${canary.slice(-8)}`,
-          server_url: `${f.whoami.url}`,
+          server_url: f.whoami.url,
           headers: { "X-Api-Key": `${canary}-header`, Authorization: `Bearer ${canary}-static` },
           authentication: { client_id: "canary-client", client_secret: `${canary}-client-secret` },
           identity_mode: "idp_token",
@@ -207,7 +212,7 @@ describe("secrets never reach logs or responses (canary)", () => {
       const account = await db().ssoAccount.findFirstOrThrow({ where: { userId: alice.userId } });
       const { secrets } = await import("@/lib/crypto");
       const { env: config } = await import("@/lib/env");
-      const refreshTokenBefore = secrets(config().encryptionKey).decrypt(account.refreshTokenEncrypted!);
+      const refreshTokenBefore = secrets(config().encryptionKey).decrypt(present(account.refreshTokenEncrypted, "a stored refresh token"));
 
       for (const [method, path, body] of [
         ["GET", `/api/v1/mcp-providers/${created.json.id}`],
@@ -217,10 +222,10 @@ describe("secrets never reach logs or responses (canary)", () => {
         ["PATCH", `/api/v1/mcp-providers/${created.json.id}`, { headers: { "X-Api-Key": `${canary}-rotated` } }],
         ["PATCH", `/api/v1/mcp-providers/${created.json.id}`, { server_url: "not a url" }],
       ] as const) {
-        const res = await call(method === "PATCH" ? admin : alice, method, path, body ? { body } : {});
+        const res = await callPath(method === "PATCH" ? admin : alice, method, path, body ? { body } : {});
         responses.push(res.text);
       }
-      const refreshTokenAfter = secrets(config().encryptionKey).decrypt((await db().ssoAccount.findUniqueOrThrow({ where: { id: account.id } })).refreshTokenEncrypted!);
+      const refreshTokenAfter = secrets(config().encryptionKey).decrypt(present((await db().ssoAccount.findUniqueOrThrow({ where: { id: account.id } })).refreshTokenEncrypted, "a stored refresh token"));
       f.idp.setRefreshBehaviour("refuse");
       clearTokenCacheForTests();
       responses.push((await callWhoami(alice, created.json.id)).text);
@@ -232,8 +237,8 @@ describe("secrets never reach logs or responses (canary)", () => {
       expect(lines.length).toBeGreaterThan(5); // the logs are really captured
       expect(everything).toContain("canary-client"); // and the responses really are in there
       for (const secret of secretValues) expect(everything).not.toContain(secret);
-      for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
-      expect(lines.some((line) => JSON.parse(line).requestId)).toBe(true);
+      const parsed = lines.map((line) => z.object({ requestId: z.string().optional() }).loose().parse(JSON.parse(line)));
+      expect(parsed.some((line) => line.requestId)).toBe(true);
     } finally {
       stop();
     }
@@ -246,7 +251,7 @@ describe("forwarding on: the fault matrix", () => {
     const grantsBefore = f.idp.refreshGrants();
     await expect(callProviderTool({ workspaceId: admin.workspaceId, id: p.id, tool: "whoami", args: {}, user: undefined })).rejects.toMatchObject({
       code: "identity_required",
-      detail: expect.stringContaining("has no end user"),
+      detail: containing("has no end user"),
     });
     expect(f.issuerCalls()).toBe(0);
     expect(f.idp.refreshGrants()).toBe(grantsBefore);
@@ -254,13 +259,13 @@ describe("forwarding on: the fault matrix", () => {
   });
 
   it("an admin without an SSO session creates a forwarding provider: the create stands, and the provider says it needs a sign-in", async () => {
-    const res = await call(admin, "POST", "/api/v1/mcp-providers", {
+    const res = await call(admin, "POST /api/v1/mcp-providers", {
       body: { name: `Needs SSO ${Math.random().toString(36).slice(2, 8)}`, server_identifier: `n-${Math.random().toString(36).slice(2, 10)}`, server_url: f.whoami.url, identity_mode: "idp_token" },
     });
     expect(res.json.discovery.status).toBe("pending");
     await backgroundTasksSettled();
-    const read = await call(admin, "GET", `/api/v1/mcp-providers/${res.json.id}`);
-    expect(read.json.discovery).toMatchObject({ status: "failed", failure: "identity", message: expect.stringContaining("Sign in with SSO again") });
+    const read = await call(admin, "GET /api/v1/mcp-providers/{id}", { params: { id: res.json.id } });
+    expect(read.json.discovery).toMatchObject({ status: "failed", failure: "identity", message: containing("Sign in with SSO again") });
     expect(f.whoami.authorizations).toEqual([]);
   });
 
@@ -268,7 +273,7 @@ describe("forwarding on: the fault matrix", () => {
     const p = await f.provider(admin, f.whoami.url);
     const local = await createActor("member", admin.workspaceId);
     const cookie = await sessionCookie(local.userId);
-    const res = await call({ cookie }, "POST", `/api/v1/mcp-providers/${p.id}/tools/whoami/call`, { body: { arguments: {} }, headers: { origin: ORIGIN } });
+    const res = await call({ cookie }, "POST /api/v1/mcp-providers/{id}/tools/{tool}/call", { params: { id: p.id, tool: "whoami" }, body: { arguments: {} }, headers: { origin: ORIGIN } });
     expect(res.status).toBe(424);
     expect(res.json).toMatchObject({ code: "identity_required", detail: `Sign in with SSO again to use ${p.name}: it needs your SSO identity, and you have no SSO session.` });
     expect(f.whoami.authorizations).toEqual([]);
@@ -291,7 +296,7 @@ describe("forwarding on: the fault matrix", () => {
     f.idp.setRefreshBehaviour("slow", 3000);
     const res = await callWhoami(alice, p.id);
     expect(res.status).toBe(503);
-    expect(res.json).toMatchObject({ code: "identity_unavailable", detail: expect.stringContaining("did not answer in time") });
+    expect(res.json).toMatchObject({ code: "identity_unavailable", detail: containing("did not answer in time") });
     expect(f.whoami.authorizations).toEqual([]);
   });
 
@@ -301,7 +306,7 @@ describe("forwarding on: the fault matrix", () => {
     f.idp.setRefreshBehaviour("unreachable");
     const res = await callWhoami(alice, p.id);
     expect(res.status).toBe(503);
-    expect(res.json).toMatchObject({ code: "identity_unavailable", detail: expect.stringContaining("unreachable") });
+    expect(res.json).toMatchObject({ code: "identity_unavailable", detail: containing("unreachable") });
     expect(f.whoami.authorizations).toEqual([]);
   });
 
@@ -322,7 +327,7 @@ describe("forwarding on: the fault matrix", () => {
       const alice = await f.ssoMember("alice-sub", admin.workspaceId);
       const res = await callWhoami(alice, p.id);
       expect(res.status).toBe(503);
-      expect(res.json).toMatchObject({ code: "identity_unavailable", detail: expect.stringMatching(/malformed|already expired/) });
+      expect(res.json).toMatchObject({ code: "identity_unavailable", detail: matching(/malformed|already expired/) });
       expect(f.whoami.authorizations).toEqual([]);
     } finally {
       await new Promise((resolve) => bad.close(resolve));
@@ -334,47 +339,47 @@ describe("forwarding on: the fault matrix", () => {
     const alice = await f.ssoMember("alice-sub", admin.workspaceId);
     const res = await callWhoami(alice, p.id);
     expect(res.status).toBe(502);
-    expect(res.json).toMatchObject({ code: "upstream_unauthorized", detail: expect.stringContaining("Nothing was retried with other credentials") });
+    expect(res.json).toMatchObject({ code: "upstream_unauthorized", detail: containing("Nothing was retried with other credentials") });
     onlyUserTokens(f.strict, "alice-sub");
     expect(f.strict.authorizations).toHaveLength(1); // one attempt, no retry of any kind
   });
 
   it("a 401 on Refresh tools with forwarding: the user's error, the user's token only, and nothing marked for others", async () => {
     const p = await f.provider(admin, f.strict.url);
-    const before = (await call(admin, "GET", `/api/v1/mcp-providers/${p.id}`)).json;
+    const before = (await call(admin, "GET /api/v1/mcp-providers/{id}", { params: { id: p.id } })).json;
     const alice = await f.ssoMember("alice-sub", admin.workspaceId);
-    const res = await call(alice, "POST", `/api/v1/mcp-providers/${p.id}/tools/refresh`);
+    const res = await call(alice, "POST /api/v1/mcp-providers/{id}/tools/refresh", { params: { id: p.id } });
     expect(res.status).toBe(502);
     expect(res.json.code).toBe("upstream_unauthorized");
     onlyUserTokens(f.strict, "alice-sub");
     expect(f.strict.authorizations).toHaveLength(1);
-    const after = (await call(admin, "GET", `/api/v1/mcp-providers/${p.id}`)).json;
+    const after = (await call(admin, "GET /api/v1/mcp-providers/{id}", { params: { id: p.id } })).json;
     expect(after).toMatchObject({ authed: before.authed, tools_fetched_at: before.tools_fetched_at });
-    expect((await call(alice, "GET", `/api/v1/mcp-providers/${p.id}/tools`)).json).toMatchObject({ view: "yours", authed: false });
+    expect((await call(alice, "GET /api/v1/mcp-providers/{id}/tools", { params: { id: p.id } })).json).toMatchObject({ view: "yours", authed: false });
   });
 
   it("a 401 at discovery after create, with forwarding and an SSO admin: the admin's token only, once; the create stands", async () => {
     const ssoAdmin = await f.ssoMember("alice-sub", admin.workspaceId, "admin");
-    const res = await call(ssoAdmin, "POST", "/api/v1/mcp-providers", {
+    const res = await call(ssoAdmin, "POST /api/v1/mcp-providers", {
       body: { name: `Strict ${Math.random().toString(36).slice(2, 8)}`, server_identifier: `s-${Math.random().toString(36).slice(2, 10)}`, server_url: f.strict.url, headers: { "X-Api-Key": "static-api-key" }, identity_mode: "idp_token" },
     });
     expect(res.status).toBe(201);
     await backgroundTasksSettled();
     onlyUserTokens(f.strict, "alice-sub");
     expect(f.strict.authorizations).toHaveLength(1);
-    expect((await call(ssoAdmin, "GET", `/api/v1/mcp-providers/${res.json.id}`)).json).toMatchObject({ authed: false, tools_fetched_at: expect.any(String), discovery: { status: "failed", failure: "unauthorized" } });
+    expect((await call(ssoAdmin, "GET /api/v1/mcp-providers/{id}", { params: { id: res.json.id } })).json).toMatchObject({ authed: false, tools_fetched_at: aString(), discovery: { status: "failed", failure: "unauthorized" } });
   });
 
   it("a 401 at discovery without forwarding stores authed=false and does not fail the create", async () => {
-    const res = await call(admin, "POST", "/api/v1/mcp-providers", {
+    const res = await call(admin, "POST /api/v1/mcp-providers", {
       body: { name: `Strict ${Math.random().toString(36).slice(2, 8)}`, server_identifier: `s-${Math.random().toString(36).slice(2, 10)}`, server_url: f.strict.url, identity_mode: "off" },
     });
     expect(res.status).toBe(201);
     await backgroundTasksSettled();
-    expect((await call(admin, "GET", `/api/v1/mcp-providers/${res.json.id}`)).json).toMatchObject({
+    expect((await call(admin, "GET /api/v1/mcp-providers/{id}", { params: { id: res.json.id } })).json).toMatchObject({
       authed: false,
-      tools_fetched_at: expect.any(String),
-      discovery: { status: "failed", failure: "unauthorized", message: expect.stringContaining("refused the provider's credentials"), checked_at: expect.any(String) },
+      tools_fetched_at: aString(),
+      discovery: { status: "failed", failure: "unauthorized", message: containing("refused the provider's credentials"), checked_at: aString() },
     });
     expect(f.strict.authorizations).toEqual([undefined]); // it had no credentials of its own to send
   });
@@ -395,6 +400,33 @@ describe("forwarding on: the fault matrix", () => {
     const issuerCallsBefore = f.issuerCalls();
     expect((await callWhoami(alice, p.id)).json.content[0].text).toBe("alice-sub");
     expect(f.issuerCalls() - issuerCallsBefore).toBe(1); // the refused token was not reused
+  });
+
+  it("a legacy SSE server that refuses the user's token: the user's error, only their token sent, nothing retried with anything else", async () => {
+    // No Streamable HTTP here (405 to POST): the console falls back to SSE, whose stream is refused.
+    const seen: Pick<WhoamiServerLike, "authorizations" | "requests"> = { authorizations: [], requests: [] };
+    const legacy = http.createServer((req, res) => {
+      seen.authorizations.push(req.headers.authorization);
+      seen.requests.push(req.headers);
+      if (req.method === "POST") return void res.writeHead(405, { allow: "GET" }).end();
+      res.writeHead(401, { "www-authenticate": 'Bearer error="invalid_token"' }).end();
+    });
+    const port = await listenOnFreePort(legacy);
+    const url = `http://127.0.0.1:${port}/sse`;
+    f.idp.allowResources([url]);
+    try {
+      const p = await f.provider(admin, url);
+      const alice = await f.ssoMember("alice-sub", admin.workspaceId);
+      seen.authorizations.splice(0);
+      seen.requests.splice(0);
+      const refused = await callWhoami(alice, p.id);
+      expect(refused.status).toBe(502);
+      expect(refused.json.code).toBe("upstream_unauthorized");
+      expect(seen.requests.map((headers) => headers.accept?.includes("text/event-stream"))).toContain(true); // it did try SSE
+      onlyUserTokens(seen, "alice-sub");
+    } finally {
+      await new Promise((resolve) => legacy.close(resolve));
+    }
   });
 
   it("enterprise disabled with a stored idp_token mode: the issuer is never called and the static headers are used", async () => {
@@ -426,7 +458,7 @@ describe("forwarding on: the fault matrix", () => {
     expect(f.whoami.urls.length).toBeGreaterThan(0);
     for (const url of f.whoami.urls) expect(url).toBe("/mcp?tenant=acme");
     // Without forwarding the URL is the provider's own.
-    await call(admin, "PATCH", `/api/v1/mcp-providers/${p.id}`, { body: { identity_mode: "off" } });
+    await call(admin, "PATCH /api/v1/mcp-providers/{id}", { params: { id: p.id }, body: { identity_mode: "off" } });
     f.whoami.reset();
     await callWhoami(alice, p.id);
     expect(f.whoami.urls[0]).toBe("/mcp?tenant=acme&api_key=shared-key-in-url");
@@ -437,30 +469,32 @@ describe("forwarding on: the fault matrix", () => {
     const { secrets } = await import("@/lib/crypto");
     const { env: config } = await import("@/lib/env");
     const legacy = { Authorization: STATIC, "Mcp-Session-Id": "everyone-in-one-session", "X-Tenant": "acme" };
-    await db().mcpProvider.update({ where: { id: p.id }, data: { headersEncrypted: secrets(config().encryptionKey).encrypt(JSON.stringify(legacy)) } });
-    expect(Object.keys((await call(admin, "GET", `/api/v1/mcp-providers/${p.id}`)).json.headers)).toEqual(["Authorization", "X-Tenant"]);
+    // As an earlier version left it: the encrypted headers only, no masked columns yet.
+    await db().mcpProvider.update({ where: { id: p.id }, data: { headersEncrypted: secrets(config().encryptionKey).encrypt(JSON.stringify(legacy)), headersMasked: null, serverUrlMasked: null } });
+    expect(await backfillMaskedColumns()).toBeGreaterThanOrEqual(1);
+    expect(Object.keys((await call(admin, "GET /api/v1/mcp-providers/{id}", { params: { id: p.id } })).json.headers)).toEqual(["Authorization", "X-Tenant"]);
     const alice = await f.ssoMember("alice-sub", admin.workspaceId);
     expect((await callWhoami(alice, p.id)).json.content[0].text).toBe("static");
     expect(f.whoami.requests.some((headers) => headers["mcp-session-id"] === "everyone-in-one-session")).toBe(false);
-    expect((await call(admin, "PATCH", `/api/v1/mcp-providers/${p.id}`, { body: { name: `${p.name} renamed` } })).status).toBe(200);
+    expect((await call(admin, "PATCH /api/v1/mcp-providers/{id}", { params: { id: p.id }, body: { name: `${p.name} renamed` } })).status).toBe(200);
   });
 
   it("a stored identity mode this version doesn't know fails closed: reported as unsupported, no call, no static credential", async () => {
     const p = await f.provider(admin, f.whoami.url);
     await db().mcpProvider.update({ where: { id: p.id }, data: { identityMode: "id_jag_v9" } });
     const alice = await f.ssoMember("alice-sub", admin.workspaceId);
-    const read = await call(admin, "GET", `/api/v1/mcp-providers/${p.id}`);
+    const read = await call(admin, "GET /api/v1/mcp-providers/{id}", { params: { id: p.id } });
     expect(read.json).toMatchObject({ identity_mode: "unsupported", identity_forwarding_active: true });
-    expect((await call(admin, "PATCH", `/api/v1/mcp-providers/${p.id}`, { body: {} })).status).toBe(200);
-    expect((await call(admin, "PATCH", `/api/v1/mcp-providers/${p.id}`, { body: { name: `${p.name} renamed` } })).status).toBe(200);
+    expect((await call(admin, "PATCH /api/v1/mcp-providers/{id}", { params: { id: p.id }, body: {} })).status).toBe(200);
+    expect((await call(admin, "PATCH /api/v1/mcp-providers/{id}", { params: { id: p.id }, body: { name: `${p.name} renamed` } })).status).toBe(200);
     expect((await db().mcpProvider.findUniqueOrThrow({ where: { id: p.id } })).identityMode).toBe("id_jag_v9");
     const res = await callWhoami(alice, p.id);
     expect(res.status).toBe(503);
-    expect(res.json).toMatchObject({ code: "identity_unavailable", detail: expect.stringContaining("identity mode") });
+    expect(res.json).toMatchObject({ code: "identity_unavailable", detail: containing("identity mode") });
     expect(f.whoami.authorizations).toEqual([]);
     expect(f.issuerCalls()).toBe(0);
     // An admin picks a mode, and it works again.
-    expect((await call(admin, "PATCH", `/api/v1/mcp-providers/${p.id}`, { body: { identity_mode: "idp_token" } })).json.identity_mode).toBe("idp_token");
+    expect((await call(admin, "PATCH /api/v1/mcp-providers/{id}", { params: { id: p.id }, body: { identity_mode: "idp_token" } })).json.identity_mode).toBe("idp_token");
     expect((await callWhoami(alice, p.id)).json.content[0].text).toBe("alice-sub");
   });
 });

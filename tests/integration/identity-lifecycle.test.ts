@@ -6,6 +6,7 @@ import http from "node:http";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { authOptions } from "@/lib/auth/options";
+import { present } from "@/tests/support/present";
 import { backgroundTasksSettled } from "@/lib/background";
 import { db } from "@/lib/db";
 import { BuiltinIssuer } from "@/lib/identity/builtin-issuer";
@@ -15,9 +16,15 @@ import { call, createActor, type Actor } from "./helpers";
 import { startRecordingProxy } from "../../e2e/support/recording-proxy";
 import { setTokenIssuerForTests } from "@/lib/identity/token-issuer";
 import { callWhoami, INNER_SECRET, setEnv, startIdentityFixture, STATIC, type IdentityFixture } from "./identity-fixture";
+import { aString, containing, like } from "@/tests/support/matchers";
 
 let f: IdentityFixture;
 let admin: Actor & { email: string };
+
+/** next-auth's sign-out event, as it fires for this user's session. */
+async function signOut(userId: string) {
+  await present(authOptions().events?.signOut, "a signOut event")({ token: { sub: userId, sid: "a-session" }, session: { user: {}, expires: "" } });
+}
 
 beforeAll(async () => {
   f = await startIdentityFixture();
@@ -27,7 +34,7 @@ afterAll(() => f.stop());
 
 beforeEach(async () => {
   admin = await createActor("admin");
-  await f.reset();
+  f.reset();
 });
 
 describe("refreshing a rotating refresh token", () => {
@@ -42,7 +49,7 @@ describe("refreshing a rotating refresh token", () => {
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "fulfilled", "fulfilled"]);
     expect(f.idp.refreshGrants() - grantsBefore).toBe(4);
     // The grant survived: one more refresh still works.
-    await expect(instances[0].issue({ userId: alice.userId, workspaceId: admin.workspaceId, audience: f.whoami.url, mode: "idp_token" })).resolves.toMatchObject({ token: expect.any(String) });
+    await expect(instances[0].issue({ userId: alice.userId, workspaceId: admin.workspaceId, audience: f.whoami.url, mode: "idp_token" })).resolves.toMatchObject({ token: aString() });
     expect((await db().ssoAccount.findFirstOrThrow({ where: { userId: alice.userId } })).refreshLeaseId).toBeNull();
   });
 
@@ -51,7 +58,7 @@ describe("refreshing a rotating refresh token", () => {
     const alice = await f.ssoMember("alice-sub", admin.workspaceId);
     const grantsBefore = f.idp.refreshGrants();
     const answers = await Promise.all(Array.from({ length: 8 }, () => callWhoami(alice, p.id)));
-    expect(answers.map((a) => a.json.content?.[0]?.text)).toEqual(Array(8).fill("alice-sub"));
+    expect(answers.map((a) => a.json.content[0]?.text)).toEqual(Array<string>(8).fill("alice-sub"));
     expect(f.idp.refreshGrants() - grantsBefore).toBe(1);
     expect(f.issuerCalls()).toBe(1);
   });
@@ -63,14 +70,14 @@ describe("what ends forwarding, at once", () => {
     const alice = await f.ssoMember("alice-sub", admin.workspaceId);
     expect((await callWhoami(alice, p.id)).json.content[0].text).toBe("alice-sub"); // a cached token now
     const revocationsBefore = f.idp.revocations();
-    await authOptions().events!.signOut!({ token: { sub: alice.userId, sid: "a-session" }, session: {} as never });
+    await signOut(alice.userId);
     await backgroundTasksSettled();
     expect(f.idp.revocations() - revocationsBefore).toBe(1);
     expect((await db().ssoAccount.findFirstOrThrow({ where: { userId: alice.userId } })).refreshTokenEncrypted).toBeNull();
     f.whoami.reset();
     const res = await callWhoami(alice, p.id);
     expect(res.status).toBe(424);
-    expect(res.json).toMatchObject({ code: "identity_required", detail: expect.stringContaining("Sign in with SSO again") });
+    expect(res.json).toMatchObject({ code: "identity_required", detail: containing("Sign in with SSO again") });
     expect(f.whoami.authorizations).toEqual([]); // the cached token was not used
   });
 
@@ -80,7 +87,7 @@ describe("what ends forwarding, at once", () => {
     const p = await f.provider(admin, f.whoami.url);
     const alice = await f.ssoMember("alice-sub", admin.workspaceId);
     expect((await callWhoami(alice, p.id)).json.content[0].text).toBe("alice-sub");
-    await authOptions().events!.signOut!({ token: { sub: alice.userId, sid: "a-session" }, session: {} as never });
+    await signOut(alice.userId);
     f.whoami.reset();
     const res = await callWhoami(alice, p.id);
     expect(res.json.code).toBe("identity_required"); // the issuer behind the inner route has no refresh token now
@@ -127,7 +134,7 @@ describe("the token's audience", () => {
     const alice = await f.ssoMember("alice-sub", admin.workspaceId);
     const res = await callWhoami(alice, p.id);
     expect(res.status, res.text).toBe(200);
-    expect(decodeJwt(f.whoami.authorizations[0]!.slice(7)).aud).toBe(f.whoami.url);
+    expect(decodeJwt(present(f.whoami.authorizations[0], "a forwarded token").slice(7)).aud).toBe(f.whoami.url);
     expect(f.idp.resourcesRequested().join(" ")).not.toContain("query-secret-123");
   });
 
@@ -137,7 +144,7 @@ describe("the token's audience", () => {
     const alice = await f.ssoMember("alice-sub", admin.workspaceId);
     const res = await callWhoami(alice, p.id);
     expect(res.status, res.text).toBe(200);
-    expect(decodeJwt(f.published.authorizations[0]!.slice(7)).aud).toBe(f.publishedResource);
+    expect(decodeJwt(present(f.published.authorizations[0], "a forwarded token").slice(7)).aud).toBe(f.publishedResource);
     expect(f.published.metadataRequests()).toBeGreaterThan(0);
   });
 
@@ -159,26 +166,26 @@ describe("tools as each user sees them", () => {
   it("a member's refresh with forwarding is their own view: the shared record is the admin's", async () => {
     const ssoAdmin = await f.ssoMember("bob-sub", admin.workspaceId, "admin");
     const p = await f.provider(ssoAdmin, f.whoami.url);
-    const shared = (await call(ssoAdmin, "GET", `/api/v1/mcp-providers/${p.id}`)).json;
+    const shared = (await call(ssoAdmin, "GET /api/v1/mcp-providers/{id}", { params: { id: p.id } })).json;
     expect(shared).toMatchObject({ authed: true, tools_count: 1 }); // the admin's discovery after create
     const alice = await f.ssoMember("alice-sub", admin.workspaceId);
-    await db().mcpProvider.update({ where: { id: p.id }, data: { tools: "[]" } }); // make any overwrite visible
-    const refreshed = await call(alice, "POST", `/api/v1/mcp-providers/${p.id}/tools/refresh`);
-    expect(refreshed.json).toMatchObject({ view: "yours", data: [expect.objectContaining({ name: "whoami" })] });
-    expect((await call(ssoAdmin, "GET", `/api/v1/mcp-providers/${p.id}`)).json.tools_count).toBe(0); // untouched
-    expect((await call(alice, "GET", `/api/v1/mcp-providers/${p.id}/tools`)).json).toMatchObject({ view: "yours", data: [expect.objectContaining({ name: "whoami" })] });
+    await db().mcpProvider.update({ where: { id: p.id }, data: { tools: "[]", toolsCount: 0 } }); // make any overwrite visible
+    const refreshed = await call(alice, "POST /api/v1/mcp-providers/{id}/tools/refresh", { params: { id: p.id } });
+    expect(refreshed.json).toMatchObject({ view: "yours", data: [like({ name: "whoami" })] });
+    expect((await call(ssoAdmin, "GET /api/v1/mcp-providers/{id}", { params: { id: p.id } })).json.tools_count).toBe(0); // untouched
+    expect((await call(alice, "GET /api/v1/mcp-providers/{id}/tools", { params: { id: p.id } })).json).toMatchObject({ view: "yours", data: [like({ name: "whoami" })] });
     const member = await createActor("member", admin.workspaceId);
-    expect((await call(member, "GET", `/api/v1/mcp-providers/${p.id}/tools`)).json).toMatchObject({ view: "shared", data: [] });
+    expect((await call(member, "GET /api/v1/mcp-providers/{id}/tools", { params: { id: p.id } })).json).toMatchObject({ view: "shared", data: [] });
   });
 
   it("a user's own view outlives edits that don't move the server", async () => {
     const p = await f.provider(admin, f.whoami.url);
     const alice = await f.ssoMember("alice-sub", admin.workspaceId);
-    await call(alice, "POST", `/api/v1/mcp-providers/${p.id}/tools/refresh`);
-    await call(admin, "PATCH", `/api/v1/mcp-providers/${p.id}`, { body: { name: `${p.name} renamed`, configuration: { timeout: 20 } } });
-    expect((await call(alice, "GET", `/api/v1/mcp-providers/${p.id}/tools`)).json).toMatchObject({ view: "yours", data: [expect.objectContaining({ name: "whoami" })] });
-    await call(admin, "PATCH", `/api/v1/mcp-providers/${p.id}`, { body: { server_url: `${f.whoami.url}?moved=1` } });
-    expect((await call(alice, "GET", `/api/v1/mcp-providers/${p.id}/tools`)).json.view).toBe("shared");
+    await call(alice, "POST /api/v1/mcp-providers/{id}/tools/refresh", { params: { id: p.id } });
+    await call(admin, "PATCH /api/v1/mcp-providers/{id}", { params: { id: p.id }, body: { name: `${p.name} renamed`, configuration: { timeout: 20 } } });
+    expect((await call(alice, "GET /api/v1/mcp-providers/{id}/tools", { params: { id: p.id } })).json).toMatchObject({ view: "yours", data: [like({ name: "whoami" })] });
+    await call(admin, "PATCH /api/v1/mcp-providers/{id}", { params: { id: p.id }, body: { server_url: `${f.whoami.url}?moved=1` } });
+    expect((await call(alice, "GET /api/v1/mcp-providers/{id}/tools", { params: { id: p.id } })).json.view).toBe("shared");
   });
 
   it("a discovery that started before a URL change does not overwrite the new server's state", async () => {
@@ -186,12 +193,12 @@ describe("tools as each user sees them", () => {
     const proxy = await startRecordingProxy(f.whoami.url);
     proxy.holdUntil(new Promise<void>((resolve) => (release = resolve)));
     try {
-      const created = await call(admin, "POST", "/api/v1/mcp-providers", {
+      const created = await call(admin, "POST /api/v1/mcp-providers", {
         body: { name: `Slow ${Math.random().toString(36).slice(2, 8)}`, server_identifier: `sl-${Math.random().toString(36).slice(2, 9)}`, server_url: proxy.url, headers: { Authorization: STATIC } },
       });
       expect(created.status).toBe(201); // answered while the server is still silent
       expect(created.json).toMatchObject({ tools_fetched_at: null, discovery: { status: "pending" } });
-      const moved = await call(admin, "PATCH", `/api/v1/mcp-providers/${created.json.id}`, { body: { server_url: proxy.url.replace(/\/mcp$/, "/elsewhere") } });
+      const moved = await call(admin, "PATCH /api/v1/mcp-providers/{id}", { params: { id: created.json.id }, body: { server_url: proxy.url.replace(/\/mcp$/, "/elsewhere") } });
       expect(moved.status).toBe(200);
       release(); // the first discovery now lists whoami — for a version that is gone
       await backgroundTasksSettled();

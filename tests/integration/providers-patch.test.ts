@@ -21,13 +21,13 @@ const FULL = {
 };
 
 async function createFull() {
-  const res = await call(admin, "POST", "/api/v1/mcp-providers", { body: uniqueProvider(FULL) });
+  const res = await call(admin, "POST /api/v1/mcp-providers", { body: uniqueProvider(FULL) });
   expect(res.status, res.text).toBe(201);
   return res.json;
 }
 
 async function patch(id: string, body: unknown, headers?: Record<string, string>) {
-  return call(admin, "PATCH", `/api/v1/mcp-providers/${id}`, { body, headers });
+  return call(admin, "PATCH /api/v1/mcp-providers/{id}", { params: { id }, body, headers });
 }
 
 /** The stored state, secrets decrypted: what a patch must (not) have touched. */
@@ -39,7 +39,7 @@ describe("PATCH /api/v1/mcp-providers/{id}", () => {
   it("{} changes nothing, not even the version", async () => {
     const created = await createFull();
     await backgroundTasksSettled(); // the discovery after the create has written what it found
-    const read = await call(admin, "GET", `/api/v1/mcp-providers/${created.id}`);
+    const read = await call(admin, "GET /api/v1/mcp-providers/{id}", { params: { id: created.id } });
     const before = await stored(created.id);
     const res = await patch(created.id, {});
     expect(res.status).toBe(200);
@@ -106,7 +106,7 @@ describe("PATCH /api/v1/mcp-providers/{id}", () => {
     for (const headers of [{ "Mcp-Session-Id": "fixed" }, { Cookie: "a=b" }, { Accept: "*/*" }, { "X-Key": "caf\u00e9" }, { "X-Key": "a\u0007b" }]) {
       const res = await patch(created.id, { headers });
       expect(res.status, JSON.stringify(headers)).toBe(422);
-      expect(res.json.errors[0].path).toMatch(/^headers/);
+      expect(res.json.errors?.[0].path).toMatch(/^headers/);
     }
     expect(await stored(created.id)).toEqual(before);
   });
@@ -168,10 +168,10 @@ describe("PATCH /api/v1/mcp-providers/{id}", () => {
   });
 
   it("a secret without a client id is refused when there is no client yet", async () => {
-    const res = await call(admin, "POST", "/api/v1/mcp-providers", { body: uniqueProvider() });
+    const res = await call(admin, "POST /api/v1/mcp-providers", { body: uniqueProvider() });
     const patched = await patch(res.json.id, { authentication: { client_secret: "orphan" } });
     expect(patched.status).toBe(422);
-    expect(patched.json.errors[0].path).toBe("authentication.client_id");
+    expect(patched.json.errors?.[0].path).toBe("authentication.client_id");
   });
 
   it("icon merges within its type, is replaced when the type changes, and null removes it", async () => {
@@ -201,9 +201,9 @@ describe("PATCH /api/v1/mcp-providers/{id}", () => {
     const before = await stored(created.id);
     const res = await patch(created.id, body);
     expect(res.status).toBe(422);
-    expect(res.json.errors.map((e: { path: string }) => e.path)).toContain(path);
+    expect(res.json.errors?.map((e) => e.path)).toContain(path);
     expect(await stored(created.id)).toEqual(before);
-    expect((await call(admin, "GET", `/api/v1/mcp-providers/${created.id}`)).json.version).toBe(1);
+    expect((await call(admin, "GET /api/v1/mcp-providers/{id}", { params: { id: created.id } })).json.version).toBe(1);
   });
 
   it("If-Match: the current version succeeds, a stale one is 412 and writes nothing", async () => {
@@ -221,10 +221,10 @@ describe("PATCH /api/v1/mcp-providers/{id}", () => {
 
   it("renaming onto another provider's name is a 409 and changes nothing", async () => {
     const first = await createFull();
-    const second = await call(admin, "POST", "/api/v1/mcp-providers", { body: uniqueProvider() });
+    const second = await call(admin, "POST /api/v1/mcp-providers", { body: uniqueProvider() });
     const res = await patch(second.json.id, { name: first.name });
     expect(res.status).toBe(409);
-    expect(res.json.errors[0].path).toBe("name");
+    expect(res.json.errors?.[0].path).toBe("name");
     expect((await stored(second.json.id)).name).toBe(second.json.name);
   });
 });

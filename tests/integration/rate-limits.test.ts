@@ -18,7 +18,7 @@ import { call, createActor, fromAddress } from "./helpers";
 function secondInstance(): Db {
   const url = env().DATABASE_URL;
   return isPostgres()
-    ? (new PostgresClient({ adapter: new PrismaPg(postgresConfig(url)) }) as unknown as Db)
+    ? (new PostgresClient({ adapter: new PrismaPg(postgresConfig(url)) }) as unknown as Db) // the one API both clients share (lib/db.ts)
     : new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: `file:${sqliteFilePath(url)}` }) });
 }
 
@@ -43,9 +43,9 @@ describe("rate limits", () => {
   it("creating API tokens: the 21st within the hour is refused with 429 and Retry-After", async () => {
     const admin = await createActor("admin");
     for (let i = 0; i < LIMITS.apiTokenPerUser.max; i++) {
-      expect((await call(admin, "POST", "/api/v1/api-tokens", { body: { name: `t${i}` }, address: freshAddress() })).status).toBe(201);
+      expect((await call(admin, "POST /api/v1/api-tokens", { body: { name: `t${i}` }, address: freshAddress() })).status).toBe(201);
     }
-    const refused = await call(admin, "POST", "/api/v1/api-tokens", { body: { name: "one too many" }, address: freshAddress() });
+    const refused = await call(admin, "POST /api/v1/api-tokens", { body: { name: "one too many" }, address: freshAddress() });
     expect(refused.status).toBe(429);
     expect(refused.headers.get("content-type")).toBe("application/problem+json");
     expect(refused.json.code).toBe("rate_limited");

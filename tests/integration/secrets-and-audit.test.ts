@@ -18,7 +18,7 @@ async function rawDatabaseText(): Promise<string> {
     const dumps = [];
     for (const { tablename } of tables.rows) {
       const rows = await client.query(`SELECT row_to_json(t)::text AS row FROM "${tablename}" t`);
-      dumps.push(...rows.rows.map((r) => r.row));
+      dumps.push(...rows.rows.map((r: { row: unknown }) => String(r.row)));
     }
     return dumps.join("\n");
   });
@@ -34,12 +34,12 @@ describe("secrets", () => {
       authentication: { client_id: "visible-client", client_secret: `${canary}-client-secret` },
     });
     const responses: string[] = [];
-    const created = await call(admin, "POST", "/api/v1/mcp-providers", { body: input });
+    const created = await call(admin, "POST /api/v1/mcp-providers", { body: input });
     responses.push(created.text);
-    responses.push((await call(admin, "GET", `/api/v1/mcp-providers/${created.json.id}`)).text);
-    responses.push((await call(admin, "GET", "/api/v1/mcp-providers")).text);
-    responses.push((await call(admin, "PATCH", `/api/v1/mcp-providers/${created.json.id}`, { body: { headers: { "X-Second": `${canary}-second` } } })).text);
-    responses.push((await call(admin, "PATCH", `/api/v1/mcp-providers/${created.json.id}`, { body: { server_url: "ftp://bad" } })).text);
+    responses.push((await call(admin, "GET /api/v1/mcp-providers/{id}", { params: { id: created.json.id } })).text);
+    responses.push((await call(admin, "GET /api/v1/mcp-providers")).text);
+    responses.push((await call(admin, "PATCH /api/v1/mcp-providers/{id}", { params: { id: created.json.id }, body: { headers: { "X-Second": `${canary}-second` } } })).text);
+    responses.push((await call(admin, "PATCH /api/v1/mcp-providers/{id}", { params: { id: created.json.id }, body: { server_url: "ftp://bad" } })).text);
 
     for (const text of responses) expect(text).not.toContain(canary);
     const raw = await rawDatabaseText();
@@ -51,15 +51,15 @@ describe("secrets", () => {
 describe("audit events", () => {
   it("record who changed which fields of which provider, never the values", async () => {
     const admin = await createActor("admin");
-    const created = await call(admin, "POST", "/api/v1/mcp-providers", {
+    const created = await call(admin, "POST /api/v1/mcp-providers", {
       body: uniqueProvider({ headers: { "X-Secret": "audit-secret-value" } }),
     });
     const id = created.json.id;
-    await call(admin, "PATCH", `/api/v1/mcp-providers/${id}`, {
+    await call(admin, "PATCH /api/v1/mcp-providers/{id}", { params: { id }, 
       body: { name: "Audited", headers: { "X-Secret": "audit-secret-value-2" }, configuration: { timeout: 9 } },
     });
-    await call(admin, "PATCH", `/api/v1/mcp-providers/${id}`, { body: {} });
-    await call(admin, "DELETE", `/api/v1/mcp-providers/${id}`);
+    await call(admin, "PATCH /api/v1/mcp-providers/{id}", { params: { id }, body: {} });
+    await call(admin, "DELETE /api/v1/mcp-providers/{id}", { params: { id } });
 
     const events = await db().auditEvent.findMany({ where: { providerId: id }, orderBy: { createdAt: "asc" } });
     expect(events.map((e) => e.action)).toEqual(["provider.created", "provider.updated", "provider.deleted"]);
@@ -71,10 +71,22 @@ describe("audit events", () => {
 
   it("are not written for refused changes", async () => {
     const admin = await createActor("admin");
-    const created = await call(admin, "POST", "/api/v1/mcp-providers", { body: uniqueProvider() });
-    await call(admin, "PATCH", `/api/v1/mcp-providers/${created.json.id}`, { body: { name: "" } });
+    const created = await call(admin, "POST /api/v1/mcp-providers", { body: uniqueProvider() });
+    await call(admin, "PATCH /api/v1/mcp-providers/{id}", { params: { id: created.json.id }, body: { name: "" } });
     const member = await createActor("member", admin.workspaceId);
-    await call(member, "DELETE", `/api/v1/mcp-providers/${created.json.id}`);
+    await call(member, "DELETE /api/v1/mcp-providers/{id}", { params: { id: created.json.id } });
     expect(await db().auditEvent.count({ where: { providerId: created.json.id } })).toBe(1);
+  });
+});
+
+describe("responses never decrypt", () => {
+  it("a provider reads and lists from its masked columns, whatever is in the encrypted ones", async () => {
+    const admin = await createActor("admin");
+    const created = await call(admin, "POST /api/v1/mcp-providers", { body: uniqueProvider({ headers: { "X-Api-Key": "sk-visible-only-masked" } }) });
+    await db().mcpProvider.update({ where: { id: created.json.id }, data: { serverUrlEncrypted: "v1.not.decryptable.at-all", headersEncrypted: "v1.not.decryptable.at-all" } });
+    const listed = await call(admin, "GET /api/v1/mcp-providers");
+    expect(listed.status).toBe(200);
+    expect(listed.json.data[0]).toMatchObject({ id: created.json.id, server_url: created.json.server_url, headers: { "X-Api-Key": "sk******ed" } });
+    expect((await call(admin, "GET /api/v1/mcp-providers/{id}", { params: { id: created.json.id } })).json.headers).toEqual({ "X-Api-Key": "sk******ed" });
   });
 });

@@ -1,19 +1,23 @@
 import { describe, expect, it } from "vitest";
+import { announceAuthChange } from "@/lib/auth/caller-cache";
+import { listenForChanges, stopListeningForTests } from "@/lib/change-bus";
 import { endSession } from "@/lib/auth/sessions";
-import { db } from "@/lib/db";
+import { db, isPostgres } from "@/lib/db";
+import { env } from "@/lib/env";
+import { withPostgres } from "../setup/postgres";
 import { call, createActor, ORIGIN, sessionCookie, uniqueProvider } from "./helpers";
 
 describe("session cookies", () => {
   it("authenticate reads, and mutations only with the console's Origin", async () => {
     const admin = await createActor("admin");
     const cookie = await sessionCookie(admin.userId);
-    expect((await call({ cookie }, "GET", "/api/v1/mcp-providers")).status).toBe(200);
+    expect((await call({ cookie }, "GET /api/v1/mcp-providers")).status).toBe(200);
 
-    const noOrigin = await call({ cookie }, "POST", "/api/v1/mcp-providers", { body: uniqueProvider() });
+    const noOrigin = await call({ cookie }, "POST /api/v1/mcp-providers", { body: uniqueProvider() });
     expect(noOrigin.status).toBe(403);
-    const evil = await call({ cookie }, "POST", "/api/v1/mcp-providers", { body: uniqueProvider(), headers: { origin: "https://evil.example" } });
+    const evil = await call({ cookie }, "POST /api/v1/mcp-providers", { body: uniqueProvider(), headers: { origin: "https://evil.example" } });
     expect(evil.status).toBe(403);
-    const ok = await call({ cookie }, "POST", "/api/v1/mcp-providers", { body: uniqueProvider(), headers: { origin: ORIGIN } });
+    const ok = await call({ cookie }, "POST /api/v1/mcp-providers", { body: uniqueProvider(), headers: { origin: ORIGIN } });
     expect(ok.status).toBe(201);
   });
 
@@ -22,11 +26,11 @@ describe("session cookies", () => {
     const cookie = await sessionCookie(admin.userId);
     const session = await db().session.findFirstOrThrow({ where: { userId: admin.userId } });
     await endSession(session.id);
-    expect((await call({ cookie }, "GET", "/api/v1/mcp-providers")).status).toBe(401);
+    expect((await call({ cookie }, "GET /api/v1/mcp-providers")).status).toBe(401);
   });
 
   it("refuse a forged cookie", async () => {
-    const res = await call({ cookie: "next-auth.session-token=forged.jwt.value" }, "GET", "/api/v1/mcp-providers");
+    const res = await call({ cookie: "next-auth.session-token=forged.jwt.value" }, "GET /api/v1/mcp-providers");
     expect(res.status).toBe(401);
   });
 });
@@ -34,24 +38,24 @@ describe("session cookies", () => {
 describe("API tokens", () => {
   it("are shown once, listed without the secret, record last use and stop working when revoked", async () => {
     const admin = await createActor("admin");
-    const created = await call(admin, "POST", "/api/v1/api-tokens", { body: { name: "ci" } });
+    const created = await call(admin, "POST /api/v1/api-tokens", { body: { name: "ci" } });
     expect(created.status).toBe(201);
     expect(created.json.token).toMatch(/^mcpc_[A-Za-z0-9_-]{43}$/);
-    const token = created.json.token as string;
+    const token = created.json.token;
 
     const stored = await db().apiToken.findUniqueOrThrow({ where: { id: created.json.id } });
     expect(stored.tokenHash).not.toContain(token);
     expect(JSON.stringify(stored)).not.toContain(token.slice(12));
 
-    expect((await call({ token }, "GET", "/api/v1/mcp-providers")).status).toBe(200);
-    const list = await call(admin, "GET", "/api/v1/api-tokens");
-    const listed = list.json.data.find((t: { id: string }) => t.id === created.json.id);
+    expect((await call({ token }, "GET /api/v1/mcp-providers")).status).toBe(200);
+    const list = await call(admin, "GET /api/v1/api-tokens");
+    const listed = list.json.data.find((t) => t.id === created.json.id);
     expect(listed).toMatchObject({ name: "ci", prefix: token.slice(0, 12) });
-    expect(listed.last_used_at).not.toBeNull();
+    expect(listed?.last_used_at).not.toBeNull();
     expect(list.text).not.toContain(token);
 
-    expect((await call(admin, "DELETE", `/api/v1/api-tokens/${created.json.id}`)).status).toBe(204);
-    const revoked = await call({ token }, "GET", "/api/v1/mcp-providers");
+    expect((await call(admin, "DELETE /api/v1/api-tokens/{id}", { params: { id: created.json.id } })).status).toBe(204);
+    const revoked = await call({ token }, "GET /api/v1/mcp-providers");
     expect(revoked.status).toBe(401);
     expect(revoked.json.code).toBe("unauthenticated");
   });
@@ -59,22 +63,56 @@ describe("API tokens", () => {
   it("act with their workspace only, and can't be revoked by someone else", async () => {
     const a = await createActor("owner");
     const b = await createActor("owner");
-    const mine = await call(a, "POST", "/api/v1/api-tokens", { body: { name: "mine" } });
-    expect((await call(b, "DELETE", `/api/v1/api-tokens/${mine.json.id}`)).status).toBe(404);
-    expect((await call(a, "POST", "/api/v1/api-tokens", { body: { name: "" } })).status).toBe(422);
+    const mine = await call(a, "POST /api/v1/api-tokens", { body: { name: "mine" } });
+    expect((await call(b, "DELETE /api/v1/api-tokens/{id}", { params: { id: mine.json.id } })).status).toBe(404);
+    expect((await call(a, "POST /api/v1/api-tokens", { body: { name: "" } })).status).toBe(422);
+  });
+
+  it("are refused the moment they are revoked, though the console remembers who a busy token is", async () => {
+    const admin = await createActor("admin");
+    const made = await call(admin, "POST /api/v1/api-tokens", { body: { name: "busy" } });
+    const busy = { token: made.json.token };
+    for (let i = 0; i < 3; i++) expect((await call(busy, "GET /api/v1/mcp-providers")).status).toBe(200);
+    expect((await call(admin, "DELETE /api/v1/api-tokens/{id}", { params: { id: made.json.id } })).status).toBe(204);
+    expect((await call(busy, "GET /api/v1/mcp-providers")).status).toBe(401);
+  });
+
+  it("act with the member's new role as soon as a change is announced", async () => {
+    const admin = await createActor("admin");
+    expect((await call(admin, "GET /api/v1/features")).json.role).toBe("admin");
+    await db().membership.update({ where: { userId_workspaceId: { userId: admin.userId, workspaceId: admin.workspaceId } }, data: { role: "member" } });
+    await announceAuthChange({ kind: "user", id: admin.userId });
+    expect((await call(admin, "GET /api/v1/features")).json.role).toBe("member");
+  });
+
+  it.skipIf(!isPostgres())("on PostgreSQL, forget a token another instance revoked", async () => {
+    await listenForChanges();
+    try {
+      const admin = await createActor("admin");
+      expect((await call(admin, "GET /api/v1/mcp-providers")).status).toBe(200); // remembered here
+      const token = await db().apiToken.findFirstOrThrow({ where: { userId: admin.userId } });
+      // Another instance revokes it: its row goes, and it says so on the channel.
+      await withPostgres(env().DATABASE_URL, async (client) => {
+        await client.query("DELETE FROM api_tokens WHERE id = $1", [token.id]);
+        await client.query("SELECT pg_notify('mcp_console_changes', $1)", [`token:${token.id}`]);
+      });
+      await expect.poll(async () => (await call(admin, "GET /api/v1/mcp-providers")).status, { timeout: 5_000 }).toBe(401);
+    } finally {
+      await stopListeningForTests();
+    }
   });
 
   it("stop working when the user leaves the workspace", async () => {
     const member = await createActor("member");
     await db().membership.delete({ where: { userId_workspaceId: { userId: member.userId, workspaceId: member.workspaceId } } });
-    expect((await call(member, "GET", "/api/v1/mcp-providers")).status).toBe(401);
+    expect((await call(member, "GET /api/v1/mcp-providers")).status).toBe(401);
   });
 });
 
 describe("GET /api/v1/features", () => {
   it("reports enterprise off and only the off mode by default", async () => {
     const member = await createActor("member");
-    const res = await call(member, "GET", "/api/v1/features");
+    const res = await call(member, "GET /api/v1/features");
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ enterprise_enabled: false, identity_modes: ["off"], role: "member" });
   });

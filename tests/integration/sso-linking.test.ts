@@ -4,7 +4,9 @@
 // Exercised through next-auth's own signIn and jwt callbacks (lib/auth/options.ts).
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import type { Account, Profile, User } from "next-auth";
+import type { Account, User } from "next-auth";
+import type { JWT } from "next-auth/jwt";
+import { present } from "@/tests/support/present";
 import { authOptions } from "@/lib/auth/options";
 import { endSession } from "@/lib/auth/sessions";
 import { db } from "@/lib/db";
@@ -19,16 +21,17 @@ function withSso(extra: Record<string, string> = {}) {
 }
 
 afterEach(() => {
-  for (const key of ["OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_TRUST_UNVERIFIED_EMAIL"]) delete process.env[key];
+  for (const key of ["OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_TRUST_UNVERIFIED_EMAIL"]) Reflect.deleteProperty(process.env, key);
   resetEnvForTests();
 });
 
 /** An OIDC sign-in as next-auth hands it to the signIn callback; returns its answer and the console user. */
 async function ssoSignIn(claims: { sub?: string; email?: string; email_verified?: boolean }) {
   const subject = claims.sub ?? `sub-${randomUUID()}`;
-  const user = { id: subject, name: "Someone", email: null } as unknown as User;
+  const user: User = { id: subject, name: "Someone", email: null };
   const account = { provider: "oidc", type: "oauth", providerAccountId: subject, refresh_token: `rt-${subject}` } as Account;
-  const answer = await authOptions().callbacks!.signIn!({ user, account, profile: { sub: subject, ...claims } as Profile });
+  const signIn = present(authOptions().callbacks?.signIn, "a signIn callback");
+  const answer = await signIn({ user, account, profile: { sub: subject, ...claims } });
   return { answer, userId: answer === true ? user.id : undefined, subject };
 }
 
@@ -46,7 +49,7 @@ describe("linking an SSO sign-in to an account", () => {
       expect(answer).toBe(true);
       expect(userId).not.toBe(owner.userId);
       expect(await roleOf(userId, owner.workspaceId)).not.toBe("owner");
-      expect((await db().user.findUniqueOrThrow({ where: { id: userId! } })).email).toMatch(/@sso\.invalid$/);
+      expect((await db().user.findUniqueOrThrow({ where: { id: present(userId, "a console user") } })).email).toMatch(/@sso\.invalid$/);
     }
   });
 
@@ -67,7 +70,7 @@ describe("linking an SSO sign-in to an account", () => {
   it("an address in the reserved .invalid domain is never linked, verified or not", async () => {
     withSso();
     const first = await ssoSignIn({}); // no email: a placeholder address
-    const placeholder = (await db().user.findUniqueOrThrow({ where: { id: first.userId! } })).email;
+    const placeholder = (await db().user.findUniqueOrThrow({ where: { id: present(first.userId, "a console user") } })).email;
     expect(placeholder).toMatch(/^sso-[0-9a-f]{32}@sso\.invalid$/);
     const claimant = await ssoSignIn({ email: placeholder, email_verified: true });
     expect(claimant.answer).toBe(true);
@@ -92,7 +95,8 @@ describe("linking an SSO sign-in to an account", () => {
 });
 
 describe("a session cookie is only as good as its session", () => {
-  const jwt = (token: Record<string, unknown>) => authOptions().callbacks!.jwt!({ token, user: undefined as never, account: null, trigger: "update" } as never);
+  // An existing session's cookie being read (no sign-in: no user, no account).
+  const jwt = (token: JWT) => present(authOptions().callbacks?.jwt, "a jwt callback")({ token, user: { id: "" }, account: null });
 
   it("a live session passes; an ended one, or one whose user left the workspace, is refused", async () => {
     const member = await createActor("member");

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listenOnFreePort } from "../../e2e/support/ports";
 import { backgroundTasksSettled } from "@/lib/background";
 import { call, createActor, type Actor } from "./helpers";
+import { containing } from "@/tests/support/matchers";
 
 let admin: Actor;
 let internal: http.Server;
@@ -31,16 +32,16 @@ describe("SSRF guard on discovery and calls", () => {
   ])("refuses %s, with a message that says why", async (_label, template) => {
     const before = hits;
     const url = template.replace("PORT", String(port));
-    const created = await call(admin, "POST", "/api/v1/mcp-providers", {
+    const created = await call(admin, "POST /api/v1/mcp-providers", {
       body: { name: `Internal ${Math.random().toString(36).slice(2, 8)}`, server_identifier: `i-${Math.random().toString(36).slice(2, 10)}`, server_url: url },
     });
     expect(created.status).toBe(201); // registering is fine; connecting is what is refused
     await backgroundTasksSettled();
-    expect((await call(admin, "GET", `/api/v1/mcp-providers/${created.json.id}`)).json.authed).toBe(false);
-    const refresh = await call(admin, "POST", `/api/v1/mcp-providers/${created.json.id}/tools/refresh`);
+    expect((await call(admin, "GET /api/v1/mcp-providers/{id}", { params: { id: created.json.id } })).json.authed).toBe(false);
+    const refresh = await call(admin, "POST /api/v1/mcp-providers/{id}/tools/refresh", { params: { id: created.json.id } });
     expect(refresh.status).toBe(502);
-    expect(refresh.json).toMatchObject({ code: "upstream_error", detail: expect.stringContaining("blocked by the network policy") });
-    const callTool = await call(admin, "POST", `/api/v1/mcp-providers/${created.json.id}/tools/anything/call`, { body: { arguments: {} } });
+    expect(refresh.json).toMatchObject({ code: "upstream_error", detail: containing("blocked by the network policy") });
+    const callTool = await call(admin, "POST /api/v1/mcp-providers/{id}/tools/{tool}/call", { params: { id: created.json.id, tool: "anything" }, body: { arguments: {} } });
     expect(callTool.status).toBe(502);
     expect(hits).toBe(before);
   });

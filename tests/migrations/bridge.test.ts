@@ -1,11 +1,12 @@
 // The real Prisma CLI, run on the wasm-backed schema-engine bridge (prisma/engine-bridge): the
 // path every install takes to a migrated database, with no engine binary on the machine.
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { dropPostgresDatabase, withPostgres } from "../setup/postgres";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -28,7 +29,7 @@ function prisma(args: string[], env: Record<string, string>) {
 
 function tempDir(): string {
   const dir = mkdtempSync(path.join(tmpdir(), "mcp-console-migrations-"));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  cleanups.push(() => { rmSync(dir, { recursive: true, force: true }); });
   return dir;
 }
 
@@ -52,7 +53,7 @@ function addMigration(dir: string, kind: "sqlite" | "postgres", name: string) {
   cpSync(path.join(root, "prisma", kind, "migrations", name), path.join(dir, "migrations", name), { recursive: true });
 }
 
-async function freshPostgres(): Promise<string> {
+function freshPostgres(): string {
   const name = `mcp_console_mig_${Math.random().toString(36).slice(2, 10)}`;
   const url = PG_BASE.replace(/\/[^/]*$/, `/${name}`);
   cleanups.push(() => dropPostgresDatabase(url));
@@ -60,7 +61,7 @@ async function freshPostgres(): Promise<string> {
 }
 
 async function databaseNames(): Promise<string[]> {
-  return withPostgres(PG_BASE, async (client) => (await client.query("SELECT datname FROM pg_database")).rows.map((r) => r.datname).sort());
+  return withPostgres(PG_BASE, async (client) => (await client.query<{ datname: string }>("SELECT datname FROM pg_database")).rows.map((r) => r.datname).sort());
 }
 
 describe("the migration history tells the identity_mode story", () => {
@@ -106,7 +107,7 @@ describe("the migration history tells the identity_mode story", () => {
 
   it("on PostgreSQL: the same, and the column is varchar(32) NOT NULL DEFAULT 'off'", async () => {
     const dir = schemaCopy("postgres", 1);
-    const url = await freshPostgres();
+    const url = freshPostgres();
     const env = { DATABASE_URL: url, PRISMA_SCHEMA_DIR: dir };
     const first = prisma(["migrate", "deploy"], env);
     expect(first.status, first.output).toBe(0);
@@ -129,7 +130,34 @@ describe("the migration history tells the identity_mode story", () => {
   });
 });
 
+/** The bridge in a directory of its own, seeing the installed packages except `pg`, at `pgVersion`. */
+function bridgeWithPg(pgVersion: string): string {
+  const dir = tempDir();
+  cpSync(path.join(root, "prisma", "engine-bridge"), path.join(dir, "prisma", "engine-bridge"), { recursive: true });
+  cpSync(path.join(root, "prisma", "database-url.mjs"), path.join(dir, "prisma", "database-url.mjs"));
+  mkdirSync(path.join(dir, "node_modules"));
+  for (const name of readdirSync(path.join(root, "node_modules"))) {
+    if (name !== "pg") symlinkSync(path.join(root, "node_modules", name), path.join(dir, "node_modules", name));
+  }
+  cpSync(path.join(root, "node_modules", "pg"), path.join(dir, "node_modules", "pg"), { recursive: true });
+  const manifest = path.join(dir, "node_modules", "pg", "package.json");
+  writeFileSync(manifest, JSON.stringify({ ...JSON.parse(readFileSync(manifest, "utf8")), version: pgVersion }));
+  return path.join(dir, "prisma", "engine-bridge", "schema-engine.mjs");
+}
+
 describe("the schema-engine bridge", () => {
+  it("refuses to run on packages it was not verified with, and says which and what to do", () => {
+    const { version: installed } = z.object({ version: z.string() }).parse(JSON.parse(readFileSync(path.join(root, "node_modules", "pg", "package.json"), "utf8")));
+    const file = path.join(tempDir(), "x.db");
+    const verified = prisma(["migrate", "deploy"], { DATABASE_URL: `file:${file}`, PRISMA_SCHEMA_ENGINE_BINARY: bridgeWithPg(installed) });
+    expect(verified.status, verified.output).toBe(0);
+
+    const other = prisma(["migrate", "deploy"], { DATABASE_URL: `file:${file}`, PRISMA_SCHEMA_ENGINE_BINARY: bridgeWithPg("8.99.0") });
+    expect(other.status).not.toBe(0);
+    expect(other.output).toContain(`pg 8.99.0, verified with ${installed}`);
+    expect(other.output).toContain("PRISMA_SCHEMA_ENGINE_BINARY"); // how to opt out
+  });
+
   it("SQLite, fresh database: migrate deploy creates the file and applies the whole history", () => {
     const dir = tempDir();
     const file = path.join(dir, "nested", "fresh.db");
@@ -187,7 +215,7 @@ describe("the schema-engine bridge", () => {
 
   it("PostgreSQL: migrate dev's shadow database is a separate, temporary database, never the main one", async () => {
     const dir = schemaCopy("postgres");
-    const url = await freshPostgres();
+    const url = freshPostgres();
     const env = { DATABASE_URL: url, PRISMA_SCHEMA_DIR: dir };
     expect(prisma(["migrate", "deploy"], env).status).toBe(0);
     await withPostgres(url, (client) => client.query(`INSERT INTO "workspaces" ("id","name") VALUES ('sentinel','must survive')`));
@@ -202,7 +230,7 @@ describe("the schema-engine bridge", () => {
       // Had the shadow been the main database, migrate dev would have wiped it.
       expect((await client.query(`SELECT name FROM workspaces WHERE id = 'sentinel'`)).rows).toEqual([{ name: "must survive" }]);
       // --create-only writes the migration but does not apply it to the main database.
-      expect((await client.query(`SELECT to_regclass('"Widget"') AS t`)).rows[0].t).toBeNull();
+      expect((await client.query<{ t: string | null }>(`SELECT to_regclass('"Widget"') AS t`)).rows[0]?.t).toBeNull();
     });
     expect(await databaseNames()).toEqual(databasesBefore); // the shadow was dropped
   });

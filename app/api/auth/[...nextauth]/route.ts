@@ -1,4 +1,4 @@
-import NextAuth from "next-auth";
+import NextAuth, { type AuthOptions } from "next-auth";
 import type { NextRequest } from "next/server";
 import { parseJsonText, readCappedText } from "@/lib/api/body";
 import { ApiError, problemResponse } from "@/lib/api/errors";
@@ -16,8 +16,11 @@ async function checkBody(req: NextRequest): Promise<void> {
   if ((req.headers.get("content-type") ?? "").includes("application/json")) parseJsonText(text);
 }
 
-// next-auth v4 reads params synchronously; hand it the awaited ones. Sign-in attempts are counted
-// inside the Credentials provider's authorize step (lib/auth/options.ts), on the values it uses.
+// next-auth's route handler for the App Router (its declaration says it returns `any`).
+const nextAuth: (req: NextRequest, context: Context, options: AuthOptions) => Promise<Response> = NextAuth;
+
+// Sign-in attempts are counted inside the Credentials provider's authorize step
+// (lib/auth/options.ts), on the values it uses.
 async function handler(req: NextRequest, context: Context) {
   try {
     await checkBody(req);
@@ -25,8 +28,7 @@ async function handler(req: NextRequest, context: Context) {
     if (error instanceof ApiError) return problemResponse(error);
     throw error;
   }
-  const params = await context.params;
-  return NextAuth(req as never, { params } as never, authOptions());
+  return nextAuth(req, context, authOptions());
 }
 
 export { handler as GET, handler as POST };

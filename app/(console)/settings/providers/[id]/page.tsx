@@ -1,11 +1,17 @@
 import type { Metadata } from "next";
+import { Prefetched } from "@/components/prefetched";
 import { ProviderDetail } from "@/components/providers/provider-detail";
-import { currentMembership } from "@/lib/auth/page-auth";
+import { pageCaller } from "@/lib/auth/page-auth";
+import { prefetch } from "@/lib/prefetch";
 
 export const metadata: Metadata = { title: "Provider · MCP Console" };
 
 export default async function ProviderPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const membership = await currentMembership();
-  return <ProviderDetail id={id} signedInWithSso={Boolean(membership?.viaSso)} />;
+  const caller = await pageCaller();
+  return (
+    <Prefetched queries={await prefetch.provider(caller, id)}>
+      <ProviderDetail id={id} signedInWithSso={caller.viaSso} />
+    </Prefetched>
+  );
 }

@@ -1,8 +1,9 @@
-import { withWorkspace } from "@/lib/api/handler";
-import { apiTokenIdSchema, revokeApiToken } from "@/lib/auth/api-tokens";
+import { route } from "@/lib/api/handler";
+import { revokeApiToken } from "@/lib/auth/api-tokens";
+import { revokeApiTokenContract } from "./contract";
 
 // DELETE /api/v1/api-tokens/{id} — revoke one of your tokens
-export const DELETE = withWorkspace({ params: apiTokenIdSchema }, async ({ caller, params }) => {
+export const DELETE = route(revokeApiTokenContract, async ({ caller, params }) => {
   await revokeApiToken({ userId: caller.userId, workspaceId: caller.workspaceId, id: params.id });
-  return new Response(null, { status: 204 });
+  return { status: 204 };
 });

@@ -1,0 +1,35 @@
+// Every endpoint of the v1 API, by the contract declared beside its handler. The OpenAPI document,
+// the browser's typed fetcher and the integration tests' request helper all start here.
+import type { Contract, KeyOf } from "@/lib/api/contract";
+import { createApiTokenContract, listApiTokensContract } from "@/app/api/v1/api-tokens/contract";
+import { revokeApiTokenContract } from "@/app/api/v1/api-tokens/[id]/contract";
+import { featuresContract } from "@/app/api/v1/features/contract";
+import { createProviderContract, listProvidersContract } from "@/app/api/v1/mcp-providers/contract";
+import { deleteProviderContract, getProviderContract, updateProviderContract } from "@/app/api/v1/mcp-providers/[id]/contract";
+import { listToolsContract } from "@/app/api/v1/mcp-providers/[id]/tools/contract";
+import { refreshToolsContract } from "@/app/api/v1/mcp-providers/[id]/tools/refresh/contract";
+import { callToolContract } from "@/app/api/v1/mcp-providers/[id]/tools/[tool]/call/contract";
+import { openApiContract } from "@/app/api/v1/openapi.json/contract";
+
+export const CONTRACTS = [
+  listProvidersContract,
+  createProviderContract,
+  getProviderContract,
+  updateProviderContract,
+  deleteProviderContract,
+  listToolsContract,
+  refreshToolsContract,
+  callToolContract,
+  featuresContract,
+  listApiTokensContract,
+  createApiTokenContract,
+  revokeApiTokenContract,
+  openApiContract,
+] as const satisfies readonly Contract[];
+
+type Contracts = (typeof CONTRACTS)[number];
+
+/** Each endpoint's contract by its key, "PATCH /api/v1/mcp-providers/{id}". */
+export type ApiContracts = { [C in Contracts as KeyOf<C>]: C };
+
+export type ApiKey = keyof ApiContracts;
