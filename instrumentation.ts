@@ -1,5 +1,6 @@
 // Runs once when a server instance starts: validate the configuration (fail fast with a clear
-// message), create the owner on an empty database, and bring old rows up to date.
+// message), create the owner on an empty database, bring old rows up to date, and keep the
+// activity log within its retention.
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { env } = await import("@/lib/env");
@@ -8,6 +9,8 @@ export async function register() {
   await bootstrapOwner();
   const { backfillMaskedColumns } = await import("@/lib/providers/backfill");
   await backfillMaskedColumns();
+  const { startPruningToolCalls } = await import("@/lib/activity/tool-calls");
+  startPruningToolCalls();
   const { listenForChanges } = await import("@/lib/change-bus");
   await listenForChanges();
 }

@@ -31,7 +31,7 @@ const handle = app.getRequestHandler();
 await app.prepare();
 
 /** Paths answered as data (JSON), not pages. */
-const isApiPath = (pathname) => /^\/(api|inner)(\/|$)/.test(pathname);
+const isApiPath = (pathname) => /^\/(api|inner|mcp|\.well-known)(\/|$)/.test(pathname);
 
 function pathnameOf(url) {
   const end = url.search(/[?#]/);

@@ -38,9 +38,14 @@ const bus = processWide("change-bus", () => ({
   run: 0,
 }));
 
-/** Registers what to do when `topic` changes, and when changes may have been missed. */
-export function onChange(topic: Topic, onChange: (id: string) => void, onLost: () => void) {
-  bus.handlers.push({ topic, onChange, onLost });
+/** Registers what to do when `topic` changes, and when changes may have been missed; returns how to stop. */
+export function onChange(topic: Topic, onChange: (id: string) => void, onLost: () => void): () => void {
+  const handler = { topic, onChange, onLost };
+  bus.handlers.push(handler);
+  return () => {
+    const at = bus.handlers.indexOf(handler);
+    if (at !== -1) bus.handlers.splice(at, 1);
+  };
 }
 
 function deliver(topic: Topic, id: string) {

@@ -15,6 +15,8 @@ describe("parseEnv", () => {
     expect(parseEnv(valid).LIST_CACHE_SECONDS).toBe(10);
     expect(parseEnv({ ...valid, LIST_CACHE_SECONDS: "" }).LIST_CACHE_SECONDS).toBe(10);
     expect(parseEnv({ ...valid, LIST_CACHE_SECONDS: "0" }).LIST_CACHE_SECONDS).toBe(0);
+    expect(parseEnv(valid).TOOL_CALL_RETENTION_DAYS).toBe(30);
+    expect(parseEnv({ ...valid, TOOL_CALL_RETENTION_DAYS: "7" }).TOOL_CALL_RETENTION_DAYS).toBe(7);
   });
 
   it.each([
@@ -30,6 +32,7 @@ describe("parseEnv", () => {
     [{ ...valid, TRUSTED_PROXIES: "the load balancer" }, "TRUSTED_PROXIES"],
     [{ ...valid, LIST_CACHE_SECONDS: "a while" }, "LIST_CACHE_SECONDS"],
     [{ ...valid, LIST_CACHE_SECONDS: "3600" }, "LIST_CACHE_SECONDS"],
+    [{ ...valid, TOOL_CALL_RETENTION_DAYS: "0" }, "TOOL_CALL_RETENTION_DAYS"],
   ])("names what is wrong: %j", (source, name) => {
     expect(() => parseEnv(source)).toThrow(new RegExp(`${name}:`));
   });

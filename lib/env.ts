@@ -53,6 +53,10 @@ const envSchema = z
     LIST_CACHE_SECONDS: optionalString
       .pipe(z.coerce.number<string | undefined>().int().min(0).max(60).optional())
       .transform((seconds) => seconds ?? 10),
+    // How many days the activity log keeps a tool call.
+    TOOL_CALL_RETENTION_DAYS: optionalString
+      .pipe(z.coerce.number<string | undefined>().int().min(1).max(3650).optional())
+      .transform((days) => days ?? 30),
     // `npm run bench` only: turns on /api/bench/baseline, the Next.js baseline the list API is measured against.
     BENCH_BASELINE: booleanFlag,
     // The reverse proxies in front of the console (IPs or CIDRs): only their X-Forwarded-For is believed.

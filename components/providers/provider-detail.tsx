@@ -5,14 +5,18 @@ import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { discoveryLabel } from "@/components/providers/discovery-status";
 import { ForwardingBadge, FORWARDING_EXPLANATION } from "@/components/providers/forwarding";
+import { ConnectClient } from "@/components/providers/connect-client";
 import { ProviderIcon } from "@/components/providers/provider-icon";
+import { Switch } from "@/components/ui/switch";
+import { canManageProviders } from "@/lib/auth/roles";
 import { inputClass } from "@/components/ui/field";
 import { ApiClientError, errorMessage } from "@/lib/client/api";
-import { useCallTool, useFeatures, useProvider, useProviderTools, useRefreshTools, type ProviderTool, type ToolResult } from "@/lib/client/hooks";
+import { useCallTool, useFeatures, useProvider, useProviderTools, useRefreshTools, useSetToolEnabled, useToolPolicySaving, type ProviderTool, type ToolResult } from "@/lib/client/hooks";
+import type { Provider } from "@/lib/providers/schemas";
 import { exampleArguments, validateArguments } from "@/lib/client/json-schema";
 import { relativeTime } from "@/lib/client/time";
 
-export function ProviderDetail({ id, signedInWithSso }: { id: string; signedInWithSso: boolean }) {
+export function ProviderDetail({ id, signedInWithSso, consoleUrl }: { id: string; signedInWithSso: boolean; consoleUrl: string }) {
   const provider = useProvider(id);
   const tools = useProviderTools(id);
   const features = useFeatures();
@@ -81,16 +85,23 @@ export function ProviderDetail({ id, signedInWithSso }: { id: string; signedInWi
         ) : (
           <ul className="space-y-3">
             {tools.data.data.map((tool) => (
-              <ToolCard key={tool.name} providerId={id} providerName={p.name} tool={tool} sso={features.data?.sso_enabled ?? false} signedInWithSso={signedInWithSso} />
+              <ToolCard key={tool.name} provider={p} tool={tool} canManage={features.data ? canManageProviders(features.data.role) : false} sso={features.data?.sso_enabled ?? false} signedInWithSso={signedInWithSso} />
             ))}
           </ul>
         )}
       </section>
+
+      <ConnectClient consoleUrl={consoleUrl} serverIdentifier={p.server_identifier} />
     </div>
   );
 }
 
-function ToolCard({ providerId, providerName, tool, sso, signedInWithSso }: { providerId: string; providerName: string; tool: ProviderTool; sso: boolean; signedInWithSso: boolean }) {
+function ToolCard({ provider, tool, canManage, sso, signedInWithSso }: { provider: Provider; tool: ProviderTool; canManage: boolean; sso: boolean; signedInWithSso: boolean }) {
+  const providerId = provider.id;
+  const providerName = provider.name;
+  const setEnabled = useSetToolEnabled(provider);
+  // One change at a time, until the provider is read again (the mutation waits for that refetch).
+  const policySaving = useToolPolicySaving(provider.id);
   const [open, setOpen] = useState(false);
   const [text, setText] = useState(() => JSON.stringify(exampleArguments(tool.input_schema), null, 2));
   const [problems, setProblems] = useState<string[]>([]);
@@ -118,9 +129,19 @@ function ToolCard({ providerId, providerName, tool, sso, signedInWithSso }: { pr
           {tool.title && tool.title !== tool.name && <p className="text-sm font-medium">{tool.title}</p>}
           {tool.description && <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">{tool.description}</p>}
         </div>
-        <Button size="sm" onClick={() => { setOpen(!open); }} aria-expanded={open} aria-controls={`try-${tool.name}`}>
-          {open ? "Close" : "Try it"}
-        </Button>
+        <div className="flex shrink-0 items-center gap-3">
+          {canManage ? (
+            <label className="flex items-center gap-2 text-xs text-zinc-500">
+              <Switch checked={tool.enabled} disabled={policySaving} onCheckedChange={(enabled) => { setEnabled.mutate({ tool: tool.name, enabled }); }} label={`${tool.name} available to agents`} />
+              {tool.enabled ? "Available" : "Off"}
+            </label>
+          ) : (
+            !tool.enabled && <span className="rounded bg-zinc-100 px-1.5 py-0.5 text-xs text-zinc-600 dark:bg-zinc-800 dark:text-zinc-300">Turned off by an admin</span>
+          )}
+          <Button size="sm" onClick={() => { setOpen(!open); }} aria-expanded={open} aria-controls={`try-${tool.name}`} disabled={!tool.enabled}>
+            {open ? "Close" : "Try it"}
+          </Button>
+        </div>
       </div>
       <details className="mt-2">
         <summary className="cursor-pointer text-xs text-zinc-500">Input schema</summary>

@@ -5,6 +5,7 @@ import { UserMenu } from "@/components/shell/user-menu";
 
 const NAV = [
   { href: "/settings/providers", label: "MCP providers" },
+  { href: "/activity", label: "Activity" },
   { href: "/settings/api-tokens", label: "API tokens" },
   { href: "/api-reference", label: "API reference" },
 ];

@@ -1,13 +1,14 @@
 // An HTTP proxy in front of an MCP server that records what crosses it: each request's JSON-RPC
-// methods, its Mcp-Session-Id and the answer's status. Its target can change, so a test can put a
-// fresh server (one that knows no sessions) behind the same URL.
+// methods, its headers and Mcp-Session-Id, and the answer's status. Its target can change, so a test can put a
+// fresh server (one that knows no sessions) behind the same URL. `addHeaders` are set on every
+// request it forwards (a client that can't send an Authorization header, say).
 import http from "node:http";
 import { asyncListener, jsonRpcMethods, parseJson, readBody } from "./http";
 import { listenOnFreePort } from "./ports";
 
-export type ProxiedRequest = { method: string; rpc: string[]; sessionId?: string; status: number };
+export type ProxiedRequest = { method: string; rpc: string[]; headers: http.IncomingHttpHeaders; sessionId?: string; status: number };
 
-export async function startRecordingProxy(target: string) {
+export async function startRecordingProxy(target: string, options: { addHeaders?: Record<string, string> } = {}) {
   let upstream = new URL(target);
   let hold: Promise<void> = Promise.resolve();
   const requests: ProxiedRequest[] = [];
@@ -15,10 +16,10 @@ export async function startRecordingProxy(target: string) {
     await hold;
     const body = await readBody(req);
     const sessionId = req.headers["mcp-session-id"];
-    const record: ProxiedRequest = { method: req.method ?? "GET", rpc: jsonRpcMethods(parseJson(body)), sessionId: typeof sessionId === "string" ? sessionId : undefined, status: 0 };
+    const record: ProxiedRequest = { method: req.method ?? "GET", rpc: jsonRpcMethods(parseJson(body)), headers: req.headers, sessionId: typeof sessionId === "string" ? sessionId : undefined, status: 0 };
     requests.push(record);
     const forward = http.request(
-      { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: { ...req.headers, host: upstream.host } },
+      { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: { ...req.headers, ...options.addHeaders, host: upstream.host } },
       (answer) => {
         record.status = answer.statusCode ?? 0;
         res.writeHead(answer.statusCode ?? 502, answer.headers);

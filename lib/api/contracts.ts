@@ -10,6 +10,7 @@ import { listToolsContract } from "@/app/api/v1/mcp-providers/[id]/tools/contrac
 import { refreshToolsContract } from "@/app/api/v1/mcp-providers/[id]/tools/refresh/contract";
 import { callToolContract } from "@/app/api/v1/mcp-providers/[id]/tools/[tool]/call/contract";
 import { openApiContract } from "@/app/api/v1/openapi.json/contract";
+import { listToolCallsContract } from "@/app/api/v1/tool-calls/contract";
 
 export const CONTRACTS = [
   listProvidersContract,
@@ -20,6 +21,7 @@ export const CONTRACTS = [
   listToolsContract,
   refreshToolsContract,
   callToolContract,
+  listToolCallsContract,
   featuresContract,
   listApiTokensContract,
   createApiTokenContract,

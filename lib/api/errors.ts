@@ -4,6 +4,7 @@ import { z } from "zod";
 export const ERROR_STATUS = {
   unauthenticated: 401,
   forbidden: 403,
+  tool_disabled: 403,
   not_found: 404,
   conflict: 409,
   precondition_failed: 412,
@@ -34,6 +35,7 @@ export const UPSTREAM_FAILURE_CODES = ["upstream_unauthorized", "upstream_error"
 const TITLES: Record<ErrorCode, string> = {
   unauthenticated: "Authentication required",
   forbidden: "Forbidden",
+  tool_disabled: "Tool disabled",
   not_found: "Not found",
   conflict: "Conflict",
   precondition_failed: "Precondition failed",

@@ -25,6 +25,8 @@ export type HandlerArgs<C extends Contract> = {
   params: ParamsOf<C>;
   query: QueryOf<C>;
   body: BodyOf<C>;
+  /** The request's id (X-Request-Id), for logs and records that outlive the request. */
+  requestId: string;
 };
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -93,7 +95,7 @@ export function route<const C extends Contract>(contract: C, handler: (args: Han
       const params = parseWith(contract.params, (await context?.params) ?? {}, () => new ApiError("not_found", "Not found"));
       const query = parseWith(contract.query, Object.fromEntries(req.nextUrl.searchParams), (error) => validationError(error));
       const body = contract.body ? parseWith(contract.body, await readJsonBody(req), (error) => validationError(error)) : undefined;
-      const reply = await handler({ req, caller, params, query, body } as HandlerArgs<C>);
+      const reply = await handler({ req, caller, params, query, body, requestId } as HandlerArgs<C>);
       noteDatabaseAvailable();
       return finish(toResponse(reply));
     } catch (error) {

@@ -6,7 +6,9 @@ import { CONTRACTS } from "@/lib/api/contracts";
 import { ERROR_STATUS, problemSchema, type ErrorCode } from "@/lib/api/errors";
 import { apiTokenSchema, createApiTokenSchema, createdApiTokenSchema } from "@/lib/auth/api-tokens";
 import { createProviderSchema, discoverySchema, patchedProviderSchema, providerListSchema, providerPatchSchema, providerSchema } from "@/lib/providers/schemas";
-import { callToolBodySchema, toolListSchema, toolResultSchema, toolSchema } from "@/lib/providers/tool-schemas";
+import { callToolBodySchema, listedToolSchema, toolListSchema, toolResultSchema, toolSchema } from "@/lib/providers/tool-schemas";
+import { toolCallSchema } from "@/lib/activity/tool-calls";
+import { toolCallListSchema } from "@/app/api/v1/tool-calls/contract";
 
 // Schemas that appear by name in the document; the others are named after their operation.
 const NAMED: [z.ZodType, string][] = [
@@ -18,6 +20,9 @@ const NAMED: [z.ZodType, string][] = [
   [discoverySchema, "Discovery"],
   [toolSchema, "Tool"],
   [toolListSchema, "ToolList"],
+  [listedToolSchema, "ListedTool"],
+  [toolCallSchema, "ToolCall"],
+  [toolCallListSchema, "ToolCallList"],
   [callToolBodySchema, "CallTool"],
   [toolResultSchema, "ToolResult"],
   [apiTokenSchema, "ApiToken"],

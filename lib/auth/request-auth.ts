@@ -55,7 +55,7 @@ export async function authenticate(req: NextRequest): Promise<Caller> {
 }
 
 /** The caller behind an API token: from the caller cache, or the database (and then cached). */
-async function tokenCaller(secret: string): Promise<Caller> {
+export async function tokenCaller(secret: string): Promise<Caller> {
   const hash = hashApiToken(secret);
   const cached = cachedCaller(hash);
   if (cached) {

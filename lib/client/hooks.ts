@@ -1,11 +1,11 @@
 "use client";
 // TanStack Query hooks for the console's data. Mutations invalidate on settle; the forwarding
 // toggle and delete are optimistic and roll back (with a toast) when the server refuses.
-import { useMutation, useQuery, useQueryClient, type QueryKey } from "@tanstack/react-query";
+import { useInfiniteQuery, useIsMutating, useMutation, useQuery, useQueryClient, type QueryKey } from "@tanstack/react-query";
 import { toast } from "sonner";
 import { etagOf } from "@/lib/api/etag";
 import { api, errorMessage, type ApiResult } from "@/lib/client/api";
-import { PROVIDER_LIST_LIMIT, queryKeys } from "@/lib/client/query-keys";
+import { PROVIDER_LIST_LIMIT, queryKeys, TOOL_CALL_PAGE } from "@/lib/client/query-keys";
 import type { IdentityMode } from "@/lib/identity/modes";
 import type { CreateProviderInput, Provider, ProviderPatch } from "@/lib/providers/schemas";
 
@@ -16,6 +16,8 @@ export type ApiToken = ApiResult<"GET /api/v1/api-tokens">["data"][number];
 export type ToolList = ApiResult<"GET /api/v1/mcp-providers/{id}/tools">;
 export type ProviderTool = ToolList["data"][number];
 export type ToolResult = ApiResult<"POST /api/v1/mcp-providers/{id}/tools/{tool}/call">;
+export type ToolCallPage = ApiResult<"GET /api/v1/tool-calls">;
+export type ToolCallEntry = ToolCallPage["data"][number];
 
 export function useFeatures() {
   return useQuery({ queryKey: queryKeys.features, queryFn: () => api("GET /api/v1/features", {}), staleTime: 60_000 });
@@ -167,4 +169,45 @@ export function useCallTool(id: string) {
     mutationFn: ({ tool, args }: { tool: string; args: Record<string, unknown> }) =>
       api("POST /api/v1/mcp-providers/{id}/tools/{tool}/call", { params: { id, tool }, body: { arguments: args } }),
   });
+}
+
+export const toolPolicyMutationKey = (providerId: string) => ["providers", providerId, "tool-policy"];
+
+/**
+ * Turns a tool on or off for agents (admins). Merge patch replaces lists, so the whole disabled list
+ * is sent — with If-Match, so a list someone else changed meanwhile is refused, not overwritten.
+ */
+export function useSetToolEnabled(provider: Provider) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationKey: toolPolicyMutationKey(provider.id),
+    mutationFn: ({ tool, enabled }: { tool: string; enabled: boolean }) => {
+      const others = provider.tool_policy.disabled.filter((name) => name !== tool);
+      return api("PATCH /api/v1/mcp-providers/{id}", {
+        params: { id: provider.id },
+        body: { tool_policy: { disabled: enabled ? others : [...others, tool] } },
+        headers: { "if-match": etagOf(provider.version) },
+      });
+    },
+    onSuccess: (_provider, { tool, enabled }) => toast.success(enabled ? `${tool} is available to agents again` : `${tool} is turned off for agents`),
+    onError: (error, { tool }) => toast.error(`Couldn't change ${tool}: ${errorMessage(error)}`),
+    onSettled: () => client.invalidateQueries({ queryKey: queryKeys.providers.all }),
+  });
+}
+
+export type ToolCallFilters = { provider?: string; outcome?: string; user?: string };
+
+export function useToolCalls(filters: ToolCallFilters) {
+  return useInfiniteQuery({
+    queryKey: queryKeys.toolCalls(filters),
+    queryFn: ({ pageParam }) =>
+      api("GET /api/v1/tool-calls", { query: { limit: TOOL_CALL_PAGE, ...filters, ...(pageParam ? { cursor: pageParam } : {}) } }),
+    initialPageParam: "",
+    getNextPageParam: (page) => page.next_cursor ?? undefined,
+  });
+}
+
+/** Whether a tool-policy change of this provider is being saved (every switch waits for it). */
+export function useToolPolicySaving(providerId: string): boolean {
+  return useIsMutating({ mutationKey: toolPolicyMutationKey(providerId) }) > 0;
 }

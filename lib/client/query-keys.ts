@@ -8,8 +8,12 @@ export const queryKeys = {
     tools: (id: string) => ["providers", "tools", id] as const,
   },
   apiTokens: ["api-tokens"] as const,
+  toolCalls: (filters: { provider?: string; outcome?: string; user?: string }) => ["tool-calls", filters] as const,
   openapi: ["openapi"] as const,
 };
 
 /** How many providers the list screen asks for. */
 export const PROVIDER_LIST_LIMIT = 100;
+
+/** How many tool calls the activity screen asks for at a time. */
+export const TOOL_CALL_PAGE = 50;

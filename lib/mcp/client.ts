@@ -6,7 +6,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { ErrorCode, McpError, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import { ErrorCode, McpError, type CallToolResult, type Progress, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import { outboundFetch } from "@/lib/mcp/outbound";
 import { isTimeoutError } from "@/lib/timeouts";
 import { createSessionPool, sessionKey } from "@/lib/mcp/session-pool";
@@ -29,9 +29,16 @@ export class McpCallError extends Error {
     readonly failure: McpFailure,
     message: string,
     readonly status?: number,
+    /** The JSON-RPC error the server answered with, when that is what happened. */
+    readonly rpc?: McpError,
   ) {
     super(message);
   }
+}
+
+/** A JSON-RPC error the server answered with: an answer, not a broken session. */
+export function isRpcAnswer(error: unknown): error is McpError {
+  return error instanceof McpError && error.code !== (ErrorCode.RequestTimeout as number) && error.code !== (ErrorCode.ConnectionClosed as number);
 }
 
 const CLIENT_INFO = { name: "mcp-console", version: "1.0.0" };
@@ -68,7 +75,7 @@ export function classify(error: unknown): McpCallError {
   }
   if (status) return new McpCallError("protocol", `the server answered HTTP ${status}`, status);
   const message = error instanceof Error ? error.message.slice(0, 300) : "";
-  return new McpCallError("protocol", message || "the server's answer was not valid MCP");
+  return new McpCallError("protocol", message || "the server's answer was not valid MCP", undefined, isRpcAnswer(error) ? error : undefined);
 }
 
 async function connect(connection: McpConnection): Promise<{ client: Client; transport: Transport }> {
@@ -121,8 +128,11 @@ export function closeWarmSessionsForTests() {
   pool.clear();
 }
 
-/** The caller's warm session for this provider and these credentials (opened on first use). */
-async function withWarmSession<T>(connection: McpConnection, scope: SessionScope, work: (client: Client) => Promise<T>): Promise<T> {
+/**
+ * The caller's warm session for this provider and these credentials (opened on first use). A call
+ * the caller cancelled (`signal`) or that the server answered with a JSON-RPC error leaves it open.
+ */
+export async function withWarmSession<T>(connection: McpConnection, scope: SessionScope, work: (client: Client) => Promise<T>, signal?: AbortSignal): Promise<T> {
   const key = sessionKey({ userId: scope.userId, providerId: scope.providerId, version: scope.version, url: connection.url, headers: connection.headers });
   const open = async () => {
     const { client, transport } = await connect(connection);
@@ -133,7 +143,7 @@ async function withWarmSession<T>(connection: McpConnection, scope: SessionScope
   // on a fresh session; a tool's own failure comes back as a result, never as an HTTP error.
   const sessionExpired = (error: unknown) => statusOf(error) === 404 || statusOf(error) === 400;
   try {
-    return await pool.use(key, scope.validUntil, open, work, sessionExpired);
+    return await pool.use(key, scope.validUntil, open, work, { retryable: sessionExpired, harmless: (error) => isRpcAnswer(error) || Boolean(signal?.aborted) });
   } catch (error) {
     throw classify(error);
   }
@@ -152,13 +162,21 @@ export async function listTools(connection: McpConnection): Promise<Tool[]> {
   });
 }
 
+export type CallExtras = {
+  onprogress?: (progress: Progress) => void;
+  signal?: AbortSignal;
+  meta?: Record<string, unknown>;
+};
+
 /** With a scope, the call runs on the caller's warm session; without one, on a session of its own. */
-export async function callTool(connection: McpConnection, name: string, args: Record<string, unknown>, scope?: SessionScope): Promise<CallToolResult> {
-  const run = scope ? (work: (client: Client) => Promise<CallToolResult>) => withWarmSession(connection, scope, work) : (work: (client: Client) => Promise<CallToolResult>) => withSession(connection, work);
+export async function callTool(connection: McpConnection, name: string, args: Record<string, unknown>, scope?: SessionScope, extras: CallExtras = {}): Promise<CallToolResult> {
+  const run = scope ? (work: (client: Client) => Promise<CallToolResult>) => withWarmSession(connection, scope, work, extras.signal) : (work: (client: Client) => Promise<CallToolResult>) => withSession(connection, work);
   return run(async (client) => {
-    const result = await client.callTool({ name, arguments: args }, undefined, {
+    const result = await client.callTool({ name, arguments: args, ...(extras.meta ? { _meta: extras.meta } : {}) }, undefined, {
       timeout: connection.sseReadTimeoutMs,
       resetTimeoutOnProgress: true,
+      ...(extras.onprogress ? { onprogress: extras.onprogress } : {}),
+      ...(extras.signal ? { signal: extras.signal } : {}),
     });
     return result as CallToolResult;
   });

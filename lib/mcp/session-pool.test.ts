@@ -65,6 +65,33 @@ describe("session pool", () => {
     pool.clear();
   });
 
+  it("a failure on a busy session lets the other calls on it finish before it is closed; new calls get a fresh one", async () => {
+    const pool = createSessionPool<number>();
+    const fake = fakeSessions();
+    const far = Date.now() + 60_000;
+    let finish = () => undefined as unknown;
+    const slow = pool.use("k", far, fake.open, (id) => new Promise<number>((resolve) => { finish = () => { resolve(id); }; }));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await expect(pool.use("k", far, fake.open, () => Promise.reject(new Error("broken")))).rejects.toThrow("broken");
+    expect(fake.closed).toEqual([]); // the slow call is still using session 1
+    expect(await pool.use("k", far, fake.open, (id) => Promise.resolve(id))).toBe(2);
+    finish();
+    expect(await slow).toBe(1);
+    expect(fake.closed).toEqual([1]);
+    pool.clear();
+  });
+
+  it("keeps the session after a failure it calls harmless (an answer from the server, a cancelled call)", async () => {
+    const pool = createSessionPool<number>();
+    const fake = fakeSessions();
+    const far = Date.now() + 60_000;
+    const answer = new Error("Unknown tool");
+    await expect(pool.use("k", far, fake.open, () => Promise.reject(answer), { harmless: (error) => error === answer })).rejects.toBe(answer);
+    expect(await pool.use("k", far, fake.open, (id) => Promise.resolve(id))).toBe(1);
+    expect(fake.closed).toEqual([]);
+    pool.clear();
+  });
+
   it("repeats the work once on a fresh session when a reused one has expired, and never otherwise", async () => {
     const pool = createSessionPool<number>();
     const fake = fakeSessions();
@@ -76,19 +103,19 @@ describe("session pool", () => {
     const result = await pool.use("k", far, fake.open, (id) => {
       runs.push(id);
       return id === 1 ? Promise.reject(expired) : Promise.resolve(id);
-    }, retryable);
+    }, { retryable });
     expect(result).toBe(2);
     expect(runs).toEqual([1, 2]);
     // A fresh session that fails is not retried, and neither is any other error.
     const failingOpen = fakeSessions();
-    await expect(pool.use("fresh", far, failingOpen.open, () => Promise.reject(expired), retryable)).rejects.toBe(expired);
+    await expect(pool.use("fresh", far, failingOpen.open, () => Promise.reject(expired), { retryable })).rejects.toBe(expired);
     expect(failingOpen.opened()).toBe(1);
     await pool.use("other", far, fake.open, () => Promise.resolve(undefined));
     const attempts: number[] = [];
     await expect(pool.use("other", far, fake.open, (id) => {
       attempts.push(id);
       return Promise.reject(new Error("timeout"));
-    }, retryable)).rejects.toThrow("timeout");
+    }, { retryable })).rejects.toThrow("timeout");
     expect(attempts).toHaveLength(1);
     pool.clear();
   });

@@ -2,13 +2,15 @@
 // (initialize, initialized, stream probe, call). A session belongs to exactly one caller and one
 // set of credentials: the key holds the user, the provider and its version, the URL and a hash of
 // every header sent (the forwarded token included). It never outlives `validUntil` (the token's
-// expiry less a margin), idles out after a minute, and is dropped on any error.
+// expiry less a margin), idles out after a minute, and is dropped on any error that may have broken
+// it (not on an answer the server gave, nor on a call its caller cancelled). A dropped session takes
+// no new work and is closed once the calls still running on it have ended.
 import "server-only";
 import { createHash } from "node:crypto";
 
 export type PooledSession<T> = { session: T; close: () => Promise<void> };
 
-type Entry<T> = PooledSession<T> & { key: string; expiresAt: number; idleTimer?: NodeJS.Timeout; busy: number };
+type Entry<T> = PooledSession<T> & { key: string; expiresAt: number; idleTimer?: NodeJS.Timeout; busy: number; dropped?: boolean };
 
 const IDLE_MS = 60_000;
 const MAX_LIFETIME_MS = 5 * 60_000;
@@ -23,10 +25,16 @@ export function createSessionPool<T>() {
   const entries = new Map<string, Entry<T>>();
   const opening = new Map<string, Promise<Entry<T>>>();
 
+  function close(entry: Entry<T>) {
+    void entry.close().catch(() => undefined);
+  }
+
   function drop(entry: Entry<T>) {
     if (entries.get(entry.key) === entry) entries.delete(entry.key);
     clearTimeout(entry.idleTimer);
-    void entry.close().catch(() => undefined);
+    if (entry.dropped) return;
+    entry.dropped = true;
+    if (entry.busy === 0) close(entry);
   }
 
   function armIdle(entry: Entry<T>) {
@@ -59,16 +67,17 @@ export function createSessionPool<T>() {
 
   return {
     /**
-     * Runs `work` on the warm session for `key`, opening one if needed; any failure drops it. When a
-     * reused session fails in a way `retryable` says the server never acted on (an expired session),
-     * the work runs once more on a fresh session.
+     * Runs `work` on the warm session for `key`, opening one if needed. A failure drops the session
+     * unless `harmless` says it left the session sound (an error the server answered, a call its
+     * caller cancelled). When a reused session fails in a way `retryable` says the server never
+     * acted on (an expired session), the work runs once more on a fresh session.
      */
     async use<R>(
       key: string,
       validUntil: number,
       open: () => Promise<PooledSession<T>>,
       work: (session: T) => Promise<R>,
-      retryable: (error: unknown) => boolean = () => false,
+      options: { retryable?: (error: unknown) => boolean; harmless?: (error: unknown) => boolean } = {},
     ): Promise<R> {
       const reused = entries.has(key);
       const entry = await acquire(key, validUntil, open);
@@ -76,12 +85,17 @@ export function createSessionPool<T>() {
       try {
         return await work(entry.session);
       } catch (error) {
+        if (options.harmless?.(error)) throw error;
         drop(entry);
-        if (reused && retryable(error)) return await this.use(key, validUntil, open, work);
+        if (reused && options.retryable?.(error)) return await this.use(key, validUntil, open, work, options);
         throw error;
       } finally {
         entry.busy--;
-        if (entries.get(key) === entry) armIdle(entry);
+        if (entry.dropped) {
+          if (entry.busy === 0) close(entry);
+        } else if (entries.get(key) === entry) {
+          armIdle(entry);
+        }
       }
     },
     size: () => entries.size,

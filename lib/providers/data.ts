@@ -3,14 +3,14 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { z } from "zod";
+import { afterCursor, decodeCursor, encodeCursor } from "@/lib/api/cursor";
 import { ApiError } from "@/lib/api/errors";
 import { recordAuditEvent } from "@/lib/audit";
 import { db, isPostgres, prismaErrorCode, uniqueViolationFields } from "@/lib/db";
 import { withMaskedColumns } from "@/lib/providers/backfill";
 import { cachedPage, providersChanged } from "@/lib/providers/list-cache";
 import { applyProviderPatch, changedFields } from "@/lib/providers/merge-patch";
-import { SHOWN_ROW_OMITS, toColumns, toDocument, toProvider, type ProviderRow, type ShownRow } from "@/lib/providers/record";
+import { SHOWN_ROW_OMITS, toColumns, toDocument, toProvider, type ProviderRow } from "@/lib/providers/record";
 import type { Provider, ProviderDocument, ProviderPatch } from "@/lib/providers/schemas";
 
 /** A discovery about to run: the provider shows as being checked. */
@@ -39,27 +39,6 @@ function asConflict(error: unknown): unknown {
   return new ApiError("conflict", match.message, { errors: [{ path: match.path, message: match.message }] });
 }
 
-type Cursor = { t: number; id: string };
-
-function encodeCursor(row: ShownRow): string {
-  return Buffer.from(JSON.stringify({ t: row.createdAt.getTime(), id: row.id } satisfies Cursor)).toString("base64url");
-}
-
-// What this API puts in a cursor: a creation time a Date can hold, and a provider id.
-const cursorSchema = z.object({ t: z.int().min(0).max(8.64e15), id: z.uuid() });
-
-function decodeCursor(cursor: string): Cursor {
-  try {
-    const parsed = cursorSchema.safeParse(JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")));
-    if (parsed.success) return parsed.data;
-  } catch {
-    // fall through
-  }
-  throw new ApiError("validation_failed", "cursor is not one this API returned", {
-    errors: [{ path: "cursor", message: "Invalid cursor" }],
-  });
-}
-
 export async function listProviders(options: { workspaceId: string; limit: number; cursor?: string; q?: string }) {
   const { workspaceId, limit, cursor, q } = options;
   return cachedPage(workspaceId, { limit, cursor, q }, () => readPage(workspaceId, limit, cursor, q));
@@ -73,9 +52,7 @@ async function readPage(workspaceId: string, limit: number, cursor?: string, q?:
       workspaceId,
       AND: [
         q ? { OR: [{ name: contains(q) }, { serverIdentifier: contains(q) }] } : {},
-        after
-          ? { OR: [{ createdAt: { lt: new Date(after.t) } }, { createdAt: new Date(after.t), id: { lt: after.id } }] }
-          : {},
+        after ? afterCursor(after) : {},
       ],
     },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],

@@ -39,6 +39,7 @@ const doc: StoredProviderDocument = {
   authentication: { client_id: "abc", client_secret: "s3cret" },
   configuration: { timeout: 30, sse_read_timeout: 300 },
   identity_mode: "off",
+  tool_policy: { disabled: ["delete_issue"] },
 };
 
 const apply = (patch: Parameters<typeof applyProviderPatch>[1], current: StoredProviderDocument = doc) => applyProviderPatch(current, patch).document;
@@ -78,6 +79,19 @@ describe("applyProviderPatch", () => {
     expect(apply({}, unsupported).identity_mode).toBe("unsupported");
     expect(apply({ name: "Renamed" }, unsupported)).toEqual({ ...unsupported, name: "Renamed" });
     expect(apply({ identity_mode: "off" }, unsupported).identity_mode).toBe("off");
+  });
+});
+
+describe("tool policy", () => {
+  it("replaces the disabled list whole, distinct and sorted, and leaves it alone when omitted", () => {
+    expect(apply({ tool_policy: { disabled: ["b", "a", "b"] } }).tool_policy).toEqual({ disabled: ["a", "b"] });
+    expect(apply({ tool_policy: { disabled: [] } }).tool_policy).toEqual({ disabled: [] });
+    expect(apply({ name: "Other" }).tool_policy).toEqual({ disabled: ["delete_issue"] });
+    expect(apply({ tool_policy: {} }).tool_policy).toEqual({ disabled: ["delete_issue"] });
+  });
+
+  it("names the policy in the audit fields", () => {
+    expect(changedFields(doc, apply({ tool_policy: { disabled: [] } }))).toEqual(["tool_policy"]);
   });
 });
 

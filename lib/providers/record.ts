@@ -50,6 +50,7 @@ export function toColumns(doc: StoredProviderDocument) {
     ...maskedColumns(doc),
     timeout: doc.configuration.timeout,
     sseReadTimeout: doc.configuration.sse_read_timeout,
+    disabledTools: JSON.stringify(doc.tool_policy.disabled),
     // An unsupported stored mode is left exactly as it was.
     ...(doc.identity_mode === "unsupported" ? {} : { identityMode: doc.identity_mode }),
   };
@@ -94,7 +95,13 @@ export function toDocument(row: ProviderRow): StoredProviderDocument {
       : {}),
     configuration: { timeout: row.timeout, sse_read_timeout: row.sseReadTimeout },
     identity_mode: parseStoredIdentityMode(row.identityMode),
+    tool_policy: { disabled: parseDisabledTools(row) },
   };
+}
+
+/** The tools an admin turned off, as stored on the row. */
+export function parseDisabledTools(row: Pick<ProviderRow, "id" | "disabledTools">): string[] {
+  return parseStoredJson(z.array(z.string()), row.disabledTools, "disabled_tools", row) ?? [];
 }
 
 /** The tools the last shared discovery stored on the row (or a user's own view). */
@@ -157,6 +164,7 @@ export function toProvider(row: ShownRow): Provider {
     configuration: { timeout: row.timeout, sse_read_timeout: row.sseReadTimeout },
     identity_mode: mode,
     identity_forwarding_active: isForwardingActive(mode, env().ENTERPRISE_ENABLED),
+    tool_policy: { disabled: parseDisabledTools(row) },
     authed: row.authed,
     tools_count: row.toolsCount,
     tools_fetched_at: row.toolsFetchedAt?.toISOString() ?? null,

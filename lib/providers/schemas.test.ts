@@ -9,6 +9,7 @@ describe("createProviderSchema", () => {
       ...minimal,
       configuration: { timeout: 30, sse_read_timeout: 300 },
       identity_mode: "off",
+      tool_policy: { disabled: [] },
     });
   });
 

@@ -13,6 +13,8 @@ export const LIMITS = {
   headerValueMax: 8192,
   timeout: { min: 1, max: 600, default: 30 },
   sseReadTimeout: { min: 1, max: 3600, default: 300 },
+  toolNameMax: 128,
+  disabledToolsMax: 1000,
 } as const;
 
 export const nameSchema = z
@@ -96,6 +98,23 @@ export const configurationSchema = z.strictObject({
   sse_read_timeout: sseReadTimeoutSchema.default(LIMITS.sseReadTimeout.default),
 });
 
+export const toolNameSchema = z
+  .string()
+  .min(1, "A tool name is required")
+  .max(LIMITS.toolNameMax, `Tool names are at most ${LIMITS.toolNameMax} characters`)
+  .refine((name) => !Array.from(name).some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f), "Tool names have no control characters");
+
+/** Which discovered tools agents may use. Names are kept sorted and distinct. */
+export const toolPolicySchema = z.strictObject({
+  disabled: z
+    .array(toolNameSchema)
+    .max(LIMITS.disabledToolsMax, `At most ${LIMITS.disabledToolsMax} disabled tools`)
+    .transform((names) => [...new Set(names)].sort())
+    .default([])
+    .describe("Tools agents may not use: absent from the gateway's lists and refused by every call path"),
+});
+export type ToolPolicy = z.output<typeof toolPolicySchema>;
+
 export const createProviderSchema = z.strictObject({
   name: nameSchema,
   server_identifier: serverIdentifierSchema,
@@ -108,6 +127,7 @@ export const createProviderSchema = z.strictObject({
     sse_read_timeout: LIMITS.sseReadTimeout.default,
   }),
   identity_mode: identityModeSchema.default("off"),
+  tool_policy: toolPolicySchema.default({ disabled: [] }),
 });
 
 export type CreateProviderInput = z.input<typeof createProviderSchema>;
@@ -149,6 +169,8 @@ export const providerPatchSchema = z.strictObject({
     })
     .optional(),
   identity_mode: identityModeSchema.optional(),
+  // A list is replaced whole (RFC 7396 merges objects, not arrays).
+  tool_policy: z.strictObject({ disabled: z.array(toolNameSchema).max(LIMITS.disabledToolsMax).optional() }).optional(),
 });
 
 export type ProviderPatch = z.infer<typeof providerPatchSchema>;
@@ -189,6 +211,7 @@ export const providerSchema = z.object({
     .enum(STORED_IDENTITY_MODES)
     .describe('"unsupported": the stored mode is not one this console knows; calls fail until an admin picks a mode'),
   identity_forwarding_active: z.boolean(),
+  tool_policy: z.object({ disabled: z.array(z.string()) }),
   authed: z.boolean(),
   tools_count: z.int(),
   tools_fetched_at: z.iso.datetime().nullable(),

@@ -1,5 +1,6 @@
 // The contract of the tool routes: what a stored tool, a tool list, a call and its result look like.
 import { z } from "zod";
+import { toolNameSchema } from "@/lib/providers/schemas";
 
 export const toolSchema = z.object({
   name: z.string(),
@@ -9,8 +10,13 @@ export const toolSchema = z.object({
 });
 export type StoredTool = z.infer<typeof toolSchema>;
 
+export const listedToolSchema = toolSchema.extend({
+  enabled: z.boolean().describe("false: an admin turned this tool off; agents don't see it and calls are refused"),
+});
+export type ListedTool = z.infer<typeof listedToolSchema>;
+
 export const toolListSchema = z.object({
-  data: z.array(toolSchema),
+  data: z.array(listedToolSchema),
   fetched_at: z.iso.datetime().nullable(),
   authed: z.boolean(),
   view: z
@@ -19,7 +25,7 @@ export const toolListSchema = z.object({
 });
 export type ToolList = z.infer<typeof toolListSchema>;
 
-export const toolParamsSchema = z.strictObject({ id: z.uuid(), tool: z.string().min(1).max(128) });
+export const toolParamsSchema = z.strictObject({ id: z.uuid(), tool: toolNameSchema });
 export const callToolBodySchema = z.strictObject({ arguments: z.record(z.string(), z.unknown()).default({}) });
 export const toolResultSchema = z.object({
   content: z.array(z.record(z.string(), z.unknown())),

@@ -18,12 +18,15 @@ import { IdentityError, identityApiError } from "@/lib/identity/errors";
 import { connectionCredentials, type EndUser } from "@/lib/identity/forwarding";
 import { isForwardingActive } from "@/lib/identity/modes";
 import { forgetToken } from "@/lib/identity/token-cache";
-import { callTool, listTools, McpCallError, type McpConnection } from "@/lib/mcp/client";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
+import { recordToolCall, type CallPath } from "@/lib/activity/tool-calls";
+import { callTool, listTools, McpCallError, withWarmSession, type McpConnection, type SessionScope } from "@/lib/mcp/client";
 import { findProviderRow } from "@/lib/providers/data";
 import { providersChanged } from "@/lib/providers/list-cache";
-import { parseStoredTools, toDocument, type ProviderRow } from "@/lib/providers/record";
+import { parseDisabledTools, parseStoredTools, toDocument, type ProviderRow } from "@/lib/providers/record";
 import type { DiscoveryFailure } from "@/lib/providers/schemas";
-import type { StoredTool, ToolList } from "@/lib/providers/tool-schemas";
+import type { ListedTool, StoredTool, ToolList } from "@/lib/providers/tool-schemas";
 
 /** The caller of a tool route: who they are and what their role lets them write. */
 export type ToolCaller = EndUser & { role: Role };
@@ -32,11 +35,15 @@ function forwards(row: ProviderRow): boolean {
   return isForwardingActive(toDocument(row).identity_mode, env().ENTERPRISE_ENABLED);
 }
 
-/** The tools as the caller sees them: their own view when the provider forwards identity, else the shared one. */
-export async function listProviderTools(options: { workspaceId: string; id: string; userId: string }): Promise<ToolList> {
-  const row = await findProviderRow(options);
+function withPolicy(row: ProviderRow, tools: StoredTool[]): ListedTool[] {
+  const disabled = new Set(parseDisabledTools(row));
+  return tools.map((tool) => ({ ...tool, enabled: !disabled.has(tool.name) }));
+}
+
+/** The tools the caller saw last: their own view when the provider forwards identity, else the shared one. */
+export async function lastKnownTools(row: ProviderRow, userId: string): Promise<Omit<ToolList, "data"> & { data: StoredTool[] }> {
   if (forwards(row)) {
-    const view = await db().providerToolView.findUnique({ where: { providerId_userId: { providerId: row.id, userId: options.userId } } });
+    const view = await db().providerToolView.findUnique({ where: { providerId_userId: { providerId: row.id, userId } } });
     if (view && view.providerVersion === row.version) {
       return { data: parseStoredTools(view.tools), fetched_at: view.fetchedAt.toISOString(), authed: view.authed, view: "yours" };
     }
@@ -44,7 +51,14 @@ export async function listProviderTools(options: { workspaceId: string; id: stri
   return { data: parseStoredTools(row.tools), fetched_at: row.toolsFetchedAt?.toISOString() ?? null, authed: row.authed, view: "shared" };
 }
 
-type Connection = McpConnection & { forwarded: boolean; validUntil: number; tokenKey?: string };
+/** The tools as the caller sees them, each saying whether agents may use it. */
+export async function listProviderTools(options: { workspaceId: string; id: string; userId: string }): Promise<ToolList> {
+  const row = await findProviderRow(options);
+  const known = await lastKnownTools(row, options.userId);
+  return { ...known, data: withPolicy(row, known.data) };
+}
+
+type Connection = McpConnection & { forwarded: boolean; mode: string; validUntil: number; tokenKey?: string };
 
 /** Headers and limits for talking to this provider as `user`; identity failures become API errors. */
 async function connectionFor(row: ProviderRow, user: EndUser | undefined): Promise<Connection> {
@@ -55,6 +69,7 @@ async function connectionFor(row: ProviderRow, user: EndUser | undefined): Promi
       url: credentials.url,
       headers: credentials.headers,
       forwarded: credentials.forwarded,
+      mode: credentials.forwarded ? doc.identity_mode : "off",
       validUntil: credentials.validUntil,
       tokenKey: credentials.tokenKey,
       timeoutMs: doc.configuration.timeout * 1000,
@@ -66,7 +81,7 @@ async function connectionFor(row: ProviderRow, user: EndUser | undefined): Promi
   }
 }
 
-function upstreamApiError(error: McpCallError, row: ProviderRow, forwarded: boolean): ApiError {
+export function upstreamApiError(error: McpCallError, row: ProviderRow, forwarded: boolean): ApiError {
   switch (error.failure) {
     case "unauthorized":
       return new ApiError(
@@ -113,7 +128,7 @@ async function recordDiscovery(row: ProviderRow, caller: ToolCaller, forwarded: 
     await providersChanged(row.workspaceId);
   }
   if (forwarded && (outcome.ok || outcome.refused)) {
-    const tools = outcome.ok ? outcome.tools : (await listProviderTools({ workspaceId: row.workspaceId, id: row.id, userId: caller.userId })).data;
+    const tools = outcome.ok ? outcome.tools : (await lastKnownTools(row, caller.userId)).data;
     const view = { providerVersion: row.version, tools: JSON.stringify(tools), authed: outcome.ok, fetchedAt: at };
     await db().providerToolView.upsert({
       where: { providerId_userId: { providerId: row.id, userId: caller.userId } },
@@ -138,7 +153,7 @@ export async function refreshProviderTools(options: { workspaceId: string; id: s
   try {
     const tools = toStoredTools(await listTools(connection));
     const fetchedAt = await recordDiscovery(row, options.caller, connection.forwarded, { ok: true, tools });
-    return { data: tools, fetched_at: fetchedAt.toISOString(), authed: true, view: connection.forwarded ? "yours" : "shared" };
+    return { data: withPolicy(row, tools), fetched_at: fetchedAt.toISOString(), authed: true, view: connection.forwarded ? "yours" : "shared" };
   } catch (error) {
     if (!(error instanceof McpCallError)) throw error;
     const refused = error.failure === "unauthorized";
@@ -149,20 +164,102 @@ export async function refreshProviderTools(options: { workspaceId: string; id: s
   }
 }
 
-export async function callProviderTool(options: { workspaceId: string; id: string; tool: string; args: Record<string, unknown>; user: EndUser | undefined }) {
-  const row = await findProviderRow(options);
-  const connection = await connectionFor(row, options.user);
+/** Where a call came from, for the activity log; progress and cancellation for callers that pass them through. */
+export type CallContext = {
+  via: CallPath;
+  requestId: string;
+  email: string;
+  onprogress?: (progress: Progress) => void;
+  signal?: AbortSignal;
+  /** The caller's request metadata, passed on (progress tokens are the transport's own). */
+  meta?: Record<string, unknown>;
+};
+
+function refused(row: ProviderRow, tool: string): ApiError {
+  return new ApiError("tool_disabled", `An admin has turned off ${tool} on ${row.name}; it can't be called.`);
+}
+
+/** The scope of a warm session: only a call made for a user gets one (see lib/mcp/session-pool.ts). */
+function scopeOf(row: ProviderRow, connection: Connection, user: EndUser): SessionScope {
+  return { userId: user.userId, providerId: row.id, version: row.version, validUntil: connection.validUntil };
+}
+
+/**
+ * Calls a tool of `row` as `user`, unless an admin turned it off. Every call with a context is
+ * recorded in the activity log, however it ends.
+ */
+export async function callRowTool(row: ProviderRow, options: { tool: string; args: Record<string, unknown>; user: EndUser | undefined; context?: CallContext }): Promise<CallToolResult> {
+  const { tool, user, context } = options;
+  const started = performance.now();
+  let outcome = "internal_error";
+  // What the call would carry; a call that fails getting the identity token still tried to forward it.
+  let identity: string = forwards(row) ? toDocument(row).identity_mode : "off";
   try {
-    // Warm sessions are per caller: only a call made for a user gets one.
-    const scope = options.user ? { userId: options.user.userId, providerId: row.id, version: row.version, validUntil: connection.validUntil } : undefined;
-    const result = await callTool(connection, options.tool, options.args, scope);
-    return {
-      content: result.content as Record<string, unknown>[],
-      structured_content: (result.structuredContent) ?? null,
-      is_error: Boolean(result.isError),
-    };
+    if (parseDisabledTools(row).includes(tool)) throw refused(row, tool);
+    const connection = await connectionFor(row, user);
+    identity = connection.mode;
+    try {
+      const result = await callTool(connection, tool, options.args, user ? scopeOf(row, connection, user) : undefined, {
+        onprogress: context?.onprogress,
+        signal: context?.signal,
+        meta: context?.meta,
+      });
+      outcome = result.isError ? "tool_error" : "ok";
+      return result;
+    } catch (error) {
+      if (!(error instanceof McpCallError)) throw error;
+      if (error.failure === "unauthorized" && connection.tokenKey) forgetToken(connection.tokenKey);
+      // Through the gateway the server's own JSON-RPC error goes back to the client as it came.
+      if (error.rpc && context?.via === "gateway") {
+        outcome = "rpc_error";
+        throw error.rpc;
+      }
+      throw upstreamApiError(error, row, connection.forwarded);
+    }
   } catch (error) {
-    if (!(error instanceof McpCallError)) throw error;
+    if (error instanceof ApiError) outcome = error.code;
+    throw error;
+  } finally {
+    if (context?.signal?.aborted) outcome = "cancelled";
+    if (context && user) {
+      recordToolCall({
+        workspaceId: row.workspaceId,
+        userId: user.userId,
+        userEmail: context.email,
+        providerId: row.id,
+        providerName: row.name,
+        tool,
+        via: context.via,
+        outcome,
+        durationMs: performance.now() - started,
+        identity,
+        requestId: context.requestId,
+      });
+    }
+  }
+}
+
+export async function callProviderTool(options: { workspaceId: string; id: string; tool: string; args: Record<string, unknown>; user: EndUser | undefined; context?: CallContext }) {
+  const row = await findProviderRow(options);
+  const result = await callRowTool(row, options);
+  return {
+    content: result.content as Record<string, unknown>[],
+    structured_content: result.structuredContent ?? null,
+    is_error: Boolean(result.isError),
+  };
+}
+
+/**
+ * Runs `work` on the caller's warm session to the provider's server, with the credentials §5
+ * decides for them. Identity and transport failures become API errors, as for a tool call.
+ */
+export async function withProviderSession<T>(row: ProviderRow, user: EndUser, work: (client: Client, connection: McpConnection) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  const connection = await connectionFor(row, user);
+  try {
+    return await withWarmSession(connection, scopeOf(row, connection, user), (client) => work(client, connection), signal);
+  } catch (error) {
+    // The server's own JSON-RPC error is an answer for the caller, not a failure to reach it.
+    if (!(error instanceof McpCallError) || error.rpc) throw error;
     if (error.failure === "unauthorized" && connection.tokenKey) forgetToken(connection.tokenKey);
     throw upstreamApiError(error, row, connection.forwarded);
   }

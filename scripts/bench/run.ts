@@ -3,7 +3,9 @@
 //   a. list API throughput and p50/p99 at 1,000 and 100,000 providers vs a Next.js route handler on
 //      the same server answering the same page from memory (and, for reference, bare node:http)
 //   b. a tool call through the console with forwarding (token cache warm) vs a direct SDK call
-//   c. first-load JavaScript of the settings page (gzip) from the production build
+//   c. a tool call through the MCP gateway (/mcp/{id}, warm session) vs a direct SDK call on a
+//      session kept open, and 50 gateway sessions of different users at once
+//   d. first-load JavaScript of the settings page (gzip) from the production build
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
@@ -52,7 +54,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv) {
 // What the bench reads of a tool call's answer.
 const toolResult = z.object({ content: z.array(z.object({ text: z.string().optional() })).optional() });
 
-const seedSchema = z.object({ token: z.string(), providerId: z.string().optional() });
+const seedSchema = z.object({ token: z.string().optional(), tokens: z.array(z.string()).optional(), providerId: z.string().optional() });
 
 /** Runs scripts/bench/seed.ts against a fresh, migrated database and returns what it printed. */
 function seed(dbFile: string, env: NodeJS.ProcessEnv, args: string[]) {
@@ -146,12 +148,15 @@ function stats(samples: number[]) {
   return { p50: at(0.5), p90: at(0.9), mean: samples.reduce((a, b) => a + b, 0) / samples.length };
 }
 
+const CONCURRENT_USERS = 50;
+
 async function benchToolCall() {
   const consolePort = await unusedPort();
   const consoleUrl = `http://127.0.0.1:${consolePort}`;
+  const crowd = Array.from({ length: CONCURRENT_USERS }, (_, i) => ({ sub: `crowd-${i}`, email: `crowd-${i}@example.com`, name: `Crowd ${i}`, password: "x" }));
   const stack = await startIdentityStack({
     consoleUrls: [consoleUrl],
-    users: [{ sub: "bench-user", email: "bench-sso@example.com", name: "Bench", password: "x" }],
+    users: [{ sub: "bench-user", email: "bench-sso@example.com", name: "Bench", password: "x" }, ...crowd],
   });
   try {
     const dbFile = path.join(dataDir, "tool-call.db");
@@ -161,8 +166,12 @@ async function benchToolCall() {
       OIDC_CLIENT_ID: OIDC_CLIENT.client_id,
       OIDC_CLIENT_SECRET: OIDC_CLIENT.client_secret,
     });
-    const tokens = await ssoLogin({ issuer: stack.idp.issuer, clientId: OIDC_CLIENT.client_id, clientSecret: OIDC_CLIENT.client_secret, redirectUri: `${consoleUrl}/api/auth/callback/oidc`, loginHint: "bench-user" });
-    const { token, providerId } = seed(dbFile, env, ["tool", stack.idp.issuer, stack.whoami.url, tokens.refresh_token]);
+    const login = (sub: string) => ssoLogin({ issuer: stack.idp.issuer, clientId: OIDC_CLIENT.client_id, clientSecret: OIDC_CLIENT.client_secret, redirectUri: `${consoleUrl}/api/auth/callback/oidc`, loginHint: sub });
+    const users = [];
+    for (const user of [{ sub: "bench-user", email: "bench-sso@example.com" }, ...crowd]) users.push({ sub: user.sub, email: user.email, refreshToken: (await login(user.sub)).refresh_token });
+    const seeded = seed(dbFile, env, ["tool", stack.idp.issuer, stack.whoami.url, JSON.stringify(users)]);
+    const [token, ...crowdTokens] = seeded.tokens ?? [];
+    const providerId = seeded.providerId;
     const child = await startConsole(consolePort, env);
 
     const callUrl = `${consoleUrl}/api/v1/mcp-providers/${providerId}/tools/whoami/call`;
@@ -220,9 +229,58 @@ async function benchToolCall() {
       warmSamples.push(await time(directWarm));
     }
     const issuerCalls = stack.idp.refreshGrants() - grantsBefore;
+
+    // d. The gateway: an MCP client of the console, its session kept open, vs the direct warm client.
+    const gatewayClient = async (apiToken: string) => {
+      const client = new Client({ name: "bench-gateway", version: "1" });
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${consoleUrl}/mcp/whoami`), { requestInit: { headers: { authorization: `Bearer ${apiToken}` } } }));
+      return client;
+    };
+    const gateway = await gatewayClient(token);
+    const viaGateway = async () => {
+      const out = await gateway.callTool({ name: "whoami", arguments: {} });
+      if ((out.content as { text: string }[])[0].text !== "bench-user") throw new Error(`unexpected gateway result ${JSON.stringify(out)}`);
+    };
+    for (let i = 0; i < 20; i++) await viaGateway();
+    const gatewayGrantsBefore = stack.idp.refreshGrants();
+    const gatewaySamples: number[] = [];
+    const gatewayDirectSamples: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      gatewaySamples.push(await time(viaGateway));
+      gatewayDirectSamples.push(await time(directWarm));
+    }
+    const gatewayIssuerCalls = stack.idp.refreshGrants() - gatewayGrantsBefore;
+    await gateway.close();
+
+    // 50 users at once, each with their own gateway session and their own token upstream.
+    const crowdGrantsBefore = stack.idp.refreshGrants();
+    const crowdStarted = performance.now();
+    const outcomes = await Promise.allSettled(
+      crowdTokens.map(async (apiToken, i) => {
+        const client = await gatewayClient(apiToken);
+        try {
+          for (let call = 0; call < 3; call++) {
+            const out = await client.callTool({ name: "whoami", arguments: {} });
+            const who = (out.content as { text: string }[])[0].text;
+            if (who !== `crowd-${i}`) throw new Error(`crowd-${i} was answered as ${who}`);
+          }
+        } finally {
+          await client.close();
+        }
+      }),
+    );
+    const crowdMs = performance.now() - crowdStarted;
+    const crowdErrors = outcomes.filter((outcome) => outcome.status === "rejected");
+    for (const failure of crowdErrors.slice(0, 3)) console.error("  crowd failure:", failure.reason);
+    const crowdIssuerCalls = stack.idp.refreshGrants() - crowdGrantsBefore;
+
     await warmClient.close();
     child.kill("SIGTERM");
-    return { console: stats(consoleSamples), direct: stats(directSamples), hop: stats(hopSamples), directWarm: stats(warmSamples), calls: consoleSamples.length, issuerCalls, mintedOnFirstCall };
+    return {
+      console: stats(consoleSamples), direct: stats(directSamples), hop: stats(hopSamples), directWarm: stats(warmSamples), calls: consoleSamples.length, issuerCalls, mintedOnFirstCall,
+      gateway: { via: stats(gatewaySamples), direct: stats(gatewayDirectSamples), calls: gatewaySamples.length, issuerCalls: gatewayIssuerCalls },
+      crowd: { users: crowdTokens.length, calls: crowdTokens.length * 3, errors: crowdErrors.length, ms: crowdMs, issuerCalls: crowdIssuerCalls },
+    };
   } finally {
     await stack.stop();
   }
@@ -285,7 +343,10 @@ async function main() {
   console.log("\nb. tool call with identity forwarding (token cache warm) vs direct SDK call");
   const tool = await benchToolCall();
   console.log(`  console p50 ${fmt(tool.console.p50, 2)} ms | direct p50 ${fmt(tool.direct.p50, 2)} ms | ratio ${fmt(tool.console.p50 / tool.direct.p50, 2)} | issuer calls ${tool.issuerCalls}`);
-  console.log("\nc. first-load JavaScript of /settings/providers");
+  const gatewayRatio = tool.gateway.via.p50 / tool.gateway.direct.p50;
+  console.log(`\nc. MCP gateway: /mcp/whoami p50 ${fmt(tool.gateway.via.p50, 2)} ms | direct (session kept open) p50 ${fmt(tool.gateway.direct.p50, 2)} ms | ratio ${fmt(gatewayRatio, 2)} | issuer calls ${tool.gateway.issuerCalls}`);
+  console.log(`  ${tool.crowd.users} users at once: ${tool.crowd.calls} calls, ${tool.crowd.errors} errors, ${fmt(tool.crowd.ms, 0)} ms, issuer calls ${tool.crowd.issuerCalls}`);
+  console.log("\nd. first-load JavaScript of /settings/providers");
   const firstLoad = await benchFirstLoad();
   console.log(`  ${firstLoad.scripts} scripts, ${fmt(firstLoad.gzipKb)} kB gzip (${fmt(firstLoad.rawKb)} kB raw)`);
 
@@ -362,7 +423,29 @@ remote MCP server (tens of milliseconds per round trip) the same few millisecond
 The authenticated caller is already remembered (see a.); what remains is Next.js's own request
 handling and reading and decrypting the provider, which a tool call needs fresh.
 ` : ""}
-## c. First-load JavaScript of the settings page
+## c. The MCP gateway
+
+\`whoami\` called ${tool.gateway.calls} times by an MCP SDK client connected to the console's \`/mcp/whoami\` with an
+API token, its session kept open (forwarding on: the console mints the user's token and keeps its
+own warm session to the server), interleaved with the same number of calls by a direct SDK client
+that keeps its own session open to the server, with the same token.
+
+| | p50 | p90 | mean |
+|---|---:|---:|---:|
+| through the gateway | ${fmt(tool.gateway.via.p50, 2)} ms | ${fmt(tool.gateway.via.p90, 2)} ms | ${fmt(tool.gateway.via.mean, 2)} ms |
+| direct, session kept open | ${fmt(tool.gateway.direct.p50, 2)} ms | ${fmt(tool.gateway.direct.p90, 2)} ms | ${fmt(tool.gateway.direct.mean, 2)} ms |
+
+- Latency: **${fmt(gatewayRatio, 2)}×** the direct call at p50 (target ≤ 1.5×) — ${verdict(gatewayRatio <= 1.5)}.
+- Issuer calls during the ${tool.gateway.calls} gateway calls: **${tool.gateway.issuerCalls}** (the user's token was already cached; target ≤ 1 per user per token lifetime) — ${verdict(tool.gateway.issuerCalls <= 1)}.
+${gatewayRatio > 1.5 ? `- Why it is above target: the gateway's own work per call — authenticating the token (cached), finding
+  the provider (cached), building a stateless MCP server for the request, and the call on its warm
+  upstream session — is a few milliseconds when its route handler is called in-process; the REST
+  tool call (b) shows the same gap over a client that keeps its session open, so most of it is the
+  console's HTTP request path, not MCP. Profiling that path is the open work here.
+` : ""}- ${tool.crowd.users} users at once, each with a gateway session of their own calling \`whoami\` 3 times: **${tool.crowd.errors} errors** in ${tool.crowd.calls} calls,
+  every answer naming its own caller, in ${fmt(tool.crowd.ms / 1000, 1)} s; **${tool.crowd.issuerCalls}** issuer calls (one per user) — ${verdict(tool.crowd.errors === 0 && tool.crowd.issuerCalls <= tool.crowd.users)}.
+
+## d. First-load JavaScript of the settings page
 
 ${firstLoad.scripts} script files referenced by \`/settings/providers\` (signed in), production build:
 **${fmt(firstLoad.gzipKb)} kB gzip** (${fmt(firstLoad.rawKb)} kB raw). Target ≤ 200 kB gzip — ${verdict(firstLoad.gzipKb <= 200)}.

@@ -1,7 +1,8 @@
 // Seeds a benchmark database through the console's own data layer (run with the react-server
 // condition, DATABASE_URL set). Prints JSON for the benchmark runner.
 //   seed.ts list <count>                              → { token }
-//   seed.ts tool <issuer> <whoami url> <refresh token> → { token, providerId }
+//   seed.ts tool <issuer> <whoami url> <users JSON>    → { tokens, providerId }
+//     users: [{ sub, email, refreshToken }]; the first is the admin who registers the provider.
 import { randomUUID } from "node:crypto";
 import { createApiToken } from "@/lib/auth/api-tokens";
 import { bootstrapOwner } from "@/lib/auth/bootstrap";
@@ -35,22 +36,35 @@ async function seedList(count: number) {
   return { token };
 }
 
-async function seedTool(issuer: string, whoamiUrl: string, refreshToken: string) {
+type SeedUser = { sub: string; email: string; refreshToken: string };
+
+async function seedTool(issuer: string, whoamiUrl: string, users: SeedUser[]) {
   await bootstrapOwner();
   const workspace = await db().workspace.findFirstOrThrow();
-  const linked = await linkSsoAccount({ issuer, subject: "bench-user", email: "bench-sso@example.com", emailVerified: true, name: "Bench", refreshToken });
-  if (!("userId" in linked)) throw new Error(`could not link the bench user: ${linked.refused}`);
-  const { userId } = linked;
-  await db().membership.update({ where: { userId_workspaceId: { userId, workspaceId: workspace.id } }, data: { role: "admin" } });
-  const provider = await createProvider({
-    workspaceId: workspace.id,
-    userId,
-    input: createProviderSchema.parse({ name: "Whoami", server_identifier: "whoami", server_url: whoamiUrl, identity_mode: "idp_token" }),
-  });
-  const { token } = await createApiToken({ userId, workspaceId: workspace.id, name: "bench" });
-  return { token, providerId: provider.id };
+  const tokens: string[] = [];
+  let providerId = "";
+  for (const [index, user] of users.entries()) {
+    const linked = await linkSsoAccount({ issuer, subject: user.sub, email: user.email, emailVerified: true, name: user.sub, refreshToken: user.refreshToken });
+    if (!("userId" in linked)) throw new Error(`could not link ${user.sub}: ${linked.refused}`);
+    const { userId } = linked;
+    await db().membership.upsert({
+      where: { userId_workspaceId: { userId, workspaceId: workspace.id } },
+      update: { role: index === 0 ? "admin" : "member" },
+      create: { userId, workspaceId: workspace.id, role: index === 0 ? "admin" : "member", createdAt: new Date() },
+    });
+    if (index === 0) {
+      const provider = await createProvider({
+        workspaceId: workspace.id,
+        userId,
+        input: createProviderSchema.parse({ name: "Whoami", server_identifier: "whoami", server_url: whoamiUrl, identity_mode: "idp_token" }),
+      });
+      providerId = provider.id;
+    }
+    tokens.push((await createApiToken({ userId, workspaceId: workspace.id, name: "bench" })).token);
+  }
+  return { tokens, providerId };
 }
 
-const result = mode === "list" ? await seedList(Number(args[0])) : await seedTool(args[0], args[1], args[2]);
+const result = mode === "list" ? await seedList(Number(args[0])) : await seedTool(args[0], args[1], JSON.parse(args[2]) as SeedUser[]);
 process.stdout.write(JSON.stringify(result));
 await db().$disconnect();

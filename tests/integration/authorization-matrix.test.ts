@@ -9,7 +9,7 @@ import { call, callPath, createActor, ORIGIN, sessionCookie, uniqueProvider, typ
 type ActorName = "anonymous" | "member" | "admin" | "owner" | "otherWorkspaceAdmin" | "revokedToken" | "signedOutSession";
 const ACTORS: ActorName[] = ["anonymous", "member", "admin", "owner", "otherWorkspaceAdmin", "revokedToken", "signedOutSession"];
 
-type Fixture = { providerId: string; adminTokenId: string };
+type Fixture = { providerId: string; adminTokenId: string; adminUserId: string };
 type Route = { name: string; method: string; path: (f: Fixture) => string; body?: () => unknown; expect: Record<ActorName, number> };
 
 const row = (anonymous: number, member: number, admin: number, owner: number, otherWorkspaceAdmin: number, revokedToken = 401, signedOutSession = 401) =>
@@ -25,6 +25,8 @@ const ROUTES: Route[] = [
   { name: "list a provider's tools", method: "GET", path: (f) => `/api/v1/mcp-providers/${f.providerId}/tools`, expect: row(401, 200, 200, 200, 404) },
   { name: "refresh a provider's tools", method: "POST", path: (f) => `/api/v1/mcp-providers/${f.providerId}/tools/refresh`, expect: row(401, 502, 502, 502, 404) },
   { name: "call a tool", method: "POST", path: (f) => `/api/v1/mcp-providers/${f.providerId}/tools/echo/call`, body: () => ({ arguments: {} }), expect: row(401, 502, 502, 502, 404) },
+  { name: "the activity log", method: "GET", path: () => "/api/v1/tool-calls", expect: row(401, 200, 200, 200, 200) },
+  { name: "another user's activity", method: "GET", path: (f) => `/api/v1/tool-calls?user=${f.adminUserId}`, expect: row(401, 403, 200, 200, 200) },
   { name: "features", method: "GET", path: () => "/api/v1/features", expect: row(401, 200, 200, 200, 200) },
   { name: "list API tokens", method: "GET", path: () => "/api/v1/api-tokens", expect: row(401, 200, 200, 200, 200) },
   { name: "create an API token", method: "POST", path: () => "/api/v1/api-tokens", body: () => ({ name: "matrix" }), expect: row(401, 201, 201, 201, 201) },
@@ -71,7 +73,7 @@ async function fixture(): Promise<Fixture> {
   });
   expect(provider.status).toBe(201);
   const token = await createApiToken({ userId: workspace.admin.userId, workspaceId: workspace.admin.workspaceId, name: "to revoke" });
-  return { providerId: provider.json.id, adminTokenId: token.id };
+  return { providerId: provider.json.id, adminTokenId: token.id, adminUserId: workspace.admin.userId };
 }
 
 describe("authorization matrix", () => {

@@ -13,7 +13,7 @@ beforeAll(async () => {
 describe("concurrency", () => {
   it("50 concurrent merge-patches of disjoint fields all persist", async () => {
     // A provider holds at most 32 headers, so the 50 patches go to two providers at once: the
-    // first gets 32 header additions, the second 8 header additions and a patch of every other field.
+    // first gets 32 header additions, the second 7 header additions and a patch of every other field.
     const a = await call(admin, "POST /api/v1/mcp-providers", { body: uniqueProvider() });
     const b = await call(admin, "POST /api/v1/mcp-providers", {
       body: uniqueProvider({ icon: { type: "emoji", content: "🔧", background: "#EEF" }, authentication: { client_id: "before" } }),
@@ -30,10 +30,11 @@ describe("concurrency", () => {
       { authentication: { client_id: "after" } },
       { authentication: { client_secret: "secret-after" } },
       { identity_mode: "idp_token" },
+      { tool_policy: { disabled: ["delete_everything"] } },
     ];
     const patches = [
       ...Array.from({ length: 32 }, (_, i) => [a.json.id, { headers: { [`X-A-${i}`]: `a-${i}-secret` } }] as const),
-      ...Array.from({ length: 8 }, (_, i) => [b.json.id, { headers: { [`X-B-${i}`]: `b-${i}-secret` } }] as const),
+      ...Array.from({ length: 7 }, (_, i) => [b.json.id, { headers: { [`X-B-${i}`]: `b-${i}-secret` } }] as const),
       ...fieldPatches.map((body) => [b.json.id, body] as const),
     ];
     expect(patches).toHaveLength(50);
@@ -48,10 +49,11 @@ describe("concurrency", () => {
       server_identifier: other.server_identifier,
       server_url: other.server_url,
       icon: { type: "emoji", content: "🚀", background: "#000" },
-      headers: Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`X-B-${i}`, `b-${i}-secret`])),
+      headers: Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`X-B-${i}`, `b-${i}-secret`])),
       authentication: { client_id: "after", client_secret: "secret-after" },
       configuration: { timeout: 11, sse_read_timeout: 22 },
       identity_mode: "idp_token",
+      tool_policy: { disabled: ["delete_everything"] },
     });
     expect((await call(admin, "GET /api/v1/mcp-providers/{id}", { params: { id: a.json.id } })).json.version).toBe(33);
     expect((await call(admin, "GET /api/v1/mcp-providers/{id}", { params: { id: b.json.id } })).json.version).toBe(19);

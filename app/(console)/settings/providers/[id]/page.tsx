@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { Prefetched } from "@/components/prefetched";
 import { ProviderDetail } from "@/components/providers/provider-detail";
 import { pageCaller } from "@/lib/auth/page-auth";
+import { env } from "@/lib/env";
 import { prefetch } from "@/lib/prefetch";
 
 export const metadata: Metadata = { title: "Provider · MCP Console" };
@@ -11,7 +12,7 @@ export default async function ProviderPage({ params }: { params: Promise<{ id: s
   const caller = await pageCaller();
   return (
     <Prefetched queries={await prefetch.provider(caller, id)}>
-      <ProviderDetail id={id} signedInWithSso={caller.viaSso} />
+      <ProviderDetail id={id} signedInWithSso={caller.viaSso} consoleUrl={env().NEXTAUTH_URL} />
     </Prefetched>
   );
 }

@@ -13,5 +13,5 @@ export const callToolContract = defineContract({
   params: toolParamsSchema,
   body: callToolBodySchema,
   responses: { 200: { description: "The tool's result (is_error is true when the tool itself failed)", schema: toolResultSchema } },
-  errors: [...IDENTITY_FAILURE_CODES, ...UPSTREAM_FAILURE_CODES],
+  errors: ["tool_disabled", ...IDENTITY_FAILURE_CODES, ...UPSTREAM_FAILURE_CODES],
 });

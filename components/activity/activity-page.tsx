@@ -1,0 +1,105 @@
+"use client";
+import { useState } from "react";
+import { Button } from "@/components/ui/button";
+import { inputClass } from "@/components/ui/field";
+import { canManageProviders } from "@/lib/auth/roles";
+import { errorMessage } from "@/lib/client/api";
+import { useFeatures, useProviders, useToolCalls, type ToolCallEntry, type ToolCallFilters } from "@/lib/client/hooks";
+import { relativeTime } from "@/lib/client/time";
+
+const VIA_LABELS: Record<ToolCallEntry["via"], string> = { gateway: "MCP client", api: "API", console: "Try it" };
+
+function Outcome({ outcome }: { outcome: string }) {
+  const tone = outcome === "ok" ? "bg-emerald-100 text-emerald-800 dark:bg-emerald-900 dark:text-emerald-200" : outcome === "tool_error" ? "bg-amber-100 text-amber-900 dark:bg-amber-900 dark:text-amber-100" : "bg-red-100 text-red-800 dark:bg-red-900 dark:text-red-100";
+  const label = outcome === "ok" ? "OK" : outcome === "tool_error" ? "Tool error" : outcome.replaceAll("_", " ");
+  return <span className={`rounded px-1.5 py-0.5 text-xs font-medium ${tone}`}>{label}</span>;
+}
+
+export function ActivityPage({ userId }: { userId: string }) {
+  const features = useFeatures();
+  const admin = features.data ? canManageProviders(features.data.role) : false;
+  const providers = useProviders("");
+  const [provider, setProvider] = useState("");
+  const [outcome, setOutcome] = useState("");
+  const [onlyMine, setOnlyMine] = useState(false);
+  const filters: ToolCallFilters = { ...(provider ? { provider } : {}), ...(outcome ? { outcome } : {}), ...(admin && onlyMine ? { user: userId } : {}) };
+  const calls = useToolCalls(filters);
+  const rows = calls.data?.pages.flatMap((page) => page.data) ?? [];
+
+  return (
+    <section aria-labelledby="activity-heading" className="space-y-6">
+      <div>
+        <h1 id="activity-heading" className="text-2xl font-semibold tracking-tight">Activity</h1>
+        <p className="mt-1 text-sm text-zinc-500">
+          {admin ? "Every tool call in this workspace" : "Your tool calls"} — from MCP clients, the API and Try it. Arguments and results are never stored.
+        </p>
+      </div>
+      <div className="flex flex-wrap items-end gap-3">
+        <label className="text-sm">
+          <span className="mb-1 block font-medium">Provider</span>
+          <select className={inputClass} value={provider} onChange={(event) => { setProvider(event.target.value); }}>
+            <option value="">All providers</option>
+            {providers.data?.data.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
+          </select>
+        </label>
+        <label className="text-sm">
+          <span className="mb-1 block font-medium">Outcome</span>
+          <select className={inputClass} value={outcome} onChange={(event) => { setOutcome(event.target.value); }}>
+            <option value="">Any outcome</option>
+            <option value="ok">OK</option>
+            <option value="error">Failed or tool error</option>
+          </select>
+        </label>
+        {admin && (
+          <label className="flex items-center gap-2 pb-2 text-sm">
+            <input type="checkbox" checked={onlyMine} onChange={(event) => { setOnlyMine(event.target.checked); }} /> Only my calls
+          </label>
+        )}
+      </div>
+      <div className="overflow-x-auto rounded-xl border border-zinc-200 dark:border-zinc-800">
+        {calls.isPending ? (
+          <p role="status" className="p-8 text-center text-sm text-zinc-500">Loading activity…</p>
+        ) : calls.isError && rows.length === 0 ? (
+          <div role="alert" className="p-8 text-center text-sm text-red-600">
+            Couldn&apos;t load the activity: {errorMessage(calls.error)}{" "}
+            <Button size="sm" onClick={() => void calls.refetch()}>Retry</Button>
+          </div>
+        ) : rows.length === 0 ? (
+          <p className="p-10 text-center text-sm text-zinc-500">No tool calls yet{provider || outcome ? " that match these filters" : ""}. Calls from MCP clients, the API and Try it show up here.</p>
+        ) : (
+          <table className="w-full text-left text-sm">
+            <thead className="bg-zinc-50 text-xs uppercase tracking-wide text-zinc-500 dark:bg-zinc-900">
+              <tr>
+                <th scope="col" className="px-4 py-2.5 font-medium">When</th>
+                {admin && <th scope="col" className="px-4 py-2.5 font-medium">User</th>}
+                <th scope="col" className="px-4 py-2.5 font-medium">Tool</th>
+                <th scope="col" className="px-4 py-2.5 font-medium">From</th>
+                <th scope="col" className="px-4 py-2.5 font-medium">Outcome</th>
+                <th scope="col" className="px-4 py-2.5 text-right font-medium">Duration</th>
+                <th scope="col" className="px-4 py-2.5 font-medium">Identity</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-zinc-200 dark:divide-zinc-800">
+              {rows.map((row) => (
+                <tr key={row.id}>
+                  <td className="px-4 py-2.5 whitespace-nowrap text-zinc-500" title={new Date(row.at).toLocaleString()}>{relativeTime(row.at)}</td>
+                  {admin && <td className="px-4 py-2.5">{row.user.email}</td>}
+                  <td className="px-4 py-2.5"><span className="text-zinc-500">{row.provider.name} · </span><span className="font-mono text-xs">{row.tool}</span></td>
+                  <td className="px-4 py-2.5 text-zinc-500">{VIA_LABELS[row.via]}</td>
+                  <td className="px-4 py-2.5"><Outcome outcome={row.outcome} /></td>
+                  <td className="px-4 py-2.5 text-right tabular-nums text-zinc-500">{row.duration_ms} ms</td>
+                  <td className="px-4 py-2.5 text-zinc-500">{row.identity === "off" ? "Provider's credentials" : "Forwarded as the user"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+      {calls.hasNextPage && (
+        <Button onClick={() => void calls.fetchNextPage()} disabled={calls.isFetchingNextPage}>
+          {calls.isFetchingNextPage ? "Loading…" : "Show older calls"}
+        </Button>
+      )}
+    </section>
+  );
+}

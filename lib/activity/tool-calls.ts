@@ -1,0 +1,136 @@
+// The activity log: one row per tool call through any path — the gateway, the REST API, the
+// console's Try it — saying who called which tool, how it ended and how long it took. Arguments and
+// results are never stored. Rows are pruned after TOOL_CALL_RETENTION_DAYS.
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { afterCursor, decodeCursor, encodeCursor } from "@/lib/api/cursor";
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { log } from "@/lib/log";
+import { processWide } from "@/lib/process-wide";
+
+export const CALL_PATHS = ["gateway", "api", "console"] as const;
+export type CallPath = (typeof CALL_PATHS)[number];
+
+export type ToolCallRecord = {
+  workspaceId: string;
+  userId: string;
+  userEmail: string;
+  providerId: string;
+  providerName: string;
+  tool: string;
+  via: CallPath;
+  /** "ok", "tool_error" (the tool answered isError), or the error code the caller saw. */
+  outcome: string;
+  durationMs: number;
+  /** The identity mode the call carried; "off" when the provider's own credentials were used. */
+  identity: string;
+  requestId: string;
+};
+
+const TOOL_MAX = 200;
+
+// Records are written in batches, off the call's path: at most FLUSH_MS after the call, or at once
+// when BATCH_MAX are waiting.
+const FLUSH_MS = 250;
+const BATCH_MAX = 200;
+const waiting = processWide("tool-call-records", () => ({ rows: [] as (ToolCallRecord & { id: string; createdAt: Date })[], timer: undefined as NodeJS.Timeout | undefined, flushing: Promise.resolve() }));
+
+async function flush() {
+  clearTimeout(waiting.timer);
+  waiting.timer = undefined;
+  const rows = waiting.rows.splice(0);
+  if (rows.length === 0) return;
+  try {
+    await db().toolCall.createMany({ data: rows });
+  } catch (error) {
+    log.warn({ err: error, count: rows.length, requestIds: rows.slice(0, 5).map((row) => row.requestId) }, "tool calls could not be recorded in the activity log");
+  }
+}
+
+/**
+ * Records a call without holding up its answer. A record that can't be written is logged, never
+ * turned into a failed call: the call itself has happened.
+ */
+export function recordToolCall(record: ToolCallRecord) {
+  waiting.rows.push({ id: randomUUID(), ...record, tool: record.tool.slice(0, TOOL_MAX), durationMs: Math.max(0, Math.round(record.durationMs)), createdAt: new Date() });
+  if (waiting.rows.length >= BATCH_MAX) waiting.flushing = waiting.flushing.then(flush);
+  else waiting.timer ??= setTimeout(() => { waiting.flushing = waiting.flushing.then(flush); }, FLUSH_MS);
+}
+
+/** Writes what is waiting now (tests, and a clean shutdown). */
+export async function flushToolCalls() {
+  waiting.flushing = waiting.flushing.then(flush);
+  await waiting.flushing;
+}
+
+export const toolCallSchema = z.object({
+  id: z.uuid(),
+  at: z.iso.datetime(),
+  user: z.object({ id: z.string(), email: z.string() }),
+  provider: z.object({ id: z.string(), name: z.string() }),
+  tool: z.string(),
+  via: z.enum(CALL_PATHS).describe('"gateway": an MCP client through /mcp; "api": the REST API with a token; "console": Try it'),
+  outcome: z.string().describe('"ok", "tool_error" (the tool reported an error), or the error code the caller got'),
+  duration_ms: z.int(),
+  identity: z.string().describe('The identity mode the call carried; "off": the provider\'s own credentials'),
+  request_id: z.string(),
+});
+export type ToolCall = z.infer<typeof toolCallSchema>;
+
+export async function listToolCalls(options: {
+  workspaceId: string;
+  limit: number;
+  cursor?: string;
+  userId?: string;
+  providerId?: string;
+  outcome?: string;
+}): Promise<{ data: ToolCall[]; next_cursor: string | null }> {
+  const after = options.cursor ? decodeCursor(options.cursor) : undefined;
+  const rows = await db().toolCall.findMany({
+    where: {
+      workspaceId: options.workspaceId,
+      ...(options.userId ? { userId: options.userId } : {}),
+      ...(options.providerId ? { providerId: options.providerId } : {}),
+      ...(options.outcome === "error" ? { outcome: { notIn: ["ok"] } } : options.outcome ? { outcome: options.outcome } : {}),
+      ...(after ? afterCursor(after) : {}),
+    },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: options.limit + 1,
+  });
+  const page = rows.slice(0, options.limit);
+  return {
+    data: page.map((row) => ({
+      id: row.id,
+      at: row.createdAt.toISOString(),
+      user: { id: row.userId, email: row.userEmail },
+      provider: { id: row.providerId, name: row.providerName },
+      tool: row.tool,
+      via: z.enum(CALL_PATHS).catch("api").parse(row.via),
+      outcome: row.outcome,
+      duration_ms: row.durationMs,
+      identity: row.identity,
+      request_id: row.requestId,
+    })),
+    next_cursor: rows.length > options.limit ? encodeCursor(page[page.length - 1]) : null,
+  };
+}
+
+const PRUNE_EVERY_MS = 60 * 60_000;
+
+/** Deletes the calls older than the retention; returns how many. */
+export async function pruneToolCalls(now = new Date()): Promise<number> {
+  const cutoff = new Date(now.getTime() - env().TOOL_CALL_RETENTION_DAYS * 24 * 60 * 60_000);
+  const { count } = await db().toolCall.deleteMany({ where: { createdAt: { lt: cutoff } } });
+  return count;
+}
+
+/** Prunes now and every hour while the process runs (every instance may; a delete is idempotent). */
+export function startPruningToolCalls() {
+  const prune = () => {
+    pruneToolCalls().catch((error: unknown) => { log.warn({ err: error }, "couldn't prune the activity log; will try again"); });
+  };
+  prune();
+  setInterval(prune, PRUNE_EVERY_MS).unref();
+}

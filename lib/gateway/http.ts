@@ -1,0 +1,171 @@
+// The gateway's HTTP face: `/mcp` (the workspace) and `/mcp/{server_identifier}` (one provider),
+// Streamable HTTP. Every POST is served by a fresh MCP server on a stateless transport, so any
+// instance can answer any request; the Mcp-Session-Id handed out at initialize only scopes the
+// client's request ids (for cancellation) and its GET stream of `notifications/tools/list_changed`.
+// Callers authenticate with a personal API token as a Bearer token — never a cookie, so no web page
+// can call the gateway with a signed-in user's session.
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import { isInitializeRequest, JSONRPCMessageSchema, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { readCappedText } from "@/lib/api/body";
+import { ApiError, problemResponse } from "@/lib/api/errors";
+import { requestIdOf } from "@/lib/api/handler";
+import { tokenCaller, type Caller } from "@/lib/auth/request-auth";
+import { onChange } from "@/lib/change-bus";
+import { db } from "@/lib/db";
+import { isDatabaseUnavailable, noteDatabaseUnavailable } from "@/lib/db-availability";
+import { providerServer, workspaceServer, type GatewayRequest } from "@/lib/gateway/servers";
+import { cachedPage } from "@/lib/providers/list-cache";
+import { serverIdentifierSchema } from "@/lib/providers/schemas";
+import { log } from "@/lib/log";
+
+/** Tool arguments can carry files; still, a body is read whole before it is parsed. */
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+const KEEPALIVE_MS = 25_000;
+// Several changes in a row (a save, then its discovery) make one notification.
+const LIST_CHANGED_DEBOUNCE_MS = 500;
+
+type Target = { serverIdentifier?: string };
+
+const unauthenticated = (detail: string) => new ApiError("unauthenticated", detail, { headers: { "www-authenticate": 'Bearer realm="mcp-console"' } });
+
+async function gatewayCaller(req: Request): Promise<Caller> {
+  const authorization = req.headers.get("authorization");
+  if (!authorization) throw unauthenticated("Send a personal API token: Authorization: Bearer <token>");
+  const secret = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
+  if (!secret) throw unauthenticated("Use Authorization: Bearer <api token>");
+  return tokenCaller(secret);
+}
+
+function asProblem(error: unknown, req: Request, requestId: string): Response {
+  if (error instanceof ApiError) return problemResponse(error);
+  if (isDatabaseUnavailable(error)) {
+    noteDatabaseUnavailable(error);
+    return problemResponse(new ApiError("service_unavailable", "The console can't reach its database right now. Try again in a few seconds.", { headers: { "retry-after": "5" } }));
+  }
+  log.error({ err: error, requestId, method: req.method, path: new URL(req.url).pathname }, "unhandled error in the MCP gateway");
+  return problemResponse(new ApiError("internal_error", `Something went wrong on our side. It has been logged as ${requestId}.`));
+}
+
+async function findProvider(caller: Caller, serverIdentifier: string) {
+  // Anything that can't be an identifier names no server (and never reaches the database).
+  // Kept like a list page (lib/providers/list-cache.ts): any change to the workspace's providers drops it.
+  const row = serverIdentifierSchema.safeParse(serverIdentifier).success
+    ? (
+        await cachedPage(caller.workspaceId, { gatewayProvider: serverIdentifier }, async () => {
+          const found = await db().mcpProvider.findUnique({ where: { workspaceId_serverIdentifier: { workspaceId: caller.workspaceId, serverIdentifier } } });
+          return { data: found ? [found] : [] };
+        })
+      ).data[0]
+    : undefined;
+  if (!row) throw new ApiError("not_found", `No MCP server "${serverIdentifier.slice(0, 64)}" in the ${caller.workspaceName} workspace`);
+  return row;
+}
+
+const MAX_BATCH = 100;
+
+function parseMessages(text: string): JSONRPCMessage[] | undefined {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    const messages = Array.isArray(parsed) ? parsed : [parsed];
+    if (messages.length === 0 || messages.length > MAX_BATCH) return undefined;
+    return messages.map((message) => JSONRPCMessageSchema.parse(message));
+  } catch {
+    return undefined;
+  }
+}
+
+function jsonRpcError(status: number, code: number, message: string): Response {
+  return Response.json({ jsonrpc: "2.0", error: { code, message }, id: null }, { status });
+}
+
+async function post(req: Request, target: Target, caller: Caller, requestId: string): Promise<Response> {
+  const text = await readCappedText(req, MAX_BODY_BYTES);
+  const messages = parseMessages(text);
+  if (!messages) return jsonRpcError(400, -32700, `Parse error: the body is not a JSON-RPC message (or a batch of 1–${MAX_BATCH})`);
+  const introduce = messages.some((message) => isInitializeRequest(message));
+  const sessionId = introduce ? randomUUID() : (req.headers.get("mcp-session-id") ?? undefined);
+  const request: GatewayRequest = { caller, requestId, sessionId };
+  const server = target.serverIdentifier ? await providerServer(await findProvider(caller, target.serverIdentifier), request, introduce) : workspaceServer(request);
+  // A plain JSON answer is cheaper for both sides; an event stream only when the client asked for progress.
+  const wantsProgress = messages.some((message) => "method" in message && message.params?._meta?.progressToken !== undefined);
+  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: !wantsProgress });
+  await server.connect(transport);
+  // When the client goes away, its requests are abandoned: the server's close aborts them (and the upstream calls).
+  req.signal.addEventListener("abort", () => { void server.close(); }, { once: true });
+  if (req.signal.aborted) void server.close(); // it left while the server was being made
+  const response = await transport.handleRequest(req, { parsedBody: messages.length === 1 ? messages[0] : messages });
+  if (introduce && response.ok && sessionId) response.headers.set("mcp-session-id", sessionId);
+  response.headers.set("x-request-id", requestId);
+  return response;
+}
+
+/** GET: a stream of `notifications/tools/list_changed` whenever the workspace's providers change. */
+function listChangedStream(req: Request, caller: Caller): Response {
+  const encoder = new TextEncoder();
+  let stop = (): void => undefined;
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      let pending: NodeJS.Timeout | undefined;
+      const send = (chunk: string) => {
+        try {
+          controller.enqueue(encoder.encode(chunk));
+        } catch {
+          stop();
+        }
+      };
+      const notify = () => {
+        clearTimeout(pending);
+        pending = setTimeout(() => { send(`event: message\ndata: ${JSON.stringify({ jsonrpc: "2.0", method: "notifications/tools/list_changed" })}\n\n`); }, LIST_CHANGED_DEBOUNCE_MS);
+      };
+      const unsubscribe = onChange("providers", (workspaceId) => { if (workspaceId === caller.workspaceId) notify(); }, notify);
+      const keepAlive = setInterval(() => { send(": keep-alive\n\n"); }, KEEPALIVE_MS);
+      stop = () => {
+        unsubscribe();
+        clearInterval(keepAlive);
+        clearTimeout(pending);
+      };
+      send(": listening for changes\n\n");
+    },
+    cancel() {
+      stop();
+    },
+  });
+  req.signal.addEventListener("abort", () => { stop(); }, { once: true });
+  if (req.signal.aborted) stop();
+  return new Response(stream, { status: 200, headers: { "content-type": "text/event-stream", "cache-control": "no-cache, no-transform", "x-accel-buffering": "no" } });
+}
+
+/** A route handler's method for the gateway; `target` names the provider for `/mcp/{server_identifier}`. */
+export async function serveGateway(req: Request, target: Target): Promise<Response> {
+  const requestId = requestIdOf(req);
+  const started = performance.now();
+  let userId: string | undefined;
+  let response: Response;
+  try {
+    const caller = await gatewayCaller(req);
+    userId = caller.userId;
+    switch (req.method) {
+      case "POST":
+        response = await post(req, target, caller, requestId);
+        break;
+      case "GET":
+        if (target.serverIdentifier) await findProvider(caller, target.serverIdentifier);
+        response = req.headers.get("accept")?.includes("text/event-stream")
+          ? listChangedStream(req, caller)
+          : jsonRpcError(406, -32000, "Not Acceptable: a GET opens an event stream; send Accept: text/event-stream");
+        break;
+      case "DELETE":
+        // Sessions hold nothing on the server: ending one is always done.
+        response = new Response(null, { status: 204 });
+        break;
+      default:
+        response = new Response(null, { status: 405, headers: { allow: "GET, POST, DELETE" } });
+    }
+  } catch (error) {
+    response = asProblem(error, req, requestId);
+  }
+  log.info({ requestId, method: req.method, path: new URL(req.url).pathname, status: response.status, ms: Math.round(performance.now() - started), userId }, "mcp request");
+  return response;
+}
