@@ -62,3 +62,34 @@ test("the conformance suite's server scenarios give the same results through the
     await server.stop();
   }
 });
+
+test("an admin turns a tool off on the provider page: agents lose it, and the activity shows who was refused", async ({ page, request }) => {
+  const { server, identifier, token, providerId } = await everythingProvider(request);
+  try {
+    await page.goto(`/settings/providers/${providerId}`);
+    const echo = page.getByRole("listitem", { name: "Tool echo" });
+    const available = echo.getByRole("switch", { name: "echo available to agents" });
+    await expect(available).toBeChecked();
+    await available.click();
+    await expect(page.getByText("echo is turned off for agents")).toBeVisible();
+    await expect(available).not.toBeChecked();
+    await expect(echo.getByRole("button", { name: "Try it" })).toBeDisabled();
+
+    const listed = (await inspector(`${base}/mcp/${identifier}`, token, "--method", "tools/list")) as { tools: { name: string }[] };
+    expect(listed.tools.map((t) => t.name)).not.toContain("echo");
+    const refused = (await inspector(`${base}/mcp/${identifier}`, token, "--method", "tools/call", "--tool-name", "echo", "--tool-arg", "message=x")) as { isError: boolean; content: { text: string }[] };
+    expect(refused.isError).toBe(true);
+    expect(refused.content[0].text).toContain("An admin has turned off echo");
+
+    await page.goto("/activity");
+    const row = page.getByRole("row").filter({ hasText: "echo" }).first();
+    await expect(row).toContainText("MCP client");
+    await expect(row).toContainText("tool disabled");
+
+    await page.goto(`/settings/providers/${providerId}`);
+    await page.getByRole("listitem", { name: "Tool echo" }).getByRole("switch", { name: "echo available to agents" }).click();
+    await expect(page.getByText("echo is available to agents again")).toBeVisible();
+  } finally {
+    await server.stop();
+  }
+});

@@ -9,6 +9,7 @@ import { PrismaClient as PostgresClient } from "@/generated/postgres/client";
 import { databaseKind, postgresConfig, sqliteFilePath } from "@/prisma/database-url.mjs";
 import { env } from "@/lib/env";
 import { fieldsOf } from "@/lib/fields";
+import { log } from "@/lib/log";
 
 export type Db = SqliteClient;
 
@@ -26,7 +27,15 @@ function createClient(url: string): Db {
   if (databaseKind(url) === "postgres") {
     return asSharedClient(new PostgresClient({ adapter: new PrismaPg({ ...postgresConfig(url), max: 10, connectionTimeoutMillis: 5_000 }) }));
   }
-  return new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: `file:${sqliteFilePath(url)}`, timeout: 10_000 }) });
+  const client = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: `file:${sqliteFilePath(url)}`, timeout: 10_000 }) });
+  // better-sqlite3 is synchronous: a commit that waits for the disk holds up every request in the
+  // process. With a write-ahead log and NORMAL sync a commit is a write, not an fsync (~0.03 ms
+  // against ~2 ms here), and readers never wait for writers. WAL stays set in the file.
+  void client
+    .$queryRawUnsafe("PRAGMA journal_mode = WAL")
+    .then(() => client.$executeRawUnsafe("PRAGMA synchronous = NORMAL"))
+    .catch((error: unknown) => { log.warn({ err: error }, "SQLite: could not turn on the write-ahead log; writes will be slower"); });
+  return client;
 }
 
 // One client per process, kept across Next's dev-mode module reloads.

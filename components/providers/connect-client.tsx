@@ -24,8 +24,9 @@ export function ConnectClient({ consoleUrl, serverIdentifier }: { consoleUrl: st
   const config = JSON.stringify({ mcpServers: { [serverIdentifier]: { type: "http", url: endpoint, headers: { Authorization: "Bearer ${MCP_CONSOLE_TOKEN}" } } } }, null, 2);
   const inspector = `npx @modelcontextprotocol/inspector --cli ${endpoint} --transport http \\\n  --header "Authorization: Bearer $MCP_CONSOLE_TOKEN" --method tools/list`;
   return (
-    <section aria-labelledby="connect-heading" className="space-y-3 rounded-xl border border-zinc-200 p-4 dark:border-zinc-800">
-      <h2 id="connect-heading" className="text-lg font-semibold">Connect an MCP client</h2>
+    <details className="group rounded-xl border border-zinc-200 p-4 dark:border-zinc-800">
+      <summary className="cursor-pointer text-base font-semibold">Connect an MCP client</summary>
+      <div className="mt-3 space-y-3">
       <p className="text-sm text-zinc-600 dark:text-zinc-400">
         Agents and IDEs reach this server through the console, as you: every call carries what this provider decides for your identity, and your token never leaves the console.
         Use a <Link href="/settings/api-tokens" className="underline">personal API token</Link> as the Bearer token. <span className="font-mono text-xs">{consoleUrl.replace(/\/$/, "")}/mcp</span> offers every provider&apos;s tools at once, named <span className="font-mono text-xs">{serverIdentifier}__tool</span>.
@@ -33,6 +34,7 @@ export function ConnectClient({ consoleUrl, serverIdentifier }: { consoleUrl: st
       <Copyable label="Endpoint" text={endpoint} />
       <Copyable label="Client configuration" text={config} />
       <Copyable label="MCP Inspector command" text={inspector} />
-    </section>
+      </div>
+    </details>
   );
 }

@@ -66,6 +66,8 @@ export function ProviderDetail({ id, signedInWithSso, consoleUrl }: { id: string
       )}
       {refresh.isError && <CallError error={refresh.error} providerName={p.name} sso={features.data?.sso_enabled ?? false} signedInWithSso={signedInWithSso} />}
 
+      <ConnectClient consoleUrl={consoleUrl} serverIdentifier={p.server_identifier} />
+
       <section aria-labelledby="tools-heading" className="space-y-3">
         <div className="flex items-baseline justify-between">
           <h2 id="tools-heading" className="text-lg font-semibold">Tools</h2>
@@ -90,8 +92,6 @@ export function ProviderDetail({ id, signedInWithSso, consoleUrl }: { id: string
           </ul>
         )}
       </section>
-
-      <ConnectClient consoleUrl={consoleUrl} serverIdentifier={p.server_identifier} />
     </div>
   );
 }

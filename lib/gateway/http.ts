@@ -19,6 +19,7 @@ import { providerServer, workspaceServer, type GatewayRequest } from "@/lib/gate
 import { cachedPage } from "@/lib/providers/list-cache";
 import { serverIdentifierSchema } from "@/lib/providers/schemas";
 import { log } from "@/lib/log";
+import { processWide } from "@/lib/process-wide";
 
 /** Tool arguments can carry files; still, a body is read whole before it is parsed. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -88,9 +89,9 @@ async function post(req: Request, target: Target, caller: Caller, requestId: str
   const sessionId = introduce ? randomUUID() : (req.headers.get("mcp-session-id") ?? undefined);
   const request: GatewayRequest = { caller, requestId, sessionId };
   const server = target.serverIdentifier ? await providerServer(await findProvider(caller, target.serverIdentifier), request, introduce) : workspaceServer(request);
-  // A plain JSON answer is cheaper for both sides; an event stream only when the client asked for progress.
-  const wantsProgress = messages.some((message) => "method" in message && message.params?._meta?.progressToken !== undefined);
-  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: !wantsProgress });
+  // Answers come as an event stream, as most servers send them (a JSON answer would be a little
+  // cheaper, but the conformance suite, for one, tells the two apart).
+  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
   await server.connect(transport);
   // When the client goes away, its requests are abandoned: the server's close aborts them (and the upstream calls).
   req.signal.addEventListener("abort", () => { void server.close(); }, { once: true });
@@ -101,8 +102,25 @@ async function post(req: Request, target: Target, caller: Caller, requestId: str
   return response;
 }
 
+// Open event streams per user on this instance: each holds a connection and a listener.
+const MAX_STREAMS_PER_USER = 10;
+const openStreams = processWide("gateway-streams", () => new Map<string, number>());
+
 /** GET: a stream of `notifications/tools/list_changed` whenever the workspace's providers change. */
 function listChangedStream(req: Request, caller: Caller): Response {
+  const open = openStreams.get(caller.userId) ?? 0;
+  if (open >= MAX_STREAMS_PER_USER) {
+    return problemResponse(new ApiError("rate_limited", `At most ${MAX_STREAMS_PER_USER} open event streams per user; close one first`, { headers: { "retry-after": "30" } }));
+  }
+  openStreams.set(caller.userId, open + 1);
+  let closed = false;
+  const release = () => {
+    if (closed) return;
+    closed = true;
+    const left = (openStreams.get(caller.userId) ?? 1) - 1;
+    if (left > 0) openStreams.set(caller.userId, left);
+    else openStreams.delete(caller.userId);
+  };
   const encoder = new TextEncoder();
   let stop = (): void => undefined;
   const stream = new ReadableStream<Uint8Array>({
@@ -125,6 +143,7 @@ function listChangedStream(req: Request, caller: Caller): Response {
         unsubscribe();
         clearInterval(keepAlive);
         clearTimeout(pending);
+        release();
       };
       send(": listening for changes\n\n");
     },

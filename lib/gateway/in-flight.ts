@@ -1,12 +1,25 @@
 // Requests the gateway is working on, so a client's `notifications/cancelled` can stop one. The
 // gateway is stateless — each HTTP POST gets its own MCP server — so a cancellation arrives in a
-// different POST (and server) from the request it cancels: the two meet here, keyed by the caller,
-// their MCP session and the request id, so one client can never cancel another's work. Per process:
-// a cancellation that lands on another instance finds nothing, and the call simply runs to its end.
+// different POST (and server), maybe on another instance, from the request it cancels: the two meet
+// here, keyed by the caller, their MCP session and the request id, so one client can never cancel
+// another's work. A cancellation is announced on the change bus (lib/change-bus.ts), so on
+// PostgreSQL the instance working on the request hears it wherever the cancellation landed.
 import "server-only";
+import { announce, onChange } from "@/lib/change-bus";
 import { processWide } from "@/lib/process-wide";
 
-const inFlight = processWide("gateway-in-flight", () => new Map<string, AbortController>());
+// A NOTIFY payload is at most 8000 bytes; a key longer than this is cancelled on this instance only.
+const MAX_ANNOUNCED_KEY = 1000;
+
+const inFlight = processWide("gateway-in-flight", () => {
+  const requests = new Map<string, AbortController>();
+  onChange(
+    "cancel",
+    (key) => requests.get(key)?.abort("cancelled by the client"),
+    () => undefined, // a cancellation missed while not listening: the call runs to its end
+  );
+  return requests;
+});
 
 export type RequestKey = { userId: string; sessionId: string | undefined; requestId: string | number };
 
@@ -33,11 +46,15 @@ export async function trackRequest<T>(key: RequestKey, linked: AbortSignal, work
   }
 }
 
-/** Cancels the caller's request, if this process is working on it. */
-export function cancelRequest(key: RequestKey, reason?: string): boolean {
-  const controller = inFlight.get(keyOf(key));
-  controller?.abort(reason ?? "cancelled by the client");
-  return Boolean(controller);
+/** Cancels the caller's request wherever it runs: here at once, and on every instance that hears the bus. */
+export async function cancelRequest(key: RequestKey, reason?: string): Promise<void> {
+  const id = keyOf(key);
+  const controller = inFlight.get(id);
+  if (controller) {
+    controller.abort(reason ?? "cancelled by the client");
+    return;
+  }
+  if (id.length <= MAX_ANNOUNCED_KEY) await announce("cancel", id);
 }
 
 export function inFlightCountForTests(): number {

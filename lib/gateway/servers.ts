@@ -63,7 +63,7 @@ function endUser(caller: Caller) {
 function acceptCancellations(server: LowLevelServer, request: GatewayRequest) {
   server.setNotificationHandler(CancelledNotificationSchema, (notification) => {
     const { requestId, reason } = notification.params;
-    if (requestId !== undefined) cancelRequest({ userId: request.caller.userId, sessionId: request.sessionId, requestId }, reason);
+    if (requestId !== undefined) return cancelRequest({ userId: request.caller.userId, sessionId: request.sessionId, requestId }, reason);
     return Promise.resolve();
   });
 }

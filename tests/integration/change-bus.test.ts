@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listenerBackendForTests, listenForChanges, onChange, stopListeningForTests } from "@/lib/change-bus";
 import { isPostgres } from "@/lib/db";
+import { trackRequest } from "@/lib/gateway/in-flight";
 import { env, resetEnvForTests } from "@/lib/env";
 import { postgresConfig } from "@/prisma/database-url.mjs";
 import { startTcpProxy } from "../../e2e/support/tcp-proxy";
@@ -35,6 +36,29 @@ describe.skipIf(!isPostgres())("the change listener", () => {
     });
     await expect.poll(() => heard.includes("ws-1")).toBe(true);
     expect(heard.filter((id) => id !== "ws-1")).toEqual([]);
+  });
+
+  it("a gateway request is cancelled by a cancellation that reached another instance", async () => {
+    const key = { userId: "user-1", sessionId: "session-1", requestId: 7 };
+    let aborted = false;
+    const running = trackRequest(key, new AbortController().signal, (signal) =>
+      new Promise<void>((resolve) => { signal.addEventListener("abort", () => { aborted = true; resolve(); }, { once: true }); }),
+    );
+    // Another user's request with the same id and session is not touched.
+    let otherAborted = false;
+    const other = trackRequest({ ...key, userId: "user-2" }, new AbortController().signal, (signal) =>
+      new Promise<void>((resolve) => {
+        signal.addEventListener("abort", () => { otherAborted = true; });
+        setTimeout(resolve, 1500);
+      }),
+    );
+    await withPostgres(env().DATABASE_URL, async (client) => {
+      await client.query("SELECT pg_notify('mcp_console_changes', $1)", [`cancel:${JSON.stringify(["user-1", "session-1", 7])}`]);
+    });
+    await expect.poll(() => aborted, { timeout: 3000 }).toBe(true);
+    await running;
+    await other;
+    expect(otherAborted).toBe(false);
   });
 
   it("reconnects after its connection is cut, forgetting what it cached meanwhile", async () => {

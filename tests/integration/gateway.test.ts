@@ -129,7 +129,7 @@ describe("one provider: /mcp/{server_identifier}", () => {
     await expect(call).rejects.toThrow();
     for (let i = 0; i < 50 && inFlightCountForTests() > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(inFlightCountForTests()).toBe(0);
-    expect(proxy.requests.flatMap((request) => request.rpc)).toContain("notifications/cancelled");
+    await expect.poll(() => proxy.requests.flatMap((request) => request.rpc)).toContain("notifications/cancelled");
     const [record] = await waitForRecords({ userId: member.userId, tool: "trigger-long-running-operation", outcome: "cancelled" }, 1);
     expect(record.durationMs).toBeLessThan(4000);
   });
@@ -281,6 +281,22 @@ describe("notifications and the transport", () => {
     } finally {
       await call(admin, "PATCH /api/v1/mcp-providers/{id}", { params: { id: providerId }, body: { name: "Everything" } });
     }
+  });
+
+  it("a user holds at most ten event streams; closing one frees its place", async () => {
+    const user = await createActor("member", admin.workspaceId);
+    const controllers = Array.from({ length: 11 }, () => new AbortController());
+    const open = (controller: AbortController) =>
+      gatewayFetch()(`${ORIGIN}/mcp`, { method: "GET", signal: controller.signal, headers: { authorization: `Bearer ${user.token ?? ""}`, accept: "text/event-stream" } });
+    const streams = [];
+    for (const controller of controllers.slice(0, 10)) streams.push(await open(controller));
+    expect(streams.map((res) => res.status)).toEqual(Array(10).fill(200));
+    const refused = await open(controllers[10]);
+    expect(refused.status).toBe(429);
+    await streams[0].body?.cancel();
+    expect((await open(controllers[10])).status).toBe(200);
+    for (const [index, res] of streams.entries()) if (index > 0) await res.body?.cancel();
+    controllers.forEach((controller) => { controller.abort(); });
   });
 
   it("a session holds nothing: DELETE ends it at once, other methods are refused", async () => {
