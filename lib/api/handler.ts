@@ -47,7 +47,7 @@ function parseWith(schema: z.ZodType | undefined, value: unknown, onError: (erro
 /** Seconds a client should wait before retrying while the database is unreachable. */
 const DATABASE_RETRY_AFTER_SECONDS = 5;
 
-export function toApiError(error: unknown, req: NextRequest, requestId: string): ApiError {
+export function toApiError(error: unknown, req: Request, requestId: string): ApiError {
   if (error instanceof ApiError) return error;
   if (isDatabaseUnavailable(error)) {
     noteDatabaseUnavailable(error);
@@ -55,7 +55,7 @@ export function toApiError(error: unknown, req: NextRequest, requestId: string):
       headers: { "retry-after": String(DATABASE_RETRY_AFTER_SECONDS) },
     });
   }
-  log.error({ err: error, requestId, method: req.method, path: req.nextUrl.pathname }, "unhandled error in route handler");
+  log.error({ err: error, requestId, method: req.method, path: new URL(req.url).pathname }, "unhandled error in route handler");
   return new ApiError("internal_error", `Something went wrong on our side. It has been logged as ${requestId}.`);
 }
 

@@ -24,7 +24,7 @@ export type Caller = {
   viaSso: boolean;
 };
 
-const unauthenticated = (detail: string) => new ApiError("unauthenticated", detail, { headers: { "www-authenticate": 'Bearer realm="mcp-console"' } });
+export const unauthenticated = (detail: string) => new ApiError("unauthenticated", detail, { headers: { "www-authenticate": 'Bearer realm="mcp-console"' } });
 
 async function membershipCaller(userId: string, workspaceId: string, via: Caller["via"], viaSso: boolean): Promise<Caller> {
   const membership = await db().membership.findUnique({
@@ -46,16 +46,19 @@ async function membershipCaller(userId: string, workspaceId: string, via: Caller
 
 export async function authenticate(req: NextRequest): Promise<Caller> {
   const authorization = req.headers.get("authorization");
-  if (authorization) {
-    const secret = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
-    if (!secret) throw unauthenticated("Use Authorization: Bearer <api token>");
-    return tokenCaller(secret);
-  }
+  if (authorization) return bearerCaller(authorization);
   return sessionCaller(req);
 }
 
+/** The caller behind an `Authorization: Bearer <api token>` header. */
+export async function bearerCaller(authorization: string): Promise<Caller> {
+  const secret = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
+  if (!secret) throw unauthenticated("Use Authorization: Bearer <api token>");
+  return tokenCaller(secret);
+}
+
 /** The caller behind an API token: from the caller cache, or the database (and then cached). */
-export async function tokenCaller(secret: string): Promise<Caller> {
+async function tokenCaller(secret: string): Promise<Caller> {
   const hash = hashApiToken(secret);
   const cached = cachedCaller(hash);
   if (cached) {

@@ -10,11 +10,10 @@ import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/
 import { isInitializeRequest, JSONRPCMessageSchema, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { readCappedText } from "@/lib/api/body";
 import { ApiError, problemResponse } from "@/lib/api/errors";
-import { requestIdOf } from "@/lib/api/handler";
-import { tokenCaller, type Caller } from "@/lib/auth/request-auth";
+import { requestIdOf, toApiError } from "@/lib/api/handler";
+import { bearerCaller, unauthenticated, type Caller } from "@/lib/auth/request-auth";
 import { onChange } from "@/lib/change-bus";
 import { db } from "@/lib/db";
-import { isDatabaseUnavailable, noteDatabaseUnavailable } from "@/lib/db-availability";
 import { providerServer, workspaceServer, type GatewayRequest } from "@/lib/gateway/servers";
 import { cachedPage } from "@/lib/providers/list-cache";
 import { serverIdentifierSchema } from "@/lib/providers/schemas";
@@ -29,24 +28,11 @@ const LIST_CHANGED_DEBOUNCE_MS = 500;
 
 type Target = { serverIdentifier?: string };
 
-const unauthenticated = (detail: string) => new ApiError("unauthenticated", detail, { headers: { "www-authenticate": 'Bearer realm="mcp-console"' } });
-
+/** A bearer API token only: a cookie would let any page call the gateway as the signed-in user. */
 async function gatewayCaller(req: Request): Promise<Caller> {
   const authorization = req.headers.get("authorization");
   if (!authorization) throw unauthenticated("Send a personal API token: Authorization: Bearer <token>");
-  const secret = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
-  if (!secret) throw unauthenticated("Use Authorization: Bearer <api token>");
-  return tokenCaller(secret);
-}
-
-function asProblem(error: unknown, req: Request, requestId: string): Response {
-  if (error instanceof ApiError) return problemResponse(error);
-  if (isDatabaseUnavailable(error)) {
-    noteDatabaseUnavailable(error);
-    return problemResponse(new ApiError("service_unavailable", "The console can't reach its database right now. Try again in a few seconds.", { headers: { "retry-after": "5" } }));
-  }
-  log.error({ err: error, requestId, method: req.method, path: new URL(req.url).pathname }, "unhandled error in the MCP gateway");
-  return problemResponse(new ApiError("internal_error", `Something went wrong on our side. It has been logged as ${requestId}.`));
+  return bearerCaller(authorization);
 }
 
 async function findProvider(caller: Caller, serverIdentifier: string) {
@@ -183,7 +169,7 @@ export async function serveGateway(req: Request, target: Target): Promise<Respon
         response = new Response(null, { status: 405, headers: { allow: "GET, POST, DELETE" } });
     }
   } catch (error) {
-    response = asProblem(error, req, requestId);
+    response = problemResponse(toApiError(error, req, requestId));
   }
   log.info({ requestId, method: req.method, path: new URL(req.url).pathname, status: response.status, ms: Math.round(performance.now() - started), userId }, "mcp request");
   return response;

@@ -2,6 +2,7 @@
 // The create schema holds the defaults; the patch schema is written for JSON Merge Patch and has
 // none (zod's .partial() would re-apply defaults and overwrite what the client left out).
 import { z } from "zod";
+import { pageQueryFields } from "@/lib/api/paging";
 import { identityModeSchema, STORED_IDENTITY_MODES } from "@/lib/identity/modes";
 import { HEADER_NAME, HEADER_VALUE, isForbiddenHeader } from "@/lib/providers/header-rules";
 
@@ -178,8 +179,7 @@ export type ProviderPatch = z.infer<typeof providerPatchSchema>;
 export const providerIdSchema = z.strictObject({ id: z.uuid() });
 
 export const listProvidersQuerySchema = z.strictObject({
-  limit: z.coerce.number().int("limit must be a whole number").min(1).max(100).default(50),
-  cursor: z.string().max(512).optional(),
+  ...pageQueryFields,
   q: z.string().trim().max(100).optional(),
 });
 

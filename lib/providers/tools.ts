@@ -16,7 +16,7 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { IdentityError, identityApiError } from "@/lib/identity/errors";
 import { connectionCredentials, type EndUser } from "@/lib/identity/forwarding";
-import { isForwardingActive } from "@/lib/identity/modes";
+import { isForwardingActive, parseStoredIdentityMode } from "@/lib/identity/modes";
 import { forgetToken } from "@/lib/identity/token-cache";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
@@ -31,8 +31,9 @@ import type { ListedTool, StoredTool, ToolList } from "@/lib/providers/tool-sche
 /** The caller of a tool route: who they are and what their role lets them write. */
 export type ToolCaller = EndUser & { role: Role };
 
+/** Whether calls to this provider carry the user's identity (read from the row: nothing is decrypted). */
 function forwards(row: ProviderRow): boolean {
-  return isForwardingActive(toDocument(row).identity_mode, env().ENTERPRISE_ENABLED);
+  return isForwardingActive(parseStoredIdentityMode(row.identityMode), env().ENTERPRISE_ENABLED);
 }
 
 function withPolicy(row: ProviderRow, tools: StoredTool[]): ListedTool[] {
@@ -193,7 +194,7 @@ export async function callRowTool(row: ProviderRow, options: { tool: string; arg
   const started = performance.now();
   let outcome = "internal_error";
   // What the call would carry; a call that fails getting the identity token still tried to forward it.
-  let identity: string = forwards(row) ? toDocument(row).identity_mode : "off";
+  let identity: string = forwards(row) ? parseStoredIdentityMode(row.identityMode) : "off";
   try {
     if (parseDisabledTools(row).includes(tool)) throw refused(row, tool);
     const connection = await connectionFor(row, user);

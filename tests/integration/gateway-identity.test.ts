@@ -89,14 +89,14 @@ describe("identity through the gateway", () => {
     expect(f.whoami.authorizations).toEqual([]);
   });
 
-  it("the server refuses the user's token: a tool error, one attempt, never a retry with other credentials", async () => {
+  it("the server refuses the user's token: a tool error, and nothing but the user's own token is ever sent", async () => {
     const p = await f.provider(admin, f.strict.url);
     const alice = await f.ssoMember("alice-sub", admin.workspaceId);
     const result = await callThroughGateway(alice, p.id);
     expect(result.isError).toBe(true);
     expect(textOf(result)).toContain("Nothing was retried with other credentials");
     onlyUserTokens(f.strict, "alice-sub");
-    // The proxy's introduction and the call each tried once with the user's token; nothing else was sent.
+    // The proxy's introduction and the call each try the user's token; nothing else is ever sent.
     expect(f.strict.authorizations.every((header) => header !== STATIC)).toBe(true);
   });
 });

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { defineContract } from "@/lib/api/contract";
+import { pageQueryFields } from "@/lib/api/paging";
 import { toolCallSchema } from "@/lib/activity/tool-calls";
 
 export const listToolCallsQuerySchema = z.strictObject({
-  limit: z.coerce.number().int("limit must be a whole number").min(1).max(100).default(50),
-  cursor: z.string().max(512).optional(),
+  ...pageQueryFields,
   provider: z.uuid("provider is a provider id").optional(),
   user: z.string().min(1).max(64).optional(),
   outcome: z.string().regex(/^[a-z_]{1,40}$/, "an outcome such as ok, tool_error, error or an error code").optional(),
