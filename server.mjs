@@ -31,7 +31,17 @@ const handle = app.getRequestHandler();
 await app.prepare();
 
 /** Paths answered as data (JSON), not pages. */
-const isApiPath = (pathname) => /^\/(api|inner|mcp|\.well-known)(\/|$)/.test(pathname);
+const isApiPath = (pathname) => /^\/(api|inner|mcp|oidc|\.well-known)(\/|$)/.test(pathname);
+
+/**
+ * The OAuth authorization server's paths (lib/oauth/server.ts), relative to its mount at /oidc —
+ * with RFC 8414's path-inserted metadata aliases, which clients try first.
+ */
+function oauthPath(pathname, url) {
+  if (pathname === "/oidc" || pathname.startsWith("/oidc/")) return url.slice("/oidc".length) || "/";
+  const alias = /^\/\.well-known\/(oauth-authorization-server|openid-configuration)\/oidc$/.exec(pathname);
+  return alias ? `/.well-known/${alias[1]}${url.slice(pathname.length)}` : undefined;
+}
 
 function pathnameOf(url) {
   const end = url.search(/[?#]/);
@@ -69,6 +79,26 @@ const server = http.createServer((req, res) => {
       return;
     }
     req.url = "/_not-found";
+  }
+  const oauth = kind === "api" ? oauthPath(pathname, req.url ?? "/") : undefined;
+  if (oauth !== undefined) {
+    // Registered by instrumentation.ts once the app is up; the authorization server trusts these
+    // headers because they are set here, from what the socket and TRUSTED_PROXIES said.
+    const serveOAuth = globalThis.mcpConsole?.get("oauth-http");
+    if (!serveOAuth) {
+      res.writeHead(503, { "content-type": "application/json", "retry-after": "5" });
+      res.end(JSON.stringify({ error: "temporarily_unavailable", error_description: "The authorization server is starting" }));
+      return;
+    }
+    req.headers["x-forwarded-proto"] = https ? "https" : "http";
+    req.headers["x-forwarded-for"] = address;
+    delete req.headers["x-forwarded-host"];
+    serveOAuth(req, res, oauth).catch((error) => {
+      console.error("OAuth request failed", error);
+      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: "server_error" }));
+    });
+    return;
   }
   handle(req, res);
 });

@@ -63,8 +63,11 @@ export function hashApiToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 
+/** Every personal API token starts with this; anything else a client sends is an OAuth token. */
+export const API_TOKEN_PREFIX = "mcpc_";
+
 export function generateApiToken(): string {
-  return `mcpc_${randomBytes(32).toString("base64url")}`;
+  return `${API_TOKEN_PREFIX}${randomBytes(32).toString("base64url")}`;
 }
 
 export function constantTimeEqual(a: string, b: string): boolean {

@@ -10,6 +10,7 @@ import type { Caller } from "@/lib/auth/request-auth";
 import type { ApiResult } from "@/lib/client/api";
 import { PROVIDER_LIST_LIMIT, queryKeys } from "@/lib/client/query-keys";
 import { featuresFor } from "@/lib/features";
+import { listConnectedApps } from "@/lib/oauth/connected-apps";
 import { getProvider, listProviders } from "@/lib/providers/data";
 import { listProviderTools } from "@/lib/providers/tools";
 
@@ -39,4 +40,7 @@ export const prefetch = {
 
   apiTokens: async (caller: Caller) =>
     answer<"GET /api/v1/api-tokens">(queryKeys.apiTokens, { data: await listApiTokens({ userId: caller.userId, workspaceId: caller.workspaceId }) }),
+
+  connectedApps: async (caller: Caller) =>
+    answer<"GET /api/v1/connected-apps">(queryKeys.connectedApps("mine"), { data: await listConnectedApps(caller, false) }),
 };

@@ -7,6 +7,7 @@ const NAV = [
   { href: "/settings/providers", label: "MCP providers" },
   { href: "/activity", label: "Activity" },
   { href: "/settings/api-tokens", label: "API tokens" },
+  { href: "/settings/connected-apps", label: "Connected apps" },
   { href: "/api-reference", label: "API reference" },
 ];
 

@@ -3,6 +3,8 @@
 import type { Contract, KeyOf } from "@/lib/api/contract";
 import { createApiTokenContract, listApiTokensContract } from "@/app/api/v1/api-tokens/contract";
 import { revokeApiTokenContract } from "@/app/api/v1/api-tokens/[id]/contract";
+import { listConnectedAppsContract } from "@/app/api/v1/connected-apps/contract";
+import { revokeConnectedAppContract } from "@/app/api/v1/connected-apps/[id]/contract";
 import { featuresContract } from "@/app/api/v1/features/contract";
 import { createProviderContract, listProvidersContract } from "@/app/api/v1/mcp-providers/contract";
 import { deleteProviderContract, getProviderContract, updateProviderContract } from "@/app/api/v1/mcp-providers/[id]/contract";
@@ -26,6 +28,8 @@ export const CONTRACTS = [
   listApiTokensContract,
   createApiTokenContract,
   revokeApiTokenContract,
+  listConnectedAppsContract,
+  revokeConnectedAppContract,
   openApiContract,
 ] as const satisfies readonly Contract[];
 

@@ -11,7 +11,8 @@ import { processWide } from "@/lib/process-wide";
 const CACHE_MS = 15_000;
 const MAX_ENTRIES = 10_000;
 
-export type CachedCaller = { caller: Caller; tokenId: string; lastUsedAt: number; until: number };
+/** `tokenId` is an API token's id, or an OAuth grant's; `audience` the resource an OAuth token is bound to. */
+export type CachedCaller = { caller: Caller; tokenId: string; lastUsedAt: number; until: number; audience?: string };
 
 const cache = processWide("caller-cache", () => {
   const state = {
@@ -45,12 +46,12 @@ export function callerCacheEpoch(): number {
 }
 
 /** Remembers a caller read at `epoch` — unless something changed while it was being read. */
-export function cacheCaller(tokenHash: string, entry: Omit<CachedCaller, "until">, epoch: number) {
+export function cacheCaller(tokenHash: string, entry: Omit<CachedCaller, "until">, epoch: number, expiresAt = Infinity) {
   if (epoch !== cache.epoch) return;
-  setBounded(cache.entries, tokenHash, { ...entry, until: Date.now() + CACHE_MS }, MAX_ENTRIES);
+  setBounded(cache.entries, tokenHash, { ...entry, until: Math.min(Date.now() + CACHE_MS, expiresAt) }, MAX_ENTRIES);
 }
 
-/** A token was revoked, or a member's role or membership changed: every instance forgets them now. */
+/** A token or a connected app was revoked, or a member's role or membership changed: every instance forgets them now. */
 export async function announceAuthChange(change: { kind: "token" | "user"; id: string }) {
   await announce(change.kind, change.id);
 }

@@ -19,14 +19,15 @@ export type Caller = {
   workspaceId: string;
   workspaceName: string;
   role: Role;
-  via: "token" | "session";
+  /** An API token, the browser's session, or an OAuth access token an MCP client holds. */
+  via: "token" | "session" | "oauth";
   /** The browser session signed in with SSO (its refresh token can mint identity tokens). */
   viaSso: boolean;
 };
 
 export const unauthenticated = (detail: string) => new ApiError("unauthenticated", detail, { headers: { "www-authenticate": 'Bearer realm="mcp-console"' } });
 
-async function membershipCaller(userId: string, workspaceId: string, via: Caller["via"], viaSso: boolean): Promise<Caller> {
+export async function membershipCaller(userId: string, workspaceId: string, via: Caller["via"], viaSso: boolean): Promise<Caller> {
   const membership = await db().membership.findUnique({
     where: { userId_workspaceId: { userId, workspaceId } },
     include: { user: true, workspace: true },
@@ -58,7 +59,7 @@ export async function bearerCaller(authorization: string): Promise<Caller> {
 }
 
 /** The caller behind an API token: from the caller cache, or the database (and then cached). */
-async function tokenCaller(secret: string): Promise<Caller> {
+export async function tokenCaller(secret: string): Promise<Caller> {
   const hash = hashApiToken(secret);
   const cached = cachedCaller(hash);
   if (cached) {

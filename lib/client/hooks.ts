@@ -13,6 +13,7 @@ import type { CreateProviderInput, Provider, ProviderPatch } from "@/lib/provide
 export type Features = ApiResult<"GET /api/v1/features">;
 export type ProviderPage = ApiResult<"GET /api/v1/mcp-providers">;
 export type ApiToken = ApiResult<"GET /api/v1/api-tokens">["data"][number];
+export type ConnectedApp = ApiResult<"GET /api/v1/connected-apps">["data"][number];
 export type ToolList = ApiResult<"GET /api/v1/mcp-providers/{id}/tools">;
 export type ProviderTool = ToolList["data"][number];
 export type ToolResult = ApiResult<"POST /api/v1/mcp-providers/{id}/tools/{tool}/call">;
@@ -148,6 +149,20 @@ export function useRevokeApiToken() {
     onSuccess: (_data, token) => toast.success(`Revoked ${token.name}`),
     onError: (error) => toast.error(errorMessage(error)),
     onSettled: () => client.invalidateQueries({ queryKey: queryKeys.apiTokens }),
+  });
+}
+
+export function useConnectedApps(scope: "mine" | "workspace") {
+  return useQuery({ queryKey: queryKeys.connectedApps(scope), queryFn: () => api("GET /api/v1/connected-apps", { query: { scope } }) });
+}
+
+export function useRevokeConnectedApp() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (app: ConnectedApp) => api("DELETE /api/v1/connected-apps/{id}", { params: { id: app.id } }),
+    onSuccess: (_data, app) => toast.success(`Revoked ${app.client_name}`),
+    onError: (error) => toast.error(errorMessage(error)),
+    onSettled: () => client.invalidateQueries({ queryKey: ["connected-apps"] }),
   });
 }
 

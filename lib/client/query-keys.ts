@@ -8,6 +8,7 @@ export const queryKeys = {
     tools: (id: string) => ["providers", "tools", id] as const,
   },
   apiTokens: ["api-tokens"] as const,
+  connectedApps: (scope: "mine" | "workspace") => ["connected-apps", scope] as const,
   toolCalls: (filters: { provider?: string; outcome?: string; user?: string }) => ["tool-calls", filters] as const,
   openapi: ["openapi"] as const,
 };

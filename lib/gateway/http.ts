@@ -2,8 +2,8 @@
 // Streamable HTTP. Every POST is served by a fresh MCP server on a stateless transport, so any
 // instance can answer any request; the Mcp-Session-Id handed out at initialize only scopes the
 // client's request ids (for cancellation) and its GET stream of `notifications/tools/list_changed`.
-// Callers authenticate with a personal API token as a Bearer token — never a cookie, so no web page
-// can call the gateway with a signed-in user's session.
+// Callers authenticate with a Bearer token — a personal API token or an OAuth access token from the
+// console's authorization server (lib/oauth/access.ts) — never a cookie.
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
@@ -11,13 +11,14 @@ import { isInitializeRequest, JSONRPCMessageSchema, type JSONRPCMessage } from "
 import { readCappedText } from "@/lib/api/body";
 import { ApiError, problemResponse } from "@/lib/api/errors";
 import { requestIdOf, toApiError } from "@/lib/api/handler";
-import { bearerCaller, unauthenticated, type Caller } from "@/lib/auth/request-auth";
+import type { Caller } from "@/lib/auth/request-auth";
 import { onChange } from "@/lib/change-bus";
 import { db } from "@/lib/db";
 import { providerServer, workspaceServer, type GatewayRequest } from "@/lib/gateway/servers";
 import { cachedPage } from "@/lib/providers/list-cache";
 import { serverIdentifierSchema } from "@/lib/providers/schemas";
 import { log } from "@/lib/log";
+import { gatewayCaller } from "@/lib/oauth/access";
 import { processWide } from "@/lib/process-wide";
 
 /** Tool arguments can carry files; still, a body is read whole before it is parsed. */
@@ -27,13 +28,6 @@ const KEEPALIVE_MS = 25_000;
 const LIST_CHANGED_DEBOUNCE_MS = 500;
 
 type Target = { serverIdentifier?: string };
-
-/** A bearer API token only: a cookie would let any page call the gateway as the signed-in user. */
-async function gatewayCaller(req: Request): Promise<Caller> {
-  const authorization = req.headers.get("authorization");
-  if (!authorization) throw unauthenticated("Send a personal API token: Authorization: Bearer <token>");
-  return bearerCaller(authorization);
-}
 
 async function findProvider(caller: Caller, serverIdentifier: string) {
   // Anything that can't be an identifier names no server (and never reaches the database).
@@ -149,7 +143,7 @@ export async function serveGateway(req: Request, target: Target): Promise<Respon
   let userId: string | undefined;
   let response: Response;
   try {
-    const caller = await gatewayCaller(req);
+    const caller = await gatewayCaller(req, target.serverIdentifier);
     userId = caller.userId;
     switch (req.method) {
       case "POST":

@@ -1,0 +1,74 @@
+import type { Metadata } from "next";
+import { headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { ConsentButtons } from "@/components/oauth/consent-buttons";
+import { currentMembership } from "@/lib/auth/page-auth";
+import { pendingAuthorization } from "@/lib/oauth/interactions";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Authorise an app · MCP Console" };
+
+function Card({ children }: { children: React.ReactNode }) {
+  return (
+    <main className="flex min-h-screen items-center justify-center bg-zinc-50 px-4 dark:bg-zinc-950">
+      <div className="w-full max-w-md rounded-xl border border-zinc-200 bg-white p-8 shadow-sm dark:border-zinc-800 dark:bg-zinc-900">{children}</div>
+    </main>
+  );
+}
+
+// The consent screen an MCP client's authorization lands on (oidc-provider's interaction).
+export default async function AuthorizePage({ params }: { params: Promise<{ uid: string }> }) {
+  const { uid } = await params;
+  const caller = await currentMembership();
+  if (!caller) redirect(`/signin?callbackUrl=${encodeURIComponent(`/oauth/authorize/${uid}`)}`);
+  const pending = await pendingAuthorization(uid, (await headers()).get("cookie"));
+  if (!pending) {
+    return (
+      <Card>
+        <h1 className="text-xl font-semibold">This request has expired</h1>
+        <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-300">
+          The authorization was finished, took longer than 10 minutes, or was started in another browser. Go back to the app and connect again.
+        </p>
+      </Card>
+    );
+  }
+  const everyServer = pending.resources.length === 0 || pending.resources.includes("/");
+  return (
+    <Card>
+      <h1 className="text-xl font-semibold">
+        Allow <span className="break-all">{pending.clientName}</span> to use MCP Console as you?
+      </h1>
+      <dl className="mt-5 space-y-3 text-sm">
+        <div>
+          <dt className="text-zinc-500 dark:text-zinc-400">App</dt>
+          <dd className="break-all">
+            {pending.clientName}
+            <span className="block text-xs text-zinc-500 dark:text-zinc-400">
+              {pending.metadataDocument ? `Identified by ${pending.clientId}` : "Registered itself with this console; its name is its own claim"}
+            </span>
+          </dd>
+        </div>
+        <div>
+          <dt className="text-zinc-500 dark:text-zinc-400">Sends the authorization to</dt>
+          <dd className="font-mono break-all">{pending.redirectHost}</dd>
+        </div>
+        <div>
+          <dt className="text-zinc-500 dark:text-zinc-400">Workspace</dt>
+          <dd>
+            {caller.workspaceName} <span className="text-zinc-500 dark:text-zinc-400">· signed in as {caller.email}</span>
+          </dd>
+        </div>
+        <div>
+          <dt className="text-zinc-500 dark:text-zinc-400">It can</dt>
+          <dd>
+            {everyServer
+              ? "List and call the tools of every MCP server in this workspace"
+              : `List and call the tools of ${pending.resources.map((path) => path.slice(1)).join(", ")}`}
+            , as you and with your role, until you revoke it under Connected apps.
+          </dd>
+        </div>
+      </dl>
+      <ConsentButtons uid={uid} />
+    </Card>
+  );
+}

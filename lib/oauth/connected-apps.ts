@@ -1,0 +1,81 @@
+// Connected apps: the MCP clients a user has authorised through the console's OAuth server, one per
+// grant. Revoking one ends its grant, codes and tokens at once, on every instance.
+import "server-only";
+import { z } from "zod";
+import { ApiError } from "@/lib/api/errors";
+import { announceAuthChange } from "@/lib/auth/caller-cache";
+import type { Caller } from "@/lib/auth/request-auth";
+import { hasRole } from "@/lib/auth/roles";
+import { setBounded } from "@/lib/bounded-map";
+import { db } from "@/lib/db";
+import { destroyGrant } from "@/lib/oauth/adapter";
+
+export const connectedAppSchema = z.object({
+  id: z.string().describe("The grant's id"),
+  client_id: z.string().describe("The OAuth client: a registered id, or the URL of its Client ID Metadata Document"),
+  client_name: z.string(),
+  redirect_host: z.string().describe("Where the authorization was sent back to"),
+  user: z.object({ id: z.string(), email: z.string() }),
+  created_at: z.iso.datetime(),
+  last_used_at: z.iso.datetime().nullable(),
+  expires_at: z.iso.datetime().describe("When the user must authorise the app again"),
+});
+
+export const connectedAppIdSchema = z.strictObject({ id: z.string().min(1).max(100) });
+
+type AppRow = {
+  grantId: string; clientId: string; clientName: string; redirectHost: string; createdAt: Date; lastUsedAt: Date | null; expiresAt: Date;
+  user: { id: string; email: string };
+};
+
+function toConnectedApp(row: AppRow): z.infer<typeof connectedAppSchema> {
+  return {
+    id: row.grantId,
+    client_id: row.clientId,
+    client_name: row.clientName,
+    redirect_host: row.redirectHost,
+    user: { id: row.user.id, email: row.user.email },
+    created_at: row.createdAt.toISOString(),
+    last_used_at: row.lastUsedAt?.toISOString() ?? null,
+    expires_at: row.expiresAt.toISOString(),
+  };
+}
+
+export async function recordConnectedApp(app: {
+  grantId: string; workspaceId: string; userId: string; clientId: string; clientName: string; redirectHost: string; expiresAt: Date;
+}) {
+  await db().connectedApp.create({ data: { ...app, createdAt: new Date() } });
+}
+
+/** The caller's own apps; with `everyone`, an admin's view of the whole workspace. */
+export async function listConnectedApps(caller: Caller, everyone: boolean) {
+  if (everyone && !hasRole(caller.role, "admin")) throw new ApiError("forbidden", "Only owners and admins can see everyone's connected apps");
+  const rows = await db().connectedApp.findMany({
+    where: { workspaceId: caller.workspaceId, ...(everyone ? {} : { userId: caller.userId }), expiresAt: { gt: new Date() } },
+    include: { user: { select: { id: true, email: true } } },
+    orderBy: [{ createdAt: "desc" }, { grantId: "desc" }],
+    take: 500,
+  });
+  return rows.map(toConnectedApp);
+}
+
+/** Members revoke their own apps; owners and admins anyone's in the workspace. */
+export async function revokeConnectedApp(caller: Caller, grantId: string) {
+  const row = await db().connectedApp.findUnique({ where: { grantId } });
+  const visible = row?.workspaceId === caller.workspaceId && (row.userId === caller.userId || hasRole(caller.role, "admin"));
+  if (!row || !visible) throw new ApiError("not_found", "No connected app with this id");
+  await destroyGrant(grantId);
+  await db().connectedApp.deleteMany({ where: { grantId } });
+  await announceAuthChange({ kind: "token", id: grantId });
+}
+
+// Last use is written at most once a minute per app, not on every call.
+const LAST_USE_GRANULARITY_MS = 60_000;
+const lastUseWritten = new Map<string, number>();
+
+export function noteConnectedAppUse(grantId: string) {
+  const now = Date.now();
+  if (now - (lastUseWritten.get(grantId) ?? 0) <= LAST_USE_GRANULARITY_MS) return;
+  setBounded(lastUseWritten, grantId, now, 10_000);
+  void db().connectedApp.updateMany({ where: { grantId }, data: { lastUsedAt: new Date(now) } }).catch(() => undefined);
+}

@@ -1,0 +1,137 @@
+// The console's OAuth 2.1 authorization server for MCP clients: oidc-provider (a certified,
+// maintained implementation — no hand-written token, PKCE or JWT code here), mounted at
+// `${NEXTAUTH_URL}/oidc` by server.mjs, with its state in the database (lib/oauth/adapter.ts) so any
+// instance serves any request. Access tokens are opaque and stored, so revoking a connected app
+// ends them at once; their audience is the console's MCP endpoint (RFC 8707).
+import "server-only";
+import { hkdfSync } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
+import { CLIENT_ADDRESS_HEADER, readClientAddress } from "@/lib/edge/client-address.mjs";
+import { env } from "@/lib/env";
+import { log } from "@/lib/log";
+import { PrismaAdapter } from "@/lib/oauth/adapter";
+import { accountMembership } from "@/lib/oauth/accounts";
+import { signingKeys } from "@/lib/oauth/keys";
+import { isMcpResource, MCP_SCOPE, oauthUrls } from "@/lib/oauth/urls";
+import { processWide } from "@/lib/process-wide";
+import { hit, LIMITS } from "@/lib/rate-limit";
+
+export const TTL = {
+  AccessToken: 60 * 60,
+  AuthorizationCode: 60,
+  Interaction: 10 * 60,
+  Session: 10 * 60,
+  RefreshToken: 30 * 24 * 60 * 60,
+  Grant: 90 * 24 * 60 * 60,
+} as const;
+
+/** Cookie keys every instance derives alike from NEXTAUTH_SECRET. */
+function cookieKeys(): string[] {
+  return [Buffer.from(hkdfSync("sha256", env().NEXTAUTH_SECRET, Buffer.alloc(0), "mcp-console/oauth-cookies", 32)).toString("base64url")];
+}
+
+// Every authorization goes through the console's own sign-in check, never a session the
+// authorization server kept: the browser may have signed in as someone else since.
+function policy() {
+  const prompts = interactionPolicy.base();
+  prompts.get("login")?.checks.add(
+    new interactionPolicy.Check("console_session", "the console confirms who is signed in", (ctx: KoaContextWithOIDC) =>
+      ctx.oidc.result?.login ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT,
+    ),
+  );
+  return prompts;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+export type OAuthServerOptions = {
+  /** Tests serve Client ID Metadata Documents from memory (the real fetch refuses private addresses). */
+  fetch?: (url: string | URL, init: RequestInit) => Promise<Response>;
+};
+
+async function createOAuthServer(options: OAuthServerOptions = {}): Promise<Provider> {
+  const urls = oauthUrls();
+  const configuration: Configuration = {
+    adapter: PrismaAdapter,
+    jwks: await signingKeys(),
+    cookies: { keys: cookieKeys() },
+    findAccount: async (_ctx, sub) => ((await accountMembership(sub)) ? { accountId: sub, claims: () => ({ sub }) } : undefined),
+    scopes: ["openid", "offline_access", MCP_SCOPE],
+    claims: { openid: ["sub"] },
+    responseTypes: ["code"],
+    pkce: { required: () => true },
+    clientAuthMethods: ["none", "client_secret_basic", "client_secret_post"],
+    features: {
+      devInteractions: { enabled: false },
+      registration: { enabled: true },
+      revocation: { enabled: true },
+      rpInitiatedLogout: { enabled: false },
+      clientIdMetadataDocument: { enabled: true, ack: "draft-02" },
+      resourceIndicators: {
+        enabled: true,
+        // RFC 8707 is required at authorization; later steps use what was granted.
+        defaultResource: (ctx: KoaContextWithOIDC) => {
+          if (ctx.oidc.route === "authorization") throw new errors.InvalidTarget("resource is required: the MCP endpoint this token is for");
+          return undefined;
+        },
+        useGrantedResource: () => true,
+        getResourceServerInfo: (_ctx, resourceIndicator) => {
+          if (!isMcpResource(resourceIndicator)) throw new errors.InvalidTarget(`this server issues tokens only for ${urls.mcp}`);
+          return { scope: MCP_SCOPE, audience: resourceIndicator, accessTokenFormat: "opaque", accessTokenTTL: TTL.AccessToken };
+        },
+      },
+    },
+    interactions: { url: (_ctx, interaction) => `${urls.origin}/oauth/authorize/${interaction.uid}`, policy: policy() },
+    issueRefreshToken: (_ctx, client) => client.grantTypeAllowed("refresh_token"),
+    rotateRefreshToken: true,
+    ttl: { ...TTL },
+    renderError: (ctx, out) => {
+      ctx.type = "html";
+      ctx.body = `<!doctype html><meta charset="utf-8"><title>Authorization failed · MCP Console</title><h1>Authorization failed</h1><p>${escapeHtml(out.error_description ?? out.error)}</p><p>Go back to the app you came from and try connecting again.</p>`;
+    },
+    ...(options.fetch ? { fetch: options.fetch as Configuration["fetch"] } : {}),
+  };
+  const provider = new Provider(urls.issuer, configuration);
+  // server.mjs sets X-Forwarded-Proto/-For from what it determined itself (TRUSTED_PROXIES).
+  provider.proxy = true;
+  provider.on("server_error", (_ctx, error) => { log.error({ err: error }, "OAuth server error"); });
+  return provider;
+}
+
+/** The process's authorization server (one per process; Next bundles modules into several layers). */
+export function oauthServer(): Promise<Provider> {
+  return processWide("oauth-server", () => createOAuthServer());
+}
+
+/** A separate server for tests that need their own options. */
+export const createOAuthServerForTests = createOAuthServer;
+
+/**
+ * server.mjs hands `/oidc/*` (and the RFC 8414 path-inserted metadata aliases) here, with `path`
+ * relative to the mount. oidc-provider builds its URLs from `originalUrl` against `url`.
+ */
+export async function handleOAuthHttp(req: IncomingMessage & { originalUrl?: string }, res: ServerResponse, path: string) {
+  if (req.method === "POST" && /^\/reg\/?(\?|$)/.test(path)) {
+    const stamp = req.headers[CLIENT_ADDRESS_HEADER];
+    const address = readClientAddress(new Headers(typeof stamp === "string" ? { [CLIENT_ADDRESS_HEADER]: stamp } : {}));
+    const retryAfter = await hit(LIMITS.clientRegistrationPerAddress, address).catch(() => 0);
+    if (retryAfter > 0) {
+      res.writeHead(429, { "content-type": "application/json", "retry-after": String(retryAfter) });
+      res.end(JSON.stringify({ error: "temporarily_unavailable", error_description: "Too many client registrations from this address; try again later" }));
+      return;
+    }
+  }
+  const provider = await oauthServer();
+  req.originalUrl = `/oidc${path}`;
+  req.url = path;
+  await provider.callback()(req, res);
+}
+
+/** What instrumentation registers for server.mjs (which is not bundled and can't import TypeScript). */
+export function registerOAuthHttp() {
+  processWide("oauth-http", () => handleOAuthHttp);
+  void oauthServer().catch((error: unknown) => { log.error({ err: error }, "the OAuth server could not start"); });
+}
