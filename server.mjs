@@ -82,17 +82,15 @@ const server = http.createServer((req, res) => {
   }
   const oauth = kind === "api" ? oauthPath(pathname, req.url ?? "/") : undefined;
   if (oauth !== undefined) {
-    // Registered by instrumentation.ts once the app is up; the authorization server trusts these
-    // headers because they are set here, from what the socket and TRUSTED_PROXIES said.
+    // Registered by instrumentation.ts once the app is up. The authorization server believes
+    // X-Forwarded-For because it is set here, from what the socket and TRUSTED_PROXIES said.
     const serveOAuth = globalThis.mcpConsole?.get("oauth-http");
     if (!serveOAuth) {
       res.writeHead(503, { "content-type": "application/json", "retry-after": "5" });
       res.end(JSON.stringify({ error: "temporarily_unavailable", error_description: "The authorization server is starting" }));
       return;
     }
-    req.headers["x-forwarded-proto"] = https ? "https" : "http";
     req.headers["x-forwarded-for"] = address;
-    delete req.headers["x-forwarded-host"];
     serveOAuth(req, res, oauth).catch((error) => {
       console.error("OAuth request failed", error);
       if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });

@@ -29,7 +29,8 @@ export function ConnectClient({ consoleUrl, serverIdentifier }: { consoleUrl: st
       <div className="mt-3 space-y-3">
       <p className="text-sm text-zinc-600 dark:text-zinc-400">
         Agents and IDEs reach this server through the console, as you: every call carries what this provider decides for your identity, and your token never leaves the console.
-        Use a <Link href="/settings/api-tokens" className="underline">personal API token</Link> as the Bearer token. <span className="font-mono text-xs">{consoleUrl.replace(/\/$/, "")}/mcp</span> offers every provider&apos;s tools at once, named <span className="font-mono text-xs">{serverIdentifier}__tool</span>.
+        Clients that support OAuth need only the endpoint: they open this console for you to authorise them (see <Link href="/settings/connected-apps" className="underline">Connected apps</Link>).
+        Others send a <Link href="/settings/api-tokens" className="underline">personal API token</Link> as the Bearer token, as below. <span className="font-mono text-xs">{consoleUrl.replace(/\/$/, "")}/mcp</span> offers every provider&apos;s tools at once, named <span className="font-mono text-xs">{serverIdentifier}__tool</span>.
       </p>
       <Copyable label="Endpoint" text={endpoint} />
       <Copyable label="Client configuration" text={config} />

@@ -95,7 +95,8 @@ async function createOAuthServer(options: OAuthServerOptions = {}): Promise<Prov
     ...(options.fetch ? { fetch: options.fetch as Configuration["fetch"] } : {}),
   };
   const provider = new Provider(urls.issuer, configuration);
-  // server.mjs sets X-Forwarded-Proto/-For from what it determined itself (TRUSTED_PROXIES).
+  // The X-Forwarded-* headers it reads are set by the console itself: the client's address by
+  // server.mjs (believing proxies only through TRUSTED_PROXIES), host and protocol by handleOAuthHttp.
   provider.proxy = true;
   provider.on("server_error", (_ctx, error) => { log.error({ err: error }, "OAuth server error"); });
   return provider;
@@ -125,6 +126,11 @@ export async function handleOAuthHttp(req: IncomingMessage & { originalUrl?: str
     }
   }
   const provider = await oauthServer();
+  // Every URL it builds names the console's public origin (NEXTAUTH_URL), as the issuer does,
+  // whatever Host the request came with.
+  const { origin } = oauthUrls();
+  req.headers["x-forwarded-host"] = new URL(origin).host;
+  req.headers["x-forwarded-proto"] = new URL(origin).protocol.slice(0, -1);
   req.originalUrl = `/oidc${path}`;
   req.url = path;
   await provider.callback()(req, res);

@@ -32,6 +32,9 @@ const ROUTES: Route[] = [
   { name: "create an API token", method: "POST", path: () => "/api/v1/api-tokens", body: () => ({ name: "matrix" }), expect: row(401, 201, 201, 201, 201) },
   // Tokens are personal: only the admin who made it can revoke it; to anyone else it doesn't exist.
   { name: "revoke the admin's API token", method: "DELETE", path: (f) => `/api/v1/api-tokens/${f.adminTokenId}`, expect: row(401, 404, 204, 404, 404) },
+  { name: "your connected apps", method: "GET", path: () => "/api/v1/connected-apps", expect: row(401, 200, 200, 200, 200) },
+  { name: "everyone's connected apps", method: "GET", path: () => "/api/v1/connected-apps?scope=workspace", expect: row(401, 403, 200, 200, 200) },
+  { name: "revoke an unknown connected app", method: "DELETE", path: () => "/api/v1/connected-apps/no-such-grant", expect: row(401, 404, 404, 404, 404) },
   { name: "OpenAPI document", method: "GET", path: () => "/api/v1/openapi.json", expect: row(200, 200, 200, 200, 200, 200, 200) },
 ];
 

@@ -1,0 +1,247 @@
+// OAuth 2.1 for MCP clients against the real authorization server (oidc-provider, its state in this
+// database) and the MCP SDK's own OAuth client: discovery from the gateway's 401, dynamic
+// registration, PKCE, consent, audience-bound tokens, refresh rotation and revocation.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { flushToolCalls } from "@/lib/activity/tool-calls";
+import { membershipCaller } from "@/lib/auth/request-auth";
+import { db } from "@/lib/db";
+import { serveGateway } from "@/lib/gateway/http";
+import { PrismaAdapter } from "@/lib/oauth/adapter";
+import { decideAuthorization } from "@/lib/oauth/interactions";
+import { resourceMetadataResponse } from "@/lib/oauth/resource-metadata";
+import { handleOAuthHttp } from "@/lib/oauth/server";
+import { startEverythingServer } from "../../e2e/support/everything-server";
+import { MemoryOAuthClient } from "../../e2e/support/oauth-client";
+import { call, createActor, ORIGIN, type Actor } from "./helpers";
+
+const REDIRECT = "http://127.0.0.1:9/callback";
+let everything: Awaited<ReturnType<typeof startEverythingServer>>;
+let oauthHttp: http.Server;
+let admin: Actor & { email: string };
+let member: Actor & { email: string };
+let identifier: string;
+
+/**
+ * The console as a client sees it at ORIGIN: the authorization server (a node handler, so it runs
+ * on a real socket, as server.mjs mounts it), the RFC 9728 documents and the gateway's routes.
+ */
+function consoleFetch(cookies?: Map<string, string>): typeof fetch {
+  return async (input, init) => {
+    const request = new Request(input instanceof Request ? input : String(input), init);
+    const url = new URL(request.url);
+    if (url.origin !== ORIGIN) throw new Error(`unexpected request to ${url.href}`);
+    let response: Response;
+    if (url.pathname.startsWith("/oidc") || url.pathname.startsWith("/.well-known/oauth-authorization-server")) {
+      const { port } = oauthHttp.address() as AddressInfo;
+      const headers = new Headers(request.headers);
+      if (cookies) headers.set("cookie", [...cookies].map(([name, value]) => `${name}=${value}`).join("; "));
+      response = await fetch(`http://127.0.0.1:${port}${url.pathname}${url.search}`, {
+        method: request.method,
+        headers,
+        body: request.method === "GET" ? undefined : await request.text(),
+        redirect: "manual",
+      });
+      for (const line of response.headers.getSetCookie()) {
+        const [pair = ""] = line.split(";");
+        cookies?.set(pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1));
+      }
+    } else if (url.pathname.startsWith("/.well-known/oauth-protected-resource/mcp")) {
+      const [, , , , server] = url.pathname.split("/");
+      response = resourceMetadataResponse(server);
+    } else if (url.pathname.startsWith("/mcp")) {
+      const [, , server] = url.pathname.split("/");
+      response = await serveGateway(request, server ? { serverIdentifier: server } : {});
+    } else {
+      response = new Response(null, { status: 404 });
+    }
+    return response;
+  };
+}
+
+/** What the user's browser does: follow the authorization URL to the consent screen, answer, and come back with the code. */
+async function authorizeInBrowser(authorizationUrl: URL, as: Actor, allow = true): Promise<URLSearchParams> {
+  const cookies = new Map<string, string>();
+  const browser = consoleFetch(cookies);
+  const toConsent = await browser(authorizationUrl);
+  const consent = new URL(toConsent.headers.get("location") ?? "", ORIGIN);
+  expect(consent.pathname).toMatch(/^\/oauth\/authorize\/[\w-]+$/);
+  const uid = consent.pathname.split("/").pop() ?? "";
+  const cookieHeader = [...cookies].map(([name, value]) => `${name}=${value}`).join("; ");
+  const caller = await membershipCaller(as.userId, as.workspaceId, "session", false);
+  const resume = await decideAuthorization(uid, cookieHeader, caller, allow);
+  expect(resume).toBeTruthy();
+  const back = await browser(resume ?? "");
+  const location = back.headers.get("location") ?? "";
+  expect(location.startsWith(REDIRECT)).toBe(true);
+  return new URL(location).searchParams;
+}
+
+async function connectWithOAuth(as: Actor, path: string, name = "Integration agent") {
+  const auth = new MemoryOAuthClient(REDIRECT, name);
+  const endpoint = new URL(path, ORIGIN);
+  const fetchFn = consoleFetch();
+  const first = new Client({ name: "oauth-it", version: "1.0.0" });
+  await expect(first.connect(new StreamableHTTPClientTransport(endpoint, { authProvider: auth, fetch: fetchFn }))).rejects.toBeInstanceOf(UnauthorizedError);
+  const answer = await authorizeInBrowser(auth.authorizationUrl as URL, as);
+  const transport = new StreamableHTTPClientTransport(endpoint, { authProvider: auth, fetch: fetchFn });
+  await transport.finishAuth(answer.get("code") ?? "");
+  const client = new Client({ name: "oauth-it", version: "1.0.0" });
+  await client.connect(transport);
+  return { client, auth };
+}
+
+async function initializeWith(path: string, accessToken: string) {
+  return consoleFetch()(new URL(path, ORIGIN), {
+    method: "POST",
+    headers: { authorization: `Bearer ${accessToken}`, "content-type": "application/json", accept: "application/json, text/event-stream" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } } }),
+  });
+}
+
+async function refresh(auth: MemoryOAuthClient, refreshToken: string) {
+  const res = await consoleFetch()(new URL("/oidc/token", ORIGIN), {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken, client_id: auth.clientInformation()?.client_id ?? "" }),
+  });
+  return { status: res.status, body: (await res.json()) as { access_token?: string; refresh_token?: string; error?: string } };
+}
+
+beforeAll(async () => {
+  oauthHttp = http.createServer((req, res) => {
+    const url = req.url ?? "/";
+    const path = url.startsWith("/oidc") ? url.slice("/oidc".length) || "/" : url.replace("/oidc", "").replace("oauth-authorization-server", "openid-configuration");
+    void handleOAuthHttp(req, res, path);
+  });
+  await new Promise<void>((resolve) => oauthHttp.listen(0, "127.0.0.1", resolve));
+  everything = await startEverythingServer();
+  admin = await createActor("admin");
+  member = await createActor("member", admin.workspaceId);
+  identifier = `ev-${Date.now().toString(36)}`;
+  const created = await call(admin, "POST /api/v1/mcp-providers", { body: { name: `Everything ${identifier}`, server_identifier: identifier, server_url: everything.url } });
+  expect(created.status, created.text).toBe(201);
+}, 60_000);
+
+afterAll(async () => {
+  await everything.stop();
+  await new Promise((resolve) => oauthHttp.close(resolve));
+});
+
+describe("an MCP client authorised with OAuth", () => {
+  it("finds the authorization server from the gateway's 401 and calls tools as its user after consent", async () => {
+    const challenge = await consoleFetch()(new URL(`/mcp/${identifier}`, ORIGIN), { method: "POST", body: "{}" });
+    expect(challenge.status).toBe(401);
+    expect(challenge.headers.get("www-authenticate")).toBe(`Bearer resource_metadata="${ORIGIN}/.well-known/oauth-protected-resource/mcp/${identifier}"`);
+
+    const { client, auth } = await connectWithOAuth(member, `/mcp/${identifier}`);
+    const echoed = await client.callTool({ name: "echo", arguments: { message: "as the member" } });
+    expect(JSON.stringify(echoed.content)).toContain("as the member");
+    await flushToolCalls();
+    const record = await db().toolCall.findFirst({ where: { userId: member.userId, tool: "echo" }, orderBy: { createdAt: "desc" } });
+    expect(record?.via).toBe("gateway");
+    // The registration asked for PKCE S256, and the grant is the member's in their workspace.
+    expect(auth.authorizationUrl?.searchParams.get("code_challenge_method")).toBe("S256");
+    const apps = await call(member, "GET /api/v1/connected-apps");
+    expect(apps.json.data.map((app) => app.client_name)).toContain("Integration agent");
+    await client.close();
+  });
+
+  it("refuses a token bound to another resource, and says how to get the right one", async () => {
+    const { client, auth } = await connectWithOAuth(member, `/mcp/${identifier}`);
+    await client.close();
+    const token = auth.tokens()?.access_token ?? "";
+    const elsewhere = await initializeWith("/mcp", token);
+    expect(elsewhere.status).toBe(401);
+    expect(elsewhere.headers.get("www-authenticate")).toContain(`resource_metadata="${ORIGIN}/.well-known/oauth-protected-resource/mcp"`);
+    expect(elsewhere.headers.get("www-authenticate")).toContain('error="invalid_token"');
+    expect((await initializeWith("/mcp/other", token)).status).toBe(401);
+    expect((await initializeWith(`/mcp/${identifier}`, token)).status).toBe(200);
+  });
+
+  it("a token for the whole gateway reaches every provider", async () => {
+    const { client, auth } = await connectWithOAuth(member, "/mcp");
+    expect((await client.listTools()).tools.map((tool) => tool.name)).toContain(`${identifier}__echo`);
+    await client.close();
+    expect((await initializeWith(`/mcp/${identifier}`, auth.tokens()?.access_token ?? "")).status).toBe(200);
+  });
+
+  it("rotates refresh tokens; replaying a spent one ends the whole grant", async () => {
+    const { client, auth } = await connectWithOAuth(member, `/mcp/${identifier}`);
+    await client.close();
+    const first = auth.tokens()?.refresh_token ?? "";
+    const rotated = await refresh(auth, first);
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.refresh_token).toBeTruthy();
+    expect(rotated.body.refresh_token).not.toBe(first);
+    expect((await initializeWith(`/mcp/${identifier}`, rotated.body.access_token ?? "")).status).toBe(200);
+
+    const replayed = await refresh(auth, first);
+    expect(replayed.body.error).toBe("invalid_grant");
+    expect((await refresh(auth, rotated.body.refresh_token ?? "")).body.error).toBe("invalid_grant");
+  });
+
+  it("revoking a connected app refuses its next call; members revoke only their own, admins anyone's", async () => {
+    const { client, auth } = await connectWithOAuth(member, `/mcp/${identifier}`, "Revoked agent");
+    await client.listTools(); // its caller is now cached on this instance
+    const apps = await call(member, "GET /api/v1/connected-apps");
+    const app = apps.json.data.find((entry) => entry.client_name === "Revoked agent");
+    expect(app).toBeDefined();
+
+    const other = await createActor("member", admin.workspaceId);
+    expect((await call(other, "DELETE /api/v1/connected-apps/{id}", { params: { id: app?.id ?? "" } })).status).toBe(404);
+    expect((await call(member, "GET /api/v1/connected-apps", { query: { scope: "workspace" } })).status).toBe(403);
+    const everyone = await call(admin, "GET /api/v1/connected-apps", { query: { scope: "workspace" } });
+    expect(everyone.json.data.find((entry) => entry.id === app?.id)?.user.email).toBe(member.email);
+
+    expect((await call(admin, "DELETE /api/v1/connected-apps/{id}", { params: { id: app?.id ?? "" } })).status).toBe(204);
+    await expect(client.listTools()).rejects.toThrow();
+    expect((await initializeWith(`/mcp/${identifier}`, auth.tokens()?.access_token ?? "")).status).toBe(401);
+    expect((await refresh(auth, auth.tokens()?.refresh_token ?? "")).body.error).toBe("invalid_grant");
+  });
+
+  it("refuses an authorization that doesn't name the MCP resource", async () => {
+    const { client, auth } = await connectWithOAuth(member, `/mcp/${identifier}`);
+    await client.close();
+    const url = new URL(auth.authorizationUrl ?? "");
+    url.searchParams.delete("resource");
+    const answer = await consoleFetch()(url);
+    const location = new URL(answer.headers.get("location") ?? "");
+    expect(location.searchParams.get("error")).toBe("invalid_target");
+  });
+
+  it("keeps no usable token in the database: ids are keyed hashes, payloads encrypted", async () => {
+    const { client, auth } = await connectWithOAuth(member, `/mcp/${identifier}`);
+    await client.close();
+    const rows = await db().oAuthRecord.findMany({ select: { id: true, payload: true } });
+    const dump = JSON.stringify(rows);
+    expect(dump).not.toContain(auth.tokens()?.access_token ?? "missing");
+    expect(dump).not.toContain(auth.tokens()?.refresh_token ?? "missing");
+    expect(dump).not.toContain(member.userId);
+  });
+});
+
+describe("the authorization server's storage", () => {
+  it("forgets what has expired and what was destroyed, finds by uid and grant", async () => {
+    const adapter = new PrismaAdapter("Interaction");
+    await adapter.upsert("int-1", { uid: "uid-1", grantId: "grant-1" }, 60);
+    expect(await adapter.find("int-1")).toMatchObject({ uid: "uid-1" });
+    expect(await adapter.findByUid("uid-1")).toMatchObject({ grantId: "grant-1" });
+    await adapter.consume("int-1");
+    expect((await adapter.find("int-1"))?.consumed).toBeGreaterThan(0);
+    await adapter.revokeByGrantId("grant-1");
+    expect(await adapter.find("int-1")).toBeUndefined();
+
+    await adapter.upsert("int-2", { uid: "uid-2" }, 60);
+    await db().oAuthRecord.updateMany({ where: { uid: "uid-2" }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    expect(await adapter.find("int-2")).toBeUndefined();
+    await adapter.upsert("int-3", { userCode: "ABCD" }, 60);
+    expect(await adapter.findByUserCode("ABCD")).toBeDefined();
+    await adapter.destroy("int-3");
+    expect(await adapter.findByUserCode("ABCD")).toBeUndefined();
+  });
+});
