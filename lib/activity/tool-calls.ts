@@ -117,20 +117,9 @@ export async function listToolCalls(options: {
   };
 }
 
-const PRUNE_EVERY_MS = 60 * 60_000;
-
 /** Deletes the calls older than the retention; returns how many. */
 export async function pruneToolCalls(now = new Date()): Promise<number> {
   const cutoff = new Date(now.getTime() - env().TOOL_CALL_RETENTION_DAYS * 24 * 60 * 60_000);
   const { count } = await db().toolCall.deleteMany({ where: { createdAt: { lt: cutoff } } });
   return count;
-}
-
-/** Prunes now and every hour while the process runs (every instance may; a delete is idempotent). */
-export function startPruningToolCalls() {
-  const prune = () => {
-    pruneToolCalls().catch((error: unknown) => { log.warn({ err: error }, "couldn't prune the activity log; will try again"); });
-  };
-  prune();
-  setInterval(prune, PRUNE_EVERY_MS).unref();
 }

@@ -11,7 +11,7 @@ import { flushToolCalls } from "@/lib/activity/tool-calls";
 import { membershipCaller } from "@/lib/auth/request-auth";
 import { db } from "@/lib/db";
 import { serveGateway } from "@/lib/gateway/http";
-import { PrismaAdapter } from "@/lib/oauth/adapter";
+import { PrismaAdapter, pruneExpiredOAuthRecords } from "@/lib/oauth/adapter";
 import { decideAuthorization } from "@/lib/oauth/interactions";
 import { resourceMetadataResponse } from "@/lib/oauth/resource-metadata";
 import { handleOAuthHttp } from "@/lib/oauth/server";
@@ -243,5 +243,15 @@ describe("the authorization server's storage", () => {
     expect(await adapter.findByUserCode("ABCD")).toBeDefined();
     await adapter.destroy("int-3");
     expect(await adapter.findByUserCode("ABCD")).toBeUndefined();
+  });
+
+  it("housekeeping deletes expired rows and keeps live ones", async () => {
+    const adapter = new PrismaAdapter("Session");
+    await adapter.upsert("live", { uid: "live-uid" }, 600);
+    await adapter.upsert("stale", { uid: "stale-uid" }, 600);
+    await db().oAuthRecord.updateMany({ where: { uid: "stale-uid" }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    expect(await pruneExpiredOAuthRecords()).toBeGreaterThanOrEqual(1);
+    expect(await db().oAuthRecord.count({ where: { uid: "stale-uid" } })).toBe(0);
+    expect(await adapter.find("live")).toMatchObject({ uid: "live-uid" });
   });
 });
