@@ -89,6 +89,12 @@ export async function hit(limit: Limit, subject: string, now = Date.now(), clien
   return window.wait(count, await countOf(client, window.previousKey));
 }
 
+/** Forgets what `subject` has used of `limit` (tests that exhaust a limit put it back). */
+export async function clearLimit(limit: Limit, subject: string, now = Date.now(), client: Client = db()) {
+  const window = slidingWindow(limit, subject, now);
+  await client.rateLimit.deleteMany({ where: { key: { in: [window.key, window.previousKey] } } });
+}
+
 /** The seconds to wait if `subject` is already at the limit, without counting an attempt. */
 export async function peek(limit: Limit, subject: string, now = Date.now(), client: Client = db()): Promise<number> {
   const window = slidingWindow(limit, subject, now);

@@ -4,7 +4,8 @@ import { Button } from "@/components/ui/button";
 
 // The answer goes by fetch, then the browser follows where it leads: the authorization server
 // sends it on to the app's own redirect URI, which a plain form's `form-action 'self'` would block.
-export function ConsentButtons({ uid }: { uid: string }) {
+/** `account`: who the page showed as answering; the server refuses the answer if that has changed. */
+export function ConsentButtons({ uid, account }: { uid: string; account: string }) {
   const [pending, setPending] = useState<"allow" | "deny" | undefined>();
   const [problem, setProblem] = useState("");
 
@@ -15,7 +16,7 @@ export function ConsentButtons({ uid }: { uid: string }) {
       const res = await fetch(`/oauth/authorize/${encodeURIComponent(uid)}/decision`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ decision }),
+        body: JSON.stringify({ decision, account }),
       });
       const body = (await res.json().catch(() => ({}))) as { redirect_to?: string; detail?: string };
       if (res.ok && body.redirect_to) {

@@ -62,7 +62,8 @@ export async function bearerCaller(authorization: string): Promise<Caller> {
 export async function tokenCaller(secret: string): Promise<Caller> {
   const hash = hashApiToken(secret);
   const cached = cachedCaller(hash);
-  if (cached) {
+  // Only an API token's own entry: an OAuth access token is never a credential for the REST API.
+  if (cached?.caller.via === "token") {
     noteTokenUse(cached.tokenId, cached.lastUsedAt);
     return cached.caller;
   }

@@ -9,7 +9,7 @@ import { API_TOKEN_PREFIX, hashApiToken } from "@/lib/crypto";
 import { parseAccountId } from "@/lib/oauth/accounts";
 import { noteConnectedAppUse } from "@/lib/oauth/connected-apps";
 import { oauthServer } from "@/lib/oauth/server";
-import { audienceAllows, resourceMetadataUrl } from "@/lib/oauth/urls";
+import { audienceAllows, MCP_SCOPE, resourceMetadataUrl } from "@/lib/oauth/urls";
 
 /** RFC 6750 §3 + RFC 9728 §5.1: a 401 naming the metadata that says how to authorise. */
 export function gatewayUnauthenticated(detail: string, serverIdentifier: string | undefined, invalidToken: boolean): ApiError {
@@ -22,7 +22,8 @@ export function gatewayUnauthenticated(detail: string, serverIdentifier: string 
 
 async function oauthCaller(token: string, serverIdentifier: string | undefined): Promise<Caller> {
   const refuse = (detail: string) => gatewayUnauthenticated(detail, serverIdentifier, true);
-  const hash = hashApiToken(token);
+  // Its own key space: an OAuth token is never taken for a personal API token (lib/auth/request-auth.ts).
+  const hash = `oauth:${hashApiToken(token)}`;
   const cached = cachedCaller(hash);
   if (cached) {
     if (!audienceAllows(cached.audience, serverIdentifier)) throw refuse("This access token is for another resource");
@@ -33,6 +34,9 @@ async function oauthCaller(token: string, serverIdentifier: string | undefined):
   const provider = await oauthServer();
   const accessToken = await provider.AccessToken.find(token);
   if (!accessToken || accessToken.isExpired || !accessToken.grantId) throw refuse("The access token is invalid, expired or revoked");
+  // A sender-constrained (DPoP) token proves nothing as a plain Bearer token; a token without the
+  // mcp scope was not granted for the gateway.
+  if (accessToken.isSenderConstrained() || !accessToken.scopes.has(MCP_SCOPE)) throw refuse("This access token can't be used as a Bearer token for the MCP gateway");
   const audience = typeof accessToken.aud === "string" ? accessToken.aud : undefined;
   if (!audienceAllows(audience, serverIdentifier)) throw refuse("This access token is for another resource");
   const account = parseAccountId(accessToken.accountId);

@@ -65,6 +65,11 @@ export async function revokeConnectedApp(caller: Caller, grantId: string) {
   const visible = row?.workspaceId === caller.workspaceId && (row.userId === caller.userId || hasRole(caller.role, "admin"));
   if (!row || !visible) throw new ApiError("not_found", "No connected app with this id");
   await destroyGrant(grantId);
+  await forgetConnectedApp(grantId);
+}
+
+/** The grant has ended: the app leaves the list and every instance forgets its cached caller. */
+export async function forgetConnectedApp(grantId: string) {
   await db().connectedApp.deleteMany({ where: { grantId } });
   await announceAuthChange({ kind: "token", id: grantId });
 }

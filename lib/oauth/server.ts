@@ -12,6 +12,7 @@ import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { PrismaAdapter } from "@/lib/oauth/adapter";
 import { accountMembership } from "@/lib/oauth/accounts";
+import { forgetConnectedApp } from "@/lib/oauth/connected-apps";
 import { signingKeys } from "@/lib/oauth/keys";
 import { isMcpResource, MCP_SCOPE, oauthUrls } from "@/lib/oauth/urls";
 import { processWide } from "@/lib/process-wide";
@@ -86,6 +87,9 @@ async function createOAuthServer(options: OAuthServerOptions = {}): Promise<Prov
     },
     interactions: { url: (_ctx, interaction) => `${urls.origin}/oauth/authorize/${interaction.uid}`, policy: policy() },
     issueRefreshToken: (_ctx, client) => client.grantTypeAllowed("refresh_token"),
+    // Tokens live by the grant, not the authorization server's browser session: each authorization
+    // checks the console's own sign-in anyway, and a session ending must not end every app's access.
+    expiresWithSession: () => false,
     rotateRefreshToken: true,
     ttl: { ...TTL },
     renderError: (ctx, out) => {
@@ -99,6 +103,11 @@ async function createOAuthServer(options: OAuthServerOptions = {}): Promise<Prov
   // server.mjs (believing proxies only through TRUSTED_PROXIES), host and protocol by handleOAuthHttp.
   provider.proxy = true;
   provider.on("server_error", (_ctx, error) => { log.error({ err: error }, "OAuth server error"); });
+  // A grant ended inside the authorization server (a client's revocation, a replayed refresh token):
+  // the app leaves the connected apps, and every instance forgets its cached caller now.
+  provider.on("grant.revoked", (_ctx, grantId: string) => {
+    forgetConnectedApp(grantId).catch((error: unknown) => { log.warn({ err: error, grantId }, "couldn't remove a revoked connected app"); });
+  });
   return provider;
 }
 
@@ -115,10 +124,12 @@ export const createOAuthServerForTests = createOAuthServer;
  * relative to the mount. oidc-provider builds its URLs from `originalUrl` against `url`.
  */
 export async function handleOAuthHttp(req: IncomingMessage & { originalUrl?: string }, res: ServerResponse, path: string) {
-  if (req.method === "POST" && /^\/reg\/?(\?|$)/.test(path)) {
+  // oidc-provider routes case-insensitively: so does the limit.
+  if (req.method === "POST" && /^\/reg\/?(\?|$)/i.test(path)) {
     const stamp = req.headers[CLIENT_ADDRESS_HEADER];
     const address = readClientAddress(new Headers(typeof stamp === "string" ? { [CLIENT_ADDRESS_HEADER]: stamp } : {}));
-    const retryAfter = await hit(LIMITS.clientRegistrationPerAddress, address).catch(() => 0);
+    // If the count can't be had, refuse: registrations are kept until deleted.
+    const retryAfter = await hit(LIMITS.clientRegistrationPerAddress, address).catch(() => 60);
     if (retryAfter > 0) {
       res.writeHead(429, { "content-type": "application/json", "retry-after": String(retryAfter) });
       res.end(JSON.stringify({ error: "temporarily_unavailable", error_description: "Too many client registrations from this address; try again later" }));

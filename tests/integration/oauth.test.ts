@@ -15,6 +15,8 @@ import { PrismaAdapter, pruneExpiredOAuthRecords } from "@/lib/oauth/adapter";
 import { decideAuthorization } from "@/lib/oauth/interactions";
 import { resourceMetadataResponse } from "@/lib/oauth/resource-metadata";
 import { handleOAuthHttp } from "@/lib/oauth/server";
+import { clearLimit, LIMITS } from "@/lib/rate-limit";
+import { readClientAddress } from "@/lib/edge/client-address.mjs";
 import { startEverythingServer } from "../../e2e/support/everything-server";
 import { MemoryOAuthClient } from "../../e2e/support/oauth-client";
 import { call, createActor, ORIGIN, type Actor } from "./helpers";
@@ -225,6 +227,40 @@ describe("an MCP client authorised with OAuth", () => {
   });
 });
 
+describe("what an OAuth access token can't do", () => {
+  it("is no credential for the REST API, even while the gateway has its caller cached", async () => {
+    const { client, auth } = await connectWithOAuth(admin, `/mcp/${identifier}`);
+    await client.listTools(); // cached on this instance now
+    const token = auth.tokens()?.access_token ?? "";
+    expect((await call({ token }, "GET /api/v1/api-tokens")).status).toBe(401);
+    expect((await call({ token }, "POST /api/v1/api-tokens", { body: { name: "escalated" } })).status).toBe(401);
+    expect((await call({ token }, "GET /api/v1/mcp-providers")).status).toBe(401);
+    await client.close();
+  });
+
+  it("outlives the authorization server's browser session: the grant decides", async () => {
+    const { client, auth } = await connectWithOAuth(member, `/mcp/${identifier}`);
+    await client.close();
+    await db().oAuthRecord.deleteMany({ where: { model: "Session" } });
+    expect((await initializeWith(`/mcp/${identifier}`, auth.tokens()?.access_token ?? "")).status).toBe(200);
+    const rotated = await refresh(auth, auth.tokens()?.refresh_token ?? "");
+    expect(rotated.status).toBe(200);
+  });
+
+  it("is gone from connected apps when the client revokes it at the authorization server", async () => {
+    const { client, auth } = await connectWithOAuth(member, `/mcp/${identifier}`, "Self-revoking agent");
+    await client.listTools();
+    const revoked = await consoleFetch()(new URL("/oidc/token/revocation", ORIGIN), {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ token: auth.tokens()?.refresh_token ?? "", client_id: auth.clientInformation()?.client_id ?? "" }),
+    });
+    expect(revoked.status).toBe(200);
+    await expect.poll(async () => (await call(member, "GET /api/v1/connected-apps")).json.data.map((app) => app.client_name)).not.toContain("Self-revoking agent");
+    await expect(client.listTools()).rejects.toThrow();
+  });
+});
+
 describe("the authorization server's storage", () => {
   it("forgets what has expired and what was destroyed, finds by uid and grant", async () => {
     const adapter = new PrismaAdapter("Interaction");
@@ -253,5 +289,22 @@ describe("the authorization server's storage", () => {
     expect(await pruneExpiredOAuthRecords()).toBeGreaterThanOrEqual(1);
     expect(await db().oAuthRecord.count({ where: { uid: "stale-uid" } })).toBe(0);
     expect(await adapter.find("live")).toMatchObject({ uid: "live-uid" });
+  });
+});
+
+// Last in the file: it uses up this address's registrations for the hour.
+describe("dynamic client registration", () => {
+  it("is rate-limited per address however the path is spelt", async () => {
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < LIMITS.clientRegistrationPerAddress.max + 1 && !statuses.includes(429); attempt++) {
+      const res = await consoleFetch()(new URL(attempt % 2 ? "/oidc/REG" : "/oidc/Reg", ORIGIN), {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ redirect_uris: [REDIRECT], token_endpoint_auth_method: "none", client_name: "flood" }),
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses).toContain(429);
+    await clearLimit(LIMITS.clientRegistrationPerAddress, readClientAddress(new Headers()));
   });
 });

@@ -3,6 +3,7 @@ import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { ConsentButtons } from "@/components/oauth/consent-buttons";
 import { currentMembership } from "@/lib/auth/page-auth";
+import { accountIdOf } from "@/lib/oauth/accounts";
 import { pendingAuthorization } from "@/lib/oauth/interactions";
 
 export const dynamic = "force-dynamic";
@@ -68,7 +69,7 @@ export default async function AuthorizePage({ params }: { params: Promise<{ uid:
           </dd>
         </div>
       </dl>
-      <ConsentButtons uid={uid} />
+      <ConsentButtons uid={uid} account={accountIdOf(caller.workspaceId, caller.userId)} />
     </Card>
   );
 }
