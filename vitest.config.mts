@@ -30,6 +30,7 @@ export default defineConfig({
       integration("integration-sqlite", `file:${path.join(root, "data/test-integration.db")}`),
       integration("integration-postgres", process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/mcp_console_it"),
       integration("fuzz", `file:${path.join(root, "data/test-fuzz.db")}`, ["tests/fuzz/**/*.test.ts"]),
+      { ...shared, test: { name: "conformance", include: ["tests/conformance/**/*.test.ts"], environment: "node", testTimeout: 300_000 } },
       { ...shared, test: { name: "migrations", include: ["tests/migrations/**/*.test.ts"], environment: "node", testTimeout: 120_000, hookTimeout: 120_000, fileParallelism: false } },
     ],
   },

@@ -16,6 +16,9 @@ test.describe("provider list and dialog", () => {
     await dialog.getByLabel("Server identifier").fill(id);
 
     await dialog.getByRole("tab", { name: "Authentication" }).click();
+    await expect(dialog.getByLabel("Client ID")).toBeHidden(); // none until OAuth is chosen
+    await dialog.getByRole("radio", { name: /OAuth — each user connects/ }).check();
+    await dialog.getByLabel("Scopes").fill("issues:read issues:write");
     await dialog.getByLabel("Client ID").fill("client-abc");
     await dialog.getByLabel("Client secret").fill("client-secret-xyz");
 
@@ -41,7 +44,7 @@ test.describe("provider list and dialog", () => {
       name: `Every Tab ${id}`,
       icon: { type: "emoji", content: "🚀" },
       headers: { "X-Api-Key": "sk******56", "X-Team": "pl******am" },
-      authentication: { client_id: "client-abc", client_secret: "cl******yz" },
+      authentication: { type: "oauth", connection: "per_user", client_id: "client-abc", client_secret: "cl******yz", scope: "issues:read issues:write" },
       configuration: { timeout: 45, sse_read_timeout: 600 },
       identity_mode: "off",
     });

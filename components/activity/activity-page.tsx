@@ -7,6 +7,8 @@ import { errorMessage } from "@/lib/client/api";
 import { useFeatures, useProviders, useToolCalls, type ToolCallEntry, type ToolCallFilters } from "@/lib/client/hooks";
 import { relativeTime } from "@/lib/client/time";
 
+const IDENTITY_LABELS: Record<string, string> = { off: "Provider's credentials", oauth: "OAuth connection" };
+
 const VIA_LABELS: Record<ToolCallEntry["via"], string> = { gateway: "MCP client", api: "API", console: "Try it" };
 
 function Outcome({ outcome }: { outcome: string }) {
@@ -88,7 +90,7 @@ export function ActivityPage({ userId }: { userId: string }) {
                   <td className="px-4 py-2.5 text-zinc-500">{VIA_LABELS[row.via]}</td>
                   <td className="px-4 py-2.5"><Outcome outcome={row.outcome} /></td>
                   <td className="px-4 py-2.5 text-right tabular-nums text-zinc-500">{row.duration_ms} ms</td>
-                  <td className="px-4 py-2.5 text-zinc-500">{row.identity === "off" ? "Provider's credentials" : "Forwarded as the user"}</td>
+                  <td className="px-4 py-2.5 text-zinc-500">{IDENTITY_LABELS[row.identity] ?? "Forwarded as the user"}</td>
                 </tr>
               ))}
             </tbody>

@@ -6,6 +6,7 @@ import { Button } from "@/components/ui/button";
 import { discoveryLabel } from "@/components/providers/discovery-status";
 import { ForwardingBadge, FORWARDING_EXPLANATION } from "@/components/providers/forwarding";
 import { ConnectClient } from "@/components/providers/connect-client";
+import { ConnectFromError, OAuthConnection } from "@/components/providers/oauth-connection";
 import { ProviderIcon } from "@/components/providers/provider-icon";
 import { Switch } from "@/components/ui/switch";
 import { canManageProviders } from "@/lib/auth/roles";
@@ -64,7 +65,9 @@ export function ProviderDetail({ id, signedInWithSso, consoleUrl }: { id: string
           {discoveryLabel(p)}{p.discovery.message ? `: ${p.discovery.message}` : ""}
         </p>
       )}
-      {refresh.isError && <CallError error={refresh.error} providerName={p.name} sso={features.data?.sso_enabled ?? false} signedInWithSso={signedInWithSso} />}
+      {refresh.isError && <CallError error={refresh.error} provider={p} sso={features.data?.sso_enabled ?? false} signedInWithSso={signedInWithSso} />}
+
+      {p.authentication && !p.identity_forwarding_active && <OAuthConnection provider={p} isAdmin={features.data ? canManageProviders(features.data.role) : false} />}
 
       <ConnectClient consoleUrl={consoleUrl} serverIdentifier={p.server_identifier} />
 
@@ -98,7 +101,6 @@ export function ProviderDetail({ id, signedInWithSso, consoleUrl }: { id: string
 
 function ToolCard({ provider, tool, canManage, sso, signedInWithSso }: { provider: Provider; tool: ProviderTool; canManage: boolean; sso: boolean; signedInWithSso: boolean }) {
   const providerId = provider.id;
-  const providerName = provider.name;
   const setEnabled = useSetToolEnabled(provider);
   // One change at a time, until the provider is read again (the mutation waits for that refetch).
   const policySaving = useToolPolicySaving(provider.id);
@@ -161,7 +163,7 @@ function ToolCard({ provider, tool, canManage, sso, signedInWithSso }: { provide
           <Button variant="primary" onClick={run} disabled={call.isPending}>
             {call.isPending ? "Calling…" : `Call ${tool.name}`}
           </Button>
-          {call.isError && <CallError error={call.error} providerName={providerName} sso={sso} signedInWithSso={signedInWithSso} />}
+          {call.isError && <CallError error={call.error} provider={provider} sso={sso} signedInWithSso={signedInWithSso} />}
           {call.isSuccess && <ToolOutput result={call.data} />}
         </div>
       )}
@@ -193,10 +195,12 @@ function ToolOutput({ result }: { result: ToolResult }) {
   );
 }
 
-/** The error, in words a user can act on; identity problems offer the SSO sign-in. */
-function CallError({ error, providerName, sso, signedInWithSso }: { error: unknown; providerName: string; sso: boolean; signedInWithSso: boolean }) {
+/** The error, in words a user can act on; identity problems offer the SSO sign-in, a missing connection the Connect. */
+function CallError({ error, provider, sso, signedInWithSso }: { error: unknown; provider: Provider; sso: boolean; signedInWithSso: boolean }) {
+  const providerName = provider.name;
   const code = error instanceof ApiClientError ? error.code : "";
   const needsSso = code === "identity_required" || code === "identity_refused";
+  const canConnect = code === "connection_required" && provider.authentication?.connection === "per_user";
   return (
     <div role="alert" className="rounded-lg border border-red-500/30 bg-red-50 p-3 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">
       <p>{errorMessage(error)}</p>
@@ -205,6 +209,7 @@ function CallError({ error, providerName, sso, signedInWithSso }: { error: unkno
           {signedInWithSso ? "Sign in with SSO again" : `Sign in with SSO to use ${providerName}`}
         </Button>
       )}
+      {canConnect && <ConnectFromError provider={provider} />}
     </div>
   );
 }

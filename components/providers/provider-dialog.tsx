@@ -25,10 +25,16 @@ import { FORWARDING_EXPLANATION } from "@/components/providers/forwarding";
 import { isCredentialName } from "@/lib/providers/header-rules";
 
 const TAB_FIELDS: Record<string, (keyof ProviderFormValues)[]> = {
-  authentication: ["client_id", "client_secret"],
+  authentication: ["auth_mode", "oauth_scope", "client_id", "client_secret"],
   headers: ["headers"],
   configuration: ["timeout", "sse_read_timeout"],
 };
+
+const AUTH_MODES = [
+  ["none", "None", "Static headers only (Headers tab), or the user's identity token with forwarding on."],
+  ["shared", "OAuth — one shared connection", "An admin connects once on the provider's page; every call uses that account."],
+  ["per_user", "OAuth — each user connects", "Every user connects their own account; until they do, their calls are refused with a Connect link."],
+] as const;
 
 export function ProviderDialog({
   open,
@@ -129,7 +135,7 @@ function ProviderForm({
     if (inTab && !topLevel) setTab(inTab[0]);
   }
 
-  const [emoji, background, forwarding, typedUrl, headerRows] = useWatch({ control, name: ["icon_emoji", "icon_background", "forwarding", "server_url", "headers"] });
+  const [emoji, background, forwarding, typedUrl, headerRows, authMode] = useWatch({ control, name: ["icon_emoji", "icon_background", "forwarding", "server_url", "headers", "auth_mode"] });
   const headerNames = headerRows.map((header) => header.name);
   const movesOrigin = provider ? changesOrigin(provider.server_url, typedUrl) : false;
   const withheld = forwarding && showForwarding ? headerNames.filter((name) => name && isCredentialName(name)) : [];
@@ -221,13 +227,37 @@ function ProviderForm({
           </Tabs.List>
 
           <Tabs.Content value="authentication" forceMount className="space-y-3 pt-4 data-[state=inactive]:hidden">
-            <p className="text-xs text-zinc-500">An OAuth client for servers that need one. Leave empty otherwise.</p>
-            <Field id="client_id" label="Client ID" error={errors.client_id?.message}>
-              <Input {...register("client_id")} {...fieldAria("client_id", errors.client_id?.message)} autoComplete="off" />
-            </Field>
-            <Field id="client_secret" label="Client secret" error={errors.client_secret?.message} hint={provider?.authentication?.client_secret ? `Stored (${provider.authentication.client_secret}) — leave empty to keep it` : undefined}>
-              <Input {...register("client_secret")} {...fieldAria("client_secret", errors.client_secret?.message, "hint")} type="password" autoComplete="new-password" placeholder={provider?.authentication?.client_secret ?? ""} />
-            </Field>
+            <fieldset aria-describedby={errors.auth_mode?.message ? "auth_mode-error" : undefined}>
+              <legend className="text-sm font-medium">How the console signs in to this server</legend>
+              <div className="mt-2 space-y-2">
+                {AUTH_MODES.map(([value, label, hint]) => (
+                  <label key={value} className="flex items-start gap-2 text-sm">
+                    <input type="radio" value={value} {...register("auth_mode")} className="mt-1" />
+                    <span>
+                      {label}
+                      <span className="block text-xs text-zinc-500">{hint}</span>
+                    </span>
+                  </label>
+                ))}
+              </div>
+              {errors.auth_mode?.message ? <p id="auth_mode-error" className="mt-1 text-xs text-red-600 dark:text-red-400">{errors.auth_mode.message}</p> : null}
+            </fieldset>
+            {authMode !== "none" && (
+              <>
+                <p className="text-xs text-zinc-500">
+                  Optional. The console finds the server&apos;s authorization server itself and identifies as MCP Console (or registers); give a client only if the server requires one you registered.
+                </p>
+                <Field id="oauth_scope" label="Scopes" error={errors.oauth_scope?.message}>
+                  <Input {...register("oauth_scope")} {...fieldAria("oauth_scope", errors.oauth_scope?.message)} autoComplete="off" placeholder="What the server asks for" />
+                </Field>
+                <Field id="client_id" label="Client ID" error={errors.client_id?.message}>
+                  <Input {...register("client_id")} {...fieldAria("client_id", errors.client_id?.message)} autoComplete="off" />
+                </Field>
+                <Field id="client_secret" label="Client secret" error={errors.client_secret?.message} hint={provider?.authentication?.client_secret ? `Stored (${provider.authentication.client_secret}) — leave empty to keep it` : undefined}>
+                  <Input {...register("client_secret")} {...fieldAria("client_secret", errors.client_secret?.message, provider?.authentication?.client_secret ? "hint" : undefined)} type="password" autoComplete="new-password" />
+                </Field>
+              </>
+            )}
           </Tabs.Content>
 
           <Tabs.Content value="headers" forceMount className="space-y-3 pt-4 data-[state=inactive]:hidden">

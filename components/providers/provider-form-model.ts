@@ -4,7 +4,7 @@
 import type { FieldErrors, FieldPath, Resolver } from "react-hook-form";
 import type { z } from "zod";
 import type { FieldError } from "@/lib/api/errors";
-import { createProviderSchema, LIMITS, providerPatchSchema, type CreateProviderInput, type Provider, type ProviderPatch } from "@/lib/providers/schemas";
+import { createProviderSchema, LIMITS, providerPatchSchema, type CreateProviderInput, type OAuthConnectionKind, type Provider, type ProviderPatch } from "@/lib/providers/schemas";
 
 export type HeaderRow = {
   name: string;
@@ -21,6 +21,9 @@ export type ProviderFormValues = {
   icon_background: string;
   server_identifier: string;
   headers: HeaderRow[];
+  /** None, or OAuth with one connection for the workspace or one per user. */
+  auth_mode: "none" | OAuthConnectionKind;
+  oauth_scope: string;
   client_id: string;
   client_secret: string;
   timeout: string;
@@ -38,6 +41,8 @@ export function emptyFormValues(): ProviderFormValues {
     icon_background: DEFAULT_ICON_BACKGROUND,
     server_identifier: "",
     headers: [],
+    auth_mode: "none",
+    oauth_scope: "",
     client_id: "",
     client_secret: "",
     timeout: String(LIMITS.timeout.default),
@@ -54,6 +59,8 @@ export function formValuesFromProvider(provider: Provider): ProviderFormValues {
     icon_background: provider.icon?.type === "emoji" ? provider.icon.background : DEFAULT_ICON_BACKGROUND,
     server_identifier: provider.server_identifier,
     headers: Object.entries(provider.headers).map(([name, masked]) => ({ name, value: "", stored: true, masked })),
+    auth_mode: provider.authentication?.connection ?? "none",
+    oauth_scope: provider.authentication?.scope ?? "",
     client_id: provider.authentication?.client_id ?? "",
     client_secret: "",
     timeout: String(provider.configuration.timeout),
@@ -79,8 +86,16 @@ export function toCreateInput(values: ProviderFormValues, showForwarding: boolea
     server_url: values.server_url,
     ...(iconOf(values) ? { icon: iconOf(values) } : {}),
     ...(Object.keys(headers).length ? { headers } : {}),
-    ...(values.client_id.trim() || values.client_secret
-      ? { authentication: { client_id: values.client_id, ...(values.client_secret ? { client_secret: values.client_secret } : {}) } }
+    ...(values.auth_mode !== "none"
+      ? {
+          authentication: {
+            type: "oauth" as const,
+            connection: values.auth_mode,
+            ...(values.client_id.trim() ? { client_id: values.client_id } : {}),
+            ...(values.client_secret ? { client_secret: values.client_secret } : {}),
+            ...(values.oauth_scope.trim() ? { scope: values.oauth_scope } : {}),
+          },
+        }
       : {}),
     configuration: { timeout: toNumber(values.timeout), sse_read_timeout: toNumber(values.sse_read_timeout) },
     ...(showForwarding ? { identity_mode: values.forwarding ? "idp_token" : "off" } : {}),
@@ -107,13 +122,20 @@ export function toPatch(values: ProviderFormValues, original: Provider, showForw
   }
   if (Object.keys(headers).length) patch.headers = headers;
 
-  const clientId = values.client_id.trim();
-  if (!clientId && !values.client_secret && original.authentication) patch.authentication = null;
-  else if (clientId !== (original.authentication?.client_id ?? "") || values.client_secret) {
-    patch.authentication = {
-      ...(clientId !== (original.authentication?.client_id ?? "") ? { client_id: values.client_id } : {}),
-      ...(values.client_secret ? { client_secret: values.client_secret } : {}),
-    };
+  const auth = original.authentication;
+  if (values.auth_mode === "none") {
+    if (auth) patch.authentication = null;
+  } else {
+    const changes: NonNullable<ProviderPatch["authentication"]> = {};
+    if (!auth) changes.type = "oauth";
+    if (values.auth_mode !== auth?.connection) changes.connection = values.auth_mode;
+    const clientId = values.client_id.trim();
+    if (clientId !== (auth?.client_id ?? "")) changes.client_id = clientId ? values.client_id : null;
+    if (values.client_secret) changes.client_secret = values.client_secret;
+    else if (!clientId && auth?.client_secret) changes.client_secret = null;
+    const scope = values.oauth_scope.trim();
+    if (scope !== (auth?.scope ?? "")) changes.scope = scope ? values.oauth_scope : null;
+    if (Object.keys(changes).length) patch.authentication = changes;
   }
 
   const configuration: NonNullable<ProviderPatch["configuration"]> = {};
@@ -135,7 +157,7 @@ export function formFieldFor(path: string, values: ProviderFormValues, keyProble
   const [head = "", ...rest] = path.split(".");
   const tail = rest.join(".");
   if (head === "icon") return tail === "background" ? "icon_background" : "icon_emoji";
-  if (head === "authentication") return tail === "client_secret" ? "client_secret" : "client_id";
+  if (head === "authentication") return tail === "client_secret" ? "client_secret" : tail === "scope" ? "oauth_scope" : tail === "client_id" ? "client_id" : "auth_mode";
   if (head === "configuration") return tail === "sse_read_timeout" ? "sse_read_timeout" : "timeout";
   if (head === "identity_mode") return "forwarding";
   if (head === "headers" && tail) {

@@ -38,6 +38,8 @@ export async function startTestIdp(options: {
   /** The MCP servers (resource indicators) tokens may be minted for; allowResources adds more. */
   resources: string[];
   accessTokenTtlSeconds?: number;
+  /** Open dynamic client registration (RFC 7591), as an MCP server's authorization server would. */
+  registration?: boolean;
 }): Promise<TestIdp> {
   const resources = [...options.resources];
   // The server listens first: the issuer URL names its port.
@@ -71,6 +73,7 @@ export async function startTestIdp(options: {
     features: {
       devInteractions: { enabled: false },
       revocation: { enabled: true },
+      registration: { enabled: Boolean(options.registration) },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => undefined,
@@ -91,7 +94,8 @@ export async function startTestIdp(options: {
       const accountId = ctx.oidc.session?.accountId;
       if (!accountId || !ctx.oidc.client) return undefined;
       const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId });
-      grant.addOIDCScope("openid email profile offline_access");
+      const requested = ctx.oidc.params?.scope;
+      grant.addOIDCScope(`openid email profile offline_access ${typeof requested === "string" ? requested : ""}`.trim());
       grant.addOIDCClaims(["sub", "email", "email_verified", "name"]);
       for (const resource of resources) grant.addResourceScope(resource, "mcp");
       await grant.save();
@@ -150,7 +154,7 @@ export async function startTestIdp(options: {
     const { prompt, params, uid } = details;
     if (prompt.name === "consent") {
       const grant = new provider.Grant({ accountId: details.session?.accountId, clientId: String(params.client_id) });
-      grant.addOIDCScope("openid email profile offline_access");
+      grant.addOIDCScope(`openid email profile offline_access ${typeof params.scope === "string" ? params.scope : ""}`.trim());
       grant.addOIDCClaims(["sub", "email", "email_verified", "name"]);
       for (const resource of resources) grant.addResourceScope(resource, "mcp");
       const grantId = await grant.save();

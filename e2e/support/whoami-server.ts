@@ -23,6 +23,8 @@ export type WhoamiServer = {
   metadataRequests: () => number;
   /** While on, every MCP request is refused with 401, whatever it carries. */
   setRefusing: (refusing: boolean) => void;
+  /** While set, every authenticated MCP request is refused with a step-up challenge (403 insufficient_scope) for this scope. */
+  setStepUp: (scope: string | undefined) => void;
   reset: () => void;
   stop: () => Promise<void>;
 };
@@ -38,12 +40,15 @@ export async function startWhoamiServer(options: {
   resourcePath?: string;
   /** A shared token accepted as the identity "static" (to prove when static credentials are used). */
   staticToken?: string;
+  /** The scopes its RFC 9728 metadata lists (what an OAuth client asks for when the 401 names none). */
+  scopesSupported?: string[];
 }): Promise<WhoamiServer> {
   let url = "";
   let resource = "";
   let audience = "";
   let metadataRequests = 0;
   let refusing = false;
+  let stepUp: string | undefined;
   const jwks = createRemoteJWKSet(new URL(`${options.issuer}/jwks`));
   const authorizations: (string | undefined)[] = [];
   const requests: http.IncomingHttpHeaders[] = [];
@@ -76,7 +81,7 @@ export async function startWhoamiServer(options: {
     if (req.url?.startsWith("/.well-known/oauth-protected-resource")) {
       metadataRequests++;
       res.writeHead(200, { "content-type": "application/json" });
-      return void res.end(JSON.stringify({ resource, authorization_servers: [options.issuer], bearer_methods_supported: ["header"] }));
+      return void res.end(JSON.stringify({ resource, authorization_servers: [options.issuer], bearer_methods_supported: ["header"], ...(options.scopesSupported ? { scopes_supported: options.scopesSupported } : {}) }));
     }
     authorizations.push(req.headers.authorization);
     requests.push(req.headers);
@@ -87,6 +92,10 @@ export async function startWhoamiServer(options: {
       const metadataUrl = `${new URL(url).origin}/.well-known/oauth-protected-resource/mcp`;
       res.writeHead(401, { "content-type": "application/json", "www-authenticate": `Bearer resource_metadata="${metadataUrl}"` });
       return void res.end(JSON.stringify({ error: "invalid_token" }));
+    }
+    if (stepUp) {
+      res.writeHead(403, { "content-type": "application/json", "www-authenticate": `Bearer error="insufficient_scope", scope="${stepUp}"` });
+      return void res.end(JSON.stringify({ error: "insufficient_scope" }));
     }
     if (req.method !== "POST") return void res.writeHead(405, { allow: "POST" }).end();
     // Stateless: a fresh server and transport per request.
@@ -116,6 +125,9 @@ export async function startWhoamiServer(options: {
     metadataRequests: () => metadataRequests,
     setRefusing: (next) => {
       refusing = next;
+    },
+    setStepUp: (scope) => {
+      stepUp = scope;
     },
     reset: () => {
       authorizations.splice(0);

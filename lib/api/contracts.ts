@@ -8,6 +8,8 @@ import { revokeConnectedAppContract } from "@/app/api/v1/connected-apps/[id]/con
 import { featuresContract } from "@/app/api/v1/features/contract";
 import { createProviderContract, listProvidersContract } from "@/app/api/v1/mcp-providers/contract";
 import { deleteProviderContract, getProviderContract, updateProviderContract } from "@/app/api/v1/mcp-providers/[id]/contract";
+import { endConnectionContract, getConnectionContract, startConnectionContract } from "@/app/api/v1/mcp-providers/[id]/connection/contract";
+import { listConnectionsContract } from "@/app/api/v1/mcp-providers/[id]/connections/contract";
 import { listToolsContract } from "@/app/api/v1/mcp-providers/[id]/tools/contract";
 import { refreshToolsContract } from "@/app/api/v1/mcp-providers/[id]/tools/refresh/contract";
 import { callToolContract } from "@/app/api/v1/mcp-providers/[id]/tools/[tool]/call/contract";
@@ -23,6 +25,10 @@ export const CONTRACTS = [
   listToolsContract,
   refreshToolsContract,
   callToolContract,
+  getConnectionContract,
+  startConnectionContract,
+  endConnectionContract,
+  listConnectionsContract,
   listToolCallsContract,
   featuresContract,
   listApiTokensContract,

@@ -15,6 +15,8 @@ export const ERROR_STATUS = {
   identity_required: 424,
   identity_refused: 424,
   identity_unavailable: 503,
+  // OAuth to the server (SPEC §9): the caller (or, for a shared one, an admin) must connect first.
+  connection_required: 424,
   upstream_unauthorized: 502,
   upstream_error: 502,
   upstream_timeout: 504,
@@ -29,8 +31,8 @@ export const ERROR_CODES = Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode
 /** What a call that forwards the user's identity can answer when no token can be had. */
 export const IDENTITY_FAILURE_CODES = ["identity_required", "identity_refused", "identity_unavailable", "rate_limited"] as const satisfies readonly ErrorCode[];
 
-/** What a call can answer when the MCP server behind a provider fails. */
-export const UPSTREAM_FAILURE_CODES = ["upstream_unauthorized", "upstream_error", "upstream_timeout"] as const satisfies readonly ErrorCode[];
+/** What a call can answer when the MCP server behind a provider fails, or its OAuth connection is missing. */
+export const UPSTREAM_FAILURE_CODES = ["connection_required", "upstream_unauthorized", "upstream_error", "upstream_timeout"] as const satisfies readonly ErrorCode[];
 
 const TITLES: Record<ErrorCode, string> = {
   unauthenticated: "Authentication required",
@@ -45,6 +47,7 @@ const TITLES: Record<ErrorCode, string> = {
   identity_required: "Your identity is needed",
   identity_refused: "Identity refused",
   identity_unavailable: "Identity service unavailable",
+  connection_required: "Connect to the MCP server first",
   upstream_unauthorized: "The MCP server refused the credentials",
   upstream_error: "The MCP server failed",
   upstream_timeout: "The MCP server timed out",
@@ -58,7 +61,7 @@ export class ApiError extends Error {
   constructor(
     readonly code: ErrorCode,
     readonly detail: string,
-    readonly options: { errors?: FieldError[]; headers?: Record<string, string> } = {},
+    readonly options: { errors?: FieldError[]; headers?: Record<string, string>; extensions?: { connect_url?: string } } = {},
   ) {
     super(detail);
   }
@@ -76,6 +79,7 @@ export const problemSchema = z
     detail: z.string().describe("What went wrong, in words a user can act on"),
     code: z.enum(ERROR_CODES),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional().describe("One entry per invalid field"),
+    connect_url: z.string().optional().describe("connection_required: the page where the connection is made"),
   })
   .describe("An RFC 9457 problem");
 
@@ -89,6 +93,7 @@ export function toProblem(error: ApiError): Problem {
     detail: error.detail,
     code: error.code,
     ...(error.options.errors ? { errors: error.options.errors } : {}),
+    ...error.options.extensions,
   };
 }
 

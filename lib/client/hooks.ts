@@ -179,6 +179,35 @@ export function useRefreshTools(id: string) {
   });
 }
 
+/** Whether the caller's calls to an OAuth provider have a connection (only for providers that use OAuth). */
+export function useConnection(id: string, enabled: boolean) {
+  return useQuery({ queryKey: queryKeys.providers.connection(id), queryFn: () => api("GET /api/v1/mcp-providers/{id}/connection", { params: { id } }), enabled });
+}
+
+/** Who is connected (owners and admins). */
+export function useConnections(id: string, enabled: boolean) {
+  return useQuery({ queryKey: queryKeys.providers.connections(id), queryFn: () => api("GET /api/v1/mcp-providers/{id}/connections", { params: { id } }), enabled });
+}
+
+/** Starts a connection: the browser goes to the server's authorization server and comes back to the provider's page. */
+export function useStartConnection(id: string) {
+  return useMutation({
+    mutationFn: () => api("POST /api/v1/mcp-providers/{id}/connection", { params: { id } }),
+    onSuccess: ({ authorization_url }) => { window.location.assign(authorization_url); },
+    onError: (error) => toast.error(errorMessage(error)),
+  });
+}
+
+export function useDisconnect(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (userId?: string) => api("DELETE /api/v1/mcp-providers/{id}/connection", { params: { id }, query: userId ? { user_id: userId } : {} }),
+    onSuccess: () => toast.success("Disconnected"),
+    onError: (error) => toast.error(errorMessage(error)),
+    onSettled: () => client.invalidateQueries({ queryKey: queryKeys.providers.all }),
+  });
+}
+
 export function useCallTool(id: string) {
   return useMutation({
     mutationFn: ({ tool, args }: { tool: string; args: Record<string, unknown> }) =>

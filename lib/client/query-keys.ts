@@ -6,6 +6,8 @@ export const queryKeys = {
     list: (q: string) => ["providers", "list", q] as const,
     detail: (id: string) => ["providers", "detail", id] as const,
     tools: (id: string) => ["providers", "tools", id] as const,
+    connection: (id: string) => ["providers", "connection", id] as const,
+    connections: (id: string) => ["providers", "connections", id] as const,
   },
   apiTokens: ["api-tokens"] as const,
   connectedApps: (scope: "mine" | "workspace") => ["connected-apps", scope] as const,

@@ -17,6 +17,8 @@ export type McpConnection = {
   headers: Record<string, string>;
   timeoutMs: number;
   sseReadTimeoutMs: number;
+  /** Told the server's WWW-Authenticate challenge when it refuses a request (401/403). */
+  onRefused?: (challenge: string | undefined) => void;
 };
 
 /** Who a warm session may be reused for, and until when (see lib/mcp/session-pool.ts). */
@@ -48,7 +50,10 @@ function fetchWith(connection: McpConnection): typeof fetch {
   return (input, init) => {
     const headers = new Headers(connection.headers);
     new Headers(init?.headers).forEach((value, name) => { headers.set(name, value); });
-    return outboundFetch(input, { ...init, headers });
+    return outboundFetch(input, { ...init, headers }).then((response) => {
+      if (response.status === 401 || response.status === 403) connection.onRefused?.(response.headers.get("www-authenticate") ?? undefined);
+      return response;
+    });
   };
 }
 

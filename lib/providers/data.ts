@@ -10,7 +10,7 @@ import { db, isPostgres, prismaErrorCode, uniqueViolationFields } from "@/lib/db
 import { withMaskedColumns } from "@/lib/providers/backfill";
 import { cachedPage, providersChanged } from "@/lib/providers/list-cache";
 import { applyProviderPatch, changedFields } from "@/lib/providers/merge-patch";
-import { SHOWN_ROW_OMITS, toColumns, toDocument, toProvider, type ProviderRow } from "@/lib/providers/record";
+import { SHOWN_ROW_OMITS, toColumns, toDocument, toProvider, type ProviderRow, type StoredProviderDocument } from "@/lib/providers/record";
 import type { Provider, ProviderDocument, ProviderPatch } from "@/lib/providers/schemas";
 
 /** A discovery about to run: the provider shows as being checked. */
@@ -133,6 +133,8 @@ export async function updateProvider(options: {
         // Users' own tool views belong to the server: a new URL drops them, any other edit keeps them.
         if (urlChanged) await tx.providerToolView.deleteMany({ where: { providerId: id } });
         else await tx.providerToolView.updateMany({ where: { providerId: id, providerVersion: row.version }, data: { providerVersion: row.version + 1 } });
+        // OAuth connections belong to the server and the client they were made with.
+        if (oauthConnectionsEnd(before, after)) await tx.upstreamConnection.deleteMany({ where: { providerId: id } });
         await recordAuditEvent(tx, { workspaceId, actorUserId: userId, action: "provider.updated", providerId: id, fields });
         return tx.mcpProvider.findFirst({ where: { id, workspaceId } });
       });
@@ -147,6 +149,13 @@ export async function updateProvider(options: {
     await sleep(Math.random() * 10 * Math.min(attempt + 1, 5));
   }
   throw new ApiError("conflict", "The provider is being changed by many requests at once; try again");
+}
+
+/** A new server, no OAuth any more, another kind of connection or another client: connections made before don't carry over. */
+function oauthConnectionsEnd(before: StoredProviderDocument, after: StoredProviderDocument): boolean {
+  const a = before.authentication;
+  const b = after.authentication;
+  return before.server_url !== after.server_url || !b || a?.connection !== b.connection || a.client_id !== b.client_id;
 }
 
 function stale(current?: number) {

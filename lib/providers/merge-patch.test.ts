@@ -36,7 +36,7 @@ const doc: StoredProviderDocument = {
   server_url: "https://mcp.linear.app/sse",
   icon: { type: "emoji", content: "🔧", background: "#EEF" },
   headers: { "X-Api-Key": "secret-1", "X-Other": "keep" },
-  authentication: { client_id: "abc", client_secret: "s3cret" },
+  authentication: { type: "oauth", connection: "shared", client_id: "abc", client_secret: "s3cret" },
   configuration: { timeout: 30, sse_read_timeout: 300 },
   identity_mode: "off",
   tool_policy: { disabled: ["delete_issue"] },
@@ -99,14 +99,14 @@ describe("moving the server to another origin", () => {
   it("drops the stored header values and client secret that the patch does not send again, and says so", () => {
     const result = applyProviderPatch(doc, { server_url: "https://attacker.example/mcp" });
     expect(result.document.headers).toBeUndefined();
-    expect(result.document.authentication).toEqual({ client_id: "abc" });
+    expect(result.document.authentication).toEqual({ type: "oauth", connection: "shared", client_id: "abc" });
     expect(result.droppedSecrets).toEqual(["authentication.client_secret", "headers.X-Api-Key", "headers.X-Other"]);
   });
 
   it("keeps what the patch sends again, and drops nothing within the same origin", () => {
     const moved = applyProviderPatch(doc, { server_url: "https://new.example/mcp", headers: { "x-api-key": "new-key" }, authentication: { client_secret: "new-secret" } });
     expect(moved.document.headers).toEqual({ "x-api-key": "new-key" });
-    expect(moved.document.authentication).toEqual({ client_id: "abc", client_secret: "new-secret" });
+    expect(moved.document.authentication).toEqual({ type: "oauth", connection: "shared", client_id: "abc", client_secret: "new-secret" });
     expect(moved.droppedSecrets).toEqual(["headers.X-Other"]);
     const samePlace = applyProviderPatch(doc, { server_url: "https://mcp.linear.app/v2/mcp" });
     expect(samePlace.document.headers).toEqual(doc.headers);

@@ -10,7 +10,7 @@ import { isForwardingActive, parseStoredIdentityMode, type StoredIdentityMode } 
 import { log } from "@/lib/log";
 import { HEADER_VALUE, isForbiddenHeader } from "@/lib/providers/header-rules";
 import { maskHeaders, maskSecret, maskUrl } from "@/lib/providers/masking";
-import { DISCOVERY_FAILURES, iconSchema, type Discovery, type Provider, type ProviderDocument } from "@/lib/providers/schemas";
+import { DISCOVERY_FAILURES, iconSchema, type Discovery, type OAuthConnectionKind, type Provider, type ProviderDocument } from "@/lib/providers/schemas";
 import { toolSchema, type StoredTool } from "@/lib/providers/tool-schemas";
 
 export type ProviderRow = McpProvider;
@@ -45,6 +45,9 @@ export function toColumns(doc: StoredProviderDocument) {
     serverUrlHash: secretBox.hash(normaliseUrl(doc.server_url)),
     icon: doc.icon ? JSON.stringify(doc.icon) : null,
     headersEncrypted: headers ? encrypt(JSON.stringify(headers)) : null,
+    authType: doc.authentication ? "oauth" : null,
+    oauthConnection: doc.authentication?.connection ?? null,
+    oauthScope: doc.authentication?.scope ?? null,
     clientId: doc.authentication?.client_id ?? null,
     clientSecretEncrypted: doc.authentication?.client_secret ? encrypt(doc.authentication.client_secret) : null,
     ...maskedColumns(doc),
@@ -85,11 +88,14 @@ export function toDocument(row: ProviderRow): StoredProviderDocument {
     server_url: decrypt(row.serverUrlEncrypted),
     ...(icon ? { icon } : {}),
     ...(headers ? { headers } : {}),
-    ...(row.clientId
+    ...(row.authType === "oauth"
       ? {
           authentication: {
-            client_id: row.clientId,
-            ...(row.clientSecretEncrypted ? { client_secret: decrypt(row.clientSecretEncrypted) } : {}),
+            type: "oauth" as const,
+            connection: oauthConnectionOf(row),
+            ...(row.clientId ? { client_id: row.clientId } : {}),
+            ...(row.clientId && row.clientSecretEncrypted ? { client_secret: decrypt(row.clientSecretEncrypted) } : {}),
+            ...(row.oauthScope ? { scope: row.oauthScope } : {}),
           },
         }
       : {}),
@@ -97,6 +103,16 @@ export function toDocument(row: ProviderRow): StoredProviderDocument {
     identity_mode: parseStoredIdentityMode(row.identityMode),
     tool_policy: { disabled: parseDisabledTools(row) },
   };
+}
+
+/** How a row's OAuth connections are kept; a value this version doesn't know is the safer per-user one. */
+export function oauthConnectionOf(row: Pick<ProviderRow, "oauthConnection">): OAuthConnectionKind {
+  return row.oauthConnection === "shared" ? "shared" : "per_user";
+}
+
+/** Whether calls to this provider carry an OAuth connection's token, and whose (read from the row: nothing is decrypted). */
+export function oauthOf(row: Pick<ProviderRow, "authType" | "oauthConnection">): OAuthConnectionKind | undefined {
+  return row.authType === "oauth" ? oauthConnectionOf(row) : undefined;
 }
 
 /** The tools an admin turned off, as stored on the row. */
@@ -160,7 +176,10 @@ export function toProvider(row: ShownRow): Provider {
     server_url: row.serverUrlMasked ?? "******",
     icon: icon ?? null,
     headers: headers ?? {},
-    authentication: row.clientId ? { client_id: row.clientId, client_secret: row.clientSecretMasked } : null,
+    authentication:
+      row.authType === "oauth"
+        ? { type: "oauth", connection: oauthConnectionOf(row), client_id: row.clientId, client_secret: row.clientId ? row.clientSecretMasked : null, scope: row.oauthScope }
+        : null,
     configuration: { timeout: row.timeout, sse_read_timeout: row.sseReadTimeout },
     identity_mode: mode,
     identity_forwarding_active: isForwardingActive(mode, env().ENTERPRISE_ENABLED),

@@ -79,10 +79,33 @@ export const headersSchema = z
   .refine((headers) => Object.keys(headers).length <= LIMITS.headersMax, `At most ${LIMITS.headersMax} headers`)
   .refine(distinctIgnoringCase, "Header names must be distinct (they are case-insensitive)");
 
-export const authenticationSchema = z.strictObject({
-  client_id: z.string({ error: "Client ID is required" }).trim().min(1, "Client ID is required").max(255),
-  client_secret: z.string().max(1024).optional(),
-});
+/** "shared": an admin connects once for the workspace; "per_user": each user connects their own account. */
+export const OAUTH_CONNECTIONS = ["shared", "per_user"] as const;
+export type OAuthConnectionKind = (typeof OAUTH_CONNECTIONS)[number];
+
+const oauthConnectionSchema = z
+  .enum(OAUTH_CONNECTIONS, { error: 'Use "shared" (one connection for the workspace) or "per_user" (each user connects their own account)' })
+  .describe('"shared": an admin connects once and every call uses that grant; "per_user": each user connects, and a user without a connection gets connection_required');
+
+const clientIdSchema = z.string().trim().min(1, "Client ID can't be empty; leave it out to let the console register itself").max(255, "Client ID must be at most 255 characters");
+const clientSecretSchema = z.string().min(1, "Client secret can't be empty").max(1024, "Client secret must be at most 1024 characters");
+// RFC 6749 §3.3: space-separated tokens of printable ASCII without " or \.
+const scopeSchema = z
+  .string()
+  .trim()
+  .max(1000, "Scope must be at most 1000 characters")
+  .regex(/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/, "Scopes are space-separated words of printable ASCII (no quotes or backslashes)");
+
+export const authenticationSchema = z
+  .strictObject({
+    type: z.literal("oauth", { error: 'type is "oauth" (remove authentication for none)' }),
+    connection: oauthConnectionSchema,
+    client_id: clientIdSchema.optional().describe("A client registered with the server's authorization server; without one the console identifies itself (Client ID Metadata Document) or registers (RFC 7591)"),
+    client_secret: clientSecretSchema.optional().describe("Only with client_id, for a confidential client"),
+    scope: scopeSchema.optional().describe("Scopes to ask for; without it, the server's challenge or its scopes_supported decide"),
+  })
+  .refine((auth) => !auth.client_secret || auth.client_id, { path: ["client_secret"], error: "A client secret needs its client ID" });
+export type Authentication = z.output<typeof authenticationSchema>;
 
 const timeoutSchema = z
   .int("Use whole seconds")
@@ -158,8 +181,11 @@ export const providerPatchSchema = z.strictObject({
     .optional(),
   authentication: z
     .strictObject({
-      client_id: z.string().trim().min(1, "Client ID is required").max(255).optional(),
-      client_secret: z.string().max(1024).nullable().optional(),
+      type: z.literal("oauth").optional(),
+      connection: oauthConnectionSchema.optional(),
+      client_id: clientIdSchema.nullable().optional(),
+      client_secret: clientSecretSchema.nullable().optional(),
+      scope: scopeSchema.nullable().optional(),
     })
     .nullable()
     .optional(),
@@ -205,7 +231,16 @@ export const providerSchema = z.object({
   server_url: z.string().describe("Scheme and host only; the path and query are hidden"),
   icon: iconSchema.nullable(),
   headers: z.record(z.string(), z.string()).describe("Header values are masked"),
-  authentication: z.object({ client_id: z.string(), client_secret: z.string().nullable() }).nullable(),
+  authentication: z
+    .object({
+      type: z.literal("oauth"),
+      connection: z.enum(OAUTH_CONNECTIONS),
+      client_id: z.string().nullable(),
+      client_secret: z.string().nullable().describe("Masked"),
+      scope: z.string().nullable(),
+    })
+    .nullable()
+    .describe("OAuth to the server (tokens are never shown; see the provider's connection)"),
   configuration: z.object({ timeout: z.int(), sse_read_timeout: z.int() }),
   identity_mode: z
     .enum(STORED_IDENTITY_MODES)

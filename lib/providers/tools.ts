@@ -24,7 +24,8 @@ import { recordToolCall, type CallPath } from "@/lib/activity/tool-calls";
 import { callTool, listTools, McpCallError, withWarmSession, type McpConnection, type SessionScope } from "@/lib/mcp/client";
 import { findProviderRow } from "@/lib/providers/data";
 import { providersChanged } from "@/lib/providers/list-cache";
-import { parseDisabledTools, parseStoredTools, toDocument, type ProviderRow } from "@/lib/providers/record";
+import { oauthOf, parseDisabledTools, parseStoredTools, toDocument, type ProviderRow } from "@/lib/providers/record";
+import { connectionRefused, connectionToken, noteStepUp, tokenRefused, type ConnectionToken } from "@/lib/upstream-oauth/connections";
 import type { DiscoveryFailure } from "@/lib/providers/schemas";
 import type { ListedTool, StoredTool, ToolList } from "@/lib/providers/tool-schemas";
 
@@ -36,6 +37,15 @@ function forwards(row: ProviderRow): boolean {
   return isForwardingActive(parseStoredIdentityMode(row.identityMode), env().ENTERPRISE_ENABLED);
 }
 
+/**
+ * Whether each user may see the server differently: their identity token, or their own OAuth
+ * connection. Then what a user discovers is their own view. (With forwarding on, the identity
+ * token is what is sent, never an OAuth connection's.)
+ */
+function personal(row: ProviderRow): boolean {
+  return forwards(row) || oauthOf(row) === "per_user";
+}
+
 function withPolicy(row: ProviderRow, tools: StoredTool[]): ListedTool[] {
   const disabled = new Set(parseDisabledTools(row));
   return tools.map((tool) => ({ ...tool, enabled: !disabled.has(tool.name) }));
@@ -43,7 +53,7 @@ function withPolicy(row: ProviderRow, tools: StoredTool[]): ListedTool[] {
 
 /** The tools the caller saw last: their own view when the provider forwards identity, else the shared one. */
 export async function lastKnownTools(row: ProviderRow, userId: string): Promise<Omit<ToolList, "data"> & { data: StoredTool[] }> {
-  if (forwards(row)) {
+  if (personal(row)) {
     const view = await db().providerToolView.findUnique({ where: { providerId_userId: { providerId: row.id, userId } } });
     if (view && view.providerVersion === row.version) {
       return { data: parseStoredTools(view.tools), fetched_at: view.fetchedAt.toISOString(), authed: view.authed, view: "yours" };
@@ -59,26 +69,69 @@ export async function listProviderTools(options: { workspaceId: string; id: stri
   return { ...known, data: withPolicy(row, known.data) };
 }
 
-type Connection = McpConnection & { forwarded: boolean; mode: string; validUntil: number; tokenKey?: string };
+type Connection = McpConnection & {
+  forwarded: boolean;
+  /** What the activity log records: an identity mode, "oauth" (a connection's token), or "off". */
+  mode: string;
+  validUntil: number;
+  tokenKey?: string;
+  /** The OAuth connection whose token this carries. */
+  oauth?: ConnectionToken;
+  /** The server's last WWW-Authenticate challenge with a 401 or 403. */
+  challenge?: string;
+};
 
 /** Headers and limits for talking to this provider as `user`; identity failures become API errors. */
 async function connectionFor(row: ProviderRow, user: EndUser | undefined): Promise<Connection> {
   const doc = toDocument(row);
+  let credentials: Awaited<ReturnType<typeof connectionCredentials>>;
   try {
-    const credentials = await connectionCredentials({ identityMode: doc.identity_mode, serverUrl: doc.server_url, headers: doc.headers, user });
-    return {
-      url: credentials.url,
-      headers: credentials.headers,
-      forwarded: credentials.forwarded,
-      mode: credentials.forwarded ? doc.identity_mode : "off",
-      validUntil: credentials.validUntil,
-      tokenKey: credentials.tokenKey,
-      timeoutMs: doc.configuration.timeout * 1000,
-      sseReadTimeoutMs: doc.configuration.sse_read_timeout * 1000,
-    };
+    credentials = await connectionCredentials({ identityMode: doc.identity_mode, serverUrl: doc.server_url, headers: doc.headers, user });
   } catch (error) {
     if (error instanceof IdentityError) throw identityApiError(error, row.name);
     throw error;
+  }
+  const oauth = !credentials.forwarded && oauthOf(row) ? await connectionToken(row, user?.userId) : undefined;
+  const connection: Connection = {
+    url: credentials.url,
+    headers: oauth ? { ...withoutAuthorization(credentials.headers), Authorization: `Bearer ${oauth.token}` } : credentials.headers,
+    forwarded: credentials.forwarded,
+    mode: credentials.forwarded ? doc.identity_mode : oauth ? "oauth" : "off",
+    validUntil: oauth ? oauth.validUntil : credentials.validUntil,
+    tokenKey: credentials.tokenKey,
+    ...(oauth ? { oauth } : {}),
+    timeoutMs: doc.configuration.timeout * 1000,
+    sseReadTimeoutMs: doc.configuration.sse_read_timeout * 1000,
+  };
+  connection.onRefused = (challenge) => { connection.challenge = challenge; };
+  return connection;
+}
+
+function withoutAuthorization(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== "authorization"));
+}
+
+/**
+ * Runs `work` on a connection to the server as `user`. A refusal (401/403) drops a forwarded
+ * identity token from the cache; an OAuth connection's refused token is refreshed and tried once
+ * more, and a second refusal — or a step-up challenge — asks the user to connect again. Nothing is
+ * ever retried with other credentials.
+ */
+async function withConnection<T>(row: ProviderRow, user: EndUser | undefined, work: (connection: Connection) => Promise<T>): Promise<T> {
+  let connection = await connectionFor(row, user);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await work(connection);
+    } catch (error) {
+      if (!(error instanceof McpCallError) || error.failure !== "unauthorized") throw error;
+      if (connection.tokenKey) forgetToken(connection.tokenKey);
+      const { oauth } = connection;
+      if (!oauth) throw error;
+      if (error.status === 403) throw await noteStepUp(row, oauth, connection.challenge);
+      if (attempt > 0) throw await connectionRefused(row, oauth);
+      await tokenRefused(row, oauth);
+      connection = await connectionFor(row, user);
+    }
   }
 }
 
@@ -112,10 +165,10 @@ type Outcome = { ok: true; tools: StoredTool[] } | { ok: false; failure: Discove
 
 const MESSAGE_MAX = 500;
 
-/** Writes an outcome where the caller may: the shared record (an admin, or no forwarding) and, with forwarding, their own view. */
-async function recordDiscovery(row: ProviderRow, caller: ToolCaller, forwarded: boolean, outcome: Outcome) {
+/** Writes an outcome where the caller may: the shared record (an admin, or nothing personal) and, when each user sees their own server, their view. */
+async function recordDiscovery(row: ProviderRow, caller: ToolCaller, own: boolean, outcome: Outcome) {
   const at = new Date();
-  if (hasRole(caller.role, "admin") || !forwarded) {
+  if (hasRole(caller.role, "admin") || !own) {
     const shared = outcome.ok
       ? { tools: JSON.stringify(outcome.tools), toolsCount: outcome.tools.length, authed: true, toolsFetchedAt: at, discoveryStatus: "ok", discoveryFailure: null, discoveryMessage: null }
       : {
@@ -128,7 +181,7 @@ async function recordDiscovery(row: ProviderRow, caller: ToolCaller, forwarded: 
     await db().mcpProvider.updateMany({ where: { id: row.id, workspaceId: row.workspaceId, version: row.version }, data: { ...shared, discoveryAt: at } });
     await providersChanged(row.workspaceId);
   }
-  if (forwarded && (outcome.ok || outcome.refused)) {
+  if (own && (outcome.ok || outcome.refused)) {
     const tools = outcome.ok ? outcome.tools : (await lastKnownTools(row, caller.userId)).data;
     const view = { providerVersion: row.version, tools: JSON.stringify(tools), authed: outcome.ok, fetchedAt: at };
     await db().providerToolView.upsert({
@@ -143,24 +196,21 @@ async function recordDiscovery(row: ProviderRow, caller: ToolCaller, forwarded: 
 /** tools/list now, as the caller; returns what they now see. Failures are recorded where the caller may write. */
 export async function refreshProviderTools(options: { workspaceId: string; id: string; caller: ToolCaller }): Promise<ToolList> {
   const row = await findProviderRow(options);
-  const forwarded = forwards(row);
-  let connection: Connection;
+  const own = personal(row);
   try {
-    connection = await connectionFor(row, options.caller);
+    const tools = await withConnection(row, options.caller, async (connection) => toStoredTools(await listTools(connection)));
+    const fetchedAt = await recordDiscovery(row, options.caller, own, { ok: true, tools });
+    return { data: withPolicy(row, tools), fetched_at: fetchedAt.toISOString(), authed: true, view: own ? "yours" : "shared" };
   } catch (error) {
-    if (error instanceof ApiError) await recordDiscovery(row, options.caller, forwarded, { ok: false, failure: "identity", message: error.detail, refused: false });
-    throw error;
-  }
-  try {
-    const tools = toStoredTools(await listTools(connection));
-    const fetchedAt = await recordDiscovery(row, options.caller, connection.forwarded, { ok: true, tools });
-    return { data: withPolicy(row, tools), fetched_at: fetchedAt.toISOString(), authed: true, view: connection.forwarded ? "yours" : "shared" };
-  } catch (error) {
+    if (error instanceof ApiError) {
+      const failure = error.code === "connection_required" ? "unauthorized" : "identity";
+      await recordDiscovery(row, options.caller, own, { ok: false, failure, message: error.detail, refused: false });
+      throw error;
+    }
     if (!(error instanceof McpCallError)) throw error;
     const refused = error.failure === "unauthorized";
-    if (refused && connection.tokenKey) forgetToken(connection.tokenKey);
-    const apiError = upstreamApiError(error, row, connection.forwarded);
-    await recordDiscovery(row, options.caller, connection.forwarded, { ok: false, failure: error.failure, message: apiError.detail, refused });
+    const apiError = upstreamApiError(error, row, forwards(row));
+    await recordDiscovery(row, options.caller, own, { ok: false, failure: error.failure, message: apiError.detail, refused });
     throw apiError;
   }
 }
@@ -194,28 +244,28 @@ export async function callRowTool(row: ProviderRow, options: { tool: string; arg
   const started = performance.now();
   let outcome = "internal_error";
   // What the call would carry; a call that fails getting the identity token still tried to forward it.
-  let identity: string = forwards(row) ? parseStoredIdentityMode(row.identityMode) : "off";
+  let identity: string = forwards(row) ? parseStoredIdentityMode(row.identityMode) : oauthOf(row) ? "oauth" : "off";
   try {
     if (parseDisabledTools(row).includes(tool)) throw refused(row, tool);
-    const connection = await connectionFor(row, user);
-    identity = connection.mode;
     try {
-      const result = await callTool(connection, tool, options.args, user ? scopeOf(row, connection, user) : undefined, {
-        onprogress: context?.onprogress,
-        signal: context?.signal,
-        meta: context?.meta,
+      const result = await withConnection(row, user, (connection) => {
+        identity = connection.mode;
+        return callTool(connection, tool, options.args, user ? scopeOf(row, connection, user) : undefined, {
+          onprogress: context?.onprogress,
+          signal: context?.signal,
+          meta: context?.meta,
+        });
       });
       outcome = result.isError ? "tool_error" : "ok";
       return result;
     } catch (error) {
       if (!(error instanceof McpCallError)) throw error;
-      if (error.failure === "unauthorized" && connection.tokenKey) forgetToken(connection.tokenKey);
       // Through the gateway the server's own JSON-RPC error goes back to the client as it came.
       if (error.rpc && context?.via === "gateway") {
         outcome = "rpc_error";
         throw error.rpc;
       }
-      throw upstreamApiError(error, row, connection.forwarded);
+      throw upstreamApiError(error, row, forwards(row));
     }
   } catch (error) {
     if (error instanceof ApiError) outcome = error.code;
@@ -255,14 +305,12 @@ export async function callProviderTool(options: { workspaceId: string; id: strin
  * decides for them. Identity and transport failures become API errors, as for a tool call.
  */
 export async function withProviderSession<T>(row: ProviderRow, user: EndUser, work: (client: Client, connection: McpConnection) => Promise<T>, signal?: AbortSignal): Promise<T> {
-  const connection = await connectionFor(row, user);
   try {
-    return await withWarmSession(connection, scopeOf(row, connection, user), (client) => work(client, connection), signal);
+    return await withConnection(row, user, (connection) => withWarmSession(connection, scopeOf(row, connection, user), (client) => work(client, connection), signal));
   } catch (error) {
     // The server's own JSON-RPC error is an answer for the caller, not a failure to reach it.
     if (!(error instanceof McpCallError) || error.rpc) throw error;
-    if (error.failure === "unauthorized" && connection.tokenKey) forgetToken(connection.tokenKey);
-    throw upstreamApiError(error, row, connection.forwarded);
+    throw upstreamApiError(error, row, forwards(row));
   }
 }
 

@@ -9,7 +9,7 @@ import { call, callPath, createActor, ORIGIN, sessionCookie, uniqueProvider, typ
 type ActorName = "anonymous" | "member" | "admin" | "owner" | "otherWorkspaceAdmin" | "revokedToken" | "signedOutSession";
 const ACTORS: ActorName[] = ["anonymous", "member", "admin", "owner", "otherWorkspaceAdmin", "revokedToken", "signedOutSession"];
 
-type Fixture = { providerId: string; adminTokenId: string; adminUserId: string };
+type Fixture = { providerId: string; perUserProviderId: string; sharedProviderId: string; adminTokenId: string; adminUserId: string };
 type Route = { name: string; method: string; path: (f: Fixture) => string; body?: () => unknown; expect: Record<ActorName, number> };
 
 const row = (anonymous: number, member: number, admin: number, owner: number, otherWorkspaceAdmin: number, revokedToken = 401, signedOutSession = 401) =>
@@ -25,6 +25,14 @@ const ROUTES: Route[] = [
   { name: "list a provider's tools", method: "GET", path: (f) => `/api/v1/mcp-providers/${f.providerId}/tools`, expect: row(401, 200, 200, 200, 404) },
   { name: "refresh a provider's tools", method: "POST", path: (f) => `/api/v1/mcp-providers/${f.providerId}/tools/refresh`, expect: row(401, 502, 502, 502, 404) },
   { name: "call a tool", method: "POST", path: (f) => `/api/v1/mcp-providers/${f.providerId}/tools/echo/call`, body: () => ({ arguments: {} }), expect: row(401, 502, 502, 502, 404) },
+  // OAuth connections (SPEC §9): a provider without OAuth has none; a shared one is the admins' to make.
+  { name: "your connection to a provider without OAuth", method: "GET", path: (f) => `/api/v1/mcp-providers/${f.providerId}/connection`, expect: row(401, 409, 409, 409, 404) },
+  { name: "your connection to a per-user OAuth provider", method: "GET", path: (f) => `/api/v1/mcp-providers/${f.perUserProviderId}/connection`, expect: row(401, 200, 200, 200, 404) },
+  { name: "start the workspace's shared connection", method: "POST", path: (f) => `/api/v1/mcp-providers/${f.sharedProviderId}/connection`, expect: row(401, 403, 502, 502, 404) },
+  { name: "start your own connection", method: "POST", path: (f) => `/api/v1/mcp-providers/${f.perUserProviderId}/connection`, expect: row(401, 502, 502, 502, 404) },
+  { name: "end a connection that doesn't exist", method: "DELETE", path: (f) => `/api/v1/mcp-providers/${f.perUserProviderId}/connection`, expect: row(401, 404, 404, 404, 404) },
+  { name: "end another user's connection", method: "DELETE", path: (f) => `/api/v1/mcp-providers/${f.perUserProviderId}/connection?user_id=${f.adminUserId}x`, expect: row(401, 403, 404, 404, 404) },
+  { name: "who is connected", method: "GET", path: (f) => `/api/v1/mcp-providers/${f.perUserProviderId}/connections`, expect: row(401, 403, 200, 200, 404) },
   { name: "the activity log", method: "GET", path: () => "/api/v1/tool-calls", expect: row(401, 200, 200, 200, 200) },
   { name: "another user's activity", method: "GET", path: (f) => `/api/v1/tool-calls?user=${f.adminUserId}`, expect: row(401, 403, 200, 200, 200) },
   { name: "features", method: "GET", path: () => "/api/v1/features", expect: row(401, 200, 200, 200, 200) },
@@ -75,8 +83,15 @@ async function fixture(): Promise<Fixture> {
     body: uniqueProvider({ server_url: `http://127.0.0.1:${closedPort}/mcp/${Math.random().toString(36).slice(2)}` }),
   });
   expect(provider.status).toBe(201);
+  const oauth = async (connection: "shared" | "per_user") => {
+    const created = await call(workspace.admin, "POST /api/v1/mcp-providers", {
+      body: uniqueProvider({ server_url: `http://127.0.0.1:${closedPort}/mcp/${Math.random().toString(36).slice(2)}`, authentication: { type: "oauth", connection } }),
+    });
+    expect(created.status).toBe(201);
+    return created.json.id;
+  };
   const token = await createApiToken({ userId: workspace.admin.userId, workspaceId: workspace.admin.workspaceId, name: "to revoke" });
-  return { providerId: provider.json.id, adminTokenId: token.id, adminUserId: workspace.admin.userId };
+  return { providerId: provider.json.id, perUserProviderId: await oauth("per_user"), sharedProviderId: await oauth("shared"), adminTokenId: token.id, adminUserId: workspace.admin.userId };
 }
 
 describe("authorization matrix", () => {

@@ -16,7 +16,7 @@ describe("concurrency", () => {
     // first gets 32 header additions, the second 7 header additions and a patch of every other field.
     const a = await call(admin, "POST /api/v1/mcp-providers", { body: uniqueProvider() });
     const b = await call(admin, "POST /api/v1/mcp-providers", {
-      body: uniqueProvider({ icon: { type: "emoji", content: "🔧", background: "#EEF" }, authentication: { client_id: "before" } }),
+      body: uniqueProvider({ icon: { type: "emoji", content: "🔧", background: "#EEF" }, authentication: { type: "oauth", connection: "shared", client_id: "before" } }),
     });
     const other = uniqueProvider();
     const fieldPatches: Record<string, unknown>[] = [
@@ -50,7 +50,7 @@ describe("concurrency", () => {
       server_url: other.server_url,
       icon: { type: "emoji", content: "🚀", background: "#000" },
       headers: Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`X-B-${i}`, `b-${i}-secret`])),
-      authentication: { client_id: "after", client_secret: "secret-after" },
+      authentication: { type: "oauth", connection: "shared", client_id: "after", client_secret: "secret-after" },
       configuration: { timeout: 11, sse_read_timeout: 22 },
       identity_mode: "idp_token",
       tool_policy: { disabled: ["delete_everything"] },

@@ -202,7 +202,7 @@ describe("secrets never reach logs or responses (canary)", () => {
           server_identifier: `c-${canary.slice(-8)}`,
           server_url: f.whoami.url,
           headers: { "X-Api-Key": `${canary}-header`, Authorization: `Bearer ${canary}-static` },
-          authentication: { client_id: "canary-client", client_secret: `${canary}-client-secret` },
+          authentication: { type: "oauth", connection: "shared", client_id: "canary-client", client_secret: `${canary}-client-secret` },
           identity_mode: "idp_token",
         },
       });

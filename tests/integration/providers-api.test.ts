@@ -48,7 +48,7 @@ describe("POST /api/v1/mcp-providers", () => {
       name: "  Spaced  ",
       icon: { type: "emoji", content: "🔧", background: "#EEF" },
       headers: { "X-Api-Key": "sk-abcdef123456", "X-Short": "abc" },
-      authentication: { client_id: "client-1", client_secret: "a-long-client-secret" },
+      authentication: { type: "oauth", connection: "shared", client_id: "client-1", client_secret: "a-long-client-secret" },
       configuration: { timeout: 5, sse_read_timeout: 60 },
       identity_mode: "idp_token",
     });
@@ -56,7 +56,7 @@ describe("POST /api/v1/mcp-providers", () => {
       name: "Spaced",
       icon: { type: "emoji", content: "🔧", background: "#EEF" },
       headers: { "X-Api-Key": "sk******56", "X-Short": "******" },
-      authentication: { client_id: "client-1", client_secret: "a-******et" },
+      authentication: { type: "oauth", connection: "shared", client_id: "client-1", client_secret: "a-******et", scope: null },
       configuration: { timeout: 5, sse_read_timeout: 60 },
       identity_mode: "idp_token",
       // ENTERPRISE_ENABLED is off in this suite: the mode is stored but not active
@@ -80,7 +80,10 @@ describe("POST /api/v1/mcp-providers", () => {
     ["configuration.sse_read_timeout", { configuration: { sse_read_timeout: 3601 } }],
     ["configuration.timeout", { configuration: { timeout: 1.5 } }],
     ["identity_mode", { identity_mode: "token_exchange" }],
-    ["authentication.client_id", { authentication: { client_secret: "s" } }],
+    ["authentication.client_secret", { authentication: { type: "oauth", connection: "shared", client_secret: "s" } }],
+    ["authentication.connection", { authentication: { type: "oauth" } }],
+    ["authentication.connection", { authentication: { type: "oauth", connection: "everyone" } }],
+    ["authentication.scope", { authentication: { type: "oauth", connection: "per_user", scope: 'read "all"' } }],
     ["surprise", { surprise: true }],
   ])("refuses an invalid %s with 422 on that field", async (path, overrides) => {
     const res = await call(owner, "POST /api/v1/mcp-providers", { body: uniqueProvider(overrides) });

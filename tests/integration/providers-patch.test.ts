@@ -15,7 +15,7 @@ beforeAll(async () => {
 const FULL = {
   icon: { type: "emoji", content: "🔧", background: "#EEF" },
   headers: { "X-Api-Key": "sk-keep-me-123", "X-Old": "old-value-999" },
-  authentication: { client_id: "client-1", client_secret: "client-secret-1" },
+  authentication: { type: "oauth", connection: "shared", client_id: "client-1", client_secret: "client-secret-1" },
   configuration: { timeout: 45, sse_read_timeout: 900 },
   identity_mode: "idp_token",
 };
@@ -79,7 +79,7 @@ describe("PATCH /api/v1/mcp-providers/{id}", () => {
     expect(res.json).toMatchObject({ tools_count: 0, authed: false, tools_fetched_at: null, authentication: { client_id: "client-1", client_secret: null } });
     const after = await stored(created.id);
     expect(after.headers).toEqual({ "x-api-key": "sk-sent-again-456" });
-    expect(after.authentication).toEqual({ client_id: "client-1" });
+    expect(after.authentication).toEqual({ type: "oauth", connection: "shared", client_id: "client-1" });
     const audit = await db().auditEvent.findFirstOrThrow({ where: { providerId: created.id, action: "provider.updated" } });
     expect(JSON.parse(audit.fields)).toEqual(expect.arrayContaining(["server_url", "headers.X-Old", "authentication.client_secret"]));
   });
@@ -154,10 +154,10 @@ describe("PATCH /api/v1/mcp-providers/{id}", () => {
   it("authentication merges: a new secret keeps the client id; null secret removes only the secret", async () => {
     const created = await createFull();
     await patch(created.id, { authentication: { client_secret: "rotated-secret" } });
-    expect((await stored(created.id)).authentication).toEqual({ client_id: "client-1", client_secret: "rotated-secret" });
+    expect((await stored(created.id)).authentication).toEqual({ type: "oauth", connection: "shared", client_id: "client-1", client_secret: "rotated-secret" });
     const res = await patch(created.id, { authentication: { client_secret: null } });
-    expect(res.json.authentication).toEqual({ client_id: "client-1", client_secret: null });
-    expect((await stored(created.id)).authentication).toEqual({ client_id: "client-1" });
+    expect(res.json.authentication).toEqual({ type: "oauth", connection: "shared", client_id: "client-1", client_secret: null, scope: null });
+    expect((await stored(created.id)).authentication).toEqual({ type: "oauth", connection: "shared", client_id: "client-1" });
   });
 
   it("authentication: null removes the OAuth client", async () => {
@@ -169,9 +169,13 @@ describe("PATCH /api/v1/mcp-providers/{id}", () => {
 
   it("a secret without a client id is refused when there is no client yet", async () => {
     const res = await call(admin, "POST /api/v1/mcp-providers", { body: uniqueProvider() });
-    const patched = await patch(res.json.id, { authentication: { client_secret: "orphan" } });
-    expect(patched.status).toBe(422);
-    expect(patched.json.errors?.[0].path).toBe("authentication.client_id");
+    const orphan = await patch(res.json.id, { authentication: { type: "oauth", connection: "shared", client_secret: "orphan" } });
+    expect(orphan.status).toBe(422);
+    expect(orphan.json.errors?.map((error) => error.path)).toEqual(["authentication.client_secret"]);
+    // Without OAuth there is nothing to put a secret in: the type and the connection are needed first.
+    const bare = await patch(res.json.id, { authentication: { client_secret: "orphan" } });
+    expect(bare.status).toBe(422);
+    expect(bare.json.errors?.map((error) => error.path)).toEqual(expect.arrayContaining(["authentication.type", "authentication.connection"]));
   });
 
   it("icon merges within its type, is replaced when the type changes, and null removes it", async () => {

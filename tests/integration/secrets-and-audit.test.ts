@@ -31,7 +31,7 @@ describe("secrets", () => {
     const input = uniqueProvider({
       server_url: `https://mcp.canary.example/path-${canary}-url?key=${canary}-query`,
       headers: { "X-Api-Key": `${canary}-header-value` },
-      authentication: { client_id: "visible-client", client_secret: `${canary}-client-secret` },
+      authentication: { type: "oauth", connection: "shared", client_id: "visible-client", client_secret: `${canary}-client-secret` },
     });
     const responses: string[] = [];
     const created = await call(admin, "POST /api/v1/mcp-providers", { body: input });

@@ -130,6 +130,53 @@ describe("the migration history tells the identity_mode story", () => {
   });
 });
 
+describe("the upstream OAuth migration", () => {
+  // Before it, a provider could store a client id and secret that nothing used; after it, that is
+  // a shared OAuth connection, and a provider without one has no OAuth.
+  const rows = [
+    `INSERT INTO "workspaces" ("id","name") VALUES ('ws-1','Workspace')`,
+    `INSERT INTO "tool_mcp_providers" ("id","workspace_id","name","server_identifier","server_url_encrypted","server_url_hash","tools","created_by","client_id") VALUES ('1','ws-1','With client','p1','enc','h1','[]','u-1','client-1')`,
+    `INSERT INTO "tool_mcp_providers" ("id","workspace_id","name","server_identifier","server_url_encrypted","server_url_hash","tools","created_by") VALUES ('2','ws-1','Plain','p2','enc','h2','[]','u-1')`,
+  ];
+  const expected = [
+    { id: "1", client_id: "client-1", auth_type: "oauth", oauth_connection: "shared" },
+    { id: "2", client_id: null, auth_type: null, oauth_connection: null },
+  ];
+  const select = `SELECT id, client_id, auth_type, oauth_connection FROM tool_mcp_providers ORDER BY id`;
+  const upTo = (kind: "sqlite" | "postgres") => migrationNames(kind).findIndex((name) => name.endsWith("_upstream_oauth"));
+
+  it("on SQLite: a stored client becomes a shared OAuth connection", () => {
+    const dir = schemaCopy("sqlite", upTo("sqlite"));
+    const file = path.join(dir, "upstream.db");
+    const env = { DATABASE_URL: `file:${file}`, PRISMA_SCHEMA_DIR: dir };
+    expect(prisma(["migrate", "deploy"], env).status).toBe(0);
+    const before = new Database(file);
+    for (const sql of rows) before.exec(sql);
+    before.close();
+    addMigration(dir, "sqlite", migrationNames("sqlite")[upTo("sqlite")]);
+    const applied = prisma(["migrate", "deploy"], env);
+    expect(applied.status, applied.output).toBe(0);
+    const after = new Database(file);
+    expect(after.prepare(select).all()).toEqual(expected);
+    after.close();
+  });
+
+  it("on PostgreSQL: the same", async () => {
+    const dir = schemaCopy("postgres", upTo("postgres"));
+    const url = freshPostgres();
+    const env = { DATABASE_URL: url, PRISMA_SCHEMA_DIR: dir };
+    expect(prisma(["migrate", "deploy"], env).status).toBe(0);
+    await withPostgres(url, async (client) => {
+      for (const sql of rows) await client.query(sql);
+    });
+    addMigration(dir, "postgres", migrationNames("postgres")[upTo("postgres")]);
+    expect(prisma(["migrate", "deploy"], env).status).toBe(0);
+    await withPostgres(url, async (client) => {
+      expect((await client.query(select)).rows).toEqual(expected);
+    });
+  });
+});
+
 /** The bridge in a directory of its own, seeing the installed packages except `pg`, at `pgVersion`. */
 function bridgeWithPg(pgVersion: string): string {
   const dir = tempDir();

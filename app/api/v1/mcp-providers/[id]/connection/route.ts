@@ -1,0 +1,22 @@
+import { route } from "@/lib/api/handler";
+import { findProviderRow } from "@/lib/providers/data";
+import { connectionStatus, disconnect, startConnection } from "@/lib/upstream-oauth/connections";
+import { endConnectionContract, getConnectionContract, startConnectionContract } from "./contract";
+
+// GET /api/v1/mcp-providers/{id}/connection — whether your calls have an OAuth connection
+export const GET = route(getConnectionContract, async ({ caller, params }) => ({
+  status: 200,
+  body: await connectionStatus(await findProviderRow({ workspaceId: caller.workspaceId, id: params.id }), caller),
+}));
+
+// POST /api/v1/mcp-providers/{id}/connection — start connecting: the authorization URL for your browser
+export const POST = route(startConnectionContract, async ({ caller, params }) => ({
+  status: 200,
+  body: { authorization_url: await startConnection(await findProviderRow({ workspaceId: caller.workspaceId, id: params.id }), caller) },
+}));
+
+// DELETE /api/v1/mcp-providers/{id}/connection — disconnect (revoking at the server when it can)
+export const DELETE = route(endConnectionContract, async ({ caller, params, query }) => {
+  await disconnect(await findProviderRow({ workspaceId: caller.workspaceId, id: params.id }), caller, query.user_id);
+  return { status: 204 };
+});

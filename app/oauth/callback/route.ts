@@ -1,0 +1,26 @@
+import { NextResponse, type NextRequest } from "next/server";
+import { ApiError } from "@/lib/api/errors";
+import { sessionCaller } from "@/lib/auth/request-auth";
+import { log } from "@/lib/log";
+import { oauthUrls } from "@/lib/oauth/urls";
+import { finishConnection } from "@/lib/upstream-oauth/connections";
+
+const param = (req: NextRequest, name: string) => req.nextUrl.searchParams.get(name)?.slice(0, 4096) ?? undefined;
+
+// GET /oauth/callback — a provider's authorization server sends the browser back here with a code.
+// The console's session says who is back; the connection is theirs only if they started it.
+export async function GET(req: NextRequest) {
+  const { origin } = oauthUrls();
+  const back = (path: string) => NextResponse.redirect(new URL(path, origin), 303);
+  const caller = await sessionCaller(req).catch(() => null);
+  if (!caller) return back(`/signin?callbackUrl=${encodeURIComponent(`${req.nextUrl.pathname}${req.nextUrl.search}`)}`);
+  try {
+    const done = await finishConnection({ state: param(req, "state"), code: param(req, "code"), error: param(req, "error"), error_description: param(req, "error_description") }, caller);
+    const outcome = done.error ? `connection=failed&message=${encodeURIComponent(done.error)}` : "connection=connected";
+    return back(`/settings/providers/${done.providerId}?${outcome}`);
+  } catch (error) {
+    if (!(error instanceof ApiError)) log.error({ err: error }, "finishing an OAuth connection failed");
+    const message = error instanceof ApiError ? error.detail : "Something went wrong finishing the connection; connect again.";
+    return back(`/settings/providers?connection=failed&message=${encodeURIComponent(message)}`);
+  }
+}

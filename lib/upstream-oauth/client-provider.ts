@@ -1,0 +1,141 @@
+// The console as an OAuth client of an MCP server's authorization server, on the MCP SDK's client
+// auth (`auth()` does discovery, registration, PKCE, the code exchange and refresh). This class is
+// only the storage the SDK asks for and what happens at the redirect; where the state lives is the
+// caller's: the console keeps it encrypted per connection (./connections.ts), the conformance
+// command in memory (scripts/conformance/client.ts).
+import type { OAuthClientProvider, OAuthDiscoveryState } from "@modelcontextprotocol/sdk/client/auth.js";
+import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
+
+/** Everything one connection keeps between requests. Tokens carry the time they were saved. */
+export type AuthState = {
+  tokens?: OAuthTokens & { saved_at?: number };
+  client?: OAuthClientInformationMixed;
+  discovery?: OAuthDiscoveryState;
+  verifier?: string;
+};
+
+export type ClientOptions = {
+  /** Where the authorization server sends the browser back to. */
+  redirectUrl: string;
+  clientName: string;
+  /** A Client ID Metadata Document's URL (https only; the SDK refuses anything else). */
+  clientMetadataUrl?: string;
+  /** A client an admin registered with the authorization server. */
+  configuredClient?: { client_id: string; client_secret?: string };
+  /** The `state` parameter of the authorization request this flow starts. */
+  state?: string;
+  /**
+   * What happens when the SDK needs the user at the authorization server: "capture" keeps the URL
+   * (a Connect button, a headless test); "refuse" throws — a call made for a user never starts a
+   * sign-in on its own.
+   */
+  onAuthorization: "capture" | "refuse";
+  /** Start over: stored tokens are not offered to the SDK (a reconnect, a step-up). */
+  ignoreStoredTokens?: boolean;
+};
+
+/** A call needed the user at the authorization server; only a Connect can do that. */
+export class AuthorizationRequired extends Error {
+  constructor() {
+    super("the connection has to be made again at the server's authorization server");
+  }
+}
+
+export class ConnectionAuth implements OAuthClientProvider {
+  /** The URL the user must visit, once the SDK asked for one ("capture"). */
+  authorizationUrl?: URL;
+
+  constructor(
+    readonly stored: AuthState,
+    private readonly options: ClientOptions,
+  ) {}
+
+  get redirectUrl(): string {
+    return this.options.redirectUrl;
+  }
+
+  get clientMetadataUrl(): string | undefined {
+    return this.options.configuredClient ? undefined : this.options.clientMetadataUrl;
+  }
+
+  get clientMetadata(): OAuthClientMetadata {
+    // No default scope: the server's challenge or its scopes_supported decide (an admin's scope is
+    // passed to auth() explicitly).
+    return {
+      client_name: this.options.clientName,
+      redirect_uris: [this.options.redirectUrl],
+      grant_types: ["authorization_code", "refresh_token"],
+      response_types: ["code"],
+      token_endpoint_auth_method: this.authMethod(),
+    };
+  }
+
+  /** A public client (PKCE, no secret to keep) where the authorization server allows one. */
+  private authMethod(): string {
+    if (this.options.configuredClient) return this.options.configuredClient.client_secret ? "client_secret_basic" : "none";
+    const supported = this.stored.discovery?.authorizationServerMetadata?.token_endpoint_auth_methods_supported;
+    if (!supported || supported.includes("none")) return "none";
+    return supported.includes("client_secret_basic") ? "client_secret_basic" : supported[0];
+  }
+
+  state(): string {
+    // The SDK asks for a state right before it starts an authorization.
+    if (this.options.onAuthorization === "refuse") throw new AuthorizationRequired();
+    if (!this.options.state) throw new Error("no state for this authorization");
+    return this.options.state;
+  }
+
+  clientInformation(): OAuthClientInformationMixed | undefined {
+    return this.options.configuredClient ?? this.stored.client;
+  }
+
+  saveClientInformation(information: OAuthClientInformationMixed): void {
+    // A configured client is the admin's, not ours to replace.
+    if (!this.options.configuredClient) this.stored.client = information;
+  }
+
+  tokens(): OAuthTokens | undefined {
+    return this.options.ignoreStoredTokens ? undefined : this.stored.tokens;
+  }
+
+  saveTokens(tokens: OAuthTokens): void {
+    // A refresh may not return a new refresh token (no rotation): keep the one we had.
+    const refreshToken = tokens.refresh_token ?? this.stored.tokens?.refresh_token;
+    this.stored.tokens = { ...tokens, ...(refreshToken ? { refresh_token: refreshToken } : {}), saved_at: Date.now() };
+  }
+
+  redirectToAuthorization(authorizationUrl: URL): void {
+    if (this.options.onAuthorization === "refuse") throw new AuthorizationRequired();
+    this.authorizationUrl = authorizationUrl;
+  }
+
+  saveCodeVerifier(codeVerifier: string): void {
+    this.stored.verifier = codeVerifier;
+  }
+
+  codeVerifier(): string {
+    if (!this.stored.verifier) throw new Error("no authorization is pending for this connection");
+    return this.stored.verifier;
+  }
+
+  invalidateCredentials(scope: "all" | "client" | "tokens" | "verifier" | "discovery"): void {
+    if (scope === "all" || scope === "client") delete this.stored.client;
+    if (scope === "all" || scope === "tokens") delete this.stored.tokens;
+    if (scope === "all" || scope === "verifier") delete this.stored.verifier;
+    if (scope === "all" || scope === "discovery") delete this.stored.discovery;
+  }
+
+  saveDiscoveryState(state: OAuthDiscoveryState): void {
+    this.stored.discovery = state;
+  }
+
+  discoveryState(): OAuthDiscoveryState | undefined {
+    return this.stored.discovery;
+  }
+}
+
+/** When the access token stops being usable (ms), if the server said. */
+export function tokenExpiry(tokens: AuthState["tokens"]): number | undefined {
+  if (!tokens?.expires_in || !tokens.saved_at) return undefined;
+  return tokens.saved_at + tokens.expires_in * 1000;
+}

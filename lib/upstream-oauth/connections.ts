@@ -1,0 +1,446 @@
+// OAuth connections to providers' MCP servers (SPEC §9): Connect (a browser redirect to the
+// server's authorization server and back), the token a call carries, refresh before expiry (one at
+// a time per grant, across instances), and Disconnect. A per-user provider uses only the caller's
+// own connection; a caller without one gets `connection_required` — never the workspace's or
+// anyone else's token.
+import "server-only";
+import { randomBytes, randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { auth, extractWWWAuthenticateParams } from "@modelcontextprotocol/sdk/client/auth.js";
+import { InvalidGrantError, OAuthError } from "@modelcontextprotocol/sdk/server/auth/errors.js";
+import { z } from "zod";
+import { ApiError } from "@/lib/api/errors";
+import { hasRole, type Role } from "@/lib/auth/roles";
+import { secrets } from "@/lib/crypto";
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { log } from "@/lib/log";
+import { classify } from "@/lib/mcp/client";
+import { outboundFetch } from "@/lib/mcp/outbound";
+import { oauthUrls } from "@/lib/oauth/urls";
+import { oauthOf, toDocument, type ProviderRow } from "@/lib/providers/record";
+import type { OAuthConnectionKind } from "@/lib/providers/schemas";
+import { AuthorizationRequired, ConnectionAuth, tokenExpiry, type AuthState, type ClientOptions } from "@/lib/upstream-oauth/client-provider";
+
+export type ConnectionCaller = { userId: string; workspaceId: string; role: Role };
+
+const WORKSPACE_OWNER = "workspace";
+/** A token this close to its expiry is refreshed before use. */
+const REFRESH_MARGIN_MS = 60_000;
+const PENDING_MS = 10 * 60_000;
+const LEASE_MS = 30_000;
+const STATE_MAX = 200;
+
+function box() {
+  return secrets(env().encryptionKey);
+}
+
+const urls = () => {
+  const { origin } = oauthUrls();
+  return { callback: `${origin}/oauth/callback`, clientMetadata: `${origin}/oauth/client-metadata.json`, origin };
+};
+
+/** Where a user starts (or restarts) a connection: the provider's page, which has the Connect button. */
+export function connectUrl(providerId: string): string {
+  return `${urls().origin}/settings/providers/${providerId}?connect=1`;
+}
+
+/** What the console publishes as its Client ID Metadata Document (used when it is served over https). */
+export function clientMetadataDocument() {
+  const { callback, clientMetadata } = urls();
+  return {
+    client_id: clientMetadata,
+    client_name: "MCP Console",
+    client_uri: urls().origin,
+    redirect_uris: [callback],
+    grant_types: ["authorization_code", "refresh_token"],
+    response_types: ["code"],
+    token_endpoint_auth_method: "none",
+  };
+}
+
+// Stored state is parsed at the boundary: what can't be read is an empty connection.
+const storedStateSchema = z.object({
+  tokens: z.looseObject({ access_token: z.string(), token_type: z.string(), expires_in: z.number().optional(), refresh_token: z.string().optional(), scope: z.string().optional(), saved_at: z.number().optional() }).optional(),
+  client: z.looseObject({ client_id: z.string(), client_secret: z.string().optional() }).optional(),
+  discovery: z.looseObject({ authorizationServerUrl: z.string() }).optional(),
+  verifier: z.string().optional(),
+  /** A scope the server asked for in a step-up challenge: the next Connect asks for it. */
+  step_up_scope: z.string().optional(),
+});
+type StoredState = AuthState & { step_up_scope?: string };
+
+function readState(row: { id: string; stateEncrypted: string }): StoredState {
+  try {
+    const parsed = storedStateSchema.safeParse(JSON.parse(box().decrypt(row.stateEncrypted)));
+    if (parsed.success) return parsed.data;
+  } catch {
+    // fall through
+  }
+  log.warn({ connectionId: row.id }, "a stored OAuth connection could not be read; it is treated as not connected");
+  return {};
+}
+
+function sealState(state: StoredState): string {
+  return box().encrypt(JSON.stringify(state));
+}
+
+function clientOptions(row: ProviderRow, extra: Pick<ClientOptions, "onAuthorization" | "state" | "ignoreStoredTokens">): ClientOptions {
+  const doc = toDocument(row);
+  const configured = doc.authentication?.client_id ? { client_id: doc.authentication.client_id, ...(doc.authentication.client_secret ? { client_secret: doc.authentication.client_secret } : {}) } : undefined;
+  const { callback, clientMetadata } = urls();
+  return {
+    redirectUrl: callback,
+    clientName: "MCP Console",
+    // The SDK accepts only an https document URL, and a server can only fetch a public one.
+    ...(clientMetadata.startsWith("https://") ? { clientMetadataUrl: clientMetadata } : {}),
+    ...(configured ? { configuredClient: configured } : {}),
+    ...extra,
+  };
+}
+
+function kindOf(row: ProviderRow): OAuthConnectionKind {
+  const kind = oauthOf(row);
+  if (!kind) throw new ApiError("conflict", `${row.name} doesn't use OAuth; an admin can turn it on in its Authentication settings.`);
+  return kind;
+}
+
+function ownerFor(kind: OAuthConnectionKind, userId: string): string {
+  return kind === "shared" ? WORKSPACE_OWNER : userId;
+}
+
+export function connectionRequired(row: ProviderRow, kind: OAuthConnectionKind, why: "missing" | "expired" | "refused" | "scope", scope?: string): ApiError {
+  const url = connectUrl(row.id);
+  const action = kind === "shared" ? `An admin must connect ${row.name} for the workspace` : `Connect your ${row.name} account`;
+  const reason = {
+    missing: kind === "shared" ? `${row.name} has no connection yet.` : `You haven't connected ${row.name} yet.`,
+    expired: `The connection to ${row.name} has expired or was revoked at the server.`,
+    refused: `${row.name} refused the connection's token, even after a refresh. Nothing was retried with other credentials.`,
+    scope: `${row.name} needs more access than the connection grants${scope ? ` (${scope})` : ""}.`,
+  }[why];
+  return new ApiError("connection_required", `${reason} ${action}: ${url}`, { extensions: { connect_url: url } });
+}
+
+// ── The token a call carries ─────────────────────────────────────────────────────────────────
+
+export type ConnectionToken = { token: string; connectionId: string; kind: OAuthConnectionKind; validUntil: number };
+
+/** The access token a call to `row` carries for `userId`, refreshed first when it is about to expire. */
+export async function connectionToken(row: ProviderRow, userId: string | undefined): Promise<ConnectionToken> {
+  const kind = kindOf(row);
+  if (!userId) throw connectionRequired(row, kind, "missing");
+  const stored = await db().upstreamConnection.findUnique({ where: { providerId_owner: { providerId: row.id, owner: ownerFor(kind, userId) } } });
+  if (!stored) throw connectionRequired(row, kind, "missing");
+  let state = readState(stored);
+  if (!state.tokens) throw connectionRequired(row, kind, "missing");
+  const expiry = tokenExpiry(state.tokens);
+  if (expiry !== undefined && expiry - Date.now() < REFRESH_MARGIN_MS) state = await refreshOnce(row, kind, stored.id, state);
+  const tokens = state.tokens;
+  if (!tokens) throw connectionRequired(row, kind, "expired");
+  return { token: tokens.access_token, connectionId: stored.id, kind, validUntil: (tokenExpiry(tokens) ?? Number.POSITIVE_INFINITY) - REFRESH_MARGIN_MS };
+}
+
+/** The server refused `token` (401): refresh now, once; the caller retries once with the new token. */
+export async function tokenRefused(row: ProviderRow, token: ConnectionToken): Promise<void> {
+  const stored = await db().upstreamConnection.findUnique({ where: { id: token.connectionId } });
+  if (!stored) throw connectionRequired(row, token.kind, "expired");
+  const state = readState(stored);
+  // Someone else has refreshed since: their token is the one to try.
+  if (state.tokens && state.tokens.access_token !== token.token) return;
+  await refreshOnce(row, token.kind, stored.id, state, true);
+}
+
+/** The server refused a freshly refreshed token too: the connection is no good; the user reconnects. */
+export async function connectionRefused(row: ProviderRow, token: ConnectionToken): Promise<ApiError> {
+  const stored = await db().upstreamConnection.findUnique({ where: { id: token.connectionId } });
+  if (stored) await dropTokens(stored.id, readState(stored));
+  return connectionRequired(row, token.kind, "refused");
+}
+
+/** The server's step-up challenge (403 insufficient_scope): the next Connect asks for `scope`. */
+export async function noteStepUp(row: ProviderRow, token: ConnectionToken, challenge: string | undefined): Promise<ApiError> {
+  const scope = challenge ? extractWWWAuthenticateParams(new Response(null, { headers: { "www-authenticate": challenge } })).scope : undefined;
+  if (scope) {
+    const stored = await db().upstreamConnection.findUnique({ where: { id: token.connectionId } });
+    if (stored) {
+      const state = readState(stored);
+      await db().upstreamConnection.update({ where: { id: stored.id }, data: { stateEncrypted: sealState({ ...state, step_up_scope: scope.slice(0, 1000) }), updatedAt: new Date() } });
+    }
+  }
+  return connectionRequired(row, token.kind, "scope", scope);
+}
+
+// Concurrent calls in this process share one refresh; other instances wait on the lease.
+const refreshing = new Map<string, Promise<StoredState>>();
+
+function refreshOnce(row: ProviderRow, kind: OAuthConnectionKind, connectionId: string, seen: StoredState, force = false): Promise<StoredState> {
+  let pending = refreshing.get(connectionId);
+  if (!pending) {
+    pending = refreshUnderLease(row, kind, connectionId, seen, force).finally(() => refreshing.delete(connectionId));
+    refreshing.set(connectionId, pending);
+  }
+  return pending;
+}
+
+async function takeLease(connectionId: string): Promise<boolean> {
+  const now = new Date();
+  const { count } = await db().upstreamConnection.updateMany({
+    where: { id: connectionId, OR: [{ refreshingUntil: null }, { refreshingUntil: { lt: now } }] },
+    data: { refreshingUntil: new Date(now.getTime() + LEASE_MS) },
+  });
+  return count === 1;
+}
+
+async function refreshUnderLease(row: ProviderRow, kind: OAuthConnectionKind, connectionId: string, seen: StoredState, force: boolean): Promise<StoredState> {
+  const deadline = Date.now() + LEASE_MS + 5_000;
+  while (!(await takeLease(connectionId))) {
+    if (Date.now() > deadline) throw new ApiError("upstream_error", `Couldn't refresh the connection to ${row.name} right now; try again in a moment.`);
+    await sleep(200);
+  }
+  try {
+    const stored = await db().upstreamConnection.findUnique({ where: { id: connectionId } });
+    if (!stored) throw connectionRequired(row, kind, "expired");
+    const state = readState(stored);
+    // Another instance refreshed while this one waited.
+    if (state.tokens && state.tokens.access_token !== seen.tokens?.access_token) return state;
+    if (!force) {
+      const expiry = tokenExpiry(state.tokens);
+      if (state.tokens && (expiry === undefined || expiry - Date.now() >= REFRESH_MARGIN_MS)) return state;
+    }
+    if (!state.tokens?.refresh_token) {
+      await dropTokens(connectionId, state);
+      throw connectionRequired(row, kind, force ? "refused" : "expired");
+    }
+    const client = new ConnectionAuth(state, clientOptions(row, { onAuthorization: "refuse" }));
+    try {
+      await auth(client, { serverUrl: toDocument(row).server_url, fetchFn: outboundFetch });
+    } catch (error) {
+      // invalid_grant: the SDK dropped the tokens and would start a new authorization, which only
+      // the user can do.
+      if (error instanceof AuthorizationRequired || error instanceof InvalidGrantError) {
+        await dropTokens(connectionId, state);
+        throw connectionRequired(row, kind, "expired");
+      }
+      log.warn({ err: error, providerId: row.id }, "an OAuth connection could not be refreshed");
+      const stillValid = (tokenExpiry(seen.tokens) ?? 0) > Date.now();
+      if (stillValid && !force) return seen;
+      throw new ApiError("upstream_error", `Couldn't refresh the connection to ${row.name}: ${error instanceof OAuthError ? error.message : classify(error).message}. Try again in a moment.`);
+    }
+    await db().upstreamConnection.update({ where: { id: connectionId }, data: { stateEncrypted: sealState(state), expiresAt: expiresAtOf(state), updatedAt: new Date() } });
+    return state;
+  } finally {
+    await db().upstreamConnection.updateMany({ where: { id: connectionId }, data: { refreshingUntil: null } });
+  }
+}
+
+async function dropTokens(connectionId: string, state: StoredState) {
+  const { tokens: _dropped, ...rest } = state;
+  await db().upstreamConnection.updateMany({ where: { id: connectionId }, data: { stateEncrypted: sealState(rest), connectedAt: null, expiresAt: null, updatedAt: new Date() } });
+}
+
+function expiresAtOf(state: StoredState): Date | null {
+  const expiry = tokenExpiry(state.tokens);
+  return expiry === undefined ? null : new Date(expiry);
+}
+
+// ── Connect ──────────────────────────────────────────────────────────────────────────────────
+
+function stateKey(state: string): string {
+  return box().hash(`upstream-oauth-state:${state}`);
+}
+
+function mayManage(kind: OAuthConnectionKind, caller: ConnectionCaller, provider: ProviderRow): void {
+  if (kind === "shared" && !hasRole(caller.role, "admin")) {
+    throw new ApiError("forbidden", `Only owners and admins connect ${provider.name} for the workspace.`);
+  }
+}
+
+/** What the server's 401 says: where its metadata is, and which scope it wants. */
+async function challengeOf(serverUrl: string): Promise<{ resourceMetadataUrl?: URL; scope?: string }> {
+  try {
+    const res = await outboundFetch(serverUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "mcp-console", version: "1.0.0" } } }),
+      signal: AbortSignal.timeout(15_000),
+    });
+    await res.body?.cancel().catch(() => undefined);
+    if (res.status !== 401 && res.status !== 403) return {};
+    const { resourceMetadataUrl, scope } = extractWWWAuthenticateParams(res);
+    return { ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}), ...(scope ? { scope } : {}) };
+  } catch (error) {
+    throw new ApiError("upstream_error", `Couldn't reach the server to connect: ${classify(error).message}.`);
+  }
+}
+
+/** Starts a connection as `caller`: returns the authorization server's URL for their browser. */
+export async function startConnection(row: ProviderRow, caller: ConnectionCaller): Promise<string> {
+  const kind = kindOf(row);
+  mayManage(kind, caller, row);
+  const owner = ownerFor(kind, caller.userId);
+  const existing = await db().upstreamConnection.findUnique({ where: { providerId_owner: { providerId: row.id, owner } } });
+  const state: StoredState = existing ? readState(existing) : {};
+  const serverUrl = toDocument(row).server_url;
+  const challenge = await challengeOf(serverUrl);
+  const flowState = randomBytes(32).toString("base64url");
+  // Existing tokens stay usable until the new ones arrive; this flow doesn't offer them to the SDK.
+  const client = new ConnectionAuth(state, clientOptions(row, { onAuthorization: "capture", state: flowState, ignoreStoredTokens: true }));
+  const scope = row.oauthScope ?? state.step_up_scope ?? challenge.scope;
+  try {
+    await auth(client, { serverUrl, fetchFn: outboundFetch, ...(scope ? { scope } : {}), ...(challenge.resourceMetadataUrl ? { resourceMetadataUrl: challenge.resourceMetadataUrl } : {}) });
+  } catch (error) {
+    log.warn({ err: error, providerId: row.id }, "an OAuth connection could not be started");
+    const why = error instanceof OAuthError ? error.message : error instanceof Error && !(error instanceof TypeError) ? error.message.slice(0, 300) : classify(error).message;
+    throw new ApiError("upstream_error", `Couldn't start signing in to ${row.name}: ${why}.`);
+  }
+  if (!client.authorizationUrl) throw new ApiError("upstream_error", `${row.name}'s authorization server didn't ask for a sign-in; nothing to connect.`);
+  const pending = { pendingKey: stateKey(flowState), pendingUserId: caller.userId, pendingUntil: new Date(Date.now() + PENDING_MS), stateEncrypted: sealState(state), updatedAt: new Date() };
+  await db().upstreamConnection.upsert({
+    where: { providerId_owner: { providerId: row.id, owner } },
+    create: { id: randomUUID(), providerId: row.id, workspaceId: row.workspaceId, owner, userId: kind === "per_user" ? caller.userId : null, ...pending },
+    update: pending,
+  });
+  return client.authorizationUrl.href;
+}
+
+export type FinishedConnection = { providerId: string; error?: string };
+
+/**
+ * The browser is back from the authorization server. Only the user who started the connection,
+ * in the workspace it belongs to, can finish it, and only within ten minutes.
+ */
+export async function finishConnection(query: { state?: string; code?: string; error?: string; error_description?: string }, caller: ConnectionCaller): Promise<FinishedConnection> {
+  const state = query.state?.slice(0, STATE_MAX);
+  if (!state) throw new ApiError("validation_failed", "The authorization server sent the browser back without a state; start the connection again.");
+  const pending = await db().upstreamConnection.findUnique({ where: { pendingKey: stateKey(state) }, include: { provider: true } });
+  if (!pending || pending.pendingUserId !== caller.userId || pending.workspaceId !== caller.workspaceId) {
+    throw new ApiError("not_found", "This sign-in isn't one you started here (or it was already used); start the connection again from the provider's page.");
+  }
+  const clearPending = { pendingKey: null, pendingUserId: null, pendingUntil: null, updatedAt: new Date() };
+  const row = pending.provider;
+  if (!pending.pendingUntil || pending.pendingUntil.getTime() < Date.now()) {
+    await db().upstreamConnection.update({ where: { id: pending.id }, data: clearPending });
+    return { providerId: row.id, error: "The sign-in took longer than ten minutes; connect again." };
+  }
+  if (query.error || !query.code) {
+    await db().upstreamConnection.update({ where: { id: pending.id }, data: clearPending });
+    const detail = (query.error_description ?? query.error ?? "no authorization code").slice(0, 300);
+    return { providerId: row.id, error: query.error === "access_denied" ? `The sign-in to ${row.name} was declined.` : `${row.name}'s authorization server said: ${detail}` };
+  }
+  const kind = kindOf(row);
+  const stored = readState(pending);
+  const client = new ConnectionAuth(stored, clientOptions(row, { onAuthorization: "refuse", ignoreStoredTokens: true }));
+  try {
+    await auth(client, { serverUrl: toDocument(row).server_url, authorizationCode: query.code.slice(0, 4096), fetchFn: outboundFetch });
+  } catch (error) {
+    log.warn({ err: error, providerId: row.id }, "an OAuth code exchange failed");
+    await db().upstreamConnection.update({ where: { id: pending.id }, data: clearPending });
+    return { providerId: row.id, error: `${row.name}'s authorization server refused the sign-in (${error instanceof OAuthError ? error.message : "the code exchange failed"}); connect again.` };
+  }
+  const { verifier: _used, step_up_scope: _granted, ...kept } = stored;
+  await db().upstreamConnection.update({
+    where: { id: pending.id },
+    data: { ...clearPending, stateEncrypted: sealState(kept), connectedAt: new Date(), connectedBy: caller.userId, expiresAt: expiresAtOf(kept) },
+  });
+  log.info({ providerId: row.id, userId: caller.userId, kind }, "an OAuth connection was made");
+  return { providerId: row.id };
+}
+
+// ── Disconnect, status ───────────────────────────────────────────────────────────────────────
+
+/** RFC 7009 at the authorization server, when it has an endpoint; a failure doesn't keep the connection. */
+async function revokeAtServer(row: ProviderRow, state: StoredState) {
+  // Both the OAuth and the OpenID metadata may name one; the SDK's OpenID type doesn't say so.
+  const endpoint = (state.discovery?.authorizationServerMetadata as { revocation_endpoint?: string } | undefined)?.revocation_endpoint;
+  const configured = toDocument(row).authentication;
+  const client = configured?.client_id ? { client_id: configured.client_id, client_secret: configured.client_secret } : state.client;
+  if (!endpoint || !client || !state.tokens) return;
+  for (const [token, hint] of [[state.tokens.refresh_token, "refresh_token"], [state.tokens.access_token, "access_token"]] as const) {
+    if (!token) continue;
+    const body = new URLSearchParams({ token, token_type_hint: hint });
+    const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded" };
+    if (client.client_secret) headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(client.client_id)}:${encodeURIComponent(client.client_secret)}`).toString("base64")}`;
+    else body.set("client_id", client.client_id);
+    const res = await outboundFetch(endpoint, { method: "POST", headers, body, signal: AbortSignal.timeout(10_000) }).catch((error: unknown) => {
+      log.warn({ err: error, providerId: row.id }, "revoking an OAuth token at the server failed");
+      return undefined;
+    });
+    await res?.body?.cancel().catch(() => undefined);
+  }
+}
+
+/** Ends a connection: the caller's own, the workspace's (admins), or another user's (admins). */
+export async function disconnect(row: ProviderRow, caller: ConnectionCaller, userId?: string): Promise<void> {
+  const kind = kindOf(row);
+  let owner: string;
+  if (userId && userId !== caller.userId) {
+    if (!hasRole(caller.role, "admin")) throw new ApiError("forbidden", "Only owners and admins end other users' connections.");
+    owner = kind === "shared" ? WORKSPACE_OWNER : userId;
+  } else {
+    mayManage(kind, caller, row);
+    owner = ownerFor(kind, caller.userId);
+  }
+  const stored = await db().upstreamConnection.findUnique({ where: { providerId_owner: { providerId: row.id, owner } } });
+  if (!stored) throw new ApiError("not_found", `There is no connection to ${row.name} to end.`);
+  await revokeAtServer(row, readState(stored));
+  await db().upstreamConnection.deleteMany({ where: { id: stored.id } });
+  log.info({ providerId: row.id, userId: caller.userId, owner: owner === WORKSPACE_OWNER ? owner : "user" }, "an OAuth connection was ended");
+}
+
+export const connectionStatusSchema = z.object({
+  connection: z.enum(["shared", "per_user"]).describe("Whose connection calls use: the workspace's one, or each user's own"),
+  connected: z.boolean().describe("Whether calls you make have a connection to use"),
+  connected_at: z.iso.datetime().nullable(),
+  expires_at: z.iso.datetime().nullable().describe("When the current access token expires; it is refreshed before then"),
+  can_connect: z.boolean().describe("Whether you may connect or disconnect it (a shared connection is for owners and admins)"),
+  connect_url: z.string().describe("The page where the connection is made"),
+});
+export type ConnectionStatus = z.infer<typeof connectionStatusSchema>;
+
+function isConnected(stored: { stateEncrypted: string; id: string; connectedAt: Date | null } | null): boolean {
+  return Boolean(stored?.connectedAt && readState(stored).tokens);
+}
+
+export async function connectionStatus(row: ProviderRow, caller: ConnectionCaller): Promise<ConnectionStatus> {
+  const kind = kindOf(row);
+  const stored = await db().upstreamConnection.findUnique({ where: { providerId_owner: { providerId: row.id, owner: ownerFor(kind, caller.userId) } } });
+  const connected = isConnected(stored);
+  return {
+    connection: kind,
+    connected,
+    connected_at: connected ? (stored?.connectedAt?.toISOString() ?? null) : null,
+    expires_at: connected ? (stored?.expiresAt?.toISOString() ?? null) : null,
+    can_connect: kind === "per_user" || hasRole(caller.role, "admin"),
+    connect_url: connectUrl(row.id),
+  };
+}
+
+export const connectionListSchema = z.object({
+  data: z.array(
+    z.object({
+      user: z.object({ id: z.string(), email: z.string() }).nullable().describe("Whose connection; null for the workspace's shared one"),
+      connected_by: z.object({ id: z.string(), email: z.string() }).nullable(),
+      connected_at: z.iso.datetime(),
+      expires_at: z.iso.datetime().nullable(),
+    }),
+  ),
+});
+
+/** Who is connected (owners and admins): never a token. */
+export async function listConnections(row: ProviderRow, caller: ConnectionCaller) {
+  if (!hasRole(caller.role, "admin")) throw new ApiError("forbidden", "Only owners and admins see who is connected.");
+  kindOf(row);
+  const rows = await db().upstreamConnection.findMany({ where: { providerId: row.id, workspaceId: row.workspaceId, connectedAt: { not: null } }, orderBy: { connectedAt: "desc" }, take: 1000 });
+  const users = await db().user.findMany({ where: { id: { in: rows.flatMap((r) => [r.userId, r.connectedBy].filter((id): id is string => Boolean(id))) } }, select: { id: true, email: true } });
+  const byId = new Map(users.map((user) => [user.id, user]));
+  return {
+    data: rows
+      .filter((r) => isConnected(r))
+      .map((r) => ({
+        user: r.userId ? (byId.get(r.userId) ?? null) : null,
+        connected_by: r.connectedBy ? (byId.get(r.connectedBy) ?? null) : null,
+        connected_at: (r.connectedAt ?? new Date()).toISOString(),
+        expires_at: r.expiresAt?.toISOString() ?? null,
+      })),
+  };
+}

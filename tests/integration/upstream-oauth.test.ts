@@ -1,0 +1,291 @@
+// OAuth to an upstream MCP server (SPEC §9) against real parts: an oidc-provider instance plays
+// the server's authorization server (dynamic registration, refresh rotation, revocation), and an
+// SDK MCP server accepts only its JWTs for its own audience and publishes RFC 9728 metadata. The
+// user's browser is played by following redirects and submitting the authorization server's
+// sign-in form; the console's callback route finishes the connection.
+import { NextRequest } from "next/server";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { GET as callback } from "@/app/oauth/callback/route";
+import { flushToolCalls } from "@/lib/activity/tool-calls";
+import { secrets } from "@/lib/crypto";
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { closeWarmSessionsForTests } from "@/lib/mcp/client";
+import { serveGateway } from "@/lib/gateway/http";
+import { startTestIdp, type IdpUser, type TestIdp } from "../../e2e/support/test-idp";
+import { startWhoamiServer, type WhoamiServer } from "../../e2e/support/whoami-server";
+import { call, createActor, ORIGIN, sessionCookie, type Actor } from "./helpers";
+
+const ALICE: IdpUser = { sub: "alice-at-tracker", email: "alice@tracker.test", name: "Alice", password: "alice-password" };
+const BOB: IdpUser = { sub: "bob-at-tracker", email: "bob@tracker.test", name: "Bob", password: "bob-password" };
+const ADMIN: IdpUser = { sub: "admin-at-tracker", email: "admin@tracker.test", name: "Admin", password: "admin-password" };
+
+let idp: TestIdp;
+let tracker: WhoamiServer;
+let admin: Actor & { email: string };
+let alice: Actor & { email: string };
+let bob: Actor & { email: string };
+
+beforeAll(async () => {
+  idp = await startTestIdp({ users: [ALICE, BOB, ADMIN], clients: [], resources: [], registration: true, accessTokenTtlSeconds: 600 });
+  tracker = await startWhoamiServer({ issuer: idp.issuer, scopesSupported: ["mcp"] });
+  idp.allowResources([tracker.url]);
+  admin = await createActor("admin");
+  alice = await createActor("member", admin.workspaceId);
+  bob = await createActor("member", admin.workspaceId);
+}, 60_000);
+
+afterAll(async () => {
+  await tracker.stop();
+  await idp.stop();
+});
+
+beforeEach(() => {
+  idp.setRefreshBehaviour("normal");
+  tracker.setRefusing(false);
+  tracker.setStepUp(undefined);
+  closeWarmSessionsForTests();
+});
+
+async function createProvider(connection: "shared" | "per_user", extra: Record<string, unknown> = {}) {
+  const n = Math.random().toString(36).slice(2, 8);
+  const created = await call(admin, "POST /api/v1/mcp-providers", {
+    body: { name: `Tracker ${n}`, server_identifier: `tr-${n}`, server_url: `${tracker.url}?p=${n}`, authentication: { type: "oauth", connection, ...extra } },
+  });
+  expect(created.status, created.text).toBe(201);
+  return created.json;
+}
+
+/** The user's browser: the authorization server's sign-in form, then back to the console. */
+async function signInAtServer(authorizationUrl: string, user: IdpUser): Promise<URL> {
+  const cookies = new Map<string, string>();
+  const send = async (url: string, init: RequestInit = {}) => {
+    const res = await fetch(url, { ...init, redirect: "manual", headers: { ...(init.headers as Record<string, string>), cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join("; ") } });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair = ""] = line.split(";");
+      cookies.set(pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1));
+    }
+    return res;
+  };
+  let res = await send(authorizationUrl);
+  for (let hop = 0; hop < 10; hop++) {
+    const location = res.headers.get("location");
+    if (!location) {
+      // The sign-in form.
+      const action = /action="([^"]+)"/.exec(await res.text())?.[1];
+      expect(action).toBeDefined();
+      res = await send(new URL(action ?? "", idp.issuer).href, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ email: user.email, password: user.password }).toString(),
+      });
+      continue;
+    }
+    const next = new URL(location, idp.issuer);
+    if (next.origin === ORIGIN) return next;
+    res = await send(next.href);
+  }
+  throw new Error("the authorization server never sent the browser back");
+}
+
+/** Back at the console: its callback route, with the signed-in user's session. */
+async function returnToConsole(url: URL, as: Actor) {
+  const res = await callback(new NextRequest(url, { headers: { cookie: await sessionCookie(as.userId) } }));
+  return new URL(res.headers.get("location") ?? "");
+}
+
+async function connect(providerId: string, as: Actor, user: IdpUser) {
+  const started = await call(as, "POST /api/v1/mcp-providers/{id}/connection", { params: { id: providerId } });
+  expect(started.status, started.text).toBe(200);
+  const back = await signInAtServer(started.json.authorization_url, user);
+  const landed = await returnToConsole(back, as);
+  expect(landed.searchParams.get("connection"), landed.searchParams.get("message") ?? "").toBe("connected");
+  return started.json.authorization_url;
+}
+
+async function whoami(providerId: string, as: Actor) {
+  return call(as, "POST /api/v1/mcp-providers/{id}/tools/{tool}/call", { params: { id: providerId, tool: "whoami" }, body: { arguments: {} } });
+}
+
+const subjectOf = (res: Awaited<ReturnType<typeof whoami>>) => (res.json as { structured_content?: { sub?: string } }).structured_content?.sub;
+
+function storedState(connection: { stateEncrypted: string }) {
+  return JSON.parse(secrets(env().encryptionKey).decrypt(connection.stateEncrypted)) as { tokens?: { access_token: string; refresh_token?: string; saved_at?: number; expires_in?: number } };
+}
+
+/** Moves a connection's token to the edge of its expiry, as time would. */
+async function ageToken(providerId: string, owner: string) {
+  const row = await db().upstreamConnection.findUniqueOrThrow({ where: { providerId_owner: { providerId, owner } } });
+  const state = storedState(row);
+  if (state.tokens) state.tokens.saved_at = Date.now() - (state.tokens.expires_in ?? 0) * 1000 + 10_000;
+  await db().upstreamConnection.update({ where: { id: row.id }, data: { stateEncrypted: secrets(env().encryptionKey).encrypt(JSON.stringify(state)) } });
+}
+
+describe("a provider where each user connects their own account", () => {
+  it("discovers the authorization server, registers, uses PKCE and the server's resource, and calls as each user", async () => {
+    const provider = await createProvider("per_user");
+    const status = await call(alice, "GET /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } });
+    expect(status.json).toMatchObject({ connection: "per_user", connected: false, can_connect: true });
+
+    const authorizationUrl = new URL(await connect(provider.id, alice, ALICE));
+    expect(authorizationUrl.origin).toBe(idp.issuer);
+    expect(authorizationUrl.searchParams.get("code_challenge_method")).toBe("S256");
+    expect(authorizationUrl.searchParams.get("resource")).toBe(tracker.url);
+    expect(authorizationUrl.searchParams.get("redirect_uri")).toBe(`${ORIGIN}/oauth/callback`);
+    expect((await call(alice, "GET /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } })).json.connected).toBe(true);
+
+    const asAlice = await whoami(provider.id, alice);
+    expect(asAlice.status, asAlice.text).toBe(200);
+    expect(subjectOf(asAlice)).toBe(ALICE.sub);
+
+    await connect(provider.id, bob, BOB);
+    expect(subjectOf(await whoami(provider.id, bob))).toBe(BOB.sub);
+    expect(subjectOf(await whoami(provider.id, alice))).toBe(ALICE.sub);
+    await flushToolCalls();
+    const logged = await db().toolCall.findFirst({ where: { providerId: provider.id, userId: alice.userId }, orderBy: { createdAt: "desc" } });
+    expect(logged?.identity).toBe("oauth");
+  });
+
+  it("refuses a user who hasn't connected with connection_required and where to connect — nothing reaches the server", async () => {
+    const provider = await createProvider("per_user");
+    await connect(provider.id, alice, ALICE);
+    const before = tracker.authorizations.length;
+    const res = await whoami(provider.id, bob);
+    expect(res.status).toBe(424);
+    expect(res.json).toMatchObject({ code: "connection_required", connect_url: `${ORIGIN}/settings/providers/${provider.id}?connect=1` });
+    expect(res.json.detail).toContain("You haven't connected");
+    expect(tracker.authorizations.length).toBe(before);
+
+    // Through the gateway: a tool error with the same message.
+    const gateway = await serveGateway(
+      new Request(`${ORIGIN}/mcp/${provider.server_identifier}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${bob.token}`, "content-type": "application/json", accept: "application/json, text/event-stream" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "whoami", arguments: {} } }),
+      }),
+      { serverIdentifier: provider.server_identifier },
+    );
+    const text = await gateway.text();
+    expect(text).toContain("isError");
+    expect(text).toContain(`/settings/providers/${provider.id}?connect=1`);
+    expect(tracker.authorizations.length).toBe(before);
+  });
+
+  it("refreshes a token about to expire once, however many calls need it", async () => {
+    const provider = await createProvider("per_user");
+    await connect(provider.id, alice, ALICE);
+    const tokenBefore = storedState(await db().upstreamConnection.findUniqueOrThrow({ where: { providerId_owner: { providerId: provider.id, owner: alice.userId } } })).tokens?.access_token;
+    await ageToken(provider.id, alice.userId);
+    const grantsBefore = idp.refreshGrants();
+    const results = await Promise.all(Array.from({ length: 6 }, () => whoami(provider.id, alice)));
+    expect(results.map((r) => r.status)).toEqual(Array(6).fill(200));
+    expect(results.map(subjectOf)).toEqual(Array(6).fill(ALICE.sub));
+    expect(idp.refreshGrants() - grantsBefore).toBe(1);
+    const tokenAfter = storedState(await db().upstreamConnection.findUniqueOrThrow({ where: { providerId_owner: { providerId: provider.id, owner: alice.userId } } })).tokens?.access_token;
+    expect(tokenAfter).not.toBe(tokenBefore);
+  });
+
+  it("drops a connection the authorization server ends (invalid_grant) and asks the user to reconnect", async () => {
+    const provider = await createProvider("per_user");
+    await connect(provider.id, alice, ALICE);
+    await ageToken(provider.id, alice.userId);
+    idp.setRefreshBehaviour("refuse");
+    const res = await whoami(provider.id, alice);
+    expect(res.status).toBe(424);
+    expect(res.json.detail).toContain("has expired or was revoked");
+    expect((await call(alice, "GET /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } })).json.connected).toBe(false);
+  });
+
+  it("a server that refuses the token even after a refresh gets no other credentials: reconnect", async () => {
+    const provider = await createProvider("per_user");
+    await connect(provider.id, alice, ALICE);
+    await connect(provider.id, bob, BOB);
+    tracker.setRefusing(true);
+    tracker.reset();
+    const grantsBefore = idp.refreshGrants();
+    const res = await whoami(provider.id, alice);
+    expect(res.status).toBe(424);
+    expect(res.json.detail).toContain("refused the connection's token, even after a refresh");
+    expect(idp.refreshGrants() - grantsBefore).toBe(1);
+    // Alice's two tokens (before and after the refresh), nothing of Bob's or anyone else's.
+    const aliceTokens = new Set(tracker.authorizations);
+    expect(aliceTokens.size).toBe(2);
+    const bobToken = storedState(await db().upstreamConnection.findUniqueOrThrow({ where: { providerId_owner: { providerId: provider.id, owner: bob.userId } } })).tokens?.access_token;
+    expect([...aliceTokens]).not.toContain(`Bearer ${bobToken}`);
+  });
+
+  it("a step-up challenge asks the user to reconnect, and the next Connect asks for the scope", async () => {
+    const provider = await createProvider("per_user");
+    await connect(provider.id, alice, ALICE);
+    tracker.setStepUp("mcp issues:write");
+    const res = await whoami(provider.id, alice);
+    expect(res.status).toBe(424);
+    expect(res.json.detail).toContain("needs more access than the connection grants (mcp issues:write)");
+    const again = await call(alice, "POST /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } });
+    expect(new URL(again.json.authorization_url).searchParams.get("scope")).toBe("mcp issues:write");
+  });
+
+  it("disconnect revokes at the authorization server and the next call is refused", async () => {
+    const provider = await createProvider("per_user");
+    await connect(provider.id, alice, ALICE);
+    const revocations = idp.revocations();
+    expect((await call(alice, "DELETE /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } })).status).toBe(204);
+    expect(idp.revocations() - revocations).toBeGreaterThanOrEqual(1);
+    expect((await whoami(provider.id, alice)).status).toBe(424);
+    expect((await call(alice, "DELETE /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } })).status).toBe(404);
+  });
+
+  it("only the user who started a connection can finish it", async () => {
+    const provider = await createProvider("per_user");
+    const started = await call(alice, "POST /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } });
+    const back = await signInAtServer(started.json.authorization_url, ALICE);
+    const stolen = await returnToConsole(back, bob);
+    expect(stolen.searchParams.get("connection")).toBe("failed");
+    expect((await call(bob, "GET /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } })).json.connected).toBe(false);
+    // Alice can still finish hers; a replay of the same answer is refused.
+    expect((await returnToConsole(back, alice)).searchParams.get("connection")).toBe("connected");
+    expect((await returnToConsole(back, alice)).searchParams.get("connection")).toBe("failed");
+  });
+
+  it("keeps tokens encrypted, shows admins who is connected but never a token, and forgets connections when the server changes", async () => {
+    const provider = await createProvider("per_user");
+    await connect(provider.id, alice, ALICE);
+    const row = await db().upstreamConnection.findUniqueOrThrow({ where: { providerId_owner: { providerId: provider.id, owner: alice.userId } } });
+    const token = storedState(row).tokens?.access_token ?? "missing";
+    expect(JSON.stringify(row)).not.toContain(token);
+
+    expect((await call(alice, "GET /api/v1/mcp-providers/{id}/connections", { params: { id: provider.id } })).status).toBe(403);
+    const list = await call(admin, "GET /api/v1/mcp-providers/{id}/connections", { params: { id: provider.id } });
+    expect(list.json.data.map((entry) => entry.user?.email)).toEqual([alice.email]);
+    expect(list.text).not.toContain(token);
+    expect(list.text).not.toContain(storedState(row).tokens?.refresh_token ?? "missing");
+
+    const moved = await call(admin, "PATCH /api/v1/mcp-providers/{id}", { params: { id: provider.id }, body: { server_url: `${tracker.url}?moved=1` } });
+    expect(moved.status).toBe(200);
+    expect(await db().upstreamConnection.count({ where: { providerId: provider.id } })).toBe(0);
+  });
+});
+
+describe("a provider with one shared connection", () => {
+  it("an admin connects once; every member's call carries that account; members can't connect or disconnect it", async () => {
+    const provider = await createProvider("shared");
+    expect((await call(alice, "POST /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } })).status).toBe(403);
+    const missing = await whoami(provider.id, alice);
+    expect(missing.status).toBe(424);
+    expect(missing.json.detail).toContain("An admin must connect");
+
+    await connect(provider.id, admin, ADMIN);
+    expect(subjectOf(await whoami(provider.id, alice))).toBe(ADMIN.sub);
+    expect(subjectOf(await whoami(provider.id, bob))).toBe(ADMIN.sub);
+    const status = await call(alice, "GET /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } });
+    expect(status.json).toMatchObject({ connection: "shared", connected: true, can_connect: false });
+    expect((await call(alice, "DELETE /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } })).status).toBe(403);
+    const list = await call(admin, "GET /api/v1/mcp-providers/{id}/connections", { params: { id: provider.id } });
+    expect(list.json.data).toEqual([expect.objectContaining({ user: null, connected_by: { id: admin.userId, email: admin.email } })]);
+  });
+
+  it("a provider without OAuth has no connection to start", async () => {
+    const created = await call(admin, "POST /api/v1/mcp-providers", { body: { name: `Plain ${Date.now()}`, server_identifier: `pl-${Date.now().toString(36)}`, server_url: `${tracker.url}?plain=1` } });
+    expect((await call(admin, "POST /api/v1/mcp-providers/{id}/connection", { params: { id: created.json.id } })).status).toBe(409);
+  });
+});
