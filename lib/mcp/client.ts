@@ -7,6 +7,8 @@ import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { ErrorCode, McpError, type CallToolResult, type Progress, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import { createHash } from "node:crypto";
+import { setBounded } from "@/lib/bounded-map";
 import { outboundFetch } from "@/lib/mcp/outbound";
 import { isTimeoutError } from "@/lib/timeouts";
 import { createSessionPool, sessionKey } from "@/lib/mcp/session-pool";
@@ -17,8 +19,6 @@ export type McpConnection = {
   headers: Record<string, string>;
   timeoutMs: number;
   sseReadTimeoutMs: number;
-  /** Told the server's WWW-Authenticate challenge when it refuses a request (401/403). */
-  onRefused?: (challenge: string | undefined) => void;
 };
 
 /** Who a warm session may be reused for, and until when (see lib/mcp/session-pool.ts). */
@@ -51,10 +51,27 @@ function fetchWith(connection: McpConnection): typeof fetch {
     const headers = new Headers(connection.headers);
     new Headers(init?.headers).forEach((value, name) => { headers.set(name, value); });
     return outboundFetch(input, { ...init, headers }).then((response) => {
-      if (response.status === 401 || response.status === 403) connection.onRefused?.(response.headers.get("www-authenticate") ?? undefined);
+      if (response.status === 401 || response.status === 403) noteChallenge(headers.get("authorization"), response.headers.get("www-authenticate"));
       return response;
     });
   };
+}
+
+// The server's last WWW-Authenticate challenge per credential: a warm session's requests go through
+// the fetch of the call that opened it, so the challenge is found by what was sent, not by call.
+const challenges = new Map<string, string>();
+
+function credentialKey(authorization: string): string {
+  return createHash("sha256").update(authorization).digest("base64url");
+}
+
+function noteChallenge(authorization: string | null, challenge: string | null) {
+  if (authorization && challenge) setBounded(challenges, credentialKey(authorization), challenge.slice(0, 2000), 10_000);
+}
+
+/** What the server said with its last refusal of `authorization` (401/403), if anything. */
+export function lastChallengeFor(authorization: string | undefined): string | undefined {
+  return authorization ? challenges.get(credentialKey(authorization)) : undefined;
 }
 
 function statusOf(error: unknown): number | undefined {

@@ -21,11 +21,11 @@ import { forgetToken } from "@/lib/identity/token-cache";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
 import { recordToolCall, type CallPath } from "@/lib/activity/tool-calls";
-import { callTool, listTools, McpCallError, withWarmSession, type McpConnection, type SessionScope } from "@/lib/mcp/client";
+import { callTool, lastChallengeFor, listTools, McpCallError, withWarmSession, type McpConnection, type SessionScope } from "@/lib/mcp/client";
 import { findProviderRow } from "@/lib/providers/data";
 import { providersChanged } from "@/lib/providers/list-cache";
 import { oauthOf, parseDisabledTools, parseStoredTools, toDocument, type ProviderRow } from "@/lib/providers/record";
-import { connectionRefused, connectionToken, noteStepUp, tokenRefused, type ConnectionToken } from "@/lib/upstream-oauth/connections";
+import { connectionRefused, connectionToken, isStepUp, noteStepUp, tokenRefused, type ConnectionToken } from "@/lib/upstream-oauth/connections";
 import type { DiscoveryFailure } from "@/lib/providers/schemas";
 import type { ListedTool, StoredTool, ToolList } from "@/lib/providers/tool-schemas";
 
@@ -77,8 +77,6 @@ type Connection = McpConnection & {
   tokenKey?: string;
   /** The OAuth connection whose token this carries. */
   oauth?: ConnectionToken;
-  /** The server's last WWW-Authenticate challenge with a 401 or 403. */
-  challenge?: string;
 };
 
 /** Headers and limits for talking to this provider as `user`; identity failures become API errors. */
@@ -92,7 +90,7 @@ async function connectionFor(row: ProviderRow, user: EndUser | undefined): Promi
     throw error;
   }
   const oauth = !credentials.forwarded && oauthOf(row) ? await connectionToken(row, user?.userId) : undefined;
-  const connection: Connection = {
+  return {
     url: credentials.url,
     headers: oauth ? { ...withoutAuthorization(credentials.headers), Authorization: `Bearer ${oauth.token}` } : credentials.headers,
     forwarded: credentials.forwarded,
@@ -103,8 +101,6 @@ async function connectionFor(row: ProviderRow, user: EndUser | undefined): Promi
     timeoutMs: doc.configuration.timeout * 1000,
     sseReadTimeoutMs: doc.configuration.sse_read_timeout * 1000,
   };
-  connection.onRefused = (challenge) => { connection.challenge = challenge; };
-  return connection;
 }
 
 function withoutAuthorization(headers: Record<string, string>): Record<string, string> {
@@ -127,7 +123,11 @@ async function withConnection<T>(row: ProviderRow, user: EndUser | undefined, wo
       if (connection.tokenKey) forgetToken(connection.tokenKey);
       const { oauth } = connection;
       if (!oauth) throw error;
-      if (error.status === 403) throw await noteStepUp(row, oauth, connection.challenge);
+      if (error.status === 403) {
+        const challenge = lastChallengeFor(connection.headers.Authorization);
+        if (isStepUp(challenge)) throw await noteStepUp(row, oauth, challenge);
+        throw new ApiError("upstream_unauthorized", `${row.name} refused the request for the connected account (403): the account may lack permission there. Nothing was retried with other credentials.`);
+      }
       if (attempt > 0) throw await connectionRefused(row, oauth);
       await tokenRefused(row, oauth);
       connection = await connectionFor(row, user);

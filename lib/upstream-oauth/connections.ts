@@ -6,7 +6,7 @@
 import "server-only";
 import { randomBytes, randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { auth, extractWWWAuthenticateParams } from "@modelcontextprotocol/sdk/client/auth.js";
+import { auth, buildDiscoveryUrls, extractWWWAuthenticateParams } from "@modelcontextprotocol/sdk/client/auth.js";
 import { InvalidGrantError, OAuthError } from "@modelcontextprotocol/sdk/server/auth/errors.js";
 import { z } from "zod";
 import { ApiError } from "@/lib/api/errors";
@@ -29,7 +29,10 @@ const WORKSPACE_OWNER = "workspace";
 const REFRESH_MARGIN_MS = 60_000;
 const PENDING_MS = 10 * 60_000;
 const LEASE_MS = 30_000;
+/** A token request must end well inside the lease, or a second instance could refresh too. */
+const TOKEN_REQUEST_MS = 20_000;
 const STATE_MAX = 200;
+const MESSAGE_MAX = 300;
 
 function box() {
   return secrets(env().encryptionKey);
@@ -65,21 +68,37 @@ const storedStateSchema = z.object({
   client: z.looseObject({ client_id: z.string(), client_secret: z.string().optional() }).optional(),
   discovery: z.looseObject({ authorizationServerUrl: z.string() }).optional(),
   verifier: z.string().optional(),
-  /** A scope the server asked for in a step-up challenge: the next Connect asks for it. */
-  step_up_scope: z.string().optional(),
+  /** A pending authorization: what the provider's settings were when it started. */
+  bound_to: z.string().optional(),
 });
-type StoredState = AuthState & { step_up_scope?: string };
+type StoredState = AuthState & { bound_to?: string };
 
-function readState(row: { id: string; stateEncrypted: string }): StoredState {
+function readSealed(id: string, sealed: string | null): StoredState {
+  if (!sealed) return {};
   try {
-    const parsed = storedStateSchema.safeParse(JSON.parse(box().decrypt(row.stateEncrypted)));
+    const parsed = storedStateSchema.safeParse(JSON.parse(box().decrypt(sealed)));
     if (parsed.success) return parsed.data;
   } catch {
     // fall through
   }
-  log.warn({ connectionId: row.id }, "a stored OAuth connection could not be read; it is treated as not connected");
+  log.warn({ connectionId: id }, "a stored OAuth connection could not be read; it is treated as not connected");
   return {};
 }
+
+function readState(row: { id: string; stateEncrypted: string }): StoredState {
+  return readSealed(row.id, row.stateEncrypted);
+}
+
+/** What tokens are for: the server, the client and the kind of connection. Anything else changed, they are not sent. */
+function bindingOf(row: ProviderRow): string {
+  const doc = toDocument(row);
+  return box().hash(`upstream-binding:${doc.server_url}\0${doc.authentication?.client_id ?? ""}\0${oauthOf(row) ?? ""}`);
+}
+
+/** The SDK's requests, each ending well inside a refresh lease. */
+const boundedFetch: typeof fetch = (input, init) => outboundFetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(TOKEN_REQUEST_MS) });
+
+const short = (text: string) => (text.length > MESSAGE_MAX ? `${text.slice(0, MESSAGE_MAX)}…` : text);
 
 function sealState(state: StoredState): string {
   return box().encrypt(JSON.stringify(state));
@@ -132,7 +151,8 @@ export async function connectionToken(row: ProviderRow, userId: string | undefin
   const stored = await db().upstreamConnection.findUnique({ where: { providerId_owner: { providerId: row.id, owner: ownerFor(kind, userId) } } });
   if (!stored) throw connectionRequired(row, kind, "missing");
   let state = readState(stored);
-  if (!state.tokens) throw connectionRequired(row, kind, "missing");
+  // Made for another server, client or kind of connection: never sent (the provider changed since).
+  if (!state.tokens || stored.boundTo !== bindingOf(row)) throw connectionRequired(row, kind, "missing");
   const expiry = tokenExpiry(state.tokens);
   if (expiry !== undefined && expiry - Date.now() < REFRESH_MARGIN_MS) state = await refreshOnce(row, kind, stored.id, state);
   const tokens = state.tokens;
@@ -152,21 +172,23 @@ export async function tokenRefused(row: ProviderRow, token: ConnectionToken): Pr
 
 /** The server refused a freshly refreshed token too: the connection is no good; the user reconnects. */
 export async function connectionRefused(row: ProviderRow, token: ConnectionToken): Promise<ApiError> {
-  const stored = await db().upstreamConnection.findUnique({ where: { id: token.connectionId } });
-  if (stored) await dropTokens(stored.id, readState(stored));
+  await dropTokens(token.connectionId, token.token);
   return connectionRequired(row, token.kind, "refused");
+}
+
+function challengeParams(challenge: string | undefined) {
+  return challenge ? extractWWWAuthenticateParams(new Response(null, { headers: { "www-authenticate": challenge } })) : {};
+}
+
+/** RFC 6750: a 403 whose challenge says insufficient_scope asks for more scope (a step-up). */
+export function isStepUp(challenge: string | undefined): boolean {
+  return challengeParams(challenge).error === "insufficient_scope";
 }
 
 /** The server's step-up challenge (403 insufficient_scope): the next Connect asks for `scope`. */
 export async function noteStepUp(row: ProviderRow, token: ConnectionToken, challenge: string | undefined): Promise<ApiError> {
-  const scope = challenge ? extractWWWAuthenticateParams(new Response(null, { headers: { "www-authenticate": challenge } })).scope : undefined;
-  if (scope) {
-    const stored = await db().upstreamConnection.findUnique({ where: { id: token.connectionId } });
-    if (stored) {
-      const state = readState(stored);
-      await db().upstreamConnection.update({ where: { id: stored.id }, data: { stateEncrypted: sealState({ ...state, step_up_scope: scope.slice(0, 1000) }), updatedAt: new Date() } });
-    }
-  }
+  const scope = challengeParams(challenge).scope;
+  if (scope) await db().upstreamConnection.updateMany({ where: { id: token.connectionId }, data: { stepUpScope: scope.slice(0, 1000) } });
   return connectionRequired(row, token.kind, "scope", scope);
 }
 
@@ -182,18 +204,21 @@ function refreshOnce(row: ProviderRow, kind: OAuthConnectionKind, connectionId: 
   return pending;
 }
 
-async function takeLease(connectionId: string): Promise<boolean> {
+/** The lease's own expiry is its identity: only the instance that set it releases it. */
+async function takeLease(connectionId: string): Promise<Date | undefined> {
   const now = new Date();
+  const until = new Date(now.getTime() + LEASE_MS);
   const { count } = await db().upstreamConnection.updateMany({
     where: { id: connectionId, OR: [{ refreshingUntil: null }, { refreshingUntil: { lt: now } }] },
-    data: { refreshingUntil: new Date(now.getTime() + LEASE_MS) },
+    data: { refreshingUntil: until },
   });
-  return count === 1;
+  return count === 1 ? until : undefined;
 }
 
 async function refreshUnderLease(row: ProviderRow, kind: OAuthConnectionKind, connectionId: string, seen: StoredState, force: boolean): Promise<StoredState> {
   const deadline = Date.now() + LEASE_MS + 5_000;
-  while (!(await takeLease(connectionId))) {
+  let lease: Date | undefined;
+  while (!(lease = await takeLease(connectionId))) {
     if (Date.now() > deadline) throw new ApiError("upstream_error", `Couldn't refresh the connection to ${row.name} right now; try again in a moment.`);
     await sleep(200);
   }
@@ -207,35 +232,55 @@ async function refreshUnderLease(row: ProviderRow, kind: OAuthConnectionKind, co
       const expiry = tokenExpiry(state.tokens);
       if (state.tokens && (expiry === undefined || expiry - Date.now() >= REFRESH_MARGIN_MS)) return state;
     }
-    if (!state.tokens?.refresh_token) {
-      await dropTokens(connectionId, state);
+    const refused = state.tokens?.access_token;
+    if (!refused || !state.tokens?.refresh_token) {
+      if (refused) await dropTokens(connectionId, refused);
       throw connectionRequired(row, kind, force ? "refused" : "expired");
     }
     const client = new ConnectionAuth(state, clientOptions(row, { onAuthorization: "refuse" }));
+    // What the token endpoint answered, as the authorization server said it (the SDK swallows some).
+    let refusal: string | undefined;
+    const watchingFetch: typeof fetch = async (input, init) => {
+      const response = await boundedFetch(input, init);
+      if (response.status === 400 || response.status === 401) {
+        const body = (await response.clone().json().catch(() => undefined)) as { error?: unknown } | undefined;
+        if (typeof body?.error === "string") refusal = body.error;
+      }
+      return response;
+    };
     try {
-      await auth(client, { serverUrl: toDocument(row).server_url, fetchFn: outboundFetch });
+      await auth(client, { serverUrl: toDocument(row).server_url, fetchFn: watchingFetch });
     } catch (error) {
-      // invalid_grant: the SDK dropped the tokens and would start a new authorization, which only
-      // the user can do.
-      if (error instanceof AuthorizationRequired || error instanceof InvalidGrantError) {
-        await dropTokens(connectionId, state);
+      // The authorization server refused the grant (invalid_grant) or the client: only the user
+      // can start over. Anything else — an outage, a 5xx, a timeout — keeps the connection for the
+      // next try.
+      const refusedGrant = error instanceof InvalidGrantError || refusal === "invalid_grant" || refusal === "invalid_client" || refusal === "unauthorized_client";
+      if (refusedGrant) {
+        await dropTokens(connectionId, refused);
         throw connectionRequired(row, kind, "expired");
       }
-      log.warn({ err: error, providerId: row.id }, "an OAuth connection could not be refreshed");
+      log.warn({ err: error, providerId: row.id }, "an OAuth connection could not be refreshed; it is kept for the next try");
       const stillValid = (tokenExpiry(seen.tokens) ?? 0) > Date.now();
       if (stillValid && !force) return seen;
-      throw new ApiError("upstream_error", `Couldn't refresh the connection to ${row.name}: ${error instanceof OAuthError ? error.message : classify(error).message}. Try again in a moment.`);
+      const why = error instanceof AuthorizationRequired ? "its authorization server didn't answer the refresh" : error instanceof OAuthError ? error.message : classify(error).message;
+      throw new ApiError("upstream_error", `Couldn't refresh the connection to ${row.name}: ${short(why)}. Try again in a moment.`);
     }
-    await db().upstreamConnection.update({ where: { id: connectionId }, data: { stateEncrypted: sealState(state), expiresAt: expiresAtOf(state), updatedAt: new Date() } });
+    const { count } = await db().upstreamConnection.updateMany({ where: { id: connectionId }, data: { stateEncrypted: sealState(state), expiresAt: expiresAtOf(state), updatedAt: new Date() } });
+    if (count === 0) throw connectionRequired(row, kind, "expired");
     return state;
   } finally {
-    await db().upstreamConnection.updateMany({ where: { id: connectionId }, data: { refreshingUntil: null } });
+    await db().upstreamConnection.updateMany({ where: { id: connectionId, refreshingUntil: lease }, data: { refreshingUntil: null } });
   }
 }
 
-async function dropTokens(connectionId: string, state: StoredState) {
+/** Forgets the tokens — only if they are still `accessToken` (another request may have refreshed them since). */
+async function dropTokens(connectionId: string, accessToken: string) {
+  const stored = await db().upstreamConnection.findUnique({ where: { id: connectionId } });
+  if (!stored) return;
+  const state = readState(stored);
+  if (state.tokens?.access_token !== accessToken) return;
   const { tokens: _dropped, ...rest } = state;
-  await db().upstreamConnection.updateMany({ where: { id: connectionId }, data: { stateEncrypted: sealState(rest), connectedAt: null, expiresAt: null, updatedAt: new Date() } });
+  await db().upstreamConnection.updateMany({ where: { id: connectionId, updatedAt: stored.updatedAt }, data: { stateEncrypted: sealState(rest), connectedAt: null, expiresAt: null, updatedAt: new Date() } });
 }
 
 function expiresAtOf(state: StoredState): Date | null {
@@ -273,33 +318,57 @@ async function challengeOf(serverUrl: string): Promise<{ resourceMetadataUrl?: U
   }
 }
 
+/** The authorization server's metadata must name the server it was discovered at (no mix-up). */
+function assertIssuer(state: StoredState, name: string) {
+  const discovered = state.discovery?.authorizationServerUrl;
+  const issuer = state.discovery?.authorizationServerMetadata?.issuer;
+  const same = (a: string, b: string) => a.replace(/\/+$/, "") === b.replace(/\/+$/, "");
+  if (discovered && issuer && !same(discovered, issuer)) {
+    throw new ApiError("upstream_error", `${name}'s authorization server metadata names another issuer (${short(issuer)}); the console won't sign in there.`);
+  }
+}
+
 /** Starts a connection as `caller`: returns the authorization server's URL for their browser. */
 export async function startConnection(row: ProviderRow, caller: ConnectionCaller): Promise<string> {
   const kind = kindOf(row);
   mayManage(kind, caller, row);
   const owner = ownerFor(kind, caller.userId);
   const existing = await db().upstreamConnection.findUnique({ where: { providerId_owner: { providerId: row.id, owner } } });
-  const state: StoredState = existing ? readState(existing) : {};
+  const current = existing ? readState(existing) : {};
+  const binding = bindingOf(row);
+  // The flow keeps its own state; the connection's tokens stay usable, untouched, until it ends.
+  // A registration made for these settings is reused.
+  const pending: StoredState = existing?.boundTo === binding && current.client ? { client: current.client, bound_to: binding } : { bound_to: binding };
   const serverUrl = toDocument(row).server_url;
   const challenge = await challengeOf(serverUrl);
   const flowState = randomBytes(32).toString("base64url");
-  // Existing tokens stay usable until the new ones arrive; this flow doesn't offer them to the SDK.
-  const client = new ConnectionAuth(state, clientOptions(row, { onAuthorization: "capture", state: flowState, ignoreStoredTokens: true }));
-  const scope = row.oauthScope ?? state.step_up_scope ?? challenge.scope;
+  const client = new ConnectionAuth(pending, clientOptions(row, { onAuthorization: "capture", state: flowState, ignoreStoredTokens: true }));
+  const asked = [row.oauthScope, existing?.stepUpScope].filter((scope): scope is string => Boolean(scope)).join(" ");
+  const scope = asked ? [...new Set(asked.split(" ").filter(Boolean))].join(" ") : challenge.scope;
   try {
-    await auth(client, { serverUrl, fetchFn: outboundFetch, ...(scope ? { scope } : {}), ...(challenge.resourceMetadataUrl ? { resourceMetadataUrl: challenge.resourceMetadataUrl } : {}) });
+    await auth(client, { serverUrl, fetchFn: boundedFetch, ...(scope ? { scope } : {}), ...(challenge.resourceMetadataUrl ? { resourceMetadataUrl: challenge.resourceMetadataUrl } : {}) });
   } catch (error) {
     log.warn({ err: error, providerId: row.id }, "an OAuth connection could not be started");
-    const why = error instanceof OAuthError ? error.message : error instanceof Error && !(error instanceof TypeError) ? error.message.slice(0, 300) : classify(error).message;
-    throw new ApiError("upstream_error", `Couldn't start signing in to ${row.name}: ${why}.`);
+    const why = error instanceof OAuthError ? error.message : error instanceof Error && !(error instanceof TypeError) ? error.message : classify(error).message;
+    throw new ApiError("upstream_error", `Couldn't start signing in to ${row.name}: ${short(why)}.`);
   }
+  assertIssuer(pending, row.name);
   if (!client.authorizationUrl) throw new ApiError("upstream_error", `${row.name}'s authorization server didn't ask for a sign-in; nothing to connect.`);
-  const pending = { pendingKey: stateKey(flowState), pendingUserId: caller.userId, pendingUntil: new Date(Date.now() + PENDING_MS), stateEncrypted: sealState(state), updatedAt: new Date() };
-  await db().upstreamConnection.upsert({
-    where: { providerId_owner: { providerId: row.id, owner } },
-    create: { id: randomUUID(), providerId: row.id, workspaceId: row.workspaceId, owner, userId: kind === "per_user" ? caller.userId : null, ...pending },
-    update: pending,
-  });
+  const flow = { pendingEncrypted: sealState(pending), pendingKey: stateKey(flowState), pendingUserId: caller.userId, pendingUntil: new Date(Date.now() + PENDING_MS) };
+  try {
+    if (existing) {
+      const { count } = await db().upstreamConnection.updateMany({ where: { id: existing.id }, data: flow });
+      if (count === 0) throw new ApiError("conflict", `${row.name} changed while the sign-in was being prepared; connect again.`);
+    } else {
+      await db().upstreamConnection.create({
+        data: { id: randomUUID(), providerId: row.id, workspaceId: row.workspaceId, owner, userId: kind === "per_user" ? caller.userId : null, stateEncrypted: sealState({}), ...flow },
+      });
+    }
+  } catch (error) {
+    // Another Connect for the same owner won the race, or the provider is gone.
+    if (error instanceof ApiError) throw error;
+    throw new ApiError("conflict", `Another sign-in to ${row.name} started at the same moment, or it was removed; connect again.`);
+  }
   return client.authorizationUrl.href;
 }
 
@@ -307,51 +376,82 @@ export type FinishedConnection = { providerId: string; error?: string };
 
 /**
  * The browser is back from the authorization server. Only the user who started the connection,
- * in the workspace it belongs to, can finish it, and only within ten minutes.
+ * in the workspace it belongs to, can finish it, within ten minutes, for the provider's settings
+ * as they were when it started, and from the authorization server it was sent to (RFC 9207 `iss`).
  */
-export async function finishConnection(query: { state?: string; code?: string; error?: string; error_description?: string }, caller: ConnectionCaller): Promise<FinishedConnection> {
+export async function finishConnection(query: { state?: string; code?: string; iss?: string; error?: string; error_description?: string }, caller: ConnectionCaller): Promise<FinishedConnection> {
   const state = query.state?.slice(0, STATE_MAX);
   if (!state) throw new ApiError("validation_failed", "The authorization server sent the browser back without a state; start the connection again.");
-  const pending = await db().upstreamConnection.findUnique({ where: { pendingKey: stateKey(state) }, include: { provider: true } });
-  if (!pending || pending.pendingUserId !== caller.userId || pending.workspaceId !== caller.workspaceId) {
+  const found = await db().upstreamConnection.findUnique({ where: { pendingKey: stateKey(state) }, include: { provider: true } });
+  if (!found || found.pendingUserId !== caller.userId || found.workspaceId !== caller.workspaceId) {
     throw new ApiError("not_found", "This sign-in isn't one you started here (or it was already used); start the connection again from the provider's page.");
   }
-  const clearPending = { pendingKey: null, pendingUserId: null, pendingUntil: null, updatedAt: new Date() };
-  const row = pending.provider;
-  if (!pending.pendingUntil || pending.pendingUntil.getTime() < Date.now()) {
-    await db().upstreamConnection.update({ where: { id: pending.id }, data: clearPending });
-    return { providerId: row.id, error: "The sign-in took longer than ten minutes; connect again." };
-  }
+  const row = found.provider;
+  // Used once, whatever happens next.
+  const { count } = await db().upstreamConnection.updateMany({
+    where: { id: found.id, pendingKey: found.pendingKey },
+    data: { pendingKey: null, pendingUserId: null, pendingUntil: null, pendingEncrypted: null },
+  });
+  if (count === 0) throw new ApiError("not_found", "This sign-in was already used; start the connection again from the provider's page.");
+  const failed = (error: string): FinishedConnection => ({ providerId: row.id, error });
+  if (!found.pendingUntil || found.pendingUntil.getTime() < Date.now()) return failed("The sign-in took longer than ten minutes; connect again.");
   if (query.error || !query.code) {
-    await db().upstreamConnection.update({ where: { id: pending.id }, data: clearPending });
-    const detail = (query.error_description ?? query.error ?? "no authorization code").slice(0, 300);
-    return { providerId: row.id, error: query.error === "access_denied" ? `The sign-in to ${row.name} was declined.` : `${row.name}'s authorization server said: ${detail}` };
+    const detail = short(query.error_description ?? query.error ?? "no authorization code");
+    return failed(query.error === "access_denied" ? `The sign-in to ${row.name} was declined.` : `${row.name}'s authorization server said: ${detail}`);
   }
-  const kind = kindOf(row);
-  const stored = readState(pending);
-  const client = new ConnectionAuth(stored, clientOptions(row, { onAuthorization: "refuse", ignoreStoredTokens: true }));
+  const kind = oauthOf(row);
+  const pending = readSealed(found.id, found.pendingEncrypted);
+  if (!kind || pending.bound_to !== bindingOf(row)) return failed(`${row.name}'s settings changed during the sign-in; connect again.`);
+  if (kind === "shared" && !hasRole(caller.role, "admin")) return failed(`Only owners and admins connect ${row.name} for the workspace.`);
+  const metadata = pending.discovery?.authorizationServerMetadata as { issuer?: string; authorization_response_iss_parameter_supported?: boolean } | undefined;
+  const issExpected = metadata?.authorization_response_iss_parameter_supported === true;
+  if ((query.iss !== undefined || issExpected) && query.iss !== metadata?.issuer) {
+    return failed(`The answer came from another authorization server than the one ${row.name} uses; connect again.`);
+  }
+  const client = new ConnectionAuth(pending, clientOptions(row, { onAuthorization: "refuse", ignoreStoredTokens: true }));
   try {
-    await auth(client, { serverUrl: toDocument(row).server_url, authorizationCode: query.code.slice(0, 4096), fetchFn: outboundFetch });
+    await auth(client, { serverUrl: toDocument(row).server_url, authorizationCode: query.code.slice(0, 4096), fetchFn: boundedFetch });
   } catch (error) {
     log.warn({ err: error, providerId: row.id }, "an OAuth code exchange failed");
-    await db().upstreamConnection.update({ where: { id: pending.id }, data: clearPending });
-    return { providerId: row.id, error: `${row.name}'s authorization server refused the sign-in (${error instanceof OAuthError ? error.message : "the code exchange failed"}); connect again.` };
+    return failed(`${row.name}'s authorization server refused the sign-in (${error instanceof OAuthError ? short(error.message) : "the code exchange failed"}); connect again.`);
   }
-  const { verifier: _used, step_up_scope: _granted, ...kept } = stored;
-  await db().upstreamConnection.update({
-    where: { id: pending.id },
-    data: { ...clearPending, stateEncrypted: sealState(kept), connectedAt: new Date(), connectedBy: caller.userId, expiresAt: expiresAtOf(kept) },
+  const { verifier: _used, bound_to: _binding, ...made } = pending;
+  const { count: saved } = await db().upstreamConnection.updateMany({
+    where: { id: found.id },
+    data: { stateEncrypted: sealState(made), boundTo: bindingOf(row), stepUpScope: null, connectedAt: new Date(), connectedBy: caller.userId, expiresAt: expiresAtOf(made), updatedAt: new Date() },
   });
+  if (saved === 0) return failed(`${row.name} changed during the sign-in; connect again.`);
   log.info({ providerId: row.id, userId: caller.userId, kind }, "an OAuth connection was made");
   return { providerId: row.id };
 }
 
 // ── Disconnect, status ───────────────────────────────────────────────────────────────────────
 
+/** The metadata's revocation_endpoint. The SDK's parsed OpenID metadata drops it, so ask the server's own documents. */
+async function revocationEndpoint(state: StoredState): Promise<string | undefined> {
+  const parsed = (state.discovery?.authorizationServerMetadata as { revocation_endpoint?: string } | undefined)?.revocation_endpoint;
+  if (parsed) return parsed;
+  const server = state.discovery?.authorizationServerUrl;
+  if (!server) return undefined;
+  for (const { url } of buildDiscoveryUrls(server)) {
+    try {
+      const res = await boundedFetch(url, { headers: { accept: "application/json" } });
+      if (!res.ok) {
+        await res.body?.cancel().catch(() => undefined);
+        continue;
+      }
+      const endpoint = z.object({ revocation_endpoint: z.url().optional() }).safeParse(await res.json());
+      if (endpoint.success && endpoint.data.revocation_endpoint) return endpoint.data.revocation_endpoint;
+    } catch {
+      // the next document, or none
+    }
+  }
+  return undefined;
+}
+
 /** RFC 7009 at the authorization server, when it has an endpoint; a failure doesn't keep the connection. */
 async function revokeAtServer(row: ProviderRow, state: StoredState) {
-  // Both the OAuth and the OpenID metadata may name one; the SDK's OpenID type doesn't say so.
-  const endpoint = (state.discovery?.authorizationServerMetadata as { revocation_endpoint?: string } | undefined)?.revocation_endpoint;
+  const endpoint = await revocationEndpoint(state);
   const configured = toDocument(row).authentication;
   const client = configured?.client_id ? { client_id: configured.client_id, client_secret: configured.client_secret } : state.client;
   if (!endpoint || !client || !state.tokens) return;
@@ -397,14 +497,14 @@ export const connectionStatusSchema = z.object({
 });
 export type ConnectionStatus = z.infer<typeof connectionStatusSchema>;
 
-function isConnected(stored: { stateEncrypted: string; id: string; connectedAt: Date | null } | null): boolean {
-  return Boolean(stored?.connectedAt && readState(stored).tokens);
+function isConnected(row: ProviderRow, stored: { stateEncrypted: string; id: string; connectedAt: Date | null; boundTo: string | null } | null): boolean {
+  return Boolean(stored?.connectedAt && stored.boundTo === bindingOf(row) && readState(stored).tokens);
 }
 
 export async function connectionStatus(row: ProviderRow, caller: ConnectionCaller): Promise<ConnectionStatus> {
   const kind = kindOf(row);
   const stored = await db().upstreamConnection.findUnique({ where: { providerId_owner: { providerId: row.id, owner: ownerFor(kind, caller.userId) } } });
-  const connected = isConnected(stored);
+  const connected = isConnected(row, stored);
   return {
     connection: kind,
     connected,
@@ -435,7 +535,7 @@ export async function listConnections(row: ProviderRow, caller: ConnectionCaller
   const byId = new Map(users.map((user) => [user.id, user]));
   return {
     data: rows
-      .filter((r) => isConnected(r))
+      .filter((r) => isConnected(row, r))
       .map((r) => ({
         user: r.userId ? (byId.get(r.userId) ?? null) : null,
         connected_by: r.connectedBy ? (byId.get(r.connectedBy) ?? null) : null,

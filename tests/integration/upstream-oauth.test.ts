@@ -113,11 +113,11 @@ function storedState(connection: { stateEncrypted: string }) {
   return JSON.parse(secrets(env().encryptionKey).decrypt(connection.stateEncrypted)) as { tokens?: { access_token: string; refresh_token?: string; saved_at?: number; expires_in?: number } };
 }
 
-/** Moves a connection's token to the edge of its expiry, as time would. */
-async function ageToken(providerId: string, owner: string) {
+/** Moves a connection's token to `leftMs` before its expiry (negative: past it), as time would. */
+async function ageToken(providerId: string, owner: string, leftMs = 10_000) {
   const row = await db().upstreamConnection.findUniqueOrThrow({ where: { providerId_owner: { providerId, owner } } });
   const state = storedState(row);
-  if (state.tokens) state.tokens.saved_at = Date.now() - (state.tokens.expires_in ?? 0) * 1000 + 10_000;
+  if (state.tokens) state.tokens.saved_at = Date.now() - (state.tokens.expires_in ?? 0) * 1000 + leftMs;
   await db().upstreamConnection.update({ where: { id: row.id }, data: { stateEncrypted: secrets(env().encryptionKey).encrypt(JSON.stringify(state)) } });
 }
 
@@ -223,6 +223,48 @@ describe("a provider where each user connects their own account", () => {
     expect(res.json.detail).toContain("needs more access than the connection grants (mcp issues:write)");
     const again = await call(alice, "POST /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } });
     expect(new URL(again.json.authorization_url).searchParams.get("scope")).toBe("mcp issues:write");
+  });
+
+  it("an outage at the authorization server keeps the connection: the still-valid token is used, then a retry-later error", async () => {
+    const provider = await createProvider("per_user");
+    await connect(provider.id, alice, ALICE);
+    await ageToken(provider.id, alice.userId);
+    idp.setRefreshBehaviour("unreachable");
+    const meanwhile = await whoami(provider.id, alice);
+    expect(meanwhile.status, meanwhile.text).toBe(200);
+    expect(subjectOf(meanwhile)).toBe(ALICE.sub);
+    await ageToken(provider.id, alice.userId, -60_000); // now past its expiry
+    const expired = await whoami(provider.id, alice);
+    expect(expired.status).toBe(502);
+    expect(expired.json.detail).toContain("Couldn't refresh the connection");
+    expect((await call(alice, "GET /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } })).json.connected).toBe(true);
+    idp.setRefreshBehaviour("normal");
+    expect(subjectOf(await whoami(provider.id, alice))).toBe(ALICE.sub);
+  });
+
+  it("tokens made for the old server are never sent to a new one, even if a stale write brings the row back", async () => {
+    const provider = await createProvider("per_user");
+    await connect(provider.id, alice, ALICE);
+    const before = await db().upstreamConnection.findUniqueOrThrow({ where: { providerId_owner: { providerId: provider.id, owner: alice.userId } } });
+    const moved = await call(admin, "PATCH /api/v1/mcp-providers/{id}", { params: { id: provider.id }, body: { server_url: `${tracker.url}?elsewhere=1` } });
+    expect(moved.status).toBe(200);
+    // What a Connect that read the row before the change could write back after it.
+    await db().upstreamConnection.create({ data: before });
+    tracker.reset();
+    const res = await whoami(provider.id, alice);
+    expect(res.status).toBe(424);
+    expect(tracker.authorizations.filter(Boolean)).toEqual([]);
+  });
+
+  it("refuses an answer that names another authorization server (RFC 9207 iss)", async () => {
+    const provider = await createProvider("per_user");
+    const started = await call(alice, "POST /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } });
+    const back = await signInAtServer(started.json.authorization_url, ALICE);
+    back.searchParams.set("iss", "https://attacker.example");
+    const landed = await returnToConsole(back, alice);
+    expect(landed.searchParams.get("connection")).toBe("failed");
+    expect(landed.searchParams.get("message")).toContain("another authorization server");
+    expect((await call(alice, "GET /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } })).json.connected).toBe(false);
   });
 
   it("disconnect revokes at the authorization server and the next call is refused", async () => {

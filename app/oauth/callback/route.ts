@@ -15,7 +15,7 @@ export async function GET(req: NextRequest) {
   const caller = await sessionCaller(req).catch(() => null);
   if (!caller) return back(`/signin?callbackUrl=${encodeURIComponent(`${req.nextUrl.pathname}${req.nextUrl.search}`)}`);
   try {
-    const done = await finishConnection({ state: param(req, "state"), code: param(req, "code"), error: param(req, "error"), error_description: param(req, "error_description") }, caller);
+    const done = await finishConnection({ state: param(req, "state"), code: param(req, "code"), iss: param(req, "iss"), error: param(req, "error"), error_description: param(req, "error_description") }, caller);
     const outcome = done.error ? `connection=failed&message=${encodeURIComponent(done.error)}` : "connection=connected";
     return back(`/settings/providers/${done.providerId}?${outcome}`);
   } catch (error) {
