@@ -19,6 +19,9 @@ export const LIMITS = {
   apiTokenPerAddress: { name: "api-token:address", max: 60, windowSeconds: 3600 },
   identityTokenPerUser: { name: "identity-token:user", max: 120, windowSeconds: 60 },
   identityTokenPerAddress: { name: "identity-token:address", max: 1200, windowSeconds: 60 },
+  // Invitations write rows and make links: plenty for onboarding a team, not for spraying.
+  invitationsPerWorkspace: { name: "invitation:workspace", max: 100, windowSeconds: 3600 },
+  workspacesPerUser: { name: "workspace:user", max: 10, windowSeconds: 3600 },
   // Dynamic registration of OAuth clients (RFC 7591) is open to anyone: each writes a row.
   clientRegistrationPerAddress: { name: "oauth-registration:address", max: 30, windowSeconds: 3600 },
   // Wrong issuer secrets: a handful per address, counted before any secret is compared.

@@ -6,11 +6,12 @@ import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Dialog } from "@/components/ui/dialog";
 import { Field, fieldAria, Input } from "@/components/ui/field";
 import { ApiClientError, errorMessage } from "@/lib/client/api";
-import { useApiTokens, useCreateApiToken, useRevokeApiToken, type ApiToken } from "@/lib/client/hooks";
+import { useApiTokens, useCreateApiToken, useRevokeApiToken, useWorkspaces, type ApiToken } from "@/lib/client/hooks";
 import { relativeTime } from "@/lib/client/time";
 
 export function ApiTokensPage() {
   const tokens = useApiTokens();
+  const workspace = useWorkspaces().data?.data.find((w) => w.current)?.name;
   const revoke = useRevokeApiToken();
   const [creating, setCreating] = useState(false);
   const [revoking, setRevoking] = useState<ApiToken | undefined>();
@@ -21,7 +22,8 @@ export function ApiTokensPage() {
         <div>
           <h1 id="tokens-heading" className="text-2xl font-semibold tracking-tight">API tokens</h1>
           <p className="mt-1 text-sm text-zinc-500">
-            Personal tokens for the <a href="/api-reference" className="underline">REST API</a>. They act as you, with your role in this workspace.
+            Personal tokens for the <a href="/api-reference" className="underline">REST API</a> and the MCP gateway. They act as you, with your role, in the workspace they were made in
+            {workspace ? <> — <strong className="font-medium">{workspace}</strong></> : ""}.
           </p>
         </div>
         <Button variant="primary" onClick={() => { setCreating(true); }}>

@@ -2,12 +2,15 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { UserMenu } from "@/components/shell/user-menu";
+import { WorkspaceSwitcher } from "@/components/shell/workspace-switcher";
+import { hasRole } from "@/lib/auth/roles";
 
-const NAV = [
+const NAV: { href: string; label: string; admin?: boolean }[] = [
   { href: "/settings/providers", label: "MCP providers" },
   { href: "/activity", label: "Activity" },
   { href: "/settings/api-tokens", label: "API tokens" },
   { href: "/settings/connected-apps", label: "Connected apps" },
+  { href: "/settings/members", label: "Members", admin: true },
   { href: "/api-reference", label: "API reference" },
 ];
 
@@ -22,11 +25,9 @@ export function AppHeader({ workspaceName, email, role }: { workspaceName: strin
           </span>
           <span>MCP Console</span>
         </Link>
-        <span className="hidden rounded-md bg-zinc-100 px-2 py-1 text-xs text-zinc-600 sm:inline dark:bg-zinc-800 dark:text-zinc-300" title="Workspace">
-          {workspaceName}
-        </span>
+        <WorkspaceSwitcher current={workspaceName} />
         <nav aria-label="Main" className="flex flex-1 gap-1">
-          {NAV.map((item) => {
+          {NAV.filter((item) => !item.admin || hasRole(role, "admin")).map((item) => {
             const active = pathname.startsWith(item.href);
             return (
               <Link

@@ -8,7 +8,7 @@ import type { z } from "zod";
 import type { ErrorCode } from "@/lib/api/errors";
 import type { Role } from "@/lib/auth/roles";
 
-export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 export type SuccessStatus = 200 | 201 | 204;
 

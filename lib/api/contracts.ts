@@ -14,6 +14,12 @@ import { listToolsContract } from "@/app/api/v1/mcp-providers/[id]/tools/contrac
 import { refreshToolsContract } from "@/app/api/v1/mcp-providers/[id]/tools/refresh/contract";
 import { callToolContract } from "@/app/api/v1/mcp-providers/[id]/tools/[tool]/call/contract";
 import { openApiContract } from "@/app/api/v1/openapi.json/contract";
+import { createInvitationContract } from "@/app/api/v1/invitations/contract";
+import { revokeInvitationContract } from "@/app/api/v1/invitations/[id]/contract";
+import { addMemberContract, listMembersContract } from "@/app/api/v1/members/contract";
+import { removeMemberContract, updateMemberContract } from "@/app/api/v1/members/[user_id]/contract";
+import { createWorkspaceContract, listWorkspacesContract } from "@/app/api/v1/workspaces/contract";
+import { switchWorkspaceContract } from "@/app/api/v1/workspaces/current/contract";
 import { listToolCallsContract } from "@/app/api/v1/tool-calls/contract";
 
 export const CONTRACTS = [
@@ -36,6 +42,15 @@ export const CONTRACTS = [
   revokeApiTokenContract,
   listConnectedAppsContract,
   revokeConnectedAppContract,
+  listMembersContract,
+  addMemberContract,
+  updateMemberContract,
+  removeMemberContract,
+  createInvitationContract,
+  revokeInvitationContract,
+  listWorkspacesContract,
+  createWorkspaceContract,
+  switchWorkspaceContract,
   openApiContract,
 ] as const satisfies readonly Contract[];
 

@@ -19,6 +19,7 @@ export const apiTokenSchema = z.object({
   id: z.uuid(),
   name: z.string(),
   prefix: z.string().describe("The first characters of the token, to recognise it"),
+  workspace: z.object({ id: z.string(), name: z.string() }).describe("The workspace the token acts in (the one it was made in)"),
   last_used_at: z.iso.datetime().nullable(),
   created_at: z.iso.datetime(),
 });
@@ -27,13 +28,14 @@ export const createdApiTokenSchema = apiTokenSchema.extend({
   token: z.string().describe("The secret. Shown only in this response; store it now."),
 });
 
-type TokenRow = { id: string; name: string; prefix: string; lastUsedAt: Date | null; createdAt: Date };
+type TokenRow = { id: string; name: string; prefix: string; lastUsedAt: Date | null; createdAt: Date; workspace: { id: string; name: string } };
 
 function toApiToken(row: TokenRow): z.infer<typeof apiTokenSchema> {
   return {
     id: row.id,
     name: row.name,
     prefix: row.prefix,
+    workspace: { id: row.workspace.id, name: row.workspace.name },
     last_used_at: row.lastUsedAt?.toISOString() ?? null,
     created_at: row.createdAt.toISOString(),
   };
@@ -43,6 +45,7 @@ export async function listApiTokens(options: { userId: string; workspaceId: stri
   const rows = await db().apiToken.findMany({
     where: { userId: options.userId, workspaceId: options.workspaceId },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    include: { workspace: { select: { id: true, name: true } } },
   });
   return rows.map(toApiToken);
 }
@@ -59,6 +62,7 @@ export async function createApiToken(options: { userId: string; workspaceId: str
       prefix: token.slice(0, 12),
       createdAt: new Date(),
     },
+    include: { workspace: { select: { id: true, name: true } } },
   });
   return { ...toApiToken(row), token };
 }

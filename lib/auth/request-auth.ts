@@ -23,6 +23,8 @@ export type Caller = {
   via: "token" | "session" | "oauth";
   /** The browser session signed in with SSO (its refresh token can mint identity tokens). */
   viaSso: boolean;
+  /** The browser session's id (a session can switch workspaces; a token can't). */
+  sessionId?: string;
 };
 
 export const unauthenticated = (detail: string) => new ApiError("unauthenticated", detail, { headers: { "www-authenticate": 'Bearer realm="mcp-console"' } });
@@ -81,7 +83,7 @@ export async function sessionCaller(req: Parameters<typeof getToken>[0]["req"]):
   if (!jwt || typeof jwt.sid !== "string") throw unauthenticated("Sign in, or send an API token");
   const session = await findLiveSession(jwt.sid);
   if (!session) throw unauthenticated("Your session has ended; sign in again");
-  return membershipCaller(session.userId, session.workspaceId, "session", session.viaSso);
+  return { ...(await membershipCaller(session.userId, session.workspaceId, "session", session.viaSso)), sessionId: session.id };
 }
 
 /** Cookie-authenticated mutations must come from the console's own pages (CSRF defence). */

@@ -2,6 +2,7 @@
 // TanStack Query hooks for the console's data. Mutations invalidate on settle; the forwarding
 // toggle and delete are optimistic and roll back (with a toast) when the server refuses.
 import { useInfiniteQuery, useIsMutating, useMutation, useQuery, useQueryClient, type QueryKey } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
 import { toast } from "sonner";
 import { etagOf } from "@/lib/api/etag";
 import { api, errorMessage, type ApiResult } from "@/lib/client/api";
@@ -19,6 +20,11 @@ export type ProviderTool = ToolList["data"][number];
 export type ToolResult = ApiResult<"POST /api/v1/mcp-providers/{id}/tools/{tool}/call">;
 export type ToolCallPage = ApiResult<"GET /api/v1/tool-calls">;
 export type ToolCallEntry = ToolCallPage["data"][number];
+export type MemberList = ApiResult<"GET /api/v1/members">;
+export type Member = MemberList["data"][number];
+export type Invitation = MemberList["invitations"][number];
+export type CreatedInvitation = ApiResult<"POST /api/v1/invitations">;
+export type Workspace = ApiResult<"GET /api/v1/workspaces">["data"][number];
 
 export function useFeatures() {
   return useQuery({ queryKey: queryKeys.features, queryFn: () => api("GET /api/v1/features", {}), staleTime: 60_000 });
@@ -254,4 +260,71 @@ export function useToolCalls(filters: ToolCallFilters) {
 /** Whether a tool-policy change of this provider is being saved (every switch waits for it). */
 export function useToolPolicySaving(providerId: string): boolean {
   return useIsMutating({ mutationKey: toolPolicyMutationKey(providerId) }) > 0;
+}
+
+export function useMembers() {
+  return useQuery({ queryKey: queryKeys.members, queryFn: () => api("GET /api/v1/members", {}) });
+}
+
+export function useChangeRole() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ member, role }: { member: Member; role: Member["role"] }) => api("PATCH /api/v1/members/{user_id}", { params: { user_id: member.user_id }, body: { role } }),
+    onSuccess: (member) => toast.success(`${member.email} is now ${member.role === "admin" ? "an admin" : `a ${member.role}`}`),
+    onError: (error) => toast.error(errorMessage(error)),
+    onSettled: () => client.invalidateQueries({ queryKey: queryKeys.members }),
+  });
+}
+
+export function useRemoveMember() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (member: Member) => api("DELETE /api/v1/members/{user_id}", { params: { user_id: member.user_id } }),
+    onSuccess: (_data, member) => toast.success(`Removed ${member.email}`),
+    onError: (error) => toast.error(errorMessage(error)),
+    onSettled: () => client.invalidateQueries({ queryKey: queryKeys.members }),
+  });
+}
+
+export function useInvite() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { email: string; role: Member["role"] }) => api("POST /api/v1/invitations", { body: input }),
+    onSettled: () => client.invalidateQueries({ queryKey: queryKeys.members }),
+  });
+}
+
+export function useRevokeInvitation() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (invitation: Invitation) => api("DELETE /api/v1/invitations/{id}", { params: { id: invitation.id } }),
+    onSuccess: (_data, invitation) => toast.success(`The invitation for ${invitation.email} no longer works`),
+    onError: (error) => toast.error(errorMessage(error)),
+    onSettled: () => client.invalidateQueries({ queryKey: queryKeys.members }),
+  });
+}
+
+export function useWorkspaces() {
+  return useQuery({ queryKey: queryKeys.workspaces, queryFn: () => api("GET /api/v1/workspaces", {}) });
+}
+
+/** Switching starts over on the providers page: nothing read in the old workspace stays on screen. */
+export function useSwitchWorkspace() {
+  const client = useQueryClient();
+  const router = useRouter();
+  return useMutation({
+    mutationFn: (workspaceId: string) => api("PUT /api/v1/workspaces/current", { body: { workspace_id: workspaceId } }),
+    onSuccess: () => {
+      client.clear();
+      router.push("/settings/providers");
+      router.refresh();
+    },
+    onError: (error) => toast.error(errorMessage(error)),
+  });
+}
+
+export function useCreateWorkspace() {
+  return useMutation({
+    mutationFn: (name: string) => api("POST /api/v1/workspaces", { body: { name } }),
+  });
 }

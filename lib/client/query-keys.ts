@@ -10,6 +10,8 @@ export const queryKeys = {
     connections: (id: string) => ["providers", "connections", id] as const,
   },
   apiTokens: ["api-tokens"] as const,
+  members: ["members"] as const,
+  workspaces: ["workspaces"] as const,
   connectedApps: (scope: "mine" | "workspace") => ["connected-apps", scope] as const,
   toolCalls: (filters: { provider?: string; outcome?: string; user?: string }) => ["tool-calls", filters] as const,
   openapi: ["openapi"] as const,

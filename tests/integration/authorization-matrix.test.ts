@@ -43,6 +43,17 @@ const ROUTES: Route[] = [
   { name: "your connected apps", method: "GET", path: () => "/api/v1/connected-apps", expect: row(401, 200, 200, 200, 200) },
   { name: "everyone's connected apps", method: "GET", path: () => "/api/v1/connected-apps?scope=workspace", expect: row(401, 403, 200, 200, 200) },
   { name: "revoke an unknown connected app", method: "DELETE", path: () => "/api/v1/connected-apps/no-such-grant", expect: row(401, 404, 404, 404, 404) },
+  // Workspace administration: owners and admins of the caller's own workspace only.
+  { name: "list members", method: "GET", path: () => "/api/v1/members", expect: row(401, 403, 200, 200, 200) },
+  { name: "add an unknown email as a member", method: "POST", path: () => "/api/v1/members", body: () => ({ email: `nobody-${Math.random().toString(36).slice(2)}@example.test` }), expect: row(401, 403, 404, 404, 404) },
+  { name: "change the admin's role", method: "PATCH", path: (f) => `/api/v1/members/${f.adminUserId}`, body: () => ({ role: "admin" }), expect: row(401, 403, 200, 200, 404) },
+  { name: "remove someone who isn't a member", method: "DELETE", path: () => "/api/v1/members/no-such-user", expect: row(401, 403, 404, 404, 404) },
+  { name: "invite someone", method: "POST", path: () => "/api/v1/invitations", body: () => ({ email: `invitee-${Math.random().toString(36).slice(2)}@example.test` }), expect: row(401, 403, 201, 201, 201) },
+  { name: "revoke an unknown invitation", method: "DELETE", path: () => "/api/v1/invitations/00000000-0000-4000-8000-000000000000", expect: row(401, 403, 404, 404, 404) },
+  { name: "your workspaces", method: "GET", path: () => "/api/v1/workspaces", expect: row(401, 200, 200, 200, 200) },
+  { name: "create a workspace", method: "POST", path: () => "/api/v1/workspaces", body: () => ({ name: "Matrix" }), expect: row(401, 201, 201, 201, 201) },
+  // An API token acts in the workspace it was made in.
+  { name: "switch workspaces with an API token", method: "PUT", path: () => "/api/v1/workspaces/current", body: () => ({ workspace_id: "00000000-0000-4000-8000-000000000000" }), expect: row(401, 403, 403, 403, 403) },
   { name: "OpenAPI document", method: "GET", path: () => "/api/v1/openapi.json", expect: row(200, 200, 200, 200, 200, 200, 200) },
 ];
 

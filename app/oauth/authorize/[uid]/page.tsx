@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { CenteredCard } from "@/components/ui/centered-card";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { ConsentButtons } from "@/components/oauth/consent-buttons";
@@ -9,14 +10,6 @@ import { pendingAuthorization } from "@/lib/oauth/interactions";
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Authorise an app · MCP Console" };
 
-function Card({ children }: { children: React.ReactNode }) {
-  return (
-    <main className="flex min-h-screen items-center justify-center bg-zinc-50 px-4 dark:bg-zinc-950">
-      <div className="w-full max-w-md rounded-xl border border-zinc-200 bg-white p-8 shadow-sm dark:border-zinc-800 dark:bg-zinc-900">{children}</div>
-    </main>
-  );
-}
-
 // The consent screen an MCP client's authorization lands on (oidc-provider's interaction).
 export default async function AuthorizePage({ params }: { params: Promise<{ uid: string }> }) {
   const { uid } = await params;
@@ -25,17 +18,17 @@ export default async function AuthorizePage({ params }: { params: Promise<{ uid:
   const pending = await pendingAuthorization(uid, (await headers()).get("cookie"));
   if (!pending) {
     return (
-      <Card>
+      <CenteredCard>
         <h1 className="text-xl font-semibold">This request has expired</h1>
         <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-300">
           The authorization was finished, took longer than 10 minutes, or was started in another browser. Go back to the app and connect again.
         </p>
-      </Card>
+      </CenteredCard>
     );
   }
   const everyServer = pending.resources.length === 0 || pending.resources.includes("/");
   return (
-    <Card>
+    <CenteredCard>
       <h1 className="text-xl font-semibold">
         Allow <span className="break-all">{pending.clientName}</span> to use MCP Console as you?
       </h1>
@@ -70,6 +63,6 @@ export default async function AuthorizePage({ params }: { params: Promise<{ uid:
         </div>
       </dl>
       <ConsentButtons uid={uid} account={accountIdOf(caller.workspaceId, caller.userId)} />
-    </Card>
+    </CenteredCard>
   );
 }

@@ -1,0 +1,165 @@
+// Invitations: an admin invites an email with a role and gets a one-time link (the console sends no
+// mail) valid for seven days. The link's token is stored only as a hash. Accepting it — setting a
+// password for a new local account, or signed in as the invited email — joins the workspace; an
+// SSO sign-in whose identity provider vouches for the invited email joins too.
+import "server-only";
+import { randomBytes, randomUUID } from "node:crypto";
+import { z } from "zod";
+import { ApiError } from "@/lib/api/errors";
+import { recordAuditEvent } from "@/lib/audit";
+import { EMAIL_MAX, isReservedEmail, normaliseEmail } from "@/lib/auth/email";
+import { parseRole, type Role } from "@/lib/auth/roles";
+import { hashApiToken, hashPassword } from "@/lib/crypto";
+import { db, prismaErrorCode } from "@/lib/db";
+import { env } from "@/lib/env";
+import { oauthUrls } from "@/lib/oauth/urls";
+import { enforce, LIMITS } from "@/lib/rate-limit";
+import { assertMayGrant, requireAdmin, roleSchema, type AdminCaller } from "@/lib/workspaces/members";
+
+export const INVITATION_DAYS = 7;
+const PASSWORD_MIN = 12;
+
+export const emailSchema = z
+  .string({ error: "Email is required" })
+  .max(EMAIL_MAX, `At most ${EMAIL_MAX} characters`)
+  .transform(normaliseEmail)
+  .refine((email) => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email), "Enter an email address")
+  .refine((email) => !isReservedEmail(email), "Addresses in the .invalid domain can't receive an invitation");
+
+export const createInvitationSchema = z.strictObject({ email: emailSchema, role: roleSchema.default("member") });
+export const invitationIdSchema = z.strictObject({ id: z.uuid() });
+
+export const invitationSchema = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  role: z.enum(["member", "admin", "owner"]),
+  created_at: z.iso.datetime(),
+  expires_at: z.iso.datetime(),
+});
+export const createdInvitationSchema = invitationSchema.extend({
+  url: z.url().describe("The one-time link to pass on to the invitee. Shown only in this response."),
+});
+
+export const acceptInvitationSchema = z.strictObject({
+  name: z.string().trim().min(1, "Name is required").max(100, "At most 100 characters").optional(),
+  password: z.string().min(PASSWORD_MIN, `At least ${PASSWORD_MIN} characters`).max(200, "At most 200 characters").optional(),
+});
+
+type InvitationRow = { id: string; email: string; role: string; createdAt: Date; expiresAt: Date };
+
+function toInvitation(row: InvitationRow): z.infer<typeof invitationSchema> {
+  return { id: row.id, email: row.email, role: parseRole(row.role), created_at: row.createdAt.toISOString(), expires_at: row.expiresAt.toISOString() };
+}
+
+const keyOf = (token: string) => hashApiToken(`invitation:${token}`);
+
+export async function listInvitations(caller: AdminCaller) {
+  requireAdmin(caller);
+  const rows = await db().invitation.findMany({
+    where: { workspaceId: caller.workspaceId, acceptedAt: null, expiresAt: { gt: new Date() } },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: 1000,
+  });
+  return rows.map(toInvitation);
+}
+
+export async function createInvitation(caller: AdminCaller, input: { email: string; role: Role }) {
+  requireAdmin(caller);
+  assertMayGrant(caller, input.role);
+  await enforce([[LIMITS.invitationsPerWorkspace, caller.workspaceId]]);
+  const member = await db().membership.findFirst({ where: { workspaceId: caller.workspaceId, user: { email: input.email } } });
+  if (member) throw new ApiError("conflict", `${input.email} is already a member of this workspace.`, { errors: [{ path: "email", message: "Already a member" }] });
+  const token = randomBytes(32).toString("base64url");
+  const row = await db().$transaction(async (tx) => {
+    // A new invitation for the same email replaces the pending one: only the newest link works.
+    await tx.invitation.deleteMany({ where: { workspaceId: caller.workspaceId, email: input.email, acceptedAt: null } });
+    const created = await tx.invitation.create({
+      data: {
+        id: randomUUID(),
+        workspaceId: caller.workspaceId,
+        email: input.email,
+        role: input.role,
+        tokenHash: keyOf(token),
+        createdBy: caller.userId,
+        createdAt: new Date(),
+        expiresAt: new Date(Date.now() + INVITATION_DAYS * 24 * 60 * 60_000),
+      },
+    });
+    await recordAuditEvent(tx, { workspaceId: caller.workspaceId, actorUserId: caller.userId, action: "invitation.created", targetId: created.id, fields: ["role"] });
+    return created;
+  });
+  return { ...toInvitation(row), url: `${oauthUrls().origin}/invite/${token}` };
+}
+
+export async function revokeInvitation(caller: AdminCaller, id: string) {
+  requireAdmin(caller);
+  await db().$transaction(async (tx) => {
+    const { count } = await tx.invitation.deleteMany({ where: { id, workspaceId: caller.workspaceId, acceptedAt: null } });
+    if (count === 0) throw new ApiError("not_found", "No pending invitation with this id.");
+    await recordAuditEvent(tx, { workspaceId: caller.workspaceId, actorUserId: caller.userId, action: "invitation.revoked", targetId: id });
+  });
+}
+
+/** What the invitation page shows: which workspace, for whom, and whether that email has an account. */
+export async function pendingInvitation(token: string) {
+  const row = await db().invitation.findUnique({ where: { tokenHash: keyOf(token.slice(0, 200)) }, include: { workspace: true } });
+  if (!row || row.acceptedAt || row.expiresAt < new Date()) return null;
+  const user = await db().user.findUnique({ where: { email: row.email }, select: { id: true } });
+  return { id: row.id, email: row.email, role: parseRole(row.role), workspaceName: row.workspace.name, workspaceId: row.workspaceId, hasAccount: Boolean(user), viaSso: Boolean(env().OIDC_ISSUER) };
+}
+
+type Tx = Parameters<Parameters<ReturnType<typeof db>["$transaction"]>[0]>[0];
+
+/** Joins `userId` to the invitation's workspace with its role, once; the invitation is used up. */
+async function join(tx: Tx, invitation: { id: string; workspaceId: string; role: string }, userId: string) {
+  const { count } = await tx.invitation.updateMany({ where: { id: invitation.id, acceptedAt: null }, data: { acceptedAt: new Date(), acceptedBy: userId } });
+  if (count === 0) throw new ApiError("conflict", "This invitation was already used.");
+  // Already a member (added meanwhile): their role stays as it is.
+  const existing = await tx.membership.findUnique({ where: { userId_workspaceId: { userId, workspaceId: invitation.workspaceId } } });
+  if (existing) return;
+  await tx.membership.create({ data: { userId, workspaceId: invitation.workspaceId, role: invitation.role, createdAt: new Date() } });
+  await recordAuditEvent(tx, { workspaceId: invitation.workspaceId, actorUserId: userId, action: "member.joined", targetId: userId, fields: ["role"] });
+}
+
+/**
+ * Accepts an invitation. Signed in (`userId`): only as the invited email. Not signed in: only when
+ * no account has that email yet, creating one with the password given.
+ */
+export async function acceptInvitation(token: string, input: z.infer<typeof acceptInvitationSchema>, signedIn?: { userId: string; email: string }): Promise<{ workspaceId: string; email: string; created: boolean }> {
+  const invitation = await pendingInvitation(token);
+  if (!invitation) throw new ApiError("not_found", "This invitation link is invalid, expired or already used; ask an admin for a new one.");
+  if (signedIn) {
+    if (signedIn.email !== invitation.email) throw new ApiError("forbidden", `This invitation is for ${invitation.email}; you are signed in as ${signedIn.email}. Sign out and open the link again.`);
+    try {
+      await db().$transaction((tx) => join(tx, invitation, signedIn.userId));
+    } catch (error) {
+      // Added to the workspace by an admin at the same moment: they are in.
+      if (prismaErrorCode(error) !== "P2002") throw error;
+    }
+    return { workspaceId: invitation.workspaceId, email: invitation.email, created: false };
+  }
+  if (invitation.hasAccount) throw new ApiError("conflict", `${invitation.email} already has an account: sign in, then open the link again.`);
+  // With SSO, the identity provider proves the address: invitees join by signing in with it.
+  if (env().OIDC_ISSUER) throw new ApiError("conflict", `Sign in with SSO as ${invitation.email} to join: your identity provider confirms the address.`);
+  if (!input.password) throw new ApiError("validation_failed", "Choose a password", { errors: [{ path: "password", message: "Choose a password" }] });
+  const passwordHash = await hashPassword(input.password);
+  try {
+    await db().$transaction(async (tx) => {
+      const userId = randomUUID();
+      // Holding the link is all that was proved, not owning the address (no mail is sent).
+      await tx.user.create({ data: { id: userId, email: invitation.email, name: input.name ?? invitation.email.split("@")[0], passwordHash, emailVerified: false, createdAt: new Date() } });
+      await join(tx, invitation, userId);
+    });
+  } catch (error) {
+    if (prismaErrorCode(error) === "P2002") throw new ApiError("conflict", `${invitation.email} already has an account: sign in, then open the link again.`);
+    throw error;
+  }
+  return { workspaceId: invitation.workspaceId, email: invitation.email, created: true };
+}
+
+/** An SSO sign-in whose identity provider vouches for an invited email joins those workspaces. Returns how many. */
+export async function joinInvitedWorkspaces(tx: Tx, userId: string, email: string): Promise<number> {
+  const invitations = await tx.invitation.findMany({ where: { email, acceptedAt: null, expiresAt: { gt: new Date() } } });
+  for (const invitation of invitations) await join(tx, invitation, userId);
+  return invitations.length;
+}

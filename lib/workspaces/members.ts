@@ -1,0 +1,155 @@
+// A workspace's members, as its owners and admins manage them. The rules: an admin can't make,
+// change or remove an owner; the last owner can't be demoted or removed; removing a member ends at
+// once everything they hold in the workspace — sessions, API tokens, OAuth grants of their
+// connected apps, their OAuth connections to providers — on every instance.
+import "server-only";
+import { z } from "zod";
+import { ApiError } from "@/lib/api/errors";
+import { recordAuditEvent } from "@/lib/audit";
+import { announceAuthChange } from "@/lib/auth/caller-cache";
+import { hasRole, parseRole, ROLES, type Role } from "@/lib/auth/roles";
+import { db, isPostgres } from "@/lib/db";
+import { destroyGrant } from "@/lib/oauth/adapter";
+
+export type AdminCaller = { userId: string; workspaceId: string; role: Role };
+
+export const roleSchema = z.enum(ROLES, { error: 'role is "member", "admin" or "owner"' });
+
+export const memberSchema = z.object({
+  user_id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: z.enum(ROLES),
+  sign_in: z.array(z.enum(["local", "sso"])).describe("How the member can sign in: a password here, SSO, or both"),
+  joined_at: z.iso.datetime(),
+  last_active_at: z.iso.datetime().nullable().describe("The last sign-in, API token use or tool call in this workspace"),
+});
+export type Member = z.infer<typeof memberSchema>;
+
+export const memberIdSchema = z.strictObject({ user_id: z.string().min(1).max(64) });
+export const updateMemberSchema = z.strictObject({ role: roleSchema });
+
+export function requireAdmin(caller: AdminCaller) {
+  if (!hasRole(caller.role, "admin")) throw new ApiError("forbidden", "Only owners and admins manage members.");
+}
+
+/** An admin may hand out and take back member and admin; only an owner may touch owner. */
+export function assertMayGrant(caller: AdminCaller, role: Role) {
+  if (role === "owner" && caller.role !== "owner") throw new ApiError("forbidden", "Only an owner can make someone an owner.");
+}
+
+const latest = (...dates: (Date | null | undefined)[]) => dates.reduce<Date | null>((max, date) => (date && (!max || date > max) ? date : max), null);
+
+export async function listMembers(caller: AdminCaller): Promise<Member[]> {
+  requireAdmin(caller);
+  const memberships = await db().membership.findMany({
+    where: { workspaceId: caller.workspaceId },
+    include: { user: { include: { ssoAccounts: { select: { id: true } } } } },
+    orderBy: [{ createdAt: "asc" }, { userId: "asc" }],
+    take: 1000,
+  });
+  const userIds = memberships.map((m) => m.userId);
+  const [sessions, tokens, calls] = await Promise.all([
+    db().session.groupBy({ by: ["userId"], where: { workspaceId: caller.workspaceId, userId: { in: userIds } }, _max: { createdAt: true } }),
+    db().apiToken.groupBy({ by: ["userId"], where: { workspaceId: caller.workspaceId, userId: { in: userIds } }, _max: { lastUsedAt: true } }),
+    db().toolCall.groupBy({ by: ["userId"], where: { workspaceId: caller.workspaceId, userId: { in: userIds } }, _max: { createdAt: true } }),
+  ]);
+  const by = <T extends { userId: string }>(rows: T[]) => new Map(rows.map((row) => [row.userId, row]));
+  const [s, t, c] = [by(sessions), by(tokens), by(calls)];
+  return memberships.map((m) => ({
+    user_id: m.userId,
+    email: m.user.email,
+    name: m.user.name,
+    role: parseRole(m.role),
+    sign_in: [...(m.user.passwordHash ? (["local"] as const) : []), ...(m.user.ssoAccounts.length ? (["sso"] as const) : [])],
+    joined_at: m.createdAt.toISOString(),
+    last_active_at: latest(s.get(m.userId)?._max.createdAt, t.get(m.userId)?._max.lastUsedAt, c.get(m.userId)?._max.createdAt)?.toISOString() ?? null,
+  }));
+}
+
+type Tx = Parameters<Parameters<ReturnType<typeof db>["$transaction"]>[0]>[0];
+
+async function membershipOf(tx: Tx, workspaceId: string, userId: string) {
+  const membership = await tx.membership.findUnique({ where: { userId_workspaceId: { userId, workspaceId } } });
+  if (!membership) throw new ApiError("not_found", "No member with this id in your workspace.");
+  return { ...membership, role: parseRole(membership.role) };
+}
+
+async function assertNotLastOwner(tx: Tx, workspaceId: string, what: string) {
+  // Two owners demoting each other at once must not both see the other still there: on
+  // PostgreSQL (read committed) the workspace row is locked first; SQLite runs one writer at a time.
+  if (isPostgres()) await tx.$queryRaw`SELECT id FROM workspaces WHERE id = ${workspaceId} FOR UPDATE`;
+  const owners = await tx.membership.count({ where: { workspaceId, role: "owner" } });
+  if (owners <= 1) throw new ApiError("conflict", `The workspace's last owner can't be ${what}; make someone else an owner first.`);
+}
+
+export async function changeRole(caller: AdminCaller, userId: string, role: Role): Promise<Member> {
+  requireAdmin(caller);
+  assertMayGrant(caller, role);
+  await db().$transaction(async (tx) => {
+    const membership = await membershipOf(tx, caller.workspaceId, userId);
+    if (membership.role === role) return;
+    if (membership.role === "owner") {
+      if (caller.role !== "owner") throw new ApiError("forbidden", "Only an owner can change an owner's role.");
+      await assertNotLastOwner(tx, caller.workspaceId, "demoted");
+    }
+    await tx.membership.update({ where: { userId_workspaceId: { userId, workspaceId: caller.workspaceId } }, data: { role } });
+    // Links they made for roles they may no longer grant stop working.
+    if (!hasRole(role, "admin")) await tx.invitation.deleteMany({ where: { workspaceId: caller.workspaceId, createdBy: userId, acceptedAt: null } });
+    else if (role !== "owner") await tx.invitation.deleteMany({ where: { workspaceId: caller.workspaceId, createdBy: userId, acceptedAt: null, role: "owner" } });
+    await recordAuditEvent(tx, { workspaceId: caller.workspaceId, actorUserId: caller.userId, action: "member.role_changed", targetId: userId, fields: ["role"] });
+  });
+  // Cached callers carry the old role: every instance forgets them now.
+  await announceAuthChange({ kind: "user", id: userId });
+  const member = (await listMembers(caller)).find((m) => m.user_id === userId);
+  if (!member) throw new ApiError("not_found", "No member with this id in your workspace.");
+  return member;
+}
+
+export async function removeMember(caller: AdminCaller, userId: string): Promise<void> {
+  requireAdmin(caller);
+  const grants = await db().$transaction(async (tx) => {
+    const membership = await membershipOf(tx, caller.workspaceId, userId);
+    if (membership.role === "owner") {
+      if (caller.role !== "owner") throw new ApiError("forbidden", "Only an owner can remove an owner.");
+      await assertNotLastOwner(tx, caller.workspaceId, "removed");
+    }
+    const workspaceId = caller.workspaceId;
+    const apps = await tx.connectedApp.findMany({ where: { workspaceId, userId }, select: { grantId: true } });
+    const grantIds = apps.map((app) => app.grantId);
+    await tx.membership.delete({ where: { userId_workspaceId: { userId, workspaceId } } });
+    await tx.session.deleteMany({ where: { workspaceId, userId } });
+    await tx.apiToken.deleteMany({ where: { workspaceId, userId } });
+    // Their apps' codes, access and refresh tokens, with the grants themselves.
+    await tx.oAuthRecord.deleteMany({ where: { grantId: { in: grantIds } } });
+    await tx.connectedApp.deleteMany({ where: { workspaceId, userId } });
+    await tx.upstreamConnection.deleteMany({ where: { workspaceId, userId } });
+    await tx.invitation.deleteMany({ where: { workspaceId, createdBy: userId, acceptedAt: null } });
+    await recordAuditEvent(tx, { workspaceId, actorUserId: caller.userId, action: "member.removed", targetId: userId });
+    return grantIds;
+  });
+  try {
+    // The grant records themselves are keyed by a hash only the adapter knows.
+    for (const grantId of grants) await destroyGrant(grantId);
+  } finally {
+    for (const grantId of grants) await announceAuthChange({ kind: "token", id: grantId });
+    await announceAuthChange({ kind: "user", id: userId });
+  }
+}
+
+/** Adds someone who already has an account; someone without one needs an invitation. */
+export async function addMember(caller: AdminCaller, input: { email: string; role: Role }): Promise<Member> {
+  requireAdmin(caller);
+  assertMayGrant(caller, input.role);
+  const user = await db().user.findUnique({ where: { email: input.email } });
+  if (!user) throw new ApiError("not_found", `No account has ${input.email}; invite them instead (POST /api/v1/invitations).`);
+  await db().$transaction(async (tx) => {
+    const existing = await tx.membership.findUnique({ where: { userId_workspaceId: { userId: user.id, workspaceId: caller.workspaceId } } });
+    if (existing) throw new ApiError("conflict", `${input.email} is already a member of this workspace.`, { errors: [{ path: "email", message: "Already a member" }] });
+    await tx.membership.create({ data: { userId: user.id, workspaceId: caller.workspaceId, role: input.role, createdAt: new Date() } });
+    await recordAuditEvent(tx, { workspaceId: caller.workspaceId, actorUserId: caller.userId, action: "member.joined", targetId: user.id, fields: ["role"] });
+  });
+  const member = (await listMembers(caller)).find((m) => m.user_id === user.id);
+  if (!member) throw new ApiError("not_found", "The member could not be read back.");
+  return member;
+}
