@@ -5,7 +5,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { unique } from "./helpers";
 
-/** Fills and submits the Add provider dialog; returns it (it stays open when the API refuses). */
+/** Fills and submits the Add provider dialog. */
 async function addProvider(page: Page, id: string) {
   await page.getByRole("button", { name: "+ Add provider" }).click();
   const dialog = page.getByRole("dialog", { name: "Add MCP provider" });
@@ -56,8 +56,14 @@ test("invite, accept in a fresh browser, promote, remove", async ({ page, browse
   await row.getByRole("button", { name: `Remove ${email}` }).click();
   await page.getByRole("alertdialog").getByRole("button", { name: "Remove" }).click();
   await expect(page.getByTestId(`member-${email}`)).toHaveCount(0);
-  const again = await addProvider(tab, unique("gone"));
-  await expect(again.getByText(/session has ended|sign in/i)).toBeVisible();
+  // Their open tab's next request is refused, and the console sends them to sign in.
+  const status = await tab.evaluate(async (id) => {
+    const res = await fetch("/api/v1/mcp-providers", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: `Gone ${id}`, server_identifier: id, server_url: `https://mcp.example.com/${id}` }) });
+    return res.status;
+  }, unique("gone"));
+  expect(status).toBe(401);
+  await tab.reload();
+  await expect(tab.getByRole("heading", { name: "Sign in to MCP Console" })).toBeVisible();
   await theirs.close();
 });
 

@@ -332,6 +332,12 @@ async function main() {
     await benchList();
     return;
   }
+  if (process.env.BENCH_ONLY === "tool") {
+    const tool = await benchToolCall();
+    console.log(`tool call: console p50 ${fmt(tool.console.p50, 2)} ms | direct p50 ${fmt(tool.direct.p50, 2)} ms | ratio ${fmt(tool.console.p50 / tool.direct.p50, 2)}`);
+    console.log(`gateway: /mcp/whoami p50 ${fmt(tool.gateway.via.p50, 2)} ms | direct p50 ${fmt(tool.gateway.direct.p50, 2)} ms | ratio ${fmt(tool.gateway.via.p50 / tool.gateway.direct.p50, 2)} | crowd errors ${tool.crowd.errors}`);
+    return;
+  }
   if (process.env.BENCH_ONLY === "first-load") {
     const only = await benchFirstLoad();
     console.log(`first load: ${only.scripts} scripts, ${fmt(only.gzipKb)} kB gzip (${fmt(only.rawKb)} kB raw)`);
