@@ -31,6 +31,8 @@ test("a user connects their own account from the provider page and Try it runs a
     await page.getByRole("button", { name: "Refresh tools" }).click();
     const refusal = page.getByRole("alert").filter({ hasText: "You haven't connected" });
     await expect(refusal).toBeVisible();
+    await expect(refusal).not.toContainText("?connect=1"); // agents get the URL; here the button is the way
+    await expect(connection.getByText("Nobody has connected yet.")).toBeVisible();
     expect(tracker.authorizations.filter(Boolean)).toEqual([]);
 
     // Connect: the server's own sign-in, then back here.

@@ -83,23 +83,22 @@ function WhoIsConnected({ provider, onDisconnect }: { provider: Provider; onDisc
   const connections = useConnections(provider.id, true);
   if (connections.isPending || connections.isError || provider.authentication?.connection === "shared") return null;
   const list = connections.data.data;
+  if (list.length === 0) return <p className="text-sm text-zinc-500">Nobody has connected yet.</p>;
   return (
     <details className="text-sm">
       <summary className="cursor-pointer text-zinc-600 dark:text-zinc-400">{list.length === 1 ? "1 user is connected" : `${list.length} users are connected`}</summary>
-      {list.length > 0 && (
-        <ul className="mt-2 divide-y divide-zinc-200 dark:divide-zinc-800">
-          {list.map((entry) => (
-            <li key={entry.user?.id ?? "workspace"} className="flex items-center justify-between gap-3 py-1.5">
-              <span>
-                {entry.user?.email ?? "Workspace"} <span className="text-zinc-500">· connected {relativeTime(entry.connected_at)}</span>
-              </span>
-              <Button size="sm" onClick={() => { onDisconnect(entry.user?.id); }} aria-label={`Disconnect ${entry.user?.email ?? "the workspace"}`}>
-                Disconnect
-              </Button>
-            </li>
-          ))}
-        </ul>
-      )}
+      <ul className="mt-2 divide-y divide-zinc-200 dark:divide-zinc-800">
+        {list.map((entry) => (
+          <li key={entry.user?.id ?? "workspace"} className="flex items-center justify-between gap-3 py-1.5">
+            <span>
+              {entry.user?.email ?? "Workspace"} <span className="text-zinc-500">· connected {relativeTime(entry.connected_at)}</span>
+            </span>
+            <Button size="sm" onClick={() => { onDisconnect(entry.user?.id); }} aria-label={`Disconnect ${entry.user?.email ?? "the workspace"}`}>
+              Disconnect
+            </Button>
+          </li>
+        ))}
+      </ul>
     </details>
   );
 }

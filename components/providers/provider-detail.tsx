@@ -203,7 +203,8 @@ function CallError({ error, provider, sso, signedInWithSso }: { error: unknown; 
   const canConnect = code === "connection_required" && provider.authentication?.connection === "per_user";
   return (
     <div role="alert" className="rounded-lg border border-red-500/30 bg-red-50 p-3 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">
-      <p>{errorMessage(error)}</p>
+      {/* The API names where to connect for agents; here the Connect button is that place. */}
+      <p>{canConnect || code === "connection_required" ? errorMessage(error).replace(/:\s*https?:\/\/\S+$/, ".") : errorMessage(error)}</p>
       {needsSso && sso && (
         <Button size="sm" className="mt-2" onClick={() => void signIn("oidc", { callbackUrl: window.location.pathname })}>
           {signedInWithSso ? "Sign in with SSO again" : `Sign in with SSO to use ${providerName}`}
