@@ -12,6 +12,8 @@ import { fieldsOf } from "@/lib/fields";
 import { log } from "@/lib/log";
 
 export type Db = SqliteClient;
+/** The client an interactive transaction hands its callback. */
+export type DbTransaction = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 /**
  * The PostgreSQL client, used through the API both clients share. TypeScript can't see that they

@@ -89,7 +89,7 @@ async function connectionFor(row: ProviderRow, user: EndUser | undefined): Promi
     if (error instanceof IdentityError) throw identityApiError(error, row.name);
     throw error;
   }
-  const oauth = !credentials.forwarded && oauthOf(row) ? await connectionToken(row, user?.userId) : undefined;
+  const oauth = !credentials.forwarded && oauthOf(row) ? await connectionToken(row, user?.userId, doc) : undefined;
   return {
     url: credentials.url,
     headers: oauth ? { ...withoutAuthorization(credentials.headers), Authorization: `Bearer ${oauth.token}` } : credentials.headers,

@@ -90,8 +90,7 @@ function readState(row: { id: string; stateEncrypted: string }): StoredState {
 }
 
 /** What tokens are for: the server, the client and the kind of connection. Anything else changed, they are not sent. */
-function bindingOf(row: ProviderRow): string {
-  const doc = toDocument(row);
+function bindingOf(row: ProviderRow, doc = toDocument(row)): string {
   return box().hash(`upstream-binding:${doc.server_url}\0${doc.authentication?.client_id ?? ""}\0${oauthOf(row) ?? ""}`);
 }
 
@@ -144,15 +143,18 @@ export function connectionRequired(row: ProviderRow, kind: OAuthConnectionKind, 
 
 export type ConnectionToken = { token: string; connectionId: string; kind: OAuthConnectionKind; validUntil: number };
 
-/** The access token a call to `row` carries for `userId`, refreshed first when it is about to expire. */
-export async function connectionToken(row: ProviderRow, userId: string | undefined): Promise<ConnectionToken> {
+/**
+ * The access token a call to `row` carries for `userId`, refreshed first when it is about to
+ * expire. `doc`: the row already decrypted by the caller.
+ */
+export async function connectionToken(row: ProviderRow, userId: string | undefined, doc = toDocument(row)): Promise<ConnectionToken> {
   const kind = kindOf(row);
   if (!userId) throw connectionRequired(row, kind, "missing");
   const stored = await db().upstreamConnection.findUnique({ where: { providerId_owner: { providerId: row.id, owner: ownerFor(kind, userId) } } });
   if (!stored) throw connectionRequired(row, kind, "missing");
   let state = readState(stored);
   // Made for another server, client or kind of connection: never sent (the provider changed since).
-  if (!state.tokens || stored.boundTo !== bindingOf(row)) throw connectionRequired(row, kind, "missing");
+  if (!state.tokens || stored.boundTo !== bindingOf(row, doc)) throw connectionRequired(row, kind, "missing");
   const expiry = tokenExpiry(state.tokens);
   if (expiry !== undefined && expiry - Date.now() < REFRESH_MARGIN_MS) state = await refreshOnce(row, kind, stored.id, state);
   const tokens = state.tokens;
@@ -497,14 +499,14 @@ export const connectionStatusSchema = z.object({
 });
 export type ConnectionStatus = z.infer<typeof connectionStatusSchema>;
 
-function isConnected(row: ProviderRow, stored: { stateEncrypted: string; id: string; connectedAt: Date | null; boundTo: string | null } | null): boolean {
-  return Boolean(stored?.connectedAt && stored.boundTo === bindingOf(row) && readState(stored).tokens);
+function isConnected(binding: string, stored: { stateEncrypted: string; id: string; connectedAt: Date | null; boundTo: string | null } | null): boolean {
+  return Boolean(stored?.connectedAt && stored.boundTo === binding && readState(stored).tokens);
 }
 
 export async function connectionStatus(row: ProviderRow, caller: ConnectionCaller): Promise<ConnectionStatus> {
   const kind = kindOf(row);
   const stored = await db().upstreamConnection.findUnique({ where: { providerId_owner: { providerId: row.id, owner: ownerFor(kind, caller.userId) } } });
-  const connected = isConnected(row, stored);
+  const connected = isConnected(bindingOf(row), stored);
   return {
     connection: kind,
     connected,
@@ -530,12 +532,13 @@ export const connectionListSchema = z.object({
 export async function listConnections(row: ProviderRow, caller: ConnectionCaller) {
   if (!hasRole(caller.role, "admin")) throw new ApiError("forbidden", "Only owners and admins see who is connected.");
   kindOf(row);
+  const binding = bindingOf(row);
   const rows = await db().upstreamConnection.findMany({ where: { providerId: row.id, workspaceId: row.workspaceId, connectedAt: { not: null } }, orderBy: { connectedAt: "desc" }, take: 1000 });
   const users = await db().user.findMany({ where: { id: { in: rows.flatMap((r) => [r.userId, r.connectedBy].filter((id): id is string => Boolean(id))) } }, select: { id: true, email: true } });
   const byId = new Map(users.map((user) => [user.id, user]));
   return {
     data: rows
-      .filter((r) => isConnected(row, r))
+      .filter((r) => isConnected(binding, r))
       .map((r) => ({
         user: r.userId ? (byId.get(r.userId) ?? null) : null,
         connected_by: r.connectedBy ? (byId.get(r.connectedBy) ?? null) : null,

@@ -10,7 +10,7 @@ import { recordAuditEvent } from "@/lib/audit";
 import { EMAIL_MAX, isReservedEmail, normaliseEmail } from "@/lib/auth/email";
 import { parseRole, type Role } from "@/lib/auth/roles";
 import { hashApiToken, hashPassword } from "@/lib/crypto";
-import { db, prismaErrorCode } from "@/lib/db";
+import { db, prismaErrorCode, type DbTransaction } from "@/lib/db";
 import { env } from "@/lib/env";
 import { oauthUrls } from "@/lib/oauth/urls";
 import { enforce, LIMITS } from "@/lib/rate-limit";
@@ -108,10 +108,8 @@ export async function pendingInvitation(token: string) {
   return { id: row.id, email: row.email, role: parseRole(row.role), workspaceName: row.workspace.name, workspaceId: row.workspaceId, hasAccount: Boolean(user), viaSso: Boolean(env().OIDC_ISSUER) };
 }
 
-type Tx = Parameters<Parameters<ReturnType<typeof db>["$transaction"]>[0]>[0];
-
 /** Joins `userId` to the invitation's workspace with its role, once; the invitation is used up. */
-async function join(tx: Tx, invitation: { id: string; workspaceId: string; role: string }, userId: string) {
+async function join(tx: DbTransaction, invitation: { id: string; workspaceId: string; role: string }, userId: string) {
   const { count } = await tx.invitation.updateMany({ where: { id: invitation.id, acceptedAt: null }, data: { acceptedAt: new Date(), acceptedBy: userId } });
   if (count === 0) throw new ApiError("conflict", "This invitation was already used.");
   // Already a member (added meanwhile): their role stays as it is.
@@ -158,7 +156,7 @@ export async function acceptInvitation(token: string, input: z.infer<typeof acce
 }
 
 /** An SSO sign-in whose identity provider vouches for an invited email joins those workspaces. Returns how many. */
-export async function joinInvitedWorkspaces(tx: Tx, userId: string, email: string): Promise<number> {
+export async function joinInvitedWorkspaces(tx: DbTransaction, userId: string, email: string): Promise<number> {
   const invitations = await tx.invitation.findMany({ where: { email, acceptedAt: null, expiresAt: { gt: new Date() } } });
   for (const invitation of invitations) await join(tx, invitation, userId);
   return invitations.length;

@@ -8,7 +8,7 @@ import { ApiError } from "@/lib/api/errors";
 import { recordAuditEvent } from "@/lib/audit";
 import { announceAuthChange } from "@/lib/auth/caller-cache";
 import { hasRole, parseRole, ROLES, type Role } from "@/lib/auth/roles";
-import { db, isPostgres } from "@/lib/db";
+import { db, isPostgres, type DbTransaction } from "@/lib/db";
 import { destroyGrant } from "@/lib/oauth/adapter";
 
 export type AdminCaller = { userId: string; workspaceId: string; role: Role };
@@ -40,10 +40,11 @@ export function assertMayGrant(caller: AdminCaller, role: Role) {
 
 const latest = (...dates: (Date | null | undefined)[]) => dates.reduce<Date | null>((max, date) => (date && (!max || date > max) ? date : max), null);
 
-export async function listMembers(caller: AdminCaller): Promise<Member[]> {
+/** The workspace's members; with `only`, just that user (a write reading back what it changed). */
+export async function listMembers(caller: AdminCaller, only?: string): Promise<Member[]> {
   requireAdmin(caller);
   const memberships = await db().membership.findMany({
-    where: { workspaceId: caller.workspaceId },
+    where: { workspaceId: caller.workspaceId, ...(only ? { userId: only } : {}) },
     include: { user: { include: { ssoAccounts: { select: { id: true } } } } },
     orderBy: [{ createdAt: "asc" }, { userId: "asc" }],
     take: 1000,
@@ -67,15 +68,13 @@ export async function listMembers(caller: AdminCaller): Promise<Member[]> {
   }));
 }
 
-type Tx = Parameters<Parameters<ReturnType<typeof db>["$transaction"]>[0]>[0];
-
-async function membershipOf(tx: Tx, workspaceId: string, userId: string) {
+async function membershipOf(tx: DbTransaction, workspaceId: string, userId: string) {
   const membership = await tx.membership.findUnique({ where: { userId_workspaceId: { userId, workspaceId } } });
   if (!membership) throw new ApiError("not_found", "No member with this id in your workspace.");
   return { ...membership, role: parseRole(membership.role) };
 }
 
-async function assertNotLastOwner(tx: Tx, workspaceId: string, what: string) {
+async function assertNotLastOwner(tx: DbTransaction, workspaceId: string, what: string) {
   // Two owners demoting each other at once must not both see the other still there: on
   // PostgreSQL (read committed) the workspace row is locked first; SQLite runs one writer at a time.
   if (isPostgres()) await tx.$queryRaw`SELECT id FROM workspaces WHERE id = ${workspaceId} FOR UPDATE`;
@@ -101,7 +100,7 @@ export async function changeRole(caller: AdminCaller, userId: string, role: Role
   });
   // Cached callers carry the old role: every instance forgets them now.
   await announceAuthChange({ kind: "user", id: userId });
-  const member = (await listMembers(caller)).find((m) => m.user_id === userId);
+  const member = (await listMembers(caller, userId)).at(0);
   if (!member) throw new ApiError("not_found", "No member with this id in your workspace.");
   return member;
 }
@@ -149,7 +148,7 @@ export async function addMember(caller: AdminCaller, input: { email: string; rol
     await tx.membership.create({ data: { userId: user.id, workspaceId: caller.workspaceId, role: input.role, createdAt: new Date() } });
     await recordAuditEvent(tx, { workspaceId: caller.workspaceId, actorUserId: caller.userId, action: "member.joined", targetId: user.id, fields: ["role"] });
   });
-  const member = (await listMembers(caller)).find((m) => m.user_id === user.id);
+  const member = (await listMembers(caller, user.id)).at(0);
   if (!member) throw new ApiError("not_found", "The member could not be read back.");
   return member;
 }

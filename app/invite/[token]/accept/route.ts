@@ -1,8 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { ApiError, problemResponse, validationError } from "@/lib/api/errors";
-import { sessionCaller } from "@/lib/auth/request-auth";
+import { assertSameOrigin, sessionCaller } from "@/lib/auth/request-auth";
 import { log } from "@/lib/log";
-import { oauthUrls } from "@/lib/oauth/urls";
 import { acceptInvitation, acceptInvitationSchema } from "@/lib/workspaces/invitations";
 import { switchWorkspace } from "@/lib/workspaces/workspaces";
 
@@ -11,7 +10,7 @@ import { switchWorkspace } from "@/lib/workspaces/workspaces";
 export async function POST(req: NextRequest, { params }: { params: Promise<{ token: string }> }) {
   const { token } = await params;
   try {
-    if (req.headers.get("origin") !== oauthUrls().origin) throw new ApiError("forbidden", "Cross-origin request refused");
+    assertSameOrigin(req);
     const body = acceptInvitationSchema.safeParse(await req.json().catch(() => ({})));
     if (!body.success) throw validationError(body.error);
     const caller = await sessionCaller(req).catch(() => null);
