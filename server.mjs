@@ -98,6 +98,14 @@ const server = http.createServer((req, res) => {
     });
     return;
   }
+  // The MCP gateway, registered by instrumentation.ts: its clients call it for every tool call, and
+  // Next.js's routing would add to each (its route handlers in app/mcp answer until it is registered).
+  const gateway = kind === "api" ? globalThis.mcpConsole?.get("gateway-http") : undefined;
+  const target = gateway?.target(pathname);
+  if (target) {
+    gateway.handle(req, res, target);
+    return;
+  }
   handle(req, res);
 });
 

@@ -93,3 +93,46 @@ test("an admin turns a tool off on the provider page: agents lose it, and the ac
     await server.stop();
   }
 });
+
+test("the production server answers the gateway itself, with the edge's headers, limits and errors", async ({ request }) => {
+  const { server, identifier, token } = await everythingProvider(request);
+  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json", accept: "application/json, text/event-stream" };
+  const initialize = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "e2e", version: "1" } } });
+  try {
+    // A percent-encoded identifier names the same provider, and the answer carries the edge's headers.
+    const encoded = `${base}/mcp/${encodeURIComponent(identifier).replace(/^e/, "%65")}`;
+    const introduced = await fetch(encoded, { method: "POST", headers, body: initialize });
+    expect(introduced.status).toBe(200);
+    expect(introduced.headers.get("mcp-session-id")).toBeTruthy();
+    expect(introduced.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(introduced.headers.get("x-request-id")).toBeTruthy();
+    expect(await introduced.text()).toContain('"serverInfo"');
+
+    const tooBig = await fetch(`${base}/mcp`, { method: "POST", headers, body: `{"pad":"${"x".repeat(5 * 1024 * 1024)}"}` });
+    expect(tooBig.status).toBe(413);
+    expect(((await tooBig.json()) as { code: string }).code).toBe("payload_too_large");
+    const garbled = await fetch(`${base}/mcp`, { method: "POST", headers, body: "{not json" });
+    expect(garbled.status).toBe(400);
+    expect(((await garbled.json()) as { error: { code: number } }).error.code).toBe(-32700);
+    const unknown = await fetch(`${base}/mcp/${unique("nobody")}`, { method: "POST", headers, body: initialize });
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get("content-type")).toContain("application/problem+json");
+    expect((await fetch(`${base}/mcp`, { method: "PUT", headers, body: "{}" })).status).toBe(405);
+    // Not the gateway's paths: Next.js answers as for any unknown path.
+    expect((await fetch(`${base}/mcp/${identifier}/deeper`, { method: "POST", headers, body: initialize })).status).toBe(404);
+
+    // An event stream is sent as it is written, and a client that leaves frees its place (10 per user).
+    const openStream = async () => {
+      const abort = new AbortController();
+      const stream = await fetch(`${base}/mcp`, { headers: { authorization: `Bearer ${token}`, accept: "text/event-stream" }, signal: abort.signal });
+      const first = stream.status === 200 && stream.body ? new TextDecoder().decode((await stream.body.getReader().read()).value) : "";
+      abort.abort();
+      return { status: stream.status, first };
+    };
+    expect((await openStream()).first).toContain("listening for changes");
+    for (let i = 0; i < 12; i++) await openStream();
+    await expect.poll(async () => (await openStream()).status).toBe(200);
+  } finally {
+    await server.stop();
+  }
+});
