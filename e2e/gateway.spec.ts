@@ -82,7 +82,7 @@ test("an admin turns a tool off on the provider page: agents lose it, and the ac
     expect(refused.content[0].text).toContain("An admin has turned off echo");
 
     await page.goto("/activity");
-    const row = page.getByRole("row").filter({ hasText: "echo" }).first();
+    const row = page.getByRole("row").filter({ hasText: `${identifier} · echo` }).first();
     await expect(row).toContainText("MCP client");
     await expect(row).toContainText("tool disabled");
 
@@ -129,7 +129,9 @@ test("the production server answers the gateway itself, with the edge's headers,
       abort.abort();
       return { status: stream.status, first };
     };
-    expect((await openStream()).first).toContain("listening for changes");
+    const firstStream = await openStream();
+    expect(firstStream.status).toBe(200);
+    expect(firstStream.first).toContain("listening for changes");
     for (let i = 0; i < 12; i++) await openStream();
     await expect.poll(async () => (await openStream()).status).toBe(200);
   } finally {

@@ -4,8 +4,9 @@
 import "server-only";
 import { after } from "next/server";
 import { log } from "@/lib/log";
+import { processWide } from "@/lib/process-wide";
 
-const pending = new Set<Promise<unknown>>();
+const pending = processWide("background-tasks", () => new Set<Promise<unknown>>());
 
 export function runAfterResponse(name: string, task: () => Promise<unknown>) {
   const run: Promise<unknown> = Promise.resolve()

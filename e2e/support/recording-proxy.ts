@@ -26,6 +26,8 @@ export async function startRecordingProxy(target: string, options: { addHeaders?
         answer.pipe(res);
       },
     );
+    // A client that leaves takes its upstream request with it, as any proxy's would (an event stream stays open otherwise).
+    res.on("close", () => { if (!res.writableFinished) forward.destroy(); });
     forward.on("error", () => {
       record.status = 502;
       if (!res.headersSent) res.writeHead(502).end();

@@ -8,6 +8,7 @@ import { generateApiToken, hashApiToken } from "@/lib/crypto";
 import { announceAuthChange } from "@/lib/auth/caller-cache";
 import { setBounded } from "@/lib/bounded-map";
 import { db } from "@/lib/db";
+import { processWide } from "@/lib/process-wide";
 
 export const createApiTokenSchema = z.strictObject({
   name: z.string({ error: "Name is required" }).trim().min(1, "Name is required").max(60, "At most 60 characters"),
@@ -78,7 +79,7 @@ export async function revokeApiToken(options: { userId: string; workspaceId: str
 
 // last_used_at is written at most once a minute per token, not on every request.
 const LAST_USED_GRANULARITY_MS = 60_000;
-const lastUseWritten = new Map<string, number>();
+const lastUseWritten = processWide("api-token-last-use", () => new Map<string, number>());
 
 /** Records a use of a token whose row was not read (a cached caller), at most once a minute. */
 export function noteTokenUse(tokenId: string, lastUsedAt: number) {

@@ -136,6 +136,8 @@ function listChangedStream(req: Request, caller: Caller): Response {
   return new Response(stream, { status: 200, headers: { "content-type": "text/event-stream", "cache-control": "no-cache, no-transform", "x-accel-buffering": "no" } });
 }
 
+const GATEWAY_METHODS = ["GET", "POST", "DELETE"];
+
 /** A route handler's method for the gateway; `target` names the provider for `/mcp/{server_identifier}`. */
 export async function serveGateway(req: Request, target: Target): Promise<Response> {
   const requestId = requestIdOf(req);
@@ -143,6 +145,10 @@ export async function serveGateway(req: Request, target: Target): Promise<Respon
   let userId: string | undefined;
   let response: Response;
   try {
+    // Methods the gateway doesn't speak are refused before anyone is asked who they are.
+    if (!GATEWAY_METHODS.includes(req.method)) {
+      return new Response(null, { status: req.method === "OPTIONS" ? 204 : 405, headers: { allow: [...GATEWAY_METHODS, "OPTIONS"].join(", ") } });
+    }
     const caller = await gatewayCaller(req, target.serverIdentifier);
     userId = caller.userId;
     switch (req.method) {
@@ -160,7 +166,7 @@ export async function serveGateway(req: Request, target: Target): Promise<Respon
         response = new Response(null, { status: 204 });
         break;
       default:
-        response = new Response(null, { status: 405, headers: { allow: "GET, POST, DELETE" } });
+        throw new Error(`unreachable: ${req.method}`);
     }
   } catch (error) {
     response = problemResponse(toApiError(error, req, requestId));

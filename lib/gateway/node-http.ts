@@ -17,6 +17,10 @@ export function gatewayTarget(pathname: string): { serverIdentifier?: string } |
   return match ? { serverIdentifier: decodeURIComponent(match[1]) } : undefined;
 }
 
+// Nothing decides anything by the request's origin (audiences and metadata URLs come from
+// NEXTAUTH_URL), so a fixed one keeps a hostile Host header out of the URL altogether.
+const ORIGIN = "http://localhost";
+
 function webRequest(req: IncomingMessage, signal: AbortSignal): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
@@ -25,7 +29,7 @@ function webRequest(req: IncomingMessage, signal: AbortSignal): Request {
   }
   const method = req.method ?? "GET";
   const hasBody = method !== "GET" && method !== "HEAD";
-  return new Request(`http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, {
+  return new Request(`${ORIGIN}${req.url ?? "/"}`, {
     method,
     headers,
     signal,
@@ -33,32 +37,60 @@ function webRequest(req: IncomingMessage, signal: AbortSignal): Request {
   } as RequestInit);
 }
 
-async function send(response: Response, res: ServerResponse) {
+// The node response frames the body itself.
+const FRAMING = new Set(["content-length", "transfer-encoding", "content-encoding", "connection", "keep-alive"]);
+
+function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    res.once("drain", resolve);
+    signal.addEventListener("abort", () => { resolve(); }, { once: true });
+  });
+}
+
+async function send(response: Response, res: ServerResponse, signal: AbortSignal) {
   res.statusCode = response.status;
-  response.headers.forEach((value, name) => { res.setHeader(name, value); });
-  if (!response.body) return void res.end();
+  response.headers.forEach((value, name) => {
+    // The edge's headers (server.mjs) stand, as they do in front of Next.js.
+    if (FRAMING.has(name) || name === "set-cookie" || res.hasHeader(name)) return;
+    res.setHeader(name, value);
+  });
+  for (const cookie of response.headers.getSetCookie()) res.appendHeader("set-cookie", cookie);
+  const body = response.body;
+  if (!body) return void res.end();
+  // The client left while the answer was being made: an event stream would otherwise wait forever.
+  if (signal.aborted) {
+    await body.cancel().catch(() => undefined);
+    return;
+  }
   // Event streams must reach the client as they are written.
   res.flushHeaders();
-  const reader = response.body.getReader();
-  res.on("close", () => { void reader.cancel().catch(() => undefined); });
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    res.write(value);
+  const reader = body.getReader();
+  const cancel = () => { void reader.cancel().catch(() => undefined); };
+  signal.addEventListener("abort", cancel, { once: true });
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!res.write(value)) await drained(res, signal);
+    }
+    res.end();
+  } finally {
+    signal.removeEventListener("abort", cancel);
   }
-  res.end();
 }
 
 async function handleGatewayHttp(req: IncomingMessage, res: ServerResponse, target: { serverIdentifier?: string }) {
   const abort = new AbortController();
   res.on("close", () => { if (!res.writableFinished) abort.abort(); });
   try {
-    await send(await serveGateway(webRequest(req, abort.signal), target), res);
+    await send(await serveGateway(webRequest(req, abort.signal), target), res, abort.signal);
   } catch (error) {
-    if (abort.signal.aborted) return; // the client left mid-stream
+    if (abort.signal.aborted) return; // the client left
     log.error({ err: error }, "the gateway's answer could not be sent");
-    if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
-    res.end();
+    // A stream cut short must not look complete to the client.
+    if (res.headersSent) return void res.destroy(error instanceof Error ? error : undefined);
+    res.writeHead(500, { "content-type": "application/problem+json" });
+    res.end(JSON.stringify({ title: "Internal server error", status: 500, detail: "Something went wrong on our side.", code: "internal_error" }));
   }
 }
 

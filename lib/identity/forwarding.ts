@@ -12,6 +12,7 @@ import { issuesLocally, tokenIssuer } from "@/lib/identity/token-issuer";
 import { log } from "@/lib/log";
 import { canonicalResource } from "@/lib/mcp/resource";
 import { isCredentialName } from "@/lib/providers/header-rules";
+import { processWide } from "@/lib/process-wide";
 
 export type EndUser = { userId: string; workspaceId: string };
 
@@ -38,7 +39,7 @@ export function withoutCredentialParams(serverUrl: string): string {
 }
 
 // Concurrent calls that find no cached token share one mint.
-const minting = new Map<string, Promise<UsableToken>>();
+const minting = processWide("identity-minting", () => new Map<string, Promise<UsableToken>>());
 
 function mintOnce(key: string, version: string, mint: () => Promise<UsableToken>): Promise<UsableToken> {
   const flight = `${key}\0${version}`;

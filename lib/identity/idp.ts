@@ -6,6 +6,7 @@ import { IdentityError } from "@/lib/identity/errors";
 import { log } from "@/lib/log";
 import { isTimeoutError } from "@/lib/timeouts";
 import { fieldsOf } from "@/lib/fields";
+import { processWide } from "@/lib/process-wide";
 
 export const IDP_TIMEOUT_MS = 10_000;
 
@@ -19,7 +20,7 @@ export function idpClient(): IdpClient | undefined {
   return OIDC_ISSUER && OIDC_CLIENT_ID && OIDC_CLIENT_SECRET ? { issuer: OIDC_ISSUER, clientId: OIDC_CLIENT_ID, clientSecret: OIDC_CLIENT_SECRET } : undefined;
 }
 
-const discovery = new Map<string, Promise<Metadata>>();
+const discovery = processWide("idp-discovery", () => new Map<string, Promise<Metadata>>());
 
 /** The provider's endpoints (cached per issuer; a failed fetch is not kept). Throws IdentityError. */
 export async function idpMetadata(client: IdpClient, timeoutMs = IDP_TIMEOUT_MS): Promise<Metadata> {

@@ -5,6 +5,7 @@
 // costs a re-mint.
 import { setBounded } from "@/lib/bounded-map";
 import type { IssuedToken } from "@/lib/identity/types";
+import { processWide } from "@/lib/process-wide";
 
 export const EARLY_EXPIRY_SECONDS = 30;
 export const MAX_CACHE_SECONDS = 3600;
@@ -15,7 +16,7 @@ export type UsableToken = { token: string; usableUntil: number };
 
 type Entry = UsableToken & { version: string };
 
-const entries = new Map<string, Entry>();
+const entries = processWide("identity-token-cache", () => new Map<string, Entry>());
 
 export function tokenCacheKey(identityKey: string, workspaceId: string, audience: string): string {
   return JSON.stringify([identityKey, workspaceId, audience]);

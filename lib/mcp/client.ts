@@ -13,6 +13,7 @@ import { outboundFetch } from "@/lib/mcp/outbound";
 import { isTimeoutError } from "@/lib/timeouts";
 import { createSessionPool, sessionKey } from "@/lib/mcp/session-pool";
 import { fieldsOf } from "@/lib/fields";
+import { processWide } from "@/lib/process-wide";
 
 export type McpConnection = {
   url: string;
@@ -59,7 +60,7 @@ function fetchWith(connection: McpConnection): typeof fetch {
 
 // The server's last WWW-Authenticate challenge per credential: a warm session's requests go through
 // the fetch of the call that opened it, so the challenge is found by what was sent, not by call.
-const challenges = new Map<string, string>();
+const challenges = processWide("mcp-challenges", () => new Map<string, string>());
 
 function credentialKey(authorization: string): string {
   return createHash("sha256").update(authorization).digest("base64url");
@@ -143,7 +144,8 @@ async function withSession<T>(connection: McpConnection, work: (client: Client) 
   }
 }
 
-const pool = createSessionPool<Client>();
+// One pool per process, whichever bundle (route handlers, the gateway served by server.mjs) calls.
+const pool = processWide("mcp-session-pool", () => createSessionPool<Client>());
 
 /** Tests close every warm session between scenarios. */
 export function closeWarmSessionsForTests() {

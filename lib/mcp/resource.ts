@@ -7,6 +7,7 @@ import { discoverOAuthProtectedResourceMetadata } from "@modelcontextprotocol/sd
 import { checkResourceAllowed } from "@modelcontextprotocol/sdk/shared/auth-utils.js";
 import { setBounded } from "@/lib/bounded-map";
 import { outboundFetch } from "@/lib/mcp/outbound";
+import { processWide } from "@/lib/process-wide";
 
 const FOUND_TTL_MS = 10 * 60_000;
 const FALLBACK_TTL_MS = 60_000;
@@ -21,7 +22,7 @@ export function resourceOfUrl(serverUrl: string): string {
   return url.href;
 }
 
-const cache = new Map<string, { resource: string; until: number }>();
+const cache = processWide("mcp-resources", () => new Map<string, { resource: string; until: number }>());
 
 export async function canonicalResource(serverUrl: string, fetchFn: typeof fetch = outboundFetch): Promise<string> {
   const fallback = resourceOfUrl(serverUrl);

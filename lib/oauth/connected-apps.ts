@@ -9,6 +9,7 @@ import { hasRole } from "@/lib/auth/roles";
 import { setBounded } from "@/lib/bounded-map";
 import { db } from "@/lib/db";
 import { destroyGrant } from "@/lib/oauth/adapter";
+import { processWide } from "@/lib/process-wide";
 
 export const connectedAppSchema = z.object({
   id: z.string().describe("The grant's id"),
@@ -76,7 +77,7 @@ export async function forgetConnectedApp(grantId: string) {
 
 // Last use is written at most once a minute per app, not on every call.
 const LAST_USE_GRANULARITY_MS = 60_000;
-const lastUseWritten = new Map<string, number>();
+const lastUseWritten = processWide("connected-app-last-use", () => new Map<string, number>());
 
 export function noteConnectedAppUse(grantId: string) {
   const now = Date.now();

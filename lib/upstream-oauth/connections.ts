@@ -21,6 +21,7 @@ import { oauthUrls } from "@/lib/oauth/urls";
 import { oauthOf, toDocument, type ProviderRow } from "@/lib/providers/record";
 import type { OAuthConnectionKind } from "@/lib/providers/schemas";
 import { AuthorizationRequired, ConnectionAuth, tokenExpiry, type AuthState, type ClientOptions } from "@/lib/upstream-oauth/client-provider";
+import { processWide } from "@/lib/process-wide";
 
 export type ConnectionCaller = { userId: string; workspaceId: string; role: Role };
 
@@ -195,7 +196,7 @@ export async function noteStepUp(row: ProviderRow, token: ConnectionToken, chall
 }
 
 // Concurrent calls in this process share one refresh; other instances wait on the lease.
-const refreshing = new Map<string, Promise<StoredState>>();
+const refreshing = processWide("upstream-oauth-refreshing", () => new Map<string, Promise<StoredState>>());
 
 function refreshOnce(row: ProviderRow, kind: OAuthConnectionKind, connectionId: string, seen: StoredState, force = false): Promise<StoredState> {
   let pending = refreshing.get(connectionId);

@@ -1,0 +1,96 @@
+// The gateway as server.mjs serves it (lib/gateway/node-http.ts): a node request in, the web answer
+// streamed back — and nothing left waiting when a client leaves early.
+import http from "node:http";
+import net from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { gatewayTarget, registerGatewayHttp } from "@/lib/gateway/node-http";
+import { processWide } from "@/lib/process-wide";
+import { listenOnFreePort } from "../../e2e/support/ports";
+import { createActor, type Actor } from "./helpers";
+
+type Registered = { target: typeof gatewayTarget; handle: (req: http.IncomingMessage, res: http.ServerResponse, target: { serverIdentifier?: string }) => Promise<void> };
+
+let server: http.Server;
+let port: number;
+let member: Actor;
+const handling = new Set<Promise<void>>();
+
+beforeAll(async () => {
+  registerGatewayHttp();
+  const gateway = processWide<Registered | undefined>("gateway-http", () => undefined);
+  if (!gateway) throw new Error("the gateway was not registered");
+  server = http.createServer((req, res) => {
+    res.setHeader("x-content-type-options", "nosniff"); // as server.mjs's edge does
+    const target = gateway.target(new URL(req.url ?? "/", "http://localhost").pathname);
+    if (!target) return void res.writeHead(404).end();
+    const done = gateway.handle(req, res, target);
+    handling.add(done);
+    void done.finally(() => handling.delete(done));
+  });
+  port = await listenOnFreePort(server);
+  member = await createActor("member");
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+/** Sends a request's head and leaves at once, before any answer. */
+function leaveEarly(head: string): Promise<void> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, "127.0.0.1", () => {
+      socket.write(head);
+      socket.destroy();
+      resolve();
+    });
+  });
+}
+
+describe("the gateway served by server.mjs", () => {
+  it("lets go of an event stream whose client left before it began", async () => {
+    // An API token nobody has used yet: the answer waits on the database, so the client is gone first.
+    const fresh = await createActor("member", member.workspaceId);
+    for (let i = 0; i < 5; i++) {
+      await leaveEarly(`GET /mcp HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${fresh.token}\r\nAccept: text/event-stream\r\n\r\n`);
+    }
+    await expect.poll(() => handling.size, { timeout: 5_000 }).toBe(0);
+  });
+
+  it("sends an event stream as it is written", async () => {
+    const abort = new AbortController();
+    const stream = await fetch(`http://127.0.0.1:${port}/mcp`, { headers: { authorization: `Bearer ${member.token}`, accept: "text/event-stream" }, signal: abort.signal });
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get("content-type")).toBe("text/event-stream");
+    const reader = stream.body?.getReader();
+    expect(new TextDecoder().decode((await reader?.read())?.value)).toContain("listening for changes");
+    abort.abort();
+    await expect.poll(() => handling.size, { timeout: 5_000 }).toBe(0);
+  });
+
+  it("refuses methods it doesn't speak before asking who is calling, and keeps the edge's headers", async () => {
+    const put = await fetch(`http://127.0.0.1:${port}/mcp`, { method: "PUT" });
+    expect(put.status).toBe(405);
+    expect(put.headers.get("allow")).toBe("GET, POST, DELETE, OPTIONS");
+    expect((await fetch(`http://127.0.0.1:${port}/mcp`, { method: "OPTIONS" })).status).toBe(204);
+    const anonymous = await fetch(`http://127.0.0.1:${port}/mcp`, { method: "POST", body: "{}" });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get("x-content-type-options")).toBe("nosniff");
+  });
+
+  it("survives a Host header no URL can hold", async () => {
+    const answer = await new Promise<string>((resolve) => {
+      const socket = net.connect(port, "127.0.0.1", () => { socket.write(`POST /mcp HTTP/1.1\r\nHost: a b\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`); });
+      let text = "";
+      socket.on("data", (chunk: Buffer) => { text += chunk.toString(); });
+      socket.on("close", () => { resolve(text); });
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 401/);
+  });
+
+  it("maps only the gateway's own paths", () => {
+    expect(gatewayTarget("/mcp")).toEqual({});
+    expect(gatewayTarget("/mcp/wh%6Fami")).toEqual({ serverIdentifier: "whoami" });
+    expect([gatewayTarget("/mcp/"), gatewayTarget("/mcp/a/b"), gatewayTarget("/mcpx"), gatewayTarget("//mcp")]).toEqual([undefined, undefined, undefined, undefined]);
+  });
+});
