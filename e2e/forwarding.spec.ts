@@ -1,6 +1,6 @@
 // Enterprise server: the identity-forwarding switch exists, in the dialog and in the list.
 import { expect, test } from "@playwright/test";
-import { api, createProvider, row } from "./helpers";
+import { api, createProvider, row, saveProviderDialog } from "./helpers";
 import { SERVERS } from "./users";
 
 const base = SERVERS.enterprise;
@@ -17,7 +17,7 @@ test("toggle forwarding in the dialog: the API reflects each change", async ({ p
     await expect(toggle).toHaveAttribute("aria-checked", String(!on));
     await toggle.click();
     const patch = page.waitForRequest((req) => req.method() === "PATCH");
-    await dialog.getByRole("button", { name: "Save changes" }).click();
+    await saveProviderDialog(dialog, "Save changes");
     expect((await patch).postDataJSON()).toEqual({ identity_mode: mode });
     await expect(dialog).toBeHidden();
     const provider = (await api(request, base)("GET /api/v1/mcp-providers/{id}", { params: { id: created.id } })).json;

@@ -1,4 +1,4 @@
-import { expect, type APIRequestContext, type Page } from "@playwright/test";
+import { expect, type APIRequestContext, type Locator, type Page } from "@playwright/test";
 import type { ApiKey } from "@/lib/api/contracts";
 import { pathFor, type ApiAnswer } from "@/lib/client/api";
 
@@ -45,4 +45,19 @@ export async function createProvider(request: APIRequestContext, baseURL: string
 
 export function row(page: Page, identifier: string) {
   return page.getByTestId(`provider-row-${identifier}`);
+}
+
+/**
+ * Submits the provider dialog with `button`. A save that changes how the console reaches the server
+ * is tried first (Test connection); the tests' made-up servers fail it, so that answer is accepted
+ * with "Save anyway" — after checking it said why.
+ */
+export async function saveProviderDialog(dialog: Locator, button: string, expectFailure = /Unreachable \(DNS\)|Needs your sign-in/) {
+  const page = dialog.page();
+  const checked = page.waitForResponse((res) => /^\/api\/v1\/mcp-providers\/(?:[^/]+\/)?check$/.test(new URL(res.url()).pathname));
+  await dialog.getByRole("button", { name: button, exact: true }).click();
+  const answer = (await (await checked).json()) as { ok: boolean };
+  if (answer.ok) return;
+  await expect(dialog.getByRole("status").filter({ hasText: "Test connection:" })).toContainText(expectFailure);
+  await dialog.getByRole("button", { name: "Save anyway" }).click();
 }

@@ -3,7 +3,7 @@
 // an owner invites someone; they accept in a fresh browser and see providers but can't add one;
 // promoted, they can; removed, their open tab's next action is refused.
 import { expect, test, type Page } from "@playwright/test";
-import { unique } from "./helpers";
+import { saveProviderDialog, unique } from "./helpers";
 
 /** Fills and submits the Add provider dialog. */
 async function addProvider(page: Page, id: string) {
@@ -12,7 +12,7 @@ async function addProvider(page: Page, id: string) {
   await dialog.getByLabel("Server URL").fill(`https://mcp.example.com/${id}`);
   await dialog.getByLabel("Name", { exact: true }).fill(`Provider ${id}`);
   await dialog.getByLabel("Server identifier").fill(id);
-  await dialog.getByRole("button", { name: "Add provider" }).click();
+  await saveProviderDialog(dialog, "Add provider");
   return dialog;
 }
 

@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
-import { api, createProvider, row, unique } from "./helpers";
+import { api, createProvider, row, saveProviderDialog, unique } from "./helpers";
+import { startEverythingServer } from "./support/everything-server";
 import { SERVERS } from "./users";
 
 const base = SERVERS.enterprise;
@@ -34,7 +35,7 @@ test.describe("provider list and dialog", () => {
     await dialog.getByLabel("Timeout (seconds)", { exact: true }).fill("45");
     await dialog.getByLabel("Stream read timeout (seconds)").fill("600");
 
-    await dialog.getByRole("button", { name: "Add provider" }).click();
+    await saveProviderDialog(dialog, "Add provider");
     await expect(dialog).toBeHidden();
     await expect(row(page, id)).toContainText(`Every Tab ${id}`);
     await expect(row(page, id)).toContainText("https://mcp.example.com/******");
@@ -83,7 +84,7 @@ test.describe("provider list and dialog", () => {
     await page.getByRole("button", { name: `Edit ${created.name}` }).click();
     const dialog = page.getByRole("dialog", { name: `Edit ${created.name}` });
     await dialog.getByLabel("Server URL").fill(`https://elsewhere.example.net/${created.server_identifier}`);
-    await dialog.getByRole("button", { name: "Save changes" }).click();
+    await saveProviderDialog(dialog, "Save changes");
     await expect(dialog).toBeHidden();
     await expect(page.getByText("The server moved to another origin, so these stored secrets were removed: header X-Api-Key, header X-Team. Enter them again if the new server needs them.")).toBeVisible();
     const after = (await api(request, base)("GET /api/v1/mcp-providers/{id}", { params: { id: created.id } })).json;
@@ -109,7 +110,7 @@ test.describe("provider list and dialog", () => {
     await dialog.getByRole("tab", { name: /Headers/ }).click();
     await dialog.getByRole("button", { name: "Remove header X-Drop" }).click();
     const patch = page.waitForRequest((req) => req.method() === "PATCH");
-    await dialog.getByRole("button", { name: "Save changes" }).click();
+    await saveProviderDialog(dialog, "Save changes");
     expect((await patch).postDataJSON()).toEqual({ headers: { "X-Drop": null } });
     await expect(dialog).toBeHidden();
     const after = (await api(request, base)("GET /api/v1/mcp-providers/{id}", { params: { id: created.id } })).json;
@@ -141,7 +142,7 @@ test.describe("provider list and dialog", () => {
     await dialog.getByLabel("Server URL").fill(`https://other.example.com/${unique("u")}`);
     await dialog.getByLabel("Name", { exact: true }).fill(unique("Dup "));
     await dialog.getByLabel("Server identifier").fill(existing.server_identifier);
-    await dialog.getByRole("button", { name: "Add provider" }).click();
+    await saveProviderDialog(dialog, "Add provider");
     await expect(dialog.getByText("Another provider already uses this identifier")).toBeVisible();
     await expect(dialog.getByLabel("Server identifier")).toHaveAttribute("aria-invalid", "true");
     await expect(dialog).toBeVisible();
@@ -190,7 +191,10 @@ test.describe("provider list and dialog", () => {
     await page.keyboard.press("Tab");
     await expect(dialog.getByLabel("Server identifier")).toBeFocused();
     await page.keyboard.type(id);
-    await page.keyboard.press("Enter"); // submits the form
+    await page.keyboard.press("Enter"); // submits the form: the connection is tried first
+    await expect(dialog.getByRole("status").filter({ hasText: "Test connection:" })).toContainText("Unreachable (DNS)");
+    await expect(dialog.getByRole("button", { name: "Save anyway" })).toBeFocused();
+    await page.keyboard.press("Enter");
     await expect(dialog).toBeHidden();
     await expect(row(page, id)).toContainText(`Keyboard ${id}`);
     await expect(add).toBeFocused(); // focus returns to the opener
@@ -222,7 +226,7 @@ test.describe("provider list and dialog", () => {
     await dialog.getByLabel("Server URL").fill(`https://slow.example.com/${id}`);
     await dialog.getByLabel("Name", { exact: true }).fill(`Slow ${id}`);
     await dialog.getByLabel("Server identifier").fill(id);
-    await dialog.getByRole("button", { name: "Add provider" }).click();
+    await saveProviderDialog(dialog, "Add provider");
     await expect(dialog.getByRole("button", { name: "Saving…" })).toBeDisabled();
     await page.keyboard.press("Escape");
     await page.mouse.click(5, 5); // the overlay
@@ -230,5 +234,42 @@ test.describe("provider list and dialog", () => {
     await dialog.getByRole("button", { name: "Saving…" }).click({ force: true }).catch(() => undefined);
     await expect(dialog).toBeHidden({ timeout: 10_000 });
     expect(posts).toBe(1);
+  });
+});
+
+test.describe("Test connection", () => {
+  test("says what is wrong before anything is saved, and a server that answers passes", async ({ page }) => {
+    const server = await startEverythingServer();
+    const id = unique("chk");
+    try {
+      await page.goto("/settings/providers");
+      await page.getByRole("button", { name: "+ Add provider" }).click();
+      const dialog = page.getByRole("dialog", { name: "Add MCP provider" });
+      await dialog.getByLabel("Server URL").fill(server.url);
+      await dialog.getByLabel("Name", { exact: true }).fill(`Checked ${id}`);
+      await dialog.getByLabel("Server identifier").fill(id);
+      await dialog.getByRole("button", { name: "Test connection" }).click();
+      const result = dialog.getByRole("status").filter({ hasText: "Test connection:" });
+      await expect(result).toContainText(/Connected · \d+ tools/);
+
+      // Another address: the old answer no longer applies, and saving tries the new one first.
+      await dialog.getByLabel("Server URL").fill("http://10.0.0.1/mcp");
+      await expect(result).toHaveCount(0);
+      await dialog.getByRole("button", { name: "Add provider", exact: true }).click();
+      await expect(result).toContainText("Blocked by network policy");
+      await expect(result).toContainText("unless the console's operator allows them");
+      await expect(dialog.getByRole("button", { name: "Save anyway" })).toBeVisible();
+      await expect(row(page, id)).toHaveCount(0);
+
+      await dialog.getByLabel("Server URL").fill(server.url);
+      await dialog.getByRole("button", { name: "Add provider", exact: true }).click();
+      await expect(dialog).toBeHidden();
+      await expect(row(page, id)).toContainText(/Connected · \d+ tools/);
+      await expect(row(page, id)).toContainText(/checked (just now|\d+ seconds? ago)/);
+      await row(page, id).getByRole("link", { name: `Checked ${id}` }).click();
+      await expect(page.getByRole("status").filter({ hasText: "Connection:" })).toContainText(/Connected · \d+ tools/);
+    } finally {
+      await server.stop();
+    }
   });
 });

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { signIn } from "next-auth/react";
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
-import { discoveryLabel } from "@/components/providers/discovery-status";
+import { HealthPanel, providerHealth } from "@/components/providers/discovery-status";
 import { ForwardingBadge, FORWARDING_EXPLANATION } from "@/components/providers/forwarding";
 import { ConnectClient } from "@/components/providers/connect-client";
 import { ConnectFromError, OAuthConnection } from "@/components/providers/oauth-connection";
@@ -60,11 +60,7 @@ export function ProviderDetail({ id, signedInWithSso, consoleUrl }: { id: string
           {FORWARDING_EXPLANATION} Calls you make here run as you.
         </p>
       )}
-      {p.discovery.status === "failed" && !refresh.isError && (
-        <p role="status" className="rounded-lg border border-amber-500/30 bg-amber-50 p-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200">
-          {discoveryLabel(p)}{p.discovery.message ? `: ${p.discovery.message}` : ""}
-        </p>
-      )}
+      {!refresh.isError && <HealthPanel health={providerHealth(p)} title="Connection" />}
       {refresh.isError && <CallError error={refresh.error} provider={p} sso={features.data?.sso_enabled ?? false} signedInWithSso={signedInWithSso} />}
 
       {p.authentication && !p.identity_forwarding_active && <OAuthConnection provider={p} isAdmin={features.data ? canManageProviders(features.data.role) : false} />}

@@ -4,14 +4,15 @@
 import * as Tabs from "@radix-ui/react-tabs";
 import { useIsMutating } from "@tanstack/react-query";
 import { useFieldArray, useForm, useWatch } from "react-hook-form";
-import { useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { Field, fieldAria, Input } from "@/components/ui/field";
 import { Switch } from "@/components/ui/switch";
 import { ApiClientError, errorMessage } from "@/lib/client/api";
-import { SAVE_PROVIDER_KEY, useCreateProvider, useUpdateProvider } from "@/lib/client/hooks";
-import type { Provider } from "@/lib/providers/schemas";
+import { SAVE_PROVIDER_KEY, useCheckConnection, useCreateProvider, useUpdateProvider } from "@/lib/client/hooks";
+import type { ConnectionCheck, CreateProviderInput, Provider, ProviderPatch } from "@/lib/providers/schemas";
+import { checkHealth, HealthPanel } from "@/components/providers/discovery-status";
 import {
   emptyFormValues,
   formFieldErrors,
@@ -29,6 +30,9 @@ const TAB_FIELDS: Record<string, (keyof ProviderFormValues)[]> = {
   headers: ["headers"],
   configuration: ["timeout", "sse_read_timeout"],
 };
+
+// A save that changes any of these is tried against the server first.
+const CONNECTION_FIELDS = ["server_url", "headers", "authentication", "identity_mode", "configuration"] as const;
 
 const AUTH_MODES = [
   ["none", "None", "Static headers only (Headers tab), or the user's identity token with forwarding on."],
@@ -102,28 +106,82 @@ function ProviderForm({
   const [formError, setFormError] = useState("");
   const create = useCreateProvider();
   const update = useUpdateProvider();
+  const check = useCheckConnection();
+  // The last Test connection, and the settings it tried (a change to them makes it stale).
+  const [checked, setChecked] = useState<{ settings: string; result: ConnectionCheck } | undefined>();
   const saving = formState.isSubmitting || create.isPending || update.isPending;
   const errors = formState.errors;
+  // After a failed check the form was disabled under the focus: it moves to "Save anyway", the way on.
+  const submitButton = useRef<HTMLButtonElement>(null);
+  const [focusRequest, setFocusRequest] = useState(0);
+  const focusHandled = useRef(0);
+  useEffect(() => {
+    if (saving || focusHandled.current === focusRequest) return;
+    focusHandled.current = focusRequest;
+    submitButton.current?.focus();
+  }, [focusRequest, saving]);
+
+  /** What a save would send, and whether it touches how the console reaches the server. */
+  function request(values: ProviderFormValues): { body: { id: string; patch: ProviderPatch } | { input: CreateProviderInput }; settings: string; reachesServer: boolean } {
+    if (provider) {
+      const patch = toPatch(values, provider, showForwarding);
+      return { body: { id: provider.id, patch }, settings: JSON.stringify(patch), reachesServer: CONNECTION_FIELDS.some((field) => field in patch) };
+    }
+    const input = toCreateInput(values, showForwarding);
+    return { body: { input }, settings: JSON.stringify(input), reachesServer: true };
+  }
+
+  function showApiError(error: unknown, values: ProviderFormValues) {
+    if (error instanceof ApiClientError && error.errors.length > 0) {
+      const mapped = formFieldErrors(error.errors, values);
+      for (const [name, value] of mapped) setError(name, value);
+      revealFirstError(mapped.map(([field]) => field.split(".")[0] ?? field));
+    } else {
+      setFormError(error instanceof ApiClientError && error.status === 412 ? "Someone else changed this provider. Close and reopen to see their changes." : errorMessage(error));
+    }
+  }
+
+  async function testConnection(values: ProviderFormValues): Promise<ConnectionCheck | undefined> {
+    const { body, settings } = request(values);
+    try {
+      const result = await check.mutateAsync(body);
+      setChecked({ settings, result });
+      return result;
+    } catch (error) {
+      showApiError(error, values);
+      return undefined;
+    }
+  }
+
+  const onTest = handleSubmit(
+    async (values) => {
+      setFormError("");
+      await testConnection(values);
+    },
+    (invalid) => { revealFirstError(Object.keys(invalid)); },
+  );
 
   const onSubmit = handleSubmit(
     async (values) => {
       setFormError("");
+      const { body, settings, reachesServer } = request(values);
+      // Tried first, unless these very settings were tried already (a failure then means "Save anyway").
+      if (reachesServer && checked?.settings !== settings) {
+        const result = await testConnection(values);
+        if (!result?.ok) {
+          if (result) setFocusRequest((count) => count + 1);
+          return;
+        }
+      }
       try {
-        if (provider) {
-          const patch = toPatch(values, provider, showForwarding);
-          if (Object.keys(patch).length > 0) await update.mutateAsync({ id: provider.id, patch, version: provider.version });
+        if ("id" in body) {
+          if (Object.keys(body.patch).length > 0) await update.mutateAsync({ ...body, version: provider?.version });
         } else {
-          await create.mutateAsync(toCreateInput(values, showForwarding));
+          await create.mutateAsync(body.input);
         }
         onDone();
       } catch (error) {
-        if (error instanceof ApiClientError && error.errors.length > 0) {
-          const mapped = formFieldErrors(error.errors, values);
-          for (const [name, value] of mapped) setError(name, value);
-          revealFirstError(mapped.map(([field]) => field.split(".")[0] ?? field));
-        } else {
-          setFormError(error instanceof ApiClientError && error.status === 412 ? "Someone else changed this provider. Close and reopen to see their changes." : errorMessage(error));
-        }
+        showApiError(error, values);
       }
     },
     (invalid) => { revealFirstError(Object.keys(invalid)); },
@@ -136,6 +194,17 @@ function ProviderForm({
   }
 
   const [emoji, background, forwarding, typedUrl, headerRows, authMode] = useWatch({ control, name: ["icon_emoji", "icon_background", "forwarding", "server_url", "headers", "auth_mode"] });
+  const everything = useWatch({ control });
+  const current = useMemo(() => {
+    try {
+      return request(form.getValues()).settings;
+    } catch {
+      return undefined;
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- recomputed whenever any value changes
+  }, [everything]);
+  const lastCheck = checked && checked.settings === current ? checked.result : undefined;
+  const testing = check.isPending;
   const headerNames = headerRows.map((header) => header.name);
   const movesOrigin = provider ? changesOrigin(provider.server_url, typedUrl) : false;
   const withheld = forwarding && showForwarding ? headerNames.filter((name) => name && isCredentialName(name)) : [];
@@ -322,11 +391,18 @@ function ProviderForm({
           </p>
         )}
 
-        <div className="flex justify-end gap-2 pt-2">
-          <Button onClick={onDone}>Cancel</Button>
-          <Button type="submit" variant="primary">
-            {saving ? "Saving…" : provider ? "Save changes" : "Add provider"}
+        {lastCheck && <HealthPanel health={checkHealth(lastCheck)} title="Test connection" />}
+
+        <div className="flex flex-wrap items-center justify-between gap-2 pt-2">
+          <Button onClick={() => void onTest()} disabled={testing}>
+            {testing ? "Testing…" : "Test connection"}
           </Button>
+          <div className="flex gap-2">
+            <Button onClick={onDone}>Cancel</Button>
+            <Button ref={submitButton} type="submit" variant="primary" disabled={testing}>
+              {saving ? (testing ? "Testing…" : "Saving…") : lastCheck && !lastCheck.ok ? "Save anyway" : provider ? "Save changes" : "Add provider"}
+            </Button>
+          </div>
         </div>
       </fieldset>
     </form>

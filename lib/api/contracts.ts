@@ -8,6 +8,8 @@ import { revokeConnectedAppContract } from "@/app/api/v1/connected-apps/[id]/con
 import { featuresContract } from "@/app/api/v1/features/contract";
 import { createProviderContract, listProvidersContract } from "@/app/api/v1/mcp-providers/contract";
 import { deleteProviderContract, getProviderContract, updateProviderContract } from "@/app/api/v1/mcp-providers/[id]/contract";
+import { checkNewProviderContract } from "@/app/api/v1/mcp-providers/check/contract";
+import { checkProviderEditContract } from "@/app/api/v1/mcp-providers/[id]/check/contract";
 import { endConnectionContract, getConnectionContract, startConnectionContract } from "@/app/api/v1/mcp-providers/[id]/connection/contract";
 import { listConnectionsContract } from "@/app/api/v1/mcp-providers/[id]/connections/contract";
 import { listToolsContract } from "@/app/api/v1/mcp-providers/[id]/tools/contract";
@@ -28,6 +30,8 @@ export const CONTRACTS = [
   getProviderContract,
   updateProviderContract,
   deleteProviderContract,
+  checkNewProviderContract,
+  checkProviderEditContract,
   listToolsContract,
   refreshToolsContract,
   callToolContract,

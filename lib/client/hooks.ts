@@ -72,6 +72,16 @@ export function useCreateProvider() {
   });
 }
 
+/** Test connection: the dialog's values tried against the server, nothing saved. */
+export function useCheckConnection() {
+  return useMutation({
+    mutationFn: (request: { id: string; patch: ProviderPatch } | { input: CreateProviderInput }) =>
+      "id" in request
+        ? api("POST /api/v1/mcp-providers/{id}/check", { params: { id: request.id }, body: request.patch })
+        : api("POST /api/v1/mcp-providers/check", { body: request.input }),
+  });
+}
+
 export function useUpdateProvider() {
   const client = useQueryClient();
   return useMutation({

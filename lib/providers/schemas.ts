@@ -223,6 +223,17 @@ export const discoverySchema = z
   .describe("The last discovery everyone sees");
 export type Discovery = z.infer<typeof discoverySchema>;
 
+export const connectionCheckSchema = z
+  .object({
+    ok: z.boolean().describe("The server listed its tools for you"),
+    tools_count: z.int().nullable(),
+    failure: z.enum(DISCOVERY_FAILURES).nullable(),
+    message: z.string().nullable().describe("What went wrong, in words an admin can act on"),
+    checked_at: z.iso.datetime(),
+  })
+  .describe("What the server said to a tools/list with these settings, as you; nothing is saved");
+export type ConnectionCheck = z.infer<typeof connectionCheckSchema>;
+
 // What the API returns. Secrets are masked; see lib/providers/masking.ts.
 export const providerSchema = z.object({
   id: z.uuid(),

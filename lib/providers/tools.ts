@@ -9,6 +9,7 @@
 // A server refusing one user's token is that user's problem: it never marks the provider
 // unauthenticated for everyone.
 import "server-only";
+import { randomUUID } from "node:crypto";
 import { ApiError } from "@/lib/api/errors";
 import { runAfterResponse } from "@/lib/background";
 import { hasRole, type Role } from "@/lib/auth/roles";
@@ -24,9 +25,10 @@ import { recordToolCall, type CallPath } from "@/lib/activity/tool-calls";
 import { callTool, lastChallengeFor, listTools, McpCallError, withWarmSession, type McpConnection, type SessionScope } from "@/lib/mcp/client";
 import { findProviderRow } from "@/lib/providers/data";
 import { providersChanged } from "@/lib/providers/list-cache";
-import { oauthOf, parseDisabledTools, parseStoredTools, toDocument, type ProviderRow } from "@/lib/providers/record";
+import { applyProviderPatch } from "@/lib/providers/merge-patch";
+import { oauthOf, parseDisabledTools, parseStoredTools, toColumns, toDocument, type ProviderRow } from "@/lib/providers/record";
 import { connectionRefused, connectionToken, isStepUp, noteStepUp, tokenRefused, type ConnectionToken } from "@/lib/upstream-oauth/connections";
-import type { DiscoveryFailure } from "@/lib/providers/schemas";
+import type { ConnectionCheck, DiscoveryFailure, ProviderDocument, ProviderPatch } from "@/lib/providers/schemas";
 import type { ListedTool, StoredTool, ToolList } from "@/lib/providers/tool-schemas";
 
 /** The caller of a tool route: who they are and what their role lets them write. */
@@ -202,18 +204,69 @@ export async function refreshProviderTools(options: { workspaceId: string; id: s
     const fetchedAt = await recordDiscovery(row, options.caller, own, { ok: true, tools });
     return { data: withPolicy(row, tools), fetched_at: fetchedAt.toISOString(), authed: true, view: own ? "yours" : "shared" };
   } catch (error) {
-    if (error instanceof ApiError) {
-      const failure = error.code === "connection_required" ? "unauthorized" : "identity";
-      await recordDiscovery(row, options.caller, own, { ok: false, failure, message: error.detail, refused: false });
-      throw error;
-    }
-    if (!(error instanceof McpCallError)) throw error;
-    const refused = error.failure === "unauthorized";
-    const apiError = upstreamApiError(error, row, forwards(row));
-    await recordDiscovery(row, options.caller, own, { ok: false, failure: error.failure, message: apiError.detail, refused });
-    throw apiError;
+    const failed = discoveryFailed(error, row);
+    await recordDiscovery(row, options.caller, own, failed.outcome);
+    throw failed.error;
   }
 }
+
+/** Why a tools/list failed, as an outcome to record and the error for the caller; anything else is rethrown. */
+function discoveryFailed(error: unknown, row: ProviderRow): { outcome: Extract<Outcome, { ok: false }>; error: ApiError } {
+  if (error instanceof ApiError) {
+    const failure = error.code === "connection_required" ? "unauthorized" : "identity";
+    return { outcome: { ok: false, failure, message: error.detail, refused: false }, error };
+  }
+  if (!(error instanceof McpCallError)) throw error;
+  const apiError = upstreamApiError(error, row, forwards(row));
+  return { outcome: { ok: false, failure: error.failure, message: apiError.detail, refused: error.failure === "unauthorized" }, error: apiError };
+}
+
+/**
+ * Asks a server for its tools with settings nobody has saved — a new provider's, or a provider's
+ * with an edit applied — as the caller, the way discovery would after saving. Nothing is written.
+ */
+async function checkRow(row: ProviderRow, caller: ToolCaller): Promise<ConnectionCheck> {
+  const checkedAt = new Date().toISOString();
+  try {
+    const tools = await withConnection(row, caller, (connection) => listTools(connection));
+    return { ok: true, tools_count: tools.length, failure: null, message: null, checked_at: checkedAt };
+  } catch (error) {
+    const { outcome } = discoveryFailed(error, row);
+    // An OAuth server nobody has connected to yet: saving, then Connect, is the way on.
+    const failure = error instanceof ApiError && error.code === "connection_required" ? "identity" : outcome.failure;
+    return { ok: false, tools_count: null, failure, message: outcome.message.slice(0, MESSAGE_MAX), checked_at: checkedAt };
+  }
+}
+
+/** A provider not yet registered: its settings as a row that exists only for this check. */
+export async function checkNewProvider(options: { workspaceId: string; caller: ToolCaller; input: ProviderDocument }): Promise<ConnectionCheck> {
+  const now = new Date();
+  const row: ProviderRow = {
+    id: randomUUID(),
+    workspaceId: options.workspaceId,
+    createdBy: options.caller.userId,
+    createdAt: now,
+    updatedAt: now,
+    version: 0,
+    authed: false,
+    tools: "[]",
+    toolsCount: 0,
+    toolsFetchedAt: null,
+    ...discoveryNotRun,
+    ...toColumns(options.input),
+    identityMode: options.input.identity_mode,
+  };
+  return checkRow(row, options.caller);
+}
+
+/** A registered provider with `patch` applied as a save would apply it (a new server gets none of the old secrets). */
+export async function checkProviderEdit(options: { workspaceId: string; id: string; caller: ToolCaller; patch: ProviderPatch }): Promise<ConnectionCheck> {
+  const row = await findProviderRow(options);
+  const { document } = applyProviderPatch(toDocument(row), options.patch);
+  return checkRow({ ...row, ...toColumns(document) }, options.caller);
+}
+
+const discoveryNotRun = { discoveryStatus: "unknown", discoveryFailure: null, discoveryMessage: null, discoveryAt: null };
 
 /** Where a call came from, for the activity log; progress and cancellation for callers that pass them through. */
 export type CallContext = {
