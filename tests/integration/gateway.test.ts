@@ -304,7 +304,7 @@ describe("notifications and the transport", () => {
     expect((await send("DELETE")).status).toBe(204);
     const put = await send("PUT");
     expect(put.status).toBe(405);
-    expect(put.headers.get("allow")).toBe("GET, POST, DELETE");
+    expect(put.headers.get("allow")).toBe("GET, POST, DELETE, OPTIONS");
     expect((await send("GET")).status).toBe(406); // a GET is an event stream, or nothing
   });
 
