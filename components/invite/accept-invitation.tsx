@@ -62,10 +62,10 @@ export function AcceptInvitation({ token, email, newAccount }: { token: string; 
   );
 }
 
-/** With SSO the invitation is claimed by signing in: the identity provider vouches for the address. */
-export function SsoJoinButton() {
+/** With SSO the identity provider proves the address: sign in, then join on this same page. */
+export function SsoJoinButton({ token }: { token: string }) {
   return (
-    <Button variant="primary" onClick={() => void signIn("oidc", { callbackUrl: "/settings/providers" })}>
+    <Button variant="primary" onClick={() => void signIn("oidc", { callbackUrl: `/invite/${encodeURIComponent(token)}` })}>
       Sign in with SSO
     </Button>
   );

@@ -13,8 +13,7 @@ import { EMAIL_MAX, isReservedEmail, normaliseEmail, placeholderEmail } from "@/
 import { secrets } from "@/lib/crypto";
 import { db, prismaErrorCode } from "@/lib/db";
 import { env } from "@/lib/env";
-import { announceAuthChange } from "@/lib/auth/caller-cache";
-import { joinInvitedWorkspaces } from "@/lib/workspaces/invitations";
+import { accessEnded, endAccess } from "@/lib/workspaces/members";
 
 export type SsoProfile = {
   issuer: string;
@@ -49,15 +48,11 @@ export async function linkSsoAccount(profile: SsoProfile): Promise<LinkResult> {
   const { issuer, subject, refreshToken } = profile;
   const refreshTokenEncrypted = refreshToken ? secrets(env().encryptionKey).encrypt(refreshToken) : undefined;
   try {
-    let takenOver: string | undefined;
+    let takenOver: { userId: string; grantIds: string[] } | undefined;
     const result: LinkResult = await db().$transaction(async (tx): Promise<LinkResult> => {
       const linked = await tx.ssoAccount.findUnique({ where: { issuer_subject: { issuer, subject } } });
       if (linked) {
         if (refreshTokenEncrypted) await tx.ssoAccount.update({ where: { id: linked.id }, data: { refreshTokenEncrypted } });
-        // Invitations for the account's own address: the identity provider vouches for it still.
-        const vouched = vouchedEmail(profile);
-        const account = vouched ? await tx.user.findUnique({ where: { id: linked.userId }, select: { email: true } }) : null;
-        if (vouched && account?.email === vouched) await joinInvitedWorkspaces(tx, linked.userId, vouched);
         return { userId: linked.userId };
       }
       const email = vouchedEmail(profile);
@@ -67,14 +62,10 @@ export async function linkSsoAccount(profile: SsoProfile): Promise<LinkResult> {
       }
       if (user && !user.emailVerified) {
         // The account was made from an invitation link, which proves nothing about the address;
-        // the identity provider does. Whoever set its password loses it, with everything it opened.
-        await tx.session.deleteMany({ where: { userId: user.id } });
-        await tx.apiToken.deleteMany({ where: { userId: user.id } });
-        const grants = (await tx.connectedApp.findMany({ where: { userId: user.id }, select: { grantId: true } })).map((app) => app.grantId);
-        await tx.oAuthRecord.deleteMany({ where: { grantId: { in: grants } } });
-        await tx.connectedApp.deleteMany({ where: { userId: user.id } });
+        // the identity provider does. Whoever set its password loses it, with everything it opened
+        // or joined: the owner of the address starts afresh, as a new SSO user would.
+        takenOver = { userId: user.id, grantIds: await endAccess(tx, { userId: user.id }) };
         user = await tx.user.update({ where: { id: user.id }, data: { passwordHash: null, emailVerified: true, identityVersion: { increment: 1 } } });
-        takenOver = user.id;
       }
       if (!user) {
         const address = email ?? placeholderEmail(createHash("sha256").update(`${issuer}\0${subject}`).digest("hex").slice(0, 32));
@@ -83,17 +74,17 @@ export async function linkSsoAccount(profile: SsoProfile): Promise<LinkResult> {
       await tx.ssoAccount.create({
         data: { id: randomUUID(), userId: user.id, issuer, subject, refreshTokenEncrypted: refreshTokenEncrypted ?? null, createdAt: new Date() },
       });
-      // Invited: they join where they were invited, with that role. Otherwise new SSO users join the
-      // first workspace as members; admins promote them.
-      const invited = email ? await joinInvitedWorkspaces(tx, user.id, email) : 0;
+      // New SSO users join the first workspace as members; admins promote them. An invitation
+      // elsewhere is accepted on its own page, never by signing in (anyone may own a workspace and
+      // invite any address).
       const hasMembership = await tx.membership.findFirst({ where: { userId: user.id } });
-      if (!hasMembership && invited === 0) {
+      if (!hasMembership) {
         const workspace = await tx.workspace.findFirst({ orderBy: { createdAt: "asc" } });
         if (workspace) await tx.membership.create({ data: { userId: user.id, workspaceId: workspace.id, role: "member", createdAt: new Date() } });
       }
       return { userId: user.id };
     });
-    if (takenOver) await announceAuthChange({ kind: "user", id: takenOver });
+    if (takenOver) await accessEnded(takenOver.userId, takenOver.grantIds);
     return result;
   } catch (error) {
     // Two first sign-ins raced to link the same user to this issuer: the loser is refused.

@@ -154,10 +154,3 @@ export async function acceptInvitation(token: string, input: z.infer<typeof acce
   }
   return { workspaceId: invitation.workspaceId, email: invitation.email, created: true };
 }
-
-/** An SSO sign-in whose identity provider vouches for an invited email joins those workspaces. Returns how many. */
-export async function joinInvitedWorkspaces(tx: DbTransaction, userId: string, email: string): Promise<number> {
-  const invitations = await tx.invitation.findMany({ where: { email, acceptedAt: null, expiresAt: { gt: new Date() } } });
-  for (const invitation of invitations) await join(tx, invitation, userId);
-  return invitations.length;
-}

@@ -114,24 +114,38 @@ export async function removeMember(caller: AdminCaller, userId: string): Promise
       await assertNotLastOwner(tx, caller.workspaceId, "removed");
     }
     const workspaceId = caller.workspaceId;
-    const apps = await tx.connectedApp.findMany({ where: { workspaceId, userId }, select: { grantId: true } });
-    const grantIds = apps.map((app) => app.grantId);
-    await tx.membership.delete({ where: { userId_workspaceId: { userId, workspaceId } } });
-    await tx.session.deleteMany({ where: { workspaceId, userId } });
-    await tx.apiToken.deleteMany({ where: { workspaceId, userId } });
-    // Their apps' codes, access and refresh tokens, with the grants themselves.
-    await tx.oAuthRecord.deleteMany({ where: { grantId: { in: grantIds } } });
-    await tx.connectedApp.deleteMany({ where: { workspaceId, userId } });
-    await tx.upstreamConnection.deleteMany({ where: { workspaceId, userId } });
-    await tx.invitation.deleteMany({ where: { workspaceId, createdBy: userId, acceptedAt: null } });
+    const grantIds = await endAccess(tx, { userId, workspaceId });
     await recordAuditEvent(tx, { workspaceId, actorUserId: caller.userId, action: "member.removed", targetId: userId });
     return grantIds;
   });
+  await accessEnded(userId, grants);
+}
+
+/**
+ * Ends everything a user holds in one workspace, or in every one: the membership, sessions, API
+ * tokens, connected apps with their OAuth codes and tokens, upstream OAuth connections, and the
+ * invitations they made that nobody has used. Returns the apps' grants, for accessEnded.
+ */
+export async function endAccess(tx: DbTransaction, scope: { userId: string; workspaceId?: string }): Promise<string[]> {
+  const where = scope.workspaceId ? { userId: scope.userId, workspaceId: scope.workspaceId } : { userId: scope.userId };
+  const grantIds = (await tx.connectedApp.findMany({ where, select: { grantId: true } })).map((app) => app.grantId);
+  await tx.membership.deleteMany({ where });
+  await tx.session.deleteMany({ where });
+  await tx.apiToken.deleteMany({ where });
+  // Their apps' codes, access and refresh tokens, with the grants themselves.
+  await tx.oAuthRecord.deleteMany({ where: { grantId: { in: grantIds } } });
+  await tx.connectedApp.deleteMany({ where });
+  await tx.upstreamConnection.deleteMany({ where });
+  await tx.invitation.deleteMany({ where: { ...(scope.workspaceId ? { workspaceId: scope.workspaceId } : {}), createdBy: scope.userId, acceptedAt: null } });
+  return grantIds;
+}
+
+/** After endAccess commits: the grant records go, and every instance forgets the user's cached callers (API tokens and apps alike). */
+export async function accessEnded(userId: string, grantIds: string[]): Promise<void> {
   try {
     // The grant records themselves are keyed by a hash only the adapter knows.
-    for (const grantId of grants) await destroyGrant(grantId);
+    for (const grantId of grantIds) await destroyGrant(grantId);
   } finally {
-    for (const grantId of grants) await announceAuthChange({ kind: "token", id: grantId });
     await announceAuthChange({ kind: "user", id: userId });
   }
 }

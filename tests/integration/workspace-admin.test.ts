@@ -147,12 +147,22 @@ describe("invitations", () => {
     expect((await accept(invited.json.url, { name: "Not them", password: "a-long-enough-password" })).status).toBe(200);
     const user = await db().user.findUniqueOrThrow({ where: { email } });
     expect(user.emailVerified).toBe(false);
+    // The link's holder is the inviting owner's friend: an admin there, free to invite in turn.
+    await db().membership.update({ where: { userId_workspaceId: { userId: user.id, workspaceId: squatter.workspaceId } }, data: { role: "admin" } });
     const cookie = await sessionCookie(user.id);
     const token = (await createApiToken({ userId: user.id, workspaceId: squatter.workspaceId, name: "kept?" })).token;
     expect((await call({ token }, "GET /api/v1/mcp-providers")).status).toBe(200);
 
+    // What the link's holder opened or joined as that account: a connection to one of their servers, an invitation.
+    const provider = await call(squatter, "POST /api/v1/mcp-providers", { body: uniqueProvider() });
+    await db().upstreamConnection.create({ data: { id: randomUUID(), providerId: provider.json.id, workspaceId: squatter.workspaceId, owner: `user:${user.id}`, userId: user.id, stateEncrypted: "x" } });
+    expect((await call({ token }, "POST /api/v1/invitations", { body: { email: uniqueEmail("friend") } })).status).toBe(201);
+
     const linked = await linkSsoAccount({ issuer: "https://idp.example", subject: randomUUID(), email, emailVerified: true, name: "The real one" });
     expect(linked).toEqual({ userId: user.id });
+    expect(await db().membership.findUnique({ where: { userId_workspaceId: { userId: user.id, workspaceId: squatter.workspaceId } } })).toBeNull();
+    expect(await db().upstreamConnection.count({ where: { userId: user.id } })).toBe(0);
+    expect(await db().invitation.count({ where: { createdBy: user.id, acceptedAt: null } })).toBe(0);
     const after = await db().user.findUniqueOrThrow({ where: { id: user.id } });
     expect(after.passwordHash).toBeNull();
     expect(after.emailVerified).toBe(true);
@@ -172,16 +182,21 @@ describe("invitations", () => {
     }
   });
 
-  it("an SSO sign-in whose identity provider vouches for the invited email joins with the invited role", async () => {
+  it("an SSO sign-in joins no invited workspace by itself: the invitee accepts on the invitation's page, signed in", async () => {
     const email = uniqueEmail("sso");
-    await call(admin, "POST /api/v1/invitations", { body: { email, role: "admin" } });
-    // An email the identity provider doesn't vouch for claims no invitation.
-    await linkSsoAccount({ issuer: "https://idp.example", subject: randomUUID(), email, emailVerified: false, name: "Unverified" });
-    expect((await db().invitation.findFirstOrThrow({ where: { email } })).acceptedAt).toBeNull();
+    // Anyone may own a workspace and invite any address: signing in must not land someone there.
+    const inviter = await createActor("owner");
+    const invited = await call(inviter, "POST /api/v1/invitations", { body: { email, role: "admin" } });
     const linked = await linkSsoAccount({ issuer: "https://idp2.example", subject: randomUUID(), email, emailVerified: true, name: "Verified" });
     expect("userId" in linked).toBe(true);
     const userId = "userId" in linked ? linked.userId : "";
-    expect((await db().membership.findUniqueOrThrow({ where: { userId_workspaceId: { userId, workspaceId: owner.workspaceId } } })).role).toBe("admin");
+    expect(await db().membership.findUnique({ where: { userId_workspaceId: { userId, workspaceId: inviter.workspaceId } } })).toBeNull();
+    expect((await db().invitation.findFirstOrThrow({ where: { email } })).acceptedAt).toBeNull();
+    const cookie = await sessionCookie(userId);
+    expect((await call({ cookie }, "GET /api/v1/workspaces")).json.data.find((w) => w.current)?.id).not.toBe(inviter.workspaceId);
+
+    expect((await accept(invited.json.url, {}, cookie)).status).toBe(200);
+    expect((await db().membership.findUniqueOrThrow({ where: { userId_workspaceId: { userId, workspaceId: inviter.workspaceId } } })).role).toBe("admin");
   });
 });
 

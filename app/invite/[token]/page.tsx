@@ -43,9 +43,9 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
       <CenteredCard>
         {heading}
         <p className="text-sm text-zinc-600 dark:text-zinc-300">
-          Sign in with your organisation&apos;s SSO as <strong>{invitation.email}</strong> to join as {role}: your identity provider confirms the address.
+          Sign in with your organisation&apos;s SSO as <strong>{invitation.email}</strong> — your identity provider confirms the address — then join as {role} here.
         </p>
-        <SsoJoinButton />
+        <SsoJoinButton token={token} />
       </CenteredCard>
     );
   }
