@@ -46,11 +46,6 @@ export function checkHealth(check: ConnectionCheck): Health {
   return failed(check.failure, check.message, check.checked_at);
 }
 
-/** The words alone, for places that have room for nothing else. */
-export function discoveryLabel(provider: Provider): string {
-  return providerHealth(provider).label;
-}
-
 const TONES: Record<Health["tone"], string> = {
   ok: "text-emerald-700 dark:text-emerald-400",
   failed: "text-amber-800 dark:text-amber-300",

@@ -194,15 +194,8 @@ function ProviderForm({
   }
 
   const [emoji, background, forwarding, typedUrl, headerRows, authMode] = useWatch({ control, name: ["icon_emoji", "icon_background", "forwarding", "server_url", "headers", "auth_mode"] });
-  const everything = useWatch({ control });
-  const current = useMemo(() => {
-    try {
-      return request(form.getValues()).settings;
-    } catch {
-      return undefined;
-    }
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- recomputed whenever any value changes
-  }, [everything]);
+  useWatch({ control }); // every change re-renders, so the settings below are current
+  const current = request(form.getValues()).settings;
   const lastCheck = checked && checked.settings === current ? checked.result : undefined;
   const testing = check.isPending;
   const headerNames = headerRows.map((header) => header.name);

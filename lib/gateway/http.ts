@@ -136,7 +136,9 @@ function listChangedStream(req: Request, caller: Caller): Response {
   return new Response(stream, { status: 200, headers: { "content-type": "text/event-stream", "cache-control": "no-cache, no-transform", "x-accel-buffering": "no" } });
 }
 
-const GATEWAY_METHODS = ["GET", "POST", "DELETE"];
+const GATEWAY_METHODS = ["GET", "POST", "DELETE"] as const;
+type GatewayMethod = (typeof GATEWAY_METHODS)[number];
+const isGatewayMethod = (method: string): method is GatewayMethod => (GATEWAY_METHODS as readonly string[]).includes(method);
 
 /** A route handler's method for the gateway; `target` names the provider for `/mcp/{server_identifier}`. */
 export async function serveGateway(req: Request, target: Target): Promise<Response> {
@@ -145,28 +147,28 @@ export async function serveGateway(req: Request, target: Target): Promise<Respon
   let userId: string | undefined;
   let response: Response;
   try {
-    // Methods the gateway doesn't speak are refused before anyone is asked who they are.
-    if (!GATEWAY_METHODS.includes(req.method)) {
-      return new Response(null, { status: req.method === "OPTIONS" ? 204 : 405, headers: { allow: [...GATEWAY_METHODS, "OPTIONS"].join(", ") } });
-    }
-    const caller = await gatewayCaller(req, target.serverIdentifier);
-    userId = caller.userId;
-    switch (req.method) {
-      case "POST":
-        response = await post(req, target, caller, requestId);
-        break;
-      case "GET":
-        if (target.serverIdentifier) await findProvider(caller, target.serverIdentifier);
-        response = req.headers.get("accept")?.includes("text/event-stream")
-          ? listChangedStream(req, caller)
-          : jsonRpcError(406, -32000, "Not Acceptable: a GET opens an event stream; send Accept: text/event-stream");
-        break;
-      case "DELETE":
-        // Sessions hold nothing on the server: ending one is always done.
-        response = new Response(null, { status: 204 });
-        break;
-      default:
-        throw new Error(`unreachable: ${req.method}`);
+    const method = req.method;
+    if (!isGatewayMethod(method)) {
+      // Methods the gateway doesn't speak are refused before anyone is asked who they are.
+      response = new Response(null, { status: method === "OPTIONS" ? 204 : 405, headers: { allow: [...GATEWAY_METHODS, "OPTIONS"].join(", ") } });
+    } else {
+      const caller = await gatewayCaller(req, target.serverIdentifier);
+      userId = caller.userId;
+      switch (method) {
+        case "POST":
+          response = await post(req, target, caller, requestId);
+          break;
+        case "GET":
+          if (target.serverIdentifier) await findProvider(caller, target.serverIdentifier);
+          response = req.headers.get("accept")?.includes("text/event-stream")
+            ? listChangedStream(req, caller)
+            : jsonRpcError(406, -32000, "Not Acceptable: a GET opens an event stream; send Accept: text/event-stream");
+          break;
+        case "DELETE":
+          // Sessions hold nothing on the server: ending one is always done.
+          response = new Response(null, { status: 204 });
+          break;
+      }
     }
   } catch (error) {
     response = problemResponse(toApiError(error, req, requestId));

@@ -94,7 +94,10 @@ async function handleGatewayHttp(req: IncomingMessage, res: ServerResponse, targ
   }
 }
 
+/** What server.mjs finds registered: which paths are the gateway's, and how to answer them. */
+export type GatewayHttp = { target: typeof gatewayTarget; handle: typeof handleGatewayHttp };
+
 /** What instrumentation registers for server.mjs (which is not bundled and can't import TypeScript). */
 export function registerGatewayHttp() {
-  processWide("gateway-http", () => ({ target: gatewayTarget, handle: handleGatewayHttp }));
+  processWide<GatewayHttp>("gateway-http", () => ({ target: gatewayTarget, handle: handleGatewayHttp }));
 }
