@@ -25,6 +25,8 @@ export type WhoamiServer = {
   setRefusing: (refusing: boolean) => void;
   /** While set, every authenticated MCP request is refused with a step-up challenge (403 insufficient_scope) for this scope. */
   setStepUp: (scope: string | undefined) => void;
+  /** While on, every authenticated MCP request is refused with a bare 403 (no challenge). */
+  setForbidden: (forbidden: boolean) => void;
   reset: () => void;
   stop: () => Promise<void>;
 };
@@ -49,6 +51,7 @@ export async function startWhoamiServer(options: {
   let metadataRequests = 0;
   let refusing = false;
   let stepUp: string | undefined;
+  let forbidden = false;
   const jwks = createRemoteJWKSet(new URL(`${options.issuer}/jwks`));
   const authorizations: (string | undefined)[] = [];
   const requests: http.IncomingHttpHeaders[] = [];
@@ -97,6 +100,7 @@ export async function startWhoamiServer(options: {
       res.writeHead(403, { "content-type": "application/json", "www-authenticate": `Bearer error="insufficient_scope", scope="${stepUp}"` });
       return void res.end(JSON.stringify({ error: "insufficient_scope" }));
     }
+    if (forbidden) return void res.writeHead(403, { "content-type": "application/json" }).end(JSON.stringify({ error: "forbidden" }));
     if (req.method !== "POST") return void res.writeHead(405, { allow: "POST" }).end();
     // Stateless: a fresh server and transport per request.
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
@@ -128,6 +132,9 @@ export async function startWhoamiServer(options: {
     },
     setStepUp: (scope) => {
       stepUp = scope;
+    },
+    setForbidden: (next) => {
+      forbidden = next;
     },
     reset: () => {
       authorizations.splice(0);

@@ -2,12 +2,20 @@
 import { ApiError } from "@/lib/api/errors";
 
 /** The body as text, or a 413 as soon as it passes `maxBytes` (whatever Content-Length claimed). */
-export async function readCappedText(req: Request, maxBytes: number): Promise<string> {
-  const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) throw tooLarge(maxBytes);
-  const reader = req.body?.getReader();
+export function readCappedText(req: Request, maxBytes: number): Promise<string> {
+  return readCapped(req, maxBytes, () => tooLarge(maxBytes));
+}
+
+/** A request's or a response's body as text, or `tooBig()` as soon as it passes `maxBytes`. */
+export async function readCapped(message: { headers: Headers; body: ReadableStream<Uint8Array> | null }, maxBytes: number, tooBig: () => Error): Promise<string> {
+  const declared = Number(message.headers.get("content-length") ?? "0");
+  const reader = message.body?.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
+  if (declared > maxBytes) {
+    await reader?.cancel().catch(() => undefined);
+    throw tooBig();
+  }
   if (reader) {
     for (;;) {
       const { done, value } = await reader.read();
@@ -15,7 +23,7 @@ export async function readCappedText(req: Request, maxBytes: number): Promise<st
       size += value.byteLength;
       if (size > maxBytes) {
         await reader.cancel().catch(() => undefined);
-        throw tooLarge(maxBytes);
+        throw tooBig();
       }
       chunks.push(value);
     }

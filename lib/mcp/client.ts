@@ -66,8 +66,11 @@ function credentialKey(authorization: string): string {
   return createHash("sha256").update(authorization).digest("base64url");
 }
 
+/** Keeps the challenge of the latest refusal only: one without a challenge clears what an earlier one said. */
 function noteChallenge(authorization: string | null, challenge: string | null) {
-  if (authorization && challenge) setBounded(challenges, credentialKey(authorization), challenge.slice(0, 2000), 10_000);
+  if (!authorization) return;
+  if (challenge) setBounded(challenges, credentialKey(authorization), challenge.slice(0, 2000), 10_000);
+  else challenges.delete(credentialKey(authorization));
 }
 
 /** What the server said with its last refusal of `authorization` (401/403), if anything. */

@@ -90,7 +90,7 @@ const oauthConnectionSchema = z
 const clientIdSchema = z.string().trim().min(1, "Client ID can't be empty; leave it out to let the console register itself").max(255, "Client ID must be at most 255 characters");
 const clientSecretSchema = z.string().min(1, "Client secret can't be empty").max(1024, "Client secret must be at most 1024 characters");
 // RFC 6749 §3.3: space-separated tokens of printable ASCII without " or \.
-const scopeSchema = z
+export const scopeSchema = z
   .string()
   .trim()
   .max(1000, "Scope must be at most 1000 characters")

@@ -16,7 +16,7 @@ import { hasRole, type Role } from "@/lib/auth/roles";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { IdentityError, identityApiError } from "@/lib/identity/errors";
-import { connectionCredentials, type EndUser } from "@/lib/identity/forwarding";
+import { connectionCredentials, withoutCredentialHeaders, withoutCredentialParams, type EndUser } from "@/lib/identity/forwarding";
 import { isForwardingActive, parseStoredIdentityMode } from "@/lib/identity/modes";
 import { forgetToken } from "@/lib/identity/token-cache";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -93,8 +93,9 @@ async function connectionFor(row: ProviderRow, user: EndUser | undefined): Promi
   }
   const oauth = !credentials.forwarded && oauthOf(row) ? await connectionToken(row, user?.userId, doc) : undefined;
   return {
-    url: credentials.url,
-    headers: oauth ? { ...withoutAuthorization(credentials.headers), Authorization: `Bearer ${oauth.token}` } : credentials.headers,
+    // With OAuth the connection's token is the only credential: none of the provider's static ones go along.
+    url: oauth ? withoutCredentialParams(credentials.url) : credentials.url,
+    headers: oauth ? { ...withoutCredentialHeaders(credentials.headers), Authorization: `Bearer ${oauth.token}` } : credentials.headers,
     forwarded: credentials.forwarded,
     mode: credentials.forwarded ? doc.identity_mode : oauth ? "oauth" : "off",
     validUntil: oauth ? oauth.validUntil : credentials.validUntil,
@@ -103,10 +104,6 @@ async function connectionFor(row: ProviderRow, user: EndUser | undefined): Promi
     timeoutMs: doc.configuration.timeout * 1000,
     sseReadTimeoutMs: doc.configuration.sse_read_timeout * 1000,
   };
-}
-
-function withoutAuthorization(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== "authorization"));
 }
 
 /**

@@ -101,7 +101,9 @@ export class ConnectionAuth implements OAuthClientProvider {
   saveTokens(tokens: OAuthTokens): void {
     // A refresh may not return a new refresh token (no rotation): keep the one we had.
     const refreshToken = tokens.refresh_token ?? this.stored.tokens?.refresh_token;
-    this.stored.tokens = { ...tokens, ...(refreshToken ? { refresh_token: refreshToken } : {}), saved_at: Date.now() };
+    const lifetime = tokenLifetime(tokens.expires_in);
+    this.stored.tokens = { ...tokens, ...(refreshToken ? { refresh_token: refreshToken } : {}), expires_in: lifetime, saved_at: Date.now() };
+    if (lifetime === undefined) delete this.stored.tokens.expires_in;
   }
 
   redirectToAuthorization(authorizationUrl: URL): void {
@@ -134,8 +136,16 @@ export class ConnectionAuth implements OAuthClientProvider {
   }
 }
 
+const MAX_LIFETIME_SECONDS = 365 * 24 * 3600;
+
+/** The server's `expires_in`, as a lifetime a date can hold: none, or 0 to a year. */
+function tokenLifetime(expiresIn: number | undefined): number | undefined {
+  if (expiresIn === undefined) return undefined;
+  return Number.isFinite(expiresIn) ? Math.min(Math.max(expiresIn, 0), MAX_LIFETIME_SECONDS) : MAX_LIFETIME_SECONDS;
+}
+
 /** When the access token stops being usable (ms), if the server said. */
 export function tokenExpiry(tokens: AuthState["tokens"]): number | undefined {
-  if (!tokens?.expires_in || !tokens.saved_at) return undefined;
+  if (tokens?.expires_in === undefined || !tokens.saved_at) return undefined;
   return tokens.saved_at + tokens.expires_in * 1000;
 }

@@ -9,6 +9,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { auth, buildDiscoveryUrls, extractWWWAuthenticateParams } from "@modelcontextprotocol/sdk/client/auth.js";
 import { InvalidGrantError, OAuthError } from "@modelcontextprotocol/sdk/server/auth/errors.js";
 import { z } from "zod";
+import { readCapped } from "@/lib/api/body";
 import { ApiError } from "@/lib/api/errors";
 import { hasRole, type Role } from "@/lib/auth/roles";
 import { secrets } from "@/lib/crypto";
@@ -19,7 +20,7 @@ import { classify } from "@/lib/mcp/client";
 import { outboundFetch } from "@/lib/mcp/outbound";
 import { oauthUrls } from "@/lib/oauth/urls";
 import { oauthOf, toDocument, type ProviderRow } from "@/lib/providers/record";
-import type { OAuthConnectionKind } from "@/lib/providers/schemas";
+import { scopeSchema, type OAuthConnectionKind } from "@/lib/providers/schemas";
 import { AuthorizationRequired, ConnectionAuth, tokenExpiry, type AuthState, type ClientOptions } from "@/lib/upstream-oauth/client-provider";
 import { processWide } from "@/lib/process-wide";
 
@@ -95,8 +96,20 @@ function bindingOf(row: ProviderRow, doc = toDocument(row)): string {
   return box().hash(`upstream-binding:${doc.server_url}\0${doc.authentication?.client_id ?? ""}\0${oauthOf(row) ?? ""}`);
 }
 
-/** The SDK's requests, each ending well inside a refresh lease. */
-const boundedFetch: typeof fetch = (input, init) => outboundFetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(TOKEN_REQUEST_MS) });
+// Metadata, registrations and token answers are a few KiB; what they say is stored and read on every call.
+const MAX_ANSWER_BYTES = 64 * 1024;
+
+/**
+ * The SDK's requests to authorization and resource servers: each ends well inside a refresh lease,
+ * and an answer larger than MAX_ANSWER_BYTES is refused before the SDK reads (or keeps) any of it.
+ */
+const boundedFetch: typeof fetch = async (input, init) => {
+  const response = await outboundFetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(TOKEN_REQUEST_MS) });
+  if (response.status < 200) return response;
+  const text = await readCapped(response, MAX_ANSWER_BYTES, () => new Error(`the server's answer is larger than ${MAX_ANSWER_BYTES / 1024} KiB`));
+  const empty = response.status === 204 || response.status === 205 || response.status === 304;
+  return new Response(empty ? null : text, { status: response.status, statusText: response.statusText, headers: response.headers });
+};
 
 const short = (text: string) => (text.length > MESSAGE_MAX ? `${text.slice(0, MESSAGE_MAX)}…` : text);
 
@@ -188,10 +201,15 @@ export function isStepUp(challenge: string | undefined): boolean {
   return challengeParams(challenge).error === "insufficient_scope";
 }
 
+/** A scope a server named in a challenge, if it is one (RFC 6749 §3.3, as an admin's must be): it is stored, asked for and shown. */
+function challengeScope(scope: string | undefined): string | undefined {
+  return scope === undefined ? undefined : scopeSchema.safeParse(scope).data;
+}
+
 /** The server's step-up challenge (403 insufficient_scope): the next Connect asks for `scope`. */
 export async function noteStepUp(row: ProviderRow, token: ConnectionToken, challenge: string | undefined): Promise<ApiError> {
-  const scope = challengeParams(challenge).scope;
-  if (scope) await db().upstreamConnection.updateMany({ where: { id: token.connectionId }, data: { stepUpScope: scope.slice(0, 1000) } });
+  const scope = challengeScope(challengeParams(challenge).scope);
+  if (scope) await db().upstreamConnection.updateMany({ where: { id: token.connectionId }, data: { stepUpScope: scope } });
   return connectionRequired(row, token.kind, "scope", scope);
 }
 
@@ -314,7 +332,9 @@ async function challengeOf(serverUrl: string): Promise<{ resourceMetadataUrl?: U
     });
     await res.body?.cancel().catch(() => undefined);
     if (res.status !== 401 && res.status !== 403) return {};
-    const { resourceMetadataUrl, scope } = extractWWWAuthenticateParams(res);
+    const params = extractWWWAuthenticateParams(res);
+    const resourceMetadataUrl = params.resourceMetadataUrl;
+    const scope = challengeScope(params.scope);
     return { ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}), ...(scope ? { scope } : {}) };
   } catch (error) {
     throw new ApiError("upstream_error", `Couldn't reach the server to connect: ${classify(error).message}.`);

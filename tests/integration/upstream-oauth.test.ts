@@ -3,6 +3,7 @@
 // SDK MCP server accepts only its JWTs for its own audience and publishes RFC 9728 metadata. The
 // user's browser is played by following redirects and submitting the authorization server's
 // sign-in form; the console's callback route finishes the connection.
+import http from "node:http";
 import { NextRequest } from "next/server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GET as callback } from "@/app/oauth/callback/route";
@@ -12,6 +13,7 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { closeWarmSessionsForTests } from "@/lib/mcp/client";
 import { serveGateway } from "@/lib/gateway/http";
+import { listenOnFreePort } from "../../e2e/support/ports";
 import { startTestIdp, type IdpUser, type TestIdp } from "../../e2e/support/test-idp";
 import { startWhoamiServer, type WhoamiServer } from "../../e2e/support/whoami-server";
 import { call, createActor, ORIGIN, sessionCookie, type Actor } from "./helpers";
@@ -44,6 +46,7 @@ beforeEach(() => {
   idp.setRefreshBehaviour("normal");
   tracker.setRefusing(false);
   tracker.setStepUp(undefined);
+  tracker.setForbidden(false);
   closeWarmSessionsForTests();
 });
 
@@ -146,6 +149,20 @@ describe("a provider where each user connects their own account", () => {
     expect(logged?.identity).toBe("oauth");
   });
 
+  it("sends the user's token alone: none of the provider's static credentials go along", async () => {
+    const n = Math.random().toString(36).slice(2, 8);
+    const created = await call(admin, "POST /api/v1/mcp-providers", {
+      body: { name: `Keyed ${n}`, server_identifier: `ke-${n}`, server_url: `${tracker.url}?p=${n}&api_key=workspace-key`, headers: { "X-Api-Key": "workspace-key", "X-Team": "core" }, authentication: { type: "oauth", connection: "per_user" } },
+    });
+    expect(created.status, created.text).toBe(201);
+    await connect(created.json.id, alice, ALICE);
+    expect(subjectOf(await whoami(created.json.id, alice))).toBe(ALICE.sub);
+    const sent = tracker.requests.at(-1);
+    expect(sent?.["x-team"]).toBe("core");
+    expect(sent?.["x-api-key"]).toBeUndefined();
+    expect(tracker.urls.at(-1)).toBe(`/mcp?p=${n}`);
+  });
+
   it("refuses a user who hasn't connected with connection_required and where to connect — nothing reaches the server", async () => {
     const provider = await createProvider("per_user");
     await connect(provider.id, alice, ALICE);
@@ -223,6 +240,29 @@ describe("a provider where each user connects their own account", () => {
     expect(res.json.detail).toContain("needs more access than the connection grants (mcp issues:write)");
     const again = await call(alice, "POST /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } });
     expect(new URL(again.json.authorization_url).searchParams.get("scope")).toBe("mcp issues:write");
+  });
+
+  it("a challenge's scope that isn't one is neither shown, kept nor asked for", async () => {
+    const provider = await createProvider("per_user");
+    await connect(provider.id, alice, ALICE);
+    tracker.setStepUp("mcp r\u00e9sum\u00e9");
+    const res = await whoami(provider.id, alice);
+    expect(res.status).toBe(424);
+    expect(res.json.detail).toContain("needs more access than the connection grants.");
+    const again = await call(alice, "POST /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } });
+    expect(new URL(again.json.authorization_url).searchParams.get("scope")).toBe("mcp");
+  });
+
+  it("a later refusal without a challenge is not read as the earlier step-up", async () => {
+    const provider = await createProvider("per_user");
+    await connect(provider.id, alice, ALICE);
+    tracker.setStepUp("mcp issues:write");
+    expect((await whoami(provider.id, alice)).status).toBe(424);
+    tracker.setStepUp(undefined);
+    tracker.setForbidden(true);
+    const refused = await whoami(provider.id, alice);
+    expect(refused.json).toMatchObject({ code: "upstream_unauthorized" });
+    expect(refused.json.detail).toContain("may lack permission");
   });
 
   it("an outage at the authorization server keeps the connection: the still-valid token is used, then a retry-later error", async () => {
@@ -324,6 +364,39 @@ describe("a provider with one shared connection", () => {
     expect((await call(alice, "DELETE /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } })).status).toBe(403);
     const list = await call(admin, "GET /api/v1/mcp-providers/{id}/connections", { params: { id: provider.id } });
     expect(list.json.data).toEqual([expect.objectContaining({ user: null, connected_by: { id: admin.userId, email: admin.email } })]);
+  });
+
+  it("an answer too large to keep is refused before anything of it is read or stored", async () => {
+    // A hostile server whose metadata is valid, and a megabyte long: the SDK keeps unknown fields.
+    const pad = "x".repeat(1024 * 1024);
+    const hostile = http.createServer((req, res) => {
+      const origin = `http://127.0.0.1:${port}`;
+      if (req.url?.startsWith("/mcp")) {
+        res.writeHead(401, { "www-authenticate": `Bearer resource_metadata="${origin}/.well-known/oauth-protected-resource/mcp"` });
+        return void res.end();
+      }
+      const documents: Record<string, [number, unknown]> = {
+        "/.well-known/oauth-protected-resource/mcp": [200, { resource: `${origin}/mcp`, authorization_servers: [origin], pad }],
+        "/.well-known/oauth-authorization-server": [200, { issuer: origin, authorization_endpoint: `${origin}/authorize`, token_endpoint: `${origin}/token`, registration_endpoint: `${origin}/register`, response_types_supported: ["code"], code_challenge_methods_supported: ["S256"], pad }],
+        "/register": [201, { client_id: "hostile-client", redirect_uris: [`${ORIGIN}/oauth/callback`], token_endpoint_auth_method: "none" }],
+      };
+      const [status, body] = documents[req.url ?? ""] ?? [404, {}];
+      res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+    });
+    const port = await listenOnFreePort(hostile);
+    try {
+      const created = await call(admin, "POST /api/v1/mcp-providers", {
+        body: { name: `Hostile ${port}`, server_identifier: `ho-${port}`, server_url: `http://127.0.0.1:${port}/mcp`, authentication: { type: "oauth", connection: "shared" } },
+      });
+      const started = await call(admin, "POST /api/v1/mcp-providers/{id}/connection", { params: { id: created.json.id } });
+      expect(started.status).toBe(502);
+      expect(JSON.stringify(started.json).length).toBeLessThan(2000);
+      const rows = await db().upstreamConnection.findMany({ where: { providerId: created.json.id } });
+      expect(rows.every((row) => row.stateEncrypted.length + (row.pendingEncrypted?.length ?? 0) < 10_000)).toBe(true);
+    } finally {
+      hostile.closeAllConnections();
+      await new Promise((resolve) => hostile.close(resolve));
+    }
   });
 
   it("a provider without OAuth has no connection to start", async () => {
