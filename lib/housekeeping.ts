@@ -2,12 +2,14 @@ import "server-only";
 import { pruneToolCalls } from "@/lib/activity/tool-calls";
 import { log } from "@/lib/log";
 import { pruneExpiredOAuthRecords } from "@/lib/oauth/adapter";
+import { pruneExpiredInvitations } from "@/lib/workspaces/invitations";
 
 const EVERY_MS = 60 * 60_000;
 
 const chores: { what: string; run: () => Promise<unknown> }[] = [
   { what: "the activity log past its retention", run: () => pruneToolCalls() },
   { what: "expired OAuth codes, tokens and sessions", run: () => pruneExpiredOAuthRecords() },
+  { what: "expired invitations", run: () => pruneExpiredInvitations() },
 ];
 
 /** Deletes what has outlived its use now and every hour while the process runs. Every instance

@@ -21,6 +21,8 @@ export const LIMITS = {
   identityTokenPerAddress: { name: "identity-token:address", max: 1200, windowSeconds: 60 },
   // Invitations write rows and make links: plenty for onboarding a team, not for spraying.
   invitationsPerWorkspace: { name: "invitation:workspace", max: 100, windowSeconds: 3600 },
+  // …and per person, who may own several workspaces.
+  invitationsPerUser: { name: "invitation:user", max: 200, windowSeconds: 3600 },
   workspacesPerUser: { name: "workspace:user", max: 10, windowSeconds: 3600 },
   // Dynamic registration of OAuth clients (RFC 7591) is open to anyone: each writes a row.
   clientRegistrationPerAddress: { name: "oauth-registration:address", max: 30, windowSeconds: 3600 },

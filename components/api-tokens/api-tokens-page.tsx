@@ -1,6 +1,6 @@
 "use client";
 import { useState } from "react";
-import { toast } from "sonner";
+import { copyText } from "@/lib/client/clipboard";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Dialog } from "@/components/ui/dialog";
@@ -119,12 +119,7 @@ function CreateTokenDialog({ open, onOpenChange }: { open: boolean; onOpenChange
           <div className="flex gap-2">
             <Input readOnly value={secret} aria-label="New API token" className="font-mono text-xs" onFocus={(event) => { event.currentTarget.select(); }} />
             <Button
-              onClick={() => {
-                void navigator.clipboard.writeText(secret).then(
-                  () => toast.success("Token copied"),
-                  () => toast.error("Couldn't copy: select the token and copy it yourself"),
-                );
-              }}
+              onClick={() => void copyText(secret, "Token")}
             >
               Copy
             </Button>

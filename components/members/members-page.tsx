@@ -6,20 +6,21 @@ import { Dialog } from "@/components/ui/dialog";
 import { Field, fieldAria, Input, inputClass } from "@/components/ui/field";
 import { ApiClientError, errorMessage } from "@/lib/client/api";
 import { useChangeRole, useInvite, useMembers, useRemoveMember, useRevokeInvitation, type CreatedInvitation, type Member } from "@/lib/client/hooks";
+import { copyText } from "@/lib/client/clipboard";
 import { relativeTime } from "@/lib/client/time";
+import { ROLES, type Role } from "@/lib/auth/roles";
 
-const ROLE_LABELS = { member: "Member", admin: "Admin", owner: "Owner" } as const;
-type RoleName = keyof typeof ROLE_LABELS;
+const ROLE_LABELS: Record<Role, string> = { member: "Member", admin: "Admin", owner: "Owner" };
 
 /** Owners and admins manage who is in the workspace; only owners touch owners. */
-export function MembersPage({ myUserId, myRole }: { myUserId: string; myRole: RoleName }) {
+export function MembersPage({ myUserId, myRole }: { myUserId: string; myRole: Role }) {
   const members = useMembers();
   const changeRole = useChangeRole();
   const remove = useRemoveMember();
   const revoke = useRevokeInvitation();
   const [removing, setRemoving] = useState<Member | undefined>();
   const [inviting, setInviting] = useState(false);
-  const grantable: RoleName[] = myRole === "owner" ? ["member", "admin", "owner"] : ["member", "admin"];
+  const grantable: readonly Role[] = myRole === "owner" ? ROLES : ROLES.filter((role) => role !== "owner");
 
   return (
     <section aria-labelledby="members-heading" className="space-y-6">
@@ -71,7 +72,7 @@ export function MembersPage({ myUserId, myRole }: { myUserId: string; myRole: Ro
                             aria-label={`Role of ${member.email}`}
                             value={member.role}
                             disabled={changeRole.isPending}
-                            onChange={(event) => { changeRole.mutate({ member, role: event.target.value as RoleName }); }}
+                            onChange={(event) => { changeRole.mutate({ member, role: event.target.value as Role }); }}
                             className={`${inputClass} w-auto py-1`}
                           >
                             {grantable.map((role) => <option key={role} value={role}>{ROLE_LABELS[role]}</option>)}
@@ -128,10 +129,10 @@ export function MembersPage({ myUserId, myRole }: { myUserId: string; myRole: Ro
   );
 }
 
-function InviteDialog({ grantable, onClose }: { grantable: RoleName[]; onClose: () => void }) {
+function InviteDialog({ grantable, onClose }: { grantable: readonly Role[]; onClose: () => void }) {
   const invite = useInvite();
   const [email, setEmail] = useState("");
-  const [role, setRole] = useState<RoleName>("member");
+  const [role, setRole] = useState<Role>("member");
   const [created, setCreated] = useState<CreatedInvitation | undefined>();
   const [copied, setCopied] = useState(false);
   const fieldError = invite.error instanceof ApiClientError ? invite.error.errors.find((e) => e.path === "email")?.message : undefined;
@@ -145,7 +146,7 @@ function InviteDialog({ grantable, onClose }: { grantable: RoleName[]; onClose: 
           </p>
           <Input readOnly value={created.url} aria-label="Invitation link" onFocus={(event) => { event.currentTarget.select(); }} className="font-mono text-xs" />
           <div className="flex justify-end gap-2">
-            <Button onClick={() => void navigator.clipboard.writeText(created.url).then(() => { setCopied(true); })}>{copied ? "Copied" : "Copy link"}</Button>
+            <Button onClick={() => void copyText(created.url, "Invitation link").then((done) => { setCopied(done); })}>{copied ? "Copied" : "Copy link"}</Button>
             <Button variant="primary" onClick={onClose}>Done</Button>
           </div>
         </div>
@@ -161,7 +162,7 @@ function InviteDialog({ grantable, onClose }: { grantable: RoleName[]; onClose: 
             <Input {...fieldAria("invite-email", fieldError)} type="email" required autoFocus value={email} onChange={(event) => { setEmail(event.target.value); }} autoComplete="off" />
           </Field>
           <Field id="invite-role" label="Role">
-            <select id="invite-role" value={role} onChange={(event) => { setRole(event.target.value as RoleName); }} className={inputClass}>
+            <select id="invite-role" value={role} onChange={(event) => { setRole(event.target.value as Role); }} className={inputClass}>
               {grantable.map((option) => <option key={option} value={option}>{ROLE_LABELS[option]}</option>)}
             </select>
           </Field>

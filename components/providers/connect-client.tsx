@@ -2,7 +2,7 @@
 // How to reach this provider from an MCP client through the console: the endpoint, a config
 // snippet for common clients, and the Inspector command to try it.
 import Link from "next/link";
-import { toast } from "sonner";
+import { copyText } from "@/lib/client/clipboard";
 import { Button } from "@/components/ui/button";
 
 function Copyable({ label, text }: { label: string; text: string }) {
@@ -10,7 +10,7 @@ function Copyable({ label, text }: { label: string; text: string }) {
     <div className="space-y-1">
       <div className="flex items-center justify-between">
         <span className="text-xs font-medium text-zinc-500">{label}</span>
-        <Button size="sm" variant="ghost" aria-label={`Copy ${label}`} onClick={() => void navigator.clipboard.writeText(text).then(() => toast.success(`${label} copied`), () => toast.error("Couldn't copy; select the text instead"))}>
+        <Button size="sm" variant="ghost" aria-label={`Copy ${label}`} onClick={() => void copyText(text, label)}>
           Copy
         </Button>
       </div>

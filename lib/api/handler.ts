@@ -31,7 +31,8 @@ export type HandlerArgs<C extends Contract> = {
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-async function readJsonBody(req: NextRequest): Promise<unknown> {
+/** A JSON body read within MAX_BODY_BYTES: a 413 past it, a 422 when empty or not JSON. */
+export async function readJsonBody(req: Request): Promise<unknown> {
   const text = await readCappedText(req, MAX_BODY_BYTES);
   if (text.trim() === "") throw new ApiError("validation_failed", "A JSON body is required", { errors: [{ path: "", message: "Required" }] });
   return parseJsonText(text);

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { ApiError } from "@/lib/api/errors";
 import { recordAuditEvent } from "@/lib/audit";
 import { EMAIL_MAX, isReservedEmail, normaliseEmail } from "@/lib/auth/email";
-import { parseRole, type Role } from "@/lib/auth/roles";
+import { parseRole, type Role, ROLES } from "@/lib/auth/roles";
 import { hashApiToken, hashPassword } from "@/lib/crypto";
 import { db, prismaErrorCode, type DbTransaction } from "@/lib/db";
 import { env } from "@/lib/env";
@@ -32,7 +32,7 @@ export const invitationIdSchema = z.strictObject({ id: z.uuid() });
 export const invitationSchema = z.object({
   id: z.uuid(),
   email: z.string(),
-  role: z.enum(["member", "admin", "owner"]),
+  role: z.enum(ROLES),
   created_at: z.iso.datetime(),
   expires_at: z.iso.datetime(),
 });
@@ -66,7 +66,7 @@ export async function listInvitations(caller: AdminCaller) {
 export async function createInvitation(caller: AdminCaller, input: { email: string; role: Role }) {
   requireAdmin(caller);
   assertMayGrant(caller, input.role);
-  await enforce([[LIMITS.invitationsPerWorkspace, caller.workspaceId]]);
+  await enforce([[LIMITS.invitationsPerWorkspace, caller.workspaceId], [LIMITS.invitationsPerUser, caller.userId]]);
   const member = await db().membership.findFirst({ where: { workspaceId: caller.workspaceId, user: { email: input.email } } });
   if (member) throw new ApiError("conflict", `${input.email} is already a member of this workspace.`, { errors: [{ path: "email", message: "Already a member" }] });
   const token = randomBytes(32).toString("base64url");
@@ -153,4 +153,10 @@ export async function acceptInvitation(token: string, input: z.infer<typeof acce
     throw error;
   }
   return { workspaceId: invitation.workspaceId, email: invitation.email, created: true };
+}
+
+/** Invitations past their week, used or not, go (what happened is in the audit log). */
+export async function pruneExpiredInvitations(now = new Date()): Promise<number> {
+  const { count } = await db().invitation.deleteMany({ where: { expiresAt: { lt: now } } });
+  return count;
 }

@@ -5,7 +5,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { ApiError } from "@/lib/api/errors";
-import { parseRole } from "@/lib/auth/roles";
+import { parseRole, ROLES } from "@/lib/auth/roles";
 import { db } from "@/lib/db";
 import { enforce, LIMITS } from "@/lib/rate-limit";
 
@@ -16,7 +16,7 @@ export const switchWorkspaceSchema = z.strictObject({ workspace_id: z.uuid("Use 
 export const workspaceSchema = z.object({
   id: z.string(),
   name: z.string(),
-  role: z.enum(["member", "admin", "owner"]).describe("Your role there"),
+  role: z.enum(ROLES).describe("Your role there"),
   current: z.boolean().describe("Whether this request acts in it (the session's or the API token's workspace)"),
 });
 

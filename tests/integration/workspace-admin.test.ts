@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { POST as acceptRoute } from "@/app/invite/[token]/accept/route";
 import { createApiToken } from "@/lib/auth/api-tokens";
 import { linkSsoAccount } from "@/lib/auth/sso";
+import { pruneExpiredInvitations } from "@/lib/workspaces/invitations";
 import { setEnv } from "./identity-fixture";
 import { db } from "@/lib/db";
 import { call, createActor, ORIGIN, sessionCookie, uniqueProvider, type Actor } from "./helpers";
@@ -206,6 +207,23 @@ describe("what a member leaves behind", () => {
     const made = await call(other, "POST /api/v1/invitations", { body: { email: uniqueEmail("by-other") } });
     expect((await call(owner, "PATCH /api/v1/members/{user_id}", { params: { user_id: other.userId }, body: { role: "member" } })).status).toBe(200);
     expect((await accept(made.json.url, { name: "Late", password: "a-long-enough-password" })).status).toBe(404);
+
+    const leaving = await createActor("admin", owner.workspaceId);
+    const left = await call(leaving, "POST /api/v1/invitations", { body: { email: uniqueEmail("by-leaving") } });
+    expect((await call(owner, "DELETE /api/v1/members/{user_id}", { params: { user_id: leaving.userId } })).status).toBe(204);
+    expect((await accept(left.json.url, { name: "Late", password: "a-long-enough-password" })).status).toBe(404);
+  });
+
+  it("invitations past their week are pruned", async () => {
+    const invited = await call(admin, "POST /api/v1/invitations", { body: { email: uniqueEmail("old") } });
+    await db().invitation.update({ where: { id: invited.json.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    expect(await pruneExpiredInvitations()).toBeGreaterThanOrEqual(1);
+    expect(await db().invitation.findUnique({ where: { id: invited.json.id } })).toBeNull();
+  });
+
+  it("an accept body past the API's limit is refused before anything is read into memory", async () => {
+    const invited = await call(admin, "POST /api/v1/invitations", { body: { email: uniqueEmail("big") } });
+    expect((await accept(invited.json.url, { name: "x".repeat(300 * 1024), password: "a-long-enough-password" })).status).toBe(413);
   });
 
   it("two owners demoting each other at once leave one owner, on either database", async () => {

@@ -4,10 +4,10 @@ import { addMember, listMembers } from "@/lib/workspaces/members";
 import { addMemberContract, listMembersContract } from "./contract";
 
 // GET /api/v1/members — members and pending invitations (owners and admins)
-export const GET = route(listMembersContract, async ({ caller }) => ({
-  status: 200,
-  body: { data: await listMembers(caller), invitations: await listInvitations(caller) },
-}));
+export const GET = route(listMembersContract, async ({ caller }) => {
+  const [data, invitations] = await Promise.all([listMembers(caller), listInvitations(caller)]);
+  return { status: 200, body: { data, invitations } };
+});
 
 // POST /api/v1/members — add an existing user
 export const POST = route(addMemberContract, async ({ caller, body }) => ({ status: 201, body: await addMember(caller, body) }));

@@ -1,7 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { ApiError, problemResponse, validationError } from "@/lib/api/errors";
+import { problemResponse, validationError } from "@/lib/api/errors";
+import { readJsonBody, requestIdOf, toApiError } from "@/lib/api/handler";
 import { assertSameOrigin, sessionCaller } from "@/lib/auth/request-auth";
-import { log } from "@/lib/log";
 import { acceptInvitation, acceptInvitationSchema } from "@/lib/workspaces/invitations";
 import { switchWorkspace } from "@/lib/workspaces/workspaces";
 
@@ -9,17 +9,17 @@ import { switchWorkspace } from "@/lib/workspaces/workspaces";
 // (and switch this session there); not signed in, create the account with the password given.
 export async function POST(req: NextRequest, { params }: { params: Promise<{ token: string }> }) {
   const { token } = await params;
+  const requestId = requestIdOf(req);
   try {
     assertSameOrigin(req);
-    const body = acceptInvitationSchema.safeParse(await req.json().catch(() => ({})));
+    // Nobody is known yet: the body is read within the API's limit before anything else.
+    const body = acceptInvitationSchema.safeParse(await readJsonBody(req));
     if (!body.success) throw validationError(body.error);
     const caller = await sessionCaller(req).catch(() => null);
     const accepted = await acceptInvitation(token, body.data, caller ? { userId: caller.userId, email: caller.email } : undefined);
     if (caller) await switchWorkspace(caller, accepted.workspaceId);
     return NextResponse.json({ workspace_id: accepted.workspaceId, created: accepted.created });
   } catch (error) {
-    if (error instanceof ApiError) return problemResponse(error);
-    log.error({ err: error }, "accepting an invitation failed");
-    return problemResponse(new ApiError("internal_error", "Something went wrong; try the link again."));
+    return problemResponse(toApiError(error, req, requestId));
   }
 }
