@@ -14,7 +14,7 @@ import type { Provider } from "@/lib/providers/schemas";
  * points the user.
  */
 export function OAuthConnection({ provider, isAdmin }: { provider: Provider; isAdmin: boolean }) {
-  const status = useConnection(provider.id, true);
+  const status = useConnection(provider.id);
   const start = useStartConnection(provider.id);
   const disconnect = useDisconnect(provider.id);
   const params = useSearchParams();
@@ -74,14 +74,15 @@ export function OAuthConnection({ provider, isAdmin }: { provider: Provider; isA
         </p>
       )}
 
-      {isAdmin && <WhoIsConnected provider={provider} onDisconnect={(userId) => { disconnect.mutate(userId); }} />}
+      {isAdmin && !shared && <WhoIsConnected provider={provider} onDisconnect={(userId) => { disconnect.mutate(userId); }} />}
     </section>
   );
 }
 
+/** Each user's connection, for admins of a provider where users connect their own accounts. */
 function WhoIsConnected({ provider, onDisconnect }: { provider: Provider; onDisconnect: (userId?: string) => void }) {
-  const connections = useConnections(provider.id, true);
-  if (connections.isPending || connections.isError || provider.authentication?.connection === "shared") return null;
+  const connections = useConnections(provider.id);
+  if (connections.isPending || connections.isError) return null;
   const list = connections.data.data;
   if (list.length === 0) return <p className="text-sm text-zinc-500">Nobody has connected yet.</p>;
   return (

@@ -196,13 +196,13 @@ export function useRefreshTools(id: string) {
 }
 
 /** Whether the caller's calls to an OAuth provider have a connection (only for providers that use OAuth). */
-export function useConnection(id: string, enabled: boolean) {
-  return useQuery({ queryKey: queryKeys.providers.connection(id), queryFn: () => api("GET /api/v1/mcp-providers/{id}/connection", { params: { id } }), enabled });
+export function useConnection(id: string) {
+  return useQuery({ queryKey: queryKeys.providers.connection(id), queryFn: () => api("GET /api/v1/mcp-providers/{id}/connection", { params: { id } }) });
 }
 
 /** Who is connected (owners and admins). */
-export function useConnections(id: string, enabled: boolean) {
-  return useQuery({ queryKey: queryKeys.providers.connections(id), queryFn: () => api("GET /api/v1/mcp-providers/{id}/connections", { params: { id } }), enabled });
+export function useConnections(id: string) {
+  return useQuery({ queryKey: queryKeys.providers.connections(id), queryFn: () => api("GET /api/v1/mcp-providers/{id}/connections", { params: { id } }) });
 }
 
 /** Starts a connection: the browser goes to the server's authorization server and comes back to the provider's page. */

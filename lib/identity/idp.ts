@@ -47,8 +47,13 @@ function metadata(issuer: string, timeoutMs: number): Promise<Metadata> {
   return cached;
 }
 
+/** RFC 6749 §2.3.1: a confidential client's id and secret, form-encoded, as HTTP Basic. */
+export function basicClientAuthorization(clientId: string, clientSecret: string): string {
+  return `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString("base64")}`;
+}
+
 function clientAuthorization(client: IdpClient): string {
-  return `Basic ${Buffer.from(`${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret)}`).toString("base64")}`;
+  return basicClientAuthorization(client.clientId, client.clientSecret);
 }
 
 async function post(client: IdpClient, endpoint: (m: Metadata) => string | undefined, form: Record<string, string>, timeoutMs: number) {

@@ -10,7 +10,7 @@ import { db, isPostgres, prismaErrorCode, uniqueViolationFields } from "@/lib/db
 import { withMaskedColumns } from "@/lib/providers/backfill";
 import { cachedPage, providersChanged } from "@/lib/providers/list-cache";
 import { applyProviderPatch, changedFields } from "@/lib/providers/merge-patch";
-import { SHOWN_ROW_OMITS, toColumns, toDocument, toProvider, type ProviderRow, type StoredProviderDocument } from "@/lib/providers/record";
+import { oauthBinding, SHOWN_ROW_OMITS, toColumns, toDocument, toProvider, type ProviderRow, type StoredProviderDocument } from "@/lib/providers/record";
 import type { Provider, ProviderDocument, ProviderPatch } from "@/lib/providers/schemas";
 
 /** A discovery about to run: the provider shows as being checked. */
@@ -153,9 +153,7 @@ export async function updateProvider(options: {
 
 /** A new server, no OAuth any more, another kind of connection or another client: connections made before don't carry over. */
 function oauthConnectionsEnd(before: StoredProviderDocument, after: StoredProviderDocument): boolean {
-  const a = before.authentication;
-  const b = after.authentication;
-  return before.server_url !== after.server_url || !b || a?.connection !== b.connection || a.client_id !== b.client_id;
+  return !after.authentication || oauthBinding(before) !== oauthBinding(after);
 }
 
 function stale(current?: number) {

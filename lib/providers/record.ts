@@ -106,6 +106,14 @@ export function toDocument(row: ProviderRow): StoredProviderDocument {
 }
 
 /** How a row's OAuth connections are kept; a value this version doesn't know is the safer per-user one. */
+/**
+ * What a provider's OAuth tokens are made for: the server, the client and the kind of connection.
+ * Tokens made for other settings are never sent, and a save that changes these ends connections.
+ */
+export function oauthBinding(doc: Pick<StoredProviderDocument, "server_url" | "authentication">): string {
+  return `${doc.server_url}\0${doc.authentication?.client_id ?? ""}\0${doc.authentication?.connection ?? ""}`;
+}
+
 export function oauthConnectionOf(row: Pick<ProviderRow, "oauthConnection">): OAuthConnectionKind {
   return row.oauthConnection === "shared" ? "shared" : "per_user";
 }

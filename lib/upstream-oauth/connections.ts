@@ -10,16 +10,18 @@ import { auth, buildDiscoveryUrls, extractWWWAuthenticateParams } from "@modelco
 import { InvalidGrantError, OAuthError } from "@modelcontextprotocol/sdk/server/auth/errors.js";
 import { z } from "zod";
 import { readCapped } from "@/lib/api/body";
+import { runAfterResponse } from "@/lib/background";
 import { ApiError } from "@/lib/api/errors";
 import { hasRole, type Role } from "@/lib/auth/roles";
 import { secrets } from "@/lib/crypto";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
+import { basicClientAuthorization } from "@/lib/identity/idp";
 import { log } from "@/lib/log";
 import { classify } from "@/lib/mcp/client";
 import { outboundFetch } from "@/lib/mcp/outbound";
 import { oauthUrls } from "@/lib/oauth/urls";
-import { oauthOf, toDocument, type ProviderRow } from "@/lib/providers/record";
+import { oauthBinding, oauthOf, toDocument, type ProviderRow } from "@/lib/providers/record";
 import { scopeSchema, type OAuthConnectionKind } from "@/lib/providers/schemas";
 import { AuthorizationRequired, ConnectionAuth, tokenExpiry, type AuthState, type ClientOptions } from "@/lib/upstream-oauth/client-provider";
 import { processWide } from "@/lib/process-wide";
@@ -93,7 +95,7 @@ function readState(row: { id: string; stateEncrypted: string }): StoredState {
 
 /** What tokens are for: the server, the client and the kind of connection. Anything else changed, they are not sent. */
 function bindingOf(row: ProviderRow, doc = toDocument(row)): string {
-  return box().hash(`upstream-binding:${doc.server_url}\0${doc.authentication?.client_id ?? ""}\0${oauthOf(row) ?? ""}`);
+  return box().hash(`upstream-binding:${oauthBinding(doc)}`);
 }
 
 // Metadata, registrations and token answers are a few KiB; what they say is stored and read on every call.
@@ -164,7 +166,7 @@ export type ConnectionToken = { token: string; connectionId: string; kind: OAuth
 export async function connectionToken(row: ProviderRow, userId: string | undefined, doc = toDocument(row)): Promise<ConnectionToken> {
   const kind = kindOf(row);
   if (!userId) throw connectionRequired(row, kind, "missing");
-  const stored = await db().upstreamConnection.findUnique({ where: { providerId_owner: { providerId: row.id, owner: ownerFor(kind, userId) } } });
+  const stored = await db().upstreamConnection.findUnique({ where: { providerId_owner: { providerId: row.id, owner: ownerFor(kind, userId) } }, select: { id: true, stateEncrypted: true, boundTo: true } });
   if (!stored) throw connectionRequired(row, kind, "missing");
   let state = readState(stored);
   // Made for another server, client or kind of connection: never sent (the provider changed since).
@@ -482,7 +484,7 @@ async function revokeAtServer(row: ProviderRow, state: StoredState) {
     if (!token) continue;
     const body = new URLSearchParams({ token, token_type_hint: hint });
     const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded" };
-    if (client.client_secret) headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(client.client_id)}:${encodeURIComponent(client.client_secret)}`).toString("base64")}`;
+    if (client.client_secret) headers.authorization = basicClientAuthorization(client.client_id, client.client_secret);
     else body.set("client_id", client.client_id);
     const res = await outboundFetch(endpoint, { method: "POST", headers, body, signal: AbortSignal.timeout(10_000) }).catch((error: unknown) => {
       log.warn({ err: error, providerId: row.id }, "revoking an OAuth token at the server failed");
@@ -505,8 +507,10 @@ export async function disconnect(row: ProviderRow, caller: ConnectionCaller, use
   }
   const stored = await db().upstreamConnection.findUnique({ where: { providerId_owner: { providerId: row.id, owner } } });
   if (!stored) throw new ApiError("not_found", `There is no connection to ${row.name} to end.`);
-  await revokeAtServer(row, readState(stored));
+  // Gone here at once; the authorization server is told after the response (it may be slow or down).
   await db().upstreamConnection.deleteMany({ where: { id: stored.id } });
+  const state = readState(stored);
+  runAfterResponse("revoke OAuth tokens", () => revokeAtServer(row, state));
   log.info({ providerId: row.id, userId: caller.userId, owner: owner === WORKSPACE_OWNER ? owner : "user" }, "an OAuth connection was ended");
 }
 
@@ -520,8 +524,9 @@ export const connectionStatusSchema = z.object({
 });
 export type ConnectionStatus = z.infer<typeof connectionStatusSchema>;
 
-function isConnected(binding: string, stored: { stateEncrypted: string; id: string; connectedAt: Date | null; boundTo: string | null } | null): boolean {
-  return Boolean(stored?.connectedAt && stored.boundTo === binding && readState(stored).tokens);
+/** Connected: tokens were stored (connectedAt is set with them and cleared when they go) for these very settings. */
+function isConnected(binding: string, stored: { connectedAt: Date | null; boundTo: string | null } | null): boolean {
+  return Boolean(stored?.connectedAt && stored.boundTo === binding);
 }
 
 export async function connectionStatus(row: ProviderRow, caller: ConnectionCaller): Promise<ConnectionStatus> {
@@ -554,17 +559,20 @@ export async function listConnections(row: ProviderRow, caller: ConnectionCaller
   if (!hasRole(caller.role, "admin")) throw new ApiError("forbidden", "Only owners and admins see who is connected.");
   kindOf(row);
   const binding = bindingOf(row);
-  const rows = await db().upstreamConnection.findMany({ where: { providerId: row.id, workspaceId: row.workspaceId, connectedAt: { not: null } }, orderBy: { connectedAt: "desc" }, take: 1000 });
+  const rows = await db().upstreamConnection.findMany({
+    where: { providerId: row.id, workspaceId: row.workspaceId, connectedAt: { not: null }, boundTo: binding },
+    select: { userId: true, connectedBy: true, connectedAt: true, expiresAt: true },
+    orderBy: { connectedAt: "desc" },
+    take: 1000,
+  });
   const users = await db().user.findMany({ where: { id: { in: rows.flatMap((r) => [r.userId, r.connectedBy].filter((id): id is string => Boolean(id))) } }, select: { id: true, email: true } });
   const byId = new Map(users.map((user) => [user.id, user]));
   return {
-    data: rows
-      .filter((r) => isConnected(binding, r))
-      .map((r) => ({
-        user: r.userId ? (byId.get(r.userId) ?? null) : null,
-        connected_by: r.connectedBy ? (byId.get(r.connectedBy) ?? null) : null,
-        connected_at: (r.connectedAt ?? new Date()).toISOString(),
-        expires_at: r.expiresAt?.toISOString() ?? null,
-      })),
+    data: rows.map((r) => ({
+      user: r.userId ? (byId.get(r.userId) ?? null) : null,
+      connected_by: r.connectedBy ? (byId.get(r.connectedBy) ?? null) : null,
+      connected_at: (r.connectedAt ?? new Date()).toISOString(),
+      expires_at: r.expiresAt?.toISOString() ?? null,
+    })),
   };
 }
