@@ -81,9 +81,12 @@ test("an admin turns a tool off on the provider page: agents lose it, and the ac
     expect(refused.isError).toBe(true);
     expect(refused.content[0].text).toContain("An admin has turned off echo");
 
-    await page.goto("/activity");
+    // The activity log is written in small batches: the refused call shows up within moments.
     const row = page.getByRole("row").filter({ hasText: `${identifier} · echo` }).first();
-    await expect(row).toContainText("MCP client");
+    await expect(async () => {
+      await page.goto("/activity");
+      await expect(row).toContainText("MCP client", { timeout: 1000 });
+    }).toPass();
     await expect(row).toContainText("tool disabled");
 
     await page.goto(`/settings/providers/${providerId}`);

@@ -10,17 +10,17 @@ import type { Provider } from "@/lib/providers/schemas";
 /**
  * The provider's OAuth connection (SPEC §9): whether the caller's calls have one, Connect /
  * Reconnect / Disconnect, and for admins who is connected. The authorization server sends the
- * browser back here with `?connection=connected|failed`; `?connect=1` is where a refused call
+ * browser back here with `?connection=connected|failed` (a failure's words come signed, as `failure`); `?connect=1` is where a refused call
  * points the user.
  */
-export function OAuthConnection({ provider, isAdmin }: { provider: Provider; isAdmin: boolean }) {
+export function OAuthConnection({ provider, isAdmin, failure }: { provider: Provider; isAdmin: boolean; failure?: string }) {
   const status = useConnection(provider.id);
   const start = useStartConnection(provider.id);
   const disconnect = useDisconnect(provider.id);
   const params = useSearchParams();
   const router = useRouter();
   const connectButton = useRef<HTMLButtonElement>(null);
-  const [outcome] = useState(() => ({ result: params.get("connection"), message: params.get("message"), asked: params.get("connect") === "1" }));
+  const [outcome] = useState(() => ({ result: params.get("connection"), failure, asked: params.get("connect") === "1" }));
   const shared = provider.authentication?.connection === "shared";
 
   useEffect(() => {
@@ -56,7 +56,7 @@ export function OAuthConnection({ provider, isAdmin }: { provider: Provider; isA
       </div>
 
       {outcome.result === "connected" && <p role="status" className="text-sm text-emerald-800 dark:text-emerald-300">Connected. Calls to {provider.name} now carry {shared ? "the workspace's" : "your"} account.</p>}
-      {outcome.result === "failed" && <p role="alert" className="text-sm text-red-700 dark:text-red-300">Not connected: {outcome.message ?? "the sign-in didn't finish"}</p>}
+      {outcome.failure && <p role="alert" className="text-sm text-red-700 dark:text-red-300">Not connected: {outcome.failure}</p>}
 
       {status.isPending ? (
         <p role="status" className="text-sm text-zinc-500">Checking the connection…</p>

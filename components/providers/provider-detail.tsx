@@ -17,7 +17,8 @@ import type { Provider } from "@/lib/providers/schemas";
 import { exampleArguments, validateArguments } from "@/lib/client/json-schema";
 import { relativeTime } from "@/lib/client/time";
 
-export function ProviderDetail({ id, signedInWithSso, consoleUrl }: { id: string; signedInWithSso: boolean; consoleUrl: string }) {
+/** `connectFailure`: why a Connect that sent the browser here failed, as the callback signed it. */
+export function ProviderDetail({ id, signedInWithSso, consoleUrl, connectFailure }: { id: string; signedInWithSso: boolean; consoleUrl: string; connectFailure?: string }) {
   const provider = useProvider(id);
   const tools = useProviderTools(id);
   const features = useFeatures();
@@ -63,7 +64,7 @@ export function ProviderDetail({ id, signedInWithSso, consoleUrl }: { id: string
       {!refresh.isError && <HealthPanel health={providerHealth(p)} title="Connection" />}
       {refresh.isError && <CallError error={refresh.error} provider={p} sso={features.data?.sso_enabled ?? false} signedInWithSso={signedInWithSso} />}
 
-      {p.authentication && !p.identity_forwarding_active && <OAuthConnection provider={p} isAdmin={features.data ? canManageProviders(features.data.role) : false} />}
+      {p.authentication && !p.identity_forwarding_active && <OAuthConnection provider={p} isAdmin={features.data ? canManageProviders(features.data.role) : false} failure={connectFailure} />}
 
       <ConnectClient consoleUrl={consoleUrl} serverIdentifier={p.server_identifier} />
 

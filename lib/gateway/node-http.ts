@@ -5,7 +5,6 @@
 // app/mcp answer the same way whenever this isn't registered.
 import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Readable } from "node:stream";
 import { serveGateway } from "@/lib/gateway/http";
 import { log } from "@/lib/log";
 import { processWide } from "@/lib/process-wide";
@@ -21,6 +20,41 @@ export function gatewayTarget(pathname: string): { serverIdentifier?: string } |
 // NEXTAUTH_URL), so a fixed one keeps a hostile Host header out of the URL altogether.
 const ORIGIN = "http://localhost";
 
+/**
+ * The request's body as a web stream. Not Readable.toWeb: on Node 20 it still closes its controller
+ * when the request ends after the reader was cancelled (a body refused as too large), which throws
+ * outside any handler. What is left of a cancelled body is read and dropped, so the answer still goes out.
+ */
+function bodyOf(req: IncomingMessage): ReadableStream<Uint8Array> {
+  let finished = false;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      req.on("data", (chunk: Buffer) => {
+        if (finished) return;
+        controller.enqueue(new Uint8Array(chunk));
+        if ((controller.desiredSize ?? 0) <= 0) req.pause();
+      });
+      req.on("end", () => {
+        if (finished) return;
+        finished = true;
+        controller.close();
+      });
+      req.on("error", (error) => {
+        if (finished) return;
+        finished = true;
+        controller.error(error);
+      });
+    },
+    pull() {
+      req.resume();
+    },
+    cancel() {
+      finished = true;
+      req.resume();
+    },
+  });
+}
+
 function webRequest(req: IncomingMessage, signal: AbortSignal): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
@@ -33,8 +67,8 @@ function webRequest(req: IncomingMessage, signal: AbortSignal): Request {
     method,
     headers,
     signal,
-    ...(hasBody ? { body: Readable.toWeb(req), duplex: "half" } : {}),
-  } as RequestInit);
+    ...(hasBody ? { body: bodyOf(req), duplex: "half" } : {}),
+  });
 }
 
 // The node response frames the body itself.

@@ -72,6 +72,18 @@ describe("the gateway served by server.mjs", () => {
     expect(anonymous.headers.get("x-content-type-options")).toBe("nosniff");
   });
 
+  it("refuses a body past its limit with a 413, and nothing is left to fail afterwards", async () => {
+    const tooBig = await fetch(`http://127.0.0.1:${port}/mcp`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${member.token}`, "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: `{"pad":"${"x".repeat(5 * 1024 * 1024)}"}`,
+    });
+    expect(tooBig.status).toBe(413);
+    // The rest of the body arrives after the refusal: reading it must not throw anywhere (vitest fails the run on an uncaught error).
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await fetch(`http://127.0.0.1:${port}/mcp`, { method: "OPTIONS" })).status).toBe(204);
+  });
+
   it("survives a Host header no URL can hold", async () => {
     const answer = await new Promise<string>((resolve) => {
       const socket = net.connect(port, "127.0.0.1", () => { socket.write(`POST /mcp HTTP/1.1\r\nHost: a b\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`); });

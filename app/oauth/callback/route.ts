@@ -4,6 +4,7 @@ import { sessionCaller } from "@/lib/auth/request-auth";
 import { log } from "@/lib/log";
 import { oauthUrls } from "@/lib/oauth/urls";
 import { finishConnection } from "@/lib/upstream-oauth/connections";
+import { outcomeQuery } from "@/lib/upstream-oauth/outcome";
 
 const param = (req: NextRequest, name: string) => req.nextUrl.searchParams.get(name)?.slice(0, 4096) ?? undefined;
 
@@ -16,11 +17,10 @@ export async function GET(req: NextRequest) {
   if (!caller) return back(`/signin?callbackUrl=${encodeURIComponent(`${req.nextUrl.pathname}${req.nextUrl.search}`)}`);
   try {
     const done = await finishConnection({ state: param(req, "state"), code: param(req, "code"), iss: param(req, "iss"), error: param(req, "error"), error_description: param(req, "error_description") }, caller);
-    const outcome = done.error ? `connection=failed&message=${encodeURIComponent(done.error)}` : "connection=connected";
-    return back(`/settings/providers/${done.providerId}?${outcome}`);
+    return back(`/settings/providers/${done.providerId}?${outcomeQuery(done.error)}`);
   } catch (error) {
     if (!(error instanceof ApiError)) log.error({ err: error }, "finishing an OAuth connection failed");
     const message = error instanceof ApiError ? error.detail : "Something went wrong finishing the connection; connect again.";
-    return back(`/settings/providers?connection=failed&message=${encodeURIComponent(message)}`);
+    return back(`/settings/providers?${outcomeQuery(message)}`);
   }
 }

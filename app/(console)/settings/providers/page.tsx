@@ -3,18 +3,19 @@ import { Prefetched } from "@/components/prefetched";
 import { ProviderList } from "@/components/providers/provider-list";
 import { pageCaller } from "@/lib/auth/page-auth";
 import { prefetch } from "@/lib/prefetch";
+import { signedFailure } from "@/lib/upstream-oauth/outcome";
 
 export const metadata: Metadata = { title: "MCP providers · MCP Console" };
 
-export default async function ProvidersPage({ searchParams }: { searchParams: Promise<{ connection?: string; message?: string }> }) {
+export default async function ProvidersPage({ searchParams }: { searchParams: Promise<{ connection?: string; message?: string; sig?: string }> }) {
   const caller = await pageCaller();
   // A sign-in to a provider's server that couldn't be tied to a provider comes back here.
-  const { connection, message } = await searchParams;
+  const failure = signedFailure(await searchParams);
   return (
     <Prefetched queries={[await prefetch.providers(caller)]}>
-      {connection === "failed" && (
+      {failure && (
         <p role="alert" className="mb-4 rounded-lg border border-red-500/30 bg-red-50 p-3 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">
-          Not connected: {message?.slice(0, 300) ?? "the sign-in didn't finish"}
+          Not connected: {failure}
         </p>
       )}
       <ProviderList />
