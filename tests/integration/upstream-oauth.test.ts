@@ -203,6 +203,23 @@ describe("a provider where each user connects their own account", () => {
     expect(tokenAfter).not.toBe(tokenBefore);
   });
 
+  it("waits for another instance that is refreshing, and uses what it stored: no second refresh", async () => {
+    const provider = await createProvider("per_user");
+    await connect(provider.id, alice, ALICE);
+    await ageToken(provider.id, alice.userId);
+    const where = { providerId_owner: { providerId: provider.id, owner: alice.userId } };
+    // Another instance holds the refresh lease…
+    await db().upstreamConnection.update({ where, data: { refreshingUntil: new Date(Date.now() + 10_000) } });
+    const grantsBefore = idp.refreshGrants();
+    const pending = whoami(provider.id, alice);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // …then stores what it got (here the same token, good for ten more minutes) and lets go.
+    await ageToken(provider.id, alice.userId, 600_000);
+    await db().upstreamConnection.update({ where, data: { refreshingUntil: null } });
+    expect((await pending).status).toBe(200);
+    expect(idp.refreshGrants() - grantsBefore).toBe(0);
+  });
+
   it("drops a connection the authorization server ends (invalid_grant) and asks the user to reconnect", async () => {
     const provider = await createProvider("per_user");
     await connect(provider.id, alice, ALICE);
@@ -305,6 +322,14 @@ describe("a provider where each user connects their own account", () => {
     const landed = await returnToConsole(back, alice);
     expect(landed.searchParams.get("connection")).toBe("failed");
     expect(landed.searchParams.get("message")).toContain("another authorization server");
+    expect((await call(alice, "GET /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } })).json.connected).toBe(false);
+
+    // A server that says it always sends iss: an answer without one is refused too.
+    const again = await call(alice, "POST /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } });
+    const stripped = await signInAtServer(again.json.authorization_url, ALICE);
+    expect(stripped.searchParams.get("iss")).toBe(idp.issuer);
+    stripped.searchParams.delete("iss");
+    expect((await returnToConsole(stripped, alice)).searchParams.get("message")).toContain("another authorization server");
     expect((await call(alice, "GET /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } })).json.connected).toBe(false);
   });
 
