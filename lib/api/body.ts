@@ -8,14 +8,12 @@ export function readCappedText(req: Request, maxBytes: number): Promise<string> 
 
 /** A request's or a response's body as text, or `tooBig()` as soon as it passes `maxBytes`. */
 export async function readCapped(message: { headers: Headers; body: ReadableStream<Uint8Array> | null }, maxBytes: number, tooBig: () => Error): Promise<string> {
+  // Refused on what it claims, before the body is touched (cancelling a request's body can hold up the answer).
   const declared = Number(message.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw tooBig();
   const reader = message.body?.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
-  if (declared > maxBytes) {
-    await reader?.cancel().catch(() => undefined);
-    throw tooBig();
-  }
   if (reader) {
     for (;;) {
       const { done, value } = await reader.read();
