@@ -19,7 +19,8 @@ export async function startRecordingProxy(target: string, options: { addHeaders?
     const record: ProxiedRequest = { method: req.method ?? "GET", rpc: jsonRpcMethods(parseJson(body)), headers: req.headers, sessionId: typeof sessionId === "string" ? sessionId : undefined, status: 0 };
     requests.push(record);
     const forward = http.request(
-      { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: { ...req.headers, ...options.addHeaders, host: upstream.host } },
+      // A connection per request: a kept-alive one the server is closing at that moment would show as a 502 of ours.
+      { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: { ...req.headers, ...options.addHeaders, host: upstream.host }, agent: false },
       (answer) => {
         record.status = answer.statusCode ?? 0;
         res.writeHead(answer.statusCode ?? 502, answer.headers);
