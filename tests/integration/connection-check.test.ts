@@ -32,16 +32,22 @@ afterAll(async () => {
   await new Promise((resolve) => refusing.close(resolve));
 });
 
+/** What reached `proxy` from request `since` on, as `method rpc… x-api-key` lines: the assertion and, if it fails, its evidence. */
+const keysSent = (proxy: typeof stored, since: number) => proxy.requests.slice(since).map((request) => `${request.method} ${request.rpc.join(",") || "-"} ${String(request.headers["x-api-key"])}`);
+
 const newProvider = (serverUrl: string, extra: Record<string, unknown> = {}) => ({ name: `Check ${Math.random().toString(36).slice(2, 8)}`, server_identifier: `check${Math.random().toString(36).slice(2, 8)}`, server_url: serverUrl, ...extra });
 
 describe("testing a new provider's settings", () => {
   it("lists the server's tools as the admin and saves nothing", async () => {
     const before = await db().mcpProvider.count({ where: { workspaceId: admin.workspaceId } });
+    const since = stored.requests.length;
     const checked = await call(admin, "POST /api/v1/mcp-providers/check", { body: newProvider(stored.url, { headers: { "X-Api-Key": "typed-in" } }) });
     expect(checked.status, checked.text).toBe(200);
     expect(checked.json).toMatchObject({ ok: true, failure: null, message: null });
     expect(checked.json.tools_count).toBeGreaterThan(5);
-    expect(stored.requests.at(-1)?.headers["x-api-key"]).toBe("typed-in");
+    const sent = keysSent(stored, since);
+    expect(sent, sent.join("\n")).toContain("POST tools/list typed-in");
+    expect(sent.filter((line) => line.includes("tools/list") && !line.endsWith(" typed-in")), sent.join("\n")).toEqual([]);
     expect(await db().mcpProvider.count({ where: { workspaceId: admin.workspaceId } })).toBe(before);
   });
 
@@ -77,9 +83,12 @@ describe("testing changes to a registered provider", () => {
     await backgroundTasksSettled();
     const before = await db().mcpProvider.findUniqueOrThrow({ where: { id: created.json.id } });
 
+    const since = stored.requests.length;
     const same = await call(admin, "POST /api/v1/mcp-providers/{id}/check", { params: { id: created.json.id }, body: {} });
     expect(same.json).toMatchObject({ ok: true });
-    expect(stored.requests.at(-1)?.headers["x-api-key"]).toBe("stored-secret");
+    const sent = keysSent(stored, since);
+    expect(sent, sent.join("\n")).toContain("POST tools/list stored-secret");
+    expect(sent.filter((line) => line.includes("tools/list") && !line.endsWith(" stored-secret")), sent.join("\n")).toEqual([]);
 
     // Another origin: as a save would, the stored header value stays behind.
     const moved = await call(admin, "POST /api/v1/mcp-providers/{id}/check", { params: { id: created.json.id }, body: { server_url: elsewhere.url } });
