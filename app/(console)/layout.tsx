@@ -11,8 +11,11 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
   return (
     <AppProviders>
       <Prefetched queries={[prefetch.features(caller)]}>
+        <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-3 focus:z-50 focus:rounded-md focus:bg-white focus:px-3 focus:py-2 focus:text-sm focus:shadow dark:focus:bg-zinc-900">
+          Skip to content
+        </a>
         <AppHeader workspaceName={caller.workspaceName} email={caller.email} role={caller.role} />
-        <main className="mx-auto max-w-6xl px-6 py-8">{children}</main>
+        <main id="main" tabIndex={-1} className="mx-auto max-w-6xl px-4 py-6 outline-none sm:px-6 sm:py-8">{children}</main>
       </Prefetched>
     </AppProviders>
   );

@@ -11,7 +11,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
     <main className="flex min-h-screen items-center justify-center bg-zinc-50 px-4 dark:bg-zinc-950">
       <div className="w-full max-w-sm rounded-xl border border-zinc-200 bg-white p-8 shadow-sm dark:border-zinc-800 dark:bg-zinc-900">
         <h1 className="text-xl font-semibold">Sign in to MCP Console</h1>
-        <p className="mt-1 text-sm text-zinc-500">Manage your workspace&apos;s MCP providers.</p>
+        <p className="mt-1 text-sm text-muted">Manage your workspace&apos;s MCP providers.</p>
         <SignInForm sso={ssoConfigured()} callbackUrl={safeCallbackPath(callbackUrl, env().NEXTAUTH_URL)} initialError={error} />
       </div>
     </main>

@@ -6,6 +6,7 @@ import { canManageProviders } from "@/lib/auth/roles";
 import { errorMessage } from "@/lib/client/api";
 import { useFeatures, useProviders, useToolCalls, type ToolCallEntry, type ToolCallFilters } from "@/lib/client/hooks";
 import { relativeTime } from "@/lib/client/time";
+import { tableFrameClass } from "@/components/ui/table-frame";
 
 const IDENTITY_LABELS: Record<string, string> = { off: "Provider's credentials", oauth: "OAuth connection" };
 
@@ -32,7 +33,7 @@ export function ActivityPage({ userId }: { userId: string }) {
     <section aria-labelledby="activity-heading" className="space-y-6">
       <div>
         <h1 id="activity-heading" className="text-2xl font-semibold tracking-tight">Activity</h1>
-        <p className="mt-1 text-sm text-zinc-500">
+        <p className="mt-1 text-sm text-muted">
           {admin ? "Every tool call in this workspace" : "Your tool calls"} — from MCP clients, the API and Try it. Arguments and results are never stored.
         </p>
       </div>
@@ -58,19 +59,19 @@ export function ActivityPage({ userId }: { userId: string }) {
           </label>
         )}
       </div>
-      <div className="overflow-x-auto rounded-xl border border-zinc-200 dark:border-zinc-800">
+      <div className={tableFrameClass}>
         {calls.isPending ? (
-          <p role="status" className="p-8 text-center text-sm text-zinc-500">Loading activity…</p>
+          <p role="status" className="p-8 text-center text-sm text-muted">Loading activity…</p>
         ) : calls.isError && rows.length === 0 ? (
           <div role="alert" className="p-8 text-center text-sm text-red-600">
             Couldn&apos;t load the activity: {errorMessage(calls.error)}{" "}
             <Button size="sm" onClick={() => void calls.refetch()}>Retry</Button>
           </div>
         ) : rows.length === 0 ? (
-          <p className="p-10 text-center text-sm text-zinc-500">No tool calls yet{provider || outcome ? " that match these filters" : ""}. Calls from MCP clients, the API and Try it show up here.</p>
+          <p className="p-10 text-center text-sm text-muted">No tool calls yet{provider || outcome ? " that match these filters" : ""}. Calls from MCP clients, the API and Try it show up here.</p>
         ) : (
           <table className="w-full text-left text-sm">
-            <thead className="bg-zinc-50 text-xs uppercase tracking-wide text-zinc-500 dark:bg-zinc-900">
+            <thead className="bg-zinc-50 text-xs uppercase tracking-wide text-muted dark:bg-zinc-900">
               <tr>
                 <th scope="col" className="px-4 py-2.5 font-medium">When</th>
                 {admin && <th scope="col" className="px-4 py-2.5 font-medium">User</th>}
@@ -84,13 +85,13 @@ export function ActivityPage({ userId }: { userId: string }) {
             <tbody className="divide-y divide-zinc-200 dark:divide-zinc-800">
               {rows.map((row) => (
                 <tr key={row.id}>
-                  <td className="px-4 py-2.5 whitespace-nowrap text-zinc-500" title={new Date(row.at).toLocaleString()}>{relativeTime(row.at)}</td>
+                  <td className="px-4 py-2.5 whitespace-nowrap text-muted" title={new Date(row.at).toLocaleString()}>{relativeTime(row.at)}</td>
                   {admin && <td className="px-4 py-2.5">{row.user.email}</td>}
-                  <td className="px-4 py-2.5"><span className="text-zinc-500">{row.provider.name} · </span><span className="font-mono text-xs">{row.tool}</span></td>
-                  <td className="px-4 py-2.5 text-zinc-500">{VIA_LABELS[row.via]}</td>
+                  <td className="px-4 py-2.5"><span className="text-muted">{row.provider.name} · </span><span className="font-mono text-xs">{row.tool}</span></td>
+                  <td className="px-4 py-2.5 text-muted">{VIA_LABELS[row.via]}</td>
                   <td className="px-4 py-2.5"><Outcome outcome={row.outcome} /></td>
-                  <td className="px-4 py-2.5 text-right tabular-nums text-zinc-500">{row.duration_ms} ms</td>
-                  <td className="px-4 py-2.5 text-zinc-500">{IDENTITY_LABELS[row.identity] ?? "Forwarded as the user"}</td>
+                  <td className="px-4 py-2.5 text-right tabular-nums text-muted">{row.duration_ms} ms</td>
+                  <td className="px-4 py-2.5 text-muted">{IDENTITY_LABELS[row.identity] ?? "Forwarded as the user"}</td>
                 </tr>
               ))}
             </tbody>

@@ -8,6 +8,8 @@ import { Field, fieldAria, Input } from "@/components/ui/field";
 import { ApiClientError, errorMessage } from "@/lib/client/api";
 import { useApiTokens, useCreateApiToken, useRevokeApiToken, useWorkspaces, type ApiToken } from "@/lib/client/hooks";
 import { relativeTime } from "@/lib/client/time";
+import { tableFrameClass } from "@/components/ui/table-frame";
+import { RowActions } from "@/components/ui/row-actions";
 
 export function ApiTokensPage() {
   const tokens = useApiTokens();
@@ -21,7 +23,7 @@ export function ApiTokensPage() {
       <div className="flex flex-wrap items-end justify-between gap-4">
         <div>
           <h1 id="tokens-heading" className="text-2xl font-semibold tracking-tight">API tokens</h1>
-          <p className="mt-1 text-sm text-zinc-500">
+          <p className="mt-1 text-sm text-muted">
             Personal tokens for the <a href="/api-reference" className="underline">REST API</a> and the MCP gateway. They act as you, with your role, in the workspace they were made in
             {workspace ? <> — <strong className="font-medium">{workspace}</strong></> : ""}.
           </p>
@@ -31,21 +33,21 @@ export function ApiTokensPage() {
         </Button>
       </div>
 
-      <div className="mt-6 overflow-hidden rounded-xl border border-zinc-200 dark:border-zinc-800">
+      <div className={`mt-6 ${tableFrameClass}`}>
         {tokens.isPending ? (
-          <p role="status" className="p-8 text-center text-sm text-zinc-500">Loading tokens…</p>
+          <p role="status" className="p-8 text-center text-sm text-muted">Loading tokens…</p>
         ) : tokens.isError ? (
           <p role="alert" className="p-8 text-center text-sm text-red-600">Couldn&apos;t load tokens: {errorMessage(tokens.error)}</p>
         ) : tokens.data.data.length === 0 ? (
-          <p className="p-10 text-center text-sm text-zinc-500">No tokens yet. Create one to call the API from scripts and CI.</p>
+          <p className="p-10 text-center text-sm text-muted">No tokens yet. Create one to call the API from scripts and CI.</p>
         ) : (
           <table className="w-full text-left text-sm">
-            <thead className="bg-zinc-50 text-xs uppercase tracking-wide text-zinc-500 dark:bg-zinc-900">
+            <thead className="bg-zinc-50 text-xs uppercase tracking-wide text-muted dark:bg-zinc-900">
               <tr>
                 <th scope="col" className="px-4 py-2.5 font-medium">Name</th>
-                <th scope="col" className="px-4 py-2.5 font-medium">Token</th>
+                <th scope="col" className="hidden px-4 py-2.5 font-medium sm:table-cell">Token</th>
                 <th scope="col" className="px-4 py-2.5 font-medium">Last used</th>
-                <th scope="col" className="px-4 py-2.5 font-medium">Created</th>
+                <th scope="col" className="hidden px-4 py-2.5 font-medium sm:table-cell">Created</th>
                 <th scope="col" className="px-4 py-2.5"><span className="sr-only">Actions</span></th>
               </tr>
             </thead>
@@ -53,13 +55,11 @@ export function ApiTokensPage() {
               {tokens.data.data.map((token) => (
                 <tr key={token.id}>
                   <td className="px-4 py-3 font-medium">{token.name}</td>
-                  <td className="px-4 py-3 font-mono text-xs text-zinc-500">{token.prefix}…</td>
-                  <td className="px-4 py-3 text-zinc-500">{token.last_used_at ? relativeTime(token.last_used_at) : "Never"}</td>
-                  <td className="px-4 py-3 text-zinc-500">{relativeTime(token.created_at)}</td>
+                  <td className="hidden px-4 py-3 font-mono text-xs text-muted sm:table-cell">{token.prefix}…</td>
+                  <td className="px-4 py-3 text-muted">{token.last_used_at ? relativeTime(token.last_used_at) : "Never"}</td>
+                  <td className="hidden px-4 py-3 text-muted sm:table-cell">{relativeTime(token.created_at)}</td>
                   <td className="px-4 py-3 text-right">
-                    <Button size="sm" variant="ghost" className="text-red-600 dark:text-red-400" aria-label={`Revoke ${token.name}`} onClick={() => { setRevoking(token); }}>
-                      Revoke
-                    </Button>
+                    <RowActions subject={token.name} actions={[{ label: "Revoke", destructive: true, onSelect: () => { setRevoking(token); } }]} />
                   </td>
                 </tr>
               ))}

@@ -5,6 +5,8 @@ import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { errorMessage } from "@/lib/client/api";
 import { useConnectedApps, useRevokeConnectedApp, type ConnectedApp } from "@/lib/client/hooks";
 import { relativeTime } from "@/lib/client/time";
+import { tableFrameClass } from "@/components/ui/table-frame";
+import { RowActions } from "@/components/ui/row-actions";
 
 export function ConnectedAppsPage({ canSeeEveryone }: { canSeeEveryone: boolean }) {
   const [scope, setScope] = useState<"mine" | "workspace">("mine");
@@ -18,7 +20,7 @@ export function ConnectedAppsPage({ canSeeEveryone }: { canSeeEveryone: boolean 
       <div className="flex flex-wrap items-end justify-between gap-4">
         <div>
           <h1 id="apps-heading" className="text-2xl font-semibold tracking-tight">Connected apps</h1>
-          <p className="mt-1 max-w-2xl text-sm text-zinc-500">
+          <p className="mt-1 max-w-2xl text-sm text-muted">
             MCP clients — agents, IDEs — authorised with OAuth to call this workspace&apos;s tools as {everyone ? "their user" : "you"}. Revoking one refuses its next call.
           </p>
         </div>
@@ -39,21 +41,21 @@ export function ConnectedAppsPage({ canSeeEveryone }: { canSeeEveryone: boolean 
         ) : null}
       </div>
 
-      <div className="mt-6 overflow-x-auto rounded-xl border border-zinc-200 dark:border-zinc-800">
+      <div className={`mt-6 ${tableFrameClass}`}>
         {apps.isPending ? (
-          <p role="status" className="p-8 text-center text-sm text-zinc-500">Loading connected apps…</p>
+          <p role="status" className="p-8 text-center text-sm text-muted">Loading connected apps…</p>
         ) : apps.isError ? (
           <div role="alert" className="flex items-center justify-center gap-3 p-8 text-sm text-red-600">
             Couldn&apos;t load connected apps: {errorMessage(apps.error)}
             <Button size="sm" onClick={() => void apps.refetch()}>Retry</Button>
           </div>
         ) : apps.data.data.length === 0 ? (
-          <p className="p-10 text-center text-sm text-zinc-500">
+          <p className="p-10 text-center text-sm text-muted">
             No apps yet. Point an MCP client at this console&apos;s <code className="font-mono">/mcp</code> endpoint; it will ask you to authorise it here.
           </p>
         ) : (
           <table className="w-full text-left text-sm">
-            <thead className="bg-zinc-50 text-xs uppercase tracking-wide text-zinc-500 dark:bg-zinc-900">
+            <thead className="bg-zinc-50 text-xs uppercase tracking-wide text-muted dark:bg-zinc-900">
               <tr>
                 <th scope="col" className="px-4 py-2.5 font-medium">App</th>
                 {everyone ? <th scope="col" className="px-4 py-2.5 font-medium">User</th> : null}
@@ -68,16 +70,14 @@ export function ConnectedAppsPage({ canSeeEveryone }: { canSeeEveryone: boolean 
                 <tr key={app.id}>
                   <td className="px-4 py-3">
                     <span className="font-medium">{app.client_name}</span>
-                    <span className="block max-w-xs truncate font-mono text-xs text-zinc-500" title={app.client_id}>{app.client_id}</span>
+                    <span className="block max-w-xs truncate font-mono text-xs text-muted" title={app.client_id}>{app.client_id}</span>
                   </td>
-                  {everyone ? <td className="px-4 py-3 text-zinc-500">{app.user.email}</td> : null}
-                  <td className="px-4 py-3 font-mono text-xs text-zinc-500">{app.redirect_host}</td>
-                  <td className="px-4 py-3 text-zinc-500">{app.last_used_at ? relativeTime(app.last_used_at) : "Never"}</td>
-                  <td className="px-4 py-3 text-zinc-500">{relativeTime(app.created_at)}</td>
+                  {everyone ? <td className="px-4 py-3 text-muted">{app.user.email}</td> : null}
+                  <td className="px-4 py-3 font-mono text-xs text-muted">{app.redirect_host}</td>
+                  <td className="px-4 py-3 text-muted">{app.last_used_at ? relativeTime(app.last_used_at) : "Never"}</td>
+                  <td className="px-4 py-3 text-muted">{relativeTime(app.created_at)}</td>
                   <td className="px-4 py-3 text-right">
-                    <Button size="sm" variant="ghost" className="text-red-600 dark:text-red-400" aria-label={`Revoke ${app.client_name}`} onClick={() => { setRevoking(app); }}>
-                      Revoke
-                    </Button>
+                    <RowActions subject={app.client_name} actions={[{ label: "Revoke", destructive: true, onSelect: () => { setRevoking(app); } }]} />
                   </td>
                 </tr>
               ))}

@@ -9,6 +9,8 @@ import { useChangeRole, useInvite, useMembers, useRemoveMember, useRevokeInvitat
 import { copyText } from "@/lib/client/clipboard";
 import { relativeTime } from "@/lib/client/time";
 import { ROLES, type Role } from "@/lib/auth/roles";
+import { tableFrameClass } from "@/components/ui/table-frame";
+import { RowActions } from "@/components/ui/row-actions";
 
 const ROLE_LABELS: Record<Role, string> = { member: "Member", admin: "Admin", owner: "Owner" };
 
@@ -27,7 +29,7 @@ export function MembersPage({ myUserId, myRole }: { myUserId: string; myRole: Ro
       <div className="flex flex-wrap items-end justify-between gap-4">
         <div>
           <h1 id="members-heading" className="text-2xl font-semibold tracking-tight">Members</h1>
-          <p className="mt-1 max-w-2xl text-sm text-zinc-500">
+          <p className="mt-1 max-w-2xl text-sm text-muted">
             Owners and admins manage providers and members; members browse providers and call tools as themselves. Removing someone ends their sessions, API tokens and connected apps here at once.
           </p>
         </div>
@@ -35,7 +37,7 @@ export function MembersPage({ myUserId, myRole }: { myUserId: string; myRole: Ro
       </div>
 
       {members.isPending ? (
-        <p role="status" className="text-sm text-zinc-500">Loading members…</p>
+        <p role="status" className="text-sm text-muted">Loading members…</p>
       ) : members.isError ? (
         <div role="alert" className="space-y-2 text-sm text-red-700 dark:text-red-300">
           <p>{errorMessage(members.error)}</p>
@@ -43,14 +45,14 @@ export function MembersPage({ myUserId, myRole }: { myUserId: string; myRole: Ro
         </div>
       ) : (
         <>
-          <div className="overflow-x-auto rounded-xl border border-zinc-200 dark:border-zinc-800">
+          <div className={tableFrameClass}>
             <table className="w-full text-left text-sm">
-              <thead className="bg-zinc-50 text-xs uppercase tracking-wide text-zinc-500 dark:bg-zinc-900">
+              <thead className="bg-zinc-50 text-xs uppercase tracking-wide text-muted dark:bg-zinc-900">
                 <tr>
                   <th scope="col" className="px-4 py-2">Member</th>
                   <th scope="col" className="px-4 py-2">Role</th>
-                  <th scope="col" className="px-4 py-2">Signs in with</th>
-                  <th scope="col" className="px-4 py-2">Last active</th>
+                  <th scope="col" className="hidden px-4 py-2 sm:table-cell">Signs in with</th>
+                  <th scope="col" className="hidden px-4 py-2 sm:table-cell">Last active</th>
                   <th scope="col" className="px-4 py-2"><span className="sr-only">Actions</span></th>
                 </tr>
               </thead>
@@ -61,8 +63,8 @@ export function MembersPage({ myUserId, myRole }: { myUserId: string; myRole: Ro
                     <tr key={member.user_id} data-testid={`member-${member.email}`}>
                       <td className="px-4 py-2.5">
                         <span className="font-medium">{member.name}</span>
-                        {member.user_id === myUserId && <span className="ml-1 text-xs text-zinc-500">(you)</span>}
-                        <span className="block text-xs text-zinc-500">{member.email}</span>
+                        {member.user_id === myUserId && <span className="ml-1 text-xs text-muted">(you)</span>}
+                        <span className="block text-xs text-muted">{member.email}</span>
                       </td>
                       <td className="px-4 py-2.5">
                         {locked ? (
@@ -79,11 +81,11 @@ export function MembersPage({ myUserId, myRole }: { myUserId: string; myRole: Ro
                           </select>
                         )}
                       </td>
-                      <td className="px-4 py-2.5 text-zinc-600 dark:text-zinc-400">{member.sign_in.map((method) => (method === "sso" ? "SSO" : "Password")).join(" · ") || "—"}</td>
-                      <td className="px-4 py-2.5 text-zinc-600 dark:text-zinc-400">{member.last_active_at ? relativeTime(member.last_active_at) : "Never"}</td>
+                      <td className="hidden px-4 py-2.5 text-zinc-600 sm:table-cell dark:text-zinc-400">{member.sign_in.map((method) => (method === "sso" ? "SSO" : "Password")).join(" · ") || "—"}</td>
+                      <td className="hidden px-4 py-2.5 text-zinc-600 sm:table-cell dark:text-zinc-400">{member.last_active_at ? relativeTime(member.last_active_at) : "Never"}</td>
                       <td className="px-4 py-2.5 text-right">
                         {!locked && member.user_id !== myUserId && (
-                          <Button size="sm" variant="ghost" onClick={() => { setRemoving(member); }} aria-label={`Remove ${member.email}`}>Remove</Button>
+                          <RowActions subject={member.email} actions={[{ label: "Remove", destructive: true, onSelect: () => { setRemoving(member); } }]} />
                         )}
                       </td>
                     </tr>
@@ -96,13 +98,13 @@ export function MembersPage({ myUserId, myRole }: { myUserId: string; myRole: Ro
           <section aria-labelledby="invitations-heading" className="space-y-2">
             <h2 id="invitations-heading" className="text-lg font-semibold">Pending invitations</h2>
             {members.data.invitations.length === 0 ? (
-              <p className="text-sm text-zinc-500">None. Invite someone to give them a one-time link.</p>
+              <p className="text-sm text-muted">None. Invite someone to give them a one-time link.</p>
             ) : (
               <ul className="divide-y divide-zinc-200 rounded-xl border border-zinc-200 dark:divide-zinc-800 dark:border-zinc-800">
                 {members.data.invitations.map((invitation) => (
                   <li key={invitation.id} className="flex items-center justify-between gap-3 px-4 py-2.5 text-sm">
                     <span>
-                      {invitation.email} <span className="text-zinc-500">· {ROLE_LABELS[invitation.role]} · expires {relativeTime(invitation.expires_at)}</span>
+                      {invitation.email} <span className="text-muted">· {ROLE_LABELS[invitation.role]} · expires {relativeTime(invitation.expires_at)}</span>
                     </span>
                     <Button size="sm" variant="ghost" onClick={() => { revoke.mutate(invitation); }} aria-label={`Revoke the invitation for ${invitation.email}`}>Revoke</Button>
                   </li>

@@ -9,7 +9,7 @@ function Copyable({ label, text }: { label: string; text: string }) {
   return (
     <div className="space-y-1">
       <div className="flex items-center justify-between">
-        <span className="text-xs font-medium text-zinc-500">{label}</span>
+        <span className="text-xs font-medium text-muted">{label}</span>
         <Button size="sm" variant="ghost" aria-label={`Copy ${label}`} onClick={() => void copyText(text, label)}>
           Copy
         </Button>

@@ -59,7 +59,7 @@ export function OAuthConnection({ provider, isAdmin, failure }: { provider: Prov
       {outcome.failure && <p role="alert" className="text-sm text-red-700 dark:text-red-300">Not connected: {outcome.failure}</p>}
 
       {status.isPending ? (
-        <p role="status" className="text-sm text-zinc-500">Checking the connection…</p>
+        <p role="status" className="text-sm text-muted">Checking the connection…</p>
       ) : status.isError ? (
         <p role="alert" className="text-sm text-red-700 dark:text-red-300">{errorMessage(status.error)}</p>
       ) : s?.connected ? (
@@ -84,7 +84,7 @@ function WhoIsConnected({ provider, onDisconnect }: { provider: Provider; onDisc
   const connections = useConnections(provider.id);
   if (connections.isPending || connections.isError) return null;
   const list = connections.data.data;
-  if (list.length === 0) return <p className="text-sm text-zinc-500">Nobody has connected yet.</p>;
+  if (list.length === 0) return <p className="text-sm text-muted">Nobody has connected yet.</p>;
   return (
     <details className="text-sm">
       <summary className="cursor-pointer text-zinc-600 dark:text-zinc-400">{list.length === 1 ? "1 user is connected" : `${list.length} users are connected`}</summary>
@@ -92,7 +92,7 @@ function WhoIsConnected({ provider, onDisconnect }: { provider: Provider; onDisc
         {list.map((entry) => (
           <li key={entry.user?.id ?? "workspace"} className="flex items-center justify-between gap-3 py-1.5">
             <span>
-              {entry.user?.email ?? "Workspace"} <span className="text-zinc-500">· connected {relativeTime(entry.connected_at)}</span>
+              {entry.user?.email ?? "Workspace"} <span className="text-muted">· connected {relativeTime(entry.connected_at)}</span>
             </span>
             <Button size="sm" onClick={() => { onDisconnect(entry.user?.id); }} aria-label={`Disconnect ${entry.user?.email ?? "the workspace"}`}>
               Disconnect

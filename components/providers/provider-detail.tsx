@@ -24,7 +24,7 @@ export function ProviderDetail({ id, signedInWithSso, consoleUrl, connectFailure
   const features = useFeatures();
   const refresh = useRefreshTools(id);
 
-  if (provider.isPending) return <p role="status" className="text-sm text-zinc-500">Loading provider…</p>;
+  if (provider.isPending) return <p role="status" className="text-sm text-muted">Loading provider…</p>;
   if (provider.isError) {
     return (
       <div role="alert" className="space-y-3">
@@ -36,7 +36,7 @@ export function ProviderDetail({ id, signedInWithSso, consoleUrl, connectFailure
   const p = provider.data;
   return (
     <div className="space-y-8">
-      <nav aria-label="Breadcrumb" className="text-sm text-zinc-500">
+      <nav aria-label="Breadcrumb" className="text-sm text-muted">
         <Link href="/settings/providers" className="hover:underline">MCP providers</Link> / <span>{p.name}</span>
       </nav>
       <header className="flex flex-wrap items-start justify-between gap-4">
@@ -46,7 +46,7 @@ export function ProviderDetail({ id, signedInWithSso, consoleUrl, connectFailure
             <h1 className="flex items-center gap-2 text-2xl font-semibold tracking-tight">
               {p.name} <ForwardingBadge provider={p} />
             </h1>
-            <p className="font-mono text-xs text-zinc-500">
+            <p className="font-mono text-xs text-muted">
               {p.server_identifier} · {p.server_url}
             </p>
           </div>
@@ -71,17 +71,17 @@ export function ProviderDetail({ id, signedInWithSso, consoleUrl, connectFailure
       <section aria-labelledby="tools-heading" className="space-y-3">
         <div className="flex items-baseline justify-between">
           <h2 id="tools-heading" className="text-lg font-semibold">Tools</h2>
-          <p className="text-xs text-zinc-500">
+          <p className="text-xs text-muted">
             {tools.data?.view === "yours" ? "As the server showed them to you · " : ""}
             {tools.data?.fetched_at ? `Checked ${relativeTime(tools.data.fetched_at)}` : "Not checked yet"}
           </p>
         </div>
         {tools.isPending ? (
-          <p role="status" className="text-sm text-zinc-500">Loading tools…</p>
+          <p role="status" className="text-sm text-muted">Loading tools…</p>
         ) : tools.isError ? (
           <p role="alert" className="text-sm text-red-600">{errorMessage(tools.error)}</p>
         ) : tools.data.data.length === 0 ? (
-          <p className="rounded-lg border border-dashed border-zinc-300 p-8 text-center text-sm text-zinc-500 dark:border-zinc-700">
+          <p className="rounded-lg border border-dashed border-zinc-300 p-8 text-center text-sm text-muted dark:border-zinc-700">
             {tools.data.fetched_at && !tools.data.authed ? "The server refused the credentials. Check the provider's headers, or your identity." : "No tools yet. Use Refresh tools to ask the server."}
           </p>
         ) : (
@@ -130,7 +130,7 @@ function ToolCard({ provider, tool, canManage, sso, signedInWithSso }: { provide
         </div>
         <div className="flex shrink-0 items-center gap-3">
           {canManage ? (
-            <label className="flex items-center gap-2 text-xs text-zinc-500">
+            <label className="flex items-center gap-2 text-xs text-muted">
               <Switch checked={tool.enabled} disabled={policySaving} onCheckedChange={(enabled) => { setEnabled.mutate({ tool: tool.name, enabled }); }} label={`${tool.name} available to agents`} />
               {tool.enabled ? "Available" : "Off"}
             </label>
@@ -143,7 +143,7 @@ function ToolCard({ provider, tool, canManage, sso, signedInWithSso }: { provide
         </div>
       </div>
       <details className="mt-2">
-        <summary className="cursor-pointer text-xs text-zinc-500">Input schema</summary>
+        <summary className="cursor-pointer text-xs text-muted">Input schema</summary>
         <pre className="mt-2 max-h-64 overflow-auto rounded-md bg-zinc-50 p-3 text-xs dark:bg-zinc-900">{JSON.stringify(tool.input_schema, null, 2)}</pre>
       </details>
       {open && (
@@ -171,7 +171,7 @@ function ToolCard({ provider, tool, canManage, sso, signedInWithSso }: { provide
 function ToolOutput({ result }: { result: ToolResult }) {
   return (
     <section aria-label="Result" className={`rounded-lg border p-3 text-sm ${result.is_error ? "border-amber-500/40 bg-amber-50 dark:bg-amber-950" : "border-zinc-200 dark:border-zinc-800"}`}>
-      <p className="mb-2 text-xs font-medium uppercase tracking-wide text-zinc-500">{result.is_error ? "The tool reported an error" : "Result"}</p>
+      <p className="mb-2 text-xs font-medium uppercase tracking-wide text-muted">{result.is_error ? "The tool reported an error" : "Result"}</p>
       {result.content.map((item, index) =>
         item.type === "text" ? (
           <pre key={index} data-testid="tool-result-text" className="whitespace-pre-wrap break-words font-mono text-xs">{String(item.text)}</pre>
@@ -184,7 +184,7 @@ function ToolOutput({ result }: { result: ToolResult }) {
       )}
       {result.structured_content && (
         <details className="mt-2">
-          <summary className="cursor-pointer text-xs text-zinc-500">Structured content</summary>
+          <summary className="cursor-pointer text-xs text-muted">Structured content</summary>
           <pre className="mt-1 overflow-auto font-mono text-xs">{JSON.stringify(result.structured_content, null, 2)}</pre>
         </details>
       )}

@@ -258,7 +258,7 @@ function ProviderForm({
               <label htmlFor="forwarding" className="text-sm font-medium">
                 Forward the user&apos;s identity
               </label>
-              <p id="forwarding-hint" className="mt-0.5 text-xs text-zinc-500">
+              <p id="forwarding-hint" className="mt-0.5 text-xs text-muted">
                 {FORWARDING_EXPLANATION}
               </p>
             </div>
@@ -281,7 +281,7 @@ function ProviderForm({
               <Tabs.Trigger
                 key={value}
                 value={value}
-                className="-mb-px border-b-2 border-transparent px-3 py-2 text-sm text-zinc-500 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-blue-500 data-[state=active]:border-zinc-900 data-[state=active]:text-zinc-900 dark:hover:text-zinc-100 dark:data-[state=active]:border-zinc-100 dark:data-[state=active]:text-zinc-100"
+                className="-mb-px border-b-2 border-transparent px-3 py-2 text-sm text-muted hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-blue-500 data-[state=active]:border-zinc-900 data-[state=active]:text-zinc-900 dark:hover:text-zinc-100 dark:data-[state=active]:border-zinc-100 dark:data-[state=active]:text-zinc-100"
               >
                 {label}
               </Tabs.Trigger>
@@ -297,7 +297,7 @@ function ProviderForm({
                     <input type="radio" value={value} {...register("auth_mode")} className="mt-1" />
                     <span>
                       {label}
-                      <span className="block text-xs text-zinc-500">{hint}</span>
+                      <span className="block text-xs text-muted">{hint}</span>
                     </span>
                   </label>
                 ))}
@@ -306,7 +306,7 @@ function ProviderForm({
             </fieldset>
             {authMode !== "none" && (
               <>
-                <p className="text-xs text-zinc-500">
+                <p className="text-xs text-muted">
                   Optional. The console finds the server&apos;s authorization server itself and identifies as MCP Console (or registers); give a client only if the server requires one you registered.
                 </p>
                 <Field id="oauth_scope" label="Scopes" error={errors.oauth_scope?.message}>
@@ -323,8 +323,8 @@ function ProviderForm({
           </Tabs.Content>
 
           <Tabs.Content value="headers" forceMount className="space-y-3 pt-4 data-[state=inactive]:hidden">
-            <p className="text-xs text-zinc-500">Sent with every request to the server. Values are encrypted and shown masked.</p>
-            {headers.fields.length === 0 && <p className="text-sm text-zinc-500">No headers.</p>}
+            <p className="text-xs text-muted">Sent with every request to the server. Values are encrypted and shown masked.</p>
+            {headers.fields.length === 0 && <p className="text-sm text-muted">No headers.</p>}
             <ul className="space-y-2">
               {headers.fields.map((row, index) => {
                 const rowErrors = errors.headers?.[index];

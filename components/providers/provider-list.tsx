@@ -9,10 +9,12 @@ import { ForwardingBadge, ForwardingToggle } from "@/components/providers/forwar
 import dynamic from "next/dynamic";
 import { ProviderIcon } from "@/components/providers/provider-icon";
 import { errorMessage } from "@/lib/client/api";
-import { useDeleteProvider, useFeatures, useProviders } from "@/lib/client/hooks";
+import { useDeleteProvider, useFeatures, useProviders, useToggleForwarding } from "@/lib/client/hooks";
 import { canManageProviders } from "@/lib/auth/roles";
 import type { Provider } from "@/lib/providers/schemas";
 import { relativeTime } from "@/lib/client/time";
+import { tableFrameClass } from "@/components/ui/table-frame";
+import { RowActions } from "@/components/ui/row-actions";
 
 // The dialog carries the form, its schemas and validation: load it when it is first opened.
 const ProviderDialog = dynamic(() => import("@/components/providers/provider-dialog").then((module) => module.ProviderDialog), { ssr: false });
@@ -23,6 +25,7 @@ export function ProviderList() {
   const features = useFeatures();
   const providers = useProviders(q);
   const remove = useDeleteProvider();
+  const toggleForwarding = useToggleForwarding();
   const [editing, setEditing] = useState<Provider | undefined>();
   const [dialogOpen, setDialogOpen] = useState(false);
   const [deleting, setDeleting] = useState<Provider | undefined>();
@@ -42,7 +45,7 @@ export function ProviderList() {
           <h1 id="providers-heading" className="text-2xl font-semibold tracking-tight">
             MCP providers
           </h1>
-          <p className="mt-1 text-sm text-zinc-500">The MCP servers your workspace&apos;s agents may call.</p>
+          <p className="mt-1 text-sm text-muted">The MCP servers your workspace&apos;s agents may call.</p>
         </div>
         {canManage && (
           <Button variant="primary" onClick={openCreate}>
@@ -55,9 +58,9 @@ export function ProviderList() {
         <Input type="search" value={search} onChange={(event) => { setSearch(event.target.value); }} placeholder="Search by name or identifier" aria-label="Search providers" className="max-w-sm" />
       </div>
 
-      <div className="mt-4 overflow-hidden rounded-xl border border-zinc-200 dark:border-zinc-800">
+      <div className={`mt-4 ${tableFrameClass}`}>
         {providers.isPending || features.isPending ? (
-          <p className="p-8 text-center text-sm text-zinc-500" role="status">
+          <p className="p-8 text-center text-sm text-muted" role="status">
             Loading providers…
           </p>
         ) : providers.isError || features.isError ? (
@@ -71,20 +74,20 @@ export function ProviderList() {
           <EmptyState searching={Boolean(q)} canManage={canManage} onAdd={openCreate} />
         ) : (
           <table className="w-full text-left text-sm">
-            <thead className="bg-zinc-50 text-xs uppercase tracking-wide text-zinc-500 dark:bg-zinc-900">
+            <thead className="bg-zinc-50 text-xs uppercase tracking-wide text-muted dark:bg-zinc-900">
               <tr>
-                <th scope="col" className="px-4 py-2.5 font-medium">Provider</th>
-                <th scope="col" className="hidden px-4 py-2.5 font-medium md:table-cell">Server</th>
-                <th scope="col" className="px-4 py-2.5 font-medium">Tools</th>
-                {showForwarding && <th scope="col" className="px-4 py-2.5 font-medium">User identity</th>}
-                <th scope="col" className="hidden px-4 py-2.5 font-medium sm:table-cell">Updated</th>
-                {canManage && <th scope="col" className="px-4 py-2.5"><span className="sr-only">Actions</span></th>}
+                <th scope="col" className="px-3 sm:px-4 py-2.5 font-medium">Provider</th>
+                <th scope="col" className="hidden px-3 sm:px-4 py-2.5 font-medium md:table-cell">Server</th>
+                <th scope="col" className="px-3 sm:px-4 py-2.5 font-medium">Tools</th>
+                {showForwarding && <th scope="col" className="hidden px-3 sm:px-4 py-2.5 font-medium sm:table-cell">User identity</th>}
+                <th scope="col" className="hidden px-3 sm:px-4 py-2.5 font-medium sm:table-cell">Updated</th>
+                {canManage && <th scope="col" className="px-3 sm:px-4 py-2.5"><span className="sr-only">Actions</span></th>}
               </tr>
             </thead>
             <tbody className="divide-y divide-zinc-200 dark:divide-zinc-800">
               {providers.data.data.map((provider) => (
                 <tr key={provider.id} data-testid={`provider-row-${provider.server_identifier}`} className="hover:bg-zinc-50/60 dark:hover:bg-zinc-900/60">
-                  <td className="px-4 py-3">
+                  <td className="px-3 sm:px-4 py-3">
                     <div className="flex items-center gap-3">
                       <ProviderIcon provider={provider} />
                       <div className="min-w-0">
@@ -94,40 +97,34 @@ export function ProviderList() {
                           </Link>
                           <ForwardingBadge provider={provider} />
                         </div>
-                        <div className="font-mono text-xs text-zinc-500">{provider.server_identifier}</div>
+                        <div className="font-mono text-xs text-muted">{provider.server_identifier}</div>
                       </div>
                     </div>
                   </td>
-                  <td className="hidden max-w-[16rem] truncate px-4 py-3 font-mono text-xs text-zinc-500 md:table-cell">{provider.server_url}</td>
-                  <td className="px-4 py-3">
+                  <td className="hidden max-w-[16rem] truncate px-3 sm:px-4 py-3 font-mono text-xs text-muted md:table-cell">{provider.server_url}</td>
+                  <td className="px-3 sm:px-4 py-3">
                     <DiscoveryStatus provider={provider} />
                   </td>
                   {showForwarding && (
-                    <td className="px-4 py-3">
+                    <td className="hidden px-3 sm:px-4 py-3 sm:table-cell">
                       <ForwardingToggle provider={provider} disabled={!canManage} />
                     </td>
                   )}
-                  <td className="hidden px-4 py-3 text-zinc-500 sm:table-cell">
+                  <td className="hidden px-3 sm:px-4 py-3 text-muted sm:table-cell">
                     <time dateTime={provider.updated_at} title={new Date(provider.updated_at).toLocaleString()}>
                       {relativeTime(provider.updated_at)}
                     </time>
                   </td>
                   {canManage && (
-                    <td className="px-4 py-3 text-right whitespace-nowrap">
-                      <Button
-                        size="sm"
-                        variant="ghost"
-                        aria-label={`Edit ${provider.name}`}
-                        onClick={() => {
-                          setEditing(provider);
-                          setDialogOpen(true);
-                        }}
-                      >
-                        Edit
-                      </Button>
-                      <Button size="sm" variant="ghost" className="text-red-600 dark:text-red-400" aria-label={`Delete ${provider.name}`} onClick={() => { setDeleting(provider); }}>
-                        Delete
-                      </Button>
+                    <td className="px-3 sm:px-4 py-3 text-right">
+                      <RowActions
+                        subject={provider.name}
+                        actions={[
+                          { label: "Edit", onSelect: () => { setEditing(provider); setDialogOpen(true); } },
+                          ...(showForwarding ? [{ label: provider.identity_mode === "off" ? "Turn identity forwarding on" : "Turn identity forwarding off", phoneOnly: true, onSelect: () => { toggleForwarding.mutate({ provider, on: provider.identity_mode === "off" }); } }] : []),
+                          { label: "Delete", destructive: true, onSelect: () => { setDeleting(provider); } },
+                        ]}
+                      />
                     </td>
                   )}
                 </tr>
@@ -155,12 +152,12 @@ export function ProviderList() {
 }
 
 function EmptyState({ searching, canManage, onAdd }: { searching: boolean; canManage: boolean; onAdd: () => void }) {
-  if (searching) return <p className="p-10 text-center text-sm text-zinc-500">No provider matches your search.</p>;
+  if (searching) return <p className="p-10 text-center text-sm text-muted">No provider matches your search.</p>;
   return (
     <div className="flex flex-col items-center gap-3 p-12 text-center">
       <span aria-hidden className="text-4xl">🔌</span>
       <h2 className="text-base font-medium">No MCP providers yet</h2>
-      <p className="max-w-sm text-sm text-zinc-500">
+      <p className="max-w-sm text-sm text-muted">
         {canManage ? "Add the MCP servers your agents should be able to call." : "An admin of this workspace can add MCP servers here."}
       </p>
       {canManage && (

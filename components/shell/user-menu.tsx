@@ -1,6 +1,6 @@
 "use client";
-// A small accessible menu (button + menu, Escape and outside click close it, focus moves in and
-// back) — light enough for every page's first load.
+// A small accessible menu (button + menu; Escape, an outside click and focus leaving close it; focus
+// moves in and back) — light enough for every page's first load.
 import { useEffect, useRef, useState } from "react";
 import { signOut } from "@/lib/client/sign-out";
 
@@ -30,6 +30,10 @@ export function UserMenu({ email, role }: { email: string; role: string }) {
       onKeyDown={(event) => {
         if (event.key === "Escape" && open) close();
       }}
+      // Tabbing out of the menu closes it: an open menu nobody is in would cover the page.
+      onBlur={(event) => {
+        if (open && !event.currentTarget.contains(event.relatedTarget)) setOpen(false);
+      }}
     >
       <button
         ref={button}
@@ -46,7 +50,7 @@ export function UserMenu({ email, role }: { email: string; role: string }) {
         <div ref={menu} role="menu" aria-label="User" className="absolute right-0 z-50 mt-2 min-w-52 rounded-lg border border-zinc-200 bg-white p-1 text-sm shadow-lg dark:border-zinc-800 dark:bg-zinc-900">
           <div className="px-3 py-2">
             <div className="font-medium">{email}</div>
-            <div className="text-xs capitalize text-zinc-500">{role}</div>
+            <div className="text-xs capitalize text-muted">{role}</div>
           </div>
           <div role="separator" className="my-1 h-px bg-zinc-200 dark:bg-zinc-800" />
           <button

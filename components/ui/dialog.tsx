@@ -2,21 +2,7 @@
 // Accessible modal (Radix): focus trap, Escape, focus back to the opener. `locked` keeps it open
 // while something is saving, so Escape and outside clicks can't lose the user's work mid-request.
 import * as RadixDialog from "@radix-ui/react-dialog";
-import { useEffect, useRef } from "react";
-
-// Our dialogs are opened by ordinary buttons (not Radix triggers), so on close focus goes back to
-// what last had it outside any dialog: the opener. Tracked for the page rather than per dialog: a
-// dialog may mount already open (its code loaded on the click), and by then a field's autoFocus has
-// moved focus inside it. The body doesn't count: focus falls there while a dialog closes.
-let lastFocusOutside: HTMLElement | null = null;
-function noteFocus() {
-  const focused = document.activeElement;
-  if (focused instanceof HTMLElement && focused !== document.body && !focused.closest('[role="dialog"]')) lastFocusOutside = focused;
-}
-if (typeof document !== "undefined") {
-  noteFocus();
-  document.addEventListener("focusin", noteFocus);
-}
+import { useReturnFocus } from "@/components/ui/focus-return";
 
 export function Dialog({
   open,
@@ -38,11 +24,7 @@ export function Dialog({
   children: React.ReactNode;
   wide?: boolean;
 }) {
-  // Captured when the dialog opens (see lastFocusOutside), given back when it closes.
-  const opener = useRef<HTMLElement | null>(null);
-  useEffect(() => {
-    if (open) opener.current = lastFocusOutside;
-  }, [open]);
+  const returnFocus = useReturnFocus(open);
   const blocked = () => locked || Boolean(isLocked?.());
   return (
     <RadixDialog.Root
@@ -57,12 +39,7 @@ export function Dialog({
           onEscapeKeyDown={(event) => {
             if (blocked()) event.preventDefault();
           }}
-          onCloseAutoFocus={(event) => {
-            if (opener.current?.isConnected) {
-              event.preventDefault();
-              opener.current.focus();
-            }
-          }}
+          onCloseAutoFocus={returnFocus}
           onPointerDownOutside={(event) => {
             if (blocked()) event.preventDefault();
           }}
@@ -73,7 +50,7 @@ export function Dialog({
         >
           <RadixDialog.Title className="text-lg font-semibold">{title}</RadixDialog.Title>
           {description ? (
-            <RadixDialog.Description className="mt-1 text-sm text-zinc-500 dark:text-zinc-400">{description}</RadixDialog.Description>
+            <RadixDialog.Description className="mt-1 text-sm text-muted">{description}</RadixDialog.Description>
           ) : (
             <RadixDialog.Description className="sr-only">{title}</RadixDialog.Description>
           )}

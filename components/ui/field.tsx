@@ -20,7 +20,7 @@ export function Field({ id, label, hint, error, children }: { id: string; label:
           {error}
         </p>
       ) : hint ? (
-        <p id={`${id}-hint`} className="text-xs text-zinc-500">
+        <p id={`${id}-hint`} className="text-xs text-muted">
           {hint}
         </p>
       ) : null}

@@ -34,26 +34,26 @@ export default async function AuthorizePage({ params }: { params: Promise<{ uid:
       </h1>
       <dl className="mt-5 space-y-3 text-sm">
         <div>
-          <dt className="text-zinc-500 dark:text-zinc-400">App</dt>
+          <dt className="text-muted">App</dt>
           <dd className="break-all">
             {pending.clientName}
-            <span className="block text-xs text-zinc-500 dark:text-zinc-400">
+            <span className="block text-xs text-muted">
               {pending.metadataDocument ? `Identified by ${pending.clientId}` : "Registered itself with this console; its name is its own claim"}
             </span>
           </dd>
         </div>
         <div>
-          <dt className="text-zinc-500 dark:text-zinc-400">Sends the authorization to</dt>
+          <dt className="text-muted">Sends the authorization to</dt>
           <dd className="font-mono break-all">{pending.redirectHost}</dd>
         </div>
         <div>
-          <dt className="text-zinc-500 dark:text-zinc-400">Workspace</dt>
+          <dt className="text-muted">Workspace</dt>
           <dd>
-            {caller.workspaceName} <span className="text-zinc-500 dark:text-zinc-400">· signed in as {caller.email}</span>
+            {caller.workspaceName} <span className="text-muted">· signed in as {caller.email}</span>
           </dd>
         </div>
         <div>
-          <dt className="text-zinc-500 dark:text-zinc-400">It can</dt>
+          <dt className="text-muted">It can</dt>
           <dd>
             {everyServer
               ? "List and call the tools of every MCP server in this workspace"
