@@ -15,6 +15,8 @@ test.afterAll(async () => { await everything.stop(); });
 
 /** What axe finds on the page as it is now, one line per rule with where. */
 async function violations(page: Page, where: string): Promise<string[]> {
+  // A toast or dialog still fading in would be measured half-transparent.
+  await page.waitForFunction(() => document.getAnimations().every((animation) => animation.playState !== "running"));
   const results = await new AxeBuilder({ page }).analyze();
   return results.violations.map((violation) => `${where}: ${violation.id} — ${violation.nodes.slice(0, 3).map((node) => node.target.join(" ")).join(" | ")}${violation.nodes.length > 3 ? ` (+${violation.nodes.length - 3})` : ""}`);
 }
@@ -38,7 +40,7 @@ for (const scheme of ["light", "dark"] as const) {
         if (wide > 0) found.push(`${where}: ${wide} px wider than the screen`);
       };
 
-      for (const path of ["/settings/providers", `/settings/providers/${provider.id}`, "/activity", "/settings/api-tokens", "/settings/connected-apps", "/settings/members", "/api-reference"]) {
+      for (const path of ["/settings/providers", `/settings/providers/${provider.id}`, "/activity", "/settings/api-tokens", "/settings/connected-apps", "/settings/members", "/api-reference", "/settings/providers/00000000-0000-4000-8000-000000000000"]) {
         await page.goto(path);
         await page.getByRole("heading", { level: 1 }).waitFor();
         await page.waitForLoadState("networkidle");
@@ -84,6 +86,10 @@ for (const scheme of ["light", "dark"] as const) {
       await page.getByRole("dialog").getByRole("button", { name: "Create token" }).click();
       await page.getByRole("dialog").getByLabel("New API token").waitFor();
       await check("token shown once");
+      await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
+      await page.getByRole("dialog").getByRole("button", { name: "Copy" }).click();
+      await page.getByText("Token copied").waitFor();
+      await check("success toast");
 
       await page.context().clearCookies();
       await page.goto("/signin");

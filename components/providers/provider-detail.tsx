@@ -1,8 +1,13 @@
 "use client";
+import dynamic from "next/dynamic";
 import Link from "next/link";
+import { useRouter } from "next/navigation";
 import { signIn } from "next-auth/react";
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { ProviderHistory } from "@/components/providers/provider-history";
+import { copyText } from "@/lib/client/clipboard";
 import { HealthPanel, providerHealth } from "@/components/providers/discovery-status";
 import { ForwardingBadge, FORWARDING_EXPLANATION } from "@/components/providers/forwarding";
 import { ConnectClient } from "@/components/providers/connect-client";
@@ -12,10 +17,24 @@ import { Switch } from "@/components/ui/switch";
 import { canManageProviders } from "@/lib/auth/roles";
 import { inputClass } from "@/components/ui/field";
 import { ApiClientError, errorMessage } from "@/lib/client/api";
-import { useCallTool, useFeatures, useProvider, useProviderTools, useRefreshTools, useSetToolEnabled, useToolPolicySaving, type ProviderTool, type ToolResult } from "@/lib/client/hooks";
+import { useCallTool, useDeleteProvider, useFeatures, useProvider, useProviderTools, useRefreshTools, useSetToolEnabled, useToolPolicySaving, type ProviderTool, type ToolResult } from "@/lib/client/hooks";
 import type { Provider } from "@/lib/providers/schemas";
 import { exampleArguments, validateArguments } from "@/lib/client/json-schema";
 import { relativeTime } from "@/lib/client/time";
+
+// The edit dialog carries the form and its validation: loaded when first opened, as on the list.
+const ProviderDialog = dynamic(() => import("@/components/providers/provider-dialog").then((module) => module.ProviderDialog), { ssr: false });
+
+/** What a link to a provider that isn't there (deleted, another workspace's, mistyped) shows. */
+export function ProviderNotFound() {
+  return (
+    <div className="space-y-3 py-10 text-center">
+      <h1 className="text-xl font-semibold">Provider not found</h1>
+      <p className="text-sm text-muted">It may have been deleted, or it belongs to a workspace other than the one you are in.</p>
+      <Link href="/settings/providers" className="inline-block text-sm font-medium underline">Back to MCP providers</Link>
+    </div>
+  );
+}
 
 /** `connectFailure`: why a Connect that sent the browser here failed, as the callback signed it. */
 export function ProviderDetail({ id, signedInWithSso, consoleUrl, connectFailure }: { id: string; signedInWithSso: boolean; consoleUrl: string; connectFailure?: string }) {
@@ -23,38 +42,61 @@ export function ProviderDetail({ id, signedInWithSso, consoleUrl, connectFailure
   const tools = useProviderTools(id);
   const features = useFeatures();
   const refresh = useRefreshTools(id);
+  const remove = useDeleteProvider();
+  const router = useRouter();
+  const [editing, setEditing] = useState(false);
+  const [deleting, setDeleting] = useState(false);
 
   if (provider.isPending) return <p role="status" className="text-sm text-muted">Loading provider…</p>;
-  if (provider.isError) {
+  if (provider.isError && !provider.data) {
+    if (provider.error instanceof ApiClientError && provider.error.status === 404) return <ProviderNotFound />;
     return (
       <div role="alert" className="space-y-3">
-        <p className="text-sm text-red-600">{provider.error instanceof ApiClientError && provider.error.status === 404 ? "This provider doesn't exist in your workspace." : errorMessage(provider.error)}</p>
-        <Link href="/settings/providers" className="text-sm underline">Back to providers</Link>
+        <p className="text-sm text-red-600 dark:text-red-400">Couldn&apos;t load the provider: {errorMessage(provider.error)}</p>
+        <Button size="sm" onClick={() => void provider.refetch()}>Retry</Button>
       </div>
     );
   }
   const p = provider.data;
+  const canManage = features.data ? canManageProviders(features.data.role) : false;
   return (
     <div className="space-y-8">
       <nav aria-label="Breadcrumb" className="text-sm text-muted">
         <Link href="/settings/providers" className="hover:underline">MCP providers</Link> / <span>{p.name}</span>
       </nav>
       <header className="flex flex-wrap items-start justify-between gap-4">
-        <div className="flex items-center gap-4">
+        <div className="flex min-w-0 items-center gap-4">
           <ProviderIcon provider={p} size={48} />
-          <div>
-            <h1 className="flex items-center gap-2 text-2xl font-semibold tracking-tight">
+          <div className="min-w-0">
+            <h1 className="flex flex-wrap items-center gap-2 text-2xl font-semibold tracking-tight">
               {p.name} <ForwardingBadge provider={p} />
             </h1>
-            <p className="font-mono text-xs text-muted">
-              {p.server_identifier} · {p.server_url}
+            <p className="flex flex-wrap items-center gap-x-2 font-mono text-xs text-muted">
+              <span>{p.server_identifier}</span>
+              <Button size="sm" variant="ghost" className="font-sans" aria-label={`Copy the identifier ${p.server_identifier}`} onClick={() => void copyText(p.server_identifier, "Identifier")}>
+                Copy
+              </Button>
+              <span className="break-all">{p.server_url}</span>
             </p>
           </div>
         </div>
-        <Button onClick={() => { refresh.mutate(); }} disabled={refresh.isPending}>
-          {refresh.isPending ? "Refreshing…" : "Refresh tools"}
-        </Button>
+        <div className="flex flex-wrap gap-2">
+          <Button onClick={() => { refresh.mutate(); }} disabled={refresh.isPending}>
+            {refresh.isPending ? "Refreshing…" : "Refresh tools"}
+          </Button>
+          {canManage && <Button onClick={() => { setEditing(true); }}>Edit</Button>}
+          {canManage && <Button className="text-red-600 dark:text-red-400" onClick={() => { setDeleting(true); }}>Delete</Button>}
+        </div>
       </header>
+      {canManage && <ProviderDialog open={editing} onOpenChange={setEditing} provider={p} showForwarding={features.data?.enterprise_enabled ?? false} />}
+      <ConfirmDialog
+        open={deleting}
+        onOpenChange={setDeleting}
+        title={`Delete ${p.name}?`}
+        description="Agents will no longer be able to call its tools. This can't be undone."
+        confirmLabel="Delete provider"
+        onConfirm={() => { remove.mutate(p, { onSuccess: () => { router.replace("/settings/providers"); } }); }}
+      />
 
       {p.identity_forwarding_active && (
         <p className="rounded-lg border border-emerald-600/20 bg-emerald-50 p-3 text-sm text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200">
@@ -87,11 +129,13 @@ export function ProviderDetail({ id, signedInWithSso, consoleUrl, connectFailure
         ) : (
           <ul className="space-y-3">
             {tools.data.data.map((tool) => (
-              <ToolCard key={tool.name} provider={p} tool={tool} canManage={features.data ? canManageProviders(features.data.role) : false} sso={features.data?.sso_enabled ?? false} signedInWithSso={signedInWithSso} />
+              <ToolCard key={tool.name} provider={p} tool={tool} canManage={canManage} sso={features.data?.sso_enabled ?? false} signedInWithSso={signedInWithSso} />
             ))}
           </ul>
         )}
       </section>
+
+      {canManage && <ProviderHistory providerId={p.id} />}
     </div>
   );
 }
@@ -125,6 +169,9 @@ function ToolCard({ provider, tool, canManage, sso, signedInWithSso }: { provide
       <div className="flex items-start justify-between gap-4">
         <div>
           <h3 className="font-mono text-sm font-semibold">{tool.name}</h3>
+          <p className="text-xs text-muted">
+            Agents on <span className="font-mono">/mcp</span> call it <span className="font-mono">{provider.server_identifier}__{tool.name}</span>
+          </p>
           {tool.title && tool.title !== tool.name && <p className="text-sm font-medium">{tool.title}</p>}
           {tool.description && <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">{tool.description}</p>}
         </div>
@@ -153,9 +200,11 @@ function ToolCard({ provider, tool, canManage, sso, signedInWithSso }: { provide
           </label>
           <textarea id={editorId} value={text} onChange={(event) => { setText(event.target.value); }} rows={Math.min(12, text.split("\n").length + 1)} spellCheck={false} className={`${inputClass} font-mono text-xs`} aria-invalid={problems.length > 0 || undefined} />
           {problems.length > 0 && (
-            <ul role="alert" className="list-inside list-disc text-xs text-red-600 dark:text-red-400">
-              {problems.map((problem) => <li key={problem}>{problem}</li>)}
-            </ul>
+            <div role="alert">
+              <ul className="list-inside list-disc text-xs text-red-600 dark:text-red-400">
+                {problems.map((problem) => <li key={problem}>{problem}</li>)}
+              </ul>
+            </div>
           )}
           <Button variant="primary" onClick={run} disabled={call.isPending}>
             {call.isPending ? "Calling…" : `Call ${tool.name}`}

@@ -193,7 +193,8 @@ function ProviderForm({
     if (inTab && !topLevel) setTab(inTab[0]);
   }
 
-  const [emoji, background, forwarding, typedUrl, headerRows, authMode] = useWatch({ control, name: ["icon_emoji", "icon_background", "forwarding", "server_url", "headers", "auth_mode"] });
+  const [emoji, background, forwarding, typedUrl, headerRows, authMode, typedIdentifier] = useWatch({ control, name: ["icon_emoji", "icon_background", "forwarding", "server_url", "headers", "auth_mode", "server_identifier"] });
+  const renamedIdentifier = provider && typedIdentifier.trim() && typedIdentifier.trim() !== provider.server_identifier ? typedIdentifier.trim() : undefined;
   useWatch({ control }); // every change re-renders, so the settings below are current
   const current = request(form.getValues()).settings;
   const lastCheck = checked && checked.settings === current ? checked.result : undefined;
@@ -251,6 +252,11 @@ function ProviderForm({
         <Field id="server_identifier" label="Server identifier" error={errors.server_identifier?.message} hint="Lowercase letters, digits, - and _ (up to 24). Agents see tools as identifier__tool.">
           <Input {...register("server_identifier")} {...fieldAria("server_identifier", errors.server_identifier?.message, "hint")} placeholder="linear" autoComplete="off" spellCheck={false} />
         </Field>
+        {provider && renamedIdentifier && (
+          <p role="status" className="rounded-md border border-amber-500/40 bg-amber-50 p-2.5 text-xs text-amber-900 dark:bg-amber-950 dark:text-amber-100">
+            Agents call tools by this identifier: <span className="font-mono">{provider.server_identifier}__…</span> becomes <span className="font-mono">{renamedIdentifier}__…</span>, and clients set up with <span className="font-mono">/mcp/{provider.server_identifier}</span> stop reaching this provider until they are changed.
+          </p>
+        )}
 
         {showForwarding && (
           <div className="flex items-start justify-between gap-4 rounded-lg border border-zinc-200 p-3 dark:border-zinc-800">

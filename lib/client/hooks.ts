@@ -106,6 +106,17 @@ function optimisticListUpdate(client: ReturnType<typeof useQueryClient>, change:
   return () => { snapshots.forEach(([key, page]: [QueryKey, ProviderPage | undefined]) => client.setQueryData(key, page)); };
 }
 
+/** Who created and changed the provider (admins only), newest first; "Show more" pages on. */
+export function useProviderHistory(id: string, enabled: boolean) {
+  return useInfiniteQuery({
+    queryKey: queryKeys.providers.history(id),
+    queryFn: ({ pageParam }) => api("GET /api/v1/mcp-providers/{id}/history", { params: { id }, query: { limit: "20", ...(pageParam ? { cursor: pageParam } : {}) } }),
+    initialPageParam: "",
+    getNextPageParam: (page) => page.next_cursor ?? undefined,
+    enabled,
+  });
+}
+
 export function useDeleteProvider() {
   const client = useQueryClient();
   return useMutation({

@@ -8,6 +8,7 @@ export const queryKeys = {
     tools: (id: string) => ["providers", "tools", id] as const,
     connection: (id: string) => ["providers", "connection", id] as const,
     connections: (id: string) => ["providers", "connections", id] as const,
+    history: (id: string) => ["providers", "history", id] as const,
   },
   apiTokens: ["api-tokens"] as const,
   members: ["members"] as const,

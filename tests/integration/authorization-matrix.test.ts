@@ -24,6 +24,7 @@ const ROUTES: Route[] = [
   { name: "delete a provider", method: "DELETE", path: (f) => `/api/v1/mcp-providers/${f.providerId}`, expect: row(401, 403, 204, 204, 404) },
   { name: "test a new provider's connection", method: "POST", path: () => "/api/v1/mcp-providers/check", body: () => uniqueProvider(), expect: row(401, 403, 200, 200, 200) },
   { name: "test a provider's changes", method: "POST", path: (f) => `/api/v1/mcp-providers/${f.providerId}/check`, body: () => ({}), expect: row(401, 403, 200, 200, 404) },
+  { name: "a provider's change history", method: "GET", path: (f) => `/api/v1/mcp-providers/${f.providerId}/history`, expect: row(401, 403, 200, 200, 404) },
   { name: "list a provider's tools", method: "GET", path: (f) => `/api/v1/mcp-providers/${f.providerId}/tools`, expect: row(401, 200, 200, 200, 404) },
   { name: "refresh a provider's tools", method: "POST", path: (f) => `/api/v1/mcp-providers/${f.providerId}/tools/refresh`, expect: row(401, 502, 502, 502, 404) },
   { name: "call a tool", method: "POST", path: (f) => `/api/v1/mcp-providers/${f.providerId}/tools/echo/call`, body: () => ({ arguments: {} }), expect: row(401, 502, 502, 502, 404) },

@@ -1,0 +1,5 @@
+import { ProviderNotFound } from "@/components/providers/provider-detail";
+
+export default function NotFound() {
+  return <ProviderNotFound />;
+}

@@ -1,0 +1,49 @@
+// A provider's change history, read from the audit events: who created it and who changed which
+// settings, newest first. Names of settings only, never values (lib/audit.ts records no values).
+import "server-only";
+import { z } from "zod";
+import { afterCursor, decodeCursor, encodeCursor } from "@/lib/api/cursor";
+import { db } from "@/lib/db";
+import { findProviderRow } from "@/lib/providers/data";
+
+export const providerEventSchema = z.object({
+  id: z.uuid(),
+  at: z.iso.datetime(),
+  action: z.enum(["created", "updated"]),
+  actor: z.object({ id: z.string(), email: z.string().nullable().describe("null: the user no longer exists") }),
+  fields: z.array(z.string()).describe('The settings it set or changed, by API name ("server_url", "headers.X-Api-Key"); never their values'),
+});
+export type ProviderEvent = z.infer<typeof providerEventSchema>;
+
+const storedFields = z.array(z.string()).catch([]);
+
+export async function listProviderHistory(options: { workspaceId: string; id: string; limit: number; cursor?: string }): Promise<{ data: ProviderEvent[]; next_cursor: string | null }> {
+  await findProviderRow(options); // a provider of another workspace (or none) is a 404, not an empty history
+  const after = options.cursor ? decodeCursor(options.cursor) : undefined;
+  const rows = await db().auditEvent.findMany({
+    where: { workspaceId: options.workspaceId, providerId: options.id, action: { in: ["provider.created", "provider.updated"] }, ...(after ? afterCursor(after) : {}) },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: options.limit + 1,
+  });
+  const page = rows.slice(0, options.limit);
+  const actors = await db().user.findMany({ where: { id: { in: [...new Set(page.map((row) => row.actorUserId))] } }, select: { id: true, email: true } });
+  const emails = new Map(actors.map((actor) => [actor.id, actor.email]));
+  return {
+    data: page.map((row) => ({
+      id: row.id,
+      at: row.createdAt.toISOString(),
+      action: row.action === "provider.created" ? "created" : "updated",
+      actor: { id: row.actorUserId, email: emails.get(row.actorUserId) ?? null },
+      fields: storedFields.parse(safeJson(row.fields)),
+    })),
+    next_cursor: rows.length > options.limit ? encodeCursor(page[page.length - 1]) : null,
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return [];
+  }
+}
