@@ -13,16 +13,32 @@ test("create a token (shown once, copyable), use it, revoke it: then it gets 401
   await page.getByRole("button", { name: "+ Create token" }).click();
   const dialog = page.getByRole("dialog");
   await dialog.getByLabel("Name", { exact: true }).fill(name);
+  await dialog.getByLabel("Expires").selectOption({ label: "In 30 days" });
   await dialog.getByRole("button", { name: "Create token" }).click();
   const secretField = dialog.getByLabel("New API token");
   await expect(secretField).toHaveValue(/^mcpc_/);
   const token = await secretField.inputValue();
+  await expect(dialog.getByRole("button", { name: "Copy" })).toBeFocused();
+  await expect(dialog.getByText(`curl -H "Authorization: Bearer ${token}"`)).toBeVisible();
+  // Shown once: a stray Escape or click outside doesn't lose it.
+  await page.keyboard.press("Escape");
+  await page.mouse.click(5, 5);
+  await expect(secretField).toBeVisible();
   await dialog.getByRole("button", { name: "Copy" }).click();
   await expect(page.getByText("Token copied")).toBeVisible();
-  await dialog.getByRole("button", { name: "Done" }).click();
+  await dialog.getByRole("button", { name: "I've copied it" }).click();
+  await expect(page.getByRole("button", { name: "+ Create token" })).toBeFocused();
 
   const row = page.getByRole("row", { name: new RegExp(name) });
   await expect(row).toContainText(token.slice(0, 12));
+  await expect(row).toContainText("in 30 days"); // expires
+
+  // The same name again (as a person reads it) is refused on the field.
+  await page.getByRole("button", { name: "+ Create token" }).click();
+  await dialog.getByLabel("Name", { exact: true }).fill(` ${name.toUpperCase()} `);
+  await dialog.getByRole("button", { name: "Create token" }).click();
+  await expect(dialog.getByRole("alert")).toContainText("already have a token named");
+  await dialog.getByRole("button", { name: "Cancel" }).click();
   await expect(page.getByText(token)).toHaveCount(0); // never shown again
 
   const auth = { authorization: `Bearer ${token}` };

@@ -211,6 +211,33 @@ test.describe("provider list and dialog", () => {
     await expect(add).toBeFocused();
   });
 
+  test("Escape in an edited form asks before discarding; Save stays in view with many headers", async ({ page }) => {
+    await page.goto("/settings/providers");
+    await page.getByRole("button", { name: "+ Add provider" }).click();
+    const dialog = page.getByRole("dialog", { name: "Add MCP provider" });
+    const name = dialog.getByLabel("Name", { exact: true });
+    await name.fill("Half-typed");
+    await page.keyboard.press("Escape");
+    const question = dialog.getByRole("alertdialog", { name: "Discard your changes?" });
+    await expect(question.getByRole("button", { name: "Keep editing" })).toBeFocused();
+    await page.keyboard.press("Escape"); // the safe answer
+    await expect(question).toBeHidden();
+    await expect(name).toHaveValue("Half-typed");
+    await expect(name).toBeFocused();
+
+    await dialog.getByRole("tab", { name: /Headers/ }).click();
+    for (let i = 0; i < 12; i++) {
+      await dialog.getByRole("button", { name: "+ Add header" }).click();
+      await dialog.getByLabel(`Header ${i + 1} name`).fill(`X-Header-${i}`);
+    }
+    await expect(dialog.getByRole("button", { name: "Add provider" })).toBeInViewport({ ratio: 1 });
+    await expect(dialog.getByRole("button", { name: "Cancel" })).toBeInViewport({ ratio: 1 });
+
+    await page.mouse.click(5, 5); // outside, the overlay: asks too
+    await question.getByRole("button", { name: "Discard" }).click();
+    await expect(dialog).toBeHidden();
+  });
+
   test("while saving, the dialog can't be closed or submitted twice", async ({ page }) => {
     const id = unique("slow");
     let posts = 0;

@@ -28,7 +28,7 @@ for (const scheme of ["light", "dark"] as const) {
         await page.getByRole("button", { name: "+ Create token" }).click();
         await page.getByRole("dialog").getByLabel("Name").fill(name);
         await page.getByRole("dialog").getByRole("button", { name: "Create token" }).click();
-        await page.getByRole("dialog").getByRole("button", { name: "Done" }).click();
+        await page.getByRole("dialog").getByRole("button", { name: "I've copied it" }).click();
       }
     }
     await page.getByText("Local scripts").waitFor();

@@ -54,6 +54,7 @@ export function ProviderDialog({
   const saving = useIsMutating({ mutationKey: SAVE_PROVIDER_KEY }) > 0;
   // Set synchronously when a submit starts: the mutation count above only updates a tick later.
   const submitting = useRef(false);
+  const dirty = useRef(false);
   return (
     <Dialog
       open={open}
@@ -63,6 +64,7 @@ export function ProviderDialog({
       wide
       locked={saving}
       isLocked={() => submitting.current}
+      isDirty={() => dirty.current}
     >
       {/* Remount per provider so the form starts from its values. */}
       {open && (
@@ -72,6 +74,9 @@ export function ProviderDialog({
           showForwarding={showForwarding}
           onSubmitting={(busy) => {
             submitting.current = busy;
+          }}
+          onDirty={(isDirty) => {
+            dirty.current = isDirty;
           }}
           onDone={() => {
             onOpenChange(false);
@@ -86,12 +91,15 @@ function ProviderForm({
   provider,
   showForwarding,
   onSubmitting,
+  onDirty,
   onDone,
 }: {
   provider?: Provider;
   showForwarding: boolean;
   /** Told when a submit starts and ends, before the mutation state catches up. */
   onSubmitting: (busy: boolean) => void;
+  /** Told on every render whether the form differs from where it started. */
+  onDirty: (dirty: boolean) => void;
   onDone: () => void;
 }) {
   const resolver = useMemo(() => providerResolver({ original: provider, showForwarding }), [provider, showForwarding]);
@@ -101,6 +109,8 @@ function ProviderForm({
     mode: "onTouched",
   });
   const { register, handleSubmit, formState, setError, setValue, control } = form;
+  const { isDirty } = formState;
+  useEffect(() => { onDirty(isDirty); }, [isDirty, onDirty]);
   const headers = useFieldArray({ control, name: "headers" });
   const [tab, setTab] = useState("authentication");
   const [formError, setFormError] = useState("");
@@ -392,7 +402,8 @@ function ProviderForm({
 
         {lastCheck && <HealthPanel health={checkHealth(lastCheck)} title="Test connection" />}
 
-        <div className="flex flex-wrap items-center justify-between gap-2 pt-2">
+        {/* Stays in view however long the form gets (many headers): Save is never scrolled away. */}
+        <div className="sticky bottom-0 z-10 -mx-6 -mb-6 flex flex-wrap items-center justify-between gap-2 border-t border-zinc-200 bg-white px-6 pb-6 pt-3 dark:border-zinc-800 dark:bg-zinc-900">
           <Button onClick={() => void onTest()} disabled={testing}>
             {testing ? "Testing…" : "Test connection"}
           </Button>

@@ -1,7 +1,10 @@
 "use client";
 // Accessible modal (Radix): focus trap, Escape, focus back to the opener. `locked` keeps it open
-// while something is saving, so Escape and outside clicks can't lose the user's work mid-request.
+// while something is saving, so Escape and outside clicks can't lose the user's work mid-request;
+// `isDirty` makes them ask before they throw away what the user typed.
 import * as RadixDialog from "@radix-ui/react-dialog";
+import { useRef, useState } from "react";
+import { Button } from "@/components/ui/button";
 import { useReturnFocus } from "@/components/ui/focus-return";
 
 export function Dialog({
@@ -11,6 +14,7 @@ export function Dialog({
   description,
   locked = false,
   isLocked,
+  isDirty,
   children,
   wide = false,
 }: {
@@ -21,16 +25,29 @@ export function Dialog({
   locked?: boolean;
   /** Read at the moment of Escape or an outside click, for state that changes faster than a render. */
   isLocked?: () => boolean;
+  /** Whether closing now would lose typed input: Escape and outside clicks then ask first. */
+  isDirty?: () => boolean;
   children: React.ReactNode;
   wide?: boolean;
 }) {
   const returnFocus = useReturnFocus(open);
   const blocked = () => locked || Boolean(isLocked?.());
+  const [askingDiscard, setAskingDiscard] = useState(false);
+  const focusBeforeAsking = useRef<HTMLElement | null>(null);
+  const keepEditing = () => {
+    setAskingDiscard(false);
+    focusBeforeAsking.current?.focus();
+  };
   return (
     <RadixDialog.Root
       open={open}
       onOpenChange={(next) => {
-        if (next || !blocked()) onOpenChange(next);
+        if (next) onOpenChange(true);
+        else if (blocked() || askingDiscard) return;
+        else if (isDirty?.()) {
+          focusBeforeAsking.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+          setAskingDiscard(true);
+        } else onOpenChange(false);
       }}
     >
       <RadixDialog.Portal>
@@ -38,6 +55,11 @@ export function Dialog({
         <RadixDialog.Content
           onEscapeKeyDown={(event) => {
             if (blocked()) event.preventDefault();
+            else if (askingDiscard) {
+              // Escape answers the question the safe way.
+              event.preventDefault();
+              keepEditing();
+            }
           }}
           onCloseAutoFocus={returnFocus}
           onPointerDownOutside={(event) => {
@@ -55,6 +77,15 @@ export function Dialog({
             <RadixDialog.Description className="sr-only">{title}</RadixDialog.Description>
           )}
           <div className="mt-5">{children}</div>
+          {askingDiscard && (
+            <div role="alertdialog" aria-labelledby="discard-question" className="sticky bottom-0 z-20 -mx-6 -mb-6 mt-4 flex flex-wrap items-center justify-between gap-3 border-t border-amber-500/40 bg-amber-50 px-6 py-4 dark:bg-amber-950">
+              <p id="discard-question" className="text-sm font-medium text-amber-950 dark:text-amber-100">Discard your changes?</p>
+              <div className="flex gap-2">
+                <Button autoFocus onClick={keepEditing}>Keep editing</Button>
+                <Button variant="danger" onClick={() => { setAskingDiscard(false); onOpenChange(false); }}>Discard</Button>
+              </div>
+            </div>
+          )}
         </RadixDialog.Content>
       </RadixDialog.Portal>
     </RadixDialog.Root>

@@ -8,12 +8,14 @@ export const Input = forwardRef<HTMLInputElement, React.InputHTMLAttributes<HTML
 });
 
 /** A labelled control with its hint and its error, wired for screen readers. */
-export function Field({ id, label, hint, error, children }: { id: string; label: string; hint?: string; error?: string; children: React.ReactNode }) {
+export function Field({ id, label, hint, error, required = false, children }: { id: string; label: string; hint?: string; error?: string; required?: boolean; children: React.ReactNode }) {
   return (
     <div className="space-y-1">
-      <label htmlFor={id} className="block text-sm font-medium">
-        {label}
-      </label>
+      <div className="flex gap-0.5 text-sm font-medium">
+        <label htmlFor={id}>{label}</label>
+        {/* Marked for the eye, outside the label so the field's name stays its label; aria-required (fieldAria) tells screen readers. */}
+        {required && <span aria-hidden className="text-red-600 dark:text-red-400">*</span>}
+      </div>
       {children}
       {error ? (
         <p id={`${id}-error`} role="alert" className="text-xs text-red-600 dark:text-red-400">
@@ -29,9 +31,10 @@ export function Field({ id, label, hint, error, children }: { id: string; label:
 }
 
 /** aria props for the control inside a Field. */
-export function fieldAria(id: string, error?: string, hint?: string) {
+export function fieldAria(id: string, error?: string, hint?: string, required = false) {
   return {
     id,
+    "aria-required": required || undefined,
     "aria-invalid": error ? true : undefined,
     "aria-describedby": error ? `${id}-error` : hint ? `${id}-hint` : undefined,
   } as const;

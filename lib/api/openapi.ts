@@ -4,7 +4,7 @@ import { z } from "zod";
 import { errorCodesOf, type Contract } from "@/lib/api/contract";
 import { CONTRACTS } from "@/lib/api/contracts";
 import { ERROR_STATUS, problemSchema, type ErrorCode } from "@/lib/api/errors";
-import { apiTokenSchema, createApiTokenSchema, createdApiTokenSchema } from "@/lib/auth/api-tokens";
+import { apiTokenSchema, createApiTokenSchema, createdApiTokenSchema } from "@/lib/auth/api-token-schemas";
 import { createProviderSchema, discoverySchema, patchedProviderSchema, providerListSchema, providerPatchSchema, providerSchema } from "@/lib/providers/schemas";
 import { callToolBodySchema, listedToolSchema, toolListSchema, toolResultSchema, toolSchema } from "@/lib/providers/tool-schemas";
 import { toolCallSchema } from "@/lib/activity/tool-calls";

@@ -2,34 +2,16 @@
 // current role in the token's workspace. Revoking deletes the row.
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
+import type { z } from "zod";
 import { ApiError } from "@/lib/api/errors";
 import { generateApiToken, hashApiToken } from "@/lib/crypto";
 import { announceAuthChange } from "@/lib/auth/caller-cache";
 import { setBounded } from "@/lib/bounded-map";
 import { db } from "@/lib/db";
 import { processWide } from "@/lib/process-wide";
+import type { apiTokenSchema } from "@/lib/auth/api-token-schemas";
 
-export const createApiTokenSchema = z.strictObject({
-  name: z.string({ error: "Name is required" }).trim().min(1, "Name is required").max(60, "At most 60 characters"),
-});
-
-export const apiTokenIdSchema = z.strictObject({ id: z.uuid() });
-
-export const apiTokenSchema = z.object({
-  id: z.uuid(),
-  name: z.string(),
-  prefix: z.string().describe("The first characters of the token, to recognise it"),
-  workspace: z.object({ id: z.string(), name: z.string() }).describe("The workspace the token acts in (the one it was made in)"),
-  last_used_at: z.iso.datetime().nullable(),
-  created_at: z.iso.datetime(),
-});
-
-export const createdApiTokenSchema = apiTokenSchema.extend({
-  token: z.string().describe("The secret. Shown only in this response; store it now."),
-});
-
-type TokenRow = { id: string; name: string; prefix: string; lastUsedAt: Date | null; createdAt: Date; workspace: { id: string; name: string } };
+type TokenRow = { id: string; name: string; prefix: string; lastUsedAt: Date | null; expiresAt: Date | null; createdAt: Date; workspace: { id: string; name: string } };
 
 function toApiToken(row: TokenRow): z.infer<typeof apiTokenSchema> {
   return {
@@ -38,6 +20,7 @@ function toApiToken(row: TokenRow): z.infer<typeof apiTokenSchema> {
     prefix: row.prefix,
     workspace: { id: row.workspace.id, name: row.workspace.name },
     last_used_at: row.lastUsedAt?.toISOString() ?? null,
+    expires_at: row.expiresAt?.toISOString() ?? null,
     created_at: row.createdAt.toISOString(),
   };
 }
@@ -51,19 +34,34 @@ export async function listApiTokens(options: { userId: string; workspaceId: stri
   return rows.map(toApiToken);
 }
 
-export async function createApiToken(options: { userId: string; workspaceId: string; name: string }) {
+/** Names are compared as people read them: "CI deploy" and "ci  Deploy" are the same token to its owner. */
+function nameKey(name: string): string {
+  return name.normalize("NFKC").trim().replace(/\s+/g, " ").toLowerCase();
+}
+
+export async function createApiToken(options: { userId: string; workspaceId: string; name: string; expiresInDays?: number }) {
+  const name = options.name.normalize("NFKC").trim().replace(/\s+/g, " ");
   const token = generateApiToken();
-  const row = await db().apiToken.create({
-    data: {
-      id: randomUUID(),
-      userId: options.userId,
-      workspaceId: options.workspaceId,
-      name: options.name,
-      tokenHash: hashApiToken(token),
-      prefix: token.slice(0, 12),
-      createdAt: new Date(),
-    },
-    include: { workspace: { select: { id: true, name: true } } },
+  const now = new Date();
+  const row = await db().$transaction(async (tx) => {
+    const mine = await tx.apiToken.findMany({ where: { userId: options.userId, workspaceId: options.workspaceId }, select: { name: true } });
+    if (mine.some((other) => nameKey(other.name) === nameKey(name))) {
+      const message = `You already have a token named “${name}” in this workspace; pick another name`;
+      throw new ApiError("conflict", message, { errors: [{ path: "name", message }] });
+    }
+    return tx.apiToken.create({
+      data: {
+        id: randomUUID(),
+        userId: options.userId,
+        workspaceId: options.workspaceId,
+        name,
+        tokenHash: hashApiToken(token),
+        prefix: token.slice(0, 12),
+        expiresAt: options.expiresInDays ? new Date(now.getTime() + options.expiresInDays * 24 * 60 * 60_000) : null,
+        createdAt: now,
+      },
+      include: { workspace: { select: { id: true, name: true } } },
+    });
   });
   return { ...toApiToken(row), token };
 }

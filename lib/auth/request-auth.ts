@@ -72,8 +72,10 @@ export async function tokenCaller(secret: string): Promise<Caller> {
   const epoch = callerCacheEpoch();
   const token = await findApiTokenByHash(hash);
   if (!token) throw unauthenticated("The API token is invalid or has been revoked");
+  if (token.expiresAt && token.expiresAt.getTime() <= Date.now()) throw unauthenticated(`The API token expired on ${token.expiresAt.toISOString().slice(0, 10)}; create a new one`);
   const caller = await membershipCaller(token.userId, token.workspaceId, "token", false);
-  cacheCaller(hash, { caller, tokenId: token.id, lastUsedAt: Date.now() }, epoch);
+  // Cached no longer than the token lives.
+  cacheCaller(hash, { caller, tokenId: token.id, lastUsedAt: Date.now() }, epoch, token.expiresAt?.getTime());
   return caller;
 }
 

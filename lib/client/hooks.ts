@@ -164,7 +164,7 @@ export function useApiTokens() {
 export function useCreateApiToken() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (name: string) => api("POST /api/v1/api-tokens", { body: { name } }),
+    mutationFn: (input: { name: string; expires_in_days?: number }) => api("POST /api/v1/api-tokens", { body: input }),
     onSettled: () => client.invalidateQueries({ queryKey: queryKeys.apiTokens }),
   });
 }

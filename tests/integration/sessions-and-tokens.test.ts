@@ -102,6 +102,38 @@ describe("API tokens", () => {
     }
   });
 
+  it("may expire: stop working at their expiry, even while the console remembers them", async () => {
+    const admin = await createActor("admin");
+    const made = await call(admin, "POST /api/v1/api-tokens", { body: { name: "short-lived", expires_in_days: 30 } });
+    expect(made.status, made.text).toBe(201);
+    const days = (Date.parse(made.json.expires_at ?? "") - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(29.9);
+    expect(days).toBeLessThanOrEqual(30);
+    expect((await call(admin, "GET /api/v1/api-tokens")).json.data.find((t) => t.id === made.json.id)?.expires_at).toBe(made.json.expires_at);
+
+    // Its expiry comes in a second and a half: it works, is remembered, and then is refused.
+    await db().apiToken.update({ where: { id: made.json.id }, data: { expiresAt: new Date(Date.now() + 1_500) } });
+    const token = { token: made.json.token };
+    expect((await call(token, "GET /api/v1/mcp-providers")).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1_600));
+    const expired = await call(token, "GET /api/v1/mcp-providers");
+    expect(expired.status).toBe(401);
+    expect(expired.json.detail).toContain("expired");
+
+    for (const expires_in_days of [0, 367, 1.5]) expect((await call(admin, "POST /api/v1/api-tokens", { body: { name: `bad ${expires_in_days}`, expires_in_days } })).status).toBe(422);
+  });
+
+  it("have names unique to their user in a workspace, as a person reads them", async () => {
+    const admin = await createActor("admin");
+    const other = await createActor("admin", admin.workspaceId);
+    expect((await call(admin, "POST /api/v1/api-tokens", { body: { name: "CI deploy" } })).status).toBe(201);
+    const again = await call(admin, "POST /api/v1/api-tokens", { body: { name: "  ci   DEPLOY " } });
+    expect(again.status).toBe(409);
+    expect(again.json.errors?.map((error) => error.path)).toEqual(["name"]);
+    expect(again.json.detail).toContain("already have a token named");
+    expect((await call(other, "POST /api/v1/api-tokens", { body: { name: "CI deploy" } })).status).toBe(201); // someone else's name
+  });
+
   it("stop working when the user leaves the workspace", async () => {
     const member = await createActor("member");
     await db().membership.delete({ where: { userId_workspaceId: { userId: member.userId, workspaceId: member.workspaceId } } });

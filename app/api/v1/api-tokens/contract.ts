@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineContract } from "@/lib/api/contract";
-import { apiTokenSchema, createApiTokenSchema, createdApiTokenSchema } from "@/lib/auth/api-tokens";
+import { apiTokenSchema, createApiTokenSchema, createdApiTokenSchema } from "@/lib/auth/api-token-schemas";
 
 export const listApiTokensContract = defineContract({
   method: "GET",
@@ -19,9 +19,9 @@ export const createApiTokenContract = defineContract({
   operationId: "createApiToken",
   tag: "API tokens",
   summary: "Create an API token",
-  description: "The secret is returned once, in this response.",
+  description: "The secret is returned once, in this response. Names are unique per user and workspace (compared ignoring case and spacing); `expires_in_days` makes it stop working by itself.",
   auth: "caller",
   body: createApiTokenSchema,
   responses: { 201: { description: "Created", schema: createdApiTokenSchema, headers: { Location: "The token's URL" } } },
-  errors: ["rate_limited"],
+  errors: ["conflict", "rate_limited"],
 });

@@ -15,6 +15,6 @@ export const POST = route(createApiTokenContract, async ({ caller, body, req }) 
     [LIMITS.apiTokenPerUser, caller.userId],
     [LIMITS.apiTokenPerAddress, clientAddress(req)],
   ]);
-  const token = await createApiToken({ userId: caller.userId, workspaceId: caller.workspaceId, name: body.name });
+  const token = await createApiToken({ userId: caller.userId, workspaceId: caller.workspaceId, name: body.name, expiresInDays: body.expires_in_days });
   return { status: 201, body: token, headers: { location: `/api/v1/api-tokens/${token.id}`, "cache-control": "no-store" } };
 });

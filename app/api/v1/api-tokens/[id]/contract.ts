@@ -1,5 +1,5 @@
 import { defineContract } from "@/lib/api/contract";
-import { apiTokenIdSchema } from "@/lib/auth/api-tokens";
+import { apiTokenIdSchema } from "@/lib/auth/api-token-schemas";
 
 export const revokeApiTokenContract = defineContract({
   method: "DELETE",
