@@ -128,10 +128,28 @@ test.describe("provider list and dialog", () => {
     await dialog.getByLabel("Server identifier").fill("Not Valid!");
     await dialog.getByRole("button", { name: "Add provider" }).click();
     await expect(dialog.getByText("Enter an absolute http:// or https:// URL")).toBeVisible();
-    await expect(dialog.getByText("Use 1–24 lowercase letters, digits, - or _")).toBeVisible();
+    await expect(dialog.getByText("Use only lowercase letters, digits, - or _")).toBeVisible();
     await expect(dialog.getByLabel("Server URL")).toHaveAttribute("aria-invalid", "true");
     await expect(dialog.getByLabel("Server identifier")).toHaveAttribute("aria-invalid", "true");
     expect(posts).toEqual([]);
+  });
+
+  test("an empty form says everything that is missing at once; the identifier follows the name until typed", async ({ page }) => {
+    const posts: string[] = [];
+    page.on("request", (req) => req.method() === "POST" && req.url().includes("/api/v1/mcp-providers") && posts.push(req.url()));
+    await page.goto("/settings/providers");
+    await page.getByRole("button", { name: "+ Add provider" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByRole("button", { name: "Add provider" }).click();
+    for (const message of ["Server URL is required", "Name is required", "Server identifier is required"]) await expect(dialog.getByText(message)).toBeVisible();
+    expect(posts).toEqual([]);
+    await expect(dialog.getByLabel("Name", { exact: true })).toHaveAttribute("maxlength", "40"); // the API's limit
+
+    await dialog.getByLabel("Name", { exact: true }).fill("Linear Issues (EU)");
+    await expect(dialog.getByLabel("Server identifier")).toHaveValue("linear-issues-eu");
+    await dialog.getByLabel("Server identifier").fill("mine");
+    await dialog.getByLabel("Name", { exact: true }).fill("Something else");
+    await expect(dialog.getByLabel("Server identifier")).toHaveValue("mine");
   });
 
   test("a duplicate identifier shows the server's conflict on the identifier field", async ({ page, request }) => {
@@ -236,6 +254,25 @@ test.describe("provider list and dialog", () => {
     await page.mouse.click(5, 5); // outside, the overlay: asks too
     await question.getByRole("button", { name: "Discard" }).click();
     await expect(dialog).toBeHidden();
+  });
+
+  test("a reload that fails keeps the list on screen, says so, and Retry recovers", async ({ page, request }) => {
+    const kept = await createProvider(request, base);
+    const doomed = await createProvider(request, base);
+    await page.goto("/settings/providers");
+    await expect(row(page, kept.server_identifier)).toBeVisible();
+    // The console goes offline for reads: the reload after a delete fails (the client retries twice first).
+    await page.route("**/api/v1/mcp-providers?*", (route) => (route.request().method() === "GET" ? route.abort("internetdisconnected") : route.continue()));
+    await page.getByRole("button", { name: `Delete ${doomed.name}` }).click();
+    await page.getByRole("alertdialog").getByRole("button", { name: "Delete provider" }).click();
+    const banner = page.getByRole("alert").filter({ hasText: "Couldn't refresh providers" });
+    await expect(banner).toBeVisible({ timeout: 15_000 });
+    await expect(row(page, kept.server_identifier)).toBeVisible();
+    await page.unroute("**/api/v1/mcp-providers?*");
+    await banner.getByRole("button", { name: "Retry" }).click();
+    await expect(banner).toBeHidden();
+    await expect(row(page, kept.server_identifier)).toBeVisible();
+    await expect(row(page, doomed.server_identifier)).toHaveCount(0);
   });
 
   test("while saving, the dialog can't be closed or submitted twice", async ({ page }) => {

@@ -3,10 +3,10 @@ import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { inputClass } from "@/components/ui/field";
 import { canManageProviders } from "@/lib/auth/roles";
-import { errorMessage } from "@/lib/client/api";
 import { useFeatures, useProviders, useToolCalls, type ToolCallEntry, type ToolCallFilters } from "@/lib/client/hooks";
 import { relativeTime } from "@/lib/client/time";
 import { tableFrameClass } from "@/components/ui/table-frame";
+import { LoadError } from "@/components/ui/load-error";
 
 const IDENTITY_LABELS: Record<string, string> = { off: "Provider's credentials", oauth: "OAuth connection" };
 
@@ -63,10 +63,7 @@ export function ActivityPage({ userId }: { userId: string }) {
         {calls.isPending ? (
           <p role="status" className="p-8 text-center text-sm text-muted">Loading activity…</p>
         ) : calls.isError && rows.length === 0 ? (
-          <div role="alert" className="p-8 text-center text-sm text-red-600">
-            Couldn&apos;t load the activity: {errorMessage(calls.error)}{" "}
-            <Button size="sm" onClick={() => void calls.refetch()}>Retry</Button>
-          </div>
+          <LoadError what="the activity" error={calls.error} retry={() => void calls.refetch()} />
         ) : rows.length === 0 ? (
           <p className="p-10 text-center text-sm text-muted">No tool calls yet{provider || outcome ? " that match these filters" : ""}. Calls from MCP clients, the API and Try it show up here.</p>
         ) : (

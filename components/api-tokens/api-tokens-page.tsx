@@ -11,6 +11,7 @@ import { useApiTokens, useCreateApiToken, useRevokeApiToken, useWorkspaces, type
 import { relativeTime } from "@/lib/client/time";
 import { tableFrameClass } from "@/components/ui/table-frame";
 import { RowActions } from "@/components/ui/row-actions";
+import { LoadError } from "@/components/ui/load-error";
 
 export function ApiTokensPage() {
   const tokens = useApiTokens();
@@ -34,11 +35,14 @@ export function ApiTokensPage() {
         </Button>
       </div>
 
-      <div className={`mt-6 ${tableFrameClass}`}>
+      <div className="mt-6">
+        {tokens.isError && tokens.data && <LoadError banner what="your tokens" error={tokens.error} retry={() => void tokens.refetch()} />}
+      </div>
+      <div className={tableFrameClass}>
         {tokens.isPending ? (
           <p role="status" className="p-8 text-center text-sm text-muted">Loading tokens…</p>
-        ) : tokens.isError ? (
-          <p role="alert" className="p-8 text-center text-sm text-red-600">Couldn&apos;t load tokens: {errorMessage(tokens.error)}</p>
+        ) : !tokens.data ? (
+          <LoadError what="your tokens" error={tokens.error} retry={() => void tokens.refetch()} />
         ) : tokens.data.data.length === 0 ? (
           <p className="p-10 text-center text-sm text-muted">No tokens yet. Create one to call the API from scripts and CI.</p>
         ) : (

@@ -1,12 +1,11 @@
 "use client";
 import { useState } from "react";
-import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import { errorMessage } from "@/lib/client/api";
 import { useConnectedApps, useRevokeConnectedApp, type ConnectedApp } from "@/lib/client/hooks";
 import { relativeTime } from "@/lib/client/time";
 import { tableFrameClass } from "@/components/ui/table-frame";
 import { RowActions } from "@/components/ui/row-actions";
+import { LoadError } from "@/components/ui/load-error";
 
 export function ConnectedAppsPage({ canSeeEveryone }: { canSeeEveryone: boolean }) {
   const [scope, setScope] = useState<"mine" | "workspace">("mine");
@@ -41,14 +40,14 @@ export function ConnectedAppsPage({ canSeeEveryone }: { canSeeEveryone: boolean 
         ) : null}
       </div>
 
-      <div className={`mt-6 ${tableFrameClass}`}>
+      <div className="mt-6">
+        {apps.isError && apps.data && <LoadError banner what="connected apps" error={apps.error} retry={() => void apps.refetch()} />}
+      </div>
+      <div className={tableFrameClass}>
         {apps.isPending ? (
           <p role="status" className="p-8 text-center text-sm text-muted">Loading connected apps…</p>
-        ) : apps.isError ? (
-          <div role="alert" className="flex items-center justify-center gap-3 p-8 text-sm text-red-600">
-            Couldn&apos;t load connected apps: {errorMessage(apps.error)}
-            <Button size="sm" onClick={() => void apps.refetch()}>Retry</Button>
-          </div>
+        ) : !apps.data ? (
+          <LoadError what="connected apps" error={apps.error} retry={() => void apps.refetch()} />
         ) : apps.data.data.length === 0 ? (
           <p className="p-10 text-center text-sm text-muted">
             No apps yet. Point an MCP client at this console&apos;s <code className="font-mono">/mcp</code> endpoint; it will ask you to authorise it here.

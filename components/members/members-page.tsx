@@ -11,6 +11,7 @@ import { relativeTime } from "@/lib/client/time";
 import { ROLES, type Role } from "@/lib/auth/roles";
 import { tableFrameClass } from "@/components/ui/table-frame";
 import { RowActions } from "@/components/ui/row-actions";
+import { LoadError } from "@/components/ui/load-error";
 
 const ROLE_LABELS: Record<Role, string> = { member: "Member", admin: "Admin", owner: "Owner" };
 
@@ -38,13 +39,11 @@ export function MembersPage({ myUserId, myRole }: { myUserId: string; myRole: Ro
 
       {members.isPending ? (
         <p role="status" className="text-sm text-muted">Loading members…</p>
-      ) : members.isError ? (
-        <div role="alert" className="space-y-2 text-sm text-red-700 dark:text-red-300">
-          <p>{errorMessage(members.error)}</p>
-          <Button size="sm" onClick={() => void members.refetch()}>Retry</Button>
-        </div>
+      ) : !members.data ? (
+        <LoadError what="members" error={members.error} retry={() => void members.refetch()} />
       ) : (
         <>
+          {members.isError && <LoadError banner what="members" error={members.error} retry={() => void members.refetch()} />}
           <div className={tableFrameClass}>
             <table className="w-full text-left text-sm">
               <thead className="bg-zinc-50 text-xs uppercase tracking-wide text-muted dark:bg-zinc-900">

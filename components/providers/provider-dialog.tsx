@@ -12,6 +12,7 @@ import { Switch } from "@/components/ui/switch";
 import { ApiClientError, errorMessage } from "@/lib/client/api";
 import { SAVE_PROVIDER_KEY, useCheckConnection, useCreateProvider, useUpdateProvider } from "@/lib/client/hooks";
 import type { ConnectionCheck, CreateProviderInput, Provider, ProviderPatch } from "@/lib/providers/schemas";
+import { identifierFrom, LIMITS } from "@/lib/providers/schemas";
 import { checkHealth, HealthPanel } from "@/components/providers/discovery-status";
 import {
   emptyFormValues,
@@ -225,14 +226,14 @@ function ProviderForm({
       aria-busy={saving}
     >
       <fieldset disabled={saving} className="space-y-4">
-        <Field id="server_url" label="Server URL" error={errors.server_url?.message} hint={provider ? `Stored as ${provider.server_url} — leave empty to keep it` : "The MCP server's Streamable HTTP endpoint"}>
+        <Field id="server_url" label="Server URL" required={!provider} error={errors.server_url?.message} hint={provider ? `Stored as ${provider.server_url} — leave empty to keep it` : "The MCP server's Streamable HTTP endpoint"}>
           <Input
             {...register("server_url")}
-            {...fieldAria("server_url", errors.server_url?.message, "hint")}
+            {...fieldAria("server_url", errors.server_url?.message, "hint", !provider)}
             type="url"
             inputMode="url"
             autoComplete="off"
-            placeholder={provider ? provider.server_url : "https://mcp.example.com/mcp"}
+            placeholder={provider ? provider.server_url : "e.g. https://mcp.example.com/mcp"}
             autoFocus
           />
         </Field>
@@ -254,13 +255,24 @@ function ProviderForm({
               <input {...register("icon_background")} type="color" aria-label="Icon background" className="h-9 w-9 cursor-pointer rounded-md border border-zinc-300 bg-transparent dark:border-zinc-700" />
             </div>
           </Field>
-          <Field id="name" label="Name" error={errors.name?.message}>
-            <Input {...register("name")} {...fieldAria("name", errors.name?.message)} placeholder="Linear" maxLength={60} autoComplete="off" />
+          <Field id="name" label="Name" required error={errors.name?.message}>
+            <Input
+              {...register("name", {
+                // A new provider's identifier follows its name until the admin types one of their own.
+                onChange: (event: React.ChangeEvent<HTMLInputElement>) => {
+                  if (!provider && !form.getFieldState("server_identifier").isDirty) setValue("server_identifier", identifierFrom(event.target.value));
+                },
+              })}
+              {...fieldAria("name", errors.name?.message, undefined, true)}
+              placeholder="e.g. Linear"
+              maxLength={LIMITS.nameMax}
+              autoComplete="off"
+            />
           </Field>
         </div>
 
-        <Field id="server_identifier" label="Server identifier" error={errors.server_identifier?.message} hint="Lowercase letters, digits, - and _ (up to 24). Agents see tools as identifier__tool.">
-          <Input {...register("server_identifier")} {...fieldAria("server_identifier", errors.server_identifier?.message, "hint")} placeholder="linear" autoComplete="off" spellCheck={false} />
+        <Field id="server_identifier" label="Server identifier" required error={errors.server_identifier?.message} hint={`Lowercase letters, digits, - and _ (up to ${LIMITS.identifierMax}). Agents see tools as identifier__tool.`}>
+          <Input {...register("server_identifier")} {...fieldAria("server_identifier", errors.server_identifier?.message, "hint", true)} placeholder="e.g. linear" maxLength={LIMITS.identifierMax} autoComplete="off" spellCheck={false} />
         </Field>
         {provider && renamedIdentifier && (
           <p role="status" className="rounded-md border border-amber-500/40 bg-amber-50 p-2.5 text-xs text-amber-900 dark:bg-amber-950 dark:text-amber-100">

@@ -207,10 +207,8 @@ function zodIssues(error: z.ZodError): FieldError[] {
 
 /** The API's schema, as a react-hook-form resolver. */
 export function providerResolver(context: { original?: Provider; showForwarding: boolean }): Resolver<ProviderFormValues> {
+  // Every field's error at once: the whole input goes through the API's own schema.
   return (values) => {
-    if (!context.original && !values.server_url.trim()) {
-      return { values: {}, errors: errorsToFormErrors([{ path: "server_url", message: "Server URL is required" }], values) };
-    }
     const result = context.original
       ? providerPatchSchema.safeParse(toPatch(values, context.original, context.showForwarding))
       : createProviderSchema.safeParse(toCreateInput(values, context.showForwarding));

@@ -8,13 +8,13 @@ import { DiscoveryStatus } from "@/components/providers/discovery-status";
 import { ForwardingBadge, ForwardingToggle } from "@/components/providers/forwarding";
 import dynamic from "next/dynamic";
 import { ProviderIcon } from "@/components/providers/provider-icon";
-import { errorMessage } from "@/lib/client/api";
 import { useDeleteProvider, useFeatures, useProviders, useToggleForwarding } from "@/lib/client/hooks";
 import { canManageProviders } from "@/lib/auth/roles";
 import type { Provider } from "@/lib/providers/schemas";
 import { relativeTime } from "@/lib/client/time";
 import { tableFrameClass } from "@/components/ui/table-frame";
 import { RowActions } from "@/components/ui/row-actions";
+import { LoadError } from "@/components/ui/load-error";
 
 // The dialog carries the form, its schemas and validation: load it when it is first opened.
 const ProviderDialog = dynamic(() => import("@/components/providers/provider-dialog").then((module) => module.ProviderDialog), { ssr: false });
@@ -58,18 +58,16 @@ export function ProviderList() {
         <Input type="search" value={search} onChange={(event) => { setSearch(event.target.value); }} placeholder="Search by name or identifier" aria-label="Search providers" className="max-w-sm" />
       </div>
 
-      <div className={`mt-4 ${tableFrameClass}`}>
+      <div className="mt-4">
+        {providers.isError && providers.data && <LoadError banner what="providers" error={providers.error} retry={() => void providers.refetch()} />}
+      </div>
+      <div className={tableFrameClass}>
         {providers.isPending || features.isPending ? (
           <p className="p-8 text-center text-sm text-muted" role="status">
             Loading providers…
           </p>
-        ) : providers.isError || features.isError ? (
-          <div className="p-8 text-center" role="alert">
-            <p className="text-sm text-red-600 dark:text-red-400">Couldn&apos;t load providers: {errorMessage(providers.error ?? features.error)}</p>
-            <Button className="mt-3" size="sm" onClick={() => void providers.refetch()}>
-              Try again
-            </Button>
-          </div>
+        ) : !providers.data || features.isError ? (
+          <LoadError what="providers" error={providers.error ?? features.error} retry={() => { void providers.refetch(); void features.refetch(); }} />
         ) : providers.data.data.length === 0 ? (
           <EmptyState searching={Boolean(q)} canManage={canManage} onAdd={openCreate} />
         ) : (

@@ -25,18 +25,30 @@ function discoveryReset(urlChanged: boolean) {
 
 const notFound = () => new ApiError("not_found", "No provider with this id in your workspace");
 
-const CONFLICT_FIELDS: { column: RegExp; path: string; message: string }[] = [
-  { column: /server_?url_?hash/i, path: "server_url", message: "Another provider already uses this server URL" },
-  { column: /server_?identifier/i, path: "server_identifier", message: "Another provider already uses this identifier" },
-  { column: /(^|_)name|\bname\b/i, path: "name", message: "Another provider already has this name" },
+type UniqueColumns = { name: string; serverIdentifier: string; serverUrlHash: string };
+
+const CONFLICT_FIELDS: { key: keyof UniqueColumns; constraint: RegExp; path: string; message: string }[] = [
+  { key: "name", constraint: /(^|_)name|\bname\b/i, path: "name", message: "Another provider already has this name" },
+  { key: "serverIdentifier", constraint: /server_?identifier/i, path: "server_identifier", message: "Another provider already uses this identifier" },
+  { key: "serverUrlHash", constraint: /server_?url_?hash/i, path: "server_url", message: "Another provider already uses this server URL" },
 ];
 
-/** P2002 becomes a 409 on the field that collided; anything else is rethrown. */
-function asConflict(error: unknown): unknown {
+/**
+ * P2002 becomes a 409 naming every field that collides with another provider of the workspace (the
+ * database names only the first constraint it hit), so the form shows them all at once. Anything
+ * else is rethrown.
+ */
+async function asConflict(error: unknown, attempted: UniqueColumns & { workspaceId: string; id: string }): Promise<unknown> {
   if (prismaErrorCode(error) !== "P2002") return error;
-  const fields = uniqueViolationFields(error).join(" ");
-  const match = CONFLICT_FIELDS.find((field) => field.column.test(fields)) ?? CONFLICT_FIELDS[2];
-  return new ApiError("conflict", match.message, { errors: [{ path: match.path, message: match.message }] });
+  const { workspaceId, id, name, serverIdentifier, serverUrlHash } = attempted;
+  const others = await db().mcpProvider.findMany({
+    where: { workspaceId, id: { not: id }, OR: [{ name }, { serverIdentifier }, { serverUrlHash }] },
+    select: { name: true, serverIdentifier: true, serverUrlHash: true },
+  });
+  let clashes = CONFLICT_FIELDS.filter((field) => others.some((other) => other[field.key] === attempted[field.key]));
+  // Gone again by now (deleted in between): say what the database said.
+  if (clashes.length === 0) clashes = [CONFLICT_FIELDS.find((field) => field.constraint.test(uniqueViolationFields(error).join(" "))) ?? CONFLICT_FIELDS[0]];
+  return new ApiError("conflict", clashes.map((field) => field.message).join("; "), { errors: clashes.map(({ path, message }) => ({ path, message })) });
 }
 
 export async function listProviders(options: { workspaceId: string; limit: number; cursor?: string; q?: string }) {
@@ -94,7 +106,7 @@ export async function createProvider(options: { workspaceId: string; userId: str
     await providersChanged(workspaceId);
     return toProvider(row);
   } catch (error) {
-    throw asConflict(error);
+    throw await asConflict(error, { workspaceId, id, ...toColumns(input) });
   }
 }
 
@@ -139,7 +151,7 @@ export async function updateProvider(options: {
         return tx.mcpProvider.findFirst({ where: { id, workspaceId } });
       });
     } catch (error) {
-      throw asConflict(error);
+      throw await asConflict(error, { workspaceId, id, ...toColumns(after) });
     }
     if (updated) {
       await providersChanged(workspaceId);

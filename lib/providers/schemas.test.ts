@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createProviderSchema, providerPatchSchema } from "@/lib/providers/schemas";
+import { createProviderSchema, identifierFrom, providerPatchSchema, serverIdentifierSchema } from "@/lib/providers/schemas";
 
 const minimal = { name: "Linear", server_identifier: "linear", server_url: "https://mcp.linear.app/mcp" };
 
@@ -73,5 +73,20 @@ describe("providerPatchSchema", () => {
     for (const bad of [{ name: null }, { server_url: null }, { configuration: null }, { identity_mode: null }, { configuration: { timeout: null } }]) {
       expect(providerPatchSchema.safeParse(bad).success).toBe(false);
     }
+  });
+});
+
+describe("identifierFrom", () => {
+  it.each([
+    ["Linear", "linear"],
+    ["Linear Issues (EU)", "linear-issues-eu"],
+    ["  Café  Déjà vu ", "cafe-deja-vu"],
+    ["GitHub / Copilot 2", "github-copilot-2"],
+    ["!!!", ""],
+    ["An extremely long provider name that goes on", "an-extremely-long-provid"],
+    ["abcdefghijklmnopqrstuvw yz", "abcdefghijklmnopqrstuvw"],
+  ])("%j → %j, which the identifier schema accepts (or is empty)", (name, identifier) => {
+    expect(identifierFrom(name)).toBe(identifier);
+    if (identifier) expect(serverIdentifierSchema.safeParse(identifier).success).toBe(true);
   });
 });

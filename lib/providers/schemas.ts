@@ -8,6 +8,7 @@ import { HEADER_NAME, HEADER_VALUE, isForbiddenHeader } from "@/lib/providers/he
 
 export const LIMITS = {
   nameMax: 40,
+  identifierMax: 24,
   urlMax: 2048,
   headersMax: 32,
   headerNameMax: 256,
@@ -26,7 +27,21 @@ export const nameSchema = z
 
 export const serverIdentifierSchema = z
   .string({ error: "Server identifier is required" })
-  .regex(/^[a-z0-9_-]{1,24}$/, "Use 1–24 lowercase letters, digits, - or _");
+  .min(1, "Server identifier is required")
+  .max(LIMITS.identifierMax, `At most ${LIMITS.identifierMax} characters`)
+  .regex(/^[a-z0-9_-]*$/, "Use only lowercase letters, digits, - or _");
+
+/** "Linear Issues (EU)" → "linear-issues-eu": what the identifier field suggests from a name. */
+export function identifierFrom(name: string): string {
+  return name
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, LIMITS.identifierMax)
+    .replace(/-+$/, "");
+}
 
 export function isHttpUrl(value: string): boolean {
   try {

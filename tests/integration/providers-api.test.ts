@@ -114,6 +114,14 @@ describe("POST /api/v1/mcp-providers", () => {
     expect(res.json.errors?.[0].path).toBe(field);
   });
 
+  it("names every field a duplicate collides on, not just the first the database hit", async () => {
+    const first = uniqueProvider();
+    expect((await call(owner, "POST /api/v1/mcp-providers", { body: first })).status).toBe(201);
+    const res = await call(owner, "POST /api/v1/mcp-providers", { body: first });
+    expect(res.status).toBe(409);
+    expect(res.json.errors?.map((error) => error.path)).toEqual(["name", "server_identifier", "server_url"]);
+  });
+
   it("allows the same name, identifier and URL in another workspace", async () => {
     const input = uniqueProvider();
     expect((await call(owner, "POST /api/v1/mcp-providers", { body: input })).status).toBe(201);
