@@ -182,6 +182,36 @@ test.describe("provider list and dialog", () => {
     await expect.poll(async () => (await api(request, base)("GET /api/v1/mcp-providers/{id}", { params: { id: created.id } })).status).toBe(404);
   });
 
+  test("more than a page of providers: the search runs on the server, and Next and Previous page through it", async ({ page, request }) => {
+    test.slow();
+    const prefix = unique("pg");
+    const call = api(request, base);
+    const create = (n: number) => {
+      const i = String(n).padStart(3, "0");
+      return call("POST /api/v1/mcp-providers", { body: { name: `Paged ${prefix} ${i}`, server_identifier: `${prefix}${i}`, server_url: `https://mcp.example.com/${prefix}/${i}` } }).then((res) => { expect(res.status).toBe(201); });
+    };
+    await create(0); // alone, so it is the oldest for certain
+    for (let start = 1; start < 101; start += 10) await Promise.all(Array.from({ length: Math.min(10, 101 - start) }, (_, offset) => create(start + offset)));
+    await page.goto("/settings/providers");
+    const searches: string[] = [];
+    page.on("request", (req) => { if (req.url().includes("/api/v1/mcp-providers?")) searches.push(new URL(req.url()).searchParams.get("q") ?? ""); });
+    await page.getByLabel("Search providers").fill(prefix);
+    const pages = page.getByRole("navigation", { name: "Pages of providers" });
+    await expect(pages).toContainText("Page 1");
+    await expect(page.getByRole("row").filter({ hasText: `Paged ${prefix}` })).toHaveCount(100);
+    expect(searches).toContain(prefix);
+
+    await pages.getByRole("button", { name: "Next" }).click();
+    await expect(pages).toContainText("Page 2");
+    await expect(page.getByRole("row").filter({ hasText: `Paged ${prefix}` })).toHaveCount(1);
+    await expect(page.getByRole("row").filter({ hasText: `Paged ${prefix} 000` })).toHaveCount(1); // the oldest, last
+    await expect(pages.getByRole("button", { name: "Next" })).toBeDisabled();
+
+    await pages.getByRole("button", { name: "Previous" }).click();
+    await expect(pages).toContainText("Page 1");
+    await expect(page.getByRole("row").filter({ hasText: `Paged ${prefix} 100` })).toHaveCount(1);
+  });
+
   test("search filters the list, and says so when nothing matches", async ({ page, request }) => {
     const created = await createProvider(request, base);
     await page.goto("/settings/providers");

@@ -23,7 +23,12 @@ export function ProviderList() {
   const [search, setSearch] = useState("");
   const q = useDeferredValue(search.trim());
   const features = useFeatures();
-  const providers = useProviders(q);
+  // The cursors of the pages before this one, for this search (a new search starts at its first page).
+  const [paging, setPaging] = useState<{ q: string; cursors: string[] }>({ q: "", cursors: [] });
+  const earlier = paging.q === q ? paging.cursors : [];
+  const [cursor, setCursor] = useState<{ q: string; at: string }>({ q: "", at: "" });
+  const at = cursor.q === q ? cursor.at : "";
+  const providers = useProviders(q, at);
   const remove = useDeleteProvider();
   const toggleForwarding = useToggleForwarding();
   const [editing, setEditing] = useState<Provider | undefined>();
@@ -131,6 +136,38 @@ export function ProviderList() {
           </table>
         )}
       </div>
+
+      {providers.data && (earlier.length > 0 || providers.data.next_cursor) && (
+        <nav aria-label="Pages of providers" className="mt-3 flex items-center justify-between gap-3 text-sm">
+          <span className="text-muted" aria-live="polite">
+            Page {earlier.length + 1}{providers.isPlaceholderData ? " · loading…" : ""}
+          </span>
+          <span className="flex gap-2">
+            <Button
+              size="sm"
+              disabled={earlier.length === 0 || providers.isPlaceholderData}
+              onClick={() => {
+                setCursor({ q, at: earlier[earlier.length - 1] ?? "" });
+                setPaging({ q, cursors: earlier.slice(0, -1) });
+              }}
+            >
+              Previous
+            </Button>
+            <Button
+              size="sm"
+              disabled={!providers.data.next_cursor || providers.isPlaceholderData}
+              onClick={() => {
+                const next = providers.data.next_cursor;
+                if (!next) return;
+                setPaging({ q, cursors: [...earlier, at] });
+                setCursor({ q, at: next });
+              }}
+            >
+              Next
+            </Button>
+          </span>
+        </nav>
+      )}
 
       {canManage && <ProviderDialog open={dialogOpen} onOpenChange={setDialogOpen} provider={editing} showForwarding={showForwarding} />}
       <ConfirmDialog

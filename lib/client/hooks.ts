@@ -1,7 +1,7 @@
 "use client";
 // TanStack Query hooks for the console's data. Mutations invalidate on settle; the forwarding
 // toggle and delete are optimistic and roll back (with a toast) when the server refuses.
-import { useInfiniteQuery, useIsMutating, useMutation, useQuery, useQueryClient, type QueryKey } from "@tanstack/react-query";
+import { keepPreviousData, useInfiniteQuery, useIsMutating, useMutation, useQuery, useQueryClient, type QueryKey } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { toast } from "sonner";
 import { etagOf } from "@/lib/api/etag";
@@ -37,10 +37,13 @@ function anyPending(providers: Provider[] | undefined): boolean {
   return Boolean(providers?.some((provider) => provider.discovery.status === "pending"));
 }
 
-export function useProviders(q: string) {
+/** A page of providers matching `q` (searched on the server), starting at `cursor`. */
+export function useProviders(q: string, cursor = "") {
   return useQuery({
-    queryKey: queryKeys.providers.list(q),
-    queryFn: () => api("GET /api/v1/mcp-providers", { query: { limit: PROVIDER_LIST_LIMIT, q } }),
+    queryKey: queryKeys.providers.list(q, cursor),
+    queryFn: () => api("GET /api/v1/mcp-providers", { query: { limit: PROVIDER_LIST_LIMIT, q, ...(cursor ? { cursor } : {}) } }),
+    // The page on screen stays while the next one loads.
+    placeholderData: keepPreviousData,
     refetchInterval: (query) => (anyPending(query.state.data?.data) ? DISCOVERY_POLL_MS : false),
   });
 }

@@ -3,7 +3,8 @@ export const queryKeys = {
   features: ["features"] as const,
   providers: {
     all: ["providers"] as const,
-    list: (q: string) => ["providers", "list", q] as const,
+    /** One page of the list: the search, and the cursor the page starts at ("" for the first). */
+    list: (q: string, cursor = "") => ["providers", "list", q, cursor] as const,
     detail: (id: string) => ["providers", "detail", id] as const,
     tools: (id: string) => ["providers", "tools", id] as const,
     connection: (id: string) => ["providers", "connection", id] as const,
