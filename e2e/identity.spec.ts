@@ -2,6 +2,7 @@
 // forwarding on, and "Try it" on whoami shows your own subject; a second user sees theirs; a
 // user signed in locally is told to sign in with SSO, and the server receives nothing of theirs.
 import { expect, test, type Page } from "@playwright/test";
+import type { ApiResult } from "@/lib/client/api";
 import { api, saveProviderDialog, unique } from "./helpers";
 import { IDENTITY, SERVERS, USERS } from "./users";
 
@@ -37,12 +38,14 @@ test("SSO users call whoami as themselves; a local sign-in is told to use SSO", 
   const owner = await ownerContext.newPage();
   await signInWithSso(owner, "owner@e2e.test", "owner-sso-password");
   // One provider per server URL and workspace: clear what an earlier attempt left behind.
-  const existing = await api(owner.request, base)("GET /api/v1/mcp-providers", { query: { limit: "100" } });
-  for (const provider of existing.json.data) {
-    if (provider.server_url.startsWith("http://127.0.0.1:3191/")) {
-      await owner.request.delete(`${base}/api/v1/mcp-providers/${provider.id}`, { headers: { origin: base } });
-    }
+  // Every page: other tests add many providers.
+  const stale: string[] = [];
+  for (let cursor: string | null = ""; cursor !== null; ) {
+    const page: { json: ApiResult<"GET /api/v1/mcp-providers"> } = await api(owner.request, base)("GET /api/v1/mcp-providers", { query: { limit: "100", ...(cursor ? { cursor } : {}) } });
+    stale.push(...page.json.data.filter((provider) => provider.server_url.startsWith("http://127.0.0.1:3191/")).map((provider) => provider.id));
+    cursor = page.json.next_cursor;
   }
+  for (const id of stale) await owner.request.delete(`${base}/api/v1/mcp-providers/${id}`, { headers: { origin: base } });
   await owner.getByRole("button", { name: "+ Add provider" }).click();
   const dialog = owner.getByRole("dialog");
   await dialog.getByLabel("Server URL").fill(IDENTITY.whoamiUrl);

@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
-import { api, createProvider, row, saveProviderDialog, unique } from "./helpers";
+import { api, createProvider, row, saveProviderDialog, signIn, unique } from "./helpers";
 import { startEverythingServer } from "./support/everything-server";
-import { SERVERS } from "./users";
+import { SERVERS, USERS } from "./users";
 
 const base = SERVERS.enterprise;
 
@@ -182,36 +182,6 @@ test.describe("provider list and dialog", () => {
     await expect.poll(async () => (await api(request, base)("GET /api/v1/mcp-providers/{id}", { params: { id: created.id } })).status).toBe(404);
   });
 
-  test("more than a page of providers: the search runs on the server, and Next and Previous page through it", async ({ page, request }) => {
-    test.slow();
-    const prefix = unique("pg");
-    const call = api(request, base);
-    const create = (n: number) => {
-      const i = String(n).padStart(3, "0");
-      return call("POST /api/v1/mcp-providers", { body: { name: `Paged ${prefix} ${i}`, server_identifier: `${prefix}${i}`, server_url: `https://mcp.example.com/${prefix}/${i}` } }).then((res) => { expect(res.status).toBe(201); });
-    };
-    await create(0); // alone, so it is the oldest for certain
-    for (let start = 1; start < 101; start += 10) await Promise.all(Array.from({ length: Math.min(10, 101 - start) }, (_, offset) => create(start + offset)));
-    await page.goto("/settings/providers");
-    const searches: string[] = [];
-    page.on("request", (req) => { if (req.url().includes("/api/v1/mcp-providers?")) searches.push(new URL(req.url()).searchParams.get("q") ?? ""); });
-    await page.getByLabel("Search providers").fill(prefix);
-    const pages = page.getByRole("navigation", { name: "Pages of providers" });
-    await expect(pages).toContainText("Page 1");
-    await expect(page.getByRole("row").filter({ hasText: `Paged ${prefix}` })).toHaveCount(100);
-    expect(searches).toContain(prefix);
-
-    await pages.getByRole("button", { name: "Next" }).click();
-    await expect(pages).toContainText("Page 2");
-    await expect(page.getByRole("row").filter({ hasText: `Paged ${prefix}` })).toHaveCount(1);
-    await expect(page.getByRole("row").filter({ hasText: `Paged ${prefix} 000` })).toHaveCount(1); // the oldest, last
-    await expect(pages.getByRole("button", { name: "Next" })).toBeDisabled();
-
-    await pages.getByRole("button", { name: "Previous" }).click();
-    await expect(pages).toContainText("Page 1");
-    await expect(page.getByRole("row").filter({ hasText: `Paged ${prefix} 100` })).toHaveCount(1);
-  });
-
   test("search filters the list, and says so when nothing matches", async ({ page, request }) => {
     const created = await createProvider(request, base);
     await page.goto("/settings/providers");
@@ -365,5 +335,44 @@ test.describe("Test connection", () => {
     } finally {
       await server.stop();
     }
+  });
+});
+
+test.describe("paging", () => {
+  test.use({ storageState: { cookies: [], origins: [] } });
+
+  test("more than a page of providers: the search runs on the server, and Next and Previous page through it", async ({ page }) => {
+    test.slow();
+    // In a workspace of its own, in a session of its own: 101 new providers would push other tests' off the first page.
+    await signIn(page, USERS.owner);
+    const call = api(page.request, base);
+    const workspace = await call("POST /api/v1/workspaces", { body: { name: unique("Paging ") } });
+    expect(workspace.status).toBe(201);
+    expect((await call("PUT /api/v1/workspaces/current", { body: { workspace_id: workspace.json.id } })).status).toBe(204);
+    const prefix = unique("pg");
+    const create = (n: number) => {
+      const i = String(n).padStart(3, "0");
+      return call("POST /api/v1/mcp-providers", { body: { name: `Paged ${prefix} ${i}`, server_identifier: `${prefix}${i}`, server_url: `https://mcp.example.com/${prefix}/${i}` } }).then((res) => { expect(res.status).toBe(201); });
+    };
+    await create(0); // alone, so it is the oldest for certain
+    for (let start = 1; start < 101; start += 10) await Promise.all(Array.from({ length: Math.min(10, 101 - start) }, (_, offset) => create(start + offset)));
+    await page.goto("/settings/providers");
+    const searches: string[] = [];
+    page.on("request", (req) => { if (req.url().includes("/api/v1/mcp-providers?")) searches.push(new URL(req.url()).searchParams.get("q") ?? ""); });
+    await page.getByLabel("Search providers").fill(prefix);
+    const pages = page.getByRole("navigation", { name: "Pages of providers" });
+    await expect(pages).toContainText("Page 1");
+    await expect(page.getByRole("row").filter({ hasText: `Paged ${prefix}` })).toHaveCount(100);
+    expect(searches).toContain(prefix);
+
+    await pages.getByRole("button", { name: "Next" }).click();
+    await expect(pages).toContainText("Page 2");
+    await expect(page.getByRole("row").filter({ hasText: `Paged ${prefix}` })).toHaveCount(1);
+    await expect(page.getByRole("row").filter({ hasText: `Paged ${prefix} 000` })).toHaveCount(1); // the oldest, last
+    await expect(pages.getByRole("button", { name: "Next" })).toBeDisabled();
+
+    await pages.getByRole("button", { name: "Previous" }).click();
+    await expect(pages).toContainText("Page 1");
+    await expect(page.getByRole("row").filter({ hasText: `Paged ${prefix} 100` })).toHaveCount(1);
   });
 });
