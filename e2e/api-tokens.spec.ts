@@ -55,7 +55,19 @@ test("create a token (shown once, copyable), use it, revoke it: then it gets 401
 test("the API reference renders the OpenAPI document", async ({ page }) => {
   await page.goto("/api-reference");
   await expect(page.getByRole("heading", { name: "MCP Console API" })).toBeVisible();
-  await expect(page.getByRole("region", { name: "PATCH /api/v1/mcp-providers/{id}" })).toContainText("Merge-patch a provider");
+  const patch = page.getByRole("region", { name: "PATCH /api/v1/mcp-providers/{id}" });
+  await expect(patch).toContainText("Merge-patch a provider");
+  await expect(patch.getByRole("heading", { name: "Parameters" })).toBeVisible();
+  await expect(patch.getByText("curl -X PATCH")).toContainText("Authorization: Bearer $MCP_CONSOLE_TOKEN");
+  // `code` in descriptions is rendered as code, not shown as backticks.
+  const description = patch.getByText(/A field that is omitted stays unchanged/);
+  await expect(description.locator("code").filter({ hasText: "server_url" })).toBeVisible();
+  await expect(description).not.toContainText("`");
+  // The table of contents leads to each operation.
+  await page.getByRole("navigation", { name: "Operations" }).getByRole("link", { name: "Merge-patch a provider" }).click();
+  await expect(page).toHaveURL(/#op-updateProvider$/);
+  await patch.locator("summary").filter({ hasText: /^JSON/ }).click();
+  await expect(patch.getByText('"name": "Linear"').first()).toBeVisible(); // the request's example
 });
 
 test("sign out ends the session", async ({ browser }) => {

@@ -18,6 +18,9 @@ test("a member sees no edit controls, and a PATCH from their session gets 403", 
   await expect(page.getByRole("button", { name: /^Edit / })).toHaveCount(0);
   await expect(page.getByRole("button", { name: /^Delete / })).toHaveCount(0);
   await expect(row(page, created.server_identifier).getByRole("switch")).toBeDisabled();
+  await expect(page.getByText("You are a member here: admins add, change and remove providers")).toBeVisible(); // told why
+  await page.goto("/api-reference");
+  await expect(page.getByRole("region", { name: "PATCH /api/v1/mcp-providers/{id}" })).toContainText("Admins and owners only");
 
   const patch = await api(page.request, base)("PATCH /api/v1/mcp-providers/{id}", { params: { id: created.id }, body: { name: "member was here" } });
   expect(patch.status).toBe(403);

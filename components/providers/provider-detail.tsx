@@ -111,6 +111,9 @@ export function ProviderDetail({ id, signedInWithSso, consoleUrl, connectFailure
       <ConnectClient consoleUrl={consoleUrl} serverIdentifier={p.server_identifier} />
 
       <section aria-labelledby="tools-heading" className="space-y-3">
+        {features.data && !canManage && (
+          <p className="text-sm text-muted">You can try these tools as yourself. Turning a tool off for agents, or changing this provider, is for admins: ask one.</p>
+        )}
         <div className="flex items-baseline justify-between">
           <h2 id="tools-heading" className="text-lg font-semibold">Tools</h2>
           <p className="text-xs text-muted">

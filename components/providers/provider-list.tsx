@@ -51,6 +51,11 @@ export function ProviderList() {
             MCP providers
           </h1>
           <p className="mt-1 text-sm text-muted">The MCP servers your workspace&apos;s agents may call.</p>
+          {features.data && !canManage && (
+            <p className="mt-1 text-sm text-muted">
+              You are a <strong className="font-medium">{features.data.role}</strong> here: admins add, change and remove providers and turn forwarding on or off. Ask an admin if you need one.
+            </p>
+          )}
         </div>
         {canManage && (
           <Button variant="primary" onClick={openCreate}>

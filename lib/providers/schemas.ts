@@ -23,13 +23,15 @@ export const nameSchema = z
   .string({ error: "Name is required" })
   .trim()
   .min(1, "Name is required")
-  .max(LIMITS.nameMax, `Name must be at most ${LIMITS.nameMax} characters`);
+  .max(LIMITS.nameMax, `Name must be at most ${LIMITS.nameMax} characters`)
+  .meta({ examples: ["Linear"] });
 
 export const serverIdentifierSchema = z
   .string({ error: "Server identifier is required" })
   .min(1, "Server identifier is required")
   .max(LIMITS.identifierMax, `At most ${LIMITS.identifierMax} characters`)
-  .regex(/^[a-z0-9_-]*$/, "Use only lowercase letters, digits, - or _");
+  .regex(/^[a-z0-9_-]*$/, "Use only lowercase letters, digits, - or _")
+  .meta({ examples: ["linear"] });
 
 /** "Linear Issues (EU)" → "linear-issues-eu": what the identifier field suggests from a name. */
 export function identifierFrom(name: string): string {
@@ -57,7 +59,8 @@ export const serverUrlSchema = z
   .trim()
   .min(1, "Server URL is required")
   .max(LIMITS.urlMax, `URL must be at most ${LIMITS.urlMax} characters`)
-  .refine(isHttpUrl, "Enter an absolute http:// or https:// URL");
+  .refine(isHttpUrl, "Enter an absolute http:// or https:// URL")
+  .meta({ examples: ["https://mcp.linear.app/mcp"] });
 
 const emojiIconSchema = z.strictObject({
   type: z.literal("emoji"),

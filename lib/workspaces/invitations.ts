@@ -22,6 +22,7 @@ const PASSWORD_MIN = 12;
 export const emailSchema = z
   .string({ error: "Email is required" })
   .max(EMAIL_MAX, `At most ${EMAIL_MAX} characters`)
+  .meta({ examples: ["ada@example.com"] })
   .transform(normaliseEmail)
   .refine((email) => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email), "Enter an email address")
   .refine((email) => !isReservedEmail(email), "Addresses in the .invalid domain can't receive an invitation");
