@@ -18,6 +18,28 @@ test("edit, history, the names agents call, copy and delete — all from the pro
     await expect(page).toHaveTitle(`Page ${identifier} · MCP Console`);
     await expect(page.getByRole("listitem", { name: "Tool echo" })).toContainText(`call it ${identifier}__echo`);
 
+    // Try it is a form made from the tool's input schema, with raw JSON a click away.
+    const echo = page.getByRole("listitem", { name: "Tool echo" });
+    await echo.getByRole("button", { name: "Try it" }).click();
+    const message = echo.getByLabel("message");
+    await expect(message).toHaveAttribute("aria-required", "true");
+    await message.fill("hello");
+    await echo.getByRole("button", { name: "Call echo" }).click();
+    await expect(echo.getByTestId("tool-result-text")).toHaveText("Echo: hello");
+    await expect(echo.getByRole("region", { name: "Result" })).toContainText(/\d+ ms/);
+    await echo.getByRole("button", { name: "Edit as JSON" }).click();
+    const json = echo.getByLabel("Arguments (JSON)");
+    await expect(json).toHaveValue(/"message": "hello"/);
+    await json.fill('{"message": "again"}');
+    await echo.getByRole("button", { name: "Call echo" }).click();
+    await expect(echo.getByTestId("tool-result-text")).toHaveText("Echo: again");
+    await echo.getByRole("button", { name: "Edit as form" }).click();
+    await expect(message).toHaveValue("again");
+    const calls = echo.getByRole("region", { name: "Your last calls of echo" });
+    await expect(calls.getByRole("listitem")).toHaveCount(2);
+    await calls.getByRole("listitem").last().getByRole("button", { name: "Use again" }).click();
+    await expect(message).toHaveValue("hello");
+
     await page.getByRole("button", { name: `Copy the identifier ${identifier}` }).click();
     await expect(page.getByText("Identifier copied")).toBeVisible();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(identifier);

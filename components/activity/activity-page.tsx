@@ -59,7 +59,8 @@ export function ActivityPage({ userId }: { userId: string }) {
           </label>
         )}
       </div>
-      <div className={tableFrameClass}>
+      {/* Focusable: on a phone the table may scroll sideways, and keyboards must be able to scroll it. */}
+      <div className={tableFrameClass} tabIndex={0} role="region" aria-label="Tool calls">
         {calls.isPending ? (
           <p role="status" className="p-8 text-center text-sm text-muted">Loading activity…</p>
         ) : calls.isError && rows.length === 0 ? (
@@ -73,10 +74,10 @@ export function ActivityPage({ userId }: { userId: string }) {
                 <th scope="col" className="px-4 py-2.5 font-medium">When</th>
                 {admin && <th scope="col" className="px-4 py-2.5 font-medium">User</th>}
                 <th scope="col" className="px-4 py-2.5 font-medium">Tool</th>
-                <th scope="col" className="px-4 py-2.5 font-medium">From</th>
+                <th scope="col" className="hidden px-4 py-2.5 font-medium sm:table-cell">From</th>
                 <th scope="col" className="px-4 py-2.5 font-medium">Outcome</th>
-                <th scope="col" className="px-4 py-2.5 text-right font-medium">Duration</th>
-                <th scope="col" className="px-4 py-2.5 font-medium">Identity</th>
+                <th scope="col" className="hidden px-4 py-2.5 text-right font-medium sm:table-cell">Duration</th>
+                <th scope="col" className="hidden px-4 py-2.5 font-medium sm:table-cell">Identity</th>
               </tr>
             </thead>
             <tbody className="divide-y divide-zinc-200 dark:divide-zinc-800">
@@ -85,10 +86,10 @@ export function ActivityPage({ userId }: { userId: string }) {
                   <td className="px-4 py-2.5 whitespace-nowrap text-muted" title={new Date(row.at).toLocaleString()}>{relativeTime(row.at)}</td>
                   {admin && <td className="px-4 py-2.5">{row.user.email}</td>}
                   <td className="px-4 py-2.5"><span className="text-muted">{row.provider.name} · </span><span className="font-mono text-xs">{row.tool}</span></td>
-                  <td className="px-4 py-2.5 text-muted">{VIA_LABELS[row.via]}</td>
+                  <td className="hidden px-4 py-2.5 text-muted sm:table-cell">{VIA_LABELS[row.via]}</td>
                   <td className="px-4 py-2.5"><Outcome outcome={row.outcome} /></td>
-                  <td className="px-4 py-2.5 text-right tabular-nums text-muted">{row.duration_ms} ms</td>
-                  <td className="px-4 py-2.5 text-muted">{IDENTITY_LABELS[row.identity] ?? "Forwarded as the user"}</td>
+                  <td className="hidden px-4 py-2.5 text-right tabular-nums text-muted sm:table-cell">{row.duration_ms} ms</td>
+                  <td className="hidden px-4 py-2.5 text-muted sm:table-cell">{IDENTITY_LABELS[row.identity] ?? "Forwarded as the user"}</td>
                 </tr>
               ))}
             </tbody>

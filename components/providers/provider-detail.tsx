@@ -11,15 +11,14 @@ import { copyText } from "@/lib/client/clipboard";
 import { HealthPanel, providerHealth } from "@/components/providers/discovery-status";
 import { ForwardingBadge, FORWARDING_EXPLANATION } from "@/components/providers/forwarding";
 import { ConnectClient } from "@/components/providers/connect-client";
+import { TryIt } from "@/components/providers/try-it";
 import { ConnectFromError, OAuthConnection } from "@/components/providers/oauth-connection";
 import { ProviderIcon } from "@/components/providers/provider-icon";
 import { Switch } from "@/components/ui/switch";
 import { canManageProviders } from "@/lib/auth/roles";
-import { inputClass } from "@/components/ui/field";
 import { ApiClientError, errorMessage } from "@/lib/client/api";
-import { useCallTool, useDeleteProvider, useFeatures, useProvider, useProviderTools, useRefreshTools, useSetToolEnabled, useToolPolicySaving, type ProviderTool, type ToolResult } from "@/lib/client/hooks";
+import { useDeleteProvider, useFeatures, useProvider, useProviderTools, useRefreshTools, useSetToolEnabled, useToolPolicySaving, type ProviderTool } from "@/lib/client/hooks";
 import type { Provider } from "@/lib/providers/schemas";
-import { exampleArguments, validateArguments } from "@/lib/client/json-schema";
 import { relativeTime } from "@/lib/client/time";
 
 // The edit dialog carries the form and its validation: loaded when first opened, as on the list.
@@ -144,41 +143,23 @@ export function ProviderDetail({ id, signedInWithSso, consoleUrl, connectFailure
 }
 
 function ToolCard({ provider, tool, canManage, sso, signedInWithSso }: { provider: Provider; tool: ProviderTool; canManage: boolean; sso: boolean; signedInWithSso: boolean }) {
-  const providerId = provider.id;
   const setEnabled = useSetToolEnabled(provider);
   // One change at a time, until the provider is read again (the mutation waits for that refetch).
   const policySaving = useToolPolicySaving(provider.id);
   const [open, setOpen] = useState(false);
-  const [text, setText] = useState(() => JSON.stringify(exampleArguments(tool.input_schema), null, 2));
-  const [problems, setProblems] = useState<string[]>([]);
-  const call = useCallTool(providerId);
-  const editorId = `args-${tool.name}`;
-
-  function run() {
-    let args: unknown;
-    try {
-      args = JSON.parse(text || "{}");
-    } catch {
-      setProblems(["The arguments are not valid JSON."]);
-      return;
-    }
-    const errors = validateArguments({ ...tool.input_schema, type: "object" }, args);
-    setProblems(errors);
-    if (errors.length === 0) call.mutate({ tool: tool.name, args: args as Record<string, unknown> });
-  }
 
   return (
     <li className="rounded-xl border border-zinc-200 p-4 dark:border-zinc-800" aria-label={`Tool ${tool.name}`}>
       <div className="flex items-start justify-between gap-4">
-        <div>
+        <div className="min-w-0">
           <h3 className="font-mono text-sm font-semibold">{tool.name}</h3>
           <p className="text-xs text-muted">
-            Agents on <span className="font-mono">/mcp</span> call it <span className="font-mono">{provider.server_identifier}__{tool.name}</span>
+            Agents on <span className="font-mono">/mcp</span> call it <span className="break-all font-mono">{provider.server_identifier}__{tool.name}</span>
           </p>
           {tool.title && tool.title !== tool.name && <p className="text-sm font-medium">{tool.title}</p>}
           {tool.description && <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">{tool.description}</p>}
         </div>
-        <div className="flex shrink-0 items-center gap-3">
+        <div className="flex shrink-0 flex-wrap items-center justify-end gap-3">
           {canManage ? (
             <label className="flex items-center gap-2 text-xs text-muted">
               <Switch checked={tool.enabled} disabled={policySaving} onCheckedChange={(enabled) => { setEnabled.mutate({ tool: tool.name, enabled }); }} label={`${tool.name} available to agents`} />
@@ -194,53 +175,10 @@ function ToolCard({ provider, tool, canManage, sso, signedInWithSso }: { provide
       </div>
       <details className="mt-2">
         <summary className="cursor-pointer text-xs text-muted">Input schema</summary>
-        <pre className="mt-2 max-h-64 overflow-auto rounded-md bg-zinc-50 p-3 text-xs dark:bg-zinc-900">{JSON.stringify(tool.input_schema, null, 2)}</pre>
+        <pre className="mt-2 max-h-64 overflow-y-auto whitespace-pre-wrap break-words rounded-md bg-zinc-50 p-3 text-xs dark:bg-zinc-900" tabIndex={0}>{JSON.stringify(tool.input_schema, null, 2)}</pre>
       </details>
-      {open && (
-        <div id={`try-${tool.name}`} className="mt-4 space-y-3">
-          <label htmlFor={editorId} className="block text-sm font-medium">
-            Arguments (JSON)
-          </label>
-          <textarea id={editorId} value={text} onChange={(event) => { setText(event.target.value); }} rows={Math.min(12, text.split("\n").length + 1)} spellCheck={false} className={`${inputClass} font-mono text-xs`} aria-invalid={problems.length > 0 || undefined} />
-          {problems.length > 0 && (
-            <div role="alert">
-              <ul className="list-inside list-disc text-xs text-red-600 dark:text-red-400">
-                {problems.map((problem) => <li key={problem}>{problem}</li>)}
-              </ul>
-            </div>
-          )}
-          <Button variant="primary" onClick={run} disabled={call.isPending}>
-            {call.isPending ? "Calling…" : `Call ${tool.name}`}
-          </Button>
-          {call.isError && <CallError error={call.error} provider={provider} sso={sso} signedInWithSso={signedInWithSso} />}
-          {call.isSuccess && <ToolOutput result={call.data} />}
-        </div>
-      )}
+      {open && <TryIt providerId={provider.id} tool={tool} renderError={(error) => <CallError error={error} provider={provider} sso={sso} signedInWithSso={signedInWithSso} />} />}
     </li>
-  );
-}
-
-function ToolOutput({ result }: { result: ToolResult }) {
-  return (
-    <section aria-label="Result" className={`rounded-lg border p-3 text-sm ${result.is_error ? "border-amber-500/40 bg-amber-50 dark:bg-amber-950" : "border-zinc-200 dark:border-zinc-800"}`}>
-      <p className="mb-2 text-xs font-medium uppercase tracking-wide text-muted">{result.is_error ? "The tool reported an error" : "Result"}</p>
-      {result.content.map((item, index) =>
-        item.type === "text" ? (
-          <pre key={index} data-testid="tool-result-text" className="whitespace-pre-wrap break-words font-mono text-xs">{String(item.text)}</pre>
-        ) : item.type === "image" ? (
-          // eslint-disable-next-line @next/next/no-img-element
-          <img key={index} alt="Tool output" src={`data:${String(item.mimeType)};base64,${String(item.data)}`} className="max-h-64" />
-        ) : (
-          <pre key={index} className="overflow-auto font-mono text-xs">{JSON.stringify(item, null, 2)}</pre>
-        ),
-      )}
-      {result.structured_content && (
-        <details className="mt-2">
-          <summary className="cursor-pointer text-xs text-muted">Structured content</summary>
-          <pre className="mt-1 overflow-auto font-mono text-xs">{JSON.stringify(result.structured_content, null, 2)}</pre>
-        </details>
-      )}
-    </section>
   );
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { exampleArguments, validateArguments } from "@/lib/client/json-schema";
+import { validateArguments } from "@/lib/client/json-schema";
 
 const schema = {
   type: "object",
@@ -20,11 +20,5 @@ describe("validateArguments", () => {
       "tags[0] should be string, not integer",
     ]);
     expect(validateArguments(schema, [])).toEqual(["arguments should be object, not array"]);
-  });
-});
-
-describe("exampleArguments", () => {
-  it("fills each property with a value of its type", () => {
-    expect(exampleArguments(schema)).toEqual({ message: "", count: 0, mode: "a", tags: [] });
   });
 });

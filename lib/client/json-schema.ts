@@ -36,13 +36,3 @@ export function validateArguments(schema: Schema, value: unknown, path = ""): st
   }
   return errors;
 }
-
-/** A starting point for the arguments editor: each property with a value of its type. */
-export function exampleArguments(schema: Schema): Record<string, unknown> {
-  const example: Record<string, unknown> = {};
-  for (const [name, property] of Object.entries(schema.properties ?? {})) {
-    const type = Array.isArray(property.type) ? property.type[0] : property.type;
-    example[name] = property.enum?.[0] ?? { string: "", number: 0, integer: 0, boolean: false, array: [], object: {} }[type ?? "string"] ?? null;
-  }
-  return example;
-}
