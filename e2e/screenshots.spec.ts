@@ -1,9 +1,27 @@
-// `npm run screenshots`: the list, the dialog and the tokens page, light and dark, for the README.
+// `npm run screenshots`: the list, the dialog, a provider's page with Try it and the tokens page,
+// light and dark, on a desktop and on a phone, for the README.
 import { test } from "@playwright/test";
-import { createProvider } from "./helpers";
+import { api, createProvider } from "./helpers";
+import { startEverythingServer } from "./support/everything-server";
 import { SERVERS } from "./users";
 
 const base = SERVERS.enterprise;
+
+let everything: Awaited<ReturnType<typeof startEverythingServer>>;
+let referenceId = "";
+test.beforeAll(async ({ request }) => {
+  everything = await startEverythingServer();
+  const call = api(request, base);
+  // A worker that starts again (after a failure) finds it registered, on the last server's port.
+  const [existing] = (await call("GET /api/v1/mcp-providers", { query: { q: "everything" } })).json.data;
+  if (existing) {
+    await call("PATCH /api/v1/mcp-providers/{id}", { params: { id: existing.id }, body: { server_url: everything.url } });
+    referenceId = existing.id;
+  } else {
+    referenceId = (await createProvider(request, base, { name: "Reference server", server_identifier: "everything", server_url: everything.url, icon: { type: "emoji", content: "🧪", background: "#FEF3C7" } })).id;
+  }
+});
+test.afterAll(async () => { await everything.stop(); });
 
 for (const scheme of ["light", "dark"] as const) {
   test(`screenshots (${scheme})`, async ({ page, request }) => {
@@ -15,7 +33,7 @@ for (const scheme of ["light", "dark"] as const) {
       await createProvider(request, base, { name: "Internal search", server_identifier: "search", server_url: "https://search.internal.example/mcp", icon: { type: "emoji", content: "🔎", background: "#DCFCE7" }, identity_mode: "idp_token" });
     }
     await page.goto("/settings/providers");
-    await page.getByText("Internal search").waitFor();
+    await page.getByRole("link", { name: "Internal search" }).waitFor();
     await page.screenshot({ path: `docs/screenshots/providers-${scheme}.png` });
     await page.getByRole("button", { name: "Edit Linear" }).click();
     await page.getByRole("dialog").getByRole("tab", { name: /Headers/ }).click();
@@ -33,5 +51,24 @@ for (const scheme of ["light", "dark"] as const) {
     }
     await page.getByText("Local scripts").waitFor();
     await page.screenshot({ path: `docs/screenshots/api-tokens-${scheme}.png` });
+
+    await page.goto(`/settings/providers/${referenceId}`);
+    const echo = page.getByRole("listitem", { name: "Tool echo" });
+    await echo.getByRole("button", { name: "Try it" }).click();
+    await echo.getByLabel("message").fill("Hello from the console");
+    await echo.getByRole("button", { name: "Call echo" }).click();
+    await echo.getByTestId("tool-result-text").waitFor();
+    await echo.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `docs/screenshots/provider-page-${scheme}.png` });
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto("/settings/providers");
+    await page.getByRole("link", { name: "Internal search" }).waitFor();
+    await page.screenshot({ path: `docs/screenshots/phone-providers-${scheme}.png` });
+    await page.getByRole("button", { name: "Menu", exact: true }).click();
+    await page.screenshot({ path: `docs/screenshots/phone-menu-${scheme}.png` });
+    await page.goto(`/settings/providers/${referenceId}`);
+    await page.getByRole("listitem", { name: "Tool echo" }).waitFor();
+    await page.screenshot({ path: `docs/screenshots/phone-provider-${scheme}.png` });
   });
 }
