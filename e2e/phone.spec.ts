@@ -17,7 +17,13 @@ test("the navigation is a menu, and the user menu is on screen", async ({ page }
   await expect(page.getByRole("navigation", { name: "Main" })).toBeHidden(); // following a link closes it
 
   await menu.click();
-  await page.keyboard.press("Escape");
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+  await page.keyboard.press("Escape"); // focus is still on the button
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeHidden();
+  await menu.click();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link").first().focus();
+  await page.keyboard.press("Escape"); // from inside the menu
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeHidden();
   await expect(menu).toBeFocused();
 
   await page.getByRole("button", { name: "User menu" }).click();

@@ -252,8 +252,17 @@ test.describe("provider list and dialog", () => {
     await expect(dialog.getByRole("button", { name: "Cancel" })).toBeInViewport({ ratio: 1 });
 
     await page.mouse.click(5, 5); // outside, the overlay: asks too
+    // The form behind the question is inert: Tab stays on the two answers.
+    await expect(question.getByRole("button", { name: "Keep editing" })).toBeFocused();
+    await page.keyboard.press("Tab");
+    await expect(question.getByRole("button", { name: "Discard" })).toBeFocused();
+    await page.keyboard.press("Tab");
+    await expect(question.getByRole("button", { name: "Keep editing" })).toBeFocused();
     await question.getByRole("button", { name: "Discard" }).click();
     await expect(dialog).toBeHidden();
+    await page.getByRole("button", { name: "+ Add provider" }).click();
+    await expect(dialog.getByLabel("Name", { exact: true })).toHaveValue(""); // a fresh form, and no question
+    await expect(question).toHaveCount(0);
   });
 
   test("a reload that fails keeps the list on screen, says so, and Retry recovers", async ({ page, request }) => {

@@ -13,7 +13,7 @@ test.beforeAll(async ({ request }) => {
   everything = await startEverythingServer();
   const call = api(request, base);
   // A worker that starts again (after a failure) finds it registered, on the last server's port.
-  const [existing] = (await call("GET /api/v1/mcp-providers", { query: { q: "everything" } })).json.data;
+  const existing = (await call("GET /api/v1/mcp-providers", { query: { q: "everything" } })).json.data.find((provider) => provider.server_identifier === "everything");
   if (existing) {
     await call("PATCH /api/v1/mcp-providers/{id}", { params: { id: existing.id }, body: { server_url: everything.url } });
     referenceId = existing.id;

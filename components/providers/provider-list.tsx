@@ -23,11 +23,15 @@ export function ProviderList() {
   const [search, setSearch] = useState("");
   const q = useDeferredValue(search.trim());
   const features = useFeatures();
-  // The cursors of the pages before this one, for this search (a new search starts at its first page).
-  const [paging, setPaging] = useState<{ q: string; cursors: string[] }>({ q: "", cursors: [] });
-  const earlier = paging.q === q ? paging.cursors : [];
-  const [cursor, setCursor] = useState<{ q: string; at: string }>({ q: "", at: "" });
-  const at = cursor.q === q ? cursor.at : "";
+  // Where this page starts, and where the pages before it started; a new search starts at its first page.
+  const [at, setAt] = useState("");
+  const [earlier, setEarlier] = useState<string[]>([]);
+  const [pagedFor, setPagedFor] = useState(q);
+  if (pagedFor !== q) {
+    setPagedFor(q);
+    setAt("");
+    setEarlier([]);
+  }
   const providers = useProviders(q, at);
   const remove = useDeleteProvider();
   const toggleForwarding = useToggleForwarding();
@@ -78,6 +82,12 @@ export function ProviderList() {
           </p>
         ) : !providers.data || features.isError ? (
           <LoadError what="providers" error={providers.error ?? features.error} retry={() => { void providers.refetch(); void features.refetch(); }} />
+        ) : providers.data.data.length === 0 && earlier.length > 0 ? (
+          // Its last rows were deleted: the providers are on the pages before.
+          <div className="flex flex-col items-center gap-3 p-10 text-center text-sm text-muted">
+            No providers left on this page.
+            <Button size="sm" onClick={() => { setAt(""); setEarlier([]); }}>Back to the first page</Button>
+          </div>
         ) : providers.data.data.length === 0 ? (
           <EmptyState searching={Boolean(q)} canManage={canManage} onAdd={openCreate} />
         ) : (
@@ -152,8 +162,8 @@ export function ProviderList() {
               size="sm"
               disabled={earlier.length === 0 || providers.isPlaceholderData}
               onClick={() => {
-                setCursor({ q, at: earlier[earlier.length - 1] ?? "" });
-                setPaging({ q, cursors: earlier.slice(0, -1) });
+                setAt(earlier[earlier.length - 1] ?? "");
+                setEarlier(earlier.slice(0, -1));
               }}
             >
               Previous
@@ -164,8 +174,8 @@ export function ProviderList() {
               onClick={() => {
                 const next = providers.data.next_cursor;
                 if (!next) return;
-                setPaging({ q, cursors: [...earlier, at] });
-                setCursor({ q, at: next });
+                setEarlier([...earlier, at]);
+                setAt(next);
               }}
             >
               Next

@@ -45,7 +45,15 @@ export function AppHeader({ workspaceName, email, role }: { workspaceName: strin
   const setMenuOpen = (open: boolean) => { setOpenOn(open ? pathname : null); };
   const menuButton = useRef<HTMLButtonElement>(null);
   return (
-    <header className="border-b border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-950">
+    <header
+      className="border-b border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-950"
+      // Escape closes the phone menu from its button or from inside it.
+      onKeyDown={(event) => {
+        if (event.key !== "Escape" || !menuOpen) return;
+        setMenuOpen(false);
+        menuButton.current?.focus();
+      }}
+    >
       <div className="mx-auto flex max-w-6xl items-center gap-3 px-4 py-3 sm:px-6 lg:gap-6">
         <Link href="/settings/providers" className="flex shrink-0 items-center gap-2 font-semibold">
           <span aria-hidden className="flex h-7 w-7 items-center justify-center rounded-md bg-zinc-900 text-xs text-white dark:bg-zinc-100 dark:text-zinc-900">
@@ -75,11 +83,6 @@ export function AppHeader({ workspaceName, email, role }: { workspaceName: strin
         <div
           id="phone-nav"
           className="border-t border-zinc-200 px-4 py-2 lg:hidden dark:border-zinc-800"
-          onKeyDown={(event) => {
-            if (event.key !== "Escape") return;
-            setMenuOpen(false);
-            menuButton.current?.focus();
-          }}
         >
           <nav aria-label="Main">
             <NavLinks role={role} className="flex flex-col gap-1" linkClassName="block py-2.5" />

@@ -3,7 +3,7 @@ import { forwardRef } from "react";
 const VARIANTS = {
   primary: "bg-zinc-900 text-white hover:bg-zinc-700 dark:bg-zinc-100 dark:text-zinc-900 dark:hover:bg-zinc-300",
   secondary: "border border-zinc-300 bg-white hover:bg-zinc-50 dark:border-zinc-700 dark:bg-zinc-900 dark:hover:bg-zinc-800",
-  danger: "bg-red-600 text-white hover:bg-red-500",
+  danger: "bg-red-600 text-white hover:bg-red-700", // white on red-500 is 3.8:1
   ghost: "hover:bg-zinc-100 dark:hover:bg-zinc-800",
 } as const;
 

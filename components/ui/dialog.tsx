@@ -3,7 +3,8 @@
 // while something is saving, so Escape and outside clicks can't lose the user's work mid-request;
 // `isDirty` makes them ask before they throw away what the user typed.
 import * as RadixDialog from "@radix-ui/react-dialog";
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
+import { flushSync } from "react-dom";
 import { Button } from "@/components/ui/button";
 import { useReturnFocus } from "@/components/ui/focus-return";
 
@@ -32,10 +33,19 @@ export function Dialog({
 }) {
   const returnFocus = useReturnFocus(open);
   const blocked = () => locked || Boolean(isLocked?.());
-  const [askingDiscard, setAskingDiscard] = useState(false);
+  const [asking, setAsking] = useState(false);
+  // A dialog closed some other way (its own Cancel, a save) and opened again asks nothing.
+  const [wasOpen, setWasOpen] = useState(open);
+  if (wasOpen !== open) {
+    setWasOpen(open);
+    setAsking(false);
+  }
+  // Never while saving: the work is on its way, and Discard can't take it back.
+  const askingDiscard = asking && !locked;
   const focusBeforeAsking = useRef<HTMLElement | null>(null);
   const keepEditing = () => {
-    setAskingDiscard(false);
+    // The form is inert while asking: it must be live again before it can take focus.
+    flushSync(() => { setAsking(false); });
     focusBeforeAsking.current?.focus();
   };
   return (
@@ -46,7 +56,7 @@ export function Dialog({
         else if (blocked() || askingDiscard) return;
         else if (isDirty?.()) {
           focusBeforeAsking.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-          setAskingDiscard(true);
+          setAsking(true);
         } else onOpenChange(false);
       }}
     >
@@ -76,18 +86,51 @@ export function Dialog({
           ) : (
             <RadixDialog.Description className="sr-only">{title}</RadixDialog.Description>
           )}
-          <div className="mt-5">{children}</div>
+          {/* While the question is up, the form behind it can't be reached (its Save is under the question). */}
+          <div className="mt-5" inert={askingDiscard}>{children}</div>
           {askingDiscard && (
-            <div role="alertdialog" aria-labelledby="discard-question" className="sticky bottom-0 z-20 -mx-6 -mb-6 mt-4 flex flex-wrap items-center justify-between gap-3 border-t border-amber-500/40 bg-amber-50 px-6 py-4 dark:bg-amber-950">
-              <p id="discard-question" className="text-sm font-medium text-amber-950 dark:text-amber-100">Discard your changes?</p>
-              <div className="flex gap-2">
-                <Button autoFocus onClick={keepEditing}>Keep editing</Button>
-                <Button variant="danger" onClick={() => { setAskingDiscard(false); onOpenChange(false); }}>Discard</Button>
-              </div>
-            </div>
+            <DiscardQuestion
+              onKeepEditing={keepEditing}
+              onDiscard={() => {
+                if (blocked()) return;
+                setAsking(false);
+                onOpenChange(false);
+              }}
+            />
           )}
         </RadixDialog.Content>
       </RadixDialog.Portal>
     </RadixDialog.Root>
+  );
+}
+
+/** "Discard your changes?", with the safe answer focused. */
+function DiscardQuestion({ onKeepEditing, onDiscard }: { onKeepEditing: () => void; onDiscard: () => void }) {
+  const keep = useRef<HTMLButtonElement>(null);
+  const discard = useRef<HTMLButtonElement>(null);
+  // After the event that raised it: a click outside moves focus (to the page) once its handlers have run.
+  useEffect(() => {
+    const timer = setTimeout(() => { keep.current?.focus(); }, 0);
+    return () => { clearTimeout(timer); };
+  }, []);
+  return (
+    <div
+      role="alertdialog"
+      aria-labelledby="discard-question"
+      // Tab goes round the two answers (the form behind is inert, and Radix's own loop would stop on it).
+      onKeyDown={(event) => {
+        if (event.key !== "Tab") return;
+        const [from, to] = event.shiftKey ? [keep.current, discard.current] : [discard.current, keep.current];
+        if (document.activeElement !== from) return;
+        event.preventDefault();
+        to?.focus();
+      }}
+      className="sticky bottom-0 z-20 -mx-6 -mb-6 mt-4 flex flex-wrap items-center justify-between gap-3 border-t border-amber-500/40 bg-amber-50 px-6 py-4 dark:bg-amber-950">
+      <p id="discard-question" className="text-sm font-medium text-amber-950 dark:text-amber-100">Discard your changes?</p>
+      <div className="flex gap-2">
+        <Button ref={keep} autoFocus onClick={onKeepEditing}>Keep editing</Button>
+        <Button ref={discard} variant="danger" onClick={onDiscard}>Discard</Button>
+      </div>
+    </div>
   );
 }

@@ -44,4 +44,17 @@ describe("Try it's form", () => {
     const args = { message: "hi", count: 3, mode: "careful", loud: true, tags: [1] };
     expect(argumentsFrom(schema, valuesFrom(schema, args)).args).toEqual({ ...args, ratio: 0.5 });
   });
+
+  it("reads optional values as servers write them, and a null default as none", () => {
+    const optional: InputSchema = {
+      properties: {
+        limit: { anyOf: [{ type: "integer", minimum: 1 }, { type: "null" }], default: null },
+        label: { type: "string", default: null },
+        either: { anyOf: [{ type: "string" }, { type: "integer" }] },
+      },
+    };
+    expect(toolFields(optional).map((field) => [field.name, field.kind])).toEqual([["limit", "integer"], ["label", "text"], ["either", "json"]]);
+    expect(initialValues(optional)).toEqual({ limit: "", label: "", either: "" });
+    expect(argumentsFrom(optional, { limit: "5", label: "", either: "7" }).args).toEqual({ limit: 5, either: 7 });
+  });
 });

@@ -1,7 +1,7 @@
 // Try it's form, from a tool's input schema: one field per property (text, number, checkbox,
 // choice, or JSON for arrays and objects), its defaults and minimums as starting values, and the
 // arguments the fields make (or why they can't).
-type Property = { type?: string | string[]; description?: string; title?: string; default?: unknown; enum?: unknown[]; minimum?: number; maximum?: number };
+type Property = { type?: string | string[]; description?: string; title?: string; default?: unknown; enum?: unknown[]; minimum?: number; maximum?: number; anyOf?: Property[]; oneOf?: Property[] };
 export type InputSchema = { properties?: Record<string, Property>; required?: string[] };
 
 export type FieldKind = "text" | "number" | "integer" | "boolean" | "choice" | "json";
@@ -9,8 +9,22 @@ export type ToolField = { name: string; kind: FieldKind; required: boolean; desc
 /** Every field's value as the form holds it: text for inputs (choices as their JSON), a boolean for checkboxes. */
 export type FormValues = Record<string, string | boolean>;
 
-function kindOf(property: Property): FieldKind {
+/** An optional value as many servers describe it (anyOf an integer or null): the non-null branch. */
+function concrete(property: Property): Property {
+  const variants = (property.anyOf ?? property.oneOf)?.filter((variant) => variant.type !== "null");
+  return variants?.length === 1 ? { ...property, ...variants[0], description: property.description ?? variants[0].description, anyOf: undefined, oneOf: undefined } : property;
+}
+
+/** The schema's default, if it has a usable one (null means none). */
+function defaultOf(property: Property | undefined): unknown {
+  return property?.default === null ? undefined : property?.default;
+}
+
+function kindOf(raw: Property): FieldKind {
+  const property = concrete(raw);
   if (property.enum?.length) return "choice";
+  // A real union: the user writes the value.
+  if (property.anyOf ?? property.oneOf) return "json";
   const type = Array.isArray(property.type) ? property.type.find((t) => t !== "null") : property.type;
   if (type === "string" || type === undefined) return "text";
   if (type === "number" || type === "integer" || type === "boolean") return type;
@@ -23,9 +37,9 @@ export function toolFields(schema: InputSchema): ToolField[] {
     kind: kindOf(property),
     required: schema.required?.includes(name) ?? false,
     description: property.description ?? property.title,
-    choices: property.enum,
-    minimum: property.minimum,
-    maximum: property.maximum,
+    choices: concrete(property).enum,
+    minimum: concrete(property).minimum,
+    maximum: concrete(property).maximum,
   }));
 }
 
@@ -33,7 +47,7 @@ export function toolFields(schema: InputSchema): ToolField[] {
 export function initialValues(schema: InputSchema): FormValues {
   const values: FormValues = {};
   for (const field of toolFields(schema)) {
-    const fallback = schema.properties?.[field.name]?.default;
+    const fallback = defaultOf(schema.properties?.[field.name]);
     if (field.kind === "boolean") values[field.name] = fallback === true;
     else if (fallback !== undefined) values[field.name] = field.kind === "choice" || field.kind === "json" || typeof fallback === "object" ? JSON.stringify(fallback) : `${fallback as string | number}`;
     else if (field.required && (field.kind === "number" || field.kind === "integer") && field.minimum !== undefined) values[field.name] = String(field.minimum);
@@ -49,7 +63,7 @@ export function argumentsFrom(schema: InputSchema, values: FormValues): { args: 
   for (const field of toolFields(schema)) {
     const value = values[field.name];
     if (field.kind === "boolean") {
-      if (value === true || field.required || schema.properties?.[field.name]?.default !== undefined) args[field.name] = value === true;
+      if (value === true || field.required || defaultOf(schema.properties?.[field.name]) !== undefined) args[field.name] = value === true;
       continue;
     }
     const text = typeof value === "string" ? value : "";

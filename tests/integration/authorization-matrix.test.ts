@@ -104,7 +104,7 @@ async function fixture(): Promise<Fixture> {
     expect(created.status).toBe(201);
     return created.json.id;
   };
-  const token = await createApiToken({ userId: workspace.admin.userId, workspaceId: workspace.admin.workspaceId, name: "to revoke" });
+  const token = await createApiToken({ userId: workspace.admin.userId, workspaceId: workspace.admin.workspaceId, name: `to revoke ${Math.random().toString(36).slice(2)}` });
   return { providerId: provider.json.id, perUserProviderId: await oauth("per_user"), sharedProviderId: await oauth("shared"), adminTokenId: token.id, adminUserId: workspace.admin.userId };
 }
 
