@@ -1,7 +1,7 @@
 // Every page and dialog, scanned by axe-core in both colour schemes on a desktop and a phone: no
 // violations, and nothing wider than the screen (a page that scrolls sideways hides its actions).
-import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
+import { accessibilityProblems } from "./support/axe";
 import { createProvider, unique } from "./helpers";
 import { startEverythingServer } from "./support/everything-server";
 import { SERVERS } from "./users";
@@ -13,19 +13,6 @@ let everything: Awaited<ReturnType<typeof startEverythingServer>>;
 test.beforeAll(async () => { everything = await startEverythingServer(); });
 test.afterAll(async () => { await everything.stop(); });
 
-/** What axe finds on the page as it is now, one line per rule with where. */
-async function violations(page: Page, where: string): Promise<string[]> {
-  // A toast or dialog still fading in would be measured half-transparent.
-  await page.waitForFunction(() => document.getAnimations().every((animation) => animation.playState !== "running"));
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations.map((violation) => `${where}: ${violation.id} — ${violation.nodes.slice(0, 3).map((node) => node.target.join(" ")).join(" | ")}${violation.nodes.length > 3 ? ` (+${violation.nodes.length - 3})` : ""}`);
-}
-
-/** How far the page reaches past the right edge of the screen, in CSS pixels. */
-function overflow(page: Page): Promise<number> {
-  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-}
-
 for (const scheme of ["light", "dark"] as const) {
   for (const width of [1280, 390]) {
     test(`every page and dialog passes axe, ${scheme}, ${width} px`, async ({ page, request }) => {
@@ -34,11 +21,7 @@ for (const scheme of ["light", "dark"] as const) {
       await page.setViewportSize({ width, height: 800 });
       const provider = await createProvider(request, base, { name: `Axe ${unique("")}`, server_url: `${everything.url}?scan=${unique("")}` });
       const found: string[] = [];
-      const check = async (where: string) => {
-        found.push(...(await violations(page, where)));
-        const wide = await overflow(page);
-        if (wide > 0) found.push(`${where}: ${wide} px wider than the screen`);
-      };
+      const check = async (where: string) => { found.push(...(await accessibilityProblems(page, where))); };
 
       for (const path of ["/settings/providers", `/settings/providers/${provider.id}`, "/activity", "/settings/api-tokens", "/settings/connected-apps", "/settings/members", "/api-reference", "/settings/providers/00000000-0000-4000-8000-000000000000"]) {
         await page.goto(path);
@@ -68,6 +51,25 @@ for (const scheme of ["light", "dark"] as const) {
       await page.keyboard.press("Escape");
       await page.getByRole("button", { name: "User menu" }).click();
       await check("user menu open");
+      await page.keyboard.press("Escape");
+
+      if (width < 640) {
+        await page.getByRole("button", { name: `Actions for ${provider.name}` }).click();
+        await page.getByRole("menuitem", { name: "Edit" }).click();
+      } else {
+        await page.getByRole("button", { name: `Edit ${provider.name}` }).click();
+      }
+      await page.getByRole("dialog").waitFor();
+      await check("edit provider dialog");
+      await page.getByRole("dialog").getByLabel("Name", { exact: true }).fill("Changed");
+      await page.keyboard.press("Escape");
+      await page.getByRole("alertdialog", { name: "Discard your changes?" }).waitFor();
+      await check("discard question");
+      await page.getByRole("button", { name: "Discard" }).click();
+
+      await page.getByLabel("Workspace").selectOption({ label: "New workspace…" });
+      await page.getByRole("dialog", { name: "New workspace" }).waitFor();
+      await check("new workspace dialog");
       await page.keyboard.press("Escape");
 
       await page.getByRole("button", { name: "+ Add provider" }).click();

@@ -4,6 +4,7 @@
 // promoted, they can; removed, their open tab's next action is refused.
 import { expect, test, type Page } from "@playwright/test";
 import { saveProviderDialog, unique } from "./helpers";
+import { accessibilityProblemsEverywhere } from "./support/axe";
 
 /** Fills and submits the Add provider dialog. */
 async function addProvider(page: Page, id: string) {
@@ -26,6 +27,7 @@ test("invite, accept in a fresh browser, promote, remove", async ({ page, browse
   await dialog.getByLabel("Role").selectOption("member");
   await dialog.getByRole("button", { name: "Create link" }).click();
   const link = await page.getByRole("dialog", { name: "Invitation link" }).getByLabel("Invitation link").inputValue();
+  expect(await accessibilityProblemsEverywhere(page, "invitation link dialog")).toEqual([]);
   expect(link).toMatch(/\/invite\/[\w-]+$/);
   await page.getByRole("button", { name: "Done" }).click();
   await expect(page.getByText(`${email} · Member`)).toBeVisible();
@@ -35,6 +37,7 @@ test("invite, accept in a fresh browser, promote, remove", async ({ page, browse
   const tab = await theirs.newPage();
   await tab.goto(link);
   await expect(tab.getByRole("heading", { name: /Join .* on MCP Console/ })).toBeVisible();
+  expect(await accessibilityProblemsEverywhere(tab, "invitation page")).toEqual([]);
   await tab.getByLabel("Your name").fill("Invited Person");
   await tab.getByLabel("Password").fill("a-long-enough-password");
   await tab.getByRole("button", { name: "Create account and join" }).click();

@@ -10,6 +10,7 @@ import { MemoryOAuthClient } from "./support/oauth-client";
 import { startEverythingServer } from "./support/everything-server";
 import { api, unique } from "./helpers";
 import { SERVERS } from "./users";
+import { accessibilityProblemsEverywhere } from "./support/axe";
 
 const base = SERVERS.enterprise;
 // Nothing listens here: the browser's visit to the client's redirect URI is caught by the test.
@@ -70,6 +71,7 @@ test("an MCP client authorised on the consent screen calls tools as its user, on
     await expect(page.getByRole("heading", { name: `Allow ${appName} to use MCP Console as you?` })).toBeVisible();
     await expect(page.getByText("127.0.0.1:3189")).toBeVisible();
     await expect(page.getByText(`List and call the tools of ${identifier}`)).toBeVisible();
+    expect(await accessibilityProblemsEverywhere(page, "consent screen")).toEqual([]);
     await page.getByRole("button", { name: "Allow" }).click();
     await expect.poll(() => redirected()?.toString()).toContain("code=");
 
