@@ -130,7 +130,7 @@ test.describe("signed out", () => {
     await expect(page.getByText("signed in as member@e2e.test")).toBeVisible();
     await expect(page.getByText("List and call the tools of every MCP server in this workspace")).toBeVisible();
     await page.getByRole("button", { name: "Deny" }).click();
-    await expect.poll(() => redirected()?.get("error")).toBe("access_denied");
+    await expect.poll(() => redirected()?.get("error"), { timeout: 15_000 }).toBe("access_denied"); // a signed-out SSO round trip first: slow under load
     expect(redirected()?.get("code")).toBeNull();
 
     const allowed = new MemoryOAuthClient(REDIRECT, appName);

@@ -48,6 +48,7 @@ test("a provider's Edit and Delete are in its row's menu, and focus comes back t
 
   await actions.click();
   await page.getByRole("menuitem", { name: "Delete" }).click();
+  await expect(page.getByRole("alertdialog")).toBeVisible(); // an Escape before it opens would clear the search box instead
   await page.keyboard.press("Escape");
   await expect(actions).toBeFocused();
 
