@@ -4,8 +4,14 @@ import { z } from "zod";
 export const API_TOKEN_NAME_MAX = 60;
 export const API_TOKEN_MAX_DAYS = 366;
 
+/** A name as people read it (NFKC, single spaces, trimmed): what is stored, and what the length limit counts. */
+export function tidyTokenName(name: string): string {
+  return name.normalize("NFKC").replace(/\s+/g, " ").trim();
+}
+
 export const createApiTokenSchema = z.strictObject({
-  name: z.string({ error: "Name is required" }).trim().min(1, "Name is required").max(API_TOKEN_NAME_MAX, `At most ${API_TOKEN_NAME_MAX} characters`),
+  // Tidied before it is measured: NFKC can make one character many (U+FDFA is 18).
+  name: z.string({ error: "Name is required" }).overwrite(tidyTokenName).min(1, "Name is required").max(API_TOKEN_NAME_MAX, `At most ${API_TOKEN_NAME_MAX} characters`),
   expires_in_days: z
     .int("expires_in_days must be a whole number of days")
     .min(1, "At least 1 day")

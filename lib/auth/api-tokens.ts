@@ -9,7 +9,7 @@ import { announceAuthChange } from "@/lib/auth/caller-cache";
 import { setBounded } from "@/lib/bounded-map";
 import { db } from "@/lib/db";
 import { processWide } from "@/lib/process-wide";
-import type { apiTokenSchema } from "@/lib/auth/api-token-schemas";
+import { tidyTokenName, type apiTokenSchema } from "@/lib/auth/api-token-schemas";
 
 type TokenRow = { id: string; name: string; prefix: string; lastUsedAt: Date | null; expiresAt: Date | null; createdAt: Date; workspace: { id: string; name: string } };
 
@@ -36,11 +36,11 @@ export async function listApiTokens(options: { userId: string; workspaceId: stri
 
 /** Names are compared as people read them: "CI deploy" and "ci  Deploy" are the same token to its owner. */
 function nameKey(name: string): string {
-  return name.normalize("NFKC").trim().replace(/\s+/g, " ").toLowerCase();
+  return tidyTokenName(name).toLowerCase();
 }
 
 export async function createApiToken(options: { userId: string; workspaceId: string; name: string; expiresInDays?: number }) {
-  const name = options.name.normalize("NFKC").trim().replace(/\s+/g, " ");
+  const name = tidyTokenName(options.name);
   const token = generateApiToken();
   const now = new Date();
   const row = await db().$transaction(async (tx) => {
@@ -92,7 +92,9 @@ export async function findApiTokenByHash(tokenHash: string) {
   const row = await db().apiToken.findUnique({ where: { tokenHash } });
   if (!row) return null;
   const now = new Date();
-  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_GRANULARITY_MS) {
+  // An expired token is refused (request-auth): its refusals are not uses.
+  const live = !row.expiresAt || row.expiresAt > now;
+  if (live && (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_GRANULARITY_MS)) {
     await db().apiToken.updateMany({ where: { id: row.id }, data: { lastUsedAt: now } });
     setBounded(lastUseWritten, row.id, now.getTime(), 10_000);
   }

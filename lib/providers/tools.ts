@@ -23,7 +23,7 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
 import { recordToolCall, type CallPath } from "@/lib/activity/tool-calls";
 import { callTool, lastChallengeFor, listTools, McpCallError, withWarmSession, type McpConnection, type SessionScope } from "@/lib/mcp/client";
-import { findProviderRow } from "@/lib/providers/data";
+import { discoveryPending, findProviderRow } from "@/lib/providers/data";
 import { providersChanged } from "@/lib/providers/list-cache";
 import { applyProviderPatch } from "@/lib/providers/merge-patch";
 import { oauthOf, parseDisabledTools, parseStoredTools, toColumns, toDocument, type ProviderRow } from "@/lib/providers/record";
@@ -225,7 +225,8 @@ function discoveryFailed(error: unknown, row: ProviderRow): { outcome: Extract<O
 async function checkRow(row: ProviderRow, caller: ToolCaller): Promise<ConnectionCheck> {
   const checkedAt = new Date().toISOString();
   try {
-    const tools = await withConnection(row, caller, (connection) => listTools(connection));
+    // One attempt, and no refresh, step-up note or dropped connection: a check writes nothing.
+    const tools = await listTools(await connectionFor(row, caller));
     return { ok: true, tools_count: tools.length, failure: null, message: null, checked_at: checkedAt };
   } catch (error) {
     const { outcome } = discoveryFailed(error, row);
@@ -249,7 +250,7 @@ export async function checkNewProvider(options: { workspaceId: string; caller: T
     tools: "[]",
     toolsCount: 0,
     toolsFetchedAt: null,
-    ...discoveryNotRun,
+    ...discoveryPending(now),
     ...toColumns(options.input),
     identityMode: options.input.identity_mode,
   };
@@ -262,8 +263,6 @@ export async function checkProviderEdit(options: { workspaceId: string; id: stri
   const { document } = applyProviderPatch(toDocument(row), options.patch);
   return checkRow({ ...row, ...toColumns(document) }, options.caller);
 }
-
-const discoveryNotRun = { discoveryStatus: "unknown", discoveryFailure: null, discoveryMessage: null, discoveryAt: null };
 
 /** Where a call came from, for the activity log; progress and cancellation for callers that pass them through. */
 export type CallContext = {

@@ -116,9 +116,13 @@ describe("API tokens", () => {
     const token = { token: made.json.token };
     expect((await call(token, "GET /api/v1/mcp-providers")).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 1_600));
+    const usedAt = (await db().apiToken.findUniqueOrThrow({ where: { id: made.json.id } })).lastUsedAt;
+    await db().apiToken.update({ where: { id: made.json.id }, data: { lastUsedAt: new Date(0) } }); // due for a new stamp
     const expired = await call(token, "GET /api/v1/mcp-providers");
     expect(expired.status).toBe(401);
     expect(expired.json.detail).toContain("expired");
+    expect(usedAt).not.toBeNull();
+    expect((await db().apiToken.findUniqueOrThrow({ where: { id: made.json.id } })).lastUsedAt).toEqual(new Date(0)); // a refusal is not a use
 
     for (const expires_in_days of [0, 367, 1.5]) expect((await call(admin, "POST /api/v1/api-tokens", { body: { name: `bad ${expires_in_days}`, expires_in_days } })).status).toBe(422);
   });
@@ -132,6 +136,8 @@ describe("API tokens", () => {
     expect(again.json.errors?.map((error) => error.path)).toEqual(["name"]);
     expect(again.json.detail).toContain("already have a token named");
     expect((await call(other, "POST /api/v1/api-tokens", { body: { name: "CI deploy" } })).status).toBe(201); // someone else's name
+    // The limit counts the name as stored: one character that NFKC makes eighteen is not one.
+    expect((await call(admin, "POST /api/v1/api-tokens", { body: { name: "\uFDFA".repeat(60) } })).status).toBe(422);
   });
 
   it("stop working when the user leaves the workspace", async () => {

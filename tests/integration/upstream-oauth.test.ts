@@ -260,6 +260,16 @@ describe("a provider where each user connects their own account", () => {
     expect(new URL(again.json.authorization_url).searchParams.get("scope")).toBe("mcp issues:write");
   });
 
+  it("Test connection writes nothing: a step-up it meets is reported, not kept for the next Connect", async () => {
+    const provider = await createProvider("per_user");
+    await connect(provider.id, admin, ALICE);
+    tracker.setStepUp("mcp issues:write");
+    const checked = await call(admin, "POST /api/v1/mcp-providers/{id}/check", { params: { id: provider.id }, body: {} });
+    expect(checked.json).toMatchObject({ ok: false, failure: "unauthorized" });
+    const again = await call(admin, "POST /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } });
+    expect(new URL(again.json.authorization_url).searchParams.get("scope")).toBe("mcp");
+  });
+
   it("a challenge's scope that isn't one is neither shown, kept nor asked for", async () => {
     const provider = await createProvider("per_user");
     await connect(provider.id, alice, ALICE);
