@@ -1,9 +1,18 @@
-import { expect, test } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import { api, createProvider, row, saveProviderDialog, signIn, unique } from "./helpers";
 import { startEverythingServer } from "./support/everything-server";
 import { SERVERS, USERS } from "./users";
 
 const base = SERVERS.enterprise;
+
+/** The add dialog, and every provider POST the page sends from now on (validation should send none). */
+async function openAddDialog(page: Page) {
+  const posts: string[] = [];
+  page.on("request", (req) => { if (req.method() === "POST" && req.url().includes("/api/v1/mcp-providers")) posts.push(req.url()); });
+  await page.goto("/settings/providers");
+  await page.getByRole("button", { name: "+ Add provider" }).click();
+  return { dialog: page.getByRole("dialog"), posts };
+}
 
 test.describe("provider list and dialog", () => {
   test("create a provider using every tab, and see it in the list", async ({ page, request }) => {
@@ -118,11 +127,7 @@ test.describe("provider list and dialog", () => {
   });
 
   test("invalid URL and identifier show inline errors and send nothing", async ({ page }) => {
-    const posts: string[] = [];
-    page.on("request", (req) => req.method() === "POST" && req.url().includes("/api/v1/mcp-providers") && posts.push(req.url()));
-    await page.goto("/settings/providers");
-    await page.getByRole("button", { name: "+ Add provider" }).click();
-    const dialog = page.getByRole("dialog");
+    const { dialog, posts } = await openAddDialog(page);
     await dialog.getByLabel("Server URL").fill("ftp://not-http");
     await dialog.getByLabel("Name", { exact: true }).fill("Invalid");
     await dialog.getByLabel("Server identifier").fill("Not Valid!");
@@ -135,11 +140,7 @@ test.describe("provider list and dialog", () => {
   });
 
   test("an empty form says everything that is missing at once; the identifier follows the name until typed", async ({ page }) => {
-    const posts: string[] = [];
-    page.on("request", (req) => req.method() === "POST" && req.url().includes("/api/v1/mcp-providers") && posts.push(req.url()));
-    await page.goto("/settings/providers");
-    await page.getByRole("button", { name: "+ Add provider" }).click();
-    const dialog = page.getByRole("dialog");
+    const { dialog, posts } = await openAddDialog(page);
     await dialog.getByRole("button", { name: "Add provider" }).click();
     for (const message of ["Server URL is required", "Name is required", "Server identifier is required"]) await expect(dialog.getByText(message)).toBeVisible();
     expect(posts).toEqual([]);
@@ -366,13 +367,13 @@ test.describe("paging", () => {
     await create(0); // alone, so it is the oldest for certain
     for (let start = 1; start < 101; start += 10) await Promise.all(Array.from({ length: Math.min(10, 101 - start) }, (_, offset) => create(start + offset)));
     await page.goto("/settings/providers");
-    const searches: string[] = [];
-    page.on("request", (req) => { if (req.url().includes("/api/v1/mcp-providers?")) searches.push(new URL(req.url()).searchParams.get("q") ?? ""); });
+    // All 101 match the search, so the first page looks the same before it: wait for the server's answer to it.
+    const searched = page.waitForResponse((res) => res.url().includes("/api/v1/mcp-providers?") && new URL(res.url()).searchParams.get("q") === prefix);
     await page.getByLabel("Search providers").fill(prefix);
+    await searched;
     const pages = page.getByRole("navigation", { name: "Pages of providers" });
     await expect(pages).toContainText("Page 1");
     await expect(page.getByRole("row").filter({ hasText: `Paged ${prefix}` })).toHaveCount(100);
-    expect(searches).toContain(prefix);
 
     await pages.getByRole("button", { name: "Next" }).click();
     await expect(pages).toContainText("Page 2");

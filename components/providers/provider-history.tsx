@@ -6,7 +6,7 @@ import { useProviderHistory } from "@/lib/client/hooks";
 import { relativeTime } from "@/lib/client/time";
 
 export function ProviderHistory({ providerId }: { providerId: string }) {
-  const history = useProviderHistory(providerId, true);
+  const history = useProviderHistory(providerId);
   const events = history.data?.pages.flatMap((page) => page.data) ?? [];
   return (
     <section aria-labelledby="history-heading" className="space-y-3">

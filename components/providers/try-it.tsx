@@ -19,7 +19,6 @@ export function TryIt({ providerId, tool, renderError }: { providerId: string; t
   const [values, setValues] = useState<FormValues>(() => initialValues(schema));
   const [raw, setRaw] = useState<string | undefined>(); // set: the raw JSON editor is showing
   const [problems, setProblems] = useState<string[]>([]);
-  const [lastMs, setLastMs] = useState<number | undefined>();
   const [history, setHistory] = useState<PastCall[]>([]);
   const id = (name: string) => `try-${tool.name}-${name}`;
 
@@ -56,9 +55,7 @@ export function TryIt({ providerId, tool, renderError }: { providerId: string; t
     if (!args || found.length > 0) return;
     const started = performance.now();
     const done = (outcome: PastCall["outcome"]) => {
-      const ms = Math.round(performance.now() - started);
-      setLastMs(ms);
-      setHistory((past) => [{ at: Date.now(), args, outcome, ms }, ...past].slice(0, HISTORY));
+      setHistory((past) => [{ at: Date.now(), args, outcome, ms: Math.round(performance.now() - started) }, ...past].slice(0, HISTORY));
     };
     call.mutate({ tool: tool.name, args }, { onSuccess: (result) => { done(result.is_error ? "tool error" : "ok"); }, onError: () => { done("failed"); } });
   }
@@ -101,7 +98,7 @@ export function TryIt({ providerId, tool, renderError }: { providerId: string; t
         {call.isPending ? "Calling…" : `Call ${tool.name}`}
       </Button>
       {call.isError && renderError(call.error)}
-      {call.isSuccess && <ToolOutput result={call.data} ms={lastMs} />}
+      {call.isSuccess && <ToolOutput result={call.data} ms={history[0]?.ms} />}
       {history.length > 0 && (
         <section aria-label={`Your last calls of ${tool.name}`} className="text-xs">
           <h4 className="font-semibold">This session&apos;s calls</h4>

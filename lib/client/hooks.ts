@@ -110,13 +110,12 @@ function optimisticListUpdate(client: ReturnType<typeof useQueryClient>, change:
 }
 
 /** Who created and changed the provider (admins only), newest first; "Show more" pages on. */
-export function useProviderHistory(id: string, enabled: boolean) {
+export function useProviderHistory(id: string) {
   return useInfiniteQuery({
     queryKey: queryKeys.providers.history(id),
     queryFn: ({ pageParam }) => api("GET /api/v1/mcp-providers/{id}/history", { params: { id }, query: { limit: "20", ...(pageParam ? { cursor: pageParam } : {}) } }),
     initialPageParam: "",
     getNextPageParam: (page) => page.next_cursor ?? undefined,
-    enabled,
   });
 }
 

@@ -3,6 +3,7 @@
 // server.mjs has already done the edge's work (client address, security headers); this turns the
 // node request into a web one for serveGateway and streams its answer back. The route handlers in
 // app/mcp answer the same way whenever this isn't registered.
+import { once } from "node:events";
 import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { serveGateway } from "@/lib/gateway/http";
@@ -74,11 +75,9 @@ function webRequest(req: IncomingMessage, signal: AbortSignal): Request {
 // The node response frames the body itself.
 const FRAMING = new Set(["content-length", "transfer-encoding", "content-encoding", "connection", "keep-alive"]);
 
-function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    res.once("drain", resolve);
-    signal.addEventListener("abort", () => { resolve(); }, { once: true });
-  });
+/** The response can take more, or the client left; either way both listeners go (a long stream waits many times). */
+async function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
+  await once(res, "drain", { signal }).catch(() => undefined);
 }
 
 async function send(response: Response, res: ServerResponse, signal: AbortSignal) {

@@ -84,6 +84,11 @@ export async function findProviderRow(options: { workspaceId: string; id: string
   return row;
 }
 
+/** Throws the provider 404 unless the workspace has it; reads only its id. */
+export async function providerExists(options: { workspaceId: string; id: string }): Promise<void> {
+  if (!(await db().mcpProvider.findFirst({ where: { id: options.id, workspaceId: options.workspaceId }, select: { id: true } }))) throw notFound();
+}
+
 export async function getProvider(options: { workspaceId: string; id: string }): Promise<Provider> {
   const [row] = await withMaskedColumns([await findProviderRow(options)]);
   return toProvider(row);
@@ -93,10 +98,11 @@ export async function createProvider(options: { workspaceId: string; userId: str
   const { workspaceId, userId, input } = options;
   const now = new Date();
   const id = randomUUID();
+  const columns = toColumns(input); // encrypted once, for the write and a conflict's report
   try {
     const row = await db().$transaction(async (tx) => {
       const created = await tx.mcpProvider.create({
-        data: { id, workspaceId, createdBy: userId, createdAt: now, updatedAt: now, ...toColumns(input), ...discoveryPending(now) },
+        data: { id, workspaceId, createdBy: userId, createdAt: now, updatedAt: now, ...columns, ...discoveryPending(now) },
       });
       await recordAuditEvent(tx, {
         workspaceId, actorUserId: userId, action: "provider.created", providerId: id, fields: Object.keys(input).sort(),
@@ -106,7 +112,7 @@ export async function createProvider(options: { workspaceId: string; userId: str
     await providersChanged(workspaceId);
     return toProvider(row);
   } catch (error) {
-    throw await asConflict(error, { workspaceId, id, ...toColumns(input) });
+    throw await asConflict(error, { workspaceId, id, ...columns });
   }
 }
 
@@ -133,13 +139,14 @@ export async function updateProvider(options: {
     const fields = changedFields(before, after);
     if (fields.length === 0) return { provider: toProvider(row), droppedSecrets: [], urlChanged: false };
     const urlChanged = fields.includes("server_url");
+    const columns = toColumns(after);
 
     let updated: ProviderRow | null;
     try {
       updated = await db().$transaction(async (tx) => {
         const { count } = await tx.mcpProvider.updateMany({
           where: { id, workspaceId, version: row.version },
-          data: { ...toColumns(after), ...discoveryReset(urlChanged), version: row.version + 1, updatedAt: new Date() },
+          data: { ...columns, ...discoveryReset(urlChanged), version: row.version + 1, updatedAt: new Date() },
         });
         if (count === 0) return null;
         // Users' own tool views belong to the server: a new URL drops them, any other edit keeps them.
@@ -151,7 +158,7 @@ export async function updateProvider(options: {
         return tx.mcpProvider.findFirst({ where: { id, workspaceId } });
       });
     } catch (error) {
-      throw await asConflict(error, { workspaceId, id, ...toColumns(after) });
+      throw await asConflict(error, { workspaceId, id, ...columns });
     }
     if (updated) {
       await providersChanged(workspaceId);

@@ -4,7 +4,8 @@ import "server-only";
 import { z } from "zod";
 import { afterCursor, decodeCursor, encodeCursor } from "@/lib/api/cursor";
 import { db } from "@/lib/db";
-import { findProviderRow } from "@/lib/providers/data";
+import { providerExists } from "@/lib/providers/data";
+import { parseStoredJson } from "@/lib/providers/record";
 
 export const providerEventSchema = z.object({
   id: z.uuid(),
@@ -15,10 +16,8 @@ export const providerEventSchema = z.object({
 });
 export type ProviderEvent = z.infer<typeof providerEventSchema>;
 
-const storedFields = z.array(z.string()).catch([]);
-
 export async function listProviderHistory(options: { workspaceId: string; id: string; limit: number; cursor?: string }): Promise<{ data: ProviderEvent[]; next_cursor: string | null }> {
-  await findProviderRow(options); // a provider of another workspace (or none) is a 404, not an empty history
+  await providerExists(options); // a provider of another workspace (or none) is a 404, not an empty history
   const after = options.cursor ? decodeCursor(options.cursor) : undefined;
   const rows = await db().auditEvent.findMany({
     where: { workspaceId: options.workspaceId, providerId: options.id, action: { in: ["provider.created", "provider.updated"] }, ...(after ? afterCursor(after) : {}) },
@@ -34,16 +33,8 @@ export async function listProviderHistory(options: { workspaceId: string; id: st
       at: row.createdAt.toISOString(),
       action: row.action === "provider.created" ? "created" : "updated",
       actor: { id: row.actorUserId, email: emails.get(row.actorUserId) ?? null },
-      fields: storedFields.parse(safeJson(row.fields)),
+      fields: parseStoredJson(z.array(z.string()), row.fields, "audit fields", { id: options.id }) ?? [],
     })),
     next_cursor: rows.length > options.limit ? encodeCursor(page[page.length - 1]) : null,
   };
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return [];
-  }
 }

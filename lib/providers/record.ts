@@ -65,7 +65,8 @@ const storedHeadersSchema = z
   .record(z.string(), z.string())
   .transform((headers) => Object.fromEntries(Object.entries(headers).filter(([name, value]) => !isForbiddenHeader(name) && HEADER_VALUE.test(value))));
 
-function parseStoredJson<S extends z.ZodType>(schema: S, text: string, what: string, row: { id: string }): z.output<S> | undefined {
+/** A provider JSON column read through `schema`; unreadable is logged and undefined. */
+export function parseStoredJson<S extends z.ZodType>(schema: S, text: string, what: string, row: { id: string }): z.output<S> | undefined {
   try {
     const parsed = schema.safeParse(JSON.parse(text));
     if (parsed.success) return parsed.data;
@@ -105,7 +106,6 @@ export function toDocument(row: ProviderRow): StoredProviderDocument {
   };
 }
 
-/** How a row's OAuth connections are kept; a value this version doesn't know is the safer per-user one. */
 /**
  * What a provider's OAuth tokens are made for: the server, the client and the kind of connection.
  * Tokens made for other settings are never sent, and a save that changes these ends connections.
@@ -114,6 +114,7 @@ export function oauthBinding(doc: Pick<StoredProviderDocument, "server_url" | "a
   return `${doc.server_url}\0${doc.authentication?.client_id ?? ""}\0${doc.authentication?.connection ?? ""}`;
 }
 
+/** How a row's OAuth connections are kept; a value this version doesn't know is the safer per-user one. */
 export function oauthConnectionOf(row: Pick<ProviderRow, "oauthConnection">): OAuthConnectionKind {
   return row.oauthConnection === "shared" ? "shared" : "per_user";
 }
