@@ -1,3 +1,4 @@
+import os from "node:os";
 import { defineConfig } from "@playwright/test";
 import { IDENTITY, SERVERS } from "./e2e/users";
 
@@ -23,8 +24,9 @@ const server = (name: keyof typeof SERVERS, port: number) => ({
 export default defineConfig({
   testDir: "e2e",
   forbidOnly: Boolean(process.env.CI),
-  retries: process.env.CI ? 1 : 0,
-  workers: 2,
+  // No retries, here or in CI: a test that passes only on its second try is a bug to fix.
+  retries: 0,
+  workers: Math.max(2, os.availableParallelism()),
   timeout: 30_000,
   expect: { timeout: 7_000 },
   reporter: [["list"], ["json", { outputFile: "reports/playwright.json" }]],

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { HydrationMark } from "@/components/hydration-mark";
 import "./globals.css";
 
 // Every page is rendered per request: its scripts carry that response's CSP nonce (server.mjs).
@@ -9,7 +10,10 @@ export const metadata: Metadata = { title: "MCP Console", description: "Register
 export default function RootLayout({ children }: { children: React.ReactNode }) {
   return (
     <html lang="en">
-      <body className="min-h-screen">{children}</body>
+      <body className="min-h-screen">
+        {children}
+        <HydrationMark />
+      </body>
     </html>
   );
 }

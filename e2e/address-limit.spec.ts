@@ -1,6 +1,6 @@
 // The client's address is the socket's peer unless a trusted proxy says otherwise: a header the
 // client writes itself can't spread its attempts over many "addresses".
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { postSignIn } from "./support/auth-http";
 import { SERVERS } from "./users";
 

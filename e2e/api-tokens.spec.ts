@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, hydrating, test } from "./fixtures";
 import { problemSchema } from "@/lib/api/errors";
 import { signIn, unique } from "./helpers";
 import { USERS } from "./users";
@@ -72,7 +72,7 @@ test("the API reference renders the OpenAPI document", async ({ page }) => {
 
 test("sign out ends the session", async ({ browser }) => {
   const context = await browser.newContext({ storageState: "e2e/.auth/enterprise-owner.json" });
-  const page = await context.newPage();
+  const page = hydrating(await context.newPage());
   // A fresh session of our own, so signing out doesn't end the one the other tests share.
   await page.context().clearCookies();
   await page.goto(`${base}/signin`);

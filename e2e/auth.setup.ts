@@ -1,5 +1,5 @@
 // Signs in through the real form on both servers and saves the sessions for the other projects.
-import { test as setup } from "@playwright/test";
+import { test as setup } from "./fixtures";
 import { signIn } from "./helpers";
 import { SERVERS, USERS } from "./users";
 

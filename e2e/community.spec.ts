@@ -1,5 +1,5 @@
 // Community server (ENTERPRISE_ENABLED=false): the forwarding switch does not exist at all.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { api, createProvider, row } from "./helpers";
 import { SERVERS } from "./users";
 

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { api, createProvider, row } from "./helpers";
 import { SERVERS } from "./users";
 

@@ -1,5 +1,5 @@
 // Enterprise server: the identity-forwarding switch exists, in the dialog and in the list.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { api, createProvider, row, saveProviderDialog } from "./helpers";
 import { SERVERS } from "./users";
 

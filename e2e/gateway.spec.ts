@@ -3,7 +3,8 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
-import { expect, test, type APIRequestContext } from "@playwright/test";
+import type { APIRequestContext } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { runServerScenarios, score } from "./support/conformance";
 import { startEverythingServer } from "./support/everything-server";
 import { startRecordingProxy } from "./support/recording-proxy";

@@ -1,7 +1,7 @@
 // Attacks from outside, against a console of their own: the sign-in lock holds whatever shape the
 // request takes, a signed-out cookie is dead everywhere, paths that aren't valid percent-encoding
 // are a 404, pages and API answers carry protective headers, and sign-in never redirects off-site.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { z } from "zod";
 import { problemSchema } from "@/lib/api/errors";
 import { csrf, postSignIn } from "./support/auth-http";

@@ -1,6 +1,7 @@
 import { expect, type APIRequestContext, type Locator, type Page } from "@playwright/test";
 import type { ApiKey } from "@/lib/api/contracts";
 import { pathFor, type ApiAnswer } from "@/lib/client/api";
+import { untilHydrated } from "./fixtures";
 
 export async function signIn(page: Page, user: { email: string; password: string }) {
   if (!page.url().includes("/signin")) await page.goto("/signin");
@@ -8,6 +9,7 @@ export async function signIn(page: Page, user: { email: string; password: string
   await page.getByLabel("Password").fill(user.password);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByRole("heading", { name: "MCP providers", exact: true })).toBeVisible();
+  await untilHydrated(page);
 }
 
 let counter = 0;

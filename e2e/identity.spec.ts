@@ -1,7 +1,8 @@
 // Identity forwarding in the browser: sign in through the real IdP, register a provider with
 // forwarding on, and "Try it" on whoami shows your own subject; a second user sees theirs; a
 // user signed in locally is told to sign in with SSO, and the server receives nothing of theirs.
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { expect, hydrating, test } from "./fixtures";
 import type { ApiResult } from "@/lib/client/api";
 import { api, saveProviderDialog, unique } from "./helpers";
 import { IDENTITY, SERVERS, USERS } from "./users";
@@ -35,7 +36,7 @@ test("SSO users call whoami as themselves; a local sign-in is told to use SSO", 
 
   // The owner signs in with SSO (linked to their account by email) and registers the server.
   const ownerContext = await browser.newContext();
-  const owner = await ownerContext.newPage();
+  const owner = hydrating(await ownerContext.newPage());
   await signInWithSso(owner, "owner@e2e.test", "owner-sso-password");
   // One provider per server URL and workspace: clear what an earlier attempt left behind.
   // Every page: other tests add many providers.
@@ -62,14 +63,14 @@ test("SSO users call whoami as themselves; a local sign-in is told to use SSO", 
 
   // A second user, a member, signs in with SSO and sees their own subject.
   const memberContext = await browser.newContext();
-  const member = await memberContext.newPage();
+  const member = hydrating(await memberContext.newPage());
   await signInWithSso(member, "member@e2e.test", "member-sso-password");
   const memberTool = await tryWhoami(member, name);
   await expect(memberTool.getByTestId("tool-result-text")).toHaveText("member-sub");
 
   // A user who only ever signed in locally (no SSO session) gets an actionable error instead.
   const localContext = await browser.newContext();
-  const local = await localContext.newPage();
+  const local = hydrating(await localContext.newPage());
   await local.goto(`${base}/signin`);
   await local.getByLabel("Email").fill(USERS.local.email);
   await local.getByLabel("Password").fill(USERS.local.password);
@@ -84,7 +85,7 @@ test("SSO users call whoami as themselves; a local sign-in is told to use SSO", 
 
 test("an SSO identity whose email is not verified can't take over the account with that email", async ({ browser }) => {
   const context = await browser.newContext();
-  const page = await context.newPage();
+  const page = hydrating(await context.newPage());
   // Mallory's IdP account claims owner@e2e.test without saying it is verified.
   await signInWithSso(page, "owner@e2e.test", "mallory-sso-password");
   await expect(page.getByRole("button", { name: "+ Add provider" })).toHaveCount(0); // not the owner

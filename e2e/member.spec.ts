@@ -1,5 +1,5 @@
 // A member sees the list read-only, and the API refuses their changes whatever the UI shows.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { api, createProvider, row, signIn } from "./helpers";
 import { SERVERS, USERS } from "./users";
 

@@ -2,7 +2,8 @@
 // local account; with SSO the identity provider claims it — tests/integration/workspace-admin):
 // an owner invites someone; they accept in a fresh browser and see providers but can't add one;
 // promoted, they can; removed, their open tab's next action is refused.
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { expect, hydrating, test, untilHydrated } from "./fixtures";
 import { saveProviderDialog, unique } from "./helpers";
 import { accessibilityProblemsEverywhere } from "./support/axe";
 
@@ -18,6 +19,7 @@ async function addProvider(page: Page, id: string) {
 }
 
 test("invite, accept in a fresh browser, promote, remove", async ({ page, browser }) => {
+  test.slow(); // two people, three consoles' worth of pages, and eight accessibility scans
   const email = `${unique("invitee")}@example.test`;
   await page.goto("/settings/members");
   await expect(page.getByRole("heading", { name: "Members", exact: true })).toBeVisible();
@@ -34,14 +36,16 @@ test("invite, accept in a fresh browser, promote, remove", async ({ page, browse
 
   // The invitee, in a browser of their own.
   const theirs = await browser.newContext({ storageState: { cookies: [], origins: [] } });
-  const tab = await theirs.newPage();
+  const tab = hydrating(await theirs.newPage());
   await tab.goto(link);
   await expect(tab.getByRole("heading", { name: /Join .* on MCP Console/ })).toBeVisible();
   expect(await accessibilityProblemsEverywhere(tab, "invitation page")).toEqual([]);
   await tab.getByLabel("Your name").fill("Invited Person");
   await tab.getByLabel("Password").fill("a-long-enough-password");
   await tab.getByRole("button", { name: "Create account and join" }).click();
-  await expect(tab.getByRole("heading", { name: "MCP providers", exact: true })).toBeVisible();
+  // The account is made (a password hash), signed in and sent to its new workspace: one long step.
+  await expect(tab.getByRole("heading", { name: "MCP providers", exact: true })).toBeVisible({ timeout: 30_000 });
+  await untilHydrated(tab);
   await expect(tab.getByRole("button", { name: "+ Add provider" })).toHaveCount(0);
 
   // Promoted to admin: the same tab can add a provider after a reload.

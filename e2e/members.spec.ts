@@ -1,6 +1,6 @@
 // Several workspaces per user, in Chromium: create one from the header's switcher, switch into it
 // (nothing of the first shows), and back. (Invitations: members.community.spec.ts.)
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { createProvider, signIn, unique } from "./helpers";
 import { SERVERS, USERS } from "./users";
 

@@ -1,6 +1,6 @@
 // On a 390 px phone: no page scrolls sideways, the navigation is a menu, and every admin action —
 // Edit, Delete, Revoke, the user menu's Sign out — is on screen and works.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { createProvider, unique } from "./helpers";
 import { SERVERS } from "./users";
 

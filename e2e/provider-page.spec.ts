@@ -1,6 +1,6 @@
 // The provider page is where an admin works on one provider: edit, delete, copy its identifier, see
 // the names agents call its tools by and who changed what; a link to one that isn't there says so.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { api, unique } from "./helpers";
 import { startEverythingServer } from "./support/everything-server";
 import { SERVERS, USERS } from "./users";

@@ -1,4 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { api, createProvider, row, saveProviderDialog, signIn, unique } from "./helpers";
 import { startEverythingServer } from "./support/everything-server";
 import { SERVERS, USERS } from "./users";

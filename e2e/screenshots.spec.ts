@@ -1,6 +1,6 @@
 // `npm run screenshots`: the list, the dialog, a provider's page with Try it and the tokens page,
 // light and dark, on a desktop and on a phone, for the README.
-import { test } from "@playwright/test";
+import { test } from "./fixtures";
 import { api, createProvider } from "./helpers";
 import { startEverythingServer } from "./support/everything-server";
 import { SERVERS } from "./users";

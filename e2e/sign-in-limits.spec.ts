@@ -1,5 +1,5 @@
 // Password guessing is cut off: after ten attempts for one account the form says so.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { unique } from "./helpers";
 
 test.use({ storageState: { cookies: [], origins: [] } });

@@ -2,7 +2,7 @@
 // server's tokens (an oidc-provider instance with dynamic registration), a provider where each user
 // connects. A call before connecting says so and offers Connect; the browser goes to the server's
 // sign-in and back; Try it then runs as the user's own account there; Disconnect ends it.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { startTestIdp } from "./support/test-idp";
 import { startWhoamiServer } from "./support/whoami-server";
 import { api, unique } from "./helpers";
