@@ -80,8 +80,8 @@ async function flush() {
     await writeRows(rows, kept);
     if (kept > 0) log.warn({ written: kept }, "tool calls kept while the database was away are recorded");
   } catch (error) {
-    if (isDatabaseUnavailable(error)) return keep(rows, rows.length - kept, error);
-    log.warn({ err: error, count: rows.length, requestIds: rows.slice(0, 5).map((row) => row.requestId) }, "tool calls could not be recorded in the activity log");
+    if (isDatabaseUnavailable(error)) keep(rows, rows.length - kept, error);
+    else log.warn({ err: error, count: rows.length, requestIds: rows.slice(0, 5).map((row) => row.requestId) }, "tool calls could not be recorded in the activity log");
   }
 }
 
