@@ -1,8 +1,20 @@
 // Runs once when a server instance starts: validate the configuration (fail fast with a clear
 // message), create the owner on an empty database, bring old rows up to date, prune what has
 // expired (activity past its retention, OAuth tokens), start the OAuth authorization server for MCP clients, and hand server.mjs the MCP gateway.
+// A start that fails ends the process (exit code 1): left running, Next.js would answer every
+// request with a 500, health checks included, and a process manager would never restart it.
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  try {
+    await start();
+  } catch (error) {
+    const { log } = await import("@/lib/log");
+    log.fatal({ err: error }, "the console could not start; exiting");
+    process.exit(1);
+  }
+}
+
+async function start() {
   const { env } = await import("@/lib/env");
   env();
   const { bootstrapOwner } = await import("@/lib/auth/bootstrap");

@@ -4,6 +4,7 @@
 import { db, prismaErrorCode } from "@/lib/db";
 import { fieldsOf } from "@/lib/fields";
 import { log } from "@/lib/log";
+import { processWide } from "@/lib/process-wide";
 
 const UNREACHABLE_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024"]);
 const UNREACHABLE_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections", "TlsConnectionError"]);
@@ -18,16 +19,18 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   // PostgreSQL: 08xxx connection exceptions, 57P01-57P03 shutting down / not accepting connections.
   const sqlState = cause.originalCode ?? cause.code ?? fieldsOf(error).code;
   if (typeof sqlState === "string" && (/^08/.test(sqlState) || /^57P0[123]$/.test(sqlState) || SOCKET_CODES.has(sqlState))) return true;
-  return error instanceof Error && /Connection terminated|Can't reach database server|database is locked/i.test(error.message);
+  // pg's own errors for a connection that went away (a pooled client reused after its socket closed).
+  return error instanceof Error && /Connection terminated|not queryable|Can't reach database server|database is locked/i.test(error.message);
 }
 
-let outageSince: number | undefined;
-let checking = false;
+// The process's one view of the outage: route handlers and the gateway (served from server.mjs)
+// are different bundles, each with its own copy of this module, and must not log it twice.
+const outage = processWide("database-outage", () => ({ since: undefined as number | undefined, checking: false }));
 
 /** Notes a failed request; logs the first of an outage. */
 export function noteDatabaseUnavailable(error: unknown) {
-  if (outageSince !== undefined) return;
-  outageSince = Date.now();
+  if (outage.since !== undefined) return;
+  outage.since = Date.now();
   log.error({ err: error }, "the database can't be reached; answering 503 until it is back");
 }
 
@@ -36,22 +39,22 @@ export function noteDatabaseUnavailable(error: unknown) {
  * answer may have come from memory — so the database is asked, and the end logged when it answers.
  */
 export function noteDatabaseAvailable() {
-  if (outageSince === undefined || checking) return;
-  checking = true;
+  if (outage.since === undefined || outage.checking) return;
+  outage.checking = true;
   db()
     .$queryRaw`SELECT 1`
     .then(() => {
-      if (outageSince === undefined) return;
-      log.warn({ outageMs: Date.now() - outageSince }, "the database is reachable again");
-      outageSince = undefined;
+      if (outage.since === undefined) return;
+      log.warn({ outageMs: Date.now() - outage.since }, "the database is reachable again");
+      outage.since = undefined;
     })
     .catch(() => undefined)
     .finally(() => {
-      checking = false;
+      outage.checking = false;
     });
 }
 
 /** Resolves once a check started by noteDatabaseAvailable has finished (tests). */
 export async function databaseCheckSettledForTests() {
-  while (checking) await new Promise((resolve) => setTimeout(resolve, 5));
+  while (outage.checking) await new Promise((resolve) => setTimeout(resolve, 5));
 }

@@ -14,6 +14,7 @@ import { requestIdOf, toApiError } from "@/lib/api/handler";
 import type { Caller } from "@/lib/auth/request-auth";
 import { onChange } from "@/lib/change-bus";
 import { db } from "@/lib/db";
+import { noteDatabaseAvailable } from "@/lib/db-availability";
 import { providerServer, workspaceServer, type GatewayRequest } from "@/lib/gateway/servers";
 import { cachedPage } from "@/lib/providers/list-cache";
 import { serverIdentifierSchema } from "@/lib/providers/schemas";
@@ -169,6 +170,8 @@ export async function serveGateway(req: Request, target: Target): Promise<Respon
           response = new Response(null, { status: 204 });
           break;
       }
+      // The database answered who the caller is: if an outage was noted, it may be over.
+      noteDatabaseAvailable();
     }
   } catch (error) {
     response = problemResponse(toApiError(error, req, requestId));
