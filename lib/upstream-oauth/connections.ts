@@ -13,7 +13,7 @@ import { readCapped } from "@/lib/api/body";
 import { runAfterResponse } from "@/lib/background";
 import { ApiError } from "@/lib/api/errors";
 import { hasRole, type Role } from "@/lib/auth/roles";
-import { secrets } from "@/lib/crypto";
+import { constantTimeEqual, secrets } from "@/lib/crypto";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { basicClientAuthorization } from "@/lib/identity/idp";
@@ -74,8 +74,10 @@ const storedStateSchema = z.object({
   verifier: z.string().optional(),
   /** A pending authorization: what the provider's settings were when it started. */
   bound_to: z.string().optional(),
+  /** …and a hash of the browser cookie it was started with (BROWSER_COOKIE). */
+  browser: z.string().optional(),
 });
-type StoredState = AuthState & { bound_to?: string };
+type StoredState = AuthState & { bound_to?: string; browser?: string };
 
 function readSealed(id: string, sealed: string | null): StoredState {
   if (!sealed) return {};
@@ -358,8 +360,33 @@ function assertIssuer(state: StoredState, name: string) {
   }
 }
 
-/** Starts a connection as `caller`: returns the authorization server's URL for their browser. */
-export async function startConnection(row: ProviderRow, caller: ConnectionCaller): Promise<string> {
+/**
+ * The cookie that ties a pending sign-in to the browser that started it: its answer is accepted
+ * only from that browser (a code someone else obtained can't be brought back by another one).
+ */
+export const BROWSER_COOKIE = "mcp_console_connect";
+const BROWSER_VALUE = /^[A-Za-z0-9_-]{43}$/;
+
+/** The browser's value: the one it has (so sign-ins started in two tabs both finish), or a new one. */
+export function browserValue(current: string | undefined): string {
+  return current && BROWSER_VALUE.test(current) ? current : randomBytes(32).toString("base64url");
+}
+
+/** The Set-Cookie header for `value`: sent to the console only, lasting as long as a sign-in may. */
+export function browserCookie(value: string): string {
+  const secure = urls().origin.startsWith("https://") ? "; Secure" : "";
+  return `${BROWSER_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${PENDING_MS / 1000}${secure}`;
+}
+
+function browserHash(value: string): string {
+  return box().hash(`upstream-oauth-browser:${value}`);
+}
+
+/**
+ * Starts a connection as `caller` from the browser holding `browser` (see browserValue): returns the
+ * authorization server's URL for that browser.
+ */
+export async function startConnection(row: ProviderRow, caller: ConnectionCaller, browser: string): Promise<string> {
   const kind = kindOf(row);
   mayManage(kind, caller, row);
   const owner = ownerFor(kind, caller.userId);
@@ -368,7 +395,7 @@ export async function startConnection(row: ProviderRow, caller: ConnectionCaller
   const binding = bindingOf(row);
   // The flow keeps its own state; the connection's tokens stay usable, untouched, until it ends.
   // A registration made for these settings is reused.
-  const pending: StoredState = existing?.boundTo === binding && current.client ? { client: current.client, bound_to: binding } : { bound_to: binding };
+  const pending: StoredState = { ...(existing?.boundTo === binding && current.client ? { client: current.client } : {}), bound_to: binding, browser: browserHash(browser) };
   const serverUrl = toDocument(row).server_url;
   const challenge = await challengeOf(serverUrl);
   const flowState = randomBytes(32).toString("base64url");
@@ -404,25 +431,46 @@ export async function startConnection(row: ProviderRow, caller: ConnectionCaller
 
 export type FinishedConnection = { providerId: string; error?: string };
 
-/**
- * The browser is back from the authorization server. Only the user who started the connection,
- * in the workspace it belongs to, can finish it, within ten minutes, for the provider's settings
- * as they were when it started, and from the authorization server it was sent to (RFC 9207 `iss`).
- */
-export async function finishConnection(query: { state?: string; code?: string; iss?: string; error?: string; error_description?: string }, caller: ConnectionCaller): Promise<FinishedConnection> {
-  const state = query.state?.slice(0, STATE_MAX);
+/** A state the browser brought back, burnt: it is good for one answer, whoever brings it. */
+async function takePending(rawState: string | undefined) {
+  const state = rawState?.slice(0, STATE_MAX);
   if (!state) throw new ApiError("validation_failed", "The authorization server sent the browser back without a state; start the connection again.");
   const found = await db().upstreamConnection.findUnique({ where: { pendingKey: stateKey(state) }, include: { provider: true } });
-  if (!found || found.pendingUserId !== caller.userId || found.workspaceId !== caller.workspaceId) {
-    throw new ApiError("not_found", "This sign-in isn't one you started here (or it was already used); start the connection again from the provider's page.");
-  }
-  const row = found.provider;
-  // Used once, whatever happens next.
+  const gone = () => new ApiError("not_found", "This sign-in isn't one you started here (or it was already used); start the connection again from the provider's page.");
+  if (!found) throw gone();
   const { count } = await db().upstreamConnection.updateMany({
     where: { id: found.id, pendingKey: found.pendingKey },
     data: { pendingKey: null, pendingUserId: null, pendingUntil: null, pendingEncrypted: null },
   });
-  if (count === 0) throw new ApiError("not_found", "This sign-in was already used; start the connection again from the provider's page.");
+  if (count === 0) throw gone();
+  return found;
+}
+
+/** A browser came back without a console session: its sign-in is spent all the same. */
+export async function abandonConnection(state: string | undefined): Promise<void> {
+  await takePending(state).catch(() => undefined);
+}
+
+/**
+ * The browser is back from the authorization server. The state is burnt first, whoever brings it.
+ * Only the user who started the connection, in the browser they started it in (`browser`: its
+ * BROWSER_COOKIE), in the workspace it belongs to, can finish it, within ten minutes, for the
+ * provider's settings as they were when it started, and from the authorization server it was sent
+ * to (RFC 9207 `iss`).
+ */
+export async function finishConnection(
+  query: { state?: string; code?: string; iss?: string; error?: string; error_description?: string },
+  caller: ConnectionCaller,
+  browser: string | undefined,
+): Promise<FinishedConnection> {
+  const found = await takePending(query.state);
+  const pending = readSealed(found.id, found.pendingEncrypted);
+  const sameBrowser = Boolean(browser && pending.browser && constantTimeEqual(browserHash(browser), pending.browser));
+  if (found.pendingUserId !== caller.userId || found.workspaceId !== caller.workspaceId || !sameBrowser) {
+    log.warn({ providerId: found.providerId, userId: caller.userId }, "an OAuth sign-in came back to another user or browser than the one that started it; it was discarded");
+    throw new ApiError("not_found", "This sign-in isn't one you started in this browser; it can't be used any more. Start the connection again from the provider's page.");
+  }
+  const row = found.provider;
   const failed = (error: string): FinishedConnection => ({ providerId: row.id, error });
   if (!found.pendingUntil || found.pendingUntil.getTime() < Date.now()) return failed("The sign-in took longer than ten minutes; connect again.");
   if (query.error || !query.code) {
@@ -430,7 +478,6 @@ export async function finishConnection(query: { state?: string; code?: string; i
     return failed(query.error === "access_denied" ? `The sign-in to ${row.name} was declined.` : `${row.name}'s authorization server said: ${detail}`);
   }
   const kind = oauthOf(row);
-  const pending = readSealed(found.id, found.pendingEncrypted);
   if (!kind || pending.bound_to !== bindingOf(row)) return failed(`${row.name}'s settings changed during the sign-in; connect again.`);
   if (kind === "shared" && !hasRole(caller.role, "admin")) return failed(`Only owners and admins connect ${row.name} for the workspace.`);
   const metadata = pending.discovery?.authorizationServerMetadata as { issuer?: string; authorization_response_iss_parameter_supported?: boolean } | undefined;
@@ -445,7 +492,7 @@ export async function finishConnection(query: { state?: string; code?: string; i
     log.warn({ err: error, providerId: row.id }, "an OAuth code exchange failed");
     return failed(`${row.name}'s authorization server refused the sign-in (${error instanceof OAuthError ? short(error.message) : "the code exchange failed"}); connect again.`);
   }
-  const { verifier: _used, bound_to: _binding, ...made } = pending;
+  const { verifier: _used, bound_to: _binding, browser: _browser, ...made } = pending;
   const { count: saved } = await db().upstreamConnection.updateMany({
     where: { id: found.id },
     data: { stateEncrypted: sealState(made), boundTo: bindingOf(row), stepUpScope: null, connectedAt: new Date(), connectedBy: caller.userId, expiresAt: expiresAtOf(made), updatedAt: new Date() },
