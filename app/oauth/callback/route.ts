@@ -22,10 +22,10 @@ export async function GET(req: NextRequest) {
   try {
     const query = { state: param(req, "state"), code: param(req, "code"), iss: param(req, "iss"), error: param(req, "error"), error_description: param(req, "error_description") };
     const done = await finishConnection(query, caller, req.cookies.get(BROWSER_COOKIE)?.value);
-    return back(`/settings/providers/${done.providerId}?${outcomeQuery(done.error)}`);
+    return back(`/settings/providers/${done.providerId}?${outcomeQuery(done.error, { userId: caller.userId, providerId: done.providerId })}`);
   } catch (error) {
     if (!(error instanceof ApiError)) log.error({ err: error }, "finishing an OAuth connection failed");
     const message = error instanceof ApiError ? error.detail : "Something went wrong finishing the connection; connect again.";
-    return back(`/settings/providers?${outcomeQuery(message)}`);
+    return back(`/settings/providers?${outcomeQuery(message, { userId: caller.userId })}`);
   }
 }
