@@ -29,6 +29,7 @@ import { applyProviderPatch } from "@/lib/providers/merge-patch";
 import { oauthOf, parseDisabledTools, parseStoredTools, toColumns, toDocument, type ProviderRow } from "@/lib/providers/record";
 import { connectionRefused, connectionToken, isStepUp, noteStepUp, tokenRefused, type ConnectionToken } from "@/lib/upstream-oauth/connections";
 import type { ConnectionCheck, DiscoveryFailure, ProviderDocument, ProviderPatch } from "@/lib/providers/schemas";
+import { assertStorable } from "@/lib/providers/tool-limits";
 import type { ListedTool, StoredTool, ToolList } from "@/lib/providers/tool-schemas";
 
 /** The caller of a tool route: who they are and what their role lets them write. */
@@ -150,13 +151,16 @@ export function upstreamApiError(error: McpCallError, row: ProviderRow, forwarde
   }
 }
 
+/** What a server listed, as stored — all of it, or nothing (see assertStorable). */
 function toStoredTools(tools: Awaited<ReturnType<typeof listTools>>): StoredTool[] {
-  return tools.map((tool) => ({
-    name: tool.name,
-    title: tool.title ?? tool.annotations?.title ?? null,
-    description: tool.description ?? null,
-    input_schema: tool.inputSchema,
-  }));
+  return assertStorable(
+    tools.map((tool) => ({
+      name: tool.name,
+      title: tool.title ?? tool.annotations?.title ?? null,
+      description: tool.description ?? null,
+      input_schema: tool.inputSchema,
+    })),
+  );
 }
 
 /** What one discovery found: the tools, or why not. `refused`: the server refused the credentials. */
@@ -226,7 +230,7 @@ async function checkRow(row: ProviderRow, caller: ToolCaller): Promise<Connectio
   const checkedAt = new Date().toISOString();
   try {
     // One attempt, and no refresh, step-up note or dropped connection: a check writes nothing.
-    const tools = await listTools(await connectionFor(row, caller));
+    const tools = toStoredTools(await listTools(await connectionFor(row, caller)));
     return { ok: true, tools_count: tools.length, failure: null, message: null, checked_at: checkedAt };
   } catch (error) {
     const { outcome } = discoveryFailed(error, row);
