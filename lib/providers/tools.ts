@@ -19,6 +19,8 @@ import { IdentityError, identityApiError } from "@/lib/identity/errors";
 import { connectionCredentials, withoutCredentialHeaders, withoutCredentialParams, type EndUser } from "@/lib/identity/forwarding";
 import { isForwardingActive, parseStoredIdentityMode } from "@/lib/identity/modes";
 import { forgetToken } from "@/lib/identity/token-cache";
+import { processWide } from "@/lib/process-wide";
+import { enforce, LIMITS } from "@/lib/rate-limit";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
 import { recordToolCall, type CallPath } from "@/lib/activity/tool-calls";
@@ -196,6 +198,24 @@ async function recordDiscovery(row: ProviderRow, caller: ToolCaller, own: boolea
   return at;
 }
 
+// Refreshes the same caller asks for while one runs share it: one tools/list reaches the server.
+const refreshesInFlight = processWide("tool-refreshes", () => new Map<string, Promise<ToolList>>());
+
+/**
+ * Refresh tools, asked for by the caller: limited per user and provider (429 rate_limited), and
+ * requests made while one runs for the same caller and provider share its answer.
+ */
+export async function refreshToolsOnRequest(options: { workspaceId: string; id: string; caller: ToolCaller }): Promise<ToolList> {
+  await enforce([[LIMITS.toolRefreshPerUserProvider, `${options.caller.userId}:${options.id}`]], "tool refreshes of this provider");
+  const key = `${options.workspaceId}:${options.id}:${options.caller.userId}:${options.caller.role}`;
+  let pending = refreshesInFlight.get(key);
+  if (!pending) {
+    pending = refreshProviderTools(options).finally(() => refreshesInFlight.delete(key));
+    refreshesInFlight.set(key, pending);
+  }
+  return pending;
+}
+
 /** tools/list now, as the caller; returns what they now see. Failures are recorded where the caller may write. */
 export async function refreshProviderTools(options: { workspaceId: string; id: string; caller: ToolCaller }): Promise<ToolList> {
   const row = await findProviderRow(options);
@@ -240,8 +260,9 @@ async function checkRow(row: ProviderRow, caller: ToolCaller): Promise<Connectio
   }
 }
 
-/** A provider not yet registered: its settings as a row that exists only for this check. */
+/** A provider not yet registered: its settings as a row that exists only for this check (limited per user). */
 export async function checkNewProvider(options: { workspaceId: string; caller: ToolCaller; input: ProviderDocument }): Promise<ConnectionCheck> {
+  await enforce([[LIMITS.connectionCheckPerUser, options.caller.userId]], "connection tests");
   const now = new Date();
   const row: ProviderRow = {
     id: randomUUID(),
@@ -261,9 +282,10 @@ export async function checkNewProvider(options: { workspaceId: string; caller: T
   return checkRow(row, options.caller);
 }
 
-/** A registered provider with `patch` applied as a save would apply it (a new server gets none of the old secrets). */
+/** A registered provider with `patch` applied as a save would apply it (a new server gets none of the old secrets); limited per user and provider. */
 export async function checkProviderEdit(options: { workspaceId: string; id: string; caller: ToolCaller; patch: ProviderPatch }): Promise<ConnectionCheck> {
   const row = await findProviderRow(options);
+  await enforce([[LIMITS.connectionCheckPerUserProvider, `${options.caller.userId}:${row.id}`]], "connection tests of this provider");
   const { document } = applyProviderPatch(toDocument(row), options.patch);
   return checkRow({ ...row, ...toColumns(document) }, options.caller);
 }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backgroundTasksSettled } from "@/lib/background";
 import { db } from "@/lib/db";
 import { closeWarmSessionsForTests } from "@/lib/mcp/client";
-import { asyncListener, parseJson, readBody } from "../../e2e/support/http";
+import { asyncListener, jsonRpcMethods, parseJson, readBody } from "../../e2e/support/http";
 import { listenOnFreePort } from "../../e2e/support/ports";
 import { call, createActor, type Actor } from "./helpers";
 
@@ -17,6 +17,8 @@ let shape: Shape;
 let server: http.Server;
 let serverUrl: string;
 let admin: Actor;
+/** tools/list requests the server has received. */
+let listed = 0;
 
 const MiB = 1024 * 1024;
 const small = (count = 2): Shape["tools"] => Array.from({ length: count }, (_, i) => ({ name: `tool_${i}`, description: `Tool number ${i}.` }));
@@ -33,7 +35,9 @@ beforeAll(async () => {
       void mcp.close();
     });
     await mcp.connect(transport);
-    await transport.handleRequest(req, res, parseJson(await readBody(req)));
+    const body = parseJson(await readBody(req));
+    listed += jsonRpcMethods(body).filter((method) => method === "tools/list").length;
+    await transport.handleRequest(req, res, body);
   }));
   serverUrl = `http://127.0.0.1:${await listenOnFreePort(server)}/mcp`;
   admin = await createActor("admin");
@@ -108,5 +112,39 @@ describe("what a server may send", () => {
     const checked = await call(admin, "POST /api/v1/mcp-providers/{id}/check", { params: { id }, body: {} });
     expect(checked.json).toMatchObject({ ok: false, failure: "protocol" });
     expect(checked.json.message).toContain("more than 1000 tools");
+  });
+});
+
+describe("what a user may make the console send", () => {
+  it("Refresh tools: limited per user and provider, and refreshes asked for at once share one tools/list", async () => {
+    const id = await provider();
+    const member = await createActor("member", admin.workspaceId);
+    const before = listed;
+    const together = await Promise.all(Array.from({ length: 8 }, () => call(member, "POST /api/v1/mcp-providers/{id}/tools/refresh", { params: { id } })));
+    expect(together.map((res) => res.status)).toEqual(Array(8).fill(200));
+    expect(listed - before).toBeLessThanOrEqual(2);
+    const more = await Promise.all(Array.from({ length: 4 }, () => call(member, "POST /api/v1/mcp-providers/{id}/tools/refresh", { params: { id } })));
+    expect(more.map((res) => res.status).sort()).toEqual([200, 200, 429, 429]);
+    const limited = more.find((res) => res.status === 429);
+    expect(limited?.json).toMatchObject({ code: "rate_limited" });
+    expect(Number(limited?.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(listed - before).toBeLessThanOrEqual(3);
+    // Someone else, or another provider, isn't held back.
+    expect((await refresh(id)).status).toBe(200);
+    expect((await call(member, "POST /api/v1/mcp-providers/{id}/tools/refresh", { params: { id: await provider() } })).status).toBe(200);
+  });
+
+  it("Test connection: limited per user and provider, and with unsaved settings per user", async () => {
+    const id = await provider();
+    const checks = await Promise.all(Array.from({ length: 12 }, () => call(admin, "POST /api/v1/mcp-providers/{id}/check", { params: { id }, body: {} })));
+    expect(checks.filter((res) => res.status === 200).length).toBe(10);
+    expect(checks.filter((res) => res.status === 429).map((res) => res.json.code)).toEqual(["rate_limited", "rate_limited"]);
+
+    const someone = await createActor("admin");
+    const body = { name: "Unsaved", server_identifier: "unsaved", server_url: serverUrl };
+    const unsaved = await Promise.all(Array.from({ length: 22 }, () => call(someone, "POST /api/v1/mcp-providers/check", { body })));
+    expect(unsaved.filter((res) => res.status === 200).length).toBe(20);
+    const limited = unsaved.find((res) => res.status === 429);
+    expect(limited?.headers.get("retry-after")).toMatch(/^\d+$/);
   });
 });
