@@ -14,7 +14,7 @@ import { runAfterResponse } from "@/lib/background";
 import { ApiError } from "@/lib/api/errors";
 import { hasRole, type Role } from "@/lib/auth/roles";
 import { constantTimeEqual, secrets } from "@/lib/crypto";
-import { db } from "@/lib/db";
+import { db, type DbTransaction } from "@/lib/db";
 import { env } from "@/lib/env";
 import { basicClientAuthorization } from "@/lib/identity/idp";
 import { log } from "@/lib/log";
@@ -150,7 +150,7 @@ function ownerFor(kind: OAuthConnectionKind, userId: string): string {
   return kind === "shared" ? WORKSPACE_OWNER : userId;
 }
 
-export function connectionRequired(row: ProviderRow, kind: OAuthConnectionKind, why: "missing" | "expired" | "refused" | "scope", scope?: string): ApiError {
+export function connectionRequired(row: ProviderRow, kind: OAuthConnectionKind, why: "missing" | "expired" | "refused" | "scope" | "ended", scope?: string): ApiError {
   const url = connectUrl(row.id);
   const action = kind === "shared" ? `An admin must connect ${row.name} for the workspace` : `Connect your ${row.name} account`;
   const reason = {
@@ -158,6 +158,7 @@ export function connectionRequired(row: ProviderRow, kind: OAuthConnectionKind, 
     expired: `The connection to ${row.name} has expired or was revoked at the server.`,
     refused: `${row.name} refused the connection's token, even after a refresh. Nothing was retried with other credentials.`,
     scope: `${row.name} needs more access than the connection grants${scope ? ` (${scope})` : ""}.`,
+    ended: `The workspace's connection to ${row.name} ended: the admin who made it was removed from the workspace or is no longer an admin.`,
   }[why];
   return new ApiError("connection_required", `${reason} ${action}: ${url}`, { extensions: { connect_url: url } });
 }
@@ -173,11 +174,11 @@ export type ConnectionToken = { token: string; connectionId: string; kind: OAuth
 export async function connectionToken(row: ProviderRow, userId: string | undefined, doc = toDocument(row)): Promise<ConnectionToken> {
   const kind = kindOf(row);
   if (!userId) throw connectionRequired(row, kind, "missing");
-  const stored = await db().upstreamConnection.findUnique({ where: { providerId_owner: { providerId: row.id, owner: ownerFor(kind, userId) } }, select: { id: true, stateEncrypted: true, boundTo: true } });
+  const stored = await db().upstreamConnection.findUnique({ where: { providerId_owner: { providerId: row.id, owner: ownerFor(kind, userId) } }, select: { id: true, stateEncrypted: true, boundTo: true, endedAt: true } });
   if (!stored) throw connectionRequired(row, kind, "missing");
   let state = readState(stored);
   // Made for another server, client or kind of connection: never sent (the provider changed since).
-  if (!state.tokens || stored.boundTo !== bindingOf(row, doc)) throw connectionRequired(row, kind, "missing");
+  if (!state.tokens || stored.boundTo !== bindingOf(row, doc)) throw connectionRequired(row, kind, stored.endedAt ? "ended" : "missing");
   const expiry = tokenExpiry(state.tokens);
   if (expiry !== undefined && expiry - Date.now() < REFRESH_MARGIN_MS) state = await refreshOnce(row, kind, stored.id, state);
   const tokens = state.tokens;
@@ -495,7 +496,7 @@ export async function finishConnection(
   const { verifier: _used, bound_to: _binding, browser: _browser, ...made } = pending;
   const { count: saved } = await db().upstreamConnection.updateMany({
     where: { id: found.id },
-    data: { stateEncrypted: sealState(made), boundTo: bindingOf(row), stepUpScope: null, connectedAt: new Date(), connectedBy: caller.userId, expiresAt: expiresAtOf(made), updatedAt: new Date() },
+    data: { stateEncrypted: sealState(made), boundTo: bindingOf(row), stepUpScope: null, connectedAt: new Date(), connectedBy: caller.userId, expiresAt: expiresAtOf(made), endedAt: null, endedReason: null, updatedAt: new Date() },
   });
   if (saved === 0) return failed(`${row.name} changed during the sign-in; connect again.`);
   log.info({ providerId: row.id, userId: caller.userId, kind }, "an OAuth connection was made");
@@ -566,10 +567,57 @@ export async function disconnect(row: ProviderRow, caller: ConnectionCaller, use
   log.info({ providerId: row.id, userId: caller.userId, owner: owner === WORKSPACE_OWNER ? owner : "user" }, "an OAuth connection was ended");
 }
 
+// ── When the person behind a connection loses their place ────────────────────────────────────
+
+export const ENDED_REASONS = ["admin_removed", "admin_demoted"] as const;
+export type EndedReason = (typeof ENDED_REASONS)[number];
+
+/** Tokens to revoke at their servers once the change that ended them has committed. */
+export type EndedConnection = { row: ProviderRow; state: StoredState };
+
+/**
+ * In the transaction that removes `userId` from a workspace (or from every one), or takes their
+ * admin role: the workspace's shared connections they made end — a shared connection is their
+ * account at the server, run for everyone, and only a current admin may keep one — and, when they
+ * leave (`own`), so do their own connections. A shared connection's row stays, without tokens,
+ * saying who made it and why it ended, so the provider page can ask an admin to connect again.
+ */
+export async function endConnectionsOf(tx: DbTransaction, scope: { userId: string; workspaceId?: string }, reason: EndedReason, own: boolean): Promise<EndedConnection[]> {
+  const inWorkspace = scope.workspaceId ? { workspaceId: scope.workspaceId } : {};
+  const rows = await tx.upstreamConnection.findMany({
+    where: { ...inWorkspace, OR: [{ owner: WORKSPACE_OWNER, connectedBy: scope.userId, connectedAt: { not: null } }, ...(own ? [{ userId: scope.userId }] : [])] },
+    include: { provider: true },
+  });
+  const now = new Date();
+  for (const row of rows.filter((r) => r.owner === WORKSPACE_OWNER)) {
+    const { tokens: _ended, ...rest } = readState(row);
+    await tx.upstreamConnection.update({ where: { id: row.id }, data: { stateEncrypted: sealState(rest), connectedAt: null, expiresAt: null, endedAt: now, endedReason: reason, updatedAt: now } });
+  }
+  if (own) await tx.upstreamConnection.deleteMany({ where: { ...inWorkspace, userId: scope.userId } });
+  if (rows.length > 0) log.info({ userId: scope.userId, ended: rows.length, reason }, "OAuth connections ended with their user's access");
+  return rows.map((row) => ({ row: row.provider, state: readState(row) }));
+}
+
+/** After the transaction: each ended connection's tokens are revoked at its server (RFC 7009), in the background. */
+export function revokeEnded(ended: EndedConnection[]): void {
+  for (const { row, state } of ended) runAfterResponse("revoke OAuth tokens", () => revokeAtServer(row, state));
+}
+
+const personSchema = z.object({ id: z.string(), email: z.string() });
+
 export const connectionStatusSchema = z.object({
   connection: z.enum(["shared", "per_user"]).describe("Whose connection calls use: the workspace's one, or each user's own"),
   connected: z.boolean().describe("Whether calls you make have a connection to use"),
   connected_at: z.iso.datetime().nullable(),
+  connected_by: personSchema
+    .nullable()
+    .describe("Shared connections: the admin whose account at the server everyone's calls use (null: not connected, or their account is gone)"),
+  ended: z
+    .object({ at: z.iso.datetime(), reason: z.enum(ENDED_REASONS), by: personSchema.nullable() })
+    .nullable()
+    .describe(
+      "Shared connections: the console ended the last one because the admin who made it was removed from the workspace (`admin_removed`) or is no longer an admin (`admin_demoted`); an admin connects again",
+    ),
   expires_at: z.iso.datetime().nullable().describe("When the current access token expires; it is refreshed before then"),
   can_connect: z.boolean().describe("Whether you may connect or disconnect it (a shared connection is for owners and admins)"),
   connect_url: z.string().describe("The page where the connection is made"),
@@ -585,10 +633,15 @@ export async function connectionStatus(row: ProviderRow, caller: ConnectionCalle
   const kind = kindOf(row);
   const stored = await db().upstreamConnection.findUnique({ where: { providerId_owner: { providerId: row.id, owner: ownerFor(kind, caller.userId) } } });
   const connected = isConnected(bindingOf(row), stored);
+  const ended = !connected && stored?.endedAt ? { at: stored.endedAt, reason: z.enum(ENDED_REASONS).catch("admin_removed").parse(stored.endedReason) } : undefined;
+  const shownBy = kind === "shared" && (connected || ended) ? stored?.connectedBy : undefined;
+  const by = shownBy ? await db().user.findUnique({ where: { id: shownBy }, select: { id: true, email: true } }) : null;
   return {
     connection: kind,
     connected,
     connected_at: connected ? (stored?.connectedAt?.toISOString() ?? null) : null,
+    connected_by: connected ? by : null,
+    ended: ended ? { at: ended.at.toISOString(), reason: ended.reason, by } : null,
     expires_at: connected ? (stored?.expiresAt?.toISOString() ?? null) : null,
     can_connect: kind === "per_user" || hasRole(caller.role, "admin"),
     connect_url: connectUrl(row.id),

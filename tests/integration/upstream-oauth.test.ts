@@ -433,6 +433,35 @@ describe("a provider with one shared connection", () => {
     expect(list.json.data).toEqual([expect.objectContaining({ user: null, connected_by: { id: admin.userId, email: admin.email } })]);
   });
 
+  it("shows who connected it and since when; it ends when that admin is removed or demoted, and says so", async () => {
+    const status = (as: Actor, id: string) => call(as, "GET /api/v1/mcp-providers/{id}/connection", { params: { id } });
+    for (const [how, reason] of [["removed", "admin_removed"], ["demoted", "admin_demoted"]] as const) {
+      const provider = await createProvider("shared");
+      const maker = await createActor("admin", admin.workspaceId);
+      await connect(provider.id, maker, ADMIN);
+      expect((await status(alice, provider.id)).json).toMatchObject({ connected: true, connected_by: { id: maker.userId, email: maker.email }, ended: null });
+      expect(subjectOf(await whoami(provider.id, alice))).toBe(ADMIN.sub);
+
+      const revocations = idp.revocations();
+      const change =
+        how === "removed"
+          ? await call(admin, "DELETE /api/v1/members/{user_id}", { params: { user_id: maker.userId } })
+          : await call(admin, "PATCH /api/v1/members/{user_id}", { params: { user_id: maker.userId }, body: { role: "member" } });
+      expect(change.status, change.text).toBeLessThan(300);
+      const refused = await whoami(provider.id, alice);
+      expect(refused.status).toBe(424);
+      expect(refused.json.detail).toContain("the admin who made it was removed from the workspace or is no longer an admin");
+      const ended = (await status(alice, provider.id)).json;
+      expect(ended).toMatchObject({ connected: false, connected_by: null, ended: { reason, by: { id: maker.userId, email: maker.email } } });
+      await backgroundTasksSettled();
+      expect(idp.revocations() - revocations).toBe(2); // revoked at the server too
+
+      // An admin connects again: the note goes.
+      await connect(provider.id, admin, ADMIN);
+      expect((await status(alice, provider.id)).json).toMatchObject({ connected: true, connected_by: { id: admin.userId }, ended: null });
+    }
+  });
+
   it("an answer too large to keep is refused before anything of it is read or stored", async () => {
     // A hostile server whose metadata is valid, and a megabyte long: the SDK keeps unknown fields.
     const pad = "x".repeat(1024 * 1024);
