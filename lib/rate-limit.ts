@@ -26,6 +26,12 @@ export const LIMITS = {
   workspacesPerUser: { name: "workspace:user", max: 10, windowSeconds: 3600 },
   // Dynamic registration of OAuth clients (RFC 7591) is open to anyone: each writes a row.
   clientRegistrationPerAddress: { name: "oauth-registration:address", max: 30, windowSeconds: 3600 },
+  // What a user makes the console send to a provider's server on demand: Refresh tools and Test
+  // connection each cost a session (initialize + tools/list) upstream; plenty for someone at the screen.
+  toolRefreshPerUserProvider: { name: "tool-refresh:user-provider", max: 10, windowSeconds: 60 },
+  connectionCheckPerUserProvider: { name: "connection-check:user-provider", max: 10, windowSeconds: 60 },
+  /** Test connection with unsaved settings: no provider yet, so per user. */
+  connectionCheckPerUser: { name: "connection-check:user", max: 20, windowSeconds: 60 },
   // Wrong issuer secrets: a handful per address, counted before any secret is compared.
   issuerSecretFailuresPerAddress: { name: "issuer-secret:address", max: 10, windowSeconds: 300 },
 } satisfies Record<string, Limit>;
@@ -113,9 +119,9 @@ export function rateLimited(retryAfter: number, what = "attempts") {
 }
 
 /** Throws a 429 problem with Retry-After when any of the limits is exceeded. */
-export async function enforce(checks: [Limit, string][]) {
+export async function enforce(checks: [Limit, string][], what?: string) {
   for (const [limit, subject] of checks) {
     const retryAfter = await hit(limit, subject);
-    if (retryAfter > 0) throw rateLimited(retryAfter);
+    if (retryAfter > 0) throw rateLimited(retryAfter, what);
   }
 }

@@ -65,11 +65,18 @@ export function OAuthConnection({ provider, isAdmin, failure }: { provider: Prov
       ) : s?.connected ? (
         <p className="text-sm">
           <span className="font-medium text-emerald-700 dark:text-emerald-400">Connected</span>
+          {s.connected_by ? ` by ${s.connected_by.email}` : ""}
           {s.connected_at ? ` ${relativeTime(s.connected_at)}` : ""}. The token renews on its own; you only reconnect if {provider.name} ends the grant.
         </p>
       ) : (
         <p className="text-sm">
-          <span className="font-medium text-amber-700 dark:text-amber-400">Not connected.</span>{" "}
+          <span className="font-medium text-amber-700 dark:text-amber-400">{s?.ended ? "Needs reconnecting." : "Not connected."}</span>{" "}
+          {s?.ended && (
+            <>
+              The connection {s.ended.by ? `${s.ended.by.email} made` : "an admin made"} ended {relativeTime(s.ended.at)}:{" "}
+              {s.ended.reason === "admin_removed" ? "they were removed from the workspace" : "they are no longer an admin"}.{" "}
+            </>
+          )}
           {s?.can_connect ? `Calls to ${provider.name} are refused until you connect.` : "Calls are refused until an owner or admin connects it; ask one."}
         </p>
       )}

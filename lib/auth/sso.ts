@@ -13,7 +13,7 @@ import { EMAIL_MAX, isReservedEmail, normaliseEmail, placeholderEmail } from "@/
 import { secrets } from "@/lib/crypto";
 import { db, prismaErrorCode } from "@/lib/db";
 import { env } from "@/lib/env";
-import { accessEnded, endAccess } from "@/lib/workspaces/members";
+import { accessEnded, endAccess, type EndedAccess } from "@/lib/workspaces/members";
 
 export type SsoProfile = {
   issuer: string;
@@ -48,7 +48,7 @@ export async function linkSsoAccount(profile: SsoProfile): Promise<LinkResult> {
   const { issuer, subject, refreshToken } = profile;
   const refreshTokenEncrypted = refreshToken ? secrets(env().encryptionKey).encrypt(refreshToken) : undefined;
   try {
-    let takenOver: { userId: string; grantIds: string[] } | undefined;
+    let takenOver: { userId: string; ended: EndedAccess } | undefined;
     const result: LinkResult = await db().$transaction(async (tx): Promise<LinkResult> => {
       const linked = await tx.ssoAccount.findUnique({ where: { issuer_subject: { issuer, subject } } });
       if (linked) {
@@ -64,7 +64,7 @@ export async function linkSsoAccount(profile: SsoProfile): Promise<LinkResult> {
         // The account was made from an invitation link, which proves nothing about the address;
         // the identity provider does. Whoever set its password loses it, with everything it opened
         // or joined: the owner of the address starts afresh, as a new SSO user would.
-        takenOver = { userId: user.id, grantIds: await endAccess(tx, { userId: user.id }) };
+        takenOver = { userId: user.id, ended: await endAccess(tx, { userId: user.id }) };
         user = await tx.user.update({ where: { id: user.id }, data: { passwordHash: null, emailVerified: true, identityVersion: { increment: 1 } } });
       }
       if (!user) {
@@ -84,7 +84,7 @@ export async function linkSsoAccount(profile: SsoProfile): Promise<LinkResult> {
       }
       return { userId: user.id };
     });
-    if (takenOver) await accessEnded(takenOver.userId, takenOver.grantIds);
+    if (takenOver) await accessEnded(takenOver.userId, takenOver.ended);
     return result;
   } catch (error) {
     // Two first sign-ins raced to link the same user to this issuer: the loser is refused.

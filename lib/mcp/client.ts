@@ -9,6 +9,7 @@ import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { ErrorCode, McpError, type CallToolResult, type Progress, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import { createHash } from "node:crypto";
 import { setBounded } from "@/lib/bounded-map";
+import { readCapped } from "@/lib/api/body";
 import { outboundFetch } from "@/lib/mcp/outbound";
 import { isTimeoutError } from "@/lib/timeouts";
 import { createSessionPool, sessionKey } from "@/lib/mcp/session-pool";
@@ -46,6 +47,16 @@ export function isRpcAnswer(error: unknown): error is McpError {
 
 const CLIENT_INFO = { name: "mcp-console", version: "1.0.0" };
 
+/**
+ * The most one MCP message from a server may take (a JSON answer, or one event of a stream): tool
+ * results carry images and files, base64 in JSON, a few MiB at most in practice; past that a
+ * server is broken or hostile, and every byte of it would be held (several times over, parsed) in
+ * the console's memory.
+ */
+export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+const tooLarge = () => new McpCallError("protocol", `the server sent an MCP message larger than ${MAX_MESSAGE_BYTES / 1024 / 1024} MiB, the console's limit for one message; nothing of it was used`);
+
 /** The provider's headers on every request; what the transport sets itself (session, protocol, content type) wins. */
 function fetchWith(connection: McpConnection): typeof fetch {
   return (input, init) => {
@@ -53,9 +64,75 @@ function fetchWith(connection: McpConnection): typeof fetch {
     new Headers(init?.headers).forEach((value, name) => { headers.set(name, value); });
     return outboundFetch(input, { ...init, headers }).then((response) => {
       if (response.status === 401 || response.status === 403) noteChallenge(headers.get("authorization"), response.headers.get("www-authenticate"));
-      return response;
+      return capped(response, requestIdsOf(init?.body));
     });
   };
+}
+
+/** The ids of the JSON-RPC requests a POST carries: the ones its answer stream owes an answer. */
+function requestIdsOf(body: unknown): (string | number)[] {
+  if (typeof body !== "string") return [];
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return (Array.isArray(parsed) ? parsed : [parsed]).flatMap((message) => {
+      const { id, method } = fieldsOf(message);
+      return typeof method === "string" && (typeof id === "string" || typeof id === "number") ? [id] : [];
+    });
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The response with each MCP message held to MAX_MESSAGE_BYTES. A JSON answer past it is refused
+ * before any of it is parsed. In a stream, an event past it ends the stream, and each request the
+ * stream owed an answer gets an error saying so at once (instead of waiting out its timeout).
+ */
+async function capped(response: Response, owed: (string | number)[]): Promise<Response> {
+  if (!response.body) return response;
+  const rebuilt = (text: string | null) => new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
+  const type = response.headers.get("content-type") ?? "";
+  if (!response.ok || !type.includes("text/event-stream")) {
+    const text = await readCapped(response, MAX_MESSAGE_BYTES, tooLarge).catch(async (error: unknown) => {
+      await response.body?.cancel().catch(() => undefined);
+      // A refusal keeps its status (what it says is only for the logs); an answer is refused whole.
+      if (!response.ok) return null;
+      throw error;
+    });
+    return rebuilt(text);
+  }
+  let inEvent = 0;
+  let lineStart = true;
+  const body = response.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        for (let i = 0; i < chunk.length; i++) {
+          const byte = chunk[i];
+          // A blank line ends an event (\n\n, \r\n\r\n): count from there.
+          if (byte === 0x0a) {
+            if (lineStart) inEvent = 0;
+            lineStart = true;
+          } else if (byte !== 0x0d) {
+            lineStart = false;
+          }
+          if (++inEvent > MAX_MESSAGE_BYTES) {
+            const message = tooLarge().message;
+            const answers = owed.map((id) => `\n\nevent: message\ndata: ${JSON.stringify({ jsonrpc: "2.0", id, error: { code: ErrorCode.InternalError, message, data: { console: "message_too_large" } } })}\n\n`);
+            controller.enqueue(new TextEncoder().encode(answers.join("")));
+            controller.terminate();
+            return;
+          }
+        }
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
+/** The error a stream cut for size answered with (see capped). */
+function isTooLarge(error: unknown): boolean {
+  return error instanceof McpError && fieldsOf(error.data).console === "message_too_large";
 }
 
 // The server's last WWW-Authenticate challenge per credential: a warm session's requests go through
@@ -86,6 +163,7 @@ function statusOf(error: unknown): number | undefined {
 
 export function classify(error: unknown): McpCallError {
   if (error instanceof McpCallError) return error;
+  if (isTooLarge(error)) return tooLarge();
   const status = statusOf(error);
   if (status === 401 || status === 403) return new McpCallError("unauthorized", `the server refused the credentials (${status})`, status);
   if (error instanceof McpError && error.code === (ErrorCode.RequestTimeout as number)) return new McpCallError("timeout", "the server did not answer in time");
@@ -176,16 +254,22 @@ export async function withWarmSession<T>(connection: McpConnection, scope: Sessi
   }
 }
 
+/** The most tools a server may list (and pages it may take to list them): more is refused, not cut short. */
+export const MAX_TOOLS = 1000;
+const MAX_PAGES = 100;
+
 export async function listTools(connection: McpConnection): Promise<Tool[]> {
   return withSession(connection, async (client) => {
     const tools: Tool[] = [];
     let cursor: string | undefined;
-    do {
+    for (let pages = 0; ; pages++) {
+      if (pages === MAX_PAGES) throw new McpCallError("protocol", `the server's tool list goes on for more than ${MAX_PAGES} pages`);
       const page = await client.listTools(cursor ? { cursor } : undefined, { timeout: connection.timeoutMs });
       tools.push(...page.tools);
+      if (tools.length > MAX_TOOLS) throw new McpCallError("protocol", `the server lists more than ${MAX_TOOLS} tools, the most the console keeps for one provider`);
       cursor = page.nextCursor;
-    } while (cursor && tools.length < 1000);
-    return tools;
+      if (!cursor) return tools;
+    }
   });
 }
 

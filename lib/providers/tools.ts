@@ -19,6 +19,8 @@ import { IdentityError, identityApiError } from "@/lib/identity/errors";
 import { connectionCredentials, withoutCredentialHeaders, withoutCredentialParams, type EndUser } from "@/lib/identity/forwarding";
 import { isForwardingActive, parseStoredIdentityMode } from "@/lib/identity/modes";
 import { forgetToken } from "@/lib/identity/token-cache";
+import { processWide } from "@/lib/process-wide";
+import { enforce, LIMITS } from "@/lib/rate-limit";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
 import { recordToolCall, type CallPath } from "@/lib/activity/tool-calls";
@@ -29,6 +31,7 @@ import { applyProviderPatch } from "@/lib/providers/merge-patch";
 import { oauthOf, parseDisabledTools, parseStoredTools, toColumns, toDocument, type ProviderRow } from "@/lib/providers/record";
 import { connectionRefused, connectionToken, isStepUp, noteStepUp, tokenRefused, type ConnectionToken } from "@/lib/upstream-oauth/connections";
 import type { ConnectionCheck, DiscoveryFailure, ProviderDocument, ProviderPatch } from "@/lib/providers/schemas";
+import { assertStorable } from "@/lib/providers/tool-limits";
 import type { ListedTool, StoredTool, ToolList } from "@/lib/providers/tool-schemas";
 
 /** The caller of a tool route: who they are and what their role lets them write. */
@@ -150,13 +153,16 @@ export function upstreamApiError(error: McpCallError, row: ProviderRow, forwarde
   }
 }
 
+/** What a server listed, as stored — all of it, or nothing (see assertStorable). */
 function toStoredTools(tools: Awaited<ReturnType<typeof listTools>>): StoredTool[] {
-  return tools.map((tool) => ({
-    name: tool.name,
-    title: tool.title ?? tool.annotations?.title ?? null,
-    description: tool.description ?? null,
-    input_schema: tool.inputSchema,
-  }));
+  return assertStorable(
+    tools.map((tool) => ({
+      name: tool.name,
+      title: tool.title ?? tool.annotations?.title ?? null,
+      description: tool.description ?? null,
+      input_schema: tool.inputSchema,
+    })),
+  );
 }
 
 /** What one discovery found: the tools, or why not. `refused`: the server refused the credentials. */
@@ -190,6 +196,24 @@ async function recordDiscovery(row: ProviderRow, caller: ToolCaller, own: boolea
     });
   }
   return at;
+}
+
+// Refreshes the same caller asks for while one runs share it: one tools/list reaches the server.
+const refreshesInFlight = processWide("tool-refreshes", () => new Map<string, Promise<ToolList>>());
+
+/**
+ * Refresh tools, asked for by the caller: limited per user and provider (429 rate_limited), and
+ * requests made while one runs for the same caller and provider share its answer.
+ */
+export async function refreshToolsOnRequest(options: { workspaceId: string; id: string; caller: ToolCaller }): Promise<ToolList> {
+  await enforce([[LIMITS.toolRefreshPerUserProvider, `${options.caller.userId}:${options.id}`]], "tool refreshes of this provider");
+  const key = `${options.workspaceId}:${options.id}:${options.caller.userId}:${options.caller.role}`;
+  let pending = refreshesInFlight.get(key);
+  if (!pending) {
+    pending = refreshProviderTools(options).finally(() => refreshesInFlight.delete(key));
+    refreshesInFlight.set(key, pending);
+  }
+  return pending;
 }
 
 /** tools/list now, as the caller; returns what they now see. Failures are recorded where the caller may write. */
@@ -226,7 +250,7 @@ async function checkRow(row: ProviderRow, caller: ToolCaller): Promise<Connectio
   const checkedAt = new Date().toISOString();
   try {
     // One attempt, and no refresh, step-up note or dropped connection: a check writes nothing.
-    const tools = await listTools(await connectionFor(row, caller));
+    const tools = toStoredTools(await listTools(await connectionFor(row, caller)));
     return { ok: true, tools_count: tools.length, failure: null, message: null, checked_at: checkedAt };
   } catch (error) {
     const { outcome } = discoveryFailed(error, row);
@@ -236,8 +260,9 @@ async function checkRow(row: ProviderRow, caller: ToolCaller): Promise<Connectio
   }
 }
 
-/** A provider not yet registered: its settings as a row that exists only for this check. */
+/** A provider not yet registered: its settings as a row that exists only for this check (limited per user). */
 export async function checkNewProvider(options: { workspaceId: string; caller: ToolCaller; input: ProviderDocument }): Promise<ConnectionCheck> {
+  await enforce([[LIMITS.connectionCheckPerUser, options.caller.userId]], "connection tests");
   const now = new Date();
   const row: ProviderRow = {
     id: randomUUID(),
@@ -257,9 +282,10 @@ export async function checkNewProvider(options: { workspaceId: string; caller: T
   return checkRow(row, options.caller);
 }
 
-/** A registered provider with `patch` applied as a save would apply it (a new server gets none of the old secrets). */
+/** A registered provider with `patch` applied as a save would apply it (a new server gets none of the old secrets); limited per user and provider. */
 export async function checkProviderEdit(options: { workspaceId: string; id: string; caller: ToolCaller; patch: ProviderPatch }): Promise<ConnectionCheck> {
   const row = await findProviderRow(options);
+  await enforce([[LIMITS.connectionCheckPerUserProvider, `${options.caller.userId}:${row.id}`]], "connection tests of this provider");
   const { document } = applyProviderPatch(toDocument(row), options.patch);
   return checkRow({ ...row, ...toColumns(document) }, options.caller);
 }

@@ -13,8 +13,8 @@ import { readCapped } from "@/lib/api/body";
 import { runAfterResponse } from "@/lib/background";
 import { ApiError } from "@/lib/api/errors";
 import { hasRole, type Role } from "@/lib/auth/roles";
-import { secrets } from "@/lib/crypto";
-import { db } from "@/lib/db";
+import { constantTimeEqual, secrets } from "@/lib/crypto";
+import { db, type DbTransaction } from "@/lib/db";
 import { env } from "@/lib/env";
 import { basicClientAuthorization } from "@/lib/identity/idp";
 import { log } from "@/lib/log";
@@ -74,8 +74,10 @@ const storedStateSchema = z.object({
   verifier: z.string().optional(),
   /** A pending authorization: what the provider's settings were when it started. */
   bound_to: z.string().optional(),
+  /** …and a hash of the browser cookie it was started with (BROWSER_COOKIE). */
+  browser: z.string().optional(),
 });
-type StoredState = AuthState & { bound_to?: string };
+type StoredState = AuthState & { bound_to?: string; browser?: string };
 
 function readSealed(id: string, sealed: string | null): StoredState {
   if (!sealed) return {};
@@ -144,7 +146,7 @@ function ownerFor(kind: OAuthConnectionKind, userId: string): string {
   return kind === "shared" ? WORKSPACE_OWNER : userId;
 }
 
-export function connectionRequired(row: ProviderRow, kind: OAuthConnectionKind, why: "missing" | "expired" | "refused" | "scope", scope?: string): ApiError {
+export function connectionRequired(row: ProviderRow, kind: OAuthConnectionKind, why: "missing" | "expired" | "refused" | "scope" | "ended", scope?: string): ApiError {
   const url = connectUrl(row.id);
   const action = kind === "shared" ? `An admin must connect ${row.name} for the workspace` : `Connect your ${row.name} account`;
   const reason = {
@@ -152,6 +154,7 @@ export function connectionRequired(row: ProviderRow, kind: OAuthConnectionKind, 
     expired: `The connection to ${row.name} has expired or was revoked at the server.`,
     refused: `${row.name} refused the connection's token, even after a refresh. Nothing was retried with other credentials.`,
     scope: `${row.name} needs more access than the connection grants${scope ? ` (${scope})` : ""}.`,
+    ended: `The workspace's connection to ${row.name} ended: the admin who made it was removed from the workspace or is no longer an admin.`,
   }[why];
   return new ApiError("connection_required", `${reason} ${action}: ${url}`, { extensions: { connect_url: url } });
 }
@@ -167,11 +170,11 @@ export type ConnectionToken = { token: string; connectionId: string; kind: OAuth
 export async function connectionToken(row: ProviderRow, userId: string | undefined, doc = toDocument(row)): Promise<ConnectionToken> {
   const kind = kindOf(row);
   if (!userId) throw connectionRequired(row, kind, "missing");
-  const stored = await db().upstreamConnection.findUnique({ where: { providerId_owner: { providerId: row.id, owner: ownerFor(kind, userId) } }, select: { id: true, stateEncrypted: true, boundTo: true } });
+  const stored = await db().upstreamConnection.findUnique({ where: { providerId_owner: { providerId: row.id, owner: ownerFor(kind, userId) } }, select: { id: true, stateEncrypted: true, boundTo: true, endedAt: true } });
   if (!stored) throw connectionRequired(row, kind, "missing");
   let state = readState(stored);
   // Made for another server, client or kind of connection: never sent (the provider changed since).
-  if (!state.tokens || stored.boundTo !== bindingOf(row, doc)) throw connectionRequired(row, kind, "missing");
+  if (!state.tokens || stored.boundTo !== bindingOf(row, doc)) throw connectionRequired(row, kind, stored.endedAt ? "ended" : "missing");
   const expiry = tokenExpiry(state.tokens);
   if (expiry !== undefined && expiry - Date.now() < REFRESH_MARGIN_MS) state = await refreshOnce(row, kind, stored.id, state);
   const tokens = state.tokens;
@@ -354,8 +357,33 @@ function assertIssuer(state: StoredState, name: string) {
   }
 }
 
-/** Starts a connection as `caller`: returns the authorization server's URL for their browser. */
-export async function startConnection(row: ProviderRow, caller: ConnectionCaller): Promise<string> {
+/**
+ * The cookie that ties a pending sign-in to the browser that started it: its answer is accepted
+ * only from that browser (a code someone else obtained can't be brought back by another one).
+ */
+export const BROWSER_COOKIE = "mcp_console_connect";
+const BROWSER_VALUE = /^[A-Za-z0-9_-]{43}$/;
+
+/** The browser's value: the one it has (so sign-ins started in two tabs both finish), or a new one. */
+export function browserValue(current: string | undefined): string {
+  return current && BROWSER_VALUE.test(current) ? current : randomBytes(32).toString("base64url");
+}
+
+/** The Set-Cookie header for `value`: sent to the console only, lasting as long as a sign-in may. */
+export function browserCookie(value: string): string {
+  const secure = urls().origin.startsWith("https://") ? "; Secure" : "";
+  return `${BROWSER_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${PENDING_MS / 1000}${secure}`;
+}
+
+function browserHash(value: string): string {
+  return box().hash(`upstream-oauth-browser:${value}`);
+}
+
+/**
+ * Starts a connection as `caller` from the browser holding `browser` (see browserValue): returns the
+ * authorization server's URL for that browser.
+ */
+export async function startConnection(row: ProviderRow, caller: ConnectionCaller, browser: string): Promise<string> {
   const kind = kindOf(row);
   mayManage(kind, caller, row);
   const owner = ownerFor(kind, caller.userId);
@@ -364,7 +392,7 @@ export async function startConnection(row: ProviderRow, caller: ConnectionCaller
   const binding = bindingOf(row);
   // The flow keeps its own state; the connection's tokens stay usable, untouched, until it ends.
   // A registration made for these settings is reused.
-  const pending: StoredState = existing?.boundTo === binding && current.client ? { client: current.client, bound_to: binding } : { bound_to: binding };
+  const pending: StoredState = { ...(existing?.boundTo === binding && current.client ? { client: current.client } : {}), bound_to: binding, browser: browserHash(browser) };
   const serverUrl = toDocument(row).server_url;
   const challenge = await challengeOf(serverUrl);
   const flowState = randomBytes(32).toString("base64url");
@@ -400,25 +428,46 @@ export async function startConnection(row: ProviderRow, caller: ConnectionCaller
 
 export type FinishedConnection = { providerId: string; error?: string };
 
-/**
- * The browser is back from the authorization server. Only the user who started the connection,
- * in the workspace it belongs to, can finish it, within ten minutes, for the provider's settings
- * as they were when it started, and from the authorization server it was sent to (RFC 9207 `iss`).
- */
-export async function finishConnection(query: { state?: string; code?: string; iss?: string; error?: string; error_description?: string }, caller: ConnectionCaller): Promise<FinishedConnection> {
-  const state = query.state?.slice(0, STATE_MAX);
+/** A state the browser brought back, burnt: it is good for one answer, whoever brings it. */
+async function takePending(rawState: string | undefined) {
+  const state = rawState?.slice(0, STATE_MAX);
   if (!state) throw new ApiError("validation_failed", "The authorization server sent the browser back without a state; start the connection again.");
   const found = await db().upstreamConnection.findUnique({ where: { pendingKey: stateKey(state) }, include: { provider: true } });
-  if (!found || found.pendingUserId !== caller.userId || found.workspaceId !== caller.workspaceId) {
-    throw new ApiError("not_found", "This sign-in isn't one you started here (or it was already used); start the connection again from the provider's page.");
-  }
-  const row = found.provider;
-  // Used once, whatever happens next.
+  const gone = () => new ApiError("not_found", "This sign-in isn't one you started here (or it was already used); start the connection again from the provider's page.");
+  if (!found) throw gone();
   const { count } = await db().upstreamConnection.updateMany({
     where: { id: found.id, pendingKey: found.pendingKey },
     data: { pendingKey: null, pendingUserId: null, pendingUntil: null, pendingEncrypted: null },
   });
-  if (count === 0) throw new ApiError("not_found", "This sign-in was already used; start the connection again from the provider's page.");
+  if (count === 0) throw gone();
+  return found;
+}
+
+/** A browser came back without a console session: its sign-in is spent all the same. */
+export async function abandonConnection(state: string | undefined): Promise<void> {
+  await takePending(state).catch(() => undefined);
+}
+
+/**
+ * The browser is back from the authorization server. The state is burnt first, whoever brings it.
+ * Only the user who started the connection, in the browser they started it in (`browser`: its
+ * BROWSER_COOKIE), in the workspace it belongs to, can finish it, within ten minutes, for the
+ * provider's settings as they were when it started, and from the authorization server it was sent
+ * to (RFC 9207 `iss`).
+ */
+export async function finishConnection(
+  query: { state?: string; code?: string; iss?: string; error?: string; error_description?: string },
+  caller: ConnectionCaller,
+  browser: string | undefined,
+): Promise<FinishedConnection> {
+  const found = await takePending(query.state);
+  const pending = readSealed(found.id, found.pendingEncrypted);
+  const sameBrowser = Boolean(browser && pending.browser && constantTimeEqual(browserHash(browser), pending.browser));
+  if (found.pendingUserId !== caller.userId || found.workspaceId !== caller.workspaceId || !sameBrowser) {
+    log.warn({ providerId: found.providerId, userId: caller.userId }, "an OAuth sign-in came back to another user or browser than the one that started it; it was discarded");
+    throw new ApiError("not_found", "This sign-in isn't one you started in this browser; it can't be used any more. Start the connection again from the provider's page.");
+  }
+  const row = found.provider;
   const failed = (error: string): FinishedConnection => ({ providerId: row.id, error });
   if (!found.pendingUntil || found.pendingUntil.getTime() < Date.now()) return failed("The sign-in took longer than ten minutes; connect again.");
   if (query.error || !query.code) {
@@ -426,7 +475,6 @@ export async function finishConnection(query: { state?: string; code?: string; i
     return failed(query.error === "access_denied" ? `The sign-in to ${row.name} was declined.` : `${row.name}'s authorization server said: ${detail}`);
   }
   const kind = oauthOf(row);
-  const pending = readSealed(found.id, found.pendingEncrypted);
   if (!kind || pending.bound_to !== bindingOf(row)) return failed(`${row.name}'s settings changed during the sign-in; connect again.`);
   if (kind === "shared" && !hasRole(caller.role, "admin")) return failed(`Only owners and admins connect ${row.name} for the workspace.`);
   const metadata = pending.discovery?.authorizationServerMetadata as { issuer?: string; authorization_response_iss_parameter_supported?: boolean } | undefined;
@@ -441,10 +489,10 @@ export async function finishConnection(query: { state?: string; code?: string; i
     log.warn({ err: error, providerId: row.id }, "an OAuth code exchange failed");
     return failed(`${row.name}'s authorization server refused the sign-in (${error instanceof OAuthError ? short(error.message) : "the code exchange failed"}); connect again.`);
   }
-  const { verifier: _used, bound_to: _binding, ...made } = pending;
+  const { verifier: _used, bound_to: _binding, browser: _browser, ...made } = pending;
   const { count: saved } = await db().upstreamConnection.updateMany({
     where: { id: found.id },
-    data: { stateEncrypted: sealState(made), boundTo: bindingOf(row), stepUpScope: null, connectedAt: new Date(), connectedBy: caller.userId, expiresAt: expiresAtOf(made), updatedAt: new Date() },
+    data: { stateEncrypted: sealState(made), boundTo: bindingOf(row), stepUpScope: null, connectedAt: new Date(), connectedBy: caller.userId, expiresAt: expiresAtOf(made), endedAt: null, endedReason: null, updatedAt: new Date() },
   });
   if (saved === 0) return failed(`${row.name} changed during the sign-in; connect again.`);
   log.info({ providerId: row.id, userId: caller.userId, kind }, "an OAuth connection was made");
@@ -515,10 +563,57 @@ export async function disconnect(row: ProviderRow, caller: ConnectionCaller, use
   log.info({ providerId: row.id, userId: caller.userId, owner: owner === WORKSPACE_OWNER ? owner : "user" }, "an OAuth connection was ended");
 }
 
+// ── When the person behind a connection loses their place ────────────────────────────────────
+
+export const ENDED_REASONS = ["admin_removed", "admin_demoted"] as const;
+export type EndedReason = (typeof ENDED_REASONS)[number];
+
+/** Tokens to revoke at their servers once the change that ended them has committed. */
+export type EndedConnection = { row: ProviderRow; state: StoredState };
+
+/**
+ * In the transaction that removes `userId` from a workspace (or from every one), or takes their
+ * admin role: the workspace's shared connections they made end — a shared connection is their
+ * account at the server, run for everyone, and only a current admin may keep one — and, when they
+ * leave (`own`), so do their own connections. A shared connection's row stays, without tokens,
+ * saying who made it and why it ended, so the provider page can ask an admin to connect again.
+ */
+export async function endConnectionsOf(tx: DbTransaction, scope: { userId: string; workspaceId?: string }, reason: EndedReason, own: boolean): Promise<EndedConnection[]> {
+  const inWorkspace = scope.workspaceId ? { workspaceId: scope.workspaceId } : {};
+  const rows = await tx.upstreamConnection.findMany({
+    where: { ...inWorkspace, OR: [{ owner: WORKSPACE_OWNER, connectedBy: scope.userId, connectedAt: { not: null } }, ...(own ? [{ userId: scope.userId }] : [])] },
+    include: { provider: true },
+  });
+  const now = new Date();
+  for (const row of rows.filter((r) => r.owner === WORKSPACE_OWNER)) {
+    const { tokens: _ended, ...rest } = readState(row);
+    await tx.upstreamConnection.update({ where: { id: row.id }, data: { stateEncrypted: sealState(rest), connectedAt: null, expiresAt: null, endedAt: now, endedReason: reason, updatedAt: now } });
+  }
+  if (own) await tx.upstreamConnection.deleteMany({ where: { ...inWorkspace, userId: scope.userId } });
+  if (rows.length > 0) log.info({ userId: scope.userId, ended: rows.length, reason }, "OAuth connections ended with their user's access");
+  return rows.map((row) => ({ row: row.provider, state: readState(row) }));
+}
+
+/** After the transaction: each ended connection's tokens are revoked at its server (RFC 7009), in the background. */
+export function revokeEnded(ended: EndedConnection[]): void {
+  for (const { row, state } of ended) runAfterResponse("revoke OAuth tokens", () => revokeAtServer(row, state));
+}
+
+const personSchema = z.object({ id: z.string(), email: z.string() });
+
 export const connectionStatusSchema = z.object({
   connection: z.enum(["shared", "per_user"]).describe("Whose connection calls use: the workspace's one, or each user's own"),
   connected: z.boolean().describe("Whether calls you make have a connection to use"),
   connected_at: z.iso.datetime().nullable(),
+  connected_by: personSchema
+    .nullable()
+    .describe("Shared connections: the admin whose account at the server everyone's calls use (null: not connected, or their account is gone)"),
+  ended: z
+    .object({ at: z.iso.datetime(), reason: z.enum(ENDED_REASONS), by: personSchema.nullable() })
+    .nullable()
+    .describe(
+      "Shared connections: the console ended the last one because the admin who made it was removed from the workspace (`admin_removed`) or is no longer an admin (`admin_demoted`); an admin connects again",
+    ),
   expires_at: z.iso.datetime().nullable().describe("When the current access token expires; it is refreshed before then"),
   can_connect: z.boolean().describe("Whether you may connect or disconnect it (a shared connection is for owners and admins)"),
   connect_url: z.string().describe("The page where the connection is made"),
@@ -534,10 +629,15 @@ export async function connectionStatus(row: ProviderRow, caller: ConnectionCalle
   const kind = kindOf(row);
   const stored = await db().upstreamConnection.findUnique({ where: { providerId_owner: { providerId: row.id, owner: ownerFor(kind, caller.userId) } } });
   const connected = isConnected(bindingOf(row), stored);
+  const ended = !connected && stored?.endedAt ? { at: stored.endedAt, reason: z.enum(ENDED_REASONS).catch("admin_removed").parse(stored.endedReason) } : undefined;
+  const shownBy = kind === "shared" && (connected || ended) ? stored?.connectedBy : undefined;
+  const by = shownBy ? await db().user.findUnique({ where: { id: shownBy }, select: { id: true, email: true } }) : null;
   return {
     connection: kind,
     connected,
     connected_at: connected ? (stored?.connectedAt?.toISOString() ?? null) : null,
+    connected_by: connected ? by : null,
+    ended: ended ? { at: ended.at.toISOString(), reason: ended.reason, by } : null,
     expires_at: connected ? (stored?.expiresAt?.toISOString() ?? null) : null,
     can_connect: kind === "per_user" || hasRole(caller.role, "admin"),
     connect_url: connectUrl(row.id),

@@ -10,6 +10,7 @@ import { announceAuthChange } from "@/lib/auth/caller-cache";
 import { hasRole, parseRole, ROLES, type Role } from "@/lib/auth/roles";
 import { db, isPostgres, type DbTransaction } from "@/lib/db";
 import { destroyGrant } from "@/lib/oauth/adapter";
+import { endConnectionsOf, revokeEnded, type EndedConnection } from "@/lib/upstream-oauth/connections";
 
 export type AdminCaller = { userId: string; workspaceId: string; role: Role };
 
@@ -85,6 +86,7 @@ async function assertNotLastOwner(tx: DbTransaction, workspaceId: string, what: 
 export async function changeRole(caller: AdminCaller, userId: string, role: Role): Promise<Member> {
   requireAdmin(caller);
   assertMayGrant(caller, role);
+  let ended: EndedConnection[] = [];
   await db().$transaction(async (tx) => {
     const membership = await membershipOf(tx, caller.workspaceId, userId);
     if (membership.role === role) return;
@@ -93,11 +95,14 @@ export async function changeRole(caller: AdminCaller, userId: string, role: Role
       await assertNotLastOwner(tx, caller.workspaceId, "demoted");
     }
     await tx.membership.update({ where: { userId_workspaceId: { userId, workspaceId: caller.workspaceId } }, data: { role } });
+    // Shared OAuth connections they made run on their account for everyone: not past their admin role.
+    if (!hasRole(role, "admin")) ended = await endConnectionsOf(tx, { userId, workspaceId: caller.workspaceId }, "admin_demoted", false);
     // Links they made for roles they may no longer grant stop working.
     if (!hasRole(role, "admin")) await tx.invitation.deleteMany({ where: { workspaceId: caller.workspaceId, createdBy: userId, acceptedAt: null } });
     else if (role !== "owner") await tx.invitation.deleteMany({ where: { workspaceId: caller.workspaceId, createdBy: userId, acceptedAt: null, role: "owner" } });
     await recordAuditEvent(tx, { workspaceId: caller.workspaceId, actorUserId: caller.userId, action: "member.role_changed", targetId: userId, fields: ["role"] });
   });
+  revokeEnded(ended);
   // Cached callers carry the old role: every instance forgets them now.
   await announceAuthChange({ kind: "user", id: userId });
   const member = (await listMembers(caller, userId)).at(0);
@@ -107,26 +112,29 @@ export async function changeRole(caller: AdminCaller, userId: string, role: Role
 
 export async function removeMember(caller: AdminCaller, userId: string): Promise<void> {
   requireAdmin(caller);
-  const grants = await db().$transaction(async (tx) => {
+  const ended = await db().$transaction(async (tx) => {
     const membership = await membershipOf(tx, caller.workspaceId, userId);
     if (membership.role === "owner") {
       if (caller.role !== "owner") throw new ApiError("forbidden", "Only an owner can remove an owner.");
       await assertNotLastOwner(tx, caller.workspaceId, "removed");
     }
     const workspaceId = caller.workspaceId;
-    const grantIds = await endAccess(tx, { userId, workspaceId });
+    const access = await endAccess(tx, { userId, workspaceId });
     await recordAuditEvent(tx, { workspaceId, actorUserId: caller.userId, action: "member.removed", targetId: userId });
-    return grantIds;
+    return access;
   });
-  await accessEnded(userId, grants);
+  await accessEnded(userId, ended);
 }
 
 /**
  * Ends everything a user holds in one workspace, or in every one: the membership, sessions, API
- * tokens, connected apps with their OAuth codes and tokens, upstream OAuth connections, and the
- * invitations they made that nobody has used. Returns the apps' grants, for accessEnded.
+ * tokens, connected apps with their OAuth codes and tokens, upstream OAuth connections (their own,
+ * and the shared ones they made), and the invitations they made that nobody has used. Returns what
+ * accessEnded finishes after the commit.
  */
-export async function endAccess(tx: DbTransaction, scope: { userId: string; workspaceId?: string }): Promise<string[]> {
+export type EndedAccess = { grantIds: string[]; connections: EndedConnection[] };
+
+export async function endAccess(tx: DbTransaction, scope: { userId: string; workspaceId?: string }): Promise<EndedAccess> {
   const where = scope.workspaceId ? { userId: scope.userId, workspaceId: scope.workspaceId } : { userId: scope.userId };
   const grantIds = (await tx.connectedApp.findMany({ where, select: { grantId: true } })).map((app) => app.grantId);
   await tx.membership.deleteMany({ where });
@@ -135,13 +143,17 @@ export async function endAccess(tx: DbTransaction, scope: { userId: string; work
   // Their apps' codes, access and refresh tokens, with the grants themselves.
   await tx.oAuthRecord.deleteMany({ where: { grantId: { in: grantIds } } });
   await tx.connectedApp.deleteMany({ where });
-  await tx.upstreamConnection.deleteMany({ where });
+  const connections = await endConnectionsOf(tx, scope, "admin_removed", true);
   await tx.invitation.deleteMany({ where: { ...(scope.workspaceId ? { workspaceId: scope.workspaceId } : {}), createdBy: scope.userId, acceptedAt: null } });
-  return grantIds;
+  return { grantIds, connections };
 }
 
-/** After endAccess commits: the grant records go, and every instance forgets the user's cached callers (API tokens and apps alike). */
-export async function accessEnded(userId: string, grantIds: string[]): Promise<void> {
+/**
+ * After endAccess commits: the grant records go, the ended upstream connections are revoked at their
+ * servers, and every instance forgets the user's cached callers (API tokens and apps alike).
+ */
+export async function accessEnded(userId: string, { grantIds, connections }: EndedAccess): Promise<void> {
+  revokeEnded(connections);
   try {
     // The grant records themselves are keyed by a hash only the adapter knows.
     for (const grantId of grantIds) await destroyGrant(grantId);

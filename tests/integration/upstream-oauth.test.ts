@@ -92,9 +92,17 @@ async function signInAtServer(authorizationUrl: string, user: IdpUser): Promise<
   throw new Error("the authorization server never sent the browser back");
 }
 
-/** Back at the console: its callback route, with the signed-in user's session. */
-async function returnToConsole(url: URL, as: Actor) {
-  const res = await callback(new NextRequest(url, { headers: { cookie: await sessionCookie(as.userId) } }));
+/** The browser's cookie a Connect set (name=value), which ties the sign-in to that browser. */
+function browserOf(started: { headers: Headers }): string {
+  const cookie = started.headers.get("set-cookie") ?? "";
+  expect(cookie).toMatch(/^mcp_console_connect=[^;]+; Path=\/; HttpOnly; SameSite=Lax/);
+  return cookie.split(";")[0] ?? "";
+}
+
+/** Back at the console: its callback route, with the signed-in user's session (or none) and the browser's cookie. */
+async function returnToConsole(url: URL, as: Actor | null, browser?: string) {
+  const cookies = [as ? await sessionCookie(as.userId) : undefined, browser].filter(Boolean).join("; ");
+  const res = await callback(new NextRequest(url, { headers: { cookie: cookies } }));
   return new URL(res.headers.get("location") ?? "");
 }
 
@@ -102,7 +110,7 @@ async function connect(providerId: string, as: Actor, user: IdpUser) {
   const started = await call(as, "POST /api/v1/mcp-providers/{id}/connection", { params: { id: providerId } });
   expect(started.status, started.text).toBe(200);
   const back = await signInAtServer(started.json.authorization_url, user);
-  const landed = await returnToConsole(back, as);
+  const landed = await returnToConsole(back, as, browserOf(started));
   expect(landed.searchParams.get("connection"), landed.searchParams.get("message") ?? "").toBe("connected");
   return started.json.authorization_url;
 }
@@ -329,7 +337,7 @@ describe("a provider where each user connects their own account", () => {
     const started = await call(alice, "POST /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } });
     const back = await signInAtServer(started.json.authorization_url, ALICE);
     back.searchParams.set("iss", "https://attacker.example");
-    const landed = await returnToConsole(back, alice);
+    const landed = await returnToConsole(back, alice, browserOf(started));
     expect(landed.searchParams.get("connection")).toBe("failed");
     expect(landed.searchParams.get("message")).toContain("another authorization server");
     expect((await call(alice, "GET /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } })).json.connected).toBe(false);
@@ -339,7 +347,7 @@ describe("a provider where each user connects their own account", () => {
     const stripped = await signInAtServer(again.json.authorization_url, ALICE);
     expect(stripped.searchParams.get("iss")).toBe(idp.issuer);
     stripped.searchParams.delete("iss");
-    expect((await returnToConsole(stripped, alice)).searchParams.get("message")).toContain("another authorization server");
+    expect((await returnToConsole(stripped, alice, browserOf(again))).searchParams.get("message")).toContain("another authorization server");
     expect((await call(alice, "GET /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } })).json.connected).toBe(false);
   });
 
@@ -354,16 +362,38 @@ describe("a provider where each user connects their own account", () => {
     expect((await call(alice, "DELETE /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } })).status).toBe(404);
   });
 
-  it("only the user who started a connection can finish it", async () => {
+  it("only the user who started a connection can finish it, in the browser that started it", async () => {
     const provider = await createProvider("per_user");
     const started = await call(alice, "POST /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } });
     const back = await signInAtServer(started.json.authorization_url, ALICE);
-    const stolen = await returnToConsole(back, bob);
-    expect(stolen.searchParams.get("connection")).toBe("failed");
-    expect((await call(bob, "GET /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } })).json.connected).toBe(false);
-    // Alice can still finish hers; a replay of the same answer is refused.
-    expect((await returnToConsole(back, alice)).searchParams.get("connection")).toBe("connected");
+    // Alice's own session, but not the browser she started in: refused.
     expect((await returnToConsole(back, alice)).searchParams.get("connection")).toBe("failed");
+    const again = await call(alice, "POST /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } });
+    const browser = browserOf(again);
+    const answer = await signInAtServer(again.json.authorization_url, ALICE);
+    expect((await returnToConsole(answer, alice, browser)).searchParams.get("connection")).toBe("connected");
+    // A replay of the same answer is refused.
+    expect((await returnToConsole(answer, alice, browser)).searchParams.get("connection")).toBe("failed");
+  });
+
+  it("a sign-in is spent by its first answer, whoever brings it: code injection through another user's sign-in fails", async () => {
+    const provider = await createProvider("per_user");
+    // Alice starts a Connect and gets Bob to sign in at the server with it.
+    const started = await call(alice, "POST /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } });
+    const alicesBrowser = browserOf(started);
+    const bobsAnswer = await signInAtServer(started.json.authorization_url, BOB);
+    expect((await returnToConsole(bobsAnswer, bob)).searchParams.get("connection")).toBe("failed");
+    // Alice replays Bob's answer in her own session and browser: the sign-in is already spent.
+    expect((await returnToConsole(bobsAnswer, alice, alicesBrowser)).searchParams.get("connection")).toBe("failed");
+    expect((await call(alice, "GET /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } })).json.connected).toBe(false);
+    expect((await call(bob, "GET /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } })).json.connected).toBe(false);
+
+    // The same when Bob isn't signed in to the console at all.
+    const second = await call(alice, "POST /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } });
+    const signedOut = await signInAtServer(second.json.authorization_url, BOB);
+    expect((await returnToConsole(signedOut, null)).pathname).toBe("/signin");
+    expect((await returnToConsole(signedOut, alice, browserOf(second))).searchParams.get("connection")).toBe("failed");
+    expect((await call(alice, "GET /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } })).json.connected).toBe(false);
   });
 
   it("keeps tokens encrypted, shows admins who is connected but never a token, and forgets connections when the server changes", async () => {
@@ -401,6 +431,35 @@ describe("a provider with one shared connection", () => {
     expect((await call(alice, "DELETE /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } })).status).toBe(403);
     const list = await call(admin, "GET /api/v1/mcp-providers/{id}/connections", { params: { id: provider.id } });
     expect(list.json.data).toEqual([expect.objectContaining({ user: null, connected_by: { id: admin.userId, email: admin.email } })]);
+  });
+
+  it("shows who connected it and since when; it ends when that admin is removed or demoted, and says so", async () => {
+    const status = (as: Actor, id: string) => call(as, "GET /api/v1/mcp-providers/{id}/connection", { params: { id } });
+    for (const [how, reason] of [["removed", "admin_removed"], ["demoted", "admin_demoted"]] as const) {
+      const provider = await createProvider("shared");
+      const maker = await createActor("admin", admin.workspaceId);
+      await connect(provider.id, maker, ADMIN);
+      expect((await status(alice, provider.id)).json).toMatchObject({ connected: true, connected_by: { id: maker.userId, email: maker.email }, ended: null });
+      expect(subjectOf(await whoami(provider.id, alice))).toBe(ADMIN.sub);
+
+      const revocations = idp.revocations();
+      const change =
+        how === "removed"
+          ? await call(admin, "DELETE /api/v1/members/{user_id}", { params: { user_id: maker.userId } })
+          : await call(admin, "PATCH /api/v1/members/{user_id}", { params: { user_id: maker.userId }, body: { role: "member" } });
+      expect(change.status, change.text).toBeLessThan(300);
+      const refused = await whoami(provider.id, alice);
+      expect(refused.status).toBe(424);
+      expect(refused.json.detail).toContain("the admin who made it was removed from the workspace or is no longer an admin");
+      const ended = (await status(alice, provider.id)).json;
+      expect(ended).toMatchObject({ connected: false, connected_by: null, ended: { reason, by: { id: maker.userId, email: maker.email } } });
+      await backgroundTasksSettled();
+      expect(idp.revocations() - revocations).toBe(2); // revoked at the server too
+
+      // An admin connects again: the note goes.
+      await connect(provider.id, admin, ADMIN);
+      expect((await status(alice, provider.id)).json).toMatchObject({ connected: true, connected_by: { id: admin.userId }, ended: null });
+    }
   });
 
   it("an answer too large to keep is refused before anything of it is read or stored", async () => {

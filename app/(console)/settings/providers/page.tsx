@@ -7,10 +7,10 @@ import { signedFailure } from "@/lib/upstream-oauth/outcome";
 
 export const metadata: Metadata = { title: "MCP providers · MCP Console" };
 
-export default async function ProvidersPage({ searchParams }: { searchParams: Promise<{ connection?: string; message?: string; sig?: string }> }) {
+export default async function ProvidersPage({ searchParams }: { searchParams: Promise<{ connection?: string; message?: string; at?: string; sig?: string }> }) {
   const caller = await pageCaller();
   // A sign-in to a provider's server that couldn't be tied to a provider comes back here.
-  const failure = signedFailure(await searchParams);
+  const failure = signedFailure(await searchParams, { userId: caller.userId });
   return (
     <Prefetched queries={[await prefetch.providers(caller)]}>
       {failure && (

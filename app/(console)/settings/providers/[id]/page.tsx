@@ -17,10 +17,10 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
   return { title: `${name} · MCP Console` };
 }
 
-export default async function ProviderPage({ params, searchParams }: Params & { searchParams: Promise<{ connection?: string; message?: string; sig?: string }> }) {
+export default async function ProviderPage({ params, searchParams }: Params & { searchParams: Promise<{ connection?: string; message?: string; at?: string; sig?: string }> }) {
   const { id } = await params;
-  const failure = signedFailure(await searchParams);
   const caller = await pageCaller();
+  const failure = signedFailure(await searchParams, { userId: caller.userId, providerId: id });
   const queries = await prefetch.provider(caller, id);
   // Not in this workspace (deleted, another workspace's, mistyped): a 404 page that says so.
   if (queries.length === 0) notFound();

@@ -29,10 +29,18 @@ export const startConnectionContract = defineContract({
     "Discovers the server's authorization server (its 401 challenge, RFC 9728 and RFC 8414 metadata), identifies the console " +
     "(the configured client, its Client ID Metadata Document, or dynamic registration) and returns the authorization URL " +
     "(PKCE S256, `resource` = the server) to open in the caller's browser. The authorization server sends the browser back " +
-    `to /oauth/callback, which finishes the connection for the user who started it, within ten minutes. ${WHOSE}`,
+    "to /oauth/callback, which finishes the connection for the user who started it, in the browser that started it " +
+    "(the `mcp_console_connect` cookie this answer sets), within ten minutes; the first answer spends the sign-in, whoever brings it. " +
+    WHOSE,
   auth: "caller",
   params: providerIdSchema,
-  responses: { 200: { description: "Where to send the browser", schema: z.object({ authorization_url: z.url() }) } },
+  responses: {
+    200: {
+      description: "Where to send the browser",
+      schema: z.object({ authorization_url: z.url() }),
+      headers: { "Set-Cookie": "`mcp_console_connect`: ties the sign-in to this browser; only a browser holding it can finish it" },
+    },
+  },
   errors: ["conflict", "forbidden", "upstream_error"],
 });
 

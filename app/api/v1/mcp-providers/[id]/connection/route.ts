@@ -1,6 +1,6 @@
 import { route } from "@/lib/api/handler";
 import { findProviderRow } from "@/lib/providers/data";
-import { connectionStatus, disconnect, startConnection } from "@/lib/upstream-oauth/connections";
+import { BROWSER_COOKIE, browserCookie, browserValue, connectionStatus, disconnect, startConnection } from "@/lib/upstream-oauth/connections";
 import { endConnectionContract, getConnectionContract, startConnectionContract } from "./contract";
 
 // GET /api/v1/mcp-providers/{id}/connection — whether your calls have an OAuth connection
@@ -10,10 +10,12 @@ export const GET = route(getConnectionContract, async ({ caller, params }) => ({
 }));
 
 // POST /api/v1/mcp-providers/{id}/connection — start connecting: the authorization URL for your browser
-export const POST = route(startConnectionContract, async ({ caller, params }) => ({
-  status: 200,
-  body: { authorization_url: await startConnection(await findProviderRow({ workspaceId: caller.workspaceId, id: params.id }), caller) },
-}));
+export const POST = route(startConnectionContract, async ({ req, caller, params }) => {
+  // The sign-in is bound to this browser: only it can bring the answer back.
+  const browser = browserValue(req.cookies.get(BROWSER_COOKIE)?.value);
+  const url = await startConnection(await findProviderRow({ workspaceId: caller.workspaceId, id: params.id }), caller, browser);
+  return { status: 200, body: { authorization_url: url }, headers: { "set-cookie": browserCookie(browser) } };
+});
 
 // DELETE /api/v1/mcp-providers/{id}/connection — disconnect (revoking at the server when it can)
 export const DELETE = route(endConnectionContract, async ({ caller, params, query }) => {

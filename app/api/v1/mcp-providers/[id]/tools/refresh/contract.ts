@@ -11,7 +11,10 @@ export const refreshToolsContract = defineContract({
   summary: "Discover a provider's tools now",
   description:
     "Runs `tools/list` against the server as you (with your identity token when the provider forwards identity). " +
-    "What everyone sees is written only by an admin's refresh or one made without forwarding; with forwarding, the answer is your own view.",
+    "What everyone sees is written only by an admin's refresh or one made without forwarding; with forwarding, the answer is your own view. " +
+    "A list larger than the console keeps (more than 1000 tools, a tool over 64 KiB, 2 MiB in all), or any MCP message over 4 MiB, " +
+    "is refused whole (502 `upstream_error` saying which limit, and the provider's `discovery` says it too); the last good list stays. " +
+    "Limited to 10 a minute per user and provider (429 `rate_limited` with Retry-After); refreshes asked for while yours runs share its answer.",
   auth: "caller",
   params: providerIdSchema,
   responses: { 200: { description: "The tools, as the server showed them to you", schema: toolListSchema } },
