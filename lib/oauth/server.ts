@@ -61,6 +61,14 @@ async function createOAuthServer(options: OAuthServerOptions = {}): Promise<Prov
     cookies: { keys: cookieKeys() },
     findAccount: async (_ctx, sub) => ((await accountMembership(sub)) ? { accountId: sub, claims: () => ({ sub }) } : undefined),
     scopes: ["openid", "offline_access", MCP_SCOPE],
+    // RFC 6749 §3.3: a request without `scope` gets the default — the gateway's, which is what an
+    // MCP client is authorising (the conformance suite's authorization-code-grant sends none).
+    // Validators of extra parameters run after the scope checks and before any interaction.
+    extraParams: {
+      scope: (ctx: KoaContextWithOIDC, value: string | undefined) => {
+        if (value === undefined && ctx.oidc.params) ctx.oidc.params.scope = MCP_SCOPE;
+      },
+    },
     claims: { openid: ["sub"] },
     responseTypes: ["code"],
     pkce: { required: () => true },
