@@ -99,6 +99,9 @@ async function createOAuthServer(options: OAuthServerOptions = {}): Promise<Prov
     // checks the console's own sign-in anyway, and a session ending must not end every app's access.
     expiresWithSession: () => false,
     rotateRefreshToken: true,
+    // Revoking an access token (RFC 7009) already ends every token of its grant here; end the grant
+    // too, so "grant.revoked" drops the app from Connected apps and every instance's cached caller.
+    revokeGrantPolicy: () => true,
     ttl: { ...TTL },
     renderError: (ctx, out) => {
       ctx.type = "html";

@@ -261,6 +261,38 @@ describe("what an OAuth access token can't do", () => {
   });
 });
 
+describe("revocation through RFC 7009", () => {
+  async function revoke(auth: MemoryOAuthClient, token: string, hint: string) {
+    return consoleFetch()(new URL("/oidc/token/revocation", ORIGIN), {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ token, token_type_hint: hint, client_id: auth.clientInformation()?.client_id ?? "" }),
+    });
+  }
+
+  it("refuses a revoked access token at once, even while its caller is cached, and the app leaves connected apps", async () => {
+    const { client, auth } = await connectWithOAuth(member, `/mcp/${identifier}`, "Access-revoking agent");
+    await client.listTools(); // its caller is now cached on this instance
+    await client.close();
+    const token = auth.tokens()?.access_token ?? "";
+    expect((await revoke(auth, token, "access_token")).status).toBe(200);
+    expect((await initializeWith(`/mcp/${identifier}`, token)).status).toBe(401);
+    const apps = await call(member, "GET /api/v1/connected-apps");
+    expect(apps.json.data.map((app) => app.client_name)).not.toContain("Access-revoking agent");
+    expect((await refresh(auth, auth.tokens()?.refresh_token ?? "")).body.error).toBe("invalid_grant");
+  });
+
+  it("connected apps doesn't list an app whose tokens have all expired", async () => {
+    const { client } = await connectWithOAuth(member, `/mcp/${identifier}`, "Lapsed agent");
+    await client.close();
+    const app = (await call(member, "GET /api/v1/connected-apps")).json.data.find((entry) => entry.client_name === "Lapsed agent");
+    expect(app).toBeDefined();
+    await db().oAuthRecord.updateMany({ where: { grantId: app?.id, model: { in: ["AccessToken", "RefreshToken"] } }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    const apps = await call(member, "GET /api/v1/connected-apps");
+    expect(apps.json.data.map((entry) => entry.id)).not.toContain(app?.id);
+  });
+});
+
 describe("the authorization server's storage", () => {
   it("forgets what has expired and what was destroyed, finds by uid and grant", async () => {
     const adapter = new PrismaAdapter("Interaction");
