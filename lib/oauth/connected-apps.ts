@@ -84,8 +84,11 @@ export async function revokeConnectedApp(caller: Caller, grantId: string) {
 
 /** The grant has ended: the app leaves the list and every instance forgets its cached caller. */
 export async function forgetConnectedApp(grantId: string) {
+  // Announced first: this instance forgets the caller before this function's first wait, so a
+  // revocation's answer never goes out while its token still works here.
+  const announced = announceAuthChange({ kind: "token", id: grantId });
   await db().connectedApp.deleteMany({ where: { grantId } });
-  await announceAuthChange({ kind: "token", id: grantId });
+  await announced;
 }
 
 // Last use is written at most once a minute per app, not on every call.
