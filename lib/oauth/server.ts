@@ -8,12 +8,14 @@ import { hkdfSync } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
 import { CLIENT_ADDRESS_HEADER, readClientAddress } from "@/lib/edge/client-address.mjs";
+import { OAUTH_POLICY } from "@/lib/edge/security-headers.mjs";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { PrismaAdapter } from "@/lib/oauth/adapter";
 import { accountMembership } from "@/lib/oauth/accounts";
 import { forgetConnectedApp } from "@/lib/oauth/connected-apps";
 import { signingKeys } from "@/lib/oauth/keys";
+import { allowedRedirectUri, isPrivateUseRedirectUri, REDIRECT_URI_RULE } from "@/lib/oauth/redirect-uris";
 import { isMcpResource, MCP_SCOPE, oauthUrls } from "@/lib/oauth/urls";
 import { processWide } from "@/lib/process-wide";
 import { hit, LIMITS } from "@/lib/rate-limit";
@@ -73,6 +75,19 @@ async function createOAuthServer(options: OAuthServerOptions = {}): Promise<Prov
     responseTypes: ["code"],
     pkce: { required: () => true },
     clientAuthMethods: ["none", "client_secret_basic", "client_secret_post"],
+    // Checks every client — registered, described by a metadata document, or loaded back — once
+    // per client: the validator sees the whole metadata whichever listed property it is called for.
+    extraClientMetadata: {
+      properties: ["software_id"],
+      validator: (_ctx, key, value, metadata) => {
+        if (value !== undefined && (typeof value !== "string" || value.length > 200)) throw new errors.InvalidClientMetadata(`${key} must be a string of at most 200 characters`);
+        const uris: unknown = metadata.redirect_uris;
+        if (!Array.isArray(uris)) return;
+        if (!uris.every(allowedRedirectUri)) throw new errors.InvalidClientMetadata(REDIRECT_URI_RULE);
+        // Only a native app has a private-use scheme; MCP clients seldom say what they are (RFC 8252).
+        if (uris.some(isPrivateUseRedirectUri)) metadata.application_type = "native";
+      },
+    },
     features: {
       devInteractions: { enabled: false },
       registration: { enabled: true },
@@ -153,6 +168,7 @@ export async function handleOAuthHttp(req: IncomingMessage & { originalUrl?: str
   const { origin } = oauthUrls();
   req.headers["x-forwarded-host"] = new URL(origin).host;
   req.headers["x-forwarded-proto"] = new URL(origin).protocol.slice(0, -1);
+  res.setHeader("content-security-policy", OAUTH_POLICY);
   req.originalUrl = `/oidc${path}`;
   req.url = path;
   await provider.callback()(req, res);

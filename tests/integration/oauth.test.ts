@@ -1,6 +1,7 @@
 // OAuth 2.1 for MCP clients against the real authorization server (oidc-provider, its state in this
 // database) and the MCP SDK's own OAuth client: discovery from the gateway's 401, dynamic
 // registration, PKCE, consent, audience-bound tokens, refresh rotation and revocation.
+import { createHash, randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -12,14 +13,15 @@ import { membershipCaller } from "@/lib/auth/request-auth";
 import { db } from "@/lib/db";
 import { serveGateway } from "@/lib/gateway/http";
 import { PrismaAdapter, pruneExpiredOAuthRecords } from "@/lib/oauth/adapter";
-import { decideAuthorization } from "@/lib/oauth/interactions";
+import { decideAuthorization, pendingAuthorization } from "@/lib/oauth/interactions";
 import { resourceMetadataResponse } from "@/lib/oauth/resource-metadata";
 import { handleOAuthHttp } from "@/lib/oauth/server";
 import { clearLimit, LIMITS } from "@/lib/rate-limit";
 import { readClientAddress } from "@/lib/edge/client-address.mjs";
+import { securityHeaders } from "@/lib/edge/security-headers.mjs";
 import { startEverythingServer } from "../../e2e/support/everything-server";
 import { MemoryOAuthClient } from "../../e2e/support/oauth-client";
-import { call, createActor, ORIGIN, type Actor } from "./helpers";
+import { call, createActor, fromAddress, ORIGIN, type Actor } from "./helpers";
 
 const REDIRECT = "http://127.0.0.1:9/callback";
 let everything: Awaited<ReturnType<typeof startEverythingServer>>;
@@ -118,6 +120,8 @@ beforeAll(async () => {
   oauthHttp = http.createServer((req, res) => {
     const url = req.url ?? "/";
     const path = url.startsWith("/oidc") ? url.slice("/oidc".length) || "/" : url.replace("/oidc", "").replace("oauth-authorization-server", "openid-configuration");
+    // What server.mjs puts on every API answer first.
+    for (const [name, value] of Object.entries(securityHeaders({ kind: "api" }))) res.setHeader(name, value);
     void handleOAuthHttp(req, res, path);
   });
   await new Promise<void>((resolve) => oauthHttp.listen(0, "127.0.0.1", resolve));
@@ -290,6 +294,75 @@ describe("revocation through RFC 7009", () => {
     await db().oAuthRecord.updateMany({ where: { grantId: app?.id, model: { in: ["AccessToken", "RefreshToken"] } }, data: { expiresAt: new Date(Date.now() - 1000) } });
     const apps = await call(member, "GET /api/v1/connected-apps");
     expect(apps.json.data.map((entry) => entry.id)).not.toContain(app?.id);
+  });
+});
+
+/** A dynamic registration from `address` (each test its own, so they don't share a limit). */
+async function register(redirectUris: string[], address: string, metadata: Record<string, string> = {}) {
+  const res = await consoleFetch()(new URL("/oidc/reg", ORIGIN), {
+    method: "POST",
+    headers: { "content-type": "application/json", ...fromAddress(address) },
+    body: JSON.stringify({ redirect_uris: redirectUris, token_endpoint_auth_method: "none", client_name: "Registered by hand", ...metadata }),
+  });
+  return { status: res.status, body: (await res.json()) as { client_id?: string; error?: string; error_description?: string } };
+}
+
+/** An authorization request as an MCP client makes it (PKCE, resource), with `extra` parameters. */
+function authorizationRequest(clientId: string, redirectUri: string, extra: Record<string, string> = {}) {
+  const url = new URL("/oidc/auth", ORIGIN);
+  const challenge = createHash("sha256").update(randomBytes(32).toString("base64url")).digest("base64url");
+  const params = { response_type: "code", client_id: clientId, redirect_uri: redirectUri, code_challenge: challenge, code_challenge_method: "S256", resource: `${ORIGIN}/mcp`, state: "s1", ...extra };
+  for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+  return url;
+}
+
+/** Follows `url` to the consent screen, allows as `as`, and returns the authorization server's last answer. */
+async function allowInBrowser(url: URL, as: Actor) {
+  const cookies = new Map<string, string>();
+  const browser = consoleFetch(cookies);
+  const consent = new URL((await browser(url)).headers.get("location") ?? "", ORIGIN);
+  const uid = consent.pathname.split("/").pop() ?? "";
+  const cookieHeader = [...cookies].map(([name, value]) => `${name}=${value}`).join("; ");
+  const pending = await pendingAuthorization(uid, cookieHeader);
+  const caller = await membershipCaller(as.userId, as.workspaceId, "session", false);
+  const resume = await decideAuthorization(uid, cookieHeader, caller, true);
+  return { pending, answer: await browser(resume ?? "") };
+}
+
+describe("redirect URIs and response modes", () => {
+  it("registers https, loopback http and private-use schemes, and refuses any other http or scheme", async () => {
+    const address = "192.0.2.71";
+    for (const uri of ["https://app.example.com/cb", "http://127.0.0.1:8123/cb", "http://localhost/cb", "http://[::1]:9/cb", "com.example.app:/cb"]) {
+      const registered = await register([uri], address);
+      expect(registered.status, `${uri} ${JSON.stringify(registered.body)}`).toBe(201);
+    }
+    for (const uri of ["http://app.example.com/cb", "http://10.0.0.5/cb", "javascript:alert(1)", "myapp:/cb"]) {
+      const refused = await register(["https://app.example.com/cb", uri], address);
+      expect(refused.status, uri).toBe(400);
+      expect(refused.body.error, uri).toBe("invalid_redirect_uri");
+    }
+    await clearLimit(LIMITS.clientRegistrationPerAddress, address);
+  });
+
+  it("a native app's private-use scheme reaches the consent screen and gets its code", async () => {
+    const { body } = await register(["com.example.app:/cb"], "192.0.2.72", { application_type: "native" });
+    const { pending, answer } = await allowInBrowser(authorizationRequest(body.client_id ?? "", "com.example.app:/cb"), member);
+    expect(pending?.redirectHost).toBe("com.example.app:");
+    const location = answer.headers.get("location") ?? "";
+    expect(location.startsWith("com.example.app:/cb?")).toBe(true);
+    expect(new URL(location).searchParams.get("code")).toBeTruthy();
+  });
+
+  it("a form_post answer's auto-submit is allowed by its Content-Security-Policy", async () => {
+    const { body } = await register([REDIRECT], "192.0.2.73");
+    const { answer } = await allowInBrowser(authorizationRequest(body.client_id ?? "", REDIRECT, { response_mode: "form_post" }), member);
+    expect(answer.status).toBe(200);
+    const html = await answer.text();
+    expect(html).toContain(`action="${REDIRECT}"`);
+    const script = /<script>([\s\S]*?)<\/script>/.exec(html)?.[1] ?? "";
+    const scriptSources = /(?:^|;)\s*script-src ([^;]*)/.exec(answer.headers.get("content-security-policy") ?? "")?.[1]?.split(" ") ?? [];
+    expect(scriptSources).toContain(`'sha256-${createHash("sha256").update(script).digest("base64")}'`);
+    expect(scriptSources).not.toContain("'unsafe-inline'");
   });
 });
 
