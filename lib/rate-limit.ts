@@ -26,6 +26,10 @@ export const LIMITS = {
   workspacesPerUser: { name: "workspace:user", max: 10, windowSeconds: 3600 },
   // Dynamic registration of OAuth clients (RFC 7591) is open to anyone: each writes a row.
   clientRegistrationPerAddress: { name: "oauth-registration:address", max: 30, windowSeconds: 3600 },
+  // Each authorization request keeps an interaction (10 minutes): a person needs a few, an office a few dozen.
+  authorizationPerAddress: { name: "oauth-authorization:address", max: 120, windowSeconds: 600 },
+  // Codes and refresh tokens exchanged; every MCP client behind one address refreshes hourly at most.
+  tokenRequestsPerAddress: { name: "oauth-token:address", max: 600, windowSeconds: 600 },
   // Wrong issuer secrets: a handful per address, counted before any secret is compared.
   issuerSecretFailuresPerAddress: { name: "issuer-secret:address", max: 10, windowSeconds: 300 },
 } satisfies Record<string, Limit>;

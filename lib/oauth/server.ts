@@ -7,18 +7,17 @@ import "server-only";
 import { hkdfSync } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
-import { CLIENT_ADDRESS_HEADER, readClientAddress } from "@/lib/edge/client-address.mjs";
 import { OAUTH_POLICY } from "@/lib/edge/security-headers.mjs";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { PrismaAdapter } from "@/lib/oauth/adapter";
 import { accountMembership } from "@/lib/oauth/accounts";
+import { refusedAtEdge } from "@/lib/oauth/edge-limits";
 import { forgetConnectedApp } from "@/lib/oauth/connected-apps";
 import { signingKeys } from "@/lib/oauth/keys";
 import { allowedRedirectUri, isPrivateUseRedirectUri, REDIRECT_URI_RULE } from "@/lib/oauth/redirect-uris";
 import { isMcpResource, MCP_SCOPE, oauthUrls } from "@/lib/oauth/urls";
 import { processWide } from "@/lib/process-wide";
-import { hit, LIMITS } from "@/lib/rate-limit";
 
 export const TTL = {
   AccessToken: 60 * 60,
@@ -88,8 +87,15 @@ async function createOAuthServer(options: OAuthServerOptions = {}): Promise<Prov
         if (uris.some(isPrivateUseRedirectUri)) metadata.application_type = "native";
       },
     },
+    // Only what MCP clients use (OAuth 2.1 code + PKCE, RFC 7591/8414/8707/9728, CIMD). Off:
+    // pushed authorization requests (anonymous writes no MCP client makes), DPoP (the gateway takes
+    // Bearer tokens only), userinfo (no client reads claims); device flow, CIBA, introspection and
+    // the rest are off by default.
     features: {
       devInteractions: { enabled: false },
+      pushedAuthorizationRequests: { enabled: false },
+      dPoP: { enabled: false },
+      userinfo: { enabled: false },
       registration: { enabled: true },
       revocation: { enabled: true },
       rpInitiatedLogout: { enabled: false },
@@ -150,18 +156,7 @@ export const createOAuthServerForTests = createOAuthServer;
  * relative to the mount. oidc-provider builds its URLs from `originalUrl` against `url`.
  */
 export async function handleOAuthHttp(req: IncomingMessage & { originalUrl?: string }, res: ServerResponse, path: string) {
-  // oidc-provider routes case-insensitively: so does the limit.
-  if (req.method === "POST" && /^\/reg\/?(\?|$)/i.test(path)) {
-    const stamp = req.headers[CLIENT_ADDRESS_HEADER];
-    const address = readClientAddress(new Headers(typeof stamp === "string" ? { [CLIENT_ADDRESS_HEADER]: stamp } : {}));
-    // If the count can't be had, refuse: registrations are kept until deleted.
-    const retryAfter = await hit(LIMITS.clientRegistrationPerAddress, address).catch(() => 60);
-    if (retryAfter > 0) {
-      res.writeHead(429, { "content-type": "application/json", "retry-after": String(retryAfter) });
-      res.end(JSON.stringify({ error: "temporarily_unavailable", error_description: "Too many client registrations from this address; try again later" }));
-      return;
-    }
-  }
+  if (await refusedAtEdge(req, res, path)) return;
   const provider = await oauthServer();
   // Every URL it builds names the console's public origin (NEXTAUTH_URL), as the issuer does,
   // whatever Host the request came with.

@@ -12,12 +12,13 @@ import { flushToolCalls } from "@/lib/activity/tool-calls";
 import { membershipCaller } from "@/lib/auth/request-auth";
 import { db } from "@/lib/db";
 import { serveGateway } from "@/lib/gateway/http";
-import { PrismaAdapter, pruneExpiredOAuthRecords } from "@/lib/oauth/adapter";
+import { CLIENT_IDLE_SECONDS, oauthRecordKey, PrismaAdapter, pruneExpiredOAuthRecords } from "@/lib/oauth/adapter";
 import { decideAuthorization, pendingAuthorization } from "@/lib/oauth/interactions";
 import { resourceMetadataResponse } from "@/lib/oauth/resource-metadata";
 import { handleOAuthHttp } from "@/lib/oauth/server";
-import { clearLimit, LIMITS } from "@/lib/rate-limit";
+import { clearLimit, hit, LIMITS, type Limit } from "@/lib/rate-limit";
 import { readClientAddress } from "@/lib/edge/client-address.mjs";
+import { addressGroup } from "@/lib/edge/ip.mjs";
 import { securityHeaders } from "@/lib/edge/security-headers.mjs";
 import { startEverythingServer } from "../../e2e/support/everything-server";
 import { MemoryOAuthClient } from "../../e2e/support/oauth-client";
@@ -366,6 +367,89 @@ describe("redirect URIs and response modes", () => {
   });
 });
 
+describe("anonymous writes to the authorization server", () => {
+  const interactions = () => db().oAuthRecord.count({ where: { model: "Interaction" } });
+  async function useUp(limit: Limit, address: string) {
+    for (let attempt = 0; attempt < limit.max; attempt++) await hit(limit, addressGroup(address));
+  }
+  const authorize = (url: URL, address: string) => consoleFetch()(url, { headers: fromAddress(address) });
+
+  it("limits authorization requests per address, an IPv6 /64 as one, and stores nothing for a refused one", async () => {
+    const { body } = await register([REDIRECT], "192.0.2.80");
+    const url = authorizationRequest(body.client_id ?? "", REDIRECT);
+    await useUp(LIMITS.authorizationPerAddress, "2001:db8:7:1::1");
+    const before = await interactions();
+    const refused = await authorize(url, "2001:db8:7:1:ffff::2");
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await interactions()).toBe(before);
+    expect((await authorize(url, "2001:db8:7:2::1")).status).toBe(303);
+    await clearLimit(LIMITS.authorizationPerAddress, addressGroup("2001:db8:7:1::1"));
+  });
+
+  it("limits token requests per address", async () => {
+    await useUp(LIMITS.tokenRequestsPerAddress, "192.0.2.81");
+    const res = await consoleFetch()(new URL("/oidc/token", ORIGIN), {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", ...fromAddress("192.0.2.81") },
+      body: new URLSearchParams({ grant_type: "authorization_code", code: "guess", client_id: "nobody", redirect_uri: REDIRECT, code_verifier: "v".repeat(43) }),
+    });
+    expect(res.status).toBe(429);
+    await clearLimit(LIMITS.tokenRequestsPerAddress, "192.0.2.81");
+  });
+
+  it("counts client registrations per IPv6 /64", async () => {
+    await useUp(LIMITS.clientRegistrationPerAddress, "2001:db8:8:1::1");
+    expect((await register([REDIRECT], "2001:db8:8:1:abcd::9")).status).toBe(429);
+    await clearLimit(LIMITS.clientRegistrationPerAddress, addressGroup("2001:db8:8:1::1"));
+  });
+
+  it("refuses an oversize authorization request and stores nothing for it", async () => {
+    const { body } = await register([REDIRECT], "192.0.2.82");
+    const before = await interactions();
+    const url = authorizationRequest(body.client_id ?? "", REDIRECT, { state: "x".repeat(10_000) });
+    expect((await authorize(url, "192.0.2.82")).status).toBe(400);
+    // The same as a form (Node's own header limit stops a longer URL): 50 KB of state.
+    url.searchParams.set("state", "x".repeat(50_000));
+    const posted = await consoleFetch()(new URL("/oidc/auth", ORIGIN), {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", ...fromAddress("192.0.2.82") },
+      body: url.searchParams.toString(),
+    });
+    expect(posted.status).toBe(413);
+    expect(await interactions()).toBe(before);
+    expect((await authorize(authorizationRequest(body.client_id ?? "", REDIRECT, { state: "x".repeat(1000) }), "192.0.2.82")).status).toBe(303);
+  });
+
+  it("offers only what MCP clients use: no pushed authorization requests, DPoP or userinfo", async () => {
+    const metadata = (await (await consoleFetch()(new URL("/.well-known/oauth-authorization-server/oidc", ORIGIN))).json()) as Record<string, unknown>;
+    expect(metadata.authorization_endpoint).toBeTruthy();
+    expect(metadata).not.toHaveProperty("pushed_authorization_request_endpoint");
+    expect(metadata).not.toHaveProperty("dpop_signing_alg_values_supported");
+    expect(metadata).not.toHaveProperty("userinfo_endpoint");
+    const pushed = await consoleFetch()(new URL("/oidc/request", ORIGIN), {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", ...fromAddress("192.0.2.83") },
+      body: new URLSearchParams({ client_id: "x", response_type: "code", redirect_uri: REDIRECT, state: "s" }),
+    });
+    expect(pushed.status).toBe(404);
+  });
+
+  it("a registered client expires when unused; each use keeps it", async () => {
+    const { body } = await register([REDIRECT], "192.0.2.84");
+    const where = { model_id: { model: "Client", id: oauthRecordKey(body.client_id ?? "") } };
+    const expiry = async () => (await db().oAuthRecord.findUnique({ where }))?.expiresAt?.getTime() ?? 0;
+    const idle = CLIENT_IDLE_SECONDS * 1000;
+    expect(await expiry()).toBeGreaterThan(Date.now() + idle - 60_000);
+    await db().oAuthRecord.update({ where, data: { expiresAt: new Date(Date.now() + 3_600_000) } });
+    expect(await new PrismaAdapter("Client").find(body.client_id ?? "")).toBeDefined();
+    expect(await expiry()).toBeGreaterThan(Date.now() + idle - 60_000);
+    await db().oAuthRecord.update({ where, data: { expiresAt: new Date(Date.now() - 1000) } });
+    expect(await new PrismaAdapter("Client").find(body.client_id ?? "")).toBeUndefined();
+    expect(await db().oAuthRecord.findUnique({ where })).toBeNull();
+  });
+});
+
 describe("the authorization server's storage", () => {
   it("forgets what has expired and what was destroyed, finds by uid and grant", async () => {
     const adapter = new PrismaAdapter("Interaction");
@@ -380,6 +464,8 @@ describe("the authorization server's storage", () => {
     await adapter.upsert("int-2", { uid: "uid-2" }, 60);
     await db().oAuthRecord.updateMany({ where: { uid: "uid-2" }, data: { expiresAt: new Date(Date.now() - 1000) } });
     expect(await adapter.find("int-2")).toBeUndefined();
+    // …and gone from the table once read, not kept until a prune.
+    expect(await db().oAuthRecord.count({ where: { uid: "uid-2" } })).toBe(0);
     await adapter.upsert("int-3", { userCode: "ABCD" }, 60);
     expect(await adapter.findByUserCode("ABCD")).toBeDefined();
     await adapter.destroy("int-3");
@@ -394,6 +480,17 @@ describe("the authorization server's storage", () => {
     expect(await pruneExpiredOAuthRecords()).toBeGreaterThanOrEqual(1);
     expect(await db().oAuthRecord.count({ where: { uid: "stale-uid" } })).toBe(0);
     expect(await adapter.find("live")).toMatchObject({ uid: "live-uid" });
+  });
+
+  it("prunes a bounded batch, oldest first", async () => {
+    const adapter = new PrismaAdapter("PruneTest");
+    for (const day of [1, 2, 3]) {
+      await adapter.upsert(`old-${day}`, { uid: `prune-${day}` }, 60);
+      await db().oAuthRecord.updateMany({ where: { uid: `prune-${day}` }, data: { expiresAt: new Date(Date.UTC(2000, 0, day)) } });
+    }
+    expect(await pruneExpiredOAuthRecords(new Date(), 2)).toBe(2);
+    expect((await db().oAuthRecord.findMany({ where: { model: "PruneTest" }, select: { uid: true } })).map((row) => row.uid)).toEqual(["prune-3"]);
+    await pruneExpiredOAuthRecords();
   });
 });
 
