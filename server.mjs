@@ -6,6 +6,7 @@
 import http from "node:http";
 import { parseArgs } from "node:util";
 import { CLIENT_ADDRESS_HEADER, isTrustedProxy, parseTrustedProxies, resolveClientAddress, stampClientAddress } from "./lib/edge/client-address.mjs";
+import { oauthPath } from "./lib/edge/oauth-path.mjs";
 import { createNonce, securityHeaders } from "./lib/edge/security-headers.mjs";
 
 const { values } = parseArgs({
@@ -32,16 +33,6 @@ await app.prepare();
 
 /** Paths answered as data (JSON), not pages. */
 const isApiPath = (pathname) => /^\/(api|inner|mcp|oidc|\.well-known)(\/|$)/.test(pathname);
-
-/**
- * The OAuth authorization server's paths (lib/oauth/server.ts), relative to its mount at /oidc —
- * with RFC 8414's path-inserted metadata aliases, which clients try first.
- */
-function oauthPath(pathname, url) {
-  if (pathname === "/oidc" || pathname.startsWith("/oidc/")) return url.slice("/oidc".length) || "/";
-  const alias = /^\/\.well-known\/(oauth-authorization-server|openid-configuration)\/oidc$/.exec(pathname);
-  return alias ? `/.well-known/${alias[1]}${url.slice(pathname.length)}` : undefined;
-}
 
 function pathnameOf(url) {
   const end = url.search(/[?#]/);

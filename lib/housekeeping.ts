@@ -4,22 +4,24 @@ import { log } from "@/lib/log";
 import { pruneExpiredOAuthRecords } from "@/lib/oauth/adapter";
 import { pruneExpiredInvitations } from "@/lib/workspaces/invitations";
 
-const EVERY_MS = 60 * 60_000;
+const HOURLY_MS = 60 * 60_000;
+const MINUTELY_MS = 60_000;
 
-const chores: { what: string; run: () => Promise<unknown> }[] = [
-  { what: "the activity log past its retention", run: () => pruneToolCalls() },
-  { what: "expired OAuth codes, tokens and sessions", run: () => pruneExpiredOAuthRecords() },
-  { what: "expired invitations", run: () => pruneExpiredInvitations() },
+const chores: { what: string; everyMs: number; run: () => Promise<unknown> }[] = [
+  { what: "the activity log past its retention", everyMs: HOURLY_MS, run: () => pruneToolCalls() },
+  // Anyone may start an authorization (rate-limited): what expires goes within a minute, a bounded batch at a time.
+  { what: "expired OAuth codes, tokens, interactions and clients", everyMs: MINUTELY_MS, run: () => pruneExpiredOAuthRecords(new Date(), 2000) },
+  { what: "expired invitations", everyMs: HOURLY_MS, run: () => pruneExpiredInvitations() },
 ];
 
-/** Deletes what has outlived its use now and every hour while the process runs. Every instance
- *  may do this at once: each chore is an idempotent delete. */
+/** Deletes what has outlived its use now and then at each chore's interval while the process runs.
+ *  Every instance may do this at once: each chore is an idempotent delete. */
 export function startHousekeeping() {
-  const runAll = () => {
-    for (const chore of chores) {
+  for (const chore of chores) {
+    const run = () => {
       chore.run().catch((error: unknown) => { log.warn({ err: error }, `couldn't prune ${chore.what}; will try again`); });
-    }
-  };
-  runAll();
-  setInterval(runAll, EVERY_MS).unref();
+    };
+    run();
+    setInterval(run, chore.everyMs).unref();
+  }
 }

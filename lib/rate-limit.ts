@@ -32,6 +32,10 @@ export const LIMITS = {
   connectionCheckPerUserProvider: { name: "connection-check:user-provider", max: 10, windowSeconds: 60 },
   /** Test connection with unsaved settings: no provider yet, so per user. */
   connectionCheckPerUser: { name: "connection-check:user", max: 20, windowSeconds: 60 },
+  // Each authorization request keeps an interaction (10 minutes): a person needs a few, an office a few dozen.
+  authorizationPerAddress: { name: "oauth-authorization:address", max: 120, windowSeconds: 600 },
+  // Codes and refresh tokens exchanged; every MCP client behind one address refreshes hourly at most.
+  tokenRequestsPerAddress: { name: "oauth-token:address", max: 600, windowSeconds: 600 },
   // Wrong issuer secrets: a handful per address, counted before any secret is compared.
   issuerSecretFailuresPerAddress: { name: "issuer-secret:address", max: 10, windowSeconds: 300 },
 } satisfies Record<string, Limit>;

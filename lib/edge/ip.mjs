@@ -25,3 +25,21 @@ export function normaliseIp(value) {
   if (family === 6) return address.toLowerCase();
   return undefined;
 }
+
+/**
+ * The unit a per-address limit counts: an IPv4 address itself, an IPv6 address's /64 (one host
+ * usually holds a whole /64, so counting single IPv6 addresses would limit nobody). Anything else as is.
+ * @param {string} address
+ * @returns {string}
+ */
+export function addressGroup(address) {
+  const ip = normaliseIp(address);
+  if (!ip) return address;
+  if (isIP(ip) === 4) return ip;
+  const [head = "", tail] = ip.split("::");
+  const groups = (text) => (text ? text.split(":").flatMap((group) => (group.includes(".") ? ["0", "0"] : [group])) : []);
+  const front = groups(head);
+  const back = tail === undefined ? [] : groups(tail);
+  const all = [...front, ...Array(8 - front.length - back.length).fill("0"), ...back];
+  return `${all.slice(0, 4).map((group) => group.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+}

@@ -32,6 +32,14 @@ export function pagePolicy(nonce, { dev = false } = {}) {
 export const API_POLICY = "default-src 'none'; frame-ancestors 'none'";
 
 /**
+ * The authorization server's answers: the API policy, plus a script-src that admits no script of
+ * itself, to which oidc-provider adds the hash of the one inline script it writes — the auto-submit
+ * of a form_post response (without a script-src directive it has nowhere to add it, and the
+ * browser, falling back to default-src, blocks the submit).
+ */
+export const OAUTH_POLICY = "default-src 'none'; script-src 'strict-dynamic'; frame-ancestors 'none'";
+
+/**
  * Headers for one response. `kind` is "page" (needs `nonce`) or "api".
  * @param {{ kind: "page" | "api", nonce?: string, https?: boolean, dev?: boolean }} options
  */

@@ -1,6 +1,7 @@
 // oidc-provider's storage on the console's database, so every instance shares the authorization
 // server's state (grants, codes, tokens, interactions, registered clients). One table, keyed by
-// (model, id); a row past its expiry is treated as gone and pruned later. Ids of codes and tokens
+// (model, id); a row past its expiry is gone: deleted when read, and by a frequent bounded prune.
+// Dynamically registered clients expire when unused (CLIENT_IDLE_SECONDS). Ids of codes and tokens
 // are the bearer secrets themselves, so a row is keyed by a keyed hash of its id and its payload is
 // encrypted: a copy of the database holds no usable token.
 import "server-only";
@@ -10,17 +11,34 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 
 const box = () => secrets(env().encryptionKey);
-const keyOf = (id: string) => box().hash(`oauth:${id}`);
+/** The stored id of a record: a keyed hash of its id. */
+export const oauthRecordKey = (id: string) => box().hash(`oauth:${id}`);
+const keyOf = oauthRecordKey;
 
-type Row = { payload: string; expiresAt: Date | null; consumedAt: Date | null };
+/**
+ * A registered client no one has used for this long is deleted: its refresh tokens have expired
+ * by then too (they live as long and are renewed by every use), so nothing still works through it.
+ */
+export const CLIENT_IDLE_SECONDS = 30 * 24 * 60 * 60;
+// A client's expiry moves on at most once a day, not at every request.
+const CLIENT_TOUCH_SECONDS = 24 * 60 * 60;
 
-function livePayload(row: Row | null, now = Date.now()): AdapterPayload | undefined {
-  if (!row || (row.expiresAt && row.expiresAt.getTime() <= now)) return undefined;
+type Row = { model: string; id: string; payload: string; expiresAt: Date | null; consumedAt: Date | null };
+
+async function livePayload(row: Row | null, now = Date.now()): Promise<AdapterPayload | undefined> {
+  if (!row) return undefined;
+  if (row.expiresAt && row.expiresAt.getTime() <= now) {
+    await db().oAuthRecord.deleteMany({ where: { model: row.model, id: row.id, expiresAt: { lte: new Date(now) } } });
+    return undefined;
+  }
+  if (row.model === "Client" && (!row.expiresAt || row.expiresAt.getTime() < now + (CLIENT_IDLE_SECONDS - CLIENT_TOUCH_SECONDS) * 1000)) {
+    await db().oAuthRecord.updateMany({ where: { model: row.model, id: row.id }, data: { expiresAt: new Date(now + CLIENT_IDLE_SECONDS * 1000) } });
+  }
   const payload = JSON.parse(box().decrypt(row.payload)) as AdapterPayload;
   return row.consumedAt ? { ...payload, consumed: Math.floor(row.consumedAt.getTime() / 1000) } : payload;
 }
 
-const SELECT = { payload: true, expiresAt: true, consumedAt: true } as const;
+const SELECT = { model: true, id: true, payload: true, expiresAt: true, consumedAt: true } as const;
 
 export class PrismaAdapter implements Adapter {
   constructor(private readonly model: string) {}
@@ -31,7 +49,7 @@ export class PrismaAdapter implements Adapter {
       grantId: payload.grantId ?? null,
       uid: payload.uid ?? null,
       userCode: payload.userCode ?? null,
-      expiresAt: expiresIn ? new Date(Date.now() + expiresIn * 1000) : null,
+      expiresAt: expiresIn ? new Date(Date.now() + expiresIn * 1000) : this.model === "Client" ? new Date(Date.now() + CLIENT_IDLE_SECONDS * 1000) : null,
     };
     await db().oAuthRecord.upsert({
       where: { model_id: { model: this.model, id: keyOf(id) } },
@@ -70,7 +88,12 @@ export async function destroyGrant(grantId: string) {
   await db().oAuthRecord.deleteMany({ where: { OR: [{ grantId }, { model: "Grant", id: keyOf(grantId) }] } });
 }
 
-export async function pruneExpiredOAuthRecords(now = new Date()) {
-  const { count } = await db().oAuthRecord.deleteMany({ where: { expiresAt: { lt: now } } });
+/** Deletes up to `limit` expired rows (a bounded delete, so a frequent prune is always quick); returns how many. */
+export async function pruneExpiredOAuthRecords(now = new Date(), limit = 1000) {
+  // Clients registered before unused ones expired get the idle time from now on.
+  await db().oAuthRecord.updateMany({ where: { model: "Client", expiresAt: null }, data: { expiresAt: new Date(now.getTime() + CLIENT_IDLE_SECONDS * 1000) } });
+  // The oldest `limit` expiries end at this one: delete up to it (rows expiring at the same instant go too).
+  const last = await db().oAuthRecord.findFirst({ where: { expiresAt: { lt: now } }, select: { expiresAt: true }, orderBy: { expiresAt: "asc" }, skip: limit - 1 });
+  const { count } = await db().oAuthRecord.deleteMany({ where: { expiresAt: { lt: now, ...(last?.expiresAt ? { lte: last.expiresAt } : {}) } } });
   return count;
 }

@@ -48,16 +48,29 @@ export async function recordConnectedApp(app: {
   await db().connectedApp.create({ data: { ...app, createdAt: new Date() } });
 }
 
+/** Of `grantIds`, those that can still reach the gateway: a live, unspent refresh or access token. */
+async function grantsWithLiveTokens(grantIds: string[], now: Date): Promise<Set<string>> {
+  const live = await db().oAuthRecord.findMany({
+    where: { grantId: { in: grantIds }, model: { in: ["RefreshToken", "AccessToken"] }, consumedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
+    select: { grantId: true },
+    distinct: ["grantId"],
+  });
+  return new Set(live.map((row) => row.grantId ?? ""));
+}
+
 /** The caller's own apps; with `everyone`, an admin's view of the whole workspace. */
 export async function listConnectedApps(caller: Caller, everyone: boolean) {
   if (everyone && !hasRole(caller.role, "admin")) throw new ApiError("forbidden", "Only owners and admins can see everyone's connected apps");
+  const now = new Date();
   const rows = await db().connectedApp.findMany({
-    where: { workspaceId: caller.workspaceId, ...(everyone ? {} : { userId: caller.userId }), expiresAt: { gt: new Date() } },
+    where: { workspaceId: caller.workspaceId, ...(everyone ? {} : { userId: caller.userId }), expiresAt: { gt: now } },
     include: { user: { select: { id: true, email: true } } },
     orderBy: [{ createdAt: "desc" }, { grantId: "desc" }],
     take: 500,
   });
-  return rows.map(toConnectedApp);
+  // An app whose tokens have all expired or been revoked is no longer connected, whatever its grant says.
+  const live = await grantsWithLiveTokens(rows.map((row) => row.grantId), now);
+  return rows.filter((row) => live.has(row.grantId)).map(toConnectedApp);
 }
 
 /** Members revoke their own apps; owners and admins anyone's in the workspace. */
@@ -71,8 +84,11 @@ export async function revokeConnectedApp(caller: Caller, grantId: string) {
 
 /** The grant has ended: the app leaves the list and every instance forgets its cached caller. */
 export async function forgetConnectedApp(grantId: string) {
+  // Announced first: this instance forgets the caller before this function's first wait, so a
+  // revocation's answer never goes out while its token still works here.
+  const announced = announceAuthChange({ kind: "token", id: grantId });
   await db().connectedApp.deleteMany({ where: { grantId } });
-  await announceAuthChange({ kind: "token", id: grantId });
+  await announced;
 }
 
 // Last use is written at most once a minute per app, not on every call.

@@ -8,6 +8,7 @@ import type { Caller } from "@/lib/auth/request-auth";
 import { log } from "@/lib/log";
 import { accountIdOf } from "@/lib/oauth/accounts";
 import { recordConnectedApp } from "@/lib/oauth/connected-apps";
+import { redirectDestination } from "@/lib/oauth/redirect-uris";
 import { oauthServer, TTL } from "@/lib/oauth/server";
 import { isMcpResource, MCP_SCOPE, oauthUrls } from "@/lib/oauth/urls";
 
@@ -40,7 +41,7 @@ export type PendingAuthorization = {
   uid: string;
   clientId: string;
   clientName: string;
-  /** Where the answer goes back to: the host of the redirect URI. */
+  /** Where the answer goes back to: the host of the redirect URI, or a native app's scheme (`com.example.app:`). */
   redirectHost: string;
   /** Whether the client identified itself with a Client ID Metadata Document (its id is an https URL). */
   metadataDocument: boolean;
@@ -56,7 +57,7 @@ export async function pendingAuthorization(uid: string, cookie: string | null): 
   const clientId = String(details.params.client_id);
   const client = await provider.Client.find(clientId).catch(() => undefined);
   if (!client) return null;
-  const redirectHost = URL.parse(String(details.params.redirect_uri))?.host;
+  const redirectHost = redirectDestination(String(details.params.redirect_uri));
   if (!redirectHost) return null;
   const { mcp } = oauthUrls();
   return {

@@ -7,16 +7,17 @@ import "server-only";
 import { hkdfSync } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
-import { CLIENT_ADDRESS_HEADER, readClientAddress } from "@/lib/edge/client-address.mjs";
+import { OAUTH_POLICY } from "@/lib/edge/security-headers.mjs";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { PrismaAdapter } from "@/lib/oauth/adapter";
 import { accountMembership } from "@/lib/oauth/accounts";
+import { refusedAtEdge } from "@/lib/oauth/edge-limits";
 import { forgetConnectedApp } from "@/lib/oauth/connected-apps";
 import { signingKeys } from "@/lib/oauth/keys";
+import { allowedRedirectUri, isPrivateUseRedirectUri, REDIRECT_URI_RULE } from "@/lib/oauth/redirect-uris";
 import { isMcpResource, MCP_SCOPE, oauthUrls } from "@/lib/oauth/urls";
 import { processWide } from "@/lib/process-wide";
-import { hit, LIMITS } from "@/lib/rate-limit";
 
 export const TTL = {
   AccessToken: 60 * 60,
@@ -61,12 +62,40 @@ async function createOAuthServer(options: OAuthServerOptions = {}): Promise<Prov
     cookies: { keys: cookieKeys() },
     findAccount: async (_ctx, sub) => ((await accountMembership(sub)) ? { accountId: sub, claims: () => ({ sub }) } : undefined),
     scopes: ["openid", "offline_access", MCP_SCOPE],
+    // RFC 6749 §3.3: a request without `scope` gets the default — the gateway's, which is what an
+    // MCP client is authorising (the conformance suite's authorization-code-grant sends none).
+    // Validators of extra parameters run after the scope checks and before any interaction.
+    extraParams: {
+      scope: (ctx: KoaContextWithOIDC, value: string | undefined) => {
+        if (value === undefined && ctx.oidc.params) ctx.oidc.params.scope = MCP_SCOPE;
+      },
+    },
     claims: { openid: ["sub"] },
     responseTypes: ["code"],
     pkce: { required: () => true },
     clientAuthMethods: ["none", "client_secret_basic", "client_secret_post"],
+    // Checks every client — registered, described by a metadata document, or loaded back — once
+    // per client: the validator sees the whole metadata whichever listed property it is called for.
+    extraClientMetadata: {
+      properties: ["software_id"],
+      validator: (_ctx, key, value, metadata) => {
+        if (value !== undefined && (typeof value !== "string" || value.length > 200)) throw new errors.InvalidClientMetadata(`${key} must be a string of at most 200 characters`);
+        const uris: unknown = metadata.redirect_uris;
+        if (!Array.isArray(uris)) return;
+        if (!uris.every(allowedRedirectUri)) throw new errors.InvalidClientMetadata(REDIRECT_URI_RULE);
+        // Only a native app has a private-use scheme; MCP clients seldom say what they are (RFC 8252).
+        if (uris.some(isPrivateUseRedirectUri)) metadata.application_type = "native";
+      },
+    },
+    // Only what MCP clients use (OAuth 2.1 code + PKCE, RFC 7591/8414/8707/9728, CIMD). Off:
+    // pushed authorization requests (anonymous writes no MCP client makes), DPoP (the gateway takes
+    // Bearer tokens only), userinfo (no client reads claims); device flow, CIBA, introspection and
+    // the rest are off by default.
     features: {
       devInteractions: { enabled: false },
+      pushedAuthorizationRequests: { enabled: false },
+      dPoP: { enabled: false },
+      userinfo: { enabled: false },
       registration: { enabled: true },
       revocation: { enabled: true },
       rpInitiatedLogout: { enabled: false },
@@ -91,6 +120,9 @@ async function createOAuthServer(options: OAuthServerOptions = {}): Promise<Prov
     // checks the console's own sign-in anyway, and a session ending must not end every app's access.
     expiresWithSession: () => false,
     rotateRefreshToken: true,
+    // Revoking an access token (RFC 7009) already ends every token of its grant here; end the grant
+    // too, so "grant.revoked" drops the app from Connected apps and every instance's cached caller.
+    revokeGrantPolicy: () => true,
     ttl: { ...TTL },
     renderError: (ctx, out) => {
       ctx.type = "html";
@@ -124,24 +156,14 @@ export const createOAuthServerForTests = createOAuthServer;
  * relative to the mount. oidc-provider builds its URLs from `originalUrl` against `url`.
  */
 export async function handleOAuthHttp(req: IncomingMessage & { originalUrl?: string }, res: ServerResponse, path: string) {
-  // oidc-provider routes case-insensitively: so does the limit.
-  if (req.method === "POST" && /^\/reg\/?(\?|$)/i.test(path)) {
-    const stamp = req.headers[CLIENT_ADDRESS_HEADER];
-    const address = readClientAddress(new Headers(typeof stamp === "string" ? { [CLIENT_ADDRESS_HEADER]: stamp } : {}));
-    // If the count can't be had, refuse: registrations are kept until deleted.
-    const retryAfter = await hit(LIMITS.clientRegistrationPerAddress, address).catch(() => 60);
-    if (retryAfter > 0) {
-      res.writeHead(429, { "content-type": "application/json", "retry-after": String(retryAfter) });
-      res.end(JSON.stringify({ error: "temporarily_unavailable", error_description: "Too many client registrations from this address; try again later" }));
-      return;
-    }
-  }
+  if (await refusedAtEdge(req, res, path)) return;
   const provider = await oauthServer();
   // Every URL it builds names the console's public origin (NEXTAUTH_URL), as the issuer does,
   // whatever Host the request came with.
   const { origin } = oauthUrls();
   req.headers["x-forwarded-host"] = new URL(origin).host;
   req.headers["x-forwarded-proto"] = new URL(origin).protocol.slice(0, -1);
+  res.setHeader("content-security-policy", OAUTH_POLICY);
   req.originalUrl = `/oidc${path}`;
   req.url = path;
   await provider.callback()(req, res);

@@ -1,6 +1,7 @@
 // OAuth 2.1 for MCP clients against the real authorization server (oidc-provider, its state in this
 // database) and the MCP SDK's own OAuth client: discovery from the gateway's 401, dynamic
 // registration, PKCE, consent, audience-bound tokens, refresh rotation and revocation.
+import { createHash, randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -11,15 +12,17 @@ import { flushToolCalls } from "@/lib/activity/tool-calls";
 import { membershipCaller } from "@/lib/auth/request-auth";
 import { db } from "@/lib/db";
 import { serveGateway } from "@/lib/gateway/http";
-import { PrismaAdapter, pruneExpiredOAuthRecords } from "@/lib/oauth/adapter";
-import { decideAuthorization } from "@/lib/oauth/interactions";
+import { CLIENT_IDLE_SECONDS, oauthRecordKey, PrismaAdapter, pruneExpiredOAuthRecords } from "@/lib/oauth/adapter";
+import { decideAuthorization, pendingAuthorization } from "@/lib/oauth/interactions";
 import { resourceMetadataResponse } from "@/lib/oauth/resource-metadata";
 import { handleOAuthHttp } from "@/lib/oauth/server";
-import { clearLimit, LIMITS } from "@/lib/rate-limit";
+import { clearLimit, hit, LIMITS, type Limit } from "@/lib/rate-limit";
 import { readClientAddress } from "@/lib/edge/client-address.mjs";
+import { addressGroup } from "@/lib/edge/ip.mjs";
+import { securityHeaders } from "@/lib/edge/security-headers.mjs";
 import { startEverythingServer } from "../../e2e/support/everything-server";
 import { MemoryOAuthClient } from "../../e2e/support/oauth-client";
-import { call, createActor, ORIGIN, type Actor } from "./helpers";
+import { call, createActor, fromAddress, ORIGIN, type Actor } from "./helpers";
 
 const REDIRECT = "http://127.0.0.1:9/callback";
 let everything: Awaited<ReturnType<typeof startEverythingServer>>;
@@ -118,6 +121,8 @@ beforeAll(async () => {
   oauthHttp = http.createServer((req, res) => {
     const url = req.url ?? "/";
     const path = url.startsWith("/oidc") ? url.slice("/oidc".length) || "/" : url.replace("/oidc", "").replace("oauth-authorization-server", "openid-configuration");
+    // What server.mjs puts on every API answer first.
+    for (const [name, value] of Object.entries(securityHeaders({ kind: "api" }))) res.setHeader(name, value);
     void handleOAuthHttp(req, res, path);
   });
   await new Promise<void>((resolve) => oauthHttp.listen(0, "127.0.0.1", resolve));
@@ -261,6 +266,190 @@ describe("what an OAuth access token can't do", () => {
   });
 });
 
+describe("revocation through RFC 7009", () => {
+  async function revoke(auth: MemoryOAuthClient, token: string, hint: string) {
+    return consoleFetch()(new URL("/oidc/token/revocation", ORIGIN), {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ token, token_type_hint: hint, client_id: auth.clientInformation()?.client_id ?? "" }),
+    });
+  }
+
+  it("refuses a revoked access token at once, even while its caller is cached, and the app leaves connected apps", async () => {
+    const { client, auth } = await connectWithOAuth(member, `/mcp/${identifier}`, "Access-revoking agent");
+    await client.listTools(); // its caller is now cached on this instance
+    await client.close();
+    const token = auth.tokens()?.access_token ?? "";
+    expect((await revoke(auth, token, "access_token")).status).toBe(200);
+    expect((await initializeWith(`/mcp/${identifier}`, token)).status).toBe(401);
+    const apps = await call(member, "GET /api/v1/connected-apps");
+    expect(apps.json.data.map((app) => app.client_name)).not.toContain("Access-revoking agent");
+    expect((await refresh(auth, auth.tokens()?.refresh_token ?? "")).body.error).toBe("invalid_grant");
+  });
+
+  it("connected apps doesn't list an app whose tokens have all expired", async () => {
+    const { client } = await connectWithOAuth(member, `/mcp/${identifier}`, "Lapsed agent");
+    await client.close();
+    const app = (await call(member, "GET /api/v1/connected-apps")).json.data.find((entry) => entry.client_name === "Lapsed agent");
+    expect(app).toBeDefined();
+    await db().oAuthRecord.updateMany({ where: { grantId: app?.id, model: { in: ["AccessToken", "RefreshToken"] } }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    const apps = await call(member, "GET /api/v1/connected-apps");
+    expect(apps.json.data.map((entry) => entry.id)).not.toContain(app?.id);
+  });
+});
+
+/** A dynamic registration from `address` (each test its own, so they don't share a limit). */
+async function register(redirectUris: string[], address: string, metadata: Record<string, string> = {}) {
+  const res = await consoleFetch()(new URL("/oidc/reg", ORIGIN), {
+    method: "POST",
+    headers: { "content-type": "application/json", ...fromAddress(address) },
+    body: JSON.stringify({ redirect_uris: redirectUris, token_endpoint_auth_method: "none", client_name: "Registered by hand", ...metadata }),
+  });
+  return { status: res.status, body: (await res.json()) as { client_id?: string; error?: string; error_description?: string } };
+}
+
+/** An authorization request as an MCP client makes it (PKCE, resource), with `extra` parameters. */
+function authorizationRequest(clientId: string, redirectUri: string, extra: Record<string, string> = {}) {
+  const url = new URL("/oidc/auth", ORIGIN);
+  const challenge = createHash("sha256").update(randomBytes(32).toString("base64url")).digest("base64url");
+  const params = { response_type: "code", client_id: clientId, redirect_uri: redirectUri, code_challenge: challenge, code_challenge_method: "S256", resource: `${ORIGIN}/mcp`, state: "s1", ...extra };
+  for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+  return url;
+}
+
+/** Follows `url` to the consent screen, allows as `as`, and returns the authorization server's last answer. */
+async function allowInBrowser(url: URL, as: Actor) {
+  const cookies = new Map<string, string>();
+  const browser = consoleFetch(cookies);
+  const consent = new URL((await browser(url)).headers.get("location") ?? "", ORIGIN);
+  const uid = consent.pathname.split("/").pop() ?? "";
+  const cookieHeader = [...cookies].map(([name, value]) => `${name}=${value}`).join("; ");
+  const pending = await pendingAuthorization(uid, cookieHeader);
+  const caller = await membershipCaller(as.userId, as.workspaceId, "session", false);
+  const resume = await decideAuthorization(uid, cookieHeader, caller, true);
+  return { pending, answer: await browser(resume ?? "") };
+}
+
+describe("redirect URIs and response modes", () => {
+  it("registers https, loopback http and private-use schemes, and refuses any other http or scheme", async () => {
+    const address = "192.0.2.71";
+    for (const uri of ["https://app.example.com/cb", "http://127.0.0.1:8123/cb", "http://localhost/cb", "http://[::1]:9/cb", "com.example.app:/cb"]) {
+      const registered = await register([uri], address);
+      expect(registered.status, `${uri} ${JSON.stringify(registered.body)}`).toBe(201);
+    }
+    for (const uri of ["http://app.example.com/cb", "http://10.0.0.5/cb", "javascript:alert(1)", "myapp:/cb"]) {
+      const refused = await register(["https://app.example.com/cb", uri], address);
+      expect(refused.status, uri).toBe(400);
+      expect(refused.body.error, uri).toBe("invalid_redirect_uri");
+    }
+    await clearLimit(LIMITS.clientRegistrationPerAddress, address);
+  });
+
+  it("a native app's private-use scheme reaches the consent screen and gets its code", async () => {
+    const { body } = await register(["com.example.app:/cb"], "192.0.2.72", { application_type: "native" });
+    const { pending, answer } = await allowInBrowser(authorizationRequest(body.client_id ?? "", "com.example.app:/cb"), member);
+    expect(pending?.redirectHost).toBe("com.example.app:");
+    const location = answer.headers.get("location") ?? "";
+    expect(location.startsWith("com.example.app:/cb?")).toBe(true);
+    expect(new URL(location).searchParams.get("code")).toBeTruthy();
+  });
+
+  it("a form_post answer's auto-submit is allowed by its Content-Security-Policy", async () => {
+    const { body } = await register([REDIRECT], "192.0.2.73");
+    const { answer } = await allowInBrowser(authorizationRequest(body.client_id ?? "", REDIRECT, { response_mode: "form_post" }), member);
+    expect(answer.status).toBe(200);
+    const html = await answer.text();
+    expect(html).toContain(`action="${REDIRECT}"`);
+    const script = /<script>([\s\S]*?)<\/script>/.exec(html)?.[1] ?? "";
+    const scriptSources = /(?:^|;)\s*script-src ([^;]*)/.exec(answer.headers.get("content-security-policy") ?? "")?.[1]?.split(" ") ?? [];
+    expect(scriptSources).toContain(`'sha256-${createHash("sha256").update(script).digest("base64")}'`);
+    expect(scriptSources).not.toContain("'unsafe-inline'");
+  });
+});
+
+describe("anonymous writes to the authorization server", () => {
+  const interactions = () => db().oAuthRecord.count({ where: { model: "Interaction" } });
+  async function useUp(limit: Limit, address: string) {
+    for (let attempt = 0; attempt < limit.max; attempt++) await hit(limit, addressGroup(address));
+  }
+  const authorize = (url: URL, address: string) => consoleFetch()(url, { headers: fromAddress(address) });
+
+  it("limits authorization requests per address, an IPv6 /64 as one, and stores nothing for a refused one", async () => {
+    const { body } = await register([REDIRECT], "192.0.2.80");
+    const url = authorizationRequest(body.client_id ?? "", REDIRECT);
+    await useUp(LIMITS.authorizationPerAddress, "2001:db8:7:1::1");
+    const before = await interactions();
+    const refused = await authorize(url, "2001:db8:7:1:ffff::2");
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await interactions()).toBe(before);
+    expect((await authorize(url, "2001:db8:7:2::1")).status).toBe(303);
+    await clearLimit(LIMITS.authorizationPerAddress, addressGroup("2001:db8:7:1::1"));
+  });
+
+  it("limits token requests per address", async () => {
+    await useUp(LIMITS.tokenRequestsPerAddress, "192.0.2.81");
+    const res = await consoleFetch()(new URL("/oidc/token", ORIGIN), {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", ...fromAddress("192.0.2.81") },
+      body: new URLSearchParams({ grant_type: "authorization_code", code: "guess", client_id: "nobody", redirect_uri: REDIRECT, code_verifier: "v".repeat(43) }),
+    });
+    expect(res.status).toBe(429);
+    await clearLimit(LIMITS.tokenRequestsPerAddress, "192.0.2.81");
+  });
+
+  it("counts client registrations per IPv6 /64", async () => {
+    await useUp(LIMITS.clientRegistrationPerAddress, "2001:db8:8:1::1");
+    expect((await register([REDIRECT], "2001:db8:8:1:abcd::9")).status).toBe(429);
+    await clearLimit(LIMITS.clientRegistrationPerAddress, addressGroup("2001:db8:8:1::1"));
+  });
+
+  it("refuses an oversize authorization request and stores nothing for it", async () => {
+    const { body } = await register([REDIRECT], "192.0.2.82");
+    const before = await interactions();
+    const url = authorizationRequest(body.client_id ?? "", REDIRECT, { state: "x".repeat(10_000) });
+    expect((await authorize(url, "192.0.2.82")).status).toBe(400);
+    // The same as a form (Node's own header limit stops a longer URL): 50 KB of state.
+    url.searchParams.set("state", "x".repeat(50_000));
+    const posted = await consoleFetch()(new URL("/oidc/auth", ORIGIN), {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", ...fromAddress("192.0.2.82") },
+      body: url.searchParams.toString(),
+    });
+    expect(posted.status).toBe(413);
+    expect(await interactions()).toBe(before);
+    expect((await authorize(authorizationRequest(body.client_id ?? "", REDIRECT, { state: "x".repeat(1000) }), "192.0.2.82")).status).toBe(303);
+  });
+
+  it("offers only what MCP clients use: no pushed authorization requests, DPoP or userinfo", async () => {
+    const metadata = (await (await consoleFetch()(new URL("/.well-known/oauth-authorization-server/oidc", ORIGIN))).json()) as Record<string, unknown>;
+    expect(metadata.authorization_endpoint).toBeTruthy();
+    expect(metadata).not.toHaveProperty("pushed_authorization_request_endpoint");
+    expect(metadata).not.toHaveProperty("dpop_signing_alg_values_supported");
+    expect(metadata).not.toHaveProperty("userinfo_endpoint");
+    const pushed = await consoleFetch()(new URL("/oidc/request", ORIGIN), {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", ...fromAddress("192.0.2.83") },
+      body: new URLSearchParams({ client_id: "x", response_type: "code", redirect_uri: REDIRECT, state: "s" }),
+    });
+    expect(pushed.status).toBe(404);
+  });
+
+  it("a registered client expires when unused; each use keeps it", async () => {
+    const { body } = await register([REDIRECT], "192.0.2.84");
+    const where = { model_id: { model: "Client", id: oauthRecordKey(body.client_id ?? "") } };
+    const expiry = async () => (await db().oAuthRecord.findUnique({ where }))?.expiresAt?.getTime() ?? 0;
+    const idle = CLIENT_IDLE_SECONDS * 1000;
+    expect(await expiry()).toBeGreaterThan(Date.now() + idle - 60_000);
+    await db().oAuthRecord.update({ where, data: { expiresAt: new Date(Date.now() + 3_600_000) } });
+    expect(await new PrismaAdapter("Client").find(body.client_id ?? "")).toBeDefined();
+    expect(await expiry()).toBeGreaterThan(Date.now() + idle - 60_000);
+    await db().oAuthRecord.update({ where, data: { expiresAt: new Date(Date.now() - 1000) } });
+    expect(await new PrismaAdapter("Client").find(body.client_id ?? "")).toBeUndefined();
+    expect(await db().oAuthRecord.findUnique({ where })).toBeNull();
+  });
+});
+
 describe("the authorization server's storage", () => {
   it("forgets what has expired and what was destroyed, finds by uid and grant", async () => {
     const adapter = new PrismaAdapter("Interaction");
@@ -275,6 +464,8 @@ describe("the authorization server's storage", () => {
     await adapter.upsert("int-2", { uid: "uid-2" }, 60);
     await db().oAuthRecord.updateMany({ where: { uid: "uid-2" }, data: { expiresAt: new Date(Date.now() - 1000) } });
     expect(await adapter.find("int-2")).toBeUndefined();
+    // …and gone from the table once read, not kept until a prune.
+    expect(await db().oAuthRecord.count({ where: { uid: "uid-2" } })).toBe(0);
     await adapter.upsert("int-3", { userCode: "ABCD" }, 60);
     expect(await adapter.findByUserCode("ABCD")).toBeDefined();
     await adapter.destroy("int-3");
@@ -289,6 +480,17 @@ describe("the authorization server's storage", () => {
     expect(await pruneExpiredOAuthRecords()).toBeGreaterThanOrEqual(1);
     expect(await db().oAuthRecord.count({ where: { uid: "stale-uid" } })).toBe(0);
     expect(await adapter.find("live")).toMatchObject({ uid: "live-uid" });
+  });
+
+  it("prunes a bounded batch, oldest first", async () => {
+    const adapter = new PrismaAdapter("PruneTest");
+    for (const day of [1, 2, 3]) {
+      await adapter.upsert(`old-${day}`, { uid: `prune-${day}` }, 60);
+      await db().oAuthRecord.updateMany({ where: { uid: `prune-${day}` }, data: { expiresAt: new Date(Date.UTC(2000, 0, day)) } });
+    }
+    expect(await pruneExpiredOAuthRecords(new Date(), 2)).toBe(2);
+    expect((await db().oAuthRecord.findMany({ where: { model: "PruneTest" }, select: { uid: true } })).map((row) => row.uid)).toEqual(["prune-3"]);
+    await pruneExpiredOAuthRecords();
   });
 });
 

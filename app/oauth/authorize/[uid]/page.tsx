@@ -44,7 +44,10 @@ export default async function AuthorizePage({ params }: { params: Promise<{ uid:
         </div>
         <div>
           <dt className="text-muted">Sends the authorization to</dt>
-          <dd className="font-mono break-all">{pending.redirectHost}</dd>
+          <dd className="break-all">
+            <span className="font-mono">{pending.redirectHost}</span>
+            {pending.redirectHost.endsWith(":") && <span className="block text-xs text-muted">An app on your device that handles this address</span>}
+          </dd>
         </div>
         <div>
           <dt className="text-muted">Workspace</dt>

@@ -1,0 +1,72 @@
+// What the authorization server refuses before it runs, so a refused request stores nothing: too
+// many requests from one address (IPv6 counted by /64) at the endpoints anyone may call and that
+// write rows — authorization (an interaction per request), token, registration — and requests
+// larger than any MCP client sends (an authorization request's parameters are kept with it).
+import "server-only";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { CLIENT_ADDRESS_HEADER, readClientAddress } from "@/lib/edge/client-address.mjs";
+import { addressGroup } from "@/lib/edge/ip.mjs";
+import { hit, LIMITS, type Limit } from "@/lib/rate-limit";
+
+/** Longest single parameter: a Client ID Metadata Document URL, a redirect URI, a state. */
+export const MAX_PARAMETER_LENGTH = 2048;
+/** Largest authorization request (its query or form) and largest body of any other request. */
+export const MAX_REQUEST_BYTES = 16 * 1024;
+
+const LIMITED: { path: RegExp; methods: string[]; limit: Limit; what: string }[] = [
+  { path: /^\/(auth|request)\/?$/, methods: ["GET", "POST"], limit: LIMITS.authorizationPerAddress, what: "authorization requests" },
+  { path: /^\/token\/?$/, methods: ["POST"], limit: LIMITS.tokenRequestsPerAddress, what: "token requests" },
+  { path: /^\/reg\/?$/, methods: ["POST"], limit: LIMITS.clientRegistrationPerAddress, what: "client registrations" },
+];
+
+function refuse(res: ServerResponse, status: number, error: string, description: string, headers: Record<string, string> = {}) {
+  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", ...headers });
+  res.end(JSON.stringify({ error, error_description: description }));
+}
+
+function clientAddressOf(req: IncomingMessage): string {
+  const stamp = req.headers[CLIENT_ADDRESS_HEADER];
+  return readClientAddress(new Headers(typeof stamp === "string" ? { [CLIENT_ADDRESS_HEADER]: stamp } : {}));
+}
+
+/** An oversize request's refusal, or undefined. */
+function oversize(req: IncomingMessage, pathname: string, query: string): string | undefined {
+  if (req.method === "POST") {
+    const length = Number(req.headers["content-length"] ?? (req.headers["transfer-encoding"] ? NaN : 0));
+    if (!Number.isFinite(length) || length > MAX_REQUEST_BYTES) return `Requests to the authorization server carry at most ${MAX_REQUEST_BYTES} bytes, with a Content-Length`;
+  }
+  if (!/^\/(auth|request)\/?$/.test(pathname)) return undefined;
+  if (query.length > MAX_REQUEST_BYTES) return `An authorization request carries at most ${MAX_REQUEST_BYTES} bytes of parameters`;
+  for (const [name, value] of new URLSearchParams(query)) {
+    if (value.length > MAX_PARAMETER_LENGTH) return `The ${name.slice(0, 40)} parameter is longer than ${MAX_PARAMETER_LENGTH} characters`;
+  }
+  return undefined;
+}
+
+/**
+ * Answers and returns true when the request is refused; `path` is relative to the /oidc mount.
+ * oidc-provider routes case-insensitively and decodes the path: so do these checks.
+ */
+export async function refusedAtEdge(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
+  const at = path.indexOf("?");
+  const raw = at === -1 ? path : path.slice(0, at);
+  let pathname: string;
+  try {
+    pathname = decodeURIComponent(raw).toLowerCase();
+  } catch {
+    pathname = raw.toLowerCase(); // not valid percent-encoding: no route of the authorization server matches it
+  }
+  const query = at === -1 ? "" : path.slice(at + 1);
+  const tooLarge = oversize(req, pathname, query);
+  if (tooLarge) {
+    refuse(res, req.method === "POST" ? 413 : 400, "invalid_request", tooLarge);
+    return true;
+  }
+  const limited = LIMITED.find((entry) => entry.path.test(pathname) && entry.methods.includes(req.method ?? ""));
+  if (!limited) return false;
+  // If the count can't be had, refuse: each of these requests writes rows.
+  const retryAfter = await hit(limited.limit, addressGroup(clientAddressOf(req))).catch(() => 60);
+  if (retryAfter <= 0) return false;
+  refuse(res, 429, "temporarily_unavailable", `Too many ${limited.what} from this address; try again later`, { "retry-after": String(retryAfter) });
+  return true;
+}
