@@ -476,7 +476,7 @@ export async function abandonConnection(state: string | undefined): Promise<void
  * to (RFC 9207 `iss`).
  */
 export async function finishConnection(
-  query: { state?: string; code?: string; iss?: string; error?: string; error_description?: string },
+  query: { state?: string; code?: string; iss?: string; error?: string },
   caller: ConnectionCaller,
   browser: string | undefined,
 ): Promise<FinishedConnection> {

@@ -433,6 +433,16 @@ describe("a provider where each user connects their own account", () => {
     expect(idp.refreshGrants() - grants).toBe(1);
   });
 
+  it("an authorization server's error is named by its code; its error_description is not shown", async () => {
+    const provider = await createProvider("per_user");
+    const started = await call(alice, "POST /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } });
+    const state = new URL(started.json.authorization_url).searchParams.get("state") ?? "";
+    const back = new URL(`/oauth/callback?error=server_error&error_description=${encodeURIComponent("Your account is locked: call +1 555 0100")}&state=${state}`, ORIGIN);
+    const message = (await returnToConsole(back, alice, browserOf(started))).searchParams.get("message");
+    expect(message).toContain("ended the sign-in with server_error");
+    expect(message).not.toContain("555");
+  });
+
   it("disconnect revokes at the authorization server and the next call is refused", async () => {
     const provider = await createProvider("per_user");
     await connect(provider.id, alice, ALICE);
