@@ -34,6 +34,23 @@ export type ClientOptions = {
   ignoreStoredTokens?: boolean;
 };
 
+/**
+ * The authorization server's metadata names another issuer than the server it was discovered at
+ * (RFC 8414 §3.3): a mix-up. Refused as discovery is saved, before any of its endpoints is used.
+ */
+export class IssuerMismatch extends Error {
+  constructor(readonly issuer: string) {
+    super("the authorization server's metadata names another issuer");
+  }
+}
+
+/** RFC 8414 §3.3: the metadata's issuer is the URL it was discovered for (a trailing slash aside). */
+export function assertSameIssuer(state: OAuthDiscoveryState): void {
+  const issuer = state.authorizationServerMetadata?.issuer;
+  const same = (a: string, b: string) => a.replace(/\/+$/, "") === b.replace(/\/+$/, "");
+  if (issuer !== undefined && !same(state.authorizationServerUrl, issuer)) throw new IssuerMismatch(issuer);
+}
+
 /** A call needed the user at the authorization server; only a Connect can do that. */
 export class AuthorizationRequired extends Error {
   constructor() {
@@ -128,6 +145,8 @@ export class ConnectionAuth implements OAuthClientProvider {
   }
 
   saveDiscoveryState(state: OAuthDiscoveryState): void {
+    // Before the SDK registers there, or sends anyone to it.
+    assertSameIssuer(state);
     this.stored.discovery = state;
   }
 
@@ -142,6 +161,11 @@ const MAX_LIFETIME_SECONDS = 365 * 24 * 3600;
 function tokenLifetime(expiresIn: number | undefined): number | undefined {
   if (expiresIn === undefined) return undefined;
   return Number.isFinite(expiresIn) ? Math.min(Math.max(expiresIn, 0), MAX_LIFETIME_SECONDS) : MAX_LIFETIME_SECONDS;
+}
+
+/** How long before its expiry a token is refreshed: a minute, or a fifth of its lifetime when that is shorter. */
+export function refreshMargin(tokens: AuthState["tokens"]): number {
+  return Math.min(60_000, ((tokens?.expires_in ?? 0) * 1000) / 5);
 }
 
 /** When the access token stops being usable (ms), if the server said. */

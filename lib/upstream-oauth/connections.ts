@@ -17,20 +17,19 @@ import { constantTimeEqual, secrets } from "@/lib/crypto";
 import { db, type DbTransaction } from "@/lib/db";
 import { env } from "@/lib/env";
 import { basicClientAuthorization } from "@/lib/identity/idp";
+import { fieldsOf } from "@/lib/fields";
 import { log } from "@/lib/log";
 import { classify } from "@/lib/mcp/client";
 import { outboundFetch } from "@/lib/mcp/outbound";
 import { oauthUrls } from "@/lib/oauth/urls";
 import { oauthBinding, oauthOf, toDocument, type ProviderRow } from "@/lib/providers/record";
 import { scopeSchema, type OAuthConnectionKind } from "@/lib/providers/schemas";
-import { AuthorizationRequired, ConnectionAuth, tokenExpiry, type AuthState, type ClientOptions } from "@/lib/upstream-oauth/client-provider";
+import { AuthorizationRequired, ConnectionAuth, IssuerMismatch, refreshMargin, tokenExpiry, type AuthState, type ClientOptions } from "@/lib/upstream-oauth/client-provider";
 import { processWide } from "@/lib/process-wide";
 
 export type ConnectionCaller = { userId: string; workspaceId: string; role: Role };
 
 const WORKSPACE_OWNER = "workspace";
-/** A token this close to its expiry is refreshed before use. */
-const REFRESH_MARGIN_MS = 60_000;
 const PENDING_MS = 10 * 60_000;
 const LEASE_MS = 30_000;
 /** A token request must end well inside the lease, or a second instance could refresh too. */
@@ -107,16 +106,40 @@ const MAX_ANSWER_BYTES = 64 * 1024;
  * The SDK's requests to authorization and resource servers: each ends well inside a refresh lease,
  * and an answer larger than MAX_ANSWER_BYTES is refused before the SDK reads (or keeps) any of it.
  */
+class AnswerTooLarge extends Error {
+  constructor() {
+    super(`it sent an answer larger than ${MAX_ANSWER_BYTES / 1024} KiB, the console's limit`);
+  }
+}
+
 const boundedFetch: typeof fetch = async (input, init) => {
   const response = await outboundFetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(TOKEN_REQUEST_MS) });
   if (response.status < 200) return response;
-  const tooBig = () => new Error(`the server's answer is larger than ${MAX_ANSWER_BYTES / 1024} KiB`);
+  const tooBig = () => new AnswerTooLarge();
   const text = await readCapped(response, MAX_ANSWER_BYTES, tooBig, { cancelRefused: true });
   const empty = response.status === 204 || response.status === 205 || response.status === 304;
   return new Response(empty ? null : text, { status: response.status, statusText: response.statusText, headers: response.headers });
 };
 
 const short = (text: string) => (text.length > MESSAGE_MAX ? `${text.slice(0, MESSAGE_MAX)}…` : text);
+
+/**
+ * What went wrong at an authorization server, in the console's words. Nothing the server wrote
+ * (its error_description, its issuer's text) is relayed: a hostile server would put its own
+ * message in front of the user. Its error code is named when it is one.
+ */
+function failureAt(error: unknown): string {
+  if (error instanceof AnswerTooLarge || error instanceof AuthorizationRequired) return error.message;
+  if (error instanceof IssuerMismatch) {
+    const origin = URL.canParse(error.issuer) ? new URL(error.issuer).origin : "something else";
+    return `its metadata names another issuer (${short(origin)}), so it may be posing as another server; nothing was sent to it`;
+  }
+  if (error instanceof OAuthError) return /^[a-z_]{1,64}$/.test(error.errorCode) ? `it answered ${error.errorCode}` : "it refused";
+  // The SDK's own words for an HTTP failure ("HTTP 500 trying to load …").
+  if (error instanceof Error && /^HTTP \d{3}\b/.test(error.message)) return short(error.message.slice(0, 120));
+  if (error instanceof TypeError || fieldsOf(error).code !== undefined || fieldsOf(fieldsOf(error).cause).code !== undefined) return classify(error).message;
+  return "its answer wasn't one the console could use";
+}
 
 function sealState(state: StoredState): string {
   return box().encrypt(JSON.stringify(state));
@@ -176,10 +199,10 @@ export async function connectionToken(row: ProviderRow, userId: string | undefin
   // Made for another server, client or kind of connection: never sent (the provider changed since).
   if (!state.tokens || stored.boundTo !== bindingOf(row, doc)) throw connectionRequired(row, kind, stored.endedAt ? "ended" : "missing");
   const expiry = tokenExpiry(state.tokens);
-  if (expiry !== undefined && expiry - Date.now() < REFRESH_MARGIN_MS) state = await refreshOnce(row, kind, stored.id, state);
+  if (expiry !== undefined && expiry - Date.now() < refreshMargin(state.tokens)) state = await refreshOnce(row, kind, stored.id, state);
   const tokens = state.tokens;
   if (!tokens) throw connectionRequired(row, kind, "expired");
-  return { token: tokens.access_token, connectionId: stored.id, kind, validUntil: (tokenExpiry(tokens) ?? Number.POSITIVE_INFINITY) - REFRESH_MARGIN_MS };
+  return { token: tokens.access_token, connectionId: stored.id, kind, validUntil: (tokenExpiry(tokens) ?? Number.POSITIVE_INFINITY) - refreshMargin(tokens) };
 }
 
 /** The server refused `token` (401): refresh now, once; the caller retries once with the new token. */
@@ -257,7 +280,7 @@ async function refreshUnderLease(row: ProviderRow, kind: OAuthConnectionKind, co
     if (state.tokens && state.tokens.access_token !== seen.tokens?.access_token) return state;
     if (!force) {
       const expiry = tokenExpiry(state.tokens);
-      if (state.tokens && (expiry === undefined || expiry - Date.now() >= REFRESH_MARGIN_MS)) return state;
+      if (state.tokens && (expiry === undefined || expiry - Date.now() >= refreshMargin(state.tokens))) return state;
     }
     const refused = state.tokens?.access_token;
     if (!refused || !state.tokens?.refresh_token) {
@@ -267,8 +290,12 @@ async function refreshUnderLease(row: ProviderRow, kind: OAuthConnectionKind, co
     const client = new ConnectionAuth(state, clientOptions(row, { onAuthorization: "refuse" }));
     // What the token endpoint answered, as the authorization server said it (the SDK swallows some).
     let refusal: string | undefined;
+    let unanswered: unknown;
     const watchingFetch: typeof fetch = async (input, init) => {
-      const response = await boundedFetch(input, init);
+      const response = await boundedFetch(input, init).catch((error: unknown) => {
+        unanswered = error;
+        throw error;
+      });
       if (response.status === 400 || response.status === 401) {
         const body = (await response.clone().json().catch(() => undefined)) as { error?: unknown } | undefined;
         if (typeof body?.error === "string") refusal = body.error;
@@ -289,8 +316,9 @@ async function refreshUnderLease(row: ProviderRow, kind: OAuthConnectionKind, co
       log.warn({ err: error, providerId: row.id }, "an OAuth connection could not be refreshed; it is kept for the next try");
       const stillValid = (tokenExpiry(seen.tokens) ?? 0) > Date.now();
       if (stillValid && !force) return seen;
-      const why = error instanceof AuthorizationRequired ? "its authorization server didn't answer the refresh" : error instanceof OAuthError ? error.message : classify(error).message;
-      throw new ApiError("upstream_error", `Couldn't refresh the connection to ${row.name}: ${short(why)}. Try again in a moment.`);
+      // The SDK goes on to ask for a sign-in when a refresh fails in a way it doesn't know: say what happened.
+      const why = unanswered ? failureAt(unanswered) : error instanceof AuthorizationRequired ? "it didn't answer the refresh" : failureAt(error);
+      throw new ApiError("upstream_error", `Couldn't refresh the connection to ${row.name} at its authorization server: ${why}. Try again in a moment.`);
     }
     const { count } = await db().upstreamConnection.updateMany({ where: { id: connectionId }, data: { stateEncrypted: sealState(state), expiresAt: expiresAtOf(state), updatedAt: new Date() } });
     if (count === 0) throw connectionRequired(row, kind, "expired");
@@ -347,16 +375,6 @@ async function challengeOf(serverUrl: string): Promise<{ resourceMetadataUrl?: U
   }
 }
 
-/** The authorization server's metadata must name the server it was discovered at (no mix-up). */
-function assertIssuer(state: StoredState, name: string) {
-  const discovered = state.discovery?.authorizationServerUrl;
-  const issuer = state.discovery?.authorizationServerMetadata?.issuer;
-  const same = (a: string, b: string) => a.replace(/\/+$/, "") === b.replace(/\/+$/, "");
-  if (discovered && issuer && !same(discovered, issuer)) {
-    throw new ApiError("upstream_error", `${name}'s authorization server metadata names another issuer (${short(issuer)}); the console won't sign in there.`);
-  }
-}
-
 /**
  * The cookie that ties a pending sign-in to the browser that started it: its answer is accepted
  * only from that browser (a code someone else obtained can't be brought back by another one).
@@ -403,10 +421,8 @@ export async function startConnection(row: ProviderRow, caller: ConnectionCaller
     await auth(client, { serverUrl, fetchFn: boundedFetch, ...(scope ? { scope } : {}), ...(challenge.resourceMetadataUrl ? { resourceMetadataUrl: challenge.resourceMetadataUrl } : {}) });
   } catch (error) {
     log.warn({ err: error, providerId: row.id }, "an OAuth connection could not be started");
-    const why = error instanceof OAuthError ? error.message : error instanceof Error && !(error instanceof TypeError) ? error.message : classify(error).message;
-    throw new ApiError("upstream_error", `Couldn't start signing in to ${row.name}: ${short(why)}.`);
+    throw new ApiError("upstream_error", `Couldn't start signing in to ${row.name} at its authorization server: ${failureAt(error)}.`);
   }
-  assertIssuer(pending, row.name);
   if (!client.authorizationUrl) throw new ApiError("upstream_error", `${row.name}'s authorization server didn't ask for a sign-in; nothing to connect.`);
   const flow = { pendingEncrypted: sealState(pending), pendingKey: stateKey(flowState), pendingUserId: caller.userId, pendingUntil: new Date(Date.now() + PENDING_MS) };
   try {
@@ -456,7 +472,7 @@ export async function abandonConnection(state: string | undefined): Promise<void
  * to (RFC 9207 `iss`).
  */
 export async function finishConnection(
-  query: { state?: string; code?: string; iss?: string; error?: string; error_description?: string },
+  query: { state?: string; code?: string; iss?: string; error?: string },
   caller: ConnectionCaller,
   browser: string | undefined,
 ): Promise<FinishedConnection> {
@@ -471,8 +487,10 @@ export async function finishConnection(
   const failed = (error: string): FinishedConnection => ({ providerId: row.id, error });
   if (!found.pendingUntil || found.pendingUntil.getTime() < Date.now()) return failed("The sign-in took longer than ten minutes; connect again.");
   if (query.error || !query.code) {
-    const detail = short(query.error_description ?? query.error ?? "no authorization code");
-    return failed(query.error === "access_denied" ? `The sign-in to ${row.name} was declined.` : `${row.name}'s authorization server said: ${detail}`);
+    // Its code, when it is one; never its error_description (its words, not the console's).
+    const code = query.error && /^[a-z_]{1,64}$/.test(query.error) ? query.error : undefined;
+    if (code === "access_denied") return failed(`The sign-in to ${row.name} was declined.`);
+    return failed(`${row.name}'s authorization server ended the sign-in ${code ? `with ${code}` : "without an authorization code"}; connect again.`);
   }
   const kind = oauthOf(row);
   if (!kind || pending.bound_to !== bindingOf(row)) return failed(`${row.name}'s settings changed during the sign-in; connect again.`);
@@ -487,14 +505,18 @@ export async function finishConnection(
     await auth(client, { serverUrl: toDocument(row).server_url, authorizationCode: query.code.slice(0, 4096), fetchFn: boundedFetch });
   } catch (error) {
     log.warn({ err: error, providerId: row.id }, "an OAuth code exchange failed");
-    return failed(`${row.name}'s authorization server refused the sign-in (${error instanceof OAuthError ? short(error.message) : "the code exchange failed"}); connect again.`);
+    return failed(`${row.name}'s authorization server didn't complete the sign-in: ${failureAt(error)}. Connect again.`);
   }
   const { verifier: _used, bound_to: _binding, browser: _browser, ...made } = pending;
+  // A reconnect replaces a grant: the old one is revoked at the server once the new one is saved.
+  const before = await db().upstreamConnection.findUnique({ where: { id: found.id }, select: { stateEncrypted: true, boundTo: true } });
+  const replaced = before?.boundTo === bindingOf(row) ? readSealed(found.id, before.stateEncrypted) : {};
   const { count: saved } = await db().upstreamConnection.updateMany({
     where: { id: found.id },
     data: { stateEncrypted: sealState(made), boundTo: bindingOf(row), stepUpScope: null, connectedAt: new Date(), connectedBy: caller.userId, expiresAt: expiresAtOf(made), endedAt: null, endedReason: null, updatedAt: new Date() },
   });
   if (saved === 0) return failed(`${row.name} changed during the sign-in; connect again.`);
+  if (replaced.tokens && replaced.tokens.access_token !== made.tokens?.access_token) runAfterResponse("revoke replaced OAuth tokens", () => revokeAtServer(row, replaced));
   log.info({ providerId: row.id, userId: caller.userId, kind }, "an OAuth connection was made");
   return { providerId: row.id };
 }

@@ -125,12 +125,65 @@ function storedState(connection: { stateEncrypted: string }) {
   return JSON.parse(secrets(env().encryptionKey).decrypt(connection.stateEncrypted)) as { tokens?: { access_token: string; refresh_token?: string; saved_at?: number; expires_in?: number } };
 }
 
-/** Moves a connection's token to `leftMs` before its expiry (negative: past it), as time would. */
-async function ageToken(providerId: string, owner: string, leftMs = 10_000) {
+/** Moves a connection's token to `leftMs` before its expiry (negative: past it), as time would; `lifetime`: what the server said it lives (s). */
+async function ageToken(providerId: string, owner: string, leftMs = 10_000, lifetime?: number) {
   const row = await db().upstreamConnection.findUniqueOrThrow({ where: { providerId_owner: { providerId, owner } } });
   const state = storedState(row);
+  if (state.tokens && lifetime !== undefined) state.tokens.expires_in = lifetime;
   if (state.tokens) state.tokens.saved_at = Date.now() - (state.tokens.expires_in ?? 0) * 1000 + leftMs;
   await db().upstreamConnection.update({ where: { id: row.id }, data: { stateEncrypted: secrets(env().encryptionKey).encrypt(JSON.stringify(state)) } });
+}
+
+/**
+ * An MCP server whose authorization server is hostile (or broken) as a test asks: metadata naming
+ * another issuer, a registration refused with words of its own, token answers over the size limit.
+ */
+async function startHostileServer() {
+  const mode: { issuer?: string; registration: "ok" | "refuse"; token: "ok" | "oversize" } = { registration: "ok", token: "ok" };
+  const hits = new Map<string, number>();
+  let issued = 0;
+  const server = http.createServer((req, res) => {
+    const origin = `http://127.0.0.1:${port}`;
+    const path = (req.url ?? "").split("?")[0] ?? "";
+    hits.set(path, (hits.get(path) ?? 0) + 1);
+    req.resume();
+    if (path.startsWith("/mcp")) {
+      res.writeHead(401, { "www-authenticate": `Bearer resource_metadata="${origin}/.well-known/oauth-protected-resource/mcp"` });
+      return void res.end();
+    }
+    const json = (status: number, body: unknown) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+    if (path === "/.well-known/oauth-protected-resource/mcp") return void json(200, { resource: `${origin}/mcp`, authorization_servers: [origin] });
+    if (path === "/.well-known/oauth-authorization-server") {
+      return void json(200, { issuer: mode.issuer ?? origin, authorization_endpoint: `${origin}/authorize`, token_endpoint: `${origin}/token`, registration_endpoint: `${origin}/register`, response_types_supported: ["code"], code_challenge_methods_supported: ["S256"] });
+    }
+    if (path === "/register") {
+      if (mode.registration === "refuse") return void json(400, { error: "invalid_client_metadata", error_description: "Your account is locked: call +1 555 0100 now" });
+      return void json(201, { client_id: "hostile-client", redirect_uris: [`${ORIGIN}/oauth/callback`], token_endpoint_auth_method: "none" });
+    }
+    if (path === "/token") {
+      if (mode.token === "oversize") return void json(200, { access_token: "a", token_type: "Bearer", pad: "x".repeat(100 * 1024) });
+      issued++;
+      return void json(200, { access_token: `hostile-at-${issued}`, token_type: "Bearer", expires_in: 3600, refresh_token: `hostile-rt-${issued}` });
+    }
+    return void json(404, {});
+  });
+  const port = await listenOnFreePort(server);
+  return {
+    mode,
+    hits: (path: string) => hits.get(path) ?? 0,
+    provider: async () => {
+      const n = Math.random().toString(36).slice(2, 8);
+      const created = await call(admin, "POST /api/v1/mcp-providers", {
+        body: { name: `Hostile ${n}`, server_identifier: `ho-${n}`, server_url: `http://127.0.0.1:${port}/mcp?p=${n}`, authentication: { type: "oauth", connection: "shared" } },
+      });
+      expect(created.status, created.text).toBe(201);
+      return created.json.id;
+    },
+    stop: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
 }
 
 describe("a provider where each user connects their own account", () => {
@@ -351,6 +404,45 @@ describe("a provider where each user connects their own account", () => {
     expect((await call(alice, "GET /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } })).json.connected).toBe(false);
   });
 
+  it("Reconnect revokes the replaced grant at the authorization server; the new one works and refreshes", async () => {
+    const provider = await createProvider("per_user");
+    await connect(provider.id, alice, ALICE);
+    await backgroundTasksSettled();
+    const revocations = idp.revocations();
+    await connect(provider.id, alice, ALICE);
+    await backgroundTasksSettled();
+    expect(idp.revocations() - revocations).toBe(2); // the replaced refresh token and access token
+    expect(subjectOf(await whoami(provider.id, alice))).toBe(ALICE.sub);
+    await ageToken(provider.id, alice.userId);
+    const grants = idp.refreshGrants();
+    expect(subjectOf(await whoami(provider.id, alice))).toBe(ALICE.sub);
+    expect(idp.refreshGrants() - grants).toBe(1);
+  });
+
+  it("a short-lived token is refreshed near its expiry, not on every call (the margin scales with its lifetime)", async () => {
+    const provider = await createProvider("per_user");
+    await connect(provider.id, alice, ALICE);
+    // A 30-second token with 25 seconds left: a fixed minute's margin refreshed it on every call.
+    await ageToken(provider.id, alice.userId, 25_000, 30);
+    const grants = idp.refreshGrants();
+    for (let i = 0; i < 3; i++) expect(subjectOf(await whoami(provider.id, alice))).toBe(ALICE.sub);
+    expect(idp.refreshGrants() - grants).toBe(0);
+    // Within a fifth of its lifetime of the end: refreshed, once.
+    await ageToken(provider.id, alice.userId, 4_000, 30);
+    for (let i = 0; i < 2; i++) expect(subjectOf(await whoami(provider.id, alice))).toBe(ALICE.sub);
+    expect(idp.refreshGrants() - grants).toBe(1);
+  });
+
+  it("an authorization server's error is named by its code; its error_description is not shown", async () => {
+    const provider = await createProvider("per_user");
+    const started = await call(alice, "POST /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } });
+    const state = new URL(started.json.authorization_url).searchParams.get("state") ?? "";
+    const back = new URL(`/oauth/callback?error=server_error&error_description=${encodeURIComponent("Your account is locked: call +1 555 0100")}&state=${state}`, ORIGIN);
+    const message = (await returnToConsole(back, alice, browserOf(started))).searchParams.get("message");
+    expect(message).toContain("ended the sign-in with server_error");
+    expect(message).not.toContain("555");
+  });
+
   it("disconnect revokes at the authorization server and the next call is refused", async () => {
     const provider = await createProvider("per_user");
     await connect(provider.id, alice, ALICE);
@@ -492,6 +584,53 @@ describe("a provider with one shared connection", () => {
     } finally {
       hostile.closeAllConnections();
       await new Promise((resolve) => hostile.close(resolve));
+    }
+  });
+
+  it("metadata naming another issuer is refused before registration, and the server's own words never reach the user", async () => {
+    const hostile = await startHostileServer();
+    try {
+      hostile.mode.issuer = "https://accounts.example/";
+      const mixedUp = await call(admin, "POST /api/v1/mcp-providers/{id}/connection", { params: { id: await hostile.provider() } });
+      expect(mixedUp.status).toBe(502);
+      expect(hostile.hits("/register")).toBe(0); // no registration, no endpoint of its used
+      expect(mixedUp.json.detail).toContain("names another issuer (https://accounts.example)");
+
+      hostile.mode.issuer = undefined;
+      hostile.mode.registration = "refuse";
+      const refused = await call(admin, "POST /api/v1/mcp-providers/{id}/connection", { params: { id: await hostile.provider() } });
+      expect(refused.status).toBe(502);
+      expect(refused.json.detail).toContain("it answered invalid_client_metadata");
+      expect(refused.text).not.toContain("555");
+    } finally {
+      await hostile.stop();
+    }
+  });
+
+  it("an answer over the size limit is said as such, at Connect and at refresh", async () => {
+    const hostile = await startHostileServer();
+    try {
+      const id = await hostile.provider();
+      const finish = async () => {
+        const started = await call(admin, "POST /api/v1/mcp-providers/{id}/connection", { params: { id } });
+        const state = new URL(started.json.authorization_url).searchParams.get("state") ?? "";
+        return returnToConsole(new URL(`/oauth/callback?code=c0de&state=${state}`, ORIGIN), admin, browserOf(started));
+      };
+      hostile.mode.token = "oversize";
+      const landed = await finish();
+      expect(landed.searchParams.get("connection")).toBe("failed");
+      expect(landed.searchParams.get("message")).toContain("larger than 64 KiB");
+
+      hostile.mode.token = "ok";
+      expect((await finish()).searchParams.get("connection")).toBe("connected");
+      await ageToken(id, "workspace", -60_000);
+      hostile.mode.token = "oversize";
+      const refresh = await whoami(id, alice);
+      expect(refresh.status).toBe(502);
+      expect(refresh.json.detail).toContain("Couldn't refresh the connection");
+      expect(refresh.json.detail).toContain("larger than 64 KiB");
+    } finally {
+      await hostile.stop();
     }
   });
 

@@ -20,7 +20,7 @@ export async function GET(req: NextRequest) {
     return back(`/signin?callbackUrl=${encodeURIComponent("/settings/providers")}`);
   }
   try {
-    const query = { state: param(req, "state"), code: param(req, "code"), iss: param(req, "iss"), error: param(req, "error"), error_description: param(req, "error_description") };
+    const query = { state: param(req, "state"), code: param(req, "code"), iss: param(req, "iss"), error: param(req, "error") };
     const done = await finishConnection(query, caller, req.cookies.get(BROWSER_COOKIE)?.value);
     return back(`/settings/providers/${done.providerId}?${outcomeQuery(done.error, { userId: caller.userId, providerId: done.providerId })}`);
   } catch (error) {
