@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { afterCursor, decodeCursor, encodeCursor } from "@/lib/api/cursor";
 import { db } from "@/lib/db";
+import { isDatabaseUnavailable } from "@/lib/db-availability";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { processWide } from "@/lib/process-wide";
@@ -35,17 +36,52 @@ const TOOL_MAX = 200;
 // when BATCH_MAX are waiting.
 const FLUSH_MS = 250;
 const BATCH_MAX = 200;
-const waiting = processWide("tool-call-records", () => ({ rows: [] as (ToolCallRecord & { id: string; createdAt: Date })[], timer: undefined as NodeJS.Timeout | undefined, flushing: Promise.resolve() }));
+// A batch the database couldn't take because it was away is kept (the newest KEEP_MAX records) and
+// tried again every RETRY_MS until it is written: calls answered as the database went away happened.
+const KEEP_MAX = 10_000;
+const RETRY_MS = 2_000;
+type Row = ToolCallRecord & { id: string; createdAt: Date };
+const waiting = processWide("tool-call-records", () => ({
+  rows: [] as Row[],
+  timer: undefined as NodeJS.Timeout | undefined,
+  flushing: Promise.resolve(),
+  kept: [] as Row[],
+  retry: undefined as NodeJS.Timeout | undefined,
+}));
+
+/** Writes rows; kept rows may have been written by an attempt whose answer was lost, so those already there are left out. */
+async function writeRows(rows: Row[], kept: number) {
+  const retried = new Set(rows.slice(0, kept).map((row) => row.id));
+  const written = retried.size > 0 ? await db().toolCall.findMany({ where: { id: { in: [...retried] } }, select: { id: true } }) : [];
+  const present = new Set(written.map((row) => row.id));
+  await db().toolCall.createMany({ data: present.size > 0 ? rows.filter((row) => !present.has(row.id)) : rows });
+}
+
+function keep(rows: Row[], fresh: number, error: unknown) {
+  waiting.kept = rows;
+  const dropped = Math.max(0, waiting.kept.length - KEEP_MAX);
+  if (dropped > 0) waiting.kept = waiting.kept.slice(dropped);
+  if (fresh > 0 || dropped > 0) {
+    log.warn({ err: error, kept: fresh, waiting: waiting.kept.length, dropped }, "the database is away: tool calls are kept to be recorded when it is back");
+  }
+  waiting.retry ??= setTimeout(() => {
+    waiting.retry = undefined;
+    waiting.flushing = waiting.flushing.then(flush);
+  }, RETRY_MS).unref();
+}
 
 async function flush() {
   clearTimeout(waiting.timer);
   waiting.timer = undefined;
-  const rows = waiting.rows.splice(0);
+  const kept = waiting.kept.length;
+  const rows = [...waiting.kept.splice(0), ...waiting.rows.splice(0)];
   if (rows.length === 0) return;
   try {
-    await db().toolCall.createMany({ data: rows });
+    await writeRows(rows, kept);
+    if (kept > 0) log.warn({ written: kept }, "tool calls kept while the database was away are recorded");
   } catch (error) {
-    log.warn({ err: error, count: rows.length, requestIds: rows.slice(0, 5).map((row) => row.requestId) }, "tool calls could not be recorded in the activity log");
+    if (isDatabaseUnavailable(error)) keep(rows, rows.length - kept, error);
+    else log.warn({ err: error, count: rows.length, requestIds: rows.slice(0, 5).map((row) => row.requestId) }, "tool calls could not be recorded in the activity log");
   }
 }
 
@@ -59,7 +95,7 @@ export function recordToolCall(record: ToolCallRecord) {
   else waiting.timer ??= setTimeout(() => { waiting.flushing = waiting.flushing.then(flush); }, FLUSH_MS);
 }
 
-/** Writes what is waiting now (tests, and a clean shutdown). */
+/** Writes what is waiting now, kept records too (tests, and a clean shutdown). */
 export async function flushToolCalls() {
   waiting.flushing = waiting.flushing.then(flush);
   await waiting.flushing;

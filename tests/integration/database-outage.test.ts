@@ -3,6 +3,8 @@
 // console recovers by itself — route handlers and the gateway alike, one outage state per process.
 // PostgreSQL, through a TCP proxy the test cuts.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { randomUUID } from "node:crypto";
+import { flushToolCalls, recordToolCall } from "@/lib/activity/tool-calls";
 import { toApiError } from "@/lib/api/handler";
 import { db, isPostgres, resetDbForTests } from "@/lib/db";
 import { databaseCheckSettledForTests } from "@/lib/db-availability";
@@ -144,6 +146,30 @@ describe.skipIf(!postgres)("the gateway during an outage", () => {
       await databaseCheckSettledForTests();
     });
     expect(counts).toEqual({ started: 1, ended: 1 });
+  });
+});
+
+describe.skipIf(!postgres)("tool calls answered as the database goes away", () => {
+  it("are kept and recorded, by themselves, once it is back; the log says how many", async () => {
+    const requestIds = [1, 2, 3].map(() => `kept-${randomUUID()}`);
+    const lines: string[] = [];
+    const stopCapture = captureLogsForTests((line) => lines.push(line), "warn");
+    try {
+      proxy.cut();
+      for (const requestId of requestIds) {
+        recordToolCall({ workspaceId: admin.workspaceId, userId: admin.userId, userEmail: "kept@example.test", providerId: "p", providerName: "P", tool: "echo", via: "gateway", outcome: "ok", durationMs: 5, identity: "off", requestId });
+      }
+      await flushToolCalls(); // the batch's write fails
+      proxy.restore();
+      // Written by the console's own retry: nobody asks.
+      await vi.waitFor(async () => { expect(await db().toolCall.count({ where: { requestId: { in: requestIds } } })).toBe(3); }, { timeout: 10_000, interval: 200 });
+    } finally {
+      stopCapture();
+      proxy.restore();
+    }
+    const logged = lines.map((line) => JSON.parse(line) as { msg: string; kept?: number; written?: number; dropped?: number });
+    expect(logged.filter((line) => line.kept !== undefined).map(({ kept, dropped }) => ({ kept, dropped }))).toEqual([{ kept: 3, dropped: 0 }]);
+    expect(logged.filter((line) => line.written !== undefined).map(({ written }) => written)).toEqual([3]);
   });
 });
 
