@@ -90,7 +90,8 @@ function postgresFactory(url, shadowUrl) {
       if (shadowUrl) return new PrismaPg(postgresConfig(shadowUrl)).connect();
       // Build the shadow config from fields (a connection string would override the database name
       // and silently point the "shadow" at the main database), and create and drop it ourselves.
-      const name = `prisma_shadow_${randomUUID().replaceAll("-", "")}`;
+      // Named after the main database (within PostgreSQL's 63 bytes), so whose it is can be told.
+      const name = `${postgresConfig(url).database.slice(0, 40)}_shadow_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
       await withAdminClient(url, (client) => client.query(`CREATE DATABASE "${name}"`));
       const adapter = await new PrismaPg(postgresConfig(url, name)).connect();
       const dispose = adapter.dispose.bind(adapter);

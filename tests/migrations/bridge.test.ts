@@ -7,6 +7,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { postgresConfig } from "../../prisma/database-url.mjs";
 import { dropPostgresDatabase, withPostgres } from "../setup/postgres";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -56,12 +57,18 @@ function addMigration(dir: string, kind: "sqlite" | "postgres", name: string) {
 function freshPostgres(): string {
   const name = `mcp_console_mig_${Math.random().toString(36).slice(2, 10)}`;
   const url = PG_BASE.replace(/\/[^/]*$/, `/${name}`);
-  cleanups.push(() => dropPostgresDatabase(url));
+  cleanups.push(async () => {
+    // A shadow a failed run left behind goes with its database.
+    for (const shadow of await shadowsOf(url).catch(() => [])) await dropPostgresDatabase(url.replace(/\/[^/]*$/, `/${shadow}`));
+    await dropPostgresDatabase(url);
+  });
   return url;
 }
 
-async function databaseNames(): Promise<string[]> {
-  return withPostgres(PG_BASE, async (client) => (await client.query<{ datname: string }>("SELECT datname FROM pg_database")).rows.map((r) => r.datname).sort());
+/** The shadow databases of the test's own database (named after it): other databases on the server are none of its business. */
+async function shadowsOf(url: string): Promise<string[]> {
+  const prefix = `${postgresConfig(url).database.slice(0, 40)}_shadow_`;
+  return withPostgres(url, async (client) => (await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE starts_with(datname, $1)", [prefix])).rows.map((r) => r.datname));
 }
 
 describe("the migration history tells the identity_mode story", () => {
@@ -266,7 +273,7 @@ describe("the schema-engine bridge", () => {
     const env = { DATABASE_URL: url, PRISMA_SCHEMA_DIR: dir };
     expect(prisma(["migrate", "deploy"], env).status).toBe(0);
     await withPostgres(url, (client) => client.query(`INSERT INTO "workspaces" ("id","name") VALUES ('sentinel','must survive')`));
-    const databasesBefore = await databaseNames();
+    expect(await shadowsOf(url)).toEqual([]);
 
     writeFileSync(path.join(dir, "schema.prisma"), `${readFileSync(path.join(dir, "schema.prisma"), "utf8")}\nmodel Widget {\n  id String @id\n}\n`);
     const result = prisma(["migrate", "dev", "--create-only", "--name", "add_widget"], env);
@@ -279,6 +286,6 @@ describe("the schema-engine bridge", () => {
       // --create-only writes the migration but does not apply it to the main database.
       expect((await client.query<{ t: string | null }>(`SELECT to_regclass('"Widget"') AS t`)).rows[0]?.t).toBeNull();
     });
-    expect(await databaseNames()).toEqual(databasesBefore); // the shadow was dropped
+    expect(await shadowsOf(url)).toEqual([]); // the shadow was dropped
   });
 });
