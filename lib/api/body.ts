@@ -6,11 +6,17 @@ export function readCappedText(req: Request, maxBytes: number): Promise<string> 
   return readCapped(req, maxBytes, () => tooLarge(maxBytes));
 }
 
-/** A request's or a response's body as text, or `tooBig()` as soon as it passes `maxBytes`. */
-export async function readCapped(message: { headers: Headers; body: ReadableStream<Uint8Array> | null }, maxBytes: number, tooBig: () => Error): Promise<string> {
-  // Refused on what it claims, before the body is touched (cancelling a request's body can hold up the answer).
+/**
+ * A request's or a response's body as text, or `tooBig()` as soon as it passes `maxBytes`. A body
+ * refused on what it claims is not read: a request's is left alone (awaiting its cancel can hold up
+ * the answer), a response's is cancelled (`cancelRefused`) so its connection isn't kept waiting on it.
+ */
+export async function readCapped(message: { headers: Headers; body: ReadableStream<Uint8Array> | null }, maxBytes: number, tooBig: () => Error, { cancelRefused = false } = {}): Promise<string> {
   const declared = Number(message.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) throw tooBig();
+  if (declared > maxBytes) {
+    if (cancelRefused) await message.body?.cancel().catch(() => undefined);
+    throw tooBig();
+  }
   const reader = message.body?.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;

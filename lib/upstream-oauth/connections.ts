@@ -109,11 +109,7 @@ const boundedFetch: typeof fetch = async (input, init) => {
   const response = await outboundFetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(TOKEN_REQUEST_MS) });
   if (response.status < 200) return response;
   const tooBig = () => new Error(`the server's answer is larger than ${MAX_ANSWER_BYTES / 1024} KiB`);
-  if (Number(response.headers.get("content-length") ?? "0") > MAX_ANSWER_BYTES) {
-    await response.body?.cancel().catch(() => undefined); // the connection is not kept waiting on it
-    throw tooBig();
-  }
-  const text = await readCapped(response, MAX_ANSWER_BYTES, tooBig);
+  const text = await readCapped(response, MAX_ANSWER_BYTES, tooBig, { cancelRefused: true });
   const empty = response.status === 204 || response.status === 205 || response.status === 304;
   return new Response(empty ? null : text, { status: response.status, statusText: response.statusText, headers: response.headers });
 };
