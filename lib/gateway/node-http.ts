@@ -3,9 +3,11 @@
 // server.mjs has already done the edge's work (client address, security headers); this turns the
 // node request into a web one for serveGateway and streams its answer back. The route handlers in
 // app/mcp answer the same way whenever this isn't registered.
+import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { ApiError, problemResponse } from "@/lib/api/errors";
 import { serveGateway } from "@/lib/gateway/http";
 import { log } from "@/lib/log";
 import { processWide } from "@/lib/process-wide";
@@ -119,11 +121,13 @@ async function handleGatewayHttp(req: IncomingMessage, res: ServerResponse, targ
     await send(await serveGateway(webRequest(req, abort.signal), target), res, abort.signal);
   } catch (error) {
     if (abort.signal.aborted) return; // the client left
-    log.error({ err: error }, "the gateway's answer could not be sent");
+    const requestId = randomUUID();
+    log.error({ err: error, requestId, method: req.method }, "the gateway's answer could not be sent");
     // A stream cut short must not look complete to the client.
     if (res.headersSent) return void res.destroy(error instanceof Error ? error : undefined);
-    res.writeHead(500, { "content-type": "application/problem+json" });
-    res.end(JSON.stringify({ title: "Internal server error", status: 500, detail: "Something went wrong on our side.", code: "internal_error" }));
+    const answer = problemResponse(new ApiError("internal_error", `Something went wrong on our side. It has been logged as ${requestId}.`));
+    res.writeHead(answer.status, { ...Object.fromEntries(answer.headers), "x-request-id": requestId });
+    res.end(await answer.text());
   }
 }
 
