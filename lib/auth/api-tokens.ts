@@ -7,7 +7,7 @@ import { ApiError } from "@/lib/api/errors";
 import { generateApiToken, hashApiToken } from "@/lib/crypto";
 import { announceAuthChange } from "@/lib/auth/caller-cache";
 import { setBounded } from "@/lib/bounded-map";
-import { db } from "@/lib/db";
+import { db, prismaErrorCode, uniqueViolationFields } from "@/lib/db";
 import { processWide } from "@/lib/process-wide";
 import { tidyTokenName, type apiTokenSchema } from "@/lib/auth/api-token-schemas";
 
@@ -43,18 +43,15 @@ export async function createApiToken(options: { userId: string; workspaceId: str
   const name = tidyTokenName(options.name);
   const token = generateApiToken();
   const now = new Date();
-  const row = await db().$transaction(async (tx) => {
-    const mine = await tx.apiToken.findMany({ where: { userId: options.userId, workspaceId: options.workspaceId }, select: { name: true } });
-    if (mine.some((other) => nameKey(other.name) === nameKey(name))) {
-      const message = `You already have a token named “${name}” in this workspace; pick another name`;
-      throw new ApiError("conflict", message, { errors: [{ path: "name", message }] });
-    }
-    return tx.apiToken.create({
+  try {
+    const row = await db().apiToken.create({
       data: {
         id: randomUUID(),
         userId: options.userId,
         workspaceId: options.workspaceId,
         name,
+        // Unique per owner and workspace in the database: two requests racing for a name can't both have it.
+        nameKey: nameKey(name),
         tokenHash: hashApiToken(token),
         prefix: token.slice(0, 12),
         expiresAt: options.expiresInDays ? new Date(now.getTime() + options.expiresInDays * 24 * 60 * 60_000) : null,
@@ -62,8 +59,14 @@ export async function createApiToken(options: { userId: string; workspaceId: str
       },
       include: { workspace: { select: { id: true, name: true } } },
     });
-  });
-  return { ...toApiToken(row), token };
+    return { ...toApiToken(row), token };
+  } catch (error) {
+    if (prismaErrorCode(error) === "P2002" && uniqueViolationFields(error).some((field) => /name_?key/i.test(field))) {
+      const message = `You already have a token named “${name}” in this workspace; pick another name`;
+      throw new ApiError("conflict", message, { errors: [{ path: "name", message }] });
+    }
+    throw error;
+  }
 }
 
 export async function revokeApiToken(options: { userId: string; workspaceId: string; id: string }) {

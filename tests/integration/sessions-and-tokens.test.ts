@@ -140,6 +140,14 @@ describe("API tokens", () => {
     expect((await call(admin, "POST /api/v1/api-tokens", { body: { name: "\uFDFA".repeat(60) } })).status).toBe(422);
   });
 
+  it("keep a name unique when requests race for it: one is made, the others are told the name is taken", async () => {
+    const admin = await createActor("admin");
+    const answers = await Promise.all(["Race", "race", "RACE", " race ", "Race", "race", "rAce", "race"].map((name) => call(admin, "POST /api/v1/api-tokens", { body: { name } })));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
+    for (const answer of answers.filter((each) => each.status === 409)) expect(answer.json.errors?.map((error) => error.path)).toEqual(["name"]);
+    expect(await db().apiToken.count({ where: { userId: admin.userId, workspaceId: admin.workspaceId, name: { in: ["Race", "race", "RACE", "rAce"] } } })).toBe(1);
+  });
+
   it("stop working when the user leaves the workspace", async () => {
     const member = await createActor("member");
     await db().membership.delete({ where: { userId_workspaceId: { userId: member.userId, workspaceId: member.workspaceId } } });

@@ -184,6 +184,60 @@ describe("the upstream OAuth migration", () => {
   });
 });
 
+describe("the token name key migration", () => {
+  // Before it, two racing requests could give one owner two tokens of one name: those are kept, the
+  // later ones renamed so each can be told apart, and the key then makes a name unique.
+  const rows = [
+    `INSERT INTO "workspaces" ("id","name") VALUES ('ws-1','Workspace')`,
+    `INSERT INTO "users" ("id","email","name") VALUES ('u-1','u1@example.test','U')`,
+    ...[["tok-aaaa-1", "CI deploy", "2026-01-01"], ["tok-bbbb-2", "ci deploy", "2026-01-02"], ["tok-cccc-3", "Other", "2026-01-03"]].map(
+      ([id, name, at]) => `INSERT INTO "api_tokens" ("id","user_id","workspace_id","name","token_hash","prefix","created_at") VALUES ('${id}','u-1','ws-1','${name}','hash-${id}','mcp_x','${at} 00:00:00')`,
+    ),
+  ];
+  const expected = [
+    { id: "tok-aaaa-1", name: "CI deploy", name_key: "ci deploy" },
+    { id: "tok-bbbb-2", name: "ci deploy (tok-bbbb)", name_key: "ci deploy (tok-bbbb)" },
+    { id: "tok-cccc-3", name: "Other", name_key: "other" },
+  ];
+  const select = `SELECT id, name, name_key FROM api_tokens ORDER BY id`;
+  const duplicate = `INSERT INTO "api_tokens" ("id","user_id","workspace_id","name","name_key","token_hash","prefix") VALUES ('tok-dddd-4','u-1','ws-1','OTHER','other','hash-4','mcp_x')`;
+  const upTo = (kind: "sqlite" | "postgres") => migrationNames(kind).findIndex((name) => name.endsWith("_api_token_name_key"));
+
+  it("on SQLite: tokens already sharing a name are all kept, told apart, and a name is then unique", () => {
+    const dir = schemaCopy("sqlite", upTo("sqlite"));
+    const file = path.join(dir, "tokens.db");
+    const env = { DATABASE_URL: `file:${file}`, PRISMA_SCHEMA_DIR: dir };
+    expect(prisma(["migrate", "deploy"], env).status).toBe(0);
+    const before = new Database(file);
+    for (const sql of rows) before.exec(sql);
+    before.close();
+    addMigration(dir, "sqlite", migrationNames("sqlite")[upTo("sqlite")]);
+    const applied = prisma(["migrate", "deploy"], env);
+    expect(applied.status, applied.output).toBe(0);
+    const after = new Database(file);
+    expect(after.prepare(select).all()).toEqual(expected);
+    expect(() => after.exec(duplicate)).toThrow(/UNIQUE constraint failed/);
+    after.close();
+  });
+
+  it("on PostgreSQL: the same", async () => {
+    const dir = schemaCopy("postgres", upTo("postgres"));
+    const url = freshPostgres();
+    const env = { DATABASE_URL: url, PRISMA_SCHEMA_DIR: dir };
+    expect(prisma(["migrate", "deploy"], env).status).toBe(0);
+    await withPostgres(url, async (client) => {
+      for (const sql of rows) await client.query(sql);
+    });
+    addMigration(dir, "postgres", migrationNames("postgres")[upTo("postgres")]);
+    const applied = prisma(["migrate", "deploy"], env);
+    expect(applied.status, applied.output).toBe(0);
+    await withPostgres(url, async (client) => {
+      expect((await client.query(select)).rows).toEqual(expected);
+      await expect(client.query(duplicate)).rejects.toThrow(/api_tokens_user_id_workspace_id_name_key_key/);
+    });
+  });
+});
+
 /** The bridge in a directory of its own, seeing the installed packages except `pg`, at `pgVersion`. */
 function bridgeWithPg(pgVersion: string): string {
   const dir = tempDir();
