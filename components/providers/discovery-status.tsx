@@ -2,14 +2,15 @@
 // and what to do next.
 import type { ConnectionCheck, DiscoveryFailure, Provider } from "@/lib/providers/schemas";
 import { relativeTime } from "@/lib/client/time";
+import { failureAdvice, type AdviceContext } from "@/lib/providers/health-advice";
 
-const FAILURES: Record<DiscoveryFailure, { label: string; next: string }> = {
-  unauthorized: { label: "Credentials refused", next: "Check the provider's headers or OAuth settings; with OAuth, connect on the provider's page." },
-  identity: { label: "Needs your sign-in", next: "Sign in again (with SSO), or connect your account on the provider's page." },
-  unreachable: { label: "Unreachable", next: "Check the URL and that the server is running and reachable from the console." },
-  blocked: { label: "Blocked by network policy", next: "Private and local addresses are off limits unless the console's operator allows them; this is not a setting here." },
-  timeout: { label: "Timed out", next: "The server didn't answer in time. Try again, or raise the timeout under Configuration." },
-  protocol: { label: "Not an MCP server", next: "Check that the URL is the server's Streamable HTTP endpoint (often ending in /mcp)." },
+const LABELS: Record<DiscoveryFailure, string> = {
+  unauthorized: "Credentials refused",
+  identity: "Needs your sign-in",
+  unreachable: "Unreachable",
+  blocked: "Blocked by network policy",
+  timeout: "Timed out",
+  protocol: "Not an MCP server",
 };
 
 // What a network error code says, in words ("Unreachable (DNS)").
@@ -22,28 +23,30 @@ const CAUSES: [RegExp, string][] = [
 
 export type Health = { tone: "ok" | "failed" | "pending" | "unknown"; label: string; next?: string; detail?: string; at?: string };
 
-function failed(failure: DiscoveryFailure | null, message: string | null, at: string | null | undefined): Health {
-  const known = failure ? FAILURES[failure] : { label: "Check failed", next: "Try again." };
+function failed(failure: DiscoveryFailure | null, message: string | null, at: string | null | undefined, context: AdviceContext): Health {
+  const label = failure ? LABELS[failure] : "Check failed";
+  const next = failure ? failureAdvice(failure, context) : "Try again.";
   const cause = failure === "unreachable" && message ? CAUSES.find(([pattern]) => pattern.test(message))?.[1] : undefined;
-  return { tone: "failed", label: cause ? `${known.label} (${cause})` : known.label, next: known.next, detail: message ?? undefined, at: at ?? undefined };
+  return { tone: "failed", label: cause ? `${label} (${cause})` : label, next, detail: message ?? undefined, at: at ?? undefined };
 }
 
 const toolCount = (count: number) => `${count} ${count === 1 ? "tool" : "tools"}`;
 
-/** A provider's health as everyone sees it. */
-export function providerHealth(provider: Provider): Health {
+/** A provider's health as everyone sees it, with advice for where it is read (the list, or its own page). */
+export function providerHealth(provider: Provider, where: "list" | "page" = "list"): Health {
   const { status, failure, message, checked_at } = provider.discovery;
+  const context: AdviceContext = { forwarding: provider.identity_mode !== "off", oauth: provider.authentication?.connection ?? null, where };
   if (status === "pending") return { tone: "pending", label: "Checking…" };
-  if (status === "failed") return failed(failure, message, checked_at);
-  if (!provider.tools_fetched_at) return { tone: "unknown", label: "Not checked", next: "Use Refresh tools on the provider's page." };
-  if (!provider.authed) return failed("unauthorized", null, provider.tools_fetched_at);
+  if (status === "failed") return failed(failure, message, checked_at, context);
+  if (!provider.tools_fetched_at) return { tone: "unknown", label: "Not checked", next: where === "page" ? "Use Refresh tools." : "Use Refresh tools on the provider's page." };
+  if (!provider.authed) return failed("unauthorized", null, provider.tools_fetched_at, context);
   return { tone: "ok", label: `Connected · ${toolCount(provider.tools_count)}`, at: checked_at ?? provider.tools_fetched_at };
 }
 
-/** What a Test connection found. */
-export function checkHealth(check: ConnectionCheck): Health {
+/** What a Test connection found, with advice for the settings it tried. */
+export function checkHealth(check: ConnectionCheck, context: AdviceContext): Health {
   if (check.ok) return { tone: "ok", label: `Connected · ${toolCount(check.tools_count ?? 0)}`, at: check.checked_at };
-  return failed(check.failure, check.message, check.checked_at);
+  return failed(check.failure, check.message, check.checked_at, context);
 }
 
 const TONES: Record<Health["tone"], string> = {

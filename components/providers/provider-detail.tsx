@@ -102,7 +102,7 @@ export function ProviderDetail({ id, signedInWithSso, consoleUrl, connectFailure
           {FORWARDING_EXPLANATION} Calls you make here run as you.
         </p>
       )}
-      {!refresh.isError && <HealthPanel health={providerHealth(p)} title="Connection" />}
+      {!refresh.isError && <HealthPanel health={providerHealth(p, "page")} title="Connection" />}
       {refresh.isError && <CallError error={refresh.error} provider={p} sso={features.data?.sso_enabled ?? false} signedInWithSso={signedInWithSso} />}
 
       {p.authentication && !p.identity_forwarding_active && <OAuthConnection provider={p} isAdmin={features.data ? canManageProviders(features.data.role) : false} failure={connectFailure} />}

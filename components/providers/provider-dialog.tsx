@@ -412,7 +412,7 @@ function ProviderForm({
           </p>
         )}
 
-        {lastCheck && <HealthPanel health={checkHealth(lastCheck)} title="Test connection" />}
+        {lastCheck && <HealthPanel health={checkHealth(lastCheck, { forwarding: forwarding && showForwarding, oauth: authMode === "none" ? null : authMode, where: { dialog: { saved: Boolean(provider) } } })} title="Test connection" />}
 
         {/* Stays in view however long the form gets (many headers): Save is never scrolled away. */}
         <div className="sticky bottom-0 z-10 -mx-6 -mb-6 flex flex-wrap items-center justify-between gap-2 border-t border-zinc-200 bg-white px-6 pb-6 pt-3 dark:border-zinc-800 dark:bg-zinc-900">

@@ -4,7 +4,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { afterCursor, decodeCursor, encodeCursor } from "@/lib/api/cursor";
+import { newestFirstPage } from "@/lib/api/cursor";
 import { db } from "@/lib/db";
 import { isDatabaseUnavailable } from "@/lib/db-availability";
 import { env } from "@/lib/env";
@@ -123,19 +123,18 @@ export async function listToolCalls(options: {
   providerId?: string;
   outcome?: string;
 }): Promise<{ data: ToolCall[]; next_cursor: string | null }> {
-  const after = options.cursor ? decodeCursor(options.cursor) : undefined;
-  const rows = await db().toolCall.findMany({
+  const paging = newestFirstPage(options);
+  const { rows: page, next_cursor } = paging.cut(await db().toolCall.findMany({
     where: {
       workspaceId: options.workspaceId,
       ...(options.userId ? { userId: options.userId } : {}),
       ...(options.providerId ? { providerId: options.providerId } : {}),
       ...(options.outcome === "error" ? { outcome: { notIn: ["ok"] } } : options.outcome ? { outcome: options.outcome } : {}),
-      ...(after ? afterCursor(after) : {}),
+      ...paging.where,
     },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: options.limit + 1,
-  });
-  const page = rows.slice(0, options.limit);
+    orderBy: paging.orderBy,
+    take: paging.take,
+  }));
   return {
     data: page.map((row) => ({
       id: row.id,
@@ -149,7 +148,7 @@ export async function listToolCalls(options: {
       identity: row.identity,
       request_id: row.requestId,
     })),
-    next_cursor: rows.length > options.limit ? encodeCursor(page[page.length - 1]) : null,
+    next_cursor,
   };
 }
 

@@ -27,3 +27,21 @@ export function decodeCursor(cursor: string): Cursor {
 export function afterCursor(cursor: Cursor) {
   return { OR: [{ createdAt: { lt: new Date(cursor.t) } }, { createdAt: new Date(cursor.t), id: { lt: cursor.id } }] };
 }
+
+/**
+ * One page of a newest-first list: what its query takes (the rows after the cursor, in order, one
+ * more than the limit to know whether another page follows) and `cut`, which turns what the query
+ * returned into the page and its `next_cursor`.
+ */
+export function newestFirstPage(options: { limit: number; cursor?: string }) {
+  const after = options.cursor ? decodeCursor(options.cursor) : undefined;
+  return {
+    where: after ? afterCursor(after) : {},
+    orderBy: [{ createdAt: "desc" as const }, { id: "desc" as const }],
+    take: options.limit + 1,
+    cut<R extends { createdAt: Date; id: string }>(rows: R[]): { rows: R[]; next_cursor: string | null } {
+      const page = rows.slice(0, options.limit);
+      return { rows: page, next_cursor: rows.length > options.limit ? encodeCursor(page[page.length - 1]) : null };
+    },
+  };
+}

@@ -57,12 +57,41 @@ export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
 const tooLarge = () => new McpCallError("protocol", `the server sent an MCP message larger than ${MAX_MESSAGE_BYTES / 1024 / 1024} MiB, the console's limit for one message; nothing of it was used`);
 
-/** The provider's headers on every request; what the transport sets itself (session, protocol, content type) wins. */
+// Requests that change nothing on the server, so sending one twice is harmless.
+const IDEMPOTENT_METHODS = new Set(["initialize", "tools/list"]);
+const CLOSED_SOCKET_CODES = new Set(["UND_ERR_SOCKET", "ECONNRESET", "EPIPE"]);
+
+function isIdempotent(body: RequestInit["body"]): boolean {
+  if (typeof body !== "string") return false;
+  try {
+    const { method } = fieldsOf(JSON.parse(body));
+    return typeof method === "string" && IDEMPOTENT_METHODS.has(method);
+  } catch {
+    return false;
+  }
+}
+
+/** The connection closed before an answer began: a pooled keep-alive socket the server had already closed, typically. */
+function closedBeforeAnswer(error: unknown): boolean {
+  const { code } = fieldsOf(fieldsOf(error).cause);
+  return error instanceof TypeError && typeof code === "string" && CLOSED_SOCKET_CODES.has(code);
+}
+
+/**
+ * The provider's headers on every request; what the transport sets itself (session, protocol,
+ * content type) wins. An initialize or tools/list whose connection closed before any answer is sent
+ * once more, on a fresh one; a tools/call never is (the server may have acted on it).
+ */
 function fetchWith(connection: McpConnection): typeof fetch {
   return (input, init) => {
     const headers = new Headers(connection.headers);
     new Headers(init?.headers).forEach((value, name) => { headers.set(name, value); });
-    return outboundFetch(input, { ...init, headers }).then((response) => {
+    const send = () => outboundFetch(input, { ...init, headers });
+    const sent = send().catch((error: unknown) => {
+      if (closedBeforeAnswer(error) && !init?.signal?.aborted && isIdempotent(init?.body)) return send();
+      throw error;
+    });
+    return sent.then((response) => {
       if (response.status === 401 || response.status === 403) noteChallenge(headers.get("authorization"), response.headers.get("www-authenticate"));
       return capped(response, requestIdsOf(init?.body));
     });

@@ -3,7 +3,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterCursor, decodeCursor, encodeCursor } from "@/lib/api/cursor";
+import { newestFirstPage } from "@/lib/api/cursor";
 import { ApiError } from "@/lib/api/errors";
 import { recordAuditEvent } from "@/lib/audit";
 import { db, isPostgres, prismaErrorCode, uniqueViolationFields } from "@/lib/db";
@@ -58,24 +58,16 @@ export async function listProviders(options: { workspaceId: string; limit: numbe
 
 async function readPage(workspaceId: string, limit: number, cursor?: string, q?: string) {
   const contains = (value: string) => ({ contains: value, ...(isPostgres() ? { mode: "insensitive" as const } : {}) });
-  const after = cursor ? decodeCursor(cursor) : undefined;
-  const rows = await db().mcpProvider.findMany({
-    where: {
-      workspaceId,
-      AND: [
-        q ? { OR: [{ name: contains(q) }, { serverIdentifier: contains(q) }] } : {},
-        after ? afterCursor(after) : {},
-      ],
-    },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: limit + 1,
-    omit: SHOWN_ROW_OMITS,
-  });
-  const page = await withMaskedColumns(rows.slice(0, limit));
-  return {
-    data: page.map(toProvider),
-    next_cursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null,
-  };
+  const paging = newestFirstPage({ limit, cursor });
+  const { rows, next_cursor } = paging.cut(
+    await db().mcpProvider.findMany({
+      where: { workspaceId, AND: [q ? { OR: [{ name: contains(q) }, { serverIdentifier: contains(q) }] } : {}, paging.where] },
+      orderBy: paging.orderBy,
+      take: paging.take,
+      omit: SHOWN_ROW_OMITS,
+    }),
+  );
+  return { data: (await withMaskedColumns(rows)).map(toProvider), next_cursor };
 }
 
 export async function findProviderRow(options: { workspaceId: string; id: string }): Promise<ProviderRow> {

@@ -2,7 +2,7 @@
 // settings, newest first. Names of settings only, never values (lib/audit.ts records no values).
 import "server-only";
 import { z } from "zod";
-import { afterCursor, decodeCursor, encodeCursor } from "@/lib/api/cursor";
+import { newestFirstPage } from "@/lib/api/cursor";
 import { db } from "@/lib/db";
 import { providerExists } from "@/lib/providers/data";
 import { parseStoredJson } from "@/lib/providers/record";
@@ -18,13 +18,14 @@ export type ProviderEvent = z.infer<typeof providerEventSchema>;
 
 export async function listProviderHistory(options: { workspaceId: string; id: string; limit: number; cursor?: string }): Promise<{ data: ProviderEvent[]; next_cursor: string | null }> {
   await providerExists(options); // a provider of another workspace (or none) is a 404, not an empty history
-  const after = options.cursor ? decodeCursor(options.cursor) : undefined;
-  const rows = await db().auditEvent.findMany({
-    where: { workspaceId: options.workspaceId, providerId: options.id, action: { in: ["provider.created", "provider.updated"] }, ...(after ? afterCursor(after) : {}) },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: options.limit + 1,
-  });
-  const page = rows.slice(0, options.limit);
+  const paging = newestFirstPage(options);
+  const { rows: page, next_cursor } = paging.cut(
+    await db().auditEvent.findMany({
+      where: { workspaceId: options.workspaceId, providerId: options.id, action: { in: ["provider.created", "provider.updated"] }, ...paging.where },
+      orderBy: paging.orderBy,
+      take: paging.take,
+    }),
+  );
   const actors = await db().user.findMany({ where: { id: { in: [...new Set(page.map((row) => row.actorUserId))] } }, select: { id: true, email: true } });
   const emails = new Map(actors.map((actor) => [actor.id, actor.email]));
   return {
@@ -35,6 +36,6 @@ export async function listProviderHistory(options: { workspaceId: string; id: st
       actor: { id: row.actorUserId, email: emails.get(row.actorUserId) ?? null },
       fields: parseStoredJson(z.array(z.string()), row.fields, "audit fields", { id: options.id }) ?? [],
     })),
-    next_cursor: rows.length > options.limit ? encodeCursor(page[page.length - 1]) : null,
+    next_cursor,
   };
 }
