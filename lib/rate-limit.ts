@@ -30,6 +30,10 @@ export const LIMITS = {
   authorizationPerAddress: { name: "oauth-authorization:address", max: 120, windowSeconds: 600 },
   // Codes and refresh tokens exchanged; every MCP client behind one address refreshes hourly at most.
   tokenRequestsPerAddress: { name: "oauth-token:address", max: 600, windowSeconds: 600 },
+  // …and from everyone together, so many addresses (an IPv6 /48 holds 65536 /64s) can't add up to
+  // an unbounded number of rows either.
+  authorizationOverall: { name: "oauth-authorization:all", max: 20_000, windowSeconds: 600 },
+  clientRegistrationOverall: { name: "oauth-registration:all", max: 2_000, windowSeconds: 3600 },
   // Wrong issuer secrets: a handful per address, counted before any secret is compared.
   issuerSecretFailuresPerAddress: { name: "issuer-secret:address", max: 10, windowSeconds: 300 },
 } satisfies Record<string, Limit>;
@@ -102,6 +106,12 @@ export async function hit(limit: Limit, subject: string, now = Date.now(), clien
 export async function clearLimit(limit: Limit, subject: string, now = Date.now(), client: Client = db()) {
   const window = slidingWindow(limit, subject, now);
   await client.rateLimit.deleteMany({ where: { key: { in: [window.key, window.previousKey] } } });
+}
+
+/** Sets what `subject` has used of `limit` in this window (tests that need a limit at its edge). */
+export async function useLimitForTests(limit: Limit, subject: string, count: number, now = Date.now(), client: Client = db()) {
+  const { key, expiresAt } = slidingWindow(limit, subject, now);
+  await client.rateLimit.upsert({ where: { key }, create: { key, count, expiresAt }, update: { count } });
 }
 
 /** The seconds to wait if `subject` is already at the limit, without counting an attempt. */

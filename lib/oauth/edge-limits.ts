@@ -13,10 +13,11 @@ export const MAX_PARAMETER_LENGTH = 2048;
 /** Largest authorization request (its query or form) and largest body of any other request. */
 export const MAX_REQUEST_BYTES = 16 * 1024;
 
-const LIMITED: { path: RegExp; methods: string[]; limit: Limit; what: string }[] = [
-  { path: /^\/(auth|request)\/?$/, methods: ["GET", "POST"], limit: LIMITS.authorizationPerAddress, what: "authorization requests" },
+const LIMITED: { path: RegExp; methods: string[]; limit: Limit; overall?: Limit; what: string }[] = [
+  { path: /^\/(auth|request)\/?$/, methods: ["GET", "POST"], limit: LIMITS.authorizationPerAddress, overall: LIMITS.authorizationOverall, what: "authorization requests" },
+  // A token request writes only when it presents a live code or refresh token: per address is enough.
   { path: /^\/token\/?$/, methods: ["POST"], limit: LIMITS.tokenRequestsPerAddress, what: "token requests" },
-  { path: /^\/reg\/?$/, methods: ["POST"], limit: LIMITS.clientRegistrationPerAddress, what: "client registrations" },
+  { path: /^\/reg\/?$/, methods: ["POST"], limit: LIMITS.clientRegistrationPerAddress, overall: LIMITS.clientRegistrationOverall, what: "client registrations" },
 ];
 
 function refuse(res: ServerResponse, status: number, error: string, description: string, headers: Record<string, string> = {}) {
@@ -65,8 +66,14 @@ export async function refusedAtEdge(req: IncomingMessage, res: ServerResponse, p
   const limited = LIMITED.find((entry) => entry.path.test(pathname) && entry.methods.includes(req.method ?? ""));
   if (!limited) return false;
   // If the count can't be had, refuse: each of these requests writes rows.
-  const retryAfter = await hit(limited.limit, addressGroup(clientAddressOf(req))).catch(() => 60);
-  if (retryAfter <= 0) return false;
-  refuse(res, 429, "temporarily_unavailable", `Too many ${limited.what} from this address; try again later`, { "retry-after": String(retryAfter) });
+  const count = (limit: Limit, subject: string) => hit(limit, subject).catch(() => 60);
+  const retryAfter = await count(limited.limit, addressGroup(clientAddressOf(req)));
+  if (retryAfter > 0) {
+    refuse(res, 429, "temporarily_unavailable", `Too many ${limited.what} from this address; try again later`, { "retry-after": String(retryAfter) });
+    return true;
+  }
+  const busy = limited.overall ? await count(limited.overall, "all") : 0;
+  if (busy <= 0) return false;
+  refuse(res, 503, "temporarily_unavailable", `The authorization server is taking too many ${limited.what}; try again later`, { "retry-after": String(busy) });
   return true;
 }

@@ -16,7 +16,7 @@ import { CLIENT_IDLE_SECONDS, oauthRecordKey, PrismaAdapter, pruneExpiredOAuthRe
 import { decideAuthorization, pendingAuthorization } from "@/lib/oauth/interactions";
 import { resourceMetadataResponse } from "@/lib/oauth/resource-metadata";
 import { handleOAuthHttp } from "@/lib/oauth/server";
-import { clearLimit, hit, LIMITS, type Limit } from "@/lib/rate-limit";
+import { clearLimit, LIMITS, useLimitForTests, type Limit } from "@/lib/rate-limit";
 import { readClientAddress } from "@/lib/edge/client-address.mjs";
 import { addressGroup } from "@/lib/edge/ip.mjs";
 import { securityHeaders } from "@/lib/edge/security-headers.mjs";
@@ -369,9 +369,7 @@ describe("redirect URIs and response modes", () => {
 
 describe("anonymous writes to the authorization server", () => {
   const interactions = () => db().oAuthRecord.count({ where: { model: "Interaction" } });
-  async function useUp(limit: Limit, address: string) {
-    for (let attempt = 0; attempt < limit.max; attempt++) await hit(limit, addressGroup(address));
-  }
+  const useUp = (limit: Limit, address: string) => useLimitForTests(limit, addressGroup(address), limit.max);
   const authorize = (url: URL, address: string) => consoleFetch()(url, { headers: fromAddress(address) });
 
   it("limits authorization requests per address, an IPv6 /64 as one, and stores nothing for a refused one", async () => {
@@ -385,6 +383,21 @@ describe("anonymous writes to the authorization server", () => {
     expect(await interactions()).toBe(before);
     expect((await authorize(url, "2001:db8:7:2::1")).status).toBe(303);
     await clearLimit(LIMITS.authorizationPerAddress, addressGroup("2001:db8:7:1::1"));
+  });
+
+  it("limits authorization requests and registrations from everyone together, so many addresses can't add up", async () => {
+    const { body } = await register([REDIRECT], "192.0.2.85");
+    await useLimitForTests(LIMITS.authorizationOverall, "all", LIMITS.authorizationOverall.max);
+    await useLimitForTests(LIMITS.clientRegistrationOverall, "all", LIMITS.clientRegistrationOverall.max);
+    try {
+      const before = await interactions();
+      expect((await authorize(authorizationRequest(body.client_id ?? "", REDIRECT), "192.0.2.85")).status).toBe(503);
+      expect(await interactions()).toBe(before);
+      expect((await register([REDIRECT], "192.0.2.86")).status).toBe(503);
+    } finally {
+      await clearLimit(LIMITS.authorizationOverall, "all");
+      await clearLimit(LIMITS.clientRegistrationOverall, "all");
+    }
   });
 
   it("limits token requests per address", async () => {
