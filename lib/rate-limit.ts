@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { ApiError } from "@/lib/api/errors";
 import { db, prismaErrorCode, type Db } from "@/lib/db";
 import { readClientAddress } from "@/lib/edge/client-address.mjs";
+import { addressGroup } from "@/lib/edge/ip.mjs";
 import { log } from "@/lib/log";
 
 export type Limit = { name: string; max: number; windowSeconds: number };
@@ -40,9 +41,12 @@ export const LIMITS = {
 
 let warnedUnknown = false;
 
-/** The client's address as the console's server determined it (see lib/edge/client-address.mjs). */
+/**
+ * The client's address as the console's server determined it (see lib/edge/client-address.mjs), as
+ * per-address limits count it: an IPv6 address by its /64, which one host usually holds whole.
+ */
 export function clientAddress(req: { headers: Headers }): string {
-  const address = readClientAddress(req.headers);
+  const address = addressGroup(readClientAddress(req.headers));
   if (address === "unknown" && !warnedUnknown && process.env.NODE_ENV === "production") {
     warnedUnknown = true;
     log.warn({}, "requests are not coming through server.mjs: client addresses are unknown, so per-address limits count everyone together");

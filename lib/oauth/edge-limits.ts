@@ -4,9 +4,8 @@
 // larger than any MCP client sends (an authorization request's parameters are kept with it).
 import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { CLIENT_ADDRESS_HEADER, readClientAddress } from "@/lib/edge/client-address.mjs";
-import { addressGroup } from "@/lib/edge/ip.mjs";
-import { hit, LIMITS, type Limit } from "@/lib/rate-limit";
+import { CLIENT_ADDRESS_HEADER } from "@/lib/edge/client-address.mjs";
+import { clientAddress, hit, LIMITS, type Limit } from "@/lib/rate-limit";
 
 /** Longest single parameter: a Client ID Metadata Document URL, a redirect URI, a state. */
 export const MAX_PARAMETER_LENGTH = 2048;
@@ -27,7 +26,7 @@ function refuse(res: ServerResponse, status: number, error: string, description:
 
 function clientAddressOf(req: IncomingMessage): string {
   const stamp = req.headers[CLIENT_ADDRESS_HEADER];
-  return readClientAddress(new Headers(typeof stamp === "string" ? { [CLIENT_ADDRESS_HEADER]: stamp } : {}));
+  return clientAddress({ headers: new Headers(typeof stamp === "string" ? { [CLIENT_ADDRESS_HEADER]: stamp } : {}) });
 }
 
 /** An oversize request's refusal, or undefined. */
@@ -67,7 +66,7 @@ export async function refusedAtEdge(req: IncomingMessage, res: ServerResponse, p
   if (!limited) return false;
   // If the count can't be had, refuse: each of these requests writes rows.
   const count = (limit: Limit, subject: string) => hit(limit, subject).catch(() => 60);
-  const retryAfter = await count(limited.limit, addressGroup(clientAddressOf(req)));
+  const retryAfter = await count(limited.limit, clientAddressOf(req));
   if (retryAfter > 0) {
     refuse(res, 429, "temporarily_unavailable", `Too many ${limited.what} from this address; try again later`, { "retry-after": String(retryAfter) });
     return true;
