@@ -29,16 +29,19 @@ function clientAddressOf(req: IncomingMessage): string {
   return clientAddress({ headers: new Headers(typeof stamp === "string" ? { [CLIENT_ADDRESS_HEADER]: stamp } : {}) });
 }
 
-/** An oversize request's refusal, or undefined. */
-function oversize(req: IncomingMessage, pathname: string, query: string): string | undefined {
+/**
+ * An oversize request's refusal (413 for a body, 400 for a parameter), or undefined. Authorization
+ * requests come as a query only: oidc-provider serves no POST to /auth, and /request (PAR) is off.
+ */
+function oversize(req: IncomingMessage, pathname: string, query: string): { status: number; detail: string } | undefined {
   if (req.method === "POST") {
     const length = Number(req.headers["content-length"] ?? (req.headers["transfer-encoding"] ? NaN : 0));
-    if (!Number.isFinite(length) || length > MAX_REQUEST_BYTES) return `Requests to the authorization server carry at most ${MAX_REQUEST_BYTES} bytes, with a Content-Length`;
+    if (!Number.isFinite(length) || length > MAX_REQUEST_BYTES) return { status: 413, detail: `Requests to the authorization server carry at most ${MAX_REQUEST_BYTES} bytes, with a Content-Length` };
   }
   if (!/^\/(auth|request)\/?$/.test(pathname)) return undefined;
-  if (query.length > MAX_REQUEST_BYTES) return `An authorization request carries at most ${MAX_REQUEST_BYTES} bytes of parameters`;
+  if (query.length > MAX_REQUEST_BYTES) return { status: 400, detail: `An authorization request carries at most ${MAX_REQUEST_BYTES} bytes of parameters` };
   for (const [name, value] of new URLSearchParams(query)) {
-    if (value.length > MAX_PARAMETER_LENGTH) return `The ${name.slice(0, 40)} parameter is longer than ${MAX_PARAMETER_LENGTH} characters`;
+    if (value.length > MAX_PARAMETER_LENGTH) return { status: 400, detail: `The ${name.slice(0, 40)} parameter is longer than ${MAX_PARAMETER_LENGTH} characters` };
   }
   return undefined;
 }
@@ -59,7 +62,7 @@ export async function refusedAtEdge(req: IncomingMessage, res: ServerResponse, p
   const query = at === -1 ? "" : path.slice(at + 1);
   const tooLarge = oversize(req, pathname, query);
   if (tooLarge) {
-    refuse(res, req.method === "POST" ? 413 : 400, "invalid_request", tooLarge);
+    refuse(res, tooLarge.status, "invalid_request", tooLarge.detail);
     return true;
   }
   const limited = LIMITED.find((entry) => entry.path.test(pathname) && entry.methods.includes(req.method ?? ""));
