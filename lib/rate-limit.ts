@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { ApiError } from "@/lib/api/errors";
 import { db, prismaErrorCode, type Db } from "@/lib/db";
 import { readClientAddress } from "@/lib/edge/client-address.mjs";
+import { addressGroup } from "@/lib/edge/ip.mjs";
 import { log } from "@/lib/log";
 
 export type Limit = { name: string; max: number; windowSeconds: number };
@@ -36,15 +37,22 @@ export const LIMITS = {
   authorizationPerAddress: { name: "oauth-authorization:address", max: 120, windowSeconds: 600 },
   // Codes and refresh tokens exchanged; every MCP client behind one address refreshes hourly at most.
   tokenRequestsPerAddress: { name: "oauth-token:address", max: 600, windowSeconds: 600 },
+  // …and from everyone together, so many addresses (an IPv6 /48 holds 65536 /64s) can't add up to
+  // an unbounded number of rows either.
+  authorizationOverall: { name: "oauth-authorization:all", max: 20_000, windowSeconds: 600 },
+  clientRegistrationOverall: { name: "oauth-registration:all", max: 2_000, windowSeconds: 3600 },
   // Wrong issuer secrets: a handful per address, counted before any secret is compared.
   issuerSecretFailuresPerAddress: { name: "issuer-secret:address", max: 10, windowSeconds: 300 },
 } satisfies Record<string, Limit>;
 
 let warnedUnknown = false;
 
-/** The client's address as the console's server determined it (see lib/edge/client-address.mjs). */
+/**
+ * The client's address as the console's server determined it (see lib/edge/client-address.mjs), as
+ * per-address limits count it: an IPv6 address by its /64, which one host usually holds whole.
+ */
 export function clientAddress(req: { headers: Headers }): string {
-  const address = readClientAddress(req.headers);
+  const address = addressGroup(readClientAddress(req.headers));
   if (address === "unknown" && !warnedUnknown && process.env.NODE_ENV === "production") {
     warnedUnknown = true;
     log.warn({}, "requests are not coming through server.mjs: client addresses are unknown, so per-address limits count everyone together");
@@ -108,6 +116,12 @@ export async function hit(limit: Limit, subject: string, now = Date.now(), clien
 export async function clearLimit(limit: Limit, subject: string, now = Date.now(), client: Client = db()) {
   const window = slidingWindow(limit, subject, now);
   await client.rateLimit.deleteMany({ where: { key: { in: [window.key, window.previousKey] } } });
+}
+
+/** Sets what `subject` has used of `limit` in this window (tests that need a limit at its edge). */
+export async function useLimitForTests(limit: Limit, subject: string, count: number, now = Date.now(), client: Client = db()) {
+  const { key, expiresAt } = slidingWindow(limit, subject, now);
+  await client.rateLimit.upsert({ where: { key }, create: { key, count, expiresAt }, update: { count } });
 }
 
 /** The seconds to wait if `subject` is already at the limit, without counting an attempt. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pagePolicy, securityHeaders } from "@/lib/edge/security-headers.mjs";
+import { OAUTH_POLICY, pagePolicy, securityHeaders } from "@/lib/edge/security-headers.mjs";
 
 describe("security headers", () => {
   it("give pages a nonce policy that forbids framing, and API answers a policy that allows nothing", () => {
@@ -12,6 +12,13 @@ describe("security headers", () => {
       expect(headers).toMatchObject({ "x-content-type-options": "nosniff", "referrer-policy": "no-referrer", "x-frame-options": "DENY" });
       expect(headers["permissions-policy"]).toContain("camera=()");
     }
+  });
+
+  it("give the authorization server's answers a script-src that admits nothing until a hash is added", () => {
+    // oidc-provider appends its form_post script's hash to script-src; 'strict-dynamic' alone admits no script.
+    expect(OAUTH_POLICY).toContain("script-src 'strict-dynamic'");
+    expect(OAUTH_POLICY).not.toMatch(/'self'|unsafe/);
+    expect(OAUTH_POLICY).toContain("default-src 'none'");
   });
 
   it("send HSTS only over https", () => {

@@ -4,19 +4,19 @@
 // larger than any MCP client sends (an authorization request's parameters are kept with it).
 import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { CLIENT_ADDRESS_HEADER, readClientAddress } from "@/lib/edge/client-address.mjs";
-import { addressGroup } from "@/lib/edge/ip.mjs";
-import { hit, LIMITS, type Limit } from "@/lib/rate-limit";
+import { CLIENT_ADDRESS_HEADER } from "@/lib/edge/client-address.mjs";
+import { clientAddress, hit, LIMITS, type Limit } from "@/lib/rate-limit";
 
 /** Longest single parameter: a Client ID Metadata Document URL, a redirect URI, a state. */
 export const MAX_PARAMETER_LENGTH = 2048;
 /** Largest authorization request (its query or form) and largest body of any other request. */
 export const MAX_REQUEST_BYTES = 16 * 1024;
 
-const LIMITED: { path: RegExp; methods: string[]; limit: Limit; what: string }[] = [
-  { path: /^\/(auth|request)\/?$/, methods: ["GET", "POST"], limit: LIMITS.authorizationPerAddress, what: "authorization requests" },
+const LIMITED: { path: RegExp; methods: string[]; limit: Limit; overall?: Limit; what: string }[] = [
+  { path: /^\/(auth|request)\/?$/, methods: ["GET", "POST"], limit: LIMITS.authorizationPerAddress, overall: LIMITS.authorizationOverall, what: "authorization requests" },
+  // A token request writes only when it presents a live code or refresh token: per address is enough.
   { path: /^\/token\/?$/, methods: ["POST"], limit: LIMITS.tokenRequestsPerAddress, what: "token requests" },
-  { path: /^\/reg\/?$/, methods: ["POST"], limit: LIMITS.clientRegistrationPerAddress, what: "client registrations" },
+  { path: /^\/reg\/?$/, methods: ["POST"], limit: LIMITS.clientRegistrationPerAddress, overall: LIMITS.clientRegistrationOverall, what: "client registrations" },
 ];
 
 function refuse(res: ServerResponse, status: number, error: string, description: string, headers: Record<string, string> = {}) {
@@ -26,19 +26,22 @@ function refuse(res: ServerResponse, status: number, error: string, description:
 
 function clientAddressOf(req: IncomingMessage): string {
   const stamp = req.headers[CLIENT_ADDRESS_HEADER];
-  return readClientAddress(new Headers(typeof stamp === "string" ? { [CLIENT_ADDRESS_HEADER]: stamp } : {}));
+  return clientAddress({ headers: new Headers(typeof stamp === "string" ? { [CLIENT_ADDRESS_HEADER]: stamp } : {}) });
 }
 
-/** An oversize request's refusal, or undefined. */
-function oversize(req: IncomingMessage, pathname: string, query: string): string | undefined {
+/**
+ * An oversize request's refusal (413 for a body, 400 for a parameter), or undefined. Authorization
+ * requests come as a query only: oidc-provider serves no POST to /auth, and /request (PAR) is off.
+ */
+function oversize(req: IncomingMessage, pathname: string, query: string): { status: number; detail: string } | undefined {
   if (req.method === "POST") {
     const length = Number(req.headers["content-length"] ?? (req.headers["transfer-encoding"] ? NaN : 0));
-    if (!Number.isFinite(length) || length > MAX_REQUEST_BYTES) return `Requests to the authorization server carry at most ${MAX_REQUEST_BYTES} bytes, with a Content-Length`;
+    if (!Number.isFinite(length) || length > MAX_REQUEST_BYTES) return { status: 413, detail: `Requests to the authorization server carry at most ${MAX_REQUEST_BYTES} bytes, with a Content-Length` };
   }
   if (!/^\/(auth|request)\/?$/.test(pathname)) return undefined;
-  if (query.length > MAX_REQUEST_BYTES) return `An authorization request carries at most ${MAX_REQUEST_BYTES} bytes of parameters`;
+  if (query.length > MAX_REQUEST_BYTES) return { status: 400, detail: `An authorization request carries at most ${MAX_REQUEST_BYTES} bytes of parameters` };
   for (const [name, value] of new URLSearchParams(query)) {
-    if (value.length > MAX_PARAMETER_LENGTH) return `The ${name.slice(0, 40)} parameter is longer than ${MAX_PARAMETER_LENGTH} characters`;
+    if (value.length > MAX_PARAMETER_LENGTH) return { status: 400, detail: `The ${name.slice(0, 40)} parameter is longer than ${MAX_PARAMETER_LENGTH} characters` };
   }
   return undefined;
 }
@@ -59,14 +62,20 @@ export async function refusedAtEdge(req: IncomingMessage, res: ServerResponse, p
   const query = at === -1 ? "" : path.slice(at + 1);
   const tooLarge = oversize(req, pathname, query);
   if (tooLarge) {
-    refuse(res, req.method === "POST" ? 413 : 400, "invalid_request", tooLarge);
+    refuse(res, tooLarge.status, "invalid_request", tooLarge.detail);
     return true;
   }
   const limited = LIMITED.find((entry) => entry.path.test(pathname) && entry.methods.includes(req.method ?? ""));
   if (!limited) return false;
   // If the count can't be had, refuse: each of these requests writes rows.
-  const retryAfter = await hit(limited.limit, addressGroup(clientAddressOf(req))).catch(() => 60);
-  if (retryAfter <= 0) return false;
-  refuse(res, 429, "temporarily_unavailable", `Too many ${limited.what} from this address; try again later`, { "retry-after": String(retryAfter) });
+  const count = (limit: Limit, subject: string) => hit(limit, subject).catch(() => 60);
+  const retryAfter = await count(limited.limit, clientAddressOf(req));
+  if (retryAfter > 0) {
+    refuse(res, 429, "temporarily_unavailable", `Too many ${limited.what} from this address; try again later`, { "retry-after": String(retryAfter) });
+    return true;
+  }
+  const busy = limited.overall ? await count(limited.overall, "all") : 0;
+  if (busy <= 0) return false;
+  refuse(res, 503, "temporarily_unavailable", `The authorization server is taking too many ${limited.what}; try again later`, { "retry-after": String(busy) });
   return true;
 }

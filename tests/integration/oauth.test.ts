@@ -16,7 +16,7 @@ import { CLIENT_IDLE_SECONDS, oauthRecordKey, PrismaAdapter, pruneExpiredOAuthRe
 import { decideAuthorization, pendingAuthorization } from "@/lib/oauth/interactions";
 import { resourceMetadataResponse } from "@/lib/oauth/resource-metadata";
 import { handleOAuthHttp } from "@/lib/oauth/server";
-import { clearLimit, hit, LIMITS, type Limit } from "@/lib/rate-limit";
+import { clearLimit, LIMITS, useLimitForTests, type Limit } from "@/lib/rate-limit";
 import { readClientAddress } from "@/lib/edge/client-address.mjs";
 import { addressGroup } from "@/lib/edge/ip.mjs";
 import { securityHeaders } from "@/lib/edge/security-headers.mjs";
@@ -369,9 +369,7 @@ describe("redirect URIs and response modes", () => {
 
 describe("anonymous writes to the authorization server", () => {
   const interactions = () => db().oAuthRecord.count({ where: { model: "Interaction" } });
-  async function useUp(limit: Limit, address: string) {
-    for (let attempt = 0; attempt < limit.max; attempt++) await hit(limit, addressGroup(address));
-  }
+  const useUp = (limit: Limit, address: string) => useLimitForTests(limit, addressGroup(address), limit.max);
   const authorize = (url: URL, address: string) => consoleFetch()(url, { headers: fromAddress(address) });
 
   it("limits authorization requests per address, an IPv6 /64 as one, and stores nothing for a refused one", async () => {
@@ -385,6 +383,21 @@ describe("anonymous writes to the authorization server", () => {
     expect(await interactions()).toBe(before);
     expect((await authorize(url, "2001:db8:7:2::1")).status).toBe(303);
     await clearLimit(LIMITS.authorizationPerAddress, addressGroup("2001:db8:7:1::1"));
+  });
+
+  it("limits authorization requests and registrations from everyone together, so many addresses can't add up", async () => {
+    const { body } = await register([REDIRECT], "192.0.2.85");
+    await useLimitForTests(LIMITS.authorizationOverall, "all", LIMITS.authorizationOverall.max);
+    await useLimitForTests(LIMITS.clientRegistrationOverall, "all", LIMITS.clientRegistrationOverall.max);
+    try {
+      const before = await interactions();
+      expect((await authorize(authorizationRequest(body.client_id ?? "", REDIRECT), "192.0.2.85")).status).toBe(503);
+      expect(await interactions()).toBe(before);
+      expect((await register([REDIRECT], "192.0.2.86")).status).toBe(503);
+    } finally {
+      await clearLimit(LIMITS.authorizationOverall, "all");
+      await clearLimit(LIMITS.clientRegistrationOverall, "all");
+    }
   });
 
   it("limits token requests per address", async () => {
@@ -409,14 +422,15 @@ describe("anonymous writes to the authorization server", () => {
     const before = await interactions();
     const url = authorizationRequest(body.client_id ?? "", REDIRECT, { state: "x".repeat(10_000) });
     expect((await authorize(url, "192.0.2.82")).status).toBe(400);
-    // The same as a form (Node's own header limit stops a longer URL): 50 KB of state.
-    url.searchParams.set("state", "x".repeat(50_000));
-    const posted = await consoleFetch()(new URL("/oidc/auth", ORIGIN), {
+    // As a form: the authorization server takes none (404), and 50 KB isn't even read (413).
+    const post = (form: URLSearchParams) => consoleFetch()(new URL("/oidc/auth", ORIGIN), {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded", ...fromAddress("192.0.2.82") },
-      body: url.searchParams.toString(),
+      body: form.toString(),
     });
-    expect(posted.status).toBe(413);
+    expect((await post(url.searchParams)).status).toBe(404);
+    url.searchParams.set("state", "x".repeat(50_000));
+    expect((await post(url.searchParams)).status).toBe(413);
     expect(await interactions()).toBe(before);
     expect((await authorize(authorizationRequest(body.client_id ?? "", REDIRECT, { state: "x".repeat(1000) }), "192.0.2.82")).status).toBe(303);
   });

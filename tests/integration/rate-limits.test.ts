@@ -84,6 +84,12 @@ describe("rate limits", () => {
     await expect(authorize({ email: `fresh-${Math.random()}@example.test`, password: "x" }, address)).rejects.toThrow(/^RateLimited/);
   });
 
+  it("sign-in: an IPv6 /64 counts as one address", async () => {
+    const prefix = `2001:db8:${(addresses++ % 65536).toString(16)}:${Math.floor(Math.random() * 65536).toString(16)}`;
+    for (let i = 0; i < LIMITS.signInPerAddress.max; i++) await hit(LIMITS.signInPerAddress, `${prefix}::/64`);
+    await expect(authorize({ email: `fresh-${Math.random()}@example.test`, password: "x" }, `${prefix}:1:2:3:4`)).rejects.toThrow(/^RateLimited/);
+  });
+
   it("sign-in: the right password of a user in no workspace is a clear refusal, not a server error", async () => {
     const user = await localUser("the-right-password");
     await db().membership.deleteMany({ where: { userId: user.userId } });
