@@ -5,6 +5,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { afterCursor, decodeCursor, encodeCursor } from "@/lib/api/cursor";
+import { userRefSchema } from "@/lib/api/user-ref";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
@@ -68,7 +69,7 @@ export async function flushToolCalls() {
 export const toolCallSchema = z.object({
   id: z.uuid(),
   at: z.iso.datetime(),
-  user: z.object({ id: z.string(), email: z.string() }),
+  user: userRefSchema,
   provider: z.object({ id: z.string(), name: z.string() }),
   tool: z.string(),
   via: z.enum(CALL_PATHS).describe('"gateway": an MCP client through /mcp; "api": the REST API with a token; "console": Try it'),
