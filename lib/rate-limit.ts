@@ -29,6 +29,8 @@ export const LIMITS = {
   // …and per person, who may own several workspaces.
   invitationsPerUser: { name: "invitation:user", max: 200, windowSeconds: 3600 },
   workspacesPerUser: { name: "workspace:user", max: 10, windowSeconds: 3600 },
+  // Verification mails go to the person's own address: a few retries, not a mail cannon.
+  addressVerificationPerUser: { name: "address-verification:user", max: 5, windowSeconds: 3600 },
   // Dynamic registration of OAuth clients (RFC 7591) is open to anyone: each writes a row.
   clientRegistrationPerAddress: { name: "oauth-registration:address", max: 30, windowSeconds: 3600 },
   // Wrong issuer secrets: a handful per address, counted before any secret is compared.
