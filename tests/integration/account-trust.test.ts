@@ -2,7 +2,10 @@
 // without accepting, signed in; adding an address answers the same whether or not it has an
 // account; invitations show in the console only to a verified address; Members says which
 // addresses are verified and how.
+import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import path from "node:path";
+import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { linkSsoAccount } from "@/lib/auth/sso";
 import { db } from "@/lib/db";
@@ -17,9 +20,9 @@ const acceptLink = async (url: string | null, body: Record<string, unknown>, coo
 const membershipOf = (userId: string, workspaceId: string) => db().membership.findUnique({ where: { userId_workspaceId: { userId, workspaceId } } });
 
 /** An account for `email` made by whoever held an invitation link: its address is only claimed. */
-async function squat(email: string) {
+async function squat(email: string, role: "member" | "admin" = "member") {
   const squatter = await createActor("owner");
-  const invited = await call(squatter, "POST /api/v1/invitations", { body: { email } });
+  const invited = await call(squatter, "POST /api/v1/invitations", { body: { email, role } });
   expect(await acceptLink(invited.json.url, { name: "Not them", password: "a-long-enough-password" })).toBe(200);
   return { squatter, user: await db().user.findUniqueOrThrow({ where: { email } }) };
 }
@@ -131,4 +134,21 @@ describe("Members shows whose address is verified", () => {
     expect(by(claimed.user.id)).toBeNull();
     expect(by(admin.userId)).toBeNull();
   });
+});
+
+describe("the way in for a person whose address someone claimed, without SSO or mail", () => {
+  it("the operator's user:add gives the account a password and ends everything the claimant held", async () => {
+    const email = uniqueEmail("operator");
+    const { user } = await squat(email, "admin");
+    const squatterCookie = await sessionCookie(user.id);
+    const root = path.resolve(import.meta.dirname, "../..");
+    await promisify(execFile)(path.join(root, "node_modules/.bin/tsx"), ["--conditions=react-server", "scripts/add-user.ts", "--email", email, "--password", "the-operator-gave-this"], { cwd: root, env: process.env, timeout: 60_000 });
+    // What remains is the script's own: a member of the console's first workspace.
+    const first = await db().workspace.findFirstOrThrow({ orderBy: { createdAt: "asc" } });
+    expect((await db().membership.findMany({ where: { userId: user.id } })).map((m) => [m.workspaceId, m.role])).toEqual([[first.id, "member"]]);
+    expect((await call({ cookie: squatterCookie }, "GET /api/v1/workspaces")).status).toBe(401);
+    const after = await db().user.findUniqueOrThrow({ where: { id: user.id } });
+    expect(after.passwordHash).not.toBe(user.passwordHash);
+    expect(after.emailVerifiedAt).toBeNull();
+  }, 90_000);
 });
