@@ -134,6 +134,20 @@ describe("Members shows whose address is verified", () => {
     expect(by(claimed.user.id)).toBeNull();
     expect(by(admin.userId)).toBeNull();
   });
+
+  it("an existing account's address becomes verified by SSO only when the identity provider says email_verified", async () => {
+    const admin = await createActor("admin");
+    const unsure = await createActor("member", admin.workspaceId);
+    await linkSsoAccount({ issuer: "https://idp.unsure.example", subject: randomUUID(), email: unsure.email, emailVerified: false, name: "Unsure" });
+    const sure = await createActor("member", admin.workspaceId);
+    const subject = randomUUID();
+    // Linked once without the claim (OIDC_TRUST_UNVERIFIED_EMAIL links it), then signing in with it.
+    await db().ssoAccount.create({ data: { id: randomUUID(), userId: sure.userId, issuer: "https://idp.sure.example", subject, createdAt: new Date() } });
+    await linkSsoAccount({ issuer: "https://idp.sure.example", subject, email: sure.email.toUpperCase(), emailVerified: true, name: "Sure" });
+    const list = (await call(admin, "GET /api/v1/members")).json.data;
+    expect(list.find((m) => m.user_id === unsure.userId)?.email_verified_by).toBeNull();
+    expect(list.find((m) => m.user_id === sure.userId)?.email_verified_by).toBe("sso");
+  });
 });
 
 describe("the way in for a person whose address someone claimed, without SSO or mail", () => {
