@@ -28,6 +28,9 @@ export const LIMITS = {
   invitationsPerWorkspace: { name: "invitation:workspace", max: 100, windowSeconds: 3600 },
   // …and per person, who may own several workspaces.
   invitationsPerUser: { name: "invitation:user", max: 200, windowSeconds: 3600 },
+  // Mailed invitations per recipient, from every workspace together: anyone may own a workspace
+  // and invite any address, and the console must not become a way to flood someone's mailbox.
+  invitationMailsPerAddress: { name: "invitation-mail:address", max: 5, windowSeconds: 3600 },
   workspacesPerUser: { name: "workspace:user", max: 10, windowSeconds: 3600 },
   // Verification mails go to the person's own address: a few retries, not a mail cannon.
   addressVerificationPerUser: { name: "address-verification:user", max: 5, windowSeconds: 3600 },

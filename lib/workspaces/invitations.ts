@@ -78,6 +78,7 @@ export async function createInvitation(caller: AdminCaller, input: { email: stri
   if (member) throw new ApiError("conflict", `${input.email} is already a member of this workspace.`, { errors: [{ path: "email", message: "Already a member" }] });
   const token = randomBytes(32).toString("base64url");
   const mailing = mailConfigured();
+  if (mailing) await enforce([[LIMITS.invitationMailsPerAddress, input.email]]);
   const row = await db().$transaction(async (tx) => {
     // A new invitation for the same email replaces the pending one: only the newest link works.
     await tx.invitation.deleteMany({ where: { workspaceId: caller.workspaceId, email: input.email, acceptedAt: null } });

@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { confirmAddress, verificationToken } from "@/lib/auth/email-verification";
 import { db } from "@/lib/db";
+import { LIMITS } from "@/lib/rate-limit";
 import { call, createActor, ORIGIN, sessionCookie } from "./helpers";
 import { acceptInvitationLink } from "./invitation-link";
 import { setEnv } from "./identity-fixture";
@@ -82,6 +83,15 @@ describe("with SMTP configured", () => {
     expect(mine.json.address_verified).toBe(true);
     expect(mine.json.data.map((i) => i.id)).toContain(invited.json.id);
     expect((await call({ cookie }, "POST /api/v1/account/email-verification", { headers: { origin: ORIGIN } })).json.sent_to).toBeNull();
+  });
+
+  it("an address gets at most five invitation mails an hour, whoever sends them", async () => {
+    smtp.use();
+    const email = uniqueEmail("flooded");
+    for (let i = 0; i < LIMITS.invitationMailsPerAddress.max; i++) expect((await call(await createActor("owner"), "POST /api/v1/invitations", { body: { email } })).status).toBe(201);
+    const refused = await call(await createActor("owner"), "POST /api/v1/members", { body: { email } });
+    expect(refused.status).toBe(429);
+    expect(smtp.received.filter((m) => m.to.includes(email))).toHaveLength(LIMITS.invitationMailsPerAddress.max);
   });
 
   it("when the mail can't be sent, the admin is shown the link, and following it proves nothing", async () => {
