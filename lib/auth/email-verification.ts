@@ -5,7 +5,7 @@
 import "server-only";
 import { z } from "zod";
 import { ApiError } from "@/lib/api/errors";
-import { markAddressVerified } from "@/lib/auth/verified-address";
+import { isClaimedOnly, markAddressVerified } from "@/lib/auth/verified-address";
 import { constantTimeEqual, secrets } from "@/lib/crypto";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
@@ -31,9 +31,12 @@ export function verificationToken(userId: string, email: string, now = Date.now(
 /** Mails the caller a link that verifies their address. */
 export async function sendAddressVerification(caller: { userId: string }): Promise<z.infer<typeof addressVerificationSchema>> {
   if (!mailConfigured()) throw new ApiError("conflict", "This console sends no mail (SMTP_URL is not set), so it can't verify addresses by mail; sign in with SSO instead.");
-  const user = await db().user.findUnique({ where: { id: caller.userId }, select: { email: true, emailVerifiedAt: true } });
+  const user = await db().user.findUnique({ where: { id: caller.userId }, select: { email: true, emailVerified: true, emailVerifiedAt: true } });
   if (!user) throw new ApiError("not_found", "Your account no longer exists.");
   if (user.emailVerifiedAt) return { sent_to: null };
+  // Whoever made this account may not own the address: a mail its owner clicks without thinking
+  // would hand them the owner's invitations. A mailed invitation, opened signed in, verifies it.
+  if (isClaimedOnly(user)) throw new ApiError("conflict", "This account was made from an invitation link that proved nothing about the address. Open an invitation mailed to it while signed in, or sign in with SSO, to verify it.");
   await enforce([[LIMITS.addressVerificationPerUser, caller.userId]]);
   const url = `${oauthUrls().origin}/verify-email/${verificationToken(caller.userId, user.email)}`;
   const sent = await sendMail({

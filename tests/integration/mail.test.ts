@@ -48,6 +48,9 @@ describe("with SMTP configured", () => {
     const squatterCookie = await sessionCookie(claimed.id);
 
     smtp.use();
+    // The claimant can't have a verification mail sent to the address, for its owner to click unawares.
+    expect((await call({ cookie: squatterCookie }, "POST /api/v1/account/email-verification", { headers: { origin: ORIGIN } })).status).toBe(409);
+    expect(smtp.received.filter((m) => m.to.includes(email))).toHaveLength(0);
     const real = await createActor("owner");
     expect((await call(real, "POST /api/v1/members", { body: { email, role: "admin" } })).json.mailed).toBe(true);
     expect(await acceptLink(smtp.linkTo(email, "/invite/"), { name: "The real one", password: "the-owners-own-password" })).toBe(200);
