@@ -36,7 +36,11 @@ const pendingFor = (email: string, id?: string) => ({ ...(id ? { id } : {}), ema
 
 export async function listReceivedInvitations(invitee: Invitee): Promise<z.infer<typeof receivedInvitationsSchema>> {
   const email = await verifiedAddress(invitee);
-  if (!email) return { address_verified: false, can_verify_by_mail: mailConfigured(), data: [] };
+  if (!email) {
+    // A claimed account can't ask for a verification mail (lib/auth/email-verification.ts).
+    const claimed = await db().user.count({ where: { id: invitee.userId, emailVerified: false } });
+    return { address_verified: false, can_verify_by_mail: mailConfigured() && claimed === 0, data: [] };
+  }
   const rows = await db().invitation.findMany({ where: pendingFor(email), include: { workspace: true }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: 100 });
   const inviters = await db().user.findMany({ where: { id: { in: rows.map((row) => row.createdBy) } }, select: { id: true, email: true } });
   const emailOf = new Map(inviters.map((user) => [user.id, user.email]));

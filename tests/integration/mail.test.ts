@@ -49,6 +49,7 @@ describe("with SMTP configured", () => {
 
     smtp.use();
     // The claimant can't have a verification mail sent to the address, for its owner to click unawares.
+    expect((await call({ cookie: squatterCookie }, "GET /api/v1/my-invitations")).json.can_verify_by_mail).toBe(false);
     expect((await call({ cookie: squatterCookie }, "POST /api/v1/account/email-verification", { headers: { origin: ORIGIN } })).status).toBe(409);
     expect(smtp.received.filter((m) => m.to.includes(email))).toHaveLength(0);
     const real = await createActor("owner");
