@@ -14,7 +14,8 @@ export type AuditAction =
   | "member.removed"
   | "member.joined"
   | "invitation.created"
-  | "invitation.revoked";
+  | "invitation.revoked"
+  | "invitation.declined";
 
 export async function recordAuditEvent(
   tx: Tx,

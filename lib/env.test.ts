@@ -17,6 +17,8 @@ describe("parseEnv", () => {
     expect(parseEnv({ ...valid, LIST_CACHE_SECONDS: "0" }).LIST_CACHE_SECONDS).toBe(0);
     expect(parseEnv(valid).TOOL_CALL_RETENTION_DAYS).toBe(30);
     expect(parseEnv({ ...valid, TOOL_CALL_RETENTION_DAYS: "7" }).TOOL_CALL_RETENTION_DAYS).toBe(7);
+    expect(parseEnv({ ...valid, SMTP_URL: "" }).SMTP_URL).toBeUndefined();
+    expect(parseEnv({ ...valid, SMTP_URL: "smtps://user:pass@mail.example:465" }).SMTP_URL).toBe("smtps://user:pass@mail.example:465");
   });
 
   it.each([
@@ -27,6 +29,8 @@ describe("parseEnv", () => {
     [{ ...valid, ADMIN_EMAIL: "a@b.c" }, "ADMIN_EMAIL"],
     [{ ...valid, ENTERPRISE_API_URL: "https://issuer.example" }, "ENTERPRISE_API_SECRET"],
     [{ ...valid, ENTERPRISE_ENABLED: "yes" }, "ENTERPRISE_ENABLED"],
+    [{ ...valid, SMTP_URL: "https://mail.example" }, "SMTP_URL"],
+    [{ ...valid, MAIL_FROM: "not an address" }, "MAIL_FROM"],
     [{ ...valid, ENTERPRISE_API_URL: "https://issuer.example", ENTERPRISE_API_SECRET: "short-secret" }, "ENTERPRISE_API_SECRET"],
     [{ ...valid, ENTERPRISE_API_SECRET: "x".repeat(31) }, "ENTERPRISE_API_SECRET"],
     [{ ...valid, TRUSTED_PROXIES: "the load balancer" }, "TRUSTED_PROXIES"],

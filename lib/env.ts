@@ -43,6 +43,11 @@ const envSchema = z
     OIDC_CLIENT_SECRET: optionalString,
     // Link an SSO sign-in to an existing account by an email the provider did not mark verified.
     OIDC_TRUST_UNVERIFIED_EMAIL: booleanFlag,
+    // Outgoing mail (invitations, address verification): smtp:// or smtps://user:password@host:port.
+    // Unset: no mail is sent, and an invitation's link is shown to the admin who made it.
+    SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/, error: "must be an smtp:// or smtps:// URL" }).optional()),
+    // The From of that mail; by default no-reply at NEXTAUTH_URL's host.
+    MAIL_FROM: optionalString.pipe(z.email().optional()),
     ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
     ADMIN_PASSWORD: optionalString.pipe(z.string().min(8, "must be at least 8 characters").optional()),
     ENTERPRISE_API_URL: optionalString.pipe(z.url().optional()),

@@ -13,9 +13,14 @@ import { log } from "@/lib/log";
 export type Limit = { name: string; max: number; windowSeconds: number };
 
 export const LIMITS = {
-  // Generous per address (an office behind one NAT), strict per account (password guessing).
+  // Generous per address (an office behind one NAT); strict per account *from one address*
+  // (password guessing), so a stranger's guesses lock only the stranger's own address out.
   signInPerAddress: { name: "sign-in:address", max: 50, windowSeconds: 300 },
-  signInPerAccount: { name: "sign-in:account", max: 10, windowSeconds: 300 },
+  signInPerAccountAddress: { name: "sign-in:account-address", max: 10, windowSeconds: 300 },
+  // Guessing spread over many addresses: wrong passwords per account, much higher, in two steps
+  // of back-off — a quarter of an hour, then a day once they keep coming.
+  signInFailuresPerAccount: { name: "sign-in-failures:account", max: 100, windowSeconds: 900 },
+  signInFailuresPerAccountDaily: { name: "sign-in-failures:account-day", max: 400, windowSeconds: 86_400 },
   apiTokenPerUser: { name: "api-token:user", max: 20, windowSeconds: 3600 },
   apiTokenPerAddress: { name: "api-token:address", max: 60, windowSeconds: 3600 },
   identityTokenPerUser: { name: "identity-token:user", max: 120, windowSeconds: 60 },
@@ -24,7 +29,12 @@ export const LIMITS = {
   invitationsPerWorkspace: { name: "invitation:workspace", max: 100, windowSeconds: 3600 },
   // …and per person, who may own several workspaces.
   invitationsPerUser: { name: "invitation:user", max: 200, windowSeconds: 3600 },
+  // Mailed invitations per recipient, from every workspace together: anyone may own a workspace
+  // and invite any address, and the console must not become a way to flood someone's mailbox.
+  invitationMailsPerAddress: { name: "invitation-mail:address", max: 5, windowSeconds: 3600 },
   workspacesPerUser: { name: "workspace:user", max: 10, windowSeconds: 3600 },
+  // Verification mails go to the person's own address: a few retries, not a mail cannon.
+  addressVerificationPerUser: { name: "address-verification:user", max: 5, windowSeconds: 3600 },
   // Dynamic registration of OAuth clients (RFC 7591) is open to anyone: each writes a row.
   clientRegistrationPerAddress: { name: "oauth-registration:address", max: 30, windowSeconds: 3600 },
   // What a user makes the console send to a provider's server on demand: Refresh tools and Test

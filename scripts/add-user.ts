@@ -1,5 +1,6 @@
 // `npm run user:add -- --email a@b.c --password '…' --role member [--name "Ann"]`
-// Adds a local user to the first workspace (creating the owner first on an empty database).
+// Adds a local user to the first workspace (creating the owner first on an empty database). For an
+// address someone only claimed (an account made from an invitation link), it takes the account over.
 // Run with the react-server condition so server-only modules load outside Next.
 import { parseArgs } from "node:util";
 import { randomUUID } from "node:crypto";
@@ -8,7 +9,9 @@ import { z } from "zod";
 import { ROLES } from "@/lib/auth/roles";
 import { hashPassword } from "@/lib/crypto";
 import { announceAuthChange } from "@/lib/auth/caller-cache";
+import { isClaimedOnly, takeOverClaimedAccount } from "@/lib/auth/verified-address";
 import { db } from "@/lib/db";
+import { accessEnded } from "@/lib/workspaces/members";
 
 const { values } = parseArgs({
   options: { email: { type: "string" }, password: { type: "string" }, role: { type: "string", default: "member" }, name: { type: "string" } },
@@ -22,6 +25,14 @@ async function main() {
   if (!workspace) throw new Error("No workspace: set ADMIN_EMAIL and ADMIN_PASSWORD to create the first one");
   const email = values.email.toLowerCase();
   const passwordHash = await hashPassword(values.password);
+  const existing = await db().user.findUnique({ where: { email } });
+  if (existing && isClaimedOnly(existing)) {
+    // Someone made this account from an invitation link without proving the address: the operator
+    // gives it to whoever gets this password, and the claimant loses it with all it held.
+    const { ended } = await db().$transaction((tx) => takeOverClaimedAccount(tx, existing.id, { passwordHash, by: "operator" }));
+    await accessEnded(existing.id, ended);
+    console.log(`${email} was only claimed: whoever made it lost its sessions, tokens and workspaces`);
+  }
   const user = await db().user.upsert({
     where: { email },
     update: { passwordHash },

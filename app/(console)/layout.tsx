@@ -1,6 +1,7 @@
 import { AppProviders } from "@/components/app-providers";
 import { Prefetched } from "@/components/prefetched";
 import { AppHeader } from "@/components/shell/app-header";
+import { ReceivedInvitations } from "@/components/shell/received-invitations";
 import { pageCaller } from "@/lib/auth/page-auth";
 import { prefetch } from "@/lib/prefetch";
 
@@ -15,7 +16,10 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
           Skip to content
         </a>
         <AppHeader workspaceName={caller.workspaceName} email={caller.email} role={caller.role} />
-        <main id="main" tabIndex={-1} className="mx-auto max-w-6xl px-4 py-6 outline-none sm:px-6 sm:py-8">{children}</main>
+        <main id="main" tabIndex={-1} className="mx-auto max-w-6xl px-4 py-6 outline-none sm:px-6 sm:py-8">
+          <ReceivedInvitations />
+          {children}
+        </main>
       </Prefetched>
     </AppProviders>
   );

@@ -12,11 +12,19 @@ import { ROLES, type Role } from "@/lib/auth/roles";
 import { tableFrameClass } from "@/components/ui/table-frame";
 import { RowActions } from "@/components/ui/row-actions";
 import { LoadError } from "@/components/ui/load-error";
+import { AddressVerification } from "@/components/shell/received-invitations";
 
 const ROLE_LABELS: Record<Role, string> = { member: "Member", admin: "Admin", owner: "Owner" };
 
+/** Whether the member proved the address they use, and how. */
+function addressLabel(member: Member): string {
+  if (member.email_verified_by === "sso") return "Verified by SSO";
+  if (member.email_verified_by === "email") return "Verified by email";
+  return "Only claimed";
+}
+
 /** Owners and admins manage who is in the workspace; only owners touch owners. */
-export function MembersPage({ myUserId, myRole }: { myUserId: string; myRole: Role }) {
+export function MembersPage({ myUserId, myRole, myEmail }: { myUserId: string; myRole: Role; myEmail: string }) {
   const members = useMembers();
   const changeRole = useChangeRole();
   const remove = useRemoveMember();
@@ -32,7 +40,9 @@ export function MembersPage({ myUserId, myRole }: { myUserId: string; myRole: Ro
           <h1 id="members-heading" className="text-2xl font-semibold tracking-tight">Members</h1>
           <p className="mt-1 max-w-2xl text-sm text-muted">
             Owners and admins manage providers and members; members browse providers and call tools as themselves. Removing someone ends their sessions, API tokens and connected apps here at once.
+            An address is verified when the person&apos;s SSO provider says so or they followed a link mailed to it; otherwise it is only claimed.
           </p>
+          <AddressVerification email={myEmail} />
         </div>
         <Button variant="primary" onClick={() => { setInviting(true); }}>Invite</Button>
       </div>
@@ -63,7 +73,9 @@ export function MembersPage({ myUserId, myRole }: { myUserId: string; myRole: Ro
                       <td className="px-4 py-2.5">
                         <span className="font-medium">{member.name}</span>
                         {member.user_id === myUserId && <span className="ml-1 text-xs text-muted">(you)</span>}
-                        <span className="block text-xs text-muted">{member.email}</span>
+                        <span className="block text-xs text-muted">
+                          {member.email} · <span className={member.email_verified_by ? "" : "text-amber-700 dark:text-amber-300"}>{addressLabel(member)}</span>
+                        </span>
                       </td>
                       <td className="px-4 py-2.5">
                         {locked ? (
@@ -97,7 +109,7 @@ export function MembersPage({ myUserId, myRole }: { myUserId: string; myRole: Ro
           <section aria-labelledby="invitations-heading" className="space-y-2">
             <h2 id="invitations-heading" className="text-lg font-semibold">Pending invitations</h2>
             {members.data.invitations.length === 0 ? (
-              <p className="text-sm text-muted">None. Invite someone to give them a one-time link.</p>
+              <p className="text-sm text-muted">None. Invite someone, with an account here or not: they join when they accept.</p>
             ) : (
               <ul className="divide-y divide-zinc-200 rounded-xl border border-zinc-200 dark:divide-zinc-800 dark:border-zinc-800">
                 {members.data.invitations.map((invitation) => (
@@ -139,15 +151,24 @@ function InviteDialog({ grantable, onClose }: { grantable: readonly Role[]; onCl
   const fieldError = invite.error instanceof ApiClientError ? invite.error.errors.find((e) => e.path === "email")?.message : undefined;
 
   return (
-    <Dialog open onOpenChange={(open) => { if (!open && !invite.isPending) onClose(); }} title={created ? "Invitation link" : "Invite someone"} locked={invite.isPending}>
-      {created ? (
+    <Dialog open onOpenChange={(open) => { if (!open && !invite.isPending) onClose(); }} title={created ? (created.url ? "Invitation link" : "Invitation sent") : "Invite someone"} locked={invite.isPending}>
+      {created && !created.url ? (
+        <div className="space-y-3">
+          <p className="text-sm">
+            A one-time link is on its way to <strong>{created.email}</strong>, valid for seven days. They join when they accept it.
+          </p>
+          <div className="flex justify-end">
+            <Button variant="primary" onClick={onClose}>Done</Button>
+          </div>
+        </div>
+      ) : created?.url ? (
         <div className="space-y-3">
           <p className="text-sm">
             Send this link to <strong>{created.email}</strong>. It works once, for seven days, and is shown only now: the console sends no mail.
           </p>
           <Input readOnly value={created.url} aria-label="Invitation link" onFocus={(event) => { event.currentTarget.select(); }} className="font-mono text-xs" />
           <div className="flex justify-end gap-2">
-            <Button onClick={() => void copyText(created.url, "Invitation link").then((done) => { setCopied(done); })}>{copied ? "Copied" : "Copy link"}</Button>
+            <Button onClick={() => void copyText(created.url ?? "", "Invitation link").then((done) => { setCopied(done); })}>{copied ? "Copied" : "Copy link"}</Button>
             <Button variant="primary" onClick={onClose}>Done</Button>
           </div>
         </div>

@@ -5,6 +5,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { newestFirstPage } from "@/lib/api/cursor";
+import { userRefSchema } from "@/lib/api/user-ref";
 import { db } from "@/lib/db";
 import { isDatabaseUnavailable } from "@/lib/db-availability";
 import { env } from "@/lib/env";
@@ -104,7 +105,7 @@ export async function flushToolCalls() {
 export const toolCallSchema = z.object({
   id: z.uuid(),
   at: z.iso.datetime(),
-  user: z.object({ id: z.string(), email: z.string() }),
+  user: userRefSchema,
   provider: z.object({ id: z.string(), name: z.string() }),
   tool: z.string(),
   via: z.enum(CALL_PATHS).describe('"gateway": an MCP client through /mcp; "api": the REST API with a token; "console": Try it'),

@@ -19,6 +19,10 @@ import { callToolContract } from "@/app/api/v1/mcp-providers/[id]/tools/[tool]/c
 import { openApiContract } from "@/app/api/v1/openapi.json/contract";
 import { createInvitationContract } from "@/app/api/v1/invitations/contract";
 import { revokeInvitationContract } from "@/app/api/v1/invitations/[id]/contract";
+import { sendAddressVerificationContract } from "@/app/api/v1/account/email-verification/contract";
+import { listReceivedInvitationsContract } from "@/app/api/v1/my-invitations/contract";
+import { declineReceivedInvitationContract } from "@/app/api/v1/my-invitations/[id]/contract";
+import { acceptReceivedInvitationContract } from "@/app/api/v1/my-invitations/[id]/accept/contract";
 import { addMemberContract, listMembersContract } from "@/app/api/v1/members/contract";
 import { removeMemberContract, updateMemberContract } from "@/app/api/v1/members/[user_id]/contract";
 import { createWorkspaceContract, listWorkspacesContract } from "@/app/api/v1/workspaces/contract";
@@ -54,6 +58,10 @@ export const CONTRACTS = [
   removeMemberContract,
   createInvitationContract,
   revokeInvitationContract,
+  listReceivedInvitationsContract,
+  acceptReceivedInvitationContract,
+  declineReceivedInvitationContract,
+  sendAddressVerificationContract,
   listWorkspacesContract,
   createWorkspaceContract,
   switchWorkspaceContract,

@@ -13,7 +13,7 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { endForwarding } from "@/lib/identity/sso-accounts";
 import { log } from "@/lib/log";
-import { clientAddress, hit, LIMITS } from "@/lib/rate-limit";
+import { clientAddress, hit, LIMITS, peek } from "@/lib/rate-limit";
 
 const PASSWORD_MAX = 1024;
 
@@ -33,20 +33,31 @@ export function ssoConfigured(): boolean {
 
 /**
  * The password check, with the attempt counted first — here, on the very values next-auth signs in
- * with, so no path, body shape or spelling of the email escapes the count.
+ * with, so no path, body shape or spelling of the email escapes the count. Attempts count per
+ * address and per (account, address); wrong passwords also count per account, against a much
+ * higher limit, so guesses from elsewhere don't lock out the person who knows the password.
  */
 async function authorizeCredentials(credentials: Record<string, unknown> | undefined, headers: Record<string, unknown> | undefined) {
   const rawEmail = typeof credentials?.email === "string" ? credentials.email : "";
   const password = typeof credentials?.password === "string" ? credentials.password : "";
   const email = normaliseEmail(rawEmail);
   const address = clientAddress({ headers: new Headers(Object.entries(headers ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === "string")) });
-  const waits = [await hit(LIMITS.signInPerAddress, address), await hit(LIMITS.signInPerAccount, email)];
+  const waits = [
+    await hit(LIMITS.signInPerAddress, address),
+    await hit(LIMITS.signInPerAccountAddress, `${email}\0${address}`),
+    await peek(LIMITS.signInFailuresPerAccount, email),
+    await peek(LIMITS.signInFailuresPerAccountDaily, email),
+  ];
   const retryAfter = Math.max(...waits);
   if (retryAfter > 0) throw new Error(`${SIGN_IN_ERRORS.rateLimited}:${retryAfter}`);
   if (!email || email.length >= EMAIL_MAX || !password || password.length > PASSWORD_MAX) return null;
   const user = await db().user.findUnique({ where: { email } });
   const valid = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
-  if (!user?.passwordHash || !valid) return null;
+  if (!user?.passwordHash || !valid) {
+    await hit(LIMITS.signInFailuresPerAccount, email);
+    await hit(LIMITS.signInFailuresPerAccountDaily, email);
+    return null;
+  }
   if (!(await defaultWorkspaceFor(user.id))) throw new Error(SIGN_IN_ERRORS.noWorkspace);
   return { id: user.id, email: user.email, name: user.name };
 }

@@ -13,7 +13,8 @@ import { EMAIL_MAX, isReservedEmail, normaliseEmail, placeholderEmail } from "@/
 import { secrets } from "@/lib/crypto";
 import { db, prismaErrorCode } from "@/lib/db";
 import { env } from "@/lib/env";
-import { accessEnded, endAccess, type EndedAccess } from "@/lib/workspaces/members";
+import { isClaimedOnly, markAddressVerified, takeOverClaimedAccount, verifiedNow } from "@/lib/auth/verified-address";
+import { accessEnded, type EndedAccess } from "@/lib/workspaces/members";
 
 export type SsoProfile = {
   issuer: string;
@@ -51,25 +52,31 @@ export async function linkSsoAccount(profile: SsoProfile): Promise<LinkResult> {
     let takenOver: { userId: string; ended: EndedAccess } | undefined;
     const result: LinkResult = await db().$transaction(async (tx): Promise<LinkResult> => {
       const linked = await tx.ssoAccount.findUnique({ where: { issuer_subject: { issuer, subject } } });
+      const email = vouchedEmail(profile);
+      // The address counts as verified only when the provider says so, not by OIDC_TRUST_UNVERIFIED_EMAIL.
+      const verified = email !== undefined && profile.emailVerified === true;
       if (linked) {
         if (refreshTokenEncrypted) await tx.ssoAccount.update({ where: { id: linked.id }, data: { refreshTokenEncrypted } });
+        if (verified) await markAddressVerified(tx, linked.userId, email, "sso");
         return { userId: linked.userId };
       }
-      const email = vouchedEmail(profile);
       let user = email ? await tx.user.findUnique({ where: { email } }) : null;
       if (user && (await tx.ssoAccount.findUnique({ where: { userId_issuer: { userId: user.id, issuer } } }))) {
         return { refused: "SsoIdentityConflict" as const };
       }
-      if (user && !user.emailVerified) {
+      if (user && isClaimedOnly(user)) {
         // The account was made from an invitation link, which proves nothing about the address;
         // the identity provider does. Whoever set its password loses it, with everything it opened
         // or joined: the owner of the address starts afresh, as a new SSO user would.
-        takenOver = { userId: user.id, ended: await endAccess(tx, { userId: user.id }) };
-        user = await tx.user.update({ where: { id: user.id }, data: { passwordHash: null, emailVerified: true, identityVersion: { increment: 1 } } });
+        const taken = await takeOverClaimedAccount(tx, user.id, { passwordHash: null, by: "sso" });
+        takenOver = { userId: user.id, ended: taken.ended };
+        user = taken.user;
+      } else if (user && verified) {
+        await markAddressVerified(tx, user.id, user.email, "sso");
       }
       if (!user) {
         const address = email ?? placeholderEmail(createHash("sha256").update(`${issuer}\0${subject}`).digest("hex").slice(0, 32));
-        user = await tx.user.create({ data: { id: randomUUID(), email: address, name: displayName(profile, email ?? "SSO user"), createdAt: new Date() } });
+        user = await tx.user.create({ data: { id: randomUUID(), email: address, name: displayName(profile, email ?? "SSO user"), createdAt: new Date(), ...(verified ? verifiedNow("sso") : {}) } });
       }
       await tx.ssoAccount.create({
         data: { id: randomUUID(), userId: user.id, issuer, subject, refreshTokenEncrypted: refreshTokenEncrypted ?? null, createdAt: new Date() },

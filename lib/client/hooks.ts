@@ -25,6 +25,7 @@ export type Member = MemberList["data"][number];
 export type Invitation = MemberList["invitations"][number];
 export type CreatedInvitation = ApiResult<"POST /api/v1/invitations">;
 export type Workspace = ApiResult<"GET /api/v1/workspaces">["data"][number];
+export type ReceivedInvitation = ApiResult<"GET /api/v1/my-invitations">["data"][number];
 
 export function useFeatures() {
   return useQuery({ queryKey: queryKeys.features, queryFn: () => api("GET /api/v1/features", {}), staleTime: 60_000 });
@@ -342,6 +343,41 @@ export function useSwitchWorkspace() {
       router.push("/settings/providers");
       router.refresh();
     },
+    onError: (error) => toast.error(errorMessage(error)),
+  });
+}
+
+export function useReceivedInvitations() {
+  return useQuery({ queryKey: queryKeys.receivedInvitations, queryFn: () => api("GET /api/v1/my-invitations", {}) });
+}
+
+/** Accepting joins the workspace and switches the session into it. */
+export function useAcceptReceivedInvitation() {
+  const switchTo = useSwitchWorkspace();
+  return useMutation({
+    mutationFn: (invitation: ReceivedInvitation) => api("POST /api/v1/my-invitations/{id}/accept", { params: { id: invitation.id } }),
+    onSuccess: (joined, invitation) => {
+      toast.success(`You joined ${invitation.workspace.name}`);
+      switchTo.mutate(joined.workspace_id);
+    },
+    onError: (error) => toast.error(errorMessage(error)),
+  });
+}
+
+export function useDeclineReceivedInvitation() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (invitation: ReceivedInvitation) => api("DELETE /api/v1/my-invitations/{id}", { params: { id: invitation.id } }),
+    onSuccess: (_data, invitation) => toast.success(`Declined the invitation to ${invitation.workspace.name}`),
+    onError: (error) => toast.error(errorMessage(error)),
+    onSettled: () => client.invalidateQueries({ queryKey: queryKeys.receivedInvitations }),
+  });
+}
+
+export function useSendAddressVerification() {
+  return useMutation({
+    mutationFn: () => api("POST /api/v1/account/email-verification", {}),
+    onSuccess: (result) => toast.success(result.sent_to ? `A link is on its way to ${result.sent_to}` : "Your address is already verified"),
     onError: (error) => toast.error(errorMessage(error)),
   });
 }

@@ -14,6 +14,7 @@ export const queryKeys = {
   apiTokens: ["api-tokens"] as const,
   members: ["members"] as const,
   workspaces: ["workspaces"] as const,
+  receivedInvitations: ["received-invitations"] as const,
   connectedApps: (scope: "mine" | "workspace") => ["connected-apps", scope] as const,
   toolCalls: (filters: { provider?: string; outcome?: string; user?: string }) => ["tool-calls", filters] as const,
   openapi: ["openapi"] as const,

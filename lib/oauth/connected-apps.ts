@@ -3,6 +3,7 @@
 import "server-only";
 import { z } from "zod";
 import { ApiError } from "@/lib/api/errors";
+import { type UserRef, userRefSchema } from "@/lib/api/user-ref";
 import { announceAuthChange } from "@/lib/auth/caller-cache";
 import type { Caller } from "@/lib/auth/request-auth";
 import { hasRole } from "@/lib/auth/roles";
@@ -16,7 +17,7 @@ export const connectedAppSchema = z.object({
   client_id: z.string().describe("The OAuth client: a registered id, or the URL of its Client ID Metadata Document"),
   client_name: z.string(),
   redirect_host: z.string().describe("Where the authorization was sent back to"),
-  user: z.object({ id: z.string(), email: z.string() }),
+  user: userRefSchema,
   created_at: z.iso.datetime(),
   last_used_at: z.iso.datetime().nullable(),
   expires_at: z.iso.datetime().describe("When the user must authorise the app again"),
@@ -26,7 +27,7 @@ export const connectedAppIdSchema = z.strictObject({ id: z.string().min(1).max(1
 
 type AppRow = {
   grantId: string; clientId: string; clientName: string; redirectHost: string; createdAt: Date; lastUsedAt: Date | null; expiresAt: Date;
-  user: { id: string; email: string };
+  user: UserRef;
 };
 
 function toConnectedApp(row: AppRow): z.infer<typeof connectedAppSchema> {

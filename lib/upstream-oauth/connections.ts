@@ -10,6 +10,7 @@ import { auth, buildDiscoveryUrls, extractWWWAuthenticateParams } from "@modelco
 import { InvalidGrantError, OAuthError } from "@modelcontextprotocol/sdk/server/auth/errors.js";
 import { z } from "zod";
 import { readCapped } from "@/lib/api/body";
+import { userRefSchema } from "@/lib/api/user-ref";
 import { runAfterResponse } from "@/lib/background";
 import { ApiError } from "@/lib/api/errors";
 import { hasRole, type Role } from "@/lib/auth/roles";
@@ -669,8 +670,8 @@ export async function connectionStatus(row: ProviderRow, caller: ConnectionCalle
 export const connectionListSchema = z.object({
   data: z.array(
     z.object({
-      user: z.object({ id: z.string(), email: z.string() }).nullable().describe("Whose connection; null for the workspace's shared one"),
-      connected_by: z.object({ id: z.string(), email: z.string() }).nullable(),
+      user: userRefSchema.nullable().describe("Whose connection; null for the workspace's shared one"),
+      connected_by: userRefSchema.nullable(),
       connected_at: z.iso.datetime(),
       expires_at: z.iso.datetime().nullable(),
     }),

@@ -1,7 +1,10 @@
-// Invitations: an admin invites an email with a role and gets a one-time link (the console sends no
-// mail) valid for seven days. The link's token is stored only as a hash. Accepting it — setting a
-// password for a new local account, or signed in as the invited email — joins the workspace; an
-// SSO sign-in whose identity provider vouches for the invited email joins too.
+// Invitations: an admin invites an email with a role — whether or not it has an account, with the
+// same answer — and a one-time link, valid for seven days, is mailed to it (SMTP_URL) or, without
+// mail, shown to the admin. The link's token is stored only as a hash. Nobody joins without
+// accepting while signed in as the invited email (or setting the password of a new account); a
+// person whose address is verified also sees their invitations in the console
+// (lib/workspaces/received-invitations.ts). A mailed link proves the address: following it verifies
+// it, and takes over an account someone else made for the address without proving it.
 import "server-only";
 import { randomBytes, randomUUID } from "node:crypto";
 import { z } from "zod";
@@ -11,10 +14,12 @@ import { EMAIL_MAX, isReservedEmail, normaliseEmail } from "@/lib/auth/email";
 import { parseRole, type Role, ROLES } from "@/lib/auth/roles";
 import { hashApiToken, hashPassword } from "@/lib/crypto";
 import { db, prismaErrorCode, type DbTransaction } from "@/lib/db";
+import { isClaimedOnly, takeOverClaimedAccount, verifiedNow } from "@/lib/auth/verified-address";
 import { env } from "@/lib/env";
+import { mailConfigured, sendMail } from "@/lib/mail/send";
 import { oauthUrls } from "@/lib/oauth/urls";
 import { enforce, LIMITS } from "@/lib/rate-limit";
-import { assertMayGrant, requireAdmin, roleSchema, type AdminCaller } from "@/lib/workspaces/members";
+import { accessEnded, assertMayGrant, requireAdmin, roleSchema, type AdminCaller } from "@/lib/workspaces/members";
 
 export const INVITATION_DAYS = 7;
 const PASSWORD_MIN = 12;
@@ -36,9 +41,10 @@ export const invitationSchema = z.object({
   role: z.enum(ROLES),
   created_at: z.iso.datetime(),
   expires_at: z.iso.datetime(),
+  mailed: z.boolean().describe("Whether the link was mailed to the address (SMTP configured) rather than shown to the admin"),
 });
 export const createdInvitationSchema = invitationSchema.extend({
-  url: z.url().describe("The one-time link to pass on to the invitee. Shown only in this response."),
+  url: z.url().nullable().describe("The one-time link to pass on to the invitee, shown only in this response; null when it was mailed to them instead."),
 });
 
 export const acceptInvitationSchema = z.strictObject({
@@ -46,10 +52,10 @@ export const acceptInvitationSchema = z.strictObject({
   password: z.string().min(PASSWORD_MIN, `At least ${PASSWORD_MIN} characters`).max(200, "At most 200 characters").optional(),
 });
 
-type InvitationRow = { id: string; email: string; role: string; createdAt: Date; expiresAt: Date };
+type InvitationRow = { id: string; email: string; role: string; createdAt: Date; expiresAt: Date; mailed: boolean };
 
-function toInvitation(row: InvitationRow): z.infer<typeof invitationSchema> {
-  return { id: row.id, email: row.email, role: parseRole(row.role), created_at: row.createdAt.toISOString(), expires_at: row.expiresAt.toISOString() };
+export function toInvitation(row: InvitationRow): z.infer<typeof invitationSchema> {
+  return { id: row.id, email: row.email, role: parseRole(row.role), created_at: row.createdAt.toISOString(), expires_at: row.expiresAt.toISOString(), mailed: row.mailed };
 }
 
 const keyOf = (token: string) => hashApiToken(`invitation:${token}`);
@@ -71,6 +77,8 @@ export async function createInvitation(caller: AdminCaller, input: { email: stri
   const member = await db().membership.findFirst({ where: { workspaceId: caller.workspaceId, user: { email: input.email } } });
   if (member) throw new ApiError("conflict", `${input.email} is already a member of this workspace.`, { errors: [{ path: "email", message: "Already a member" }] });
   const token = randomBytes(32).toString("base64url");
+  const mailing = mailConfigured();
+  if (mailing) await enforce([[LIMITS.invitationMailsPerAddress, input.email]]);
   const row = await db().$transaction(async (tx) => {
     // A new invitation for the same email replaces the pending one: only the newest link works.
     await tx.invitation.deleteMany({ where: { workspaceId: caller.workspaceId, email: input.email, acceptedAt: null } });
@@ -84,12 +92,32 @@ export async function createInvitation(caller: AdminCaller, input: { email: stri
         createdBy: caller.userId,
         createdAt: new Date(),
         expiresAt: new Date(Date.now() + INVITATION_DAYS * 24 * 60 * 60_000),
+        mailed: mailing,
       },
     });
     await recordAuditEvent(tx, { workspaceId: caller.workspaceId, actorUserId: caller.userId, action: "invitation.created", targetId: created.id, fields: ["role"] });
     return created;
   });
-  return { ...toInvitation(row), url: `${oauthUrls().origin}/invite/${token}` };
+  const url = `${oauthUrls().origin}/invite/${token}`;
+  if (mailing && (await mailInvitation(row, url))) return { ...toInvitation(row), url: null };
+  // No mail (or it failed): the admin passes the link on, so following it proves nothing about the address.
+  if (mailing) await db().invitation.updateMany({ where: { id: row.id }, data: { mailed: false } });
+  return { ...toInvitation({ ...row, mailed: false }), url };
+}
+
+async function mailInvitation(invitation: { workspaceId: string; email: string; role: string; createdBy: string }, url: string): Promise<boolean> {
+  const [workspace, inviter] = await Promise.all([
+    db().workspace.findUnique({ where: { id: invitation.workspaceId }, select: { name: true } }),
+    db().user.findUnique({ where: { id: invitation.createdBy }, select: { email: true } }),
+  ]);
+  return sendMail({
+    to: invitation.email,
+    subject: `Join ${workspace?.name ?? "a workspace"} on MCP Console`,
+    text:
+      `${inviter?.email ?? "An admin"} invited you to the workspace "${workspace?.name ?? ""}" on MCP Console as ${invitation.role}.\n\n` +
+      `Open this link within ${INVITATION_DAYS} days to accept (it works once):\n${url}\n\n` +
+      "If you didn't expect this, ignore this mail: nothing happens unless you accept.\n",
+  });
 }
 
 export async function revokeInvitation(caller: AdminCaller, id: string) {
@@ -105,12 +133,24 @@ export async function revokeInvitation(caller: AdminCaller, id: string) {
 export async function pendingInvitation(token: string) {
   const row = await db().invitation.findUnique({ where: { tokenHash: keyOf(token.slice(0, 200)) }, include: { workspace: true } });
   if (!row || row.acceptedAt || row.expiresAt < new Date()) return null;
-  const user = await db().user.findUnique({ where: { email: row.email }, select: { id: true } });
-  return { id: row.id, email: row.email, role: parseRole(row.role), workspaceName: row.workspace.name, workspaceId: row.workspaceId, hasAccount: Boolean(user), viaSso: Boolean(env().OIDC_ISSUER) };
+  const user = await db().user.findUnique({ where: { email: row.email }, select: { id: true, emailVerified: true, emailVerifiedAt: true } });
+  return {
+    id: row.id,
+    email: row.email,
+    role: parseRole(row.role),
+    mailed: row.mailed,
+    workspaceName: row.workspace.name,
+    workspaceId: row.workspaceId,
+    hasAccount: Boolean(user),
+    // Someone made the account without proving the address; this link came by mail to the address,
+    // so whoever follows it owns the address and may take the account over (without SSO).
+    claimedAccountId: user && row.mailed && isClaimedOnly(user) && !env().OIDC_ISSUER ? user.id : undefined,
+    viaSso: Boolean(env().OIDC_ISSUER),
+  };
 }
 
 /** Joins `userId` to the invitation's workspace with its role, once; the invitation is used up. */
-async function join(tx: DbTransaction, invitation: { id: string; workspaceId: string; role: string }, userId: string) {
+export async function join(tx: DbTransaction, invitation: { id: string; workspaceId: string; role: string }, userId: string) {
   const { count } = await tx.invitation.updateMany({ where: { id: invitation.id, acceptedAt: null }, data: { acceptedAt: new Date(), acceptedBy: userId } });
   if (count === 0) throw new ApiError("conflict", "This invitation was already used.");
   // Already a member (added meanwhile): their role stays as it is.
@@ -130,13 +170,18 @@ export async function acceptInvitation(token: string, input: z.infer<typeof acce
   if (signedIn) {
     if (signedIn.email !== invitation.email) throw new ApiError("forbidden", `This invitation is for ${invitation.email}; you are signed in as ${signedIn.email}. Sign out and open the link again.`);
     try {
-      await db().$transaction((tx) => join(tx, invitation, signedIn.userId));
+      await db().$transaction(async (tx) => {
+        await join(tx, invitation, signedIn.userId);
+        // A link that came by mail to the address proves it.
+        if (invitation.mailed) await tx.user.updateMany({ where: { id: signedIn.userId, email: invitation.email, emailVerifiedAt: null }, data: verifiedNow("email") });
+      });
     } catch (error) {
       // Added to the workspace by an admin at the same moment: they are in.
       if (prismaErrorCode(error) !== "P2002") throw error;
     }
     return { workspaceId: invitation.workspaceId, email: invitation.email, created: false };
   }
+  if (invitation.claimedAccountId) return takeOverByInvitation(invitation, input, invitation.claimedAccountId);
   if (invitation.hasAccount) throw new ApiError("conflict", `${invitation.email} already has an account: sign in, then open the link again.`);
   // With SSO, the identity provider proves the address: invitees join by signing in with it.
   if (env().OIDC_ISSUER) throw new ApiError("conflict", `Sign in with SSO as ${invitation.email} to join: your identity provider confirms the address.`);
@@ -145,14 +190,29 @@ export async function acceptInvitation(token: string, input: z.infer<typeof acce
   try {
     await db().$transaction(async (tx) => {
       const userId = randomUUID();
-      // Holding the link is all that was proved, not owning the address (no mail is sent).
-      await tx.user.create({ data: { id: userId, email: invitation.email, name: input.name ?? invitation.email.split("@")[0], passwordHash, emailVerified: false, createdAt: new Date() } });
+      // Without mail, holding the link is all that was proved, not owning the address.
+      const proof = invitation.mailed ? verifiedNow("email") : { emailVerified: false };
+      await tx.user.create({ data: { id: userId, email: invitation.email, name: input.name ?? invitation.email.split("@")[0], passwordHash, createdAt: new Date(), ...proof } });
       await join(tx, invitation, userId);
     });
   } catch (error) {
     if (prismaErrorCode(error) === "P2002") throw new ApiError("conflict", `${invitation.email} already has an account: sign in, then open the link again.`);
     throw error;
   }
+  return { workspaceId: invitation.workspaceId, email: invitation.email, created: true };
+}
+
+/** The owner of the address, by the mailed link, takes over an account someone else only claimed. */
+async function takeOverByInvitation(invitation: { id: string; email: string; workspaceId: string; role: string }, input: z.infer<typeof acceptInvitationSchema>, userId: string) {
+  if (!input.password) throw new ApiError("validation_failed", "Choose a password", { errors: [{ path: "password", message: "Choose a password" }] });
+  const passwordHash = await hashPassword(input.password);
+  const ended = await db().$transaction(async (tx) => {
+    const taken = await takeOverClaimedAccount(tx, userId, { passwordHash, by: "email" });
+    if (input.name) await tx.user.update({ where: { id: userId }, data: { name: input.name } });
+    await join(tx, invitation, userId);
+    return taken.ended;
+  });
+  await accessEnded(userId, ended);
   return { workspaceId: invitation.workspaceId, email: invitation.email, created: true };
 }
 

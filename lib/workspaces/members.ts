@@ -22,6 +22,10 @@ export const memberSchema = z.object({
   name: z.string(),
   role: z.enum(ROLES),
   sign_in: z.array(z.enum(["local", "sso"])).describe("How the member can sign in: a password here, SSO, or both"),
+  email_verified_by: z
+    .enum(["sso", "email"])
+    .nullable()
+    .describe('How they proved they receive mail at the address: "sso" (their identity provider said so), "email" (they followed a link mailed to it); null: the address is only claimed'),
   joined_at: z.iso.datetime(),
   last_active_at: z.iso.datetime().nullable().describe("The last sign-in, API token use or tool call in this workspace"),
 });
@@ -38,6 +42,8 @@ export function requireAdmin(caller: AdminCaller) {
 export function assertMayGrant(caller: AdminCaller, role: Role) {
   if (role === "owner" && caller.role !== "owner") throw new ApiError("forbidden", "Only an owner can make someone an owner.");
 }
+
+const parseVerifiedBy = (value: string | null) => (value === "sso" ? "sso" : "email");
 
 const latest = (...dates: (Date | null | undefined)[]) => dates.reduce<Date | null>((max, date) => (date && (!max || date > max) ? date : max), null);
 
@@ -64,6 +70,7 @@ export async function listMembers(caller: AdminCaller, only?: string): Promise<M
     name: m.user.name,
     role: parseRole(m.role),
     sign_in: [...(m.user.passwordHash ? (["local"] as const) : []), ...(m.user.ssoAccounts.length ? (["sso"] as const) : [])],
+    email_verified_by: m.user.emailVerifiedAt ? parseVerifiedBy(m.user.emailVerifiedBy) : null,
     joined_at: m.createdAt.toISOString(),
     last_active_at: latest(s.get(m.userId)?._max.createdAt, t.get(m.userId)?._max.lastUsedAt, c.get(m.userId)?._max.createdAt)?.toISOString() ?? null,
   }));
@@ -160,21 +167,4 @@ export async function accessEnded(userId: string, { grantIds, connections }: End
   } finally {
     await announceAuthChange({ kind: "user", id: userId });
   }
-}
-
-/** Adds someone who already has an account; someone without one needs an invitation. */
-export async function addMember(caller: AdminCaller, input: { email: string; role: Role }): Promise<Member> {
-  requireAdmin(caller);
-  assertMayGrant(caller, input.role);
-  const user = await db().user.findUnique({ where: { email: input.email } });
-  if (!user) throw new ApiError("not_found", `No account has ${input.email}; invite them instead (POST /api/v1/invitations).`);
-  await db().$transaction(async (tx) => {
-    const existing = await tx.membership.findUnique({ where: { userId_workspaceId: { userId: user.id, workspaceId: caller.workspaceId } } });
-    if (existing) throw new ApiError("conflict", `${input.email} is already a member of this workspace.`, { errors: [{ path: "email", message: "Already a member" }] });
-    await tx.membership.create({ data: { userId: user.id, workspaceId: caller.workspaceId, role: input.role, createdAt: new Date() } });
-    await recordAuditEvent(tx, { workspaceId: caller.workspaceId, actorUserId: caller.userId, action: "member.joined", targetId: user.id, fields: ["role"] });
-  });
-  const member = (await listMembers(caller, user.id)).at(0);
-  if (!member) throw new ApiError("not_found", "The member could not be read back.");
-  return member;
 }

@@ -48,11 +48,18 @@ const ROUTES: Route[] = [
   { name: "revoke an unknown connected app", method: "DELETE", path: () => "/api/v1/connected-apps/no-such-grant", expect: row(401, 404, 404, 404, 404) },
   // Workspace administration: owners and admins of the caller's own workspace only.
   { name: "list members", method: "GET", path: () => "/api/v1/members", expect: row(401, 403, 200, 200, 200) },
-  { name: "add an unknown email as a member", method: "POST", path: () => "/api/v1/members", body: () => ({ email: `nobody-${Math.random().toString(36).slice(2)}@example.test` }), expect: row(401, 403, 404, 404, 404) },
+  // Known and unknown addresses alike: an invitation, never a membership (SPEC §12).
+  { name: "add an unknown email as a member", method: "POST", path: () => "/api/v1/members", body: () => ({ email: `nobody-${Math.random().toString(36).slice(2)}@example.test` }), expect: row(401, 403, 201, 201, 201) },
+  { name: "add someone with an account as a member", method: "POST", path: () => "/api/v1/members", body: () => ({ email: elsewhereEmail }), expect: row(401, 403, 201, 201, 201) },
   { name: "change the admin's role", method: "PATCH", path: (f) => `/api/v1/members/${f.adminUserId}`, body: () => ({ role: "admin" }), expect: row(401, 403, 200, 200, 404) },
   { name: "remove someone who isn't a member", method: "DELETE", path: () => "/api/v1/members/no-such-user", expect: row(401, 403, 404, 404, 404) },
   { name: "invite someone", method: "POST", path: () => "/api/v1/invitations", body: () => ({ email: `invitee-${Math.random().toString(36).slice(2)}@example.test` }), expect: row(401, 403, 201, 201, 201) },
   { name: "revoke an unknown invitation", method: "DELETE", path: () => "/api/v1/invitations/00000000-0000-4000-8000-000000000000", expect: row(401, 403, 404, 404, 404) },
+  { name: "your invitations", method: "GET", path: () => "/api/v1/my-invitations", expect: row(401, 200, 200, 200, 200) },
+  // API tokens can't take their user into another workspace: accepting is for the console, signed in.
+  { name: "accept an unknown invitation", method: "POST", path: () => "/api/v1/my-invitations/00000000-0000-4000-8000-000000000000/accept", expect: row(401, 403, 403, 403, 403) },
+  { name: "decline an unknown invitation", method: "DELETE", path: () => "/api/v1/my-invitations/00000000-0000-4000-8000-000000000000", expect: row(401, 404, 404, 404, 404) },
+  { name: "mail yourself a verification link (no SMTP here)", method: "POST", path: () => "/api/v1/account/email-verification", expect: row(401, 409, 409, 409, 409) },
   { name: "your workspaces", method: "GET", path: () => "/api/v1/workspaces", expect: row(401, 200, 200, 200, 200) },
   { name: "create a workspace", method: "POST", path: () => "/api/v1/workspaces", body: () => ({ name: "Matrix" }), expect: row(401, 201, 201, 201, 201) },
   // An API token acts in the workspace it was made in.
@@ -61,6 +68,7 @@ const ROUTES: Route[] = [
 ];
 
 let workspace: { admin: Actor; owner: Actor; member: Actor };
+let elsewhereEmail = "";
 let callers: Record<ActorName, Partial<Actor> | null>;
 let closedPort: number;
 let dropping: Awaited<ReturnType<typeof startDroppingServer>>;
@@ -74,6 +82,7 @@ beforeAll(async () => {
   const owner = await createActor("owner", admin.workspaceId);
   const member = await createActor("member", admin.workspaceId);
   workspace = { admin, owner, member };
+  elsewhereEmail = (await createActor("owner")).email;
 
   const revoked = await createActor("admin", admin.workspaceId);
   await db().apiToken.deleteMany({ where: { userId: revoked.userId } });

@@ -25,6 +25,13 @@ function secondInstance(): Db {
 let addresses = 0;
 const freshAddress = () => `10.${50 + Math.floor(Math.random() * 100)}.${Math.floor(addresses / 250) % 250}.${addresses++ % 250}`;
 
+/** The seconds a refused sign-in says to wait ("RateLimited:<seconds>"). */
+async function refusalWait(attempt: Promise<unknown>): Promise<number> {
+  const message = await attempt.then(() => "", (error: unknown) => (error instanceof Error ? error.message : ""));
+  expect(message).toMatch(/^RateLimited:\d+$/);
+  return Number(message.split(":")[1]);
+}
+
 /** next-auth's Credentials `authorize` step, called as next-auth calls it. */
 function authorize(credentials: Record<string, unknown>, address = freshAddress()) {
   const provider = authOptions().providers.find((p) => p.id === "credentials") as unknown as {
@@ -54,17 +61,30 @@ describe("rate limits", () => {
     expect(await db().apiToken.count({ where: { userId: admin.userId, name: "one too many" } })).toBe(0);
   });
 
-  it("sign-in: the eleventh attempt for an account is refused even with the right password", async () => {
+  it("sign-in: ten wrong passwords from one address lock that address out of the account, not the person who knows the password elsewhere", async () => {
     const user = await localUser("the-right-password");
-    for (let i = 0; i < LIMITS.signInPerAccount.max; i++) expect(await authorize({ email: user.email, password: `guess-${i}` })).toBeNull();
-    await expect(authorize({ email: user.email, password: "the-right-password" })).rejects.toThrow(/^RateLimited:\d+$/);
+    const stranger = freshAddress();
+    for (let i = 0; i < LIMITS.signInPerAccountAddress.max; i++) expect(await authorize({ email: user.email, password: `guess-${i}` }, stranger)).toBeNull();
+    await expect(authorize({ email: user.email, password: "the-right-password" }, stranger)).rejects.toThrow(/^RateLimited:\d+$/);
+    expect(await authorize({ email: user.email, password: "the-right-password" }, freshAddress())).toMatchObject({ id: user.userId });
+  });
+
+  it("sign-in: wrong passwords for an account from many addresses lock it everywhere, for longer as they go on", async () => {
+    const user = await localUser("the-right-password");
+    for (let i = 0; i < 3; i++) expect(await authorize({ email: user.email, password: `guess-${i}` })).toBeNull();
+    for (let i = 3; i < LIMITS.signInFailuresPerAccount.max; i++) await hit(LIMITS.signInFailuresPerAccount, user.email);
+    expect(await refusalWait(authorize({ email: user.email, password: "the-right-password" }))).toBeLessThanOrEqual(LIMITS.signInFailuresPerAccount.windowSeconds);
+    // The day's count: the lock outlasts the quarter of an hour.
+    for (let i = 0; i < LIMITS.signInFailuresPerAccountDaily.max; i++) await hit(LIMITS.signInFailuresPerAccountDaily, user.email);
+    expect(await refusalWait(authorize({ email: user.email, password: "the-right-password" }))).toBeGreaterThan(LIMITS.signInFailuresPerAccount.windowSeconds);
   });
 
   it("sign-in: every spelling of the email counts against one account", async () => {
     const user = await localUser("the-right-password");
+    const address = freshAddress();
     const spellings = [` ${user.email}`, `${user.email}\t`, user.email.toUpperCase(), `\u00a0${user.email}`, user.email.normalize("NFKD")];
-    for (let i = 0; i < LIMITS.signInPerAccount.max; i++) expect(await authorize({ email: spellings[i % spellings.length], password: "wrong" })).toBeNull();
-    await expect(authorize({ email: user.email, password: "the-right-password" })).rejects.toThrow(/^RateLimited/);
+    for (let i = 0; i < LIMITS.signInPerAccountAddress.max; i++) expect(await authorize({ email: spellings[i % spellings.length], password: "wrong" }, address)).toBeNull();
+    await expect(authorize({ email: user.email, password: "the-right-password" }, address)).rejects.toThrow(/^RateLimited/);
   });
 
   it("sign-in: a well-spelled email with surrounding whitespace still signs in (below the limit)", async () => {

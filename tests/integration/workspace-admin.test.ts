@@ -2,15 +2,14 @@
 // ends everything a member holds, invitations (new accounts, existing ones, SSO), and several
 // workspaces per user with nothing crossing between them.
 import { randomUUID } from "node:crypto";
-import { NextRequest } from "next/server";
 import { beforeAll, describe, expect, it } from "vitest";
-import { POST as acceptRoute } from "@/app/invite/[token]/accept/route";
 import { createApiToken } from "@/lib/auth/api-tokens";
 import { linkSsoAccount } from "@/lib/auth/sso";
 import { pruneExpiredInvitations } from "@/lib/workspaces/invitations";
 import { setEnv } from "./identity-fixture";
 import { db } from "@/lib/db";
 import { call, createActor, ORIGIN, sessionCookie, uniqueProvider, type Actor } from "./helpers";
+import { acceptInvitationLink } from "./invitation-link";
 
 type Person = Actor & { email: string };
 let owner: Person;
@@ -21,14 +20,7 @@ beforeAll(async () => {
   admin = await createActor("admin", owner.workspaceId);
 });
 
-async function accept(url: string, body: Record<string, unknown>, cookie?: string) {
-  const token = new URL(url).pathname.split("/")[2];
-  const res = await acceptRoute(
-    new NextRequest(`${ORIGIN}/invite/${token}/accept`, { method: "POST", headers: { origin: ORIGIN, "content-type": "application/json", ...(cookie ? { cookie } : {}) }, body: JSON.stringify(body) }),
-    { params: Promise.resolve({ token }) },
-  );
-  return { status: res.status, json: (await res.json()) as { detail?: string; workspace_id?: string; errors?: { path: string }[] } };
-}
+const accept = acceptInvitationLink;
 
 const uniqueEmail = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}@example.test`;
 
@@ -89,13 +81,15 @@ describe("members", () => {
     expect((await call(admin, "GET /api/v1/members")).json.data.map((m) => m.user_id)).not.toContain(member.userId);
   });
 
-  it("adds someone who already has an account; someone without one needs an invitation", async () => {
+  it("adding someone with an account invites them: no membership until they accept, signed in", async () => {
     const elsewhere = await createActor("member");
     const added = await call(admin, "POST /api/v1/members", { body: { email: elsewhere.email.toUpperCase(), role: "member" } });
     expect(added.status).toBe(201);
-    expect(added.json.email).toBe(elsewhere.email);
+    expect(added.json).toMatchObject({ email: elsewhere.email, role: "member", mailed: false });
+    expect(await db().membership.findUnique({ where: { userId_workspaceId: { userId: elsewhere.userId, workspaceId: owner.workspaceId } } })).toBeNull();
+    expect((await accept(added.json.url, {}, await sessionCookie(elsewhere.userId))).status).toBe(200);
+    expect((await db().membership.findUniqueOrThrow({ where: { userId_workspaceId: { userId: elsewhere.userId, workspaceId: owner.workspaceId } } })).role).toBe("member");
     expect((await call(admin, "POST /api/v1/members", { body: { email: elsewhere.email } })).status).toBe(409);
-    expect((await call(admin, "POST /api/v1/members", { body: { email: uniqueEmail("nobody") } })).status).toBe(404);
   });
 });
 
@@ -106,7 +100,7 @@ describe("invitations", () => {
     expect(invited.status).toBe(201);
     expect(invited.json.url).toMatch(new RegExp(`^${ORIGIN}/invite/[\\w-]{43}$`));
     expect((await call(admin, "GET /api/v1/members")).json.invitations.map((i) => i.email)).toContain(email);
-    expect(JSON.stringify(await db().invitation.findMany({ where: { email } }))).not.toContain(new URL(invited.json.url).pathname.split("/")[2]);
+    expect(JSON.stringify(await db().invitation.findMany({ where: { email } }))).not.toContain(new URL(invited.json.url ?? "").pathname.split("/")[2]);
 
     expect((await accept(invited.json.url, { name: "New Person", password: "short" })).status).toBe(422);
     const joined = await accept(invited.json.url, { name: "New Person", password: "a-long-enough-password" });

@@ -49,6 +49,19 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
       </CenteredCard>
     );
   }
+  if (!caller && invitation.claimedAccountId) {
+    return (
+      <CenteredCard>
+        {heading}
+        <p className="text-sm text-zinc-600 dark:text-zinc-300">
+          Someone made an account for <strong>{invitation.email}</strong> without proving the address is theirs. This link was mailed to it, so you can take the account over:
+          choose a name and a password. Whoever made it loses it, with everything it held, and you join as {role}.
+          If you made it yourself, <Link href={`/signin?callbackUrl=${encodeURIComponent(`/invite/${token}`)}`} className="underline">sign in</Link> instead and open this link again: you keep your workspaces.
+        </p>
+        <AcceptInvitation token={token} email={invitation.email} newAccount />
+      </CenteredCard>
+    );
+  }
   if (!caller && invitation.hasAccount) {
     return (
       <CenteredCard>

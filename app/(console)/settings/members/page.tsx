@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { MembersPage } from "@/components/members/members-page";
+import { AddressVerification } from "@/components/shell/received-invitations";
 import { pageCaller } from "@/lib/auth/page-auth";
 import { hasRole } from "@/lib/auth/roles";
 
@@ -14,8 +15,9 @@ export default async function Page() {
         <p className="text-sm text-zinc-600 dark:text-zinc-400">
           You are a member of {caller.workspaceName}. Owners and admins manage who is in it; ask one to invite someone or change a role.
         </p>
+        <AddressVerification email={caller.email} />
       </section>
     );
   }
-  return <MembersPage myUserId={caller.userId} myRole={caller.role} />;
+  return <MembersPage myUserId={caller.userId} myRole={caller.role} myEmail={caller.email} />;
 }

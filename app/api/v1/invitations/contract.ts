@@ -8,8 +8,9 @@ export const createInvitationContract = defineContract({
   tag: "Members",
   summary: "Invite someone by email",
   description:
-    `Returns a one-time link, valid ${INVITATION_DAYS} days, to pass on (the console sends no mail); only its hash is kept. ` +
-    "Without an account the invitee sets a password; with one they sign in; an SSO sign-in whose identity provider vouches for the email joins too — each with the invited role. " +
+    `Makes a one-time link, valid ${INVITATION_DAYS} days; only its hash is kept. With SMTP configured it is mailed to the address (url is null); without, it is returned to pass on. ` +
+    "The answer is the same whether or not the address has an account. Without an account the invitee sets a password; with one they accept signed in — through the link, " +
+    "or in the console when their address is verified (GET /api/v1/my-invitations). " +
     "A new invitation for the same email replaces the pending one. Only an owner can invite an owner.",
   auth: "caller",
   role: "admin",

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineContract } from "@/lib/api/contract";
-import { emailSchema, invitationSchema } from "@/lib/workspaces/invitations";
-import { memberSchema, roleSchema } from "@/lib/workspaces/members";
+import { createdInvitationSchema, createInvitationSchema, invitationSchema } from "@/lib/workspaces/invitations";
+import { memberSchema } from "@/lib/workspaces/members";
 
 export const listMembersContract = defineContract({
   method: "GET",
@@ -20,11 +20,13 @@ export const addMemberContract = defineContract({
   path: "/api/v1/members",
   operationId: "addMember",
   tag: "Members",
-  summary: "Add someone who already has an account",
-  description: "Adds an existing console user to this workspace at once. For someone without an account, create an invitation instead (404 says so). Only an owner can add an owner.",
+  summary: "Add someone by email: they are invited",
+  description:
+    "Nobody joins without accepting: this makes an invitation exactly as POST /api/v1/invitations does, with the same answer whether or not the address has an account. " +
+    "Someone with an account accepts it in the console (when their address is verified) or through the link; someone without one sets a password through the link. Only an owner can invite an owner.",
   auth: "caller",
   role: "admin",
-  body: z.strictObject({ email: emailSchema, role: roleSchema.default("member") }),
-  responses: { 201: { description: "Added", schema: memberSchema } },
-  errors: ["conflict", "not_found"],
+  body: createInvitationSchema,
+  responses: { 201: { description: "Invited", schema: createdInvitationSchema } },
+  errors: ["conflict", "rate_limited"],
 });

@@ -1,6 +1,6 @@
 import { route } from "@/lib/api/handler";
-import { listInvitations } from "@/lib/workspaces/invitations";
-import { addMember, listMembers } from "@/lib/workspaces/members";
+import { createInvitation, listInvitations } from "@/lib/workspaces/invitations";
+import { listMembers } from "@/lib/workspaces/members";
 import { addMemberContract, listMembersContract } from "./contract";
 
 // GET /api/v1/members — members and pending invitations (owners and admins)
@@ -9,5 +9,5 @@ export const GET = route(listMembersContract, async ({ caller }) => {
   return { status: 200, body: { data, invitations } };
 });
 
-// POST /api/v1/members — add an existing user
-export const POST = route(addMemberContract, async ({ caller, body }) => ({ status: 201, body: await addMember(caller, body) }));
+// POST /api/v1/members — invite someone, with or without an account: nobody joins without accepting
+export const POST = route(addMemberContract, async ({ caller, body }) => ({ status: 201, body: await createInvitation(caller, body) }));
