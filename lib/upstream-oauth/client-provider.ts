@@ -44,8 +44,14 @@ export class IssuerMismatch extends Error {
   }
 }
 
-/** RFC 8414 §3.3: the metadata's issuer is the URL it was discovered for (a trailing slash aside). */
+/**
+ * RFC 8414 §3.3: the metadata's issuer is the URL it was discovered for (a trailing slash aside),
+ * when that URL is an issuer a protected resource named. A 2025-03-26 server publishes no resource
+ * metadata: discovery starts from its own origin, which names no issuer, and the metadata found
+ * there says which it is (the callback's `iss` is then checked against that).
+ */
 export function assertSameIssuer(state: OAuthDiscoveryState): void {
+  if (!state.resourceMetadata) return;
   const issuer = state.authorizationServerMetadata?.issuer;
   const same = (a: string, b: string) => a.replace(/\/+$/, "") === b.replace(/\/+$/, "");
   if (issuer !== undefined && !same(state.authorizationServerUrl, issuer)) throw new IssuerMismatch(issuer);
