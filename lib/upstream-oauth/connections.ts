@@ -36,7 +36,6 @@ const LEASE_MS = 30_000;
 /** A token request must end well inside the lease, or a second instance could refresh too. */
 const TOKEN_REQUEST_MS = 20_000;
 const STATE_MAX = 200;
-const MESSAGE_MAX = 300;
 
 function box() {
   return secrets(env().encryptionKey);
@@ -122,8 +121,6 @@ const boundedFetch: typeof fetch = async (input, init) => {
   return new Response(empty ? null : text, { status: response.status, statusText: response.statusText, headers: response.headers });
 };
 
-const short = (text: string) => (text.length > MESSAGE_MAX ? `${text.slice(0, MESSAGE_MAX)}…` : text);
-
 /**
  * What went wrong at an authorization server, in the console's words. Nothing the server wrote
  * (its error_description, its issuer's text) is relayed: a hostile server would put its own
@@ -131,13 +128,12 @@ const short = (text: string) => (text.length > MESSAGE_MAX ? `${text.slice(0, ME
  */
 function failureAt(error: unknown): string {
   if (error instanceof AnswerTooLarge || error instanceof AuthorizationRequired) return error.message;
-  if (error instanceof IssuerMismatch) {
-    const origin = URL.canParse(error.issuer) ? new URL(error.issuer).origin : "something else";
-    return `its metadata names another issuer (${short(origin)}), so it may be posing as another server; nothing was sent to it`;
-  }
+  // Neither the issuer it names nor the URL the SDK quotes: both are the server's text.
+  if (error instanceof IssuerMismatch) return "its metadata names another issuer, so it may be posing as another server; nothing was sent to it";
   if (error instanceof OAuthError) return /^[a-z_]{1,64}$/.test(error.errorCode) ? `it answered ${error.errorCode}` : "it refused";
-  // The SDK's own words for an HTTP failure ("HTTP 500 trying to load …").
-  if (error instanceof Error && /^HTTP \d{3}\b/.test(error.message)) return short(error.message.slice(0, 120));
+  // The SDK's words for an HTTP failure ("HTTP 500 trying to load … from <url>"): only the status.
+  const status = error instanceof Error ? /^HTTP (\d{3})\b/.exec(error.message)?.[1] : undefined;
+  if (status) return `it answered HTTP ${status}`;
   if (error instanceof TypeError || fieldsOf(error).code !== undefined || fieldsOf(fieldsOf(error).cause).code !== undefined) return classify(error).message;
   return "its answer wasn't one the console could use";
 }

@@ -139,7 +139,7 @@ async function ageToken(providerId: string, owner: string, leftMs = 10_000, life
  * another issuer, a registration refused with words of its own, token answers over the size limit.
  */
 async function startHostileServer() {
-  const mode: { issuer?: string; registration: "ok" | "refuse"; token: "ok" | "oversize" } = { registration: "ok", token: "ok" };
+  const mode: { issuer?: string; metadata: "ok" | "fail"; registration: "ok" | "refuse"; token: "ok" | "oversize" } = { metadata: "ok", registration: "ok", token: "ok" };
   const hits = new Map<string, number>();
   let issued = 0;
   const server = http.createServer((req, res) => {
@@ -154,6 +154,7 @@ async function startHostileServer() {
     const json = (status: number, body: unknown) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
     if (path === "/.well-known/oauth-protected-resource/mcp") return void json(200, { resource: `${origin}/mcp`, authorization_servers: [origin] });
     if (path === "/.well-known/oauth-authorization-server") {
+      if (mode.metadata === "fail") return void json(500, {});
       return void json(200, { issuer: mode.issuer ?? origin, authorization_endpoint: `${origin}/authorize`, token_endpoint: `${origin}/token`, registration_endpoint: `${origin}/register`, response_types_supported: ["code"], code_challenge_methods_supported: ["S256"] });
     }
     if (path === "/register") {
@@ -589,19 +590,26 @@ describe("a provider with one shared connection", () => {
 
   it("metadata naming another issuer is refused before registration, and the server's own words never reach the user", async () => {
     const hostile = await startHostileServer();
+    // Each attempt at Connect fails (502) and says nothing in the server's words.
+    const failedConnect = async (unsaid: string) => {
+      const started = await call(admin, "POST /api/v1/mcp-providers/{id}/connection", { params: { id: await hostile.provider() } });
+      expect(started.status).toBe(502);
+      expect(started.text).not.toContain(unsaid);
+      return started.json.detail as string;
+    };
     try {
       hostile.mode.issuer = "https://accounts.example/";
-      const mixedUp = await call(admin, "POST /api/v1/mcp-providers/{id}/connection", { params: { id: await hostile.provider() } });
-      expect(mixedUp.status).toBe(502);
+      expect(await failedConnect("accounts.example")).toContain("names another issuer");
       expect(hostile.hits("/register")).toBe(0); // no registration, no endpoint of its used
-      expect(mixedUp.json.detail).toContain("names another issuer (https://accounts.example)");
 
+      // The SDK's message quotes the metadata URL, which is the server's text: only the status is said.
       hostile.mode.issuer = undefined;
+      hostile.mode.metadata = "fail";
+      expect(await failedConnect("/.well-known/")).toContain("it answered HTTP 500");
+
+      hostile.mode.metadata = "ok";
       hostile.mode.registration = "refuse";
-      const refused = await call(admin, "POST /api/v1/mcp-providers/{id}/connection", { params: { id: await hostile.provider() } });
-      expect(refused.status).toBe(502);
-      expect(refused.json.detail).toContain("it answered invalid_client_metadata");
-      expect(refused.text).not.toContain("555");
+      expect(await failedConnect("555")).toContain("it answered invalid_client_metadata");
     } finally {
       await hostile.stop();
     }
