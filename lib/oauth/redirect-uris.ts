@@ -20,10 +20,14 @@ export function isPrivateUseRedirectUri(value: unknown): boolean {
   return url !== null && PRIVATE_USE_SCHEME.test(url.protocol);
 }
 
-/** What the consent screen names as the destination: the host, or a private-use scheme's name. */
+/**
+ * What the consent screen names as the destination: an http(s) URI's host, or a private-use
+ * scheme's name. Never the host in a private-use URI (`com.evil.app://claude.ai/cb`): whichever app
+ * claims the scheme gets the answer, whatever host it writes after it.
+ */
 export function redirectDestination(redirectUri: string): string | undefined {
   const url = URL.parse(redirectUri);
   if (!url) return undefined;
-  if (url.host) return url.host;
+  if (url.protocol === "https:" || url.protocol === "http:") return url.host || undefined;
   return PRIVATE_USE_SCHEME.test(url.protocol) ? url.protocol : undefined;
 }

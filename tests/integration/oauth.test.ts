@@ -354,6 +354,12 @@ describe("redirect URIs and response modes", () => {
     expect(new URL(location).searchParams.get("code")).toBeTruthy();
   });
 
+  it("a private-use URI with a host in it is named by its scheme on the consent screen, not that host", async () => {
+    const { body } = await register(["com.evil.app://claude.ai/cb"], "192.0.2.74");
+    const { pending } = await allowInBrowser(authorizationRequest(body.client_id ?? "", "com.evil.app://claude.ai/cb"), member);
+    expect(pending?.redirectHost).toBe("com.evil.app:");
+  });
+
   it("a form_post answer's auto-submit is allowed by its Content-Security-Policy", async () => {
     const { body } = await register([REDIRECT], "192.0.2.73");
     const { answer } = await allowInBrowser(authorizationRequest(body.client_id ?? "", REDIRECT, { response_mode: "form_post" }), member);
