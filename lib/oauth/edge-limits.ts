@@ -12,11 +12,13 @@ export const MAX_PARAMETER_LENGTH = 2048;
 /** Largest authorization request (its query or form) and largest body of any other request. */
 export const MAX_REQUEST_BYTES = 16 * 1024;
 
-const LIMITED: { path: RegExp; methods: string[]; limit: Limit; overall?: Limit; what: string }[] = [
-  { path: /^\/(auth|request)\/?$/, methods: ["GET", "POST"], limit: LIMITS.authorizationPerAddress, overall: LIMITS.authorizationOverall, what: "authorization requests" },
+// Every method but a CORS preflight counts: oidc-provider's router serves each GET route to HEAD
+// too (HEAD /auth stores an interaction), and a method a route doesn't serve costs a request anyway.
+const LIMITED: { path: RegExp; limit: Limit; overall?: Limit; what: string }[] = [
+  { path: /^\/(auth|request)\/?$/, limit: LIMITS.authorizationPerAddress, overall: LIMITS.authorizationOverall, what: "authorization requests" },
   // A token request writes only when it presents a live code or refresh token: per address is enough.
-  { path: /^\/token\/?$/, methods: ["POST"], limit: LIMITS.tokenRequestsPerAddress, what: "token requests" },
-  { path: /^\/reg\/?$/, methods: ["POST"], limit: LIMITS.clientRegistrationPerAddress, overall: LIMITS.clientRegistrationOverall, what: "client registrations" },
+  { path: /^\/token\/?$/, limit: LIMITS.tokenRequestsPerAddress, what: "token requests" },
+  { path: /^\/reg\/?$/, limit: LIMITS.clientRegistrationPerAddress, overall: LIMITS.clientRegistrationOverall, what: "client registrations" },
 ];
 
 function refuse(res: ServerResponse, status: number, error: string, description: string, headers: Record<string, string> = {}) {
@@ -65,7 +67,7 @@ export async function refusedAtEdge(req: IncomingMessage, res: ServerResponse, p
     refuse(res, tooLarge.status, "invalid_request", tooLarge.detail);
     return true;
   }
-  const limited = LIMITED.find((entry) => entry.path.test(pathname) && entry.methods.includes(req.method ?? ""));
+  const limited = req.method === "OPTIONS" ? undefined : LIMITED.find((entry) => entry.path.test(pathname));
   if (!limited) return false;
   // If the count can't be had, refuse: each of these requests writes rows.
   const count = (limit: Limit, subject: string) => hit(limit, subject).catch(() => 60);

@@ -48,7 +48,7 @@ function consoleFetch(cookies?: Map<string, string>): typeof fetch {
       response = await fetch(`http://127.0.0.1:${port}${url.pathname}${url.search}`, {
         method: request.method,
         headers,
-        body: request.method === "GET" ? undefined : await request.text(),
+        body: request.method === "GET" || request.method === "HEAD" ? undefined : await request.text(),
         redirect: "manual",
       });
       for (const line of response.headers.getSetCookie()) {
@@ -389,6 +389,17 @@ describe("anonymous writes to the authorization server", () => {
     expect(await interactions()).toBe(before);
     expect((await authorize(url, "2001:db8:7:2::1")).status).toBe(303);
     await clearLimit(LIMITS.authorizationPerAddress, addressGroup("2001:db8:7:1::1"));
+  });
+
+  it("limits HEAD as GET: oidc-provider serves an authorization request to either", async () => {
+    const { body } = await register([REDIRECT], "192.0.2.87");
+    const url = authorizationRequest(body.client_id ?? "", REDIRECT);
+    await useUp(LIMITS.authorizationPerAddress, "192.0.2.87");
+    const before = await interactions();
+    const refused = await consoleFetch()(url, { method: "HEAD", headers: fromAddress("192.0.2.87") });
+    expect(refused.status).toBe(429);
+    expect(await interactions()).toBe(before);
+    await clearLimit(LIMITS.authorizationPerAddress, "192.0.2.87");
   });
 
   it("limits authorization requests and registrations from everyone together, so many addresses can't add up", async () => {
