@@ -47,8 +47,16 @@ export const LIMITS = {
   authorizationPerAddress: { name: "oauth-authorization:address", max: 120, windowSeconds: 600 },
   // Codes and refresh tokens exchanged; every MCP client behind one address refreshes hourly at most.
   tokenRequestsPerAddress: { name: "oauth-token:address", max: 600, windowSeconds: 600 },
-  // …and from everyone together, so many addresses (an IPv6 /48 holds 65536 /64s) can't add up to
-  // an unbounded number of rows either.
+  // …per IPv6 /48, the allocation one site (or one cheap tunnel account) holds: its 65,536 /64s at
+  // the per-address limits would add up to 167 × 120 authorizations and 67 × 30 registrations — the
+  // ceilings below, shutting everyone out. A /48 gets a tenth of each ceiling (17 /64s at their
+  // authorization limit, 7 at their registration limit: an organisation's worth), so reaching a
+  // ceiling takes ten allocations. IPv4 has no such tier: every address costs its holder one, and a
+  // hundred scattered ones don't share a /24 to count.
+  authorizationPerNetwork: { name: "oauth-authorization:network", max: 2_000, windowSeconds: 600 },
+  clientRegistrationPerNetwork: { name: "oauth-registration:network", max: 200, windowSeconds: 3600 },
+  // …and from everyone together, so many addresses can't add up to an unbounded number of rows
+  // either. Only authorization requests for a known client count here: the rest store nothing.
   authorizationOverall: { name: "oauth-authorization:all", max: 20_000, windowSeconds: 600 },
   clientRegistrationOverall: { name: "oauth-registration:all", max: 2_000, windowSeconds: 3600 },
   // Wrong issuer secrets: a handful per address, counted before any secret is compared.

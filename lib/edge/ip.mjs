@@ -29,10 +29,13 @@ export function normaliseIp(value) {
 /**
  * The unit a per-address limit counts: an IPv4 address itself, an IPv6 address's /64 (one host
  * usually holds a whole /64, so counting single IPv6 addresses would limit nobody). Anything else as is.
+ * `prefix` 48 gives the network a site is usually allocated instead (RFC 6177), for limits that
+ * count whole allocations; an IPv4 address stays itself.
  * @param {string} address
+ * @param {48 | 64} [prefix]
  * @returns {string}
  */
-export function addressGroup(address) {
+export function addressGroup(address, prefix = 64) {
   const ip = normaliseIp(address);
   if (!ip) return address;
   if (isIP(ip) === 4) return ip;
@@ -41,5 +44,5 @@ export function addressGroup(address) {
   const front = groups(head);
   const back = tail === undefined ? [] : groups(tail);
   const all = [...front, ...Array(8 - front.length - back.length).fill("0"), ...back];
-  return `${all.slice(0, 4).map((group) => group.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+  return `${all.slice(0, prefix / 16).map((group) => group.replace(/^0+(?=.)/, "")).join(":")}::/${prefix}`;
 }

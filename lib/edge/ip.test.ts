@@ -12,4 +12,11 @@ describe("addressGroup", () => {
     expect(addressGroup("192.0.2.1")).toBe("192.0.2.1");
     expect(addressGroup("unknown")).toBe("unknown");
   });
+
+  it("counts a whole /48 when asked, and IPv4 still by itself", () => {
+    expect(addressGroup("2001:db8:1:2::5", 48)).toBe("2001:db8:1::/48");
+    expect(addressGroup("2001:db8:1:ffff::1", 48)).toBe(addressGroup("2001:db8:1:2::5", 48));
+    expect(addressGroup("2001:db8:2:2::5", 48)).not.toBe(addressGroup("2001:db8:1:2::5", 48));
+    expect(addressGroup("192.0.2.1", 48)).toBe("192.0.2.1");
+  });
 });

@@ -83,6 +83,12 @@ export class PrismaAdapter implements Adapter {
   }
 }
 
+/** Whether `clientId` is a registered client that hasn't expired, read without touching its expiry. */
+export async function isRegisteredClient(clientId: string): Promise<boolean> {
+  const row = await db().oAuthRecord.findUnique({ where: { model_id: { model: "Client", id: keyOf(clientId) } }, select: { expiresAt: true } });
+  return row !== null && (!row.expiresAt || row.expiresAt.getTime() > Date.now());
+}
+
 /** Everything stored under a grant — its codes and tokens, and the grant itself — ends now. */
 export async function destroyGrant(grantId: string) {
   await db().oAuthRecord.deleteMany({ where: { OR: [{ grantId }, { model: "Grant", id: keyOf(grantId) }] } });

@@ -1,10 +1,13 @@
 // What the authorization server refuses before it runs, so a refused request stores nothing: too
-// many requests from one address (IPv6 counted by /64) at the endpoints anyone may call and that
-// write rows — authorization (an interaction per request), token, registration — and requests
-// larger than any MCP client sends (an authorization request's parameters are kept with it).
+// many requests from one address (IPv6 counted by /64), from one IPv6 /48, or from everyone, at the
+// endpoints anyone may call and that write rows — authorization (an interaction per request), token,
+// registration — and requests larger than any MCP client sends (an authorization request's
+// parameters are kept with it). The numbers, and why, are with LIMITS in lib/rate-limit.ts.
 import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { CLIENT_ADDRESS_HEADER } from "@/lib/edge/client-address.mjs";
+import { CLIENT_ADDRESS_HEADER, readClientAddress } from "@/lib/edge/client-address.mjs";
+import { addressGroup } from "@/lib/edge/ip.mjs";
+import { isRegisteredClient } from "@/lib/oauth/adapter";
 import { clientAddress, hit, LIMITS, type Limit } from "@/lib/rate-limit";
 
 /** Longest single parameter: a Client ID Metadata Document URL, a redirect URI, a state. */
@@ -14,11 +17,37 @@ export const MAX_REQUEST_BYTES = 16 * 1024;
 
 // Every method but a CORS preflight counts: oidc-provider's router serves each GET route to HEAD
 // too (HEAD /auth stores an interaction), and a method a route doesn't serve costs a request anyway.
-const LIMITED: { path: RegExp; limit: Limit; overall?: Limit; what: string }[] = [
-  { path: /^\/(auth|request)\/?$/, limit: LIMITS.authorizationPerAddress, overall: LIMITS.authorizationOverall, what: "authorization requests" },
+type Limited = {
+  path: RegExp;
+  limit: Limit;
+  /** Per IPv6 /48. */
+  network?: Limit;
+  overall?: Limit;
+  /** Whether the request counts toward `overall`: one that can't write mustn't use up everyone's share. */
+  canWrite?: (query: string) => Promise<boolean>;
+  what: string;
+};
+
+/** An authorization request for a registered client, or one described by a metadata document (an https client_id). */
+async function namesKnownClient(query: string): Promise<boolean> {
+  const clientId = new URLSearchParams(query).get("client_id");
+  if (!clientId) return false;
+  if (clientId.startsWith("https://")) return true;
+  return isRegisteredClient(clientId).catch(() => true);
+}
+
+const LIMITED: Limited[] = [
+  {
+    path: /^\/(auth|request)\/?$/,
+    limit: LIMITS.authorizationPerAddress,
+    network: LIMITS.authorizationPerNetwork,
+    overall: LIMITS.authorizationOverall,
+    canWrite: namesKnownClient,
+    what: "authorization requests",
+  },
   // A token request writes only when it presents a live code or refresh token: per address is enough.
   { path: /^\/token\/?$/, limit: LIMITS.tokenRequestsPerAddress, what: "token requests" },
-  { path: /^\/reg\/?$/, limit: LIMITS.clientRegistrationPerAddress, overall: LIMITS.clientRegistrationOverall, what: "client registrations" },
+  { path: /^\/reg\/?$/, limit: LIMITS.clientRegistrationPerAddress, network: LIMITS.clientRegistrationPerNetwork, overall: LIMITS.clientRegistrationOverall, what: "client registrations" },
 ];
 
 function refuse(res: ServerResponse, status: number, error: string, description: string, headers: Record<string, string> = {}) {
@@ -26,9 +55,13 @@ function refuse(res: ServerResponse, status: number, error: string, description:
   res.end(JSON.stringify({ error, error_description: description }));
 }
 
-function clientAddressOf(req: IncomingMessage): string {
+/** The client's address as per-address limits count it, and its IPv6 /48 (undefined for IPv4). */
+function clientAddressOf(req: IncomingMessage): { address: string; network?: string } {
   const stamp = req.headers[CLIENT_ADDRESS_HEADER];
-  return clientAddress({ headers: new Headers(typeof stamp === "string" ? { [CLIENT_ADDRESS_HEADER]: stamp } : {}) });
+  const headers = new Headers(typeof stamp === "string" ? { [CLIENT_ADDRESS_HEADER]: stamp } : {});
+  const address = clientAddress({ headers });
+  const network = addressGroup(readClientAddress(headers), 48);
+  return { address, ...(network !== address ? { network } : {}) };
 }
 
 /**
@@ -71,12 +104,16 @@ export async function refusedAtEdge(req: IncomingMessage, res: ServerResponse, p
   if (!limited) return false;
   // If the count can't be had, refuse: each of these requests writes rows.
   const count = (limit: Limit, subject: string) => hit(limit, subject).catch(() => 60);
-  const retryAfter = await count(limited.limit, clientAddressOf(req));
-  if (retryAfter > 0) {
-    refuse(res, 429, "temporarily_unavailable", `Too many ${limited.what} from this address; try again later`, { "retry-after": String(retryAfter) });
+  const { address, network } = clientAddressOf(req);
+  const tiers: [Limit | undefined, string | undefined, string][] = [[limited.limit, address, "address"], [limited.network, network, "network"]];
+  for (const [limit, subject, from] of tiers) {
+    const retryAfter = limit && subject ? await count(limit, subject) : 0;
+    if (retryAfter <= 0) continue;
+    refuse(res, 429, "temporarily_unavailable", `Too many ${limited.what} from this ${from}; try again later`, { "retry-after": String(retryAfter) });
     return true;
   }
-  const busy = limited.overall ? await count(limited.overall, "all") : 0;
+  const { overall, canWrite } = limited;
+  const busy = overall && (!canWrite || (await canWrite(query))) ? await count(overall, "all") : 0;
   if (busy <= 0) return false;
   refuse(res, 503, "temporarily_unavailable", `The authorization server is taking too many ${limited.what}; try again later`, { "retry-after": String(busy) });
   return true;

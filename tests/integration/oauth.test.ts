@@ -417,6 +417,40 @@ describe("anonymous writes to the authorization server", () => {
     }
   });
 
+  it("limits an IPv6 /48 as a whole, so its many /64s stop long before the ceiling everyone shares", async () => {
+    const { body } = await register([REDIRECT], "192.0.2.88");
+    const url = authorizationRequest(body.client_id ?? "", REDIRECT);
+    const network = addressGroup("2001:db8:9::1", 48);
+    await useLimitForTests(LIMITS.authorizationPerNetwork, network, LIMITS.authorizationPerNetwork.max);
+    await useLimitForTests(LIMITS.clientRegistrationPerNetwork, network, LIMITS.clientRegistrationPerNetwork.max);
+    try {
+      const before = await interactions();
+      // A /64 of that /48 that hasn't sent anything yet: its own limit is untouched.
+      const refused = await authorize(url, "2001:db8:9:77::1");
+      expect(refused.status).toBe(429);
+      expect(((await refused.json()) as { error_description: string }).error_description).toContain("from this network");
+      expect(await interactions()).toBe(before);
+      expect((await register([REDIRECT], "2001:db8:9:78::1")).status).toBe(429);
+      expect((await authorize(url, "2001:db8:a:77::1")).status).toBe(303);
+    } finally {
+      await clearLimit(LIMITS.authorizationPerNetwork, network);
+      await clearLimit(LIMITS.clientRegistrationPerNetwork, network);
+    }
+  });
+
+  it("counts toward the shared ceiling only authorization requests for a known client", async () => {
+    const { body } = await register([REDIRECT], "192.0.2.89");
+    await useLimitForTests(LIMITS.authorizationOverall, "all", LIMITS.authorizationOverall.max);
+    try {
+      // Nobody's client: the authorization server refuses it without storing anything, so it
+      // neither uses up everyone's share nor is turned away by it.
+      expect((await authorize(authorizationRequest("nobody", REDIRECT), "192.0.2.89")).status).toBe(400);
+      expect((await authorize(authorizationRequest(body.client_id ?? "", REDIRECT), "192.0.2.89")).status).toBe(503);
+    } finally {
+      await clearLimit(LIMITS.authorizationOverall, "all");
+    }
+  });
+
   it("limits token requests per address", async () => {
     await useUp(LIMITS.tokenRequestsPerAddress, "192.0.2.81");
     const res = await consoleFetch()(new URL("/oidc/token", ORIGIN), {
