@@ -27,6 +27,8 @@ export function isClaimedOnly(user: { emailVerified: boolean; emailVerifiedAt: D
  */
 export async function takeOverClaimedAccount(tx: DbTransaction, userId: string, input: { passwordHash: string | null; by: VerifiedBy | "operator" }) {
   const ended = await endAccess(tx, { userId });
+  // An identity the claimant linked on an address its provider didn't verify goes with the rest.
+  await tx.ssoAccount.deleteMany({ where: { userId } });
   // The operator vouches for whoever gets the password, but proves nothing about the mailbox.
   const proof = input.by === "operator" ? { emailVerified: true } : verifiedNow(input.by);
   const user = await tx.user.update({ where: { id: userId }, data: { passwordHash: input.passwordHash, ...proof, identityVersion: { increment: 1 } } });

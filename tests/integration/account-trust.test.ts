@@ -9,6 +9,7 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { linkSsoAccount } from "@/lib/auth/sso";
 import { db } from "@/lib/db";
+import { resetEnvForTests } from "@/lib/env";
 import { hit, LIMITS } from "@/lib/rate-limit";
 import { call, createActor, ORIGIN, sessionCookie } from "./helpers";
 import { acceptInvitationLink } from "./invitation-link";
@@ -147,6 +148,41 @@ describe("Members shows whose address is verified", () => {
     const list = (await call(admin, "GET /api/v1/members")).json.data;
     expect(list.find((m) => m.user_id === unsure.userId)?.email_verified_by).toBeNull();
     expect(list.find((m) => m.user_id === sure.userId)?.email_verified_by).toBe("sso");
+  });
+});
+
+describe("an address the identity provider didn't verify (OIDC_TRUST_UNVERIFIED_EMAIL) is only claimed", () => {
+  const trustingUnverified = async <T>(run: () => Promise<T>): Promise<T> => {
+    process.env.OIDC_TRUST_UNVERIFIED_EMAIL = "true";
+    resetEnvForTests();
+    try {
+      return await run();
+    } finally {
+      Reflect.deleteProperty(process.env, "OIDC_TRUST_UNVERIFIED_EMAIL");
+      resetEnvForTests();
+    }
+  };
+
+  it("it takes no claimed account over and verifies nothing", async () => {
+    const email = uniqueEmail("unverified-sso");
+    const { user } = await squat(email);
+    const linked = await trustingUnverified(() => linkSsoAccount({ issuer: "https://idp.unsure.example", subject: randomUUID(), email, name: "Unsure" }));
+    expect(linked).not.toEqual({ userId: user.id });
+    const after = await db().user.findUniqueOrThrow({ where: { id: user.id } });
+    expect([after.passwordHash, after.emailVerified, after.emailVerifiedAt]).toEqual([user.passwordHash, false, null]);
+    expect(await db().ssoAccount.count({ where: { userId: user.id } })).toBe(0);
+  });
+
+  it("a new SSO user with it is made claimed, so a verified sign-in can take it over", async () => {
+    const email = uniqueEmail("new-unverified-sso");
+    const first = await trustingUnverified(() => linkSsoAccount({ issuer: "https://idp.unsure.example", subject: randomUUID(), email, name: "Unsure" }));
+    if (!("userId" in first)) throw new Error("not linked");
+    expect(await db().user.findUniqueOrThrow({ where: { id: first.userId } })).toMatchObject({ email, emailVerified: false, emailVerifiedAt: null });
+    const owner = await linkSsoAccount({ issuer: "https://idp.trust.example", subject: randomUUID(), email, emailVerified: true, name: "Owner" });
+    expect(owner).toEqual({ userId: first.userId });
+    expect(await db().user.findUniqueOrThrow({ where: { id: first.userId } })).toMatchObject({ emailVerifiedBy: "sso" });
+    // The claimant's own identity no longer signs in as the account.
+    expect((await db().ssoAccount.findMany({ where: { userId: first.userId } })).map((a) => a.issuer)).toEqual(["https://idp.trust.example"]);
   });
 });
 
