@@ -18,7 +18,7 @@ import { isClaimedOnly, takeOverClaimedAccount, verifiedNow } from "@/lib/auth/v
 import { env } from "@/lib/env";
 import { mailConfigured, sendMail } from "@/lib/mail/send";
 import { oauthUrls } from "@/lib/oauth/urls";
-import { enforce, LIMITS } from "@/lib/rate-limit";
+import { enforce, hit, LIMITS } from "@/lib/rate-limit";
 import { accessEnded, assertMayGrant, requireAdmin, roleSchema, type AdminCaller } from "@/lib/workspaces/members";
 
 export const INVITATION_DAYS = 7;
@@ -29,7 +29,9 @@ export const emailSchema = z
   .max(EMAIL_MAX, `At most ${EMAIL_MAX} characters`)
   .meta({ examples: ["ada@example.com"] })
   .transform(normaliseEmail)
-  .refine((email) => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email), "Enter an email address")
+  // One plain address: nothing a mailer reads as a name, a group or a list ("x<victim@…>", "a,victim@…"),
+  // which would deliver to someone other than the address the limits and invitation are keyed by.
+  .refine((email) => /^[^@\s<>()[\]\\,;:"]+@[^@\s<>()[\]\\,;:"]+\.[^@\s<>()[\]\\,;:"]+$/.test(email), "Enter an email address")
   .refine((email) => !isReservedEmail(email), "Addresses in the .invalid domain can't receive an invitation");
 
 export const createInvitationSchema = z.strictObject({ email: emailSchema, role: roleSchema.default("member") });
@@ -77,8 +79,9 @@ export async function createInvitation(caller: AdminCaller, input: { email: stri
   const member = await db().membership.findFirst({ where: { workspaceId: caller.workspaceId, user: { email: input.email } } });
   if (member) throw new ApiError("conflict", `${input.email} is already a member of this workspace.`, { errors: [{ path: "email", message: "Already a member" }] });
   const token = randomBytes(32).toString("base64url");
-  const mailing = mailConfigured();
-  if (mailing) await enforce([[LIMITS.invitationMailsPerAddress, input.email]]);
+  // Past the address's mail allowance the invitation is made all the same, its link shown to the
+  // admin: whoever else spent the allowance can't stop a real admin inviting the address.
+  const mailing = mailConfigured() && (await hit(LIMITS.invitationMailsPerAddress, input.email)) === 0;
   const row = await db().$transaction(async (tx) => {
     // A new invitation for the same email replaces the pending one: only the newest link works.
     await tx.invitation.deleteMany({ where: { workspaceId: caller.workspaceId, email: input.email, acceptedAt: null } });
@@ -100,7 +103,8 @@ export async function createInvitation(caller: AdminCaller, input: { email: stri
   });
   const url = `${oauthUrls().origin}/invite/${token}`;
   if (mailing && (await mailInvitation(row, url))) return { ...toInvitation(row), url: null };
-  // No mail (or it failed): the admin passes the link on, so following it proves nothing about the address.
+  // No mail (or it failed, or the address had its share): the admin passes the link on, so
+  // following it proves nothing about the address.
   if (mailing) await db().invitation.updateMany({ where: { id: row.id }, data: { mailed: false } });
   return { ...toInvitation({ ...row, mailed: false }), url };
 }

@@ -89,13 +89,28 @@ describe("with SMTP configured", () => {
     expect((await call({ cookie }, "POST /api/v1/account/email-verification", { headers: { origin: ORIGIN } })).json.sent_to).toBeNull();
   });
 
-  it("an address gets at most five invitation mails an hour, whoever sends them", async () => {
+  it("an address gets at most five invitation mails an hour, whoever sends them; past that the admin is shown the link", async () => {
     smtp.use();
     const email = uniqueEmail("flooded");
     for (let i = 0; i < LIMITS.invitationMailsPerAddress.max; i++) expect((await call(await createActor("owner"), "POST /api/v1/invitations", { body: { email } })).status).toBe(201);
-    const refused = await call(await createActor("owner"), "POST /api/v1/members", { body: { email } });
-    expect(refused.status).toBe(429);
+    const real = await createActor("owner");
+    const unmailed = await call(real, "POST /api/v1/members", { body: { email } });
+    expect(unmailed.status).toBe(201);
+    expect(unmailed.json).toMatchObject({ email, mailed: false });
+    expect(unmailed.json.url).toMatch(`${ORIGIN}/invite/`);
     expect(smtp.received.filter((m) => m.to.includes(email))).toHaveLength(LIMITS.invitationMailsPerAddress.max);
+  });
+
+  it("an address a mailer would read as a name, group or list is refused, so nobody else gets the mail", async () => {
+    smtp.use();
+    const admin = await createActor("owner");
+    const victim = uniqueEmail("victim");
+    for (const email of [`x<${victim}>`, `a,${victim}`, `a;${victim}`, `"a"${victim}`, `group:${victim}`, `a(${victim})`]) {
+      const refused = await call(admin, "POST /api/v1/invitations", { body: { email } });
+      expect(refused.status, email).toBe(422);
+      expect(refused.json.errors).toContainEqual(expect.objectContaining({ path: "email" }));
+    }
+    expect(smtp.received.filter((m) => m.to.includes(victim))).toHaveLength(0);
   });
 
   it("when the mail can't be sent, the admin is shown the link, and following it proves nothing", async () => {
