@@ -72,7 +72,7 @@ export async function linkSsoAccount(profile: SsoProfile): Promise<LinkResult> {
         // The account was made from an invitation link, which proves nothing about the address;
         // the identity provider does. Whoever set its password loses it, with everything it opened
         // or joined: the owner of the address starts afresh, as a new SSO user would.
-        const taken = await takeOverClaimedAccount(tx, user.id, { passwordHash: null, by: "sso" });
+        const taken = await takeOverClaimedAccount(tx, user.id, { passwordHash: null, by: "sso", name: displayName(profile, user.email) });
         takenOver = { userId: user.id, ended: taken.ended };
         user = taken.user;
       } else if (user && verified) {

@@ -211,8 +211,7 @@ async function takeOverByInvitation(invitation: { id: string; email: string; wor
   if (!input.password) throw new ApiError("validation_failed", "Choose a password", { errors: [{ path: "password", message: "Choose a password" }] });
   const passwordHash = await hashPassword(input.password);
   const ended = await db().$transaction(async (tx) => {
-    const taken = await takeOverClaimedAccount(tx, userId, { passwordHash, by: "email" });
-    if (input.name) await tx.user.update({ where: { id: userId }, data: { name: input.name } });
+    const taken = await takeOverClaimedAccount(tx, userId, { passwordHash, by: "email", name: input.name });
     await join(tx, invitation, userId);
     return taken.ended;
   });

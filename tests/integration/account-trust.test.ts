@@ -180,7 +180,7 @@ describe("an address the identity provider didn't verify (OIDC_TRUST_UNVERIFIED_
     expect(await db().user.findUniqueOrThrow({ where: { id: first.userId } })).toMatchObject({ email, emailVerified: false, emailVerifiedAt: null });
     const owner = await linkSsoAccount({ issuer: "https://idp.trust.example", subject: randomUUID(), email, emailVerified: true, name: "Owner" });
     expect(owner).toEqual({ userId: first.userId });
-    expect(await db().user.findUniqueOrThrow({ where: { id: first.userId } })).toMatchObject({ emailVerifiedBy: "sso" });
+    expect(await db().user.findUniqueOrThrow({ where: { id: first.userId } })).toMatchObject({ emailVerifiedBy: "sso", name: "Owner" });
     // The claimant's own identity no longer signs in as the account.
     expect((await db().ssoAccount.findMany({ where: { userId: first.userId } })).map((a) => a.issuer)).toEqual(["https://idp.trust.example"]);
   });
@@ -200,5 +200,7 @@ describe("the way in for a person whose address someone claimed, without SSO or 
     const after = await db().user.findUniqueOrThrow({ where: { id: user.id } });
     expect(after.passwordHash).not.toBe(user.passwordHash);
     expect(after.emailVerifiedAt).toBeNull();
+    // Nor does the claimant's name stay: the operator gave none, so the address's local part.
+    expect(after.name).toBe(email.split("@")[0]);
   }, 90_000);
 });
