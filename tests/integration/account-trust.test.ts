@@ -13,6 +13,8 @@ import { resetEnvForTests } from "@/lib/env";
 import { hit, LIMITS } from "@/lib/rate-limit";
 import { call, createActor, ORIGIN, sessionCookie } from "./helpers";
 import { acceptInvitationLink } from "./invitation-link";
+import { present } from "@/tests/support/present";
+import { pendingInvitation } from "@/lib/workspaces/invitations";
 
 const uniqueEmail = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}@example.test`;
 
@@ -80,6 +82,19 @@ describe("adding an address makes an invitation, never a membership", () => {
     expect(shape(answers[0].json)).toEqual(shape(answers[1].json));
     expect(answers.map((a) => [a.json.mailed, typeof a.json.url])).toEqual([[false, "string"], [false, "string"]]);
     expect(JSON.stringify(answers[0].json)).not.toMatch(/SSO person|sign_in|"sso"/);
+  });
+
+  it("an invitation link shown to the admin opens the same page for known and unknown addresses", async () => {
+    const admin = await createActor("admin");
+    const known = await createActor("member");
+    const links = await Promise.all([known.email, uniqueEmail("unknown")].map(async (email) => (await call(admin, "POST /api/v1/invitations", { body: { email } })).json.url));
+    const pages = await Promise.all(links.map((url) => pendingInvitation(new URL(present(url, "a link")).pathname.split("/")[2] ?? "")));
+    const shown = pages.map((page) => ({ ...present(page, "a pending invitation"), id: undefined, email: undefined }));
+    expect(shown[0]).toEqual(shown[1]);
+    expect(shown[0].offer).toBe("sign-in-or-create");
+    // Creating an account there is the one way to tell (and it takes an invitation each time).
+    expect((await acceptInvitationLink(links[0], { name: "Prober", password: "a-long-enough-password" })).status).toBe(409);
+    expect((await db().user.findUniqueOrThrow({ where: { id: known.userId } })).name).not.toBe("Prober");
   });
 
   it("adding is limited per caller: past the invitations an hour allows, 429", async () => {
