@@ -18,9 +18,14 @@ export const LIMITS = {
   signInPerAddress: { name: "sign-in:address", max: 50, windowSeconds: 300 },
   signInPerAccountAddress: { name: "sign-in:account-address", max: 10, windowSeconds: 300 },
   // Guessing spread over many addresses: wrong passwords per account, much higher, in two steps
-  // of back-off — a quarter of an hour, then a day once they keep coming.
+  // of back-off — a quarter of an hour, then a day once they keep coming. They hold back only the
+  // addresses that have themselves given a wrong password for the account within the day (the
+  // failures per (account, address) below), so whoever knows the password still gets in from an
+  // address that hasn't been failing, however many addresses a stranger guesses from.
   signInFailuresPerAccount: { name: "sign-in-failures:account", max: 100, windowSeconds: 900 },
   signInFailuresPerAccountDaily: { name: "sign-in-failures:account-day", max: 400, windowSeconds: 86_400 },
+  /** Only counted (never a limit in itself): whether an address has been failing for an account. */
+  signInFailuresPerAccountAddress: { name: "sign-in-failures:account-address", max: 0, windowSeconds: 86_400 },
   apiTokenPerUser: { name: "api-token:user", max: 20, windowSeconds: 3600 },
   apiTokenPerAddress: { name: "api-token:address", max: 60, windowSeconds: 3600 },
   identityTokenPerUser: { name: "identity-token:user", max: 120, windowSeconds: 60 },
@@ -96,6 +101,7 @@ function slidingWindow(limit: Limit, subject: string, now: number) {
     previousKey: keyOf(limit, subject, start - windowMs),
     // A window's row is needed until the end of the next one.
     expiresAt: new Date(start + 2 * windowMs),
+    estimate: (count: number, previous: number) => count + previous * previousWeight,
     /** Seconds until the estimate falls to the limit, for a window holding `count` after one holding `previous`. */
     wait(count: number, previous: number): number {
       const estimate = count + previous * previousWeight;
@@ -140,6 +146,13 @@ export async function clearLimit(limit: Limit, subject: string, now = Date.now()
 export async function useLimitForTests(limit: Limit, subject: string, count: number, now = Date.now(), client: Client = db()) {
   const { key, expiresAt } = slidingWindow(limit, subject, now);
   await client.rateLimit.upsert({ where: { key }, create: { key, count, expiresAt }, update: { count } });
+}
+
+/** What `subject` has used of `limit` over the last `windowSeconds` (the sliding estimate). */
+export async function usage(limit: Limit, subject: string, now = Date.now(), client: Client = db()): Promise<number> {
+  const window = slidingWindow(limit, subject, now);
+  const [count, previous] = await Promise.all([countOf(client, window.key), countOf(client, window.previousKey)]);
+  return window.estimate(count, previous);
 }
 
 /** The seconds to wait if `subject` is already at the limit, without counting an attempt. */

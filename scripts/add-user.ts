@@ -9,6 +9,7 @@ import { z } from "zod";
 import { ROLES } from "@/lib/auth/roles";
 import { hashPassword } from "@/lib/crypto";
 import { announceAuthChange } from "@/lib/auth/caller-cache";
+import { backgroundTasksSettled } from "@/lib/background";
 import { isClaimedOnly, takeOverClaimedAccount } from "@/lib/auth/verified-address";
 import { db } from "@/lib/db";
 import { accessEnded } from "@/lib/workspaces/members";
@@ -29,7 +30,7 @@ async function main() {
   if (existing && isClaimedOnly(existing)) {
     // Someone made this account from an invitation link without proving the address: the operator
     // gives it to whoever gets this password, and the claimant loses it with all it held.
-    const { ended } = await db().$transaction((tx) => takeOverClaimedAccount(tx, existing.id, { passwordHash, by: "operator" }));
+    const { ended } = await db().$transaction((tx) => takeOverClaimedAccount(tx, existing.id, { passwordHash, by: "operator", name: values.name }));
     await accessEnded(existing.id, ended);
     console.log(`${email} was only claimed: whoever made it lost its sessions, tokens and workspaces`);
   }
@@ -50,9 +51,14 @@ async function main() {
 }
 
 main().then(
-  () => process.exit(0),
-  (error: unknown) => {
+  // Revoking the claimant's upstream tokens runs in the background: it finishes before the exit.
+  async () => {
+    await backgroundTasksSettled();
+    process.exit(0);
+  },
+  async (error: unknown) => {
     console.error(error instanceof Error ? error.message : error);
+    await backgroundTasksSettled();
     process.exit(1);
   },
 );

@@ -1,5 +1,6 @@
 // Address verification by mail: a signed-in person asks for a link, it is mailed to their account's
-// address, and following it (signed in or not) marks the address verified. The link is signed with
+// address, and following it and pressing Verify (signed in or not) marks the address verified —
+// opening the link alone doesn't, since mail scanners open links. The link is signed with
 // the console's key and names the user, the address and an expiry: it can't be forged, proves
 // nothing once the account's address is another, and verifying twice changes nothing.
 import "server-only";
@@ -43,24 +44,39 @@ export async function sendAddressVerification(caller: { userId: string }): Promi
     to: user.email,
     subject: "Verify your address for MCP Console",
     text:
-      `Someone signed in to MCP Console as ${user.email} asked to confirm that this address is theirs. If that was you, open this link within ${VALID_HOURS} hours:\n${url}\n\n` +
+      `Someone signed in to MCP Console as ${user.email} asked to confirm that this address is theirs. If that was you, open this link within ${VALID_HOURS} hours and press Verify:\n${url}\n\n` +
       "If it wasn't you, don't open it: whoever asked would then see the invitations sent to this address. Ignore this mail instead.\n",
   });
   if (!sent) throw new ApiError("service_unavailable", "The mail could not be sent; try again later.");
   return { sent_to: user.email };
 }
 
-/** Follows a mailed link: true when it verified (or had verified) the address it was sent to. */
-export async function confirmAddress(token: string, now = Date.now()): Promise<boolean> {
+function claimsOf(token: string, now: number): z.infer<typeof claimsSchema> | undefined {
   const [payload = "", signature = ""] = token.slice(0, TOKEN_MAX).split(".");
-  if (!payload || !signature || !constantTimeEqual(signature, signatureOf(payload))) return false;
-  let claims: z.infer<typeof claimsSchema>;
+  if (!payload || !signature || !constantTimeEqual(signature, signatureOf(payload))) return undefined;
   try {
-    claims = claimsSchema.parse(JSON.parse(Buffer.from(payload, "base64url").toString("utf8")));
+    const claims = claimsSchema.parse(JSON.parse(Buffer.from(payload, "base64url").toString("utf8")));
+    return claims.x < now ? undefined : claims;
   } catch {
-    return false;
+    return undefined;
   }
-  if (claims.x < now) return false;
+}
+
+/**
+ * What a mailed link would do, without doing it — its page only offers to (mail scanners open links):
+ * "invalid" when forged, expired or for an address the account no longer has.
+ */
+export async function verificationState(token: string, now = Date.now()): Promise<"invalid" | "verified" | "pending"> {
+  const claims = claimsOf(token, now);
+  const user = claims ? await db().user.findUnique({ where: { id: claims.u }, select: { email: true, emailVerifiedAt: true } }) : null;
+  if (!claims || user?.email !== claims.e) return "invalid";
+  return user.emailVerifiedAt ? "verified" : "pending";
+}
+
+/** Follows a mailed link (POSTed from its page): true when it verified (or had verified) the address it was sent to. */
+export async function confirmAddress(token: string, now = Date.now()): Promise<boolean> {
+  const claims = claimsOf(token, now);
+  if (!claims) return false;
   await markAddressVerified(db(), claims.u, claims.e, "email");
   return (await db().user.count({ where: { id: claims.u, email: claims.e, emailVerifiedAt: { not: null } } })) === 1;
 }

@@ -13,7 +13,7 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { endForwarding } from "@/lib/identity/sso-accounts";
 import { log } from "@/lib/log";
-import { clientAddress, hit, LIMITS, peek } from "@/lib/rate-limit";
+import { clearLimit, clientAddress, hit, LIMITS, peek, usage } from "@/lib/rate-limit";
 
 const PASSWORD_MAX = 1024;
 
@@ -34,20 +34,21 @@ export function ssoConfigured(): boolean {
 /**
  * The password check, with the attempt counted first — here, on the very values next-auth signs in
  * with, so no path, body shape or spelling of the email escapes the count. Attempts count per
- * address and per (account, address); wrong passwords also count per account, against a much
- * higher limit, so guesses from elsewhere don't lock out the person who knows the password.
+ * address and per (account, address). Wrong passwords also count per account, against a much
+ * higher limit that holds back only addresses that have been failing for the account themselves:
+ * guesses from many addresses throttle those addresses, never the person who knows the password
+ * signing in from elsewhere (a new address gets one try before the account's limit holds it too).
  */
 async function authorizeCredentials(credentials: Record<string, unknown> | undefined, headers: Record<string, unknown> | undefined) {
   const rawEmail = typeof credentials?.email === "string" ? credentials.email : "";
   const password = typeof credentials?.password === "string" ? credentials.password : "";
   const email = normaliseEmail(rawEmail);
   const address = clientAddress({ headers: new Headers(Object.entries(headers ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === "string")) });
-  const waits = [
-    await hit(LIMITS.signInPerAddress, address),
-    await hit(LIMITS.signInPerAccountAddress, `${email}\0${address}`),
-    await peek(LIMITS.signInFailuresPerAccount, email),
-    await peek(LIMITS.signInFailuresPerAccountDaily, email),
-  ];
+  const accountAddress = `${email}\0${address}`;
+  const waits = [await hit(LIMITS.signInPerAddress, address), await hit(LIMITS.signInPerAccountAddress, accountAddress)];
+  if ((await usage(LIMITS.signInFailuresPerAccountAddress, accountAddress)) > 0) {
+    waits.push(await peek(LIMITS.signInFailuresPerAccount, email), await peek(LIMITS.signInFailuresPerAccountDaily, email));
+  }
   const retryAfter = Math.max(...waits);
   if (retryAfter > 0) throw new Error(`${SIGN_IN_ERRORS.rateLimited}:${retryAfter}`);
   if (!email || email.length >= EMAIL_MAX || !password || password.length > PASSWORD_MAX) return null;
@@ -56,9 +57,12 @@ async function authorizeCredentials(credentials: Record<string, unknown> | undef
   if (!user?.passwordHash || !valid) {
     await hit(LIMITS.signInFailuresPerAccount, email);
     await hit(LIMITS.signInFailuresPerAccountDaily, email);
+    await hit(LIMITS.signInFailuresPerAccountAddress, accountAddress);
     return null;
   }
   if (!(await defaultWorkspaceFor(user.id))) throw new Error(SIGN_IN_ERRORS.noWorkspace);
+  // A typo before the right password doesn't leave this address among the failing ones.
+  await clearLimit(LIMITS.signInFailuresPerAccountAddress, accountAddress);
   return { id: user.id, email: user.email, name: user.name };
 }
 

@@ -64,19 +64,25 @@ export async function linkSsoAccount(profile: SsoProfile): Promise<LinkResult> {
       if (user && (await tx.ssoAccount.findUnique({ where: { userId_issuer: { userId: user.id, issuer } } }))) {
         return { refused: "SsoIdentityConflict" as const };
       }
+      // Only the provider's email_verified takes a claimed account over; an address trusted without
+      // it (OIDC_TRUST_UNVERIFIED_EMAIL) is a claim too, and one claim doesn't join another's account.
+      const address = user && isClaimedOnly(user) && !verified ? undefined : email;
+      if (address === undefined) user = null;
       if (user && isClaimedOnly(user)) {
         // The account was made from an invitation link, which proves nothing about the address;
         // the identity provider does. Whoever set its password loses it, with everything it opened
         // or joined: the owner of the address starts afresh, as a new SSO user would.
-        const taken = await takeOverClaimedAccount(tx, user.id, { passwordHash: null, by: "sso" });
+        const taken = await takeOverClaimedAccount(tx, user.id, { passwordHash: null, by: "sso", name: displayName(profile, user.email) });
         takenOver = { userId: user.id, ended: taken.ended };
         user = taken.user;
       } else if (user && verified) {
         await markAddressVerified(tx, user.id, user.email, "sso");
       }
       if (!user) {
-        const address = email ?? placeholderEmail(createHash("sha256").update(`${issuer}\0${subject}`).digest("hex").slice(0, 32));
-        user = await tx.user.create({ data: { id: randomUUID(), email: address, name: displayName(profile, email ?? "SSO user"), createdAt: new Date(), ...(verified ? verifiedNow("sso") : {}) } });
+        // An address the provider didn't verify is only claimed, as one made from an invitation link is.
+        const proof = verified ? verifiedNow("sso") : address ? { emailVerified: false } : {};
+        const placeholder = () => placeholderEmail(createHash("sha256").update(`${issuer}\0${subject}`).digest("hex").slice(0, 32));
+        user = await tx.user.create({ data: { id: randomUUID(), email: address ?? placeholder(), name: displayName(profile, address ?? "SSO user"), createdAt: new Date(), ...proof } });
       }
       await tx.ssoAccount.create({
         data: { id: randomUUID(), userId: user.id, issuer, subject, refreshTokenEncrypted: refreshTokenEncrypted ?? null, createdAt: new Date() },

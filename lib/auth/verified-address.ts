@@ -22,13 +22,19 @@ export function isClaimedOnly(user: { emailVerified: boolean; emailVerifiedAt: D
 /**
  * The owner of a claimed address proved it: whoever set the account up loses it, with everything it
  * opened or joined in every workspace, and the owner starts afresh (a new password, or none for SSO;
- * "operator": `npm run user:add` gave the address a password, the way in without SSO or mail).
+ * "operator": `npm run user:add` gave the address a password, the way in without SSO or mail), under
+ * the owner's `name` if known.
  * Call `accessEnded` with the result after the transaction commits.
  */
-export async function takeOverClaimedAccount(tx: DbTransaction, userId: string, input: { passwordHash: string | null; by: VerifiedBy | "operator" }) {
+export async function takeOverClaimedAccount(tx: DbTransaction, userId: string, input: { passwordHash: string | null; by: VerifiedBy | "operator"; name?: string }) {
   const ended = await endAccess(tx, { userId });
+  // Nor does the claimant's choice of name stay on it: the owner's, or the address's local part.
+  const { email } = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { email: true } });
+  const name = input.name ?? email.split("@")[0];
+  // An identity the claimant linked on an address its provider didn't verify goes with the rest.
+  await tx.ssoAccount.deleteMany({ where: { userId } });
   // The operator vouches for whoever gets the password, but proves nothing about the mailbox.
   const proof = input.by === "operator" ? { emailVerified: true } : verifiedNow(input.by);
-  const user = await tx.user.update({ where: { id: userId }, data: { passwordHash: input.passwordHash, ...proof, identityVersion: { increment: 1 } } });
+  const user = await tx.user.update({ where: { id: userId }, data: { passwordHash: input.passwordHash, name, ...proof, identityVersion: { increment: 1 } } });
   return { user, ended };
 }

@@ -34,7 +34,8 @@ export async function sendMail(mail: Mail): Promise<boolean> {
   const url = env().SMTP_URL;
   if (!url) return false;
   try {
-    await transportFor(url).sendMail({ from: `MCP Console <${fromAddress()}>`, to: mail.to, subject: mail.subject, text: mail.text });
+    // An address object, not a string nodemailer would parse: "x<victim@…>" or "a,b@…" can't redirect it.
+    await transportFor(url).sendMail({ from: `MCP Console <${fromAddress()}>`, to: { name: "", address: mail.to }, subject: mail.subject, text: mail.text });
     return true;
   } catch (error) {
     log.error({ err: error instanceof Error ? error : undefined, subject: mail.subject }, "could not send mail");

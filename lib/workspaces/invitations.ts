@@ -18,7 +18,7 @@ import { isClaimedOnly, takeOverClaimedAccount, verifiedNow } from "@/lib/auth/v
 import { env } from "@/lib/env";
 import { mailConfigured, sendMail } from "@/lib/mail/send";
 import { oauthUrls } from "@/lib/oauth/urls";
-import { enforce, LIMITS } from "@/lib/rate-limit";
+import { enforce, hit, LIMITS } from "@/lib/rate-limit";
 import { accessEnded, assertMayGrant, requireAdmin, roleSchema, type AdminCaller } from "@/lib/workspaces/members";
 
 export const INVITATION_DAYS = 7;
@@ -29,7 +29,9 @@ export const emailSchema = z
   .max(EMAIL_MAX, `At most ${EMAIL_MAX} characters`)
   .meta({ examples: ["ada@example.com"] })
   .transform(normaliseEmail)
-  .refine((email) => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email), "Enter an email address")
+  // One plain address: nothing a mailer reads as a name, a group or a list ("x<victim@…>", "a,victim@…"),
+  // which would deliver to someone other than the address the limits and invitation are keyed by.
+  .refine((email) => /^[^@\s<>()[\]\\,;:"]+@[^@\s<>()[\]\\,;:"]+\.[^@\s<>()[\]\\,;:"]+$/.test(email), "Enter an email address")
   .refine((email) => !isReservedEmail(email), "Addresses in the .invalid domain can't receive an invitation");
 
 export const createInvitationSchema = z.strictObject({ email: emailSchema, role: roleSchema.default("member") });
@@ -77,8 +79,9 @@ export async function createInvitation(caller: AdminCaller, input: { email: stri
   const member = await db().membership.findFirst({ where: { workspaceId: caller.workspaceId, user: { email: input.email } } });
   if (member) throw new ApiError("conflict", `${input.email} is already a member of this workspace.`, { errors: [{ path: "email", message: "Already a member" }] });
   const token = randomBytes(32).toString("base64url");
-  const mailing = mailConfigured();
-  if (mailing) await enforce([[LIMITS.invitationMailsPerAddress, input.email]]);
+  // Past the address's mail allowance the invitation is made all the same, its link shown to the
+  // admin: whoever else spent the allowance can't stop a real admin inviting the address.
+  const mailing = mailConfigured() && (await hit(LIMITS.invitationMailsPerAddress, input.email)) === 0;
   const row = await db().$transaction(async (tx) => {
     // A new invitation for the same email replaces the pending one: only the newest link works.
     await tx.invitation.deleteMany({ where: { workspaceId: caller.workspaceId, email: input.email, acceptedAt: null } });
@@ -100,7 +103,8 @@ export async function createInvitation(caller: AdminCaller, input: { email: stri
   });
   const url = `${oauthUrls().origin}/invite/${token}`;
   if (mailing && (await mailInvitation(row, url))) return { ...toInvitation(row), url: null };
-  // No mail (or it failed): the admin passes the link on, so following it proves nothing about the address.
+  // No mail (or it failed, or the address had its share): the admin passes the link on, so
+  // following it proves nothing about the address.
   if (mailing) await db().invitation.updateMany({ where: { id: row.id }, data: { mailed: false } });
   return { ...toInvitation({ ...row, mailed: false }), url };
 }
@@ -129,24 +133,36 @@ export async function revokeInvitation(caller: AdminCaller, id: string) {
   });
 }
 
-/** What the invitation page shows: which workspace, for whom, and whether that email has an account. */
-export async function pendingInvitation(token: string) {
+async function findPending(token: string) {
   const row = await db().invitation.findUnique({ where: { tokenHash: keyOf(token.slice(0, 200)) }, include: { workspace: true } });
   if (!row || row.acceptedAt || row.expiresAt < new Date()) return null;
   const user = await db().user.findUnique({ where: { email: row.email }, select: { id: true, emailVerified: true, emailVerifiedAt: true } });
-  return {
-    id: row.id,
-    email: row.email,
-    role: parseRole(row.role),
-    mailed: row.mailed,
-    workspaceName: row.workspace.name,
-    workspaceId: row.workspaceId,
-    hasAccount: Boolean(user),
-    // Someone made the account without proving the address; this link came by mail to the address,
-    // so whoever follows it owns the address and may take the account over (without SSO).
-    claimedAccountId: user && row.mailed && isClaimedOnly(user) && !env().OIDC_ISSUER ? user.id : undefined,
-    viaSso: Boolean(env().OIDC_ISSUER),
-  };
+  // Someone made the account without proving the address; this link came by mail to the address,
+  // so whoever follows it owns the address and may take the account over (without SSO).
+  const claimedAccountId = user && row.mailed && isClaimedOnly(user) && !env().OIDC_ISSUER ? user.id : undefined;
+  return { invitation: row, hasAccount: Boolean(user), claimedAccountId };
+}
+
+/** What the invitation page offers a visitor who isn't signed in. */
+export type InvitationOffer = "take-over" | "sign-in" | "create" | "sso" | "sign-in-or-create" | "sso-or-sign-in";
+
+function offerOf({ invitation, hasAccount, claimedAccountId }: NonNullable<Awaited<ReturnType<typeof findPending>>>): InvitationOffer {
+  if (claimedAccountId) return "take-over";
+  const sso = Boolean(env().OIDC_ISSUER);
+  // A link shown to an admin proves nothing about who holds it, and anyone may make a workspace and
+  // invite any address: the page mustn't say whether the address has an account. A mailed link is
+  // in the address owner's hands.
+  if (!invitation.mailed) return sso ? "sso-or-sign-in" : "sign-in-or-create";
+  if (hasAccount) return "sign-in";
+  return sso ? "sso" : "create";
+}
+
+/** What the invitation page shows: which workspace, for whom, and what a visitor not signed in may do. */
+export async function pendingInvitation(token: string) {
+  const found = await findPending(token);
+  if (!found) return null;
+  const { invitation } = found;
+  return { id: invitation.id, email: invitation.email, role: parseRole(invitation.role), workspaceName: invitation.workspace.name, offer: offerOf(found) };
 }
 
 /** Joins `userId` to the invitation's workspace with its role, once; the invitation is used up. */
@@ -165,8 +181,9 @@ export async function join(tx: DbTransaction, invitation: { id: string; workspac
  * no account has that email yet, creating one with the password given.
  */
 export async function acceptInvitation(token: string, input: z.infer<typeof acceptInvitationSchema>, signedIn?: { userId: string; email: string }): Promise<{ workspaceId: string; email: string; created: boolean }> {
-  const invitation = await pendingInvitation(token);
-  if (!invitation) throw new ApiError("not_found", "This invitation link is invalid, expired or already used; ask an admin for a new one.");
+  const found = await findPending(token);
+  if (!found) throw new ApiError("not_found", "This invitation link is invalid, expired or already used; ask an admin for a new one.");
+  const { invitation, hasAccount, claimedAccountId } = found;
   if (signedIn) {
     if (signedIn.email !== invitation.email) throw new ApiError("forbidden", `This invitation is for ${invitation.email}; you are signed in as ${signedIn.email}. Sign out and open the link again.`);
     try {
@@ -181,8 +198,10 @@ export async function acceptInvitation(token: string, input: z.infer<typeof acce
     }
     return { workspaceId: invitation.workspaceId, email: invitation.email, created: false };
   }
-  if (invitation.claimedAccountId) return takeOverByInvitation(invitation, input, invitation.claimedAccountId);
-  if (invitation.hasAccount) throw new ApiError("conflict", `${invitation.email} already has an account: sign in, then open the link again.`);
+  if (claimedAccountId) return takeOverByInvitation(invitation, input, claimedAccountId);
+  // Said as the page offers it (sign in or create): trying to create is the one way to learn that
+  // an address has an account, and it costs an invitation each time (limited per workspace and user).
+  if (hasAccount) throw new ApiError("conflict", `No new account can be made for ${invitation.email} with this link. If you have one, sign in, then open the link again.`);
   // With SSO, the identity provider proves the address: invitees join by signing in with it.
   if (env().OIDC_ISSUER) throw new ApiError("conflict", `Sign in with SSO as ${invitation.email} to join: your identity provider confirms the address.`);
   if (!input.password) throw new ApiError("validation_failed", "Choose a password", { errors: [{ path: "password", message: "Choose a password" }] });
@@ -207,8 +226,7 @@ async function takeOverByInvitation(invitation: { id: string; email: string; wor
   if (!input.password) throw new ApiError("validation_failed", "Choose a password", { errors: [{ path: "password", message: "Choose a password" }] });
   const passwordHash = await hashPassword(input.password);
   const ended = await db().$transaction(async (tx) => {
-    const taken = await takeOverClaimedAccount(tx, userId, { passwordHash, by: "email" });
-    if (input.name) await tx.user.update({ where: { id: userId }, data: { name: input.name } });
+    const taken = await takeOverClaimedAccount(tx, userId, { passwordHash, by: "email", name: input.name });
     await join(tx, invitation, userId);
     return taken.ended;
   });

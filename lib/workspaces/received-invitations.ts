@@ -6,12 +6,21 @@ import "server-only";
 import { z } from "zod";
 import { ApiError } from "@/lib/api/errors";
 import { recordAuditEvent } from "@/lib/audit";
+import type { Caller } from "@/lib/auth/request-auth";
 import { parseRole, ROLES } from "@/lib/auth/roles";
 import { db, prismaErrorCode } from "@/lib/db";
 import { mailConfigured } from "@/lib/mail/send";
 import { join } from "@/lib/workspaces/invitations";
 
-type Invitee = { userId: string; email: string };
+type Invitee = { userId: string; email: string; via: Caller["via"] };
+
+/**
+ * Invitations are handled in the console, signed in: an API token or a connected app can't list,
+ * accept or decline them (one that leaked must not take its user into other workspaces).
+ */
+function signedIn(invitee: Invitee): void {
+  if (invitee.via !== "session") throw new ApiError("forbidden", "Invitations are handled in the console, signed in: an API token or app can't see, accept or decline them.");
+}
 
 export const receivedInvitationSchema = z.object({
   id: z.uuid(),
@@ -35,6 +44,7 @@ async function verifiedAddress(invitee: Invitee): Promise<string | undefined> {
 const pendingFor = (email: string, id?: string) => ({ ...(id ? { id } : {}), email, acceptedAt: null, expiresAt: { gt: new Date() } });
 
 export async function listReceivedInvitations(invitee: Invitee): Promise<z.infer<typeof receivedInvitationsSchema>> {
+  signedIn(invitee);
   const email = await verifiedAddress(invitee);
   if (!email) {
     // A claimed account can't ask for a verification mail (lib/auth/email-verification.ts).
@@ -59,6 +69,7 @@ export async function listReceivedInvitations(invitee: Invitee): Promise<z.infer
 }
 
 async function receivedInvitation(invitee: Invitee, id: string) {
+  signedIn(invitee);
   const email = await verifiedAddress(invitee);
   // The same answer for someone else's invitation as for none: ids don't reveal invitations.
   const row = email ? await db().invitation.findFirst({ where: pendingFor(email, id) }) : null;

@@ -9,9 +9,12 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { linkSsoAccount } from "@/lib/auth/sso";
 import { db } from "@/lib/db";
+import { resetEnvForTests } from "@/lib/env";
 import { hit, LIMITS } from "@/lib/rate-limit";
 import { call, createActor, ORIGIN, sessionCookie } from "./helpers";
 import { acceptInvitationLink } from "./invitation-link";
+import { present } from "@/tests/support/present";
+import { pendingInvitation } from "@/lib/workspaces/invitations";
 
 const uniqueEmail = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}@example.test`;
 
@@ -79,6 +82,19 @@ describe("adding an address makes an invitation, never a membership", () => {
     expect(shape(answers[0].json)).toEqual(shape(answers[1].json));
     expect(answers.map((a) => [a.json.mailed, typeof a.json.url])).toEqual([[false, "string"], [false, "string"]]);
     expect(JSON.stringify(answers[0].json)).not.toMatch(/SSO person|sign_in|"sso"/);
+  });
+
+  it("an invitation link shown to the admin opens the same page for known and unknown addresses", async () => {
+    const admin = await createActor("admin");
+    const known = await createActor("member");
+    const links = await Promise.all([known.email, uniqueEmail("unknown")].map(async (email) => (await call(admin, "POST /api/v1/invitations", { body: { email } })).json.url));
+    const pages = await Promise.all(links.map((url) => pendingInvitation(new URL(present(url, "a link")).pathname.split("/")[2] ?? "")));
+    const shown = pages.map((page) => ({ ...present(page, "a pending invitation"), id: undefined, email: undefined }));
+    expect(shown[0]).toEqual(shown[1]);
+    expect(shown[0].offer).toBe("sign-in-or-create");
+    // Creating an account there is the one way to tell (and it takes an invitation each time).
+    expect((await acceptInvitationLink(links[0], { name: "Prober", password: "a-long-enough-password" })).status).toBe(409);
+    expect((await db().user.findUniqueOrThrow({ where: { id: known.userId } })).name).not.toBe("Prober");
   });
 
   it("adding is limited per caller: past the invitations an hour allows, 429", async () => {
@@ -150,6 +166,41 @@ describe("Members shows whose address is verified", () => {
   });
 });
 
+describe("an address the identity provider didn't verify (OIDC_TRUST_UNVERIFIED_EMAIL) is only claimed", () => {
+  const trustingUnverified = async <T>(run: () => Promise<T>): Promise<T> => {
+    process.env.OIDC_TRUST_UNVERIFIED_EMAIL = "true";
+    resetEnvForTests();
+    try {
+      return await run();
+    } finally {
+      Reflect.deleteProperty(process.env, "OIDC_TRUST_UNVERIFIED_EMAIL");
+      resetEnvForTests();
+    }
+  };
+
+  it("it takes no claimed account over and verifies nothing", async () => {
+    const email = uniqueEmail("unverified-sso");
+    const { user } = await squat(email);
+    const linked = await trustingUnverified(() => linkSsoAccount({ issuer: "https://idp.unsure.example", subject: randomUUID(), email, name: "Unsure" }));
+    expect(linked).not.toEqual({ userId: user.id });
+    const after = await db().user.findUniqueOrThrow({ where: { id: user.id } });
+    expect([after.passwordHash, after.emailVerified, after.emailVerifiedAt]).toEqual([user.passwordHash, false, null]);
+    expect(await db().ssoAccount.count({ where: { userId: user.id } })).toBe(0);
+  });
+
+  it("a new SSO user with it is made claimed, so a verified sign-in can take it over", async () => {
+    const email = uniqueEmail("new-unverified-sso");
+    const first = await trustingUnverified(() => linkSsoAccount({ issuer: "https://idp.unsure.example", subject: randomUUID(), email, name: "Unsure" }));
+    if (!("userId" in first)) throw new Error("not linked");
+    expect(await db().user.findUniqueOrThrow({ where: { id: first.userId } })).toMatchObject({ email, emailVerified: false, emailVerifiedAt: null });
+    const owner = await linkSsoAccount({ issuer: "https://idp.trust.example", subject: randomUUID(), email, emailVerified: true, name: "Owner" });
+    expect(owner).toEqual({ userId: first.userId });
+    expect(await db().user.findUniqueOrThrow({ where: { id: first.userId } })).toMatchObject({ emailVerifiedBy: "sso", name: "Owner" });
+    // The claimant's own identity no longer signs in as the account.
+    expect((await db().ssoAccount.findMany({ where: { userId: first.userId } })).map((a) => a.issuer)).toEqual(["https://idp.trust.example"]);
+  });
+});
+
 describe("the way in for a person whose address someone claimed, without SSO or mail", () => {
   it("the operator's user:add gives the account a password and ends everything the claimant held", async () => {
     const email = uniqueEmail("operator");
@@ -164,5 +215,7 @@ describe("the way in for a person whose address someone claimed, without SSO or 
     const after = await db().user.findUniqueOrThrow({ where: { id: user.id } });
     expect(after.passwordHash).not.toBe(user.passwordHash);
     expect(after.emailVerifiedAt).toBeNull();
+    // Nor does the claimant's name stay: the operator gave none, so the address's local part.
+    expect(after.name).toBe(email.split("@")[0]);
   }, 90_000);
 });

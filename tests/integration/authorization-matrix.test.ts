@@ -55,10 +55,10 @@ const ROUTES: Route[] = [
   { name: "remove someone who isn't a member", method: "DELETE", path: () => "/api/v1/members/no-such-user", expect: row(401, 403, 404, 404, 404) },
   { name: "invite someone", method: "POST", path: () => "/api/v1/invitations", body: () => ({ email: `invitee-${Math.random().toString(36).slice(2)}@example.test` }), expect: row(401, 403, 201, 201, 201) },
   { name: "revoke an unknown invitation", method: "DELETE", path: () => "/api/v1/invitations/00000000-0000-4000-8000-000000000000", expect: row(401, 403, 404, 404, 404) },
-  { name: "your invitations", method: "GET", path: () => "/api/v1/my-invitations", expect: row(401, 200, 200, 200, 200) },
-  // API tokens can't take their user into another workspace: accepting is for the console, signed in.
+  // Invitations are for the console, signed in: an API token can't see them or take its user into another workspace.
+  { name: "your invitations", method: "GET", path: () => "/api/v1/my-invitations", expect: row(401, 403, 403, 403, 403) },
   { name: "accept an unknown invitation", method: "POST", path: () => "/api/v1/my-invitations/00000000-0000-4000-8000-000000000000/accept", expect: row(401, 403, 403, 403, 403) },
-  { name: "decline an unknown invitation", method: "DELETE", path: () => "/api/v1/my-invitations/00000000-0000-4000-8000-000000000000", expect: row(401, 404, 404, 404, 404) },
+  { name: "decline an unknown invitation", method: "DELETE", path: () => "/api/v1/my-invitations/00000000-0000-4000-8000-000000000000", expect: row(401, 403, 403, 403, 403) },
   { name: "mail yourself a verification link (no SMTP here)", method: "POST", path: () => "/api/v1/account/email-verification", expect: row(401, 409, 409, 409, 409) },
   { name: "your workspaces", method: "GET", path: () => "/api/v1/workspaces", expect: row(401, 200, 200, 200, 200) },
   { name: "create a workspace", method: "POST", path: () => "/api/v1/workspaces", body: () => ({ name: "Matrix" }), expect: row(401, 201, 201, 201, 201) },

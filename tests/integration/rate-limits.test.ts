@@ -10,7 +10,7 @@ import { authOptions } from "@/lib/auth/options";
 import { hashPassword } from "@/lib/crypto";
 import { db, isPostgres, type Db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { hit, LIMITS } from "@/lib/rate-limit";
+import { hit, LIMITS, useLimitForTests } from "@/lib/rate-limit";
 import { postgresConfig, sqliteFilePath } from "@/prisma/database-url.mjs";
 import { call, createActor, fromAddress } from "./helpers";
 
@@ -69,14 +69,31 @@ describe("rate limits", () => {
     expect(await authorize({ email: user.email, password: "the-right-password" }, freshAddress())).toMatchObject({ id: user.userId });
   });
 
-  it("sign-in: wrong passwords for an account from many addresses lock it everywhere, for longer as they go on", async () => {
+  it("sign-in: wrong passwords from many addresses hold back those addresses, for longer as they go on, never the person with the password elsewhere", async () => {
     const user = await localUser("the-right-password");
+    const failing = freshAddress();
+    expect(await authorize({ email: user.email, password: "guess" }, failing)).toBeNull();
     for (let i = 0; i < 3; i++) expect(await authorize({ email: user.email, password: `guess-${i}` })).toBeNull();
-    for (let i = 3; i < LIMITS.signInFailuresPerAccount.max; i++) await hit(LIMITS.signInFailuresPerAccount, user.email);
-    expect(await refusalWait(authorize({ email: user.email, password: "the-right-password" }))).toBeLessThanOrEqual(LIMITS.signInFailuresPerAccount.windowSeconds);
+    await useLimitForTests(LIMITS.signInFailuresPerAccount, user.email, LIMITS.signInFailuresPerAccount.max);
+    expect(await refusalWait(authorize({ email: user.email, password: "the-right-password" }, failing))).toBeLessThanOrEqual(LIMITS.signInFailuresPerAccount.windowSeconds);
+    expect(await authorize({ email: user.email, password: "the-right-password" }, freshAddress())).toMatchObject({ id: user.userId });
+    // A new address gets its one try; once it has failed, the account's limit holds it too.
+    const next = freshAddress();
+    expect(await authorize({ email: user.email, password: "another-guess" }, next)).toBeNull();
+    await expect(authorize({ email: user.email, password: "the-right-password" }, next)).rejects.toThrow(/^RateLimited:\d+$/);
     // The day's count: the lock outlasts the quarter of an hour.
-    for (let i = 0; i < LIMITS.signInFailuresPerAccountDaily.max; i++) await hit(LIMITS.signInFailuresPerAccountDaily, user.email);
-    expect(await refusalWait(authorize({ email: user.email, password: "the-right-password" }))).toBeGreaterThan(LIMITS.signInFailuresPerAccount.windowSeconds);
+    await useLimitForTests(LIMITS.signInFailuresPerAccountDaily, user.email, LIMITS.signInFailuresPerAccountDaily.max);
+    expect(await refusalWait(authorize({ email: user.email, password: "the-right-password" }, failing))).toBeGreaterThan(LIMITS.signInFailuresPerAccount.windowSeconds);
+    expect(await authorize({ email: user.email, password: "the-right-password" }, freshAddress())).toMatchObject({ id: user.userId });
+  });
+
+  it("sign-in: the right password after a typo takes the address off the failing ones", async () => {
+    const user = await localUser("the-right-password");
+    const address = freshAddress();
+    expect(await authorize({ email: user.email, password: "typo" }, address)).toBeNull();
+    expect(await authorize({ email: user.email, password: "the-right-password" }, address)).toMatchObject({ id: user.userId });
+    await useLimitForTests(LIMITS.signInFailuresPerAccount, user.email, LIMITS.signInFailuresPerAccount.max);
+    expect(await authorize({ email: user.email, password: "the-right-password" }, address)).toMatchObject({ id: user.userId });
   });
 
   it("sign-in: every spelling of the email counts against one account", async () => {

@@ -3,7 +3,10 @@
 // SDK MCP server accepts only its JWTs for its own audience and publishes RFC 9728 metadata. The
 // user's browser is played by following redirects and submitting the authorization server's
 // sign-in form; the console's callback route finishes the connection.
+import { execFile } from "node:child_process";
 import http from "node:http";
+import path from "node:path";
+import { promisify } from "node:util";
 import { NextRequest } from "next/server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GET as callback } from "@/app/oauth/callback/route";
@@ -454,6 +457,18 @@ describe("a provider where each user connects their own account", () => {
     expect(idp.revocations() - revocations).toBe(2); // the refresh token and the access token
     expect((await call(alice, "DELETE /api/v1/mcp-providers/{id}/connection", { params: { id: provider.id } })).status).toBe(404);
   });
+
+  it("npm run user:add, taking over a claimed account, has the claimant's connection revoked at the server before it exits", async () => {
+    const provider = await createProvider("per_user");
+    const claimant = await createActor("member", admin.workspaceId);
+    await db().user.update({ where: { id: claimant.userId }, data: { emailVerified: false, emailVerifiedAt: null, emailVerifiedBy: null } });
+    await connect(provider.id, claimant, BOB);
+    const revocations = idp.revocations();
+    const root = path.resolve(import.meta.dirname, "../..");
+    const args = ["--conditions=react-server", "scripts/add-user.ts", "--email", claimant.email, "--password", "the-operator-gave-this"];
+    await promisify(execFile)(path.join(root, "node_modules/.bin/tsx"), args, { cwd: root, env: process.env, timeout: 60_000 });
+    expect(idp.revocations() - revocations).toBe(2); // the refresh token and the access token
+  }, 90_000);
 
   it("only the user who started a connection can finish it, in the browser that started it", async () => {
     const provider = await createProvider("per_user");

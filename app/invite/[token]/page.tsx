@@ -38,31 +38,45 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
       </CenteredCard>
     );
   }
-  if (!caller && invitation.viaSso && !invitation.hasAccount) {
+  if (caller) {
+    return (
+      <CenteredCard>
+        {heading}
+        <p className="text-sm text-zinc-600 dark:text-zinc-300">You are invited as {role}, as <strong>{invitation.email}</strong>.</p>
+        <AcceptInvitation token={token} email={invitation.email} newAccount={false} />
+      </CenteredCard>
+    );
+  }
+  const signInLink = (label: string) => (
+    <Link href={`/signin?callbackUrl=${encodeURIComponent(`/invite/${token}`)}`} className="underline">{label}</Link>
+  );
+  const { offer } = invitation;
+  if (offer === "sso" || offer === "sso-or-sign-in") {
     return (
       <CenteredCard>
         {heading}
         <p className="text-sm text-zinc-600 dark:text-zinc-300">
           Sign in with your organisation&apos;s SSO as <strong>{invitation.email}</strong> — your identity provider confirms the address — then join as {role} here.
+          {offer === "sso-or-sign-in" && <> If you have a password for the console instead, {signInLink("sign in")} and open this link again.</>}
         </p>
         <SsoJoinButton token={token} />
       </CenteredCard>
     );
   }
-  if (!caller && invitation.claimedAccountId) {
+  if (offer === "take-over") {
     return (
       <CenteredCard>
         {heading}
         <p className="text-sm text-zinc-600 dark:text-zinc-300">
           Someone made an account for <strong>{invitation.email}</strong> without proving the address is theirs. This link was mailed to it, so you can take the account over:
           choose a name and a password. Whoever made it loses it, with everything it held, and you join as {role}.
-          If you made it yourself, <Link href={`/signin?callbackUrl=${encodeURIComponent(`/invite/${token}`)}`} className="underline">sign in</Link> instead and open this link again: you keep your workspaces.
+          If you made it yourself, {signInLink("sign in")} instead and open this link again: you keep your workspaces.
         </p>
         <AcceptInvitation token={token} email={invitation.email} newAccount />
       </CenteredCard>
     );
   }
-  if (!caller && invitation.hasAccount) {
+  if (offer === "sign-in") {
     return (
       <CenteredCard>
         {heading}
@@ -75,14 +89,15 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
       </CenteredCard>
     );
   }
+  // "create", or "sign-in-or-create": the page doesn't say whether the address has an account.
   return (
     <CenteredCard>
       {heading}
       <p className="text-sm text-zinc-600 dark:text-zinc-300">
-        You are invited as {role}, as <strong>{invitation.email}</strong>.
-        {caller ? "" : " Choose a name and a password for your account."}
+        You are invited as {role}, as <strong>{invitation.email}</strong>. Choose a name and a password for your account.
+        {offer === "sign-in-or-create" && <> If you already have one, {signInLink("sign in")} instead and open this link again.</>}
       </p>
-      <AcceptInvitation token={token} email={invitation.email} newAccount={!caller} />
+      <AcceptInvitation token={token} email={invitation.email} newAccount />
     </CenteredCard>
   );
 }

@@ -7,7 +7,7 @@ export const declineReceivedInvitationContract = defineContract({
   operationId: "declineReceivedInvitation",
   tag: "Workspaces",
   summary: "Decline an invitation sent to you",
-  description: "The invitation is gone; its link stops working. 404 for one that isn't yours, or when your address isn't verified.",
+  description: "The invitation is gone; its link stops working. For browser sessions only: an API token or app gets 403. 404 for one that isn't yours, or when your address isn't verified.",
   auth: "caller",
   params: invitationIdSchema,
   responses: { 204: { description: "Declined" } },

@@ -9,7 +9,7 @@ export const acceptReceivedInvitationContract = defineContract({
   tag: "Workspaces",
   summary: "Accept an invitation sent to you",
   description:
-    "Joins its workspace with the invited role (a role you already hold there stays). For browser sessions only: an API token can't take its user into another workspace (403). " +
+    "Joins its workspace with the invited role (a role you already hold there stays). For browser sessions only: an API token or app can't take its user into another workspace (403). " +
     "404 for an invitation that isn't yours, or when your address isn't verified.",
   auth: "caller",
   params: invitationIdSchema,
