@@ -16,11 +16,11 @@ import { AddressVerification } from "@/components/shell/received-invitations";
 
 const ROLE_LABELS: Record<Role, string> = { member: "Member", admin: "Admin", owner: "Owner" };
 
-/** Whether the member proved the address they use, and how. */
+/** Whether the member proved the address they use, and how; an account the operator made proved nothing but claims nothing either. */
 function addressLabel(member: Member): string {
   if (member.email_verified_by === "sso") return "Verified by SSO";
   if (member.email_verified_by === "email") return "Verified by email";
-  return "Only claimed";
+  return member.email_claimed_only ? "Only claimed" : "Not verified";
 }
 
 /** Owners and admins manage who is in the workspace; only owners touch owners. */
@@ -74,7 +74,7 @@ export function MembersPage({ myUserId, myRole, myEmail }: { myUserId: string; m
                         <span className="font-medium">{member.name}</span>
                         {member.user_id === myUserId && <span className="ml-1 text-xs text-muted">(you)</span>}
                         <span className="block text-xs text-muted">
-                          {member.email} · <span className={member.email_verified_by ? "" : "text-amber-700 dark:text-amber-300"}>{addressLabel(member)}</span>
+                          {member.email} · <span className={member.email_claimed_only ? "text-amber-700 dark:text-amber-300" : ""}>{addressLabel(member)}</span>
                         </span>
                       </td>
                       <td className="px-4 py-2.5">

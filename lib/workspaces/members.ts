@@ -3,6 +3,7 @@
 // once everything they hold in the workspace — sessions, API tokens, OAuth grants of their
 // connected apps, their OAuth connections to providers — on every instance.
 import "server-only";
+import { isClaimedOnly } from "@/lib/auth/verified-address";
 import { z } from "zod";
 import { ApiError } from "@/lib/api/errors";
 import { recordAuditEvent } from "@/lib/audit";
@@ -25,7 +26,10 @@ export const memberSchema = z.object({
   email_verified_by: z
     .enum(["sso", "email"])
     .nullable()
-    .describe('How they proved they receive mail at the address: "sso" (their identity provider said so), "email" (they followed a link mailed to it); null: the address is only claimed'),
+    .describe('How they proved they receive mail at the address: "sso" (their identity provider said so), "email" (they followed a link mailed to it); null: not proved'),
+  email_claimed_only: z
+    .boolean()
+    .describe("The account was made from an invitation link that was shown, not mailed, and nothing proved the address since: whoever made it only claimed the address, and its owner can take the account over. False for accounts the operator made"),
   joined_at: z.iso.datetime(),
   last_active_at: z.iso.datetime().nullable().describe("The last sign-in, API token use or tool call in this workspace"),
 });
@@ -71,6 +75,7 @@ export async function listMembers(caller: AdminCaller, only?: string): Promise<M
     role: parseRole(m.role),
     sign_in: [...(m.user.passwordHash ? (["local"] as const) : []), ...(m.user.ssoAccounts.length ? (["sso"] as const) : [])],
     email_verified_by: m.user.emailVerifiedAt ? parseVerifiedBy(m.user.emailVerifiedBy) : null,
+    email_claimed_only: isClaimedOnly(m.user),
     joined_at: m.createdAt.toISOString(),
     last_active_at: latest(s.get(m.userId)?._max.createdAt, t.get(m.userId)?._max.lastUsedAt, c.get(m.userId)?._max.createdAt)?.toISOString() ?? null,
   }));

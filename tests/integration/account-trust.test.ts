@@ -138,7 +138,7 @@ describe("accepting in the console", () => {
 });
 
 describe("Members shows whose address is verified", () => {
-  it("verified by SSO, or only claimed", async () => {
+  it("verified by SSO, only claimed, or made by the operator and not verified", async () => {
     const admin = await createActor("admin");
     const sso = await ssoPerson(uniqueEmail("sso-member"));
     await db().membership.create({ data: { userId: sso.userId, workspaceId: admin.workspaceId, role: "member", createdAt: new Date() } });
@@ -146,9 +146,14 @@ describe("Members shows whose address is verified", () => {
     await db().membership.create({ data: { userId: claimed.user.id, workspaceId: admin.workspaceId, role: "member", createdAt: new Date() } });
     const list = await call(admin, "GET /api/v1/members");
     const by = (userId: string) => list.json.data.find((m) => m.user_id === userId)?.email_verified_by;
+    const claimedOnly = (userId: string) => list.json.data.find((m) => m.user_id === userId)?.email_claimed_only;
     expect(by(sso.userId)).toBe("sso");
     expect(by(claimed.user.id)).toBeNull();
+    expect(claimedOnly(claimed.user.id)).toBe(true);
+    // An account the operator made proved nothing, but nobody claimed it from a link either.
     expect(by(admin.userId)).toBeNull();
+    expect(claimedOnly(admin.userId)).toBe(false);
+    expect(claimedOnly(sso.userId)).toBe(false);
   });
 
   it("an existing account's address becomes verified by SSO only when the identity provider says email_verified", async () => {
