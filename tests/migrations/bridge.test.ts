@@ -150,34 +150,14 @@ describe("the upstream OAuth migration", () => {
     { id: "2", client_id: null, auth_type: null, oauth_connection: null },
   ];
   const select = `SELECT id, client_id, auth_type, oauth_connection FROM tool_mcp_providers ORDER BY id`;
-  const upTo = (kind: "sqlite" | "postgres") => migrationNames(kind).findIndex((name) => name.endsWith("_upstream_oauth"));
-
   it("on SQLite: a stored client becomes a shared OAuth connection", () => {
-    const dir = schemaCopy("sqlite", upTo("sqlite"));
-    const file = path.join(dir, "upstream.db");
-    const env = { DATABASE_URL: `file:${file}`, PRISMA_SCHEMA_DIR: dir };
-    expect(prisma(["migrate", "deploy"], env).status).toBe(0);
-    const before = new Database(file);
-    for (const sql of rows) before.exec(sql);
-    before.close();
-    addMigration(dir, "sqlite", migrationNames("sqlite")[upTo("sqlite")]);
-    const applied = prisma(["migrate", "deploy"], env);
-    expect(applied.status, applied.output).toBe(0);
-    const after = new Database(file);
+    const after = sqliteUpgradedThrough("_upstream_oauth", rows);
     expect(after.prepare(select).all()).toEqual(expected);
     after.close();
   });
 
   it("on PostgreSQL: the same", async () => {
-    const dir = schemaCopy("postgres", upTo("postgres"));
-    const url = freshPostgres();
-    const env = { DATABASE_URL: url, PRISMA_SCHEMA_DIR: dir };
-    expect(prisma(["migrate", "deploy"], env).status).toBe(0);
-    await withPostgres(url, async (client) => {
-      for (const sql of rows) await client.query(sql);
-    });
-    addMigration(dir, "postgres", migrationNames("postgres")[upTo("postgres")]);
-    expect(prisma(["migrate", "deploy"], env).status).toBe(0);
+    const url = await postgresUpgradedThrough("_upstream_oauth", rows);
     await withPostgres(url, async (client) => {
       expect((await client.query(select)).rows).toEqual(expected);
     });
@@ -201,42 +181,56 @@ describe("the token name key migration", () => {
   ];
   const select = `SELECT id, name, name_key FROM api_tokens ORDER BY id`;
   const duplicate = `INSERT INTO "api_tokens" ("id","user_id","workspace_id","name","name_key","token_hash","prefix") VALUES ('tok-dddd-4','u-1','ws-1','OTHER','other','hash-4','mcp_x')`;
-  const upTo = (kind: "sqlite" | "postgres") => migrationNames(kind).findIndex((name) => name.endsWith("_api_token_name_key"));
-
   it("on SQLite: tokens already sharing a name are all kept, told apart, and a name is then unique", () => {
-    const dir = schemaCopy("sqlite", upTo("sqlite"));
-    const file = path.join(dir, "tokens.db");
-    const env = { DATABASE_URL: `file:${file}`, PRISMA_SCHEMA_DIR: dir };
-    expect(prisma(["migrate", "deploy"], env).status).toBe(0);
-    const before = new Database(file);
-    for (const sql of rows) before.exec(sql);
-    before.close();
-    addMigration(dir, "sqlite", migrationNames("sqlite")[upTo("sqlite")]);
-    const applied = prisma(["migrate", "deploy"], env);
-    expect(applied.status, applied.output).toBe(0);
-    const after = new Database(file);
+    const after = sqliteUpgradedThrough("_api_token_name_key", rows);
     expect(after.prepare(select).all()).toEqual(expected);
     expect(() => after.exec(duplicate)).toThrow(/UNIQUE constraint failed/);
     after.close();
   });
 
   it("on PostgreSQL: the same", async () => {
-    const dir = schemaCopy("postgres", upTo("postgres"));
-    const url = freshPostgres();
-    const env = { DATABASE_URL: url, PRISMA_SCHEMA_DIR: dir };
-    expect(prisma(["migrate", "deploy"], env).status).toBe(0);
-    await withPostgres(url, async (client) => {
-      for (const sql of rows) await client.query(sql);
-    });
-    addMigration(dir, "postgres", migrationNames("postgres")[upTo("postgres")]);
-    const applied = prisma(["migrate", "deploy"], env);
-    expect(applied.status, applied.output).toBe(0);
+    const url = await postgresUpgradedThrough("_api_token_name_key", rows);
     await withPostgres(url, async (client) => {
       expect((await client.query(select)).rows).toEqual(expected);
       await expect(client.query(duplicate)).rejects.toThrow(/api_tokens_user_id_workspace_id_name_key_key/);
     });
   });
 });
+
+/**
+ * A SQLite database migrated up to the migration ending in `suffix`, given `rows`, then migrated
+ * through it: what an existing deployment's data looks like after the upgrade.
+ */
+function sqliteUpgradedThrough(suffix: string, rows: string[]): Database.Database {
+  const upTo = migrationNames("sqlite").findIndex((name) => name.endsWith(suffix));
+  const dir = schemaCopy("sqlite", upTo);
+  const file = path.join(dir, "upgrade.db");
+  const env = { DATABASE_URL: `file:${file}`, PRISMA_SCHEMA_DIR: dir };
+  expect(prisma(["migrate", "deploy"], env).status).toBe(0);
+  const before = new Database(file);
+  for (const sql of rows) before.exec(sql);
+  before.close();
+  addMigration(dir, "sqlite", migrationNames("sqlite")[upTo]);
+  const applied = prisma(["migrate", "deploy"], env);
+  expect(applied.status, applied.output).toBe(0);
+  return new Database(file);
+}
+
+/** The same on a fresh PostgreSQL database; returns its URL. */
+async function postgresUpgradedThrough(suffix: string, rows: string[]): Promise<string> {
+  const upTo = migrationNames("postgres").findIndex((name) => name.endsWith(suffix));
+  const dir = schemaCopy("postgres", upTo);
+  const url = freshPostgres();
+  const env = { DATABASE_URL: url, PRISMA_SCHEMA_DIR: dir };
+  expect(prisma(["migrate", "deploy"], env).status).toBe(0);
+  await withPostgres(url, async (client) => {
+    for (const sql of rows) await client.query(sql);
+  });
+  addMigration(dir, "postgres", migrationNames("postgres")[upTo]);
+  const applied = prisma(["migrate", "deploy"], env);
+  expect(applied.status, applied.output).toBe(0);
+  return url;
+}
 
 /** The bridge in a directory of its own, seeing the installed packages except `pg`, at `pgVersion`. */
 function bridgeWithPg(pgVersion: string): string {
