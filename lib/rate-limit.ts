@@ -18,14 +18,14 @@ export const LIMITS = {
   signInPerAddress: { name: "sign-in:address", max: 50, windowSeconds: 300 },
   signInPerAccountAddress: { name: "sign-in:account-address", max: 10, windowSeconds: 300 },
   // Guessing spread over many addresses: wrong passwords per account, much higher, in two steps
-  // of back-off — a quarter of an hour, then a day once they keep coming. They hold back only the
-  // addresses that have themselves given a wrong password for the account within the day (the
-  // failures per (account, address) below), so whoever knows the password still gets in from an
-  // address that hasn't been failing, however many addresses a stranger guesses from.
+  // of back-off — a quarter of an hour, then a day once they keep coming. They cap the guesses every
+  // address but the account's own ones make together; an address the person signed in from in the
+  // last 30 days is held only by its per-(account, address) limit above, so a stranger guessing
+  // from however many addresses can't lock the person out of the places they sign in from.
   signInFailuresPerAccount: { name: "sign-in-failures:account", max: 100, windowSeconds: 900 },
   signInFailuresPerAccountDaily: { name: "sign-in-failures:account-day", max: 400, windowSeconds: 86_400 },
-  /** Only counted (never a limit in itself): whether an address has been failing for an account. */
-  signInFailuresPerAccountAddress: { name: "sign-in-failures:account-address", max: 0, windowSeconds: 86_400 },
+  /** Only counted (never a limit in itself): the addresses an account signed in from lately. */
+  signInSuccessesPerAccountAddress: { name: "sign-in-successes:account-address", max: 0, windowSeconds: 30 * 86_400 },
   apiTokenPerUser: { name: "api-token:user", max: 20, windowSeconds: 3600 },
   apiTokenPerAddress: { name: "api-token:address", max: 60, windowSeconds: 3600 },
   identityTokenPerUser: { name: "identity-token:user", max: 120, windowSeconds: 60 },

@@ -13,7 +13,7 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { endForwarding } from "@/lib/identity/sso-accounts";
 import { log } from "@/lib/log";
-import { clearLimit, clientAddress, hit, LIMITS, peek, usage } from "@/lib/rate-limit";
+import { clientAddress, hit, LIMITS, peek, usage } from "@/lib/rate-limit";
 
 const PASSWORD_MAX = 1024;
 
@@ -35,9 +35,9 @@ export function ssoConfigured(): boolean {
  * The password check, with the attempt counted first — here, on the very values next-auth signs in
  * with, so no path, body shape or spelling of the email escapes the count. Attempts count per
  * address and per (account, address). Wrong passwords also count per account, against a much
- * higher limit that holds back only addresses that have been failing for the account themselves:
- * guesses from many addresses throttle those addresses, never the person who knows the password
- * signing in from elsewhere (a new address gets one try before the account's limit holds it too).
+ * higher limit that caps what all addresses guess together — except the addresses the person
+ * signed in from lately, which only their own per-(account, address) limit holds: guesses from
+ * elsewhere never lock the person out of where they sign in from.
  */
 async function authorizeCredentials(credentials: Record<string, unknown> | undefined, headers: Record<string, unknown> | undefined) {
   const rawEmail = typeof credentials?.email === "string" ? credentials.email : "";
@@ -46,7 +46,7 @@ async function authorizeCredentials(credentials: Record<string, unknown> | undef
   const address = clientAddress({ headers: new Headers(Object.entries(headers ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === "string")) });
   const accountAddress = `${email}\0${address}`;
   const waits = [await hit(LIMITS.signInPerAddress, address), await hit(LIMITS.signInPerAccountAddress, accountAddress)];
-  if ((await usage(LIMITS.signInFailuresPerAccountAddress, accountAddress)) > 0) {
+  if ((await usage(LIMITS.signInSuccessesPerAccountAddress, accountAddress)) === 0) {
     waits.push(await peek(LIMITS.signInFailuresPerAccount, email), await peek(LIMITS.signInFailuresPerAccountDaily, email));
   }
   const retryAfter = Math.max(...waits);
@@ -57,12 +57,10 @@ async function authorizeCredentials(credentials: Record<string, unknown> | undef
   if (!user?.passwordHash || !valid) {
     await hit(LIMITS.signInFailuresPerAccount, email);
     await hit(LIMITS.signInFailuresPerAccountDaily, email);
-    await hit(LIMITS.signInFailuresPerAccountAddress, accountAddress);
     return null;
   }
   if (!(await defaultWorkspaceFor(user.id))) throw new Error(SIGN_IN_ERRORS.noWorkspace);
-  // A typo before the right password doesn't leave this address among the failing ones.
-  await clearLimit(LIMITS.signInFailuresPerAccountAddress, accountAddress);
+  await hit(LIMITS.signInSuccessesPerAccountAddress, accountAddress);
   return { id: user.id, email: user.email, name: user.name };
 }
 

@@ -61,7 +61,10 @@ export async function linkSsoAccount(profile: SsoProfile): Promise<LinkResult> {
         return { userId: linked.userId };
       }
       let user = email ? await tx.user.findUnique({ where: { email } }) : null;
-      if (user && (await tx.ssoAccount.findUnique({ where: { userId_issuer: { userId: user.id, issuer } } }))) {
+      // A claimed account may hold the claimant's identity at this same issuer (one trusted without
+      // email_verified): the verified owner takes it over below, and that identity goes with it.
+      const takesOver = user !== null && isClaimedOnly(user) && verified;
+      if (user && !takesOver && (await tx.ssoAccount.findUnique({ where: { userId_issuer: { userId: user.id, issuer } } }))) {
         return { refused: "SsoIdentityConflict" as const };
       }
       // Only the provider's email_verified takes a claimed account over; an address trusted without

@@ -198,11 +198,13 @@ describe("an address the identity provider didn't verify (OIDC_TRUST_UNVERIFIED_
     const first = await trustingUnverified(() => linkSsoAccount({ issuer: "https://idp.unsure.example", subject: randomUUID(), email, name: "Unsure" }));
     if (!("userId" in first)) throw new Error("not linked");
     expect(await db().user.findUniqueOrThrow({ where: { id: first.userId } })).toMatchObject({ email, emailVerified: false, emailVerifiedAt: null });
-    const owner = await linkSsoAccount({ issuer: "https://idp.trust.example", subject: randomUUID(), email, emailVerified: true, name: "Owner" });
+    // The owner signs in at the same issuer (a console has one), with the address verified.
+    const ownerSubject = randomUUID();
+    const owner = await linkSsoAccount({ issuer: "https://idp.unsure.example", subject: ownerSubject, email, emailVerified: true, name: "Owner" });
     expect(owner).toEqual({ userId: first.userId });
     expect(await db().user.findUniqueOrThrow({ where: { id: first.userId } })).toMatchObject({ emailVerifiedBy: "sso", name: "Owner" });
     // The claimant's own identity no longer signs in as the account.
-    expect((await db().ssoAccount.findMany({ where: { userId: first.userId } })).map((a) => a.issuer)).toEqual(["https://idp.trust.example"]);
+    expect((await db().ssoAccount.findMany({ where: { userId: first.userId } })).map((a) => a.subject)).toEqual([ownerSubject]);
   });
 });
 
