@@ -18,7 +18,7 @@ import { isClaimedOnly, takeOverClaimedAccount, verifiedNow } from "@/lib/auth/v
 import { env } from "@/lib/env";
 import { mailConfigured, sendMail } from "@/lib/mail/send";
 import { oauthUrls } from "@/lib/oauth/urls";
-import { enforce, hit, LIMITS } from "@/lib/rate-limit";
+import { enforce, LIMITS } from "@/lib/rate-limit";
 import { accessEnded, assertMayGrant, requireAdmin, roleSchema, type AdminCaller } from "@/lib/workspaces/members";
 
 export const INVITATION_DAYS = 7;
@@ -79,9 +79,10 @@ export async function createInvitation(caller: AdminCaller, input: { email: stri
   const member = await db().membership.findFirst({ where: { workspaceId: caller.workspaceId, user: { email: input.email } } });
   if (member) throw new ApiError("conflict", `${input.email} is already a member of this workspace.`, { errors: [{ path: "email", message: "Already a member" }] });
   const token = randomBytes(32).toString("base64url");
-  // Past the address's mail allowance the invitation is made all the same, its link shown to the
-  // admin: whoever else spent the allowance can't stop a real admin inviting the address.
-  const mailing = mailConfigured() && (await hit(LIMITS.invitationMailsPerAddress, input.email)) === 0;
+  // With mail, the link only ever goes to the address: past its mail allowance the admin waits (a
+  // link shown instead would let anyone who owns a workspace claim the address again).
+  const mailing = mailConfigured();
+  if (mailing) await enforce([[LIMITS.invitationMailsPerAddress, input.email]], "invitation mails to this address");
   const row = await db().$transaction(async (tx) => {
     // A new invitation for the same email replaces the pending one: only the newest link works.
     await tx.invitation.deleteMany({ where: { workspaceId: caller.workspaceId, email: input.email, acceptedAt: null } });
