@@ -15,16 +15,12 @@ export async function untilHydrated(page: Page) {
 export function hydrating(page: Page): Page {
   const goto = page.goto.bind(page);
   const reload = page.reload.bind(page);
-  page.goto = async (url, options) => {
-    const response = await goto(url, options);
+  const ready = async (response: Awaited<ReturnType<Page["goto"]>>) => {
     if (await isConsolePage(page, response)) await untilHydrated(page);
     return response;
   };
-  page.reload = async (options) => {
-    const response = await reload(options);
-    if (await isConsolePage(page, response)) await untilHydrated(page);
-    return response;
-  };
+  page.goto = async (url, options) => ready(await goto(url, options));
+  page.reload = async (options) => ready(await reload(options));
   return page;
 }
 

@@ -15,6 +15,9 @@ export const MAX_PARAMETER_LENGTH = 2048;
 /** Largest authorization request (its query or form) and largest body of any other request. */
 export const MAX_REQUEST_BYTES = 16 * 1024;
 
+/** Authorization requests: oidc-provider's /auth, and /request (PAR, turned off) in case it comes back. */
+const AUTHORIZATION_PATH = /^\/(auth|request)\/?$/;
+
 // Every method but a CORS preflight counts: oidc-provider's router serves each GET route to HEAD
 // too (HEAD /auth stores an interaction), and a method a route doesn't serve costs a request anyway.
 type Limited = {
@@ -38,7 +41,7 @@ async function namesKnownClient(query: string): Promise<boolean> {
 
 const LIMITED: Limited[] = [
   {
-    path: /^\/(auth|request)\/?$/,
+    path: AUTHORIZATION_PATH,
     limit: LIMITS.authorizationPerAddress,
     network: LIMITS.authorizationPerNetwork,
     overall: LIMITS.authorizationOverall,
@@ -73,7 +76,7 @@ function oversize(req: IncomingMessage, pathname: string, query: string): { stat
     const length = Number(req.headers["content-length"] ?? (req.headers["transfer-encoding"] ? NaN : 0));
     if (!Number.isFinite(length) || length > MAX_REQUEST_BYTES) return { status: 413, detail: `Requests to the authorization server carry at most ${MAX_REQUEST_BYTES} bytes, with a Content-Length` };
   }
-  if (!/^\/(auth|request)\/?$/.test(pathname)) return undefined;
+  if (!AUTHORIZATION_PATH.test(pathname)) return undefined;
   if (query.length > MAX_REQUEST_BYTES) return { status: 400, detail: `An authorization request carries at most ${MAX_REQUEST_BYTES} bytes of parameters` };
   for (const [name, value] of new URLSearchParams(query)) {
     if (value.length > MAX_PARAMETER_LENGTH) return { status: 400, detail: `The ${name.slice(0, 40)} parameter is longer than ${MAX_PARAMETER_LENGTH} characters` };
