@@ -7,6 +7,7 @@ import { z } from "zod";
 import { ApiError } from "@/lib/api/errors";
 import { recordAuditEvent } from "@/lib/audit";
 import type { Caller } from "@/lib/auth/request-auth";
+import { isClaimedOnly } from "@/lib/auth/verified-address";
 import { parseRole, ROLES } from "@/lib/auth/roles";
 import { db, prismaErrorCode } from "@/lib/db";
 import { mailConfigured } from "@/lib/mail/send";
@@ -36,8 +37,10 @@ export const receivedInvitationsSchema = z.object({
   data: z.array(receivedInvitationSchema),
 });
 
+const addressOf = (invitee: Invitee) => db().user.findUnique({ where: { id: invitee.userId }, select: { email: true, emailVerified: true, emailVerifiedAt: true } });
+
 async function verifiedAddress(invitee: Invitee): Promise<string | undefined> {
-  const user = await db().user.findUnique({ where: { id: invitee.userId }, select: { email: true, emailVerifiedAt: true } });
+  const user = await addressOf(invitee);
   return user?.emailVerifiedAt ? user.email : undefined;
 }
 
@@ -45,12 +48,12 @@ const pendingFor = (email: string, id?: string) => ({ ...(id ? { id } : {}), ema
 
 export async function listReceivedInvitations(invitee: Invitee): Promise<z.infer<typeof receivedInvitationsSchema>> {
   signedIn(invitee);
-  const email = await verifiedAddress(invitee);
-  if (!email) {
+  const user = await addressOf(invitee);
+  if (!user?.emailVerifiedAt) {
     // A claimed account can't ask for a verification mail (lib/auth/email-verification.ts).
-    const claimed = await db().user.count({ where: { id: invitee.userId, emailVerified: false } });
-    return { address_verified: false, can_verify_by_mail: mailConfigured() && claimed === 0, data: [] };
+    return { address_verified: false, can_verify_by_mail: mailConfigured() && !(user && isClaimedOnly(user)), data: [] };
   }
+  const { email } = user;
   const rows = await db().invitation.findMany({ where: pendingFor(email), include: { workspace: true }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: 100 });
   const inviters = await db().user.findMany({ where: { id: { in: rows.map((row) => row.createdBy) } }, select: { id: true, email: true } });
   const emailOf = new Map(inviters.map((user) => [user.id, user.email]));
