@@ -15,7 +15,8 @@ import type { Caller } from "@/lib/auth/request-auth";
 import { onChange } from "@/lib/change-bus";
 import { db } from "@/lib/db";
 import { noteDatabaseAvailable } from "@/lib/db-availability";
-import { providerServer, workspaceServer, type GatewayRequest } from "@/lib/gateway/servers";
+import { providerServer, type GatewayRequest } from "@/lib/gateway/servers";
+import { postWorkspace } from "@/lib/gateway/workspace-endpoint";
 import { cachedPage } from "@/lib/providers/list-cache";
 import { serverIdentifierSchema } from "@/lib/providers/schemas";
 import { log } from "@/lib/log";
@@ -62,14 +63,14 @@ function jsonRpcError(status: number, code: number, message: string): Response {
   return Response.json({ jsonrpc: "2.0", error: { code, message }, id: null }, { status });
 }
 
-async function post(req: Request, target: Target, caller: Caller, requestId: string): Promise<Response> {
+async function post(req: Request, target: Target & { serverIdentifier: string }, caller: Caller, requestId: string): Promise<Response> {
   const text = await readCappedText(req, MAX_BODY_BYTES);
   const messages = parseMessages(text);
   if (!messages) return jsonRpcError(400, -32700, `Parse error: the body is not a JSON-RPC message (or a batch of 1–${MAX_BATCH})`);
   const introduce = messages.some((message) => isInitializeRequest(message));
   const sessionId = introduce ? randomUUID() : (req.headers.get("mcp-session-id") ?? undefined);
   const request: GatewayRequest = { caller, requestId, sessionId };
-  const server = target.serverIdentifier ? await providerServer(await findProvider(caller, target.serverIdentifier), request, introduce) : workspaceServer(request);
+  const server = await providerServer(await findProvider(caller, target.serverIdentifier), request, introduce);
   // Answers come as an event stream, as most servers send them (a JSON answer would be a little
   // cheaper, but the conformance suite, for one, tells the two apart).
   const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
@@ -157,7 +158,7 @@ export async function serveGateway(req: Request, target: Target): Promise<Respon
       userId = caller.userId;
       switch (method) {
         case "POST":
-          response = await post(req, target, caller, requestId);
+          response = target.serverIdentifier ? await post(req, { serverIdentifier: target.serverIdentifier }, caller, requestId) : await postWorkspace(req, caller, requestId);
           break;
         case "GET":
           if (target.serverIdentifier) await findProvider(caller, target.serverIdentifier);

@@ -1,21 +1,18 @@
-// The MCP servers the gateway answers with, one per HTTP request (the transport is stateless):
-// - `providerServer`: one provider, a transparent proxy. It introduces itself with the upstream
-//   server's capabilities and forwards every request — tools, resources, prompts, completions,
-//   logging — on the caller's warm session, passing progress back and cancellation on.
-// - `workspaceServer`: every enabled tool of every provider in the caller's workspace, named
-//   `{server_identifier}__{tool}`.
+// The one-provider endpoint's MCP server, one per HTTP request (the transport is stateless):
+// `providerServer` is a transparent proxy. It introduces itself with the upstream server's
+// capabilities and forwards every request — tools, resources, prompts, completions, logging — on
+// the caller's warm session, passing progress back and cancellation on. (The workspace endpoint's
+// server is lib/gateway/workspace-server.ts.)
 // Either way each upstream request carries what identity forwarding decides for this caller, never
 // the caller's own token, and a tool call that can't be made comes back as a tool error
 // (`isError: true`) whose text is the message the console's UI shows.
 import "server-only";
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { ProtocolError, type Client } from "@modelcontextprotocol/client";
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import {
   CancelledNotificationSchema,
   ErrorCode,
-  ListToolsResultSchema,
   McpError,
-  ResultSchema,
   type CallToolResult,
   type JSONRPCRequest,
   type Progress,
@@ -25,16 +22,15 @@ import {
   type ServerRequest,
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
+import type { StandardSchemaV1 } from "@modelcontextprotocol/server";
 import { ApiError } from "@/lib/api/errors";
 import type { Caller } from "@/lib/auth/request-auth";
-import { db } from "@/lib/db";
 import { cancelRequest, trackRequest } from "@/lib/gateway/in-flight";
 import { LowLevelServer } from "@/lib/gateway/low-level-server";
 import { log } from "@/lib/log";
-import { cachedPage } from "@/lib/providers/list-cache";
 import { parseDisabledTools, type ProviderRow } from "@/lib/providers/record";
 import { toolNameSchema } from "@/lib/providers/schemas";
-import { McpCallError } from "@/lib/mcp/client";
+import { listToolsPage, McpCallError } from "@/lib/mcp/client";
 import { callRowTool, lastKnownTools, withProviderSession } from "@/lib/providers/tools";
 
 export const GATEWAY_INFO = { name: "mcp-console", title: "MCP Console", version: "1.0.0" };
@@ -94,7 +90,7 @@ function toolError(text: string): CallToolResult {
 }
 
 /** A call through the gateway: recorded, refused when disabled, failures as the UI words them. */
-async function callTool(row: ProviderRow, tool: string, params: JSONRPCRequest["params"], request: GatewayRequest, extra: Extra): Promise<CallToolResult> {
+async function callTool(row: ProviderRow, tool: string, params: JSONRPCRequest["params"], request: GatewayRequest, extra: Extra): Promise<Result> {
   if (!toolNameSchema.safeParse(tool).success) throw new RelayedError(ErrorCode.InvalidParams, `Unknown tool: ${JSON.stringify(tool.slice(0, 200))}`);
   const args = params?.arguments;
   return tracked(request, extra, async (signal) => {
@@ -114,7 +110,7 @@ async function callTool(row: ProviderRow, tool: string, params: JSONRPCRequest["
       });
     } catch (error) {
       if (error instanceof ApiError) return toolError(error.detail);
-      if (error instanceof McpError) throw relayed(error);
+      if (error instanceof ProtocolError) throw relayed(error);
       throw error;
     }
   });
@@ -135,8 +131,8 @@ class RelayedError extends Error {
 }
 
 /** The upstream server's JSON-RPC error, passed on as it came. */
-function relayed(error: McpError): RelayedError {
-  return new RelayedError(error.code, error.message.replace(/^MCP error -?\d+: /, ""), error.data);
+function relayed(error: ProtocolError): RelayedError {
+  return new RelayedError(error.code, error.message, error.data);
 }
 
 /** The upstream server couldn't be asked as this caller (identity, network, refusal): the UI's message. */
@@ -173,16 +169,8 @@ function guarded(request: GatewayRequest, handler: (req: JSONRPCRequest, extra: 
   };
 }
 
-async function listUpstreamTools(client: Client, timeoutMs: number, signal?: AbortSignal): Promise<Tool[]> {
-  const tools: Tool[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await client.request({ method: "tools/list", params: cursor ? { cursor } : {} }, ListToolsResultSchema, { timeout: timeoutMs, signal });
-    tools.push(...page.tools);
-    cursor = page.nextCursor;
-  } while (cursor && tools.length < MAX_LISTED_TOOLS);
-  return tools;
-}
+/** Any result, as the upstream sent it: the relay passes on what it doesn't need to read. */
+const anyResult: StandardSchemaV1<Result, Result> = { "~standard": { version: 1, vendor: "mcp-console", validate: (value) => ({ value: value as Result }) } };
 
 type Introduction = { capabilities: ServerCapabilities; info: { name: string; version: string }; instructions?: string };
 
@@ -195,7 +183,7 @@ async function upstreamIntroduction(row: ProviderRow, request: GatewayRequest): 
   try {
     return await upstream(row, request, (client) =>
       Promise.resolve({
-        capabilities: client.getServerCapabilities() ?? {},
+        capabilities: (client.getServerCapabilities() ?? {}) as ServerCapabilities,
         info: client.getServerVersion() ?? { name: row.serverIdentifier, version: "unknown" },
         instructions: client.getInstructions(),
       }),
@@ -247,12 +235,12 @@ export async function providerServer(row: ProviderRow, request: GatewayRequest, 
         const meta = forwardedMeta(params);
         const { _meta: _dropped, ...rest } = params ?? {};
         const page = await tracked(request, extra, (signal) =>
-          upstream(row, request, (client, timeoutMs) => client.request({ method: "tools/list", params: { ...rest, ...(meta ? { _meta: meta } : {}) } }, ListToolsResultSchema, { timeout: timeoutMs, signal }), signal),
+          upstream(row, request, (client, timeoutMs) => client.request({ method: "tools/list", params: { ...rest, ...(meta ? { _meta: meta } : {}) } }, { timeout: timeoutMs, signal }), signal),
         ).catch(async (error: unknown) => {
           if (!(error instanceof UpstreamUnavailable)) throw error;
           return { tools: await lastKnownMcpTools(row, request.caller.userId) };
         });
-        return { ...page, tools: page.tools.filter((tool) => !disabled.has(tool.name)) };
+        return { ...page, tools: (page.tools as Tool[]).filter((tool) => !disabled.has(tool.name)) };
       }
       default:
         return tracked(request, extra, (signal) =>
@@ -261,86 +249,13 @@ export async function providerServer(row: ProviderRow, request: GatewayRequest, 
             const meta = forwardedMeta(params);
             const forwardedParams = params ? { ...params, _meta: meta } : undefined;
             if (forwardedParams && !meta) delete forwardedParams._meta;
-            return client.request({ method: req.method, params: forwardedParams }, ResultSchema, {
+            return client.request({ method: req.method, params: forwardedParams }, anyResult, {
               timeout: timeoutMs,
               signal,
               ...(onprogress ? { onprogress, resetTimeoutOnProgress: true } : {}),
             });
           }, signal),
         );
-    }
-  });
-  return server;
-}
-
-/** The workspace's providers, kept like a list page: any change to them drops it (lib/providers/list-cache.ts). */
-async function workspaceProviders(workspaceId: string): Promise<ProviderRow[]> {
-  const { data } = await cachedPage(workspaceId, { gatewayProviders: true }, async () => ({
-    data: await db().mcpProvider.findMany({ where: { workspaceId }, orderBy: [{ serverIdentifier: "asc" }], take: MAX_PROVIDERS }),
-  }));
-  return data;
-}
-
-class TooSlow extends Error {}
-
-/**
- * One provider's tools for the workspace list: live as the caller sees them, else — the server
- * failed, refused, or took longer than LIST_TIMEOUT_MS including connecting — what they saw last.
- */
-async function toolsOf(row: ProviderRow, request: GatewayRequest, signal: AbortSignal): Promise<Tool[]> {
-  const timeoutMs = Math.min(row.timeout * 1000, LIST_TIMEOUT_MS);
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_resolve, reject) => { timer = setTimeout(() => { reject(new TooSlow(`no answer within ${timeoutMs} ms`)); }, timeoutMs); });
-  try {
-    return await Promise.race([upstream(row, request, (client) => listUpstreamTools(client, timeoutMs, signal), signal), deadline]);
-  } catch (error) {
-    if (!(error instanceof RelayedError) && !(error instanceof McpError) && !(error instanceof TooSlow)) throw error;
-    log.info({ providerId: row.id, reason: error.message }, "gateway lists a provider's last known tools");
-    return await lastKnownMcpTools(row, request.caller.userId);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** `{identifier}__{tool}` back to its provider and tool; the longest identifier that fits wins. */
-function resolveTool(rows: ProviderRow[], name: string): { row: ProviderRow; tool: string } | undefined {
-  let best: { row: ProviderRow; tool: string } | undefined;
-  for (const row of rows) {
-    const prefix = row.serverIdentifier + TOOL_SEPARATOR;
-    if (name.startsWith(prefix) && name.length > prefix.length && (!best || row.serverIdentifier.length > best.row.serverIdentifier.length)) {
-      best = { row, tool: name.slice(prefix.length) };
-    }
-  }
-  return best;
-}
-
-/** The workspace endpoint: every enabled tool of every provider. */
-export function workspaceServer(request: GatewayRequest): LowLevelServer {
-  const server = new LowLevelServer(GATEWAY_INFO, {
-    capabilities: { tools: { listChanged: true } },
-    instructions: `The tools of the MCP servers in the ${request.caller.workspaceName} workspace, named {server}${TOOL_SEPARATOR}{tool}. Every call is made as ${request.caller.email}.`,
-  });
-  acceptCancellations(server, request);
-  server.fallbackRequestHandler = guarded(request, async (req, extra) => {
-    const params = req.params;
-    switch (req.method) {
-      case "tools/list": {
-        const rows = await workspaceProviders(request.caller.workspaceId);
-        const lists = await tracked(request, extra, (signal) => Promise.all(rows.map((row) => toolsOf(row, request, signal))));
-        const tools = rows.flatMap((row, index) => {
-          const disabled = new Set(parseDisabledTools(row));
-          return lists[index].filter((tool) => !disabled.has(tool.name)).map((tool) => ({ ...tool, name: `${row.serverIdentifier}${TOOL_SEPARATOR}${tool.name}` }));
-        });
-        return { tools: tools.slice(0, MAX_LISTED_TOOLS) };
-      }
-      case "tools/call": {
-        const name = typeof params?.name === "string" ? params.name : "";
-        const target = resolveTool(await workspaceProviders(request.caller.workspaceId), name);
-        if (!target) throw new RelayedError(ErrorCode.InvalidParams, `Unknown tool: ${name}. Tools here are named {server}${TOOL_SEPARATOR}{tool}; list them with tools/list.`);
-        return callTool(target.row, target.tool, params, request, extra);
-      }
-      default:
-        throw new RelayedError(ErrorCode.MethodNotFound, `Method not found: ${req.method}`);
     }
   });
   return server;
