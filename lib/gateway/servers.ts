@@ -30,17 +30,12 @@ import { LowLevelServer } from "@/lib/gateway/low-level-server";
 import { log } from "@/lib/log";
 import { parseDisabledTools, type ProviderRow } from "@/lib/providers/record";
 import { toolNameSchema } from "@/lib/providers/schemas";
-import { listToolsPage, McpCallError } from "@/lib/mcp/client";
+import { McpCallError } from "@/lib/mcp/client";
 import { callRowTool, lastKnownTools, withProviderSession } from "@/lib/providers/tools";
 
 export const GATEWAY_INFO = { name: "mcp-console", title: "MCP Console", version: "1.0.0" };
 /** How the workspace endpoint joins a provider's identifier and a tool's name. */
 export const TOOL_SEPARATOR = "__";
-// The workspace endpoint asks every provider at once; a provider slower than this is listed from
-// what the caller saw last.
-const LIST_TIMEOUT_MS = 10_000;
-const MAX_LISTED_TOOLS = 1000;
-const MAX_PROVIDERS = 200;
 
 export type GatewayRequest = {
   caller: Caller;
@@ -183,7 +178,7 @@ async function upstreamIntroduction(row: ProviderRow, request: GatewayRequest): 
   try {
     return await upstream(row, request, (client) =>
       Promise.resolve({
-        capabilities: (client.getServerCapabilities() ?? {}) as ServerCapabilities,
+        capabilities: client.getServerCapabilities() ?? {},
         info: client.getServerVersion() ?? { name: row.serverIdentifier, version: "unknown" },
         instructions: client.getInstructions(),
       }),

@@ -14,7 +14,7 @@ import {
   CLIENT_CAPABILITIES_META_KEY,
   ProtocolError,
   ProtocolErrorCode,
-  Server,
+  Server as SdkServer,
   type CallToolResult,
   type ClientCapabilities,
   type JSONRPCRequest,
@@ -37,6 +37,12 @@ import { cachedPage } from "@/lib/providers/list-cache";
 import { parseDisabledTools, type ProviderRow } from "@/lib/providers/record";
 import { toolNameSchema } from "@/lib/providers/schemas";
 import { callRowTool, lastKnownTools, withProviderSession } from "@/lib/providers/tools";
+
+// The SDK's low-level server: McpServer serves only tools it registered itself, and this endpoint's
+// tools are computed for each caller.
+// eslint-disable-next-line @typescript-eslint/no-deprecated -- see above
+const Server = SdkServer;
+type Server = InstanceType<typeof Server>;
 
 // The workspace endpoint asks every provider at once; a provider slower than this is listed from
 // what the caller saw last.

@@ -6,6 +6,7 @@
 import "server-only";
 import {
   Client,
+  InsufficientScopeError,
   ProtocolError,
   ProtocolErrorCode,
   SdkError,
@@ -15,6 +16,7 @@ import {
   StreamableHTTPClientTransport,
   type CallToolResult,
   type ClientCapabilities,
+  type InputRequiredResult,
   type Progress,
   type Tool,
   type Transport,
@@ -199,6 +201,8 @@ export function lastChallengeFor(authorization: string | undefined): string | un
 
 function statusOf(error: unknown): number | undefined {
   if (error instanceof SdkHttpError) return error.status;
+  // The SDK's word for a 403 step-up challenge (without an OAuth provider it only reports it).
+  if (error instanceof InsufficientScopeError) return 403;
   const { code } = fieldsOf(error);
   return typeof code === "number" && code >= 100 && code < 600 ? code : undefined;
 }
@@ -249,7 +253,7 @@ function newClient(capabilities: ClientCapabilities): Client {
   if (capabilities.sampling) client.setRequestHandler("sampling/createMessage", ask("sampling/createMessage") as never);
   if (capabilities.roots) client.setRequestHandler("roots/list", ask("roots/list") as never);
   client.setNotificationHandler("notifications/message", (notification) => {
-    currentRelay()?.log(notification.params as Record<string, unknown>);
+    currentRelay()?.log(notification.params);
   });
   return client;
 }
@@ -274,6 +278,7 @@ async function connect(connection: McpConnection, capabilities: ClientCapabiliti
     await streamable.close().catch(() => undefined);
   }
   const legacy = newClient(capabilities);
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- servers that speak only the legacy transport still exist; this is their fallback
   const sse = new SSEClientTransport(url, { fetch, eventSourceInit: { fetch } });
   try {
     await legacy.connect(sse, { timeout: connection.timeoutMs });
@@ -371,7 +376,7 @@ export type CallExtras = {
  * A tool's result — or, for a relay that passes it on, the server's `input_required` result as it
  * came (2026-07-28: the client answers and retries the call).
  */
-export type ToolCallOutcome = CallToolResult;
+export type ToolCallOutcome = CallToolResult | InputRequiredResult;
 
 /** With a scope, the call runs on the caller's warm session; without one, on a session of its own. */
 export async function callTool(connection: McpConnection, name: string, args: Record<string, unknown>, scope?: SessionScope, extras: CallExtras = {}): Promise<ToolCallOutcome> {
@@ -387,7 +392,7 @@ export async function callTool(connection: McpConnection, name: string, args: Re
         ...(extras.onprogress ? { onprogress: extras.onprogress } : {}),
         ...(extras.signal ? { signal: extras.signal } : {}),
       });
-      return result as ToolCallOutcome;
+      return result;
     }),
   );
 }

@@ -21,10 +21,10 @@ import { isForwardingActive, parseStoredIdentityMode } from "@/lib/identity/mode
 import { forgetToken } from "@/lib/identity/token-cache";
 import { processWide } from "@/lib/process-wide";
 import { enforce, LIMITS } from "@/lib/rate-limit";
-import type { CallToolResult, Client, Progress } from "@modelcontextprotocol/client";
+import type { Client, Progress } from "@modelcontextprotocol/client";
 import type { ClientRelay } from "@/lib/mcp/client-relay";
 import { recordToolCall, type CallPath } from "@/lib/activity/tool-calls";
-import { callTool, lastChallengeFor, listTools, McpCallError, withWarmSession, type McpConnection, type SessionScope } from "@/lib/mcp/client";
+import { callTool, lastChallengeFor, listTools, McpCallError, withWarmSession, type McpConnection, type SessionScope, type ToolCallOutcome } from "@/lib/mcp/client";
 import { discoveryPending, findProviderRow } from "@/lib/providers/data";
 import { providersChanged } from "@/lib/providers/list-cache";
 import { applyProviderPatch } from "@/lib/providers/merge-patch";
@@ -322,7 +322,7 @@ function scopeOf(row: ProviderRow, connection: Connection, user: EndUser): Sessi
  * Calls a tool of `row` as `user`, unless an admin turned it off. Every call with a context is
  * recorded in the activity log, however it ends.
  */
-export async function callRowTool(row: ProviderRow, options: { tool: string; args: Record<string, unknown>; user: EndUser | undefined; context?: CallContext }): Promise<CallToolResult> {
+export async function callRowTool(row: ProviderRow, options: { tool: string; args: Record<string, unknown>; user: EndUser | undefined; context?: CallContext }): Promise<ToolCallOutcome> {
   const { tool, user, context } = options;
   const started = performance.now();
   let outcome = "internal_error";
@@ -341,7 +341,7 @@ export async function callRowTool(row: ProviderRow, options: { tool: string; arg
           retry: context?.retry,
         });
       });
-      outcome = result.isError ? "tool_error" : "ok";
+      outcome = !("content" in result) ? "input_required" : result.isError ? "tool_error" : "ok";
       return result;
     } catch (error) {
       if (!(error instanceof McpCallError)) throw error;
@@ -378,6 +378,8 @@ export async function callRowTool(row: ProviderRow, options: { tool: string; arg
 export async function callProviderTool(options: { workspaceId: string; id: string; tool: string; args: Record<string, unknown>; user: EndUser | undefined; context?: CallContext }) {
   const row = await findProviderRow(options);
   const result = await callRowTool(row, options);
+  // Only a relay passes an `input_required` result on; here the SDK asks for the input itself, and fails without it.
+  if (!("content" in result)) throw new ApiError("upstream_error", `${row.name} asked for input the console can't give here.`);
   return {
     content: result.content as Record<string, unknown>[],
     structured_content: isRecord(result.structuredContent) ? result.structuredContent : null,
