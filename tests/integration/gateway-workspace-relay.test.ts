@@ -6,6 +6,7 @@ import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport as TransportV1 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { CreateMessageRequestSchema, ElicitRequestSchema, LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { Client, ProtocolError, StreamableHTTPClientTransport, type ClientCapabilities } from "@modelcontextprotocol/client";
+import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { backgroundTasksSettled } from "@/lib/background";
 import { waitingCountForTests } from "@/lib/gateway/client-requests";
@@ -125,21 +126,37 @@ describe("2025-11-25: a tool's requests reach the client whose call it is", () =
     const [first, second] = [heard(), heard()];
     const ada = await clientV2(member, ALL, { name: "Ada" }, first);
     const bob = await clientV2(member, ALL, { name: "Bob" }, second);
+    const initializes = interactive.methods.filter((method) => method === "initialize").length;
     const [adaSays, bobSays] = await Promise.all([interact(ada, ["name", "name"], first), interact(bob, ["name", "name"], second)]);
     expect(adaSays).toBe("elicit:accept:Ada\nelicit:accept:Ada");
     expect(bobSays).toBe("elicit:accept:Bob\nelicit:accept:Bob");
     expect(first.logs).toEqual(["starting", "done"]);
     expect(second.logs).toEqual(["starting", "done"]);
+    expect(interactive.methods.filter((method) => method === "initialize").length - initializes).toBeLessThanOrEqual(1);
   });
 
-  it("an answer from another user, or another session, answers nothing", async () => {
-    // Sent with a made-up id: nothing waits for it, and nothing breaks.
-    const response = await gatewayFetch()(new URL("/mcp", ORIGIN), {
-      method: "POST",
-      headers: { authorization: `Bearer ${admin.token}`, "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-session-id": "00000000-0000-4000-8000-000000000000.f" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: "mcp-console-00000000-0000-4000-8000-000000000000", result: { action: "accept", content: { name: "Mallory" } } }),
+  it("nobody answers another's request: another user's answer, or one from another session, is not taken", async () => {
+    const forged = { action: "accept", content: { name: "Mallory" } };
+    const answerAs = (actor: Actor, sessionId: string, id: string | number) =>
+      gatewayFetch()(new URL("/mcp", ORIGIN), {
+        method: "POST",
+        headers: { authorization: `Bearer ${actor.token}`, "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-session-id": sessionId },
+        body: JSON.stringify({ jsonrpc: "2.0", id, result: forged }),
+      });
+    const client = new Client({ name: "relay-test", version: "2.0.0" }, { capabilities: { elicitation: { form: {} } } });
+    const transport = new StreamableHTTPClientTransport(new URL("/mcp", ORIGIN), transportFor(member));
+    const refused: number[] = [];
+    client.setRequestHandler("elicitation/create", async (_request, ctx) => {
+      // Before the client answers, others try to, with the very id the gateway gave the request.
+      const ownSession = transport.sessionId ?? "";
+      refused.push((await answerAs(admin, ownSession, ctx.mcpReq.id)).status);
+      refused.push((await answerAs(member, `${randomUUID()}.f`, ctx.mcpReq.id)).status);
+      return { action: "accept", content: { name: "Ada" } };
     });
-    expect(response.status).toBe(202);
+    await client.connect(transport);
+    open.push(client);
+    expect(await interact(client, ["name"], heard())).toBe("elicit:accept:Ada");
+    expect(refused).toEqual([202, 202]);
   });
 });
 
@@ -169,6 +186,13 @@ describe("2026-07-28", () => {
     // The console spoke 2026-07-28 to it: it asked which revisions it speaks, and never initialized.
     expect(modern.methods).toContain("server/discover");
     expect(modern.methods).not.toContain("initialize");
+  });
+
+  it("a 2025-11-25 client answers a 2026-07-28 server's input_required too: the gateway asks it, then retries", async () => {
+    const client = await clientV2(member, ALL, {}, heard());
+    expect(client.getNegotiatedProtocolVersion()).toBe("2025-11-25");
+    const result = await client.callTool({ name: "modern__confirm", arguments: { what: "the rollback" } });
+    expect(result.content).toEqual([{ type: "text", text: "confirmed the rollback (state asked-about:the rollback)" }]);
   });
 
   it("refuses a request whose Mcp-Method header doesn't match its body (400)", async () => {
