@@ -1,10 +1,7 @@
-// The MCP servers the gateway answers with, one per HTTP request (the transport is stateless):
-// - `providerServer`: one provider, a transparent proxy. It introduces itself with the upstream
-//   server's capabilities and forwards every request — tools, resources, prompts, completions,
-//   logging — on the caller's warm session, passing progress back and cancellation on.
-// - `workspaceServer`: every enabled tool of every provider in the caller's workspace, named
-//   `{server_identifier}__{tool}`.
-// Either way each upstream request carries what identity forwarding decides for this caller, never
+// The MCP server `/mcp` answers with, one per HTTP request (the transport is stateless): every
+// enabled tool of every provider in the caller's workspace, named `{server_identifier}__{tool}`.
+// (`/mcp/{server_identifier}` is no MCP server of the console's: it relays, lib/gateway/relay.ts.)
+// Each upstream request carries what identity forwarding decides for this caller, never
 // the caller's own token, and a tool call that can't be made comes back as a tool error
 // (`isError: true`) whose text is the message the console's UI shows.
 import "server-only";
@@ -15,12 +12,10 @@ import {
   ErrorCode,
   ListToolsResultSchema,
   McpError,
-  ResultSchema,
   type CallToolResult,
   type JSONRPCRequest,
   type Progress,
   type Result,
-  type ServerCapabilities,
   type ServerNotification,
   type ServerRequest,
   type Tool,
@@ -184,28 +179,6 @@ async function listUpstreamTools(client: Client, timeoutMs: number, signal?: Abo
   return tools;
 }
 
-type Introduction = { capabilities: ServerCapabilities; info: { name: string; version: string }; instructions?: string };
-
-/**
- * What a proxy says of itself: the upstream server's introduction, as the caller's session saw it.
- * When the upstream can't be asked as this caller, the proxy still connects, offering the tools
- * they saw last, so that each call can say what to do (sign in again, ask an admin) as a tool error.
- */
-async function upstreamIntroduction(row: ProviderRow, request: GatewayRequest): Promise<Introduction> {
-  try {
-    return await upstream(row, request, (client) =>
-      Promise.resolve({
-        capabilities: client.getServerCapabilities() ?? {},
-        info: client.getServerVersion() ?? { name: row.serverIdentifier, version: "unknown" },
-        instructions: client.getInstructions(),
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof UpstreamUnavailable)) throw error;
-    return { capabilities: { tools: {} }, info: { name: row.serverIdentifier, version: "unavailable" }, instructions: error.apiError.detail };
-  }
-}
-
 /** The caller's last known tools of a provider, in MCP's shape (for when the live list can't be had). */
 async function lastKnownMcpTools(row: ProviderRow, userId: string): Promise<Tool[]> {
   const known = await lastKnownTools(row, userId);
@@ -215,62 +188,6 @@ async function lastKnownMcpTools(row: ProviderRow, userId: string): Promise<Tool
     ...(tool.description ? { description: tool.description } : {}),
     inputSchema: { type: "object", ...tool.input_schema },
   }));
-}
-
-/** Capabilities the proxy can honour: what the upstream offers, less what a stateless relay can't carry. */
-function relayable(capabilities: ServerCapabilities): ServerCapabilities {
-  const { tasks: _tasks, ...rest } = capabilities;
-  return rest;
-}
-
-/**
- * The one-provider endpoint. `introduce`: the request is an initialize, so the server presents the
- * upstream's capabilities and identity (asking the upstream, on the caller's session).
- */
-export async function providerServer(row: ProviderRow, request: GatewayRequest, introduce: boolean): Promise<LowLevelServer> {
-  const intro = introduce ? await upstreamIntroduction(row, request) : undefined;
-  const server = new LowLevelServer(intro?.info ?? GATEWAY_INFO, {
-    // After initialize, the client already knows the capabilities; these only let the relay send what the upstream sends.
-    capabilities: intro ? relayable(intro.capabilities) : { tools: {}, resources: {}, prompts: {}, completions: {}, logging: {} },
-    ...(intro?.instructions ? { instructions: intro.instructions } : {}),
-  });
-  // The upstream decides logging levels; the SDK's own handler would answer for it.
-  server.removeRequestHandler("logging/setLevel");
-  acceptCancellations(server, request);
-  server.fallbackRequestHandler = guarded(request, async (req, extra) => {
-    const params = req.params;
-    switch (req.method) {
-      case "tools/call":
-        return callTool(row, typeof params?.name === "string" ? params.name : "", params, request, extra);
-      case "tools/list": {
-        const disabled = new Set(parseDisabledTools(row));
-        const meta = forwardedMeta(params);
-        const { _meta: _dropped, ...rest } = params ?? {};
-        const page = await tracked(request, extra, (signal) =>
-          upstream(row, request, (client, timeoutMs) => client.request({ method: "tools/list", params: { ...rest, ...(meta ? { _meta: meta } : {}) } }, ListToolsResultSchema, { timeout: timeoutMs, signal }), signal),
-        ).catch(async (error: unknown) => {
-          if (!(error instanceof UpstreamUnavailable)) throw error;
-          return { tools: await lastKnownMcpTools(row, request.caller.userId) };
-        });
-        return { ...page, tools: page.tools.filter((tool) => !disabled.has(tool.name)) };
-      }
-      default:
-        return tracked(request, extra, (signal) =>
-          upstream(row, request, (client, timeoutMs) => {
-            const onprogress = progressRelay(params, extra);
-            const meta = forwardedMeta(params);
-            const forwardedParams = params ? { ...params, _meta: meta } : undefined;
-            if (forwardedParams && !meta) delete forwardedParams._meta;
-            return client.request({ method: req.method, params: forwardedParams }, ResultSchema, {
-              timeout: timeoutMs,
-              signal,
-              ...(onprogress ? { onprogress, resetTimeoutOnProgress: true } : {}),
-            });
-          }, signal),
-        );
-    }
-  });
-  return server;
 }
 
 /** The workspace's providers, kept like a list page: any change to them drops it (lib/providers/list-cache.ts). */
