@@ -2,12 +2,18 @@
 // defaults, SEP-1330 enums), sampling and roots. Written once as multi-round-trip handlers
 // (SEP-2322): on 2026-07-28 the client answers an InputRequiredResult and retries; on 2025-11-25
 // the SDK sends the same requests to the client itself and re-enters the handler with the answers.
-import { acceptedContent, inputRequired, inputResponse, McpServer, type InputRequest, type RequestStateCodec } from "@modelcontextprotocol/server";
+import { acceptedContent, inputRequired, inputResponse, McpServer, type ElicitInputParams, type InputRequest, type RequestStateCodec, type ServerContext } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { clientCapabilities } from "./client-capabilities";
 
 const text = (value: string) => ({ content: [{ type: "text" as const, text: value }] });
-const described = (view: ReturnType<typeof inputResponse>) => (view.kind === "elicit" ? `action=${view.action}, content=${JSON.stringify(view.content ?? {})}` : "");
+
+/** Ask the user once; on the retry, report what they did as `<prefix>: action=…, content={…}`. */
+function askThenReport(ctx: ServerContext, prefix: string, question: ElicitInputParams) {
+  const answer = inputResponse(ctx.mcpReq.inputResponses, "answer");
+  if (answer.kind !== "elicit") return inputRequired({ inputRequests: { answer: inputRequired.elicit(question) } });
+  return text(`${prefix}: action=${answer.action}, content=${JSON.stringify(answer.content ?? {})}`);
+}
 
 const NAME_SCHEMA = { type: "object" as const, properties: { name: { type: "string" as const } }, required: ["name"] };
 
@@ -31,81 +37,56 @@ export function registerInputTools(server: McpServer, states: RequestStateCodec<
   server.registerTool(
     "test_elicitation",
     { description: "Asks the user for a username and an email", inputSchema: z.object({ message: z.string().describe("The message to show the user") }) },
-    ({ message }, ctx) => {
-      const answer = inputResponse(ctx.mcpReq.inputResponses, "user_details");
-      if (answer.kind !== "elicit") {
-        return inputRequired({
-          inputRequests: {
-            user_details: inputRequired.elicit({
-              message,
-              requestedSchema: {
-                type: "object",
-                properties: { username: { type: "string", description: "User's response" }, email: { type: "string", description: "User's email address" } },
-                required: ["username", "email"],
-              },
-            }),
-          },
-        });
-      }
-      return text(`User response: ${described(answer)}`);
-    },
+    ({ message }, ctx) =>
+      askThenReport(ctx, "User response", {
+        message,
+        requestedSchema: {
+          type: "object",
+          properties: { username: { type: "string", description: "User's response" }, email: { type: "string", description: "User's email address" } },
+          required: ["username", "email"],
+        },
+      }),
   );
 
-  server.registerTool("test_elicitation_sep1034_defaults", { description: "Asks for values of every primitive type, each with a default" }, (ctx) => {
-    const answer = inputResponse(ctx.mcpReq.inputResponses, "defaults");
-    if (answer.kind !== "elicit") {
-      return inputRequired({
-        inputRequests: {
-          defaults: inputRequired.elicit({
-            message: "Please review and update the form fields with defaults",
-            requestedSchema: {
-              type: "object",
-              properties: {
-                name: { type: "string", description: "User name", default: "John Doe" },
-                age: { type: "integer", description: "User age", default: 30 },
-                score: { type: "number", description: "User score", default: 95.5 },
-                status: { type: "string", description: "User status", enum: ["active", "inactive", "pending"], default: "active" },
-                verified: { type: "boolean", description: "Verification status", default: true },
-              },
-            },
-          }),
+  server.registerTool("test_elicitation_sep1034_defaults", { description: "Asks for values of every primitive type, each with a default" }, (ctx) =>
+    askThenReport(ctx, "Elicitation completed", {
+      message: "Please review and update the form fields with defaults",
+      requestedSchema: {
+        type: "object",
+        properties: {
+          name: { type: "string", description: "User name", default: "John Doe" },
+          age: { type: "integer", description: "User age", default: 30 },
+          score: { type: "number", description: "User score", default: 95.5 },
+          status: { type: "string", description: "User status", enum: ["active", "inactive", "pending"], default: "active" },
+          verified: { type: "boolean", description: "Verification status", default: true },
         },
-      });
-    }
-    return text(`Elicitation completed: ${described(answer)}`);
-  });
+      },
+    }),
+  );
 
-  server.registerTool("test_elicitation_sep1330_enums", { description: "Asks for choices in each of the five enum forms" }, (ctx) => {
-    const answer = inputResponse(ctx.mcpReq.inputResponses, "enums");
-    if (answer.kind !== "elicit") {
-      return inputRequired({
-        inputRequests: {
-          enums: inputRequired.elicit({
-            message: "Please select options from the enum fields",
-            requestedSchema: {
-              type: "object",
-              properties: {
-                untitledSingle: { type: "string", description: "Untitled single-select", enum: ["option1", "option2", "option3"] },
-                titledSingle: {
-                  type: "string",
-                  description: "Titled single-select",
-                  oneOf: [{ const: "value1", title: "First Option" }, { const: "value2", title: "Second Option" }, { const: "value3", title: "Third Option" }],
-                },
-                legacyEnum: { type: "string", description: "Legacy titled enum", enum: ["opt1", "opt2", "opt3"], enumNames: ["Option One", "Option Two", "Option Three"] },
-                untitledMulti: { type: "array", description: "Untitled multi-select", items: { type: "string", enum: ["option1", "option2", "option3"] } },
-                titledMulti: {
-                  type: "array",
-                  description: "Titled multi-select",
-                  items: { anyOf: [{ const: "value1", title: "First Choice" }, { const: "value2", title: "Second Choice" }, { const: "value3", title: "Third Choice" }] },
-                },
-              },
-            },
-          }),
+  server.registerTool("test_elicitation_sep1330_enums", { description: "Asks for choices in each of the five enum forms" }, (ctx) =>
+    askThenReport(ctx, "Elicitation completed", {
+      message: "Please select options from the enum fields",
+      requestedSchema: {
+        type: "object",
+        properties: {
+          untitledSingle: { type: "string", description: "Untitled single-select", enum: ["option1", "option2", "option3"] },
+          titledSingle: {
+            type: "string",
+            description: "Titled single-select",
+            oneOf: [{ const: "value1", title: "First Option" }, { const: "value2", title: "Second Option" }, { const: "value3", title: "Third Option" }],
+          },
+          legacyEnum: { type: "string", description: "Legacy titled enum", enum: ["opt1", "opt2", "opt3"], enumNames: ["Option One", "Option Two", "Option Three"] },
+          untitledMulti: { type: "array", description: "Untitled multi-select", items: { type: "string", enum: ["option1", "option2", "option3"] } },
+          titledMulti: {
+            type: "array",
+            description: "Titled multi-select",
+            items: { anyOf: [{ const: "value1", title: "First Choice" }, { const: "value2", title: "Second Choice" }, { const: "value3", title: "Third Choice" }] },
+          },
         },
-      });
-    }
-    return text(`Elicitation completed: ${described(answer)}`);
-  });
+      },
+    }),
+  );
 
   server.registerTool("test_url_elicitation", { description: "Sends the user to a URL (URL-mode elicitation) before answering" }, (ctx) => {
     const answer = inputResponse(ctx.mcpReq.inputResponses, "authorize");
