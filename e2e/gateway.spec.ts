@@ -1,11 +1,13 @@
 // The MCP gateway against real clients: the MCP Inspector's CLI, and the official conformance
-// suite, which must score the same through /mcp/{server_identifier} as against the server directly.
+// suite (0.1.16, and 0.2.0-alpha.12 at 2025-11-25 and 2026-07-28), which must score the same
+// through /mcp/{server_identifier} as against our conformance server directly, check by check.
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { APIRequestContext } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { runServerScenarios, score } from "./support/conformance";
+import { compareChecks, runSuite, score, scoredResults, SUITES, type SuiteName } from "./support/conformance";
+import { startConformanceServer } from "./support/conformance-server";
 import { startEverythingServer } from "./support/everything-server";
 import { startRecordingProxy } from "./support/recording-proxy";
 import { api, unique } from "./helpers";
@@ -47,17 +49,28 @@ test("the MCP Inspector's CLI lists and calls tools through the gateway with a p
   }
 });
 
-test("the conformance suite's server scenarios give the same results through the gateway as directly", async ({ request }) => {
-  test.setTimeout(180_000);
-  const { server, identifier, token } = await everythingProvider(request);
-  // The suite can't send a header: a test-only proxy adds the API token on its way to the console.
-  const withToken = await startRecordingProxy(`${base}/mcp/${identifier}`, { addHeaders: { authorization: `Bearer ${token}` } });
+test("the conformance suite scores the relay exactly as the server directly, check by check, in both protocol eras", async ({ request }) => {
+  test.slow();
+  const server = await startConformanceServer();
+  const call = api(request, base);
+  const identifier = unique("conf");
+  const created = await call("POST /api/v1/mcp-providers", { body: { name: `Conformance ${identifier}`, server_identifier: identifier, server_url: server.url } });
+  expect(created.status).toBe(201);
+  const token = await call("POST /api/v1/api-tokens", { body: { name: unique("conformance-") } });
+  // The suite can't send a header: a test-only proxy adds the API token on its way to the console,
+  // and stands for the console's public URL (a page of that origin is the console's own).
+  const withToken = await startRecordingProxy(`${base}/mcp/${identifier}`, { addHeaders: { authorization: `Bearer ${token.json.token}` }, publicOrigin: new URL(base).origin });
   try {
-    const direct = await runServerScenarios(server.url);
-    const gateway = await runServerScenarios(withToken.url);
-    console.log(`conformance server scenarios — direct: ${JSON.stringify(score(direct.results))}; through the gateway: ${JSON.stringify(score(gateway.results))}`);
-    expect(score(direct.results).checksPassed).toBeGreaterThan(0);
-    expect(gateway.results).toEqual(direct.results);
+    const suites = Object.keys(SUITES) as SuiteName[];
+    const runs = await Promise.all(suites.map(async (suite) => ({ suite, direct: await runSuite(server.url, suite), gateway: await runSuite(withToken.url, suite) })));
+    const differences: Record<string, string[]> = {};
+    for (const { suite, direct, gateway } of runs) {
+      const [d, g] = [score(scoredResults(direct)), score(scoredResults(gateway))];
+      console.log(`conformance ${suite}: directly ${d.checksPassed}/${d.checksPassed + d.checksFailed}, through the gateway ${g.checksPassed}/${g.checksPassed + g.checksFailed} scored checks`);
+      expect(d.checksPassed).toBeGreaterThan(0);
+      differences[suite] = compareChecks(direct.checks, gateway.checks);
+    }
+    expect(differences).toEqual(Object.fromEntries(suites.map((suite) => [suite, []])));
   } finally {
     await withToken.stop();
     await server.stop();

@@ -11,25 +11,35 @@ function subKey(masterKey: Buffer, purpose: string): Buffer {
   return Buffer.from(hkdfSync("sha256", masterKey, Buffer.alloc(0), `mcp-console/${purpose}`, 32));
 }
 
-export function createSecretBox(masterKey: Buffer) {
-  const encryptionKey = subKey(masterKey, "encrypt");
-  const hashKey = subKey(masterKey, "hash");
+/** AES-256-GCM under a key of its own for `purpose`: what one sealer seals, no other opens. */
+export function createSealer(masterKey: Buffer, purpose: string) {
+  const key = subKey(masterKey, purpose);
   return {
-    encrypt(plaintext: string): string {
+    seal(plaintext: string): string {
       const iv = randomBytes(12);
-      const cipher = createCipheriv("aes-256-gcm", encryptionKey, iv);
+      const cipher = createCipheriv("aes-256-gcm", key, iv);
       const ciphertext = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
       return [FORMAT, iv, cipher.getAuthTag(), ciphertext].map((part) => (typeof part === "string" ? part : part.toString("base64url"))).join(".");
     },
-    decrypt(sealed: string): string {
+    /** Throws on anything it didn't seal (tampered, another key or purpose, not a sealed value). */
+    open(sealed: string): string {
       const parts = sealed.split(".");
       if (parts.length !== 4) throw new Error("Unrecognised ciphertext format");
       const [format, iv = "", tag = "", ciphertext = ""] = parts;
       if (format !== FORMAT || !iv || !tag) throw new Error("Unrecognised ciphertext format");
-      const decipher = createDecipheriv("aes-256-gcm", encryptionKey, Buffer.from(iv, "base64url"));
+      const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"));
       decipher.setAuthTag(Buffer.from(tag, "base64url"));
       return Buffer.concat([decipher.update(Buffer.from(ciphertext, "base64url")), decipher.final()]).toString("utf8");
     },
+  };
+}
+
+export function createSecretBox(masterKey: Buffer) {
+  const sealer = createSealer(masterKey, "encrypt");
+  const hashKey = subKey(masterKey, "hash");
+  return {
+    encrypt: (plaintext: string) => sealer.seal(plaintext),
+    decrypt: (sealed: string) => sealer.open(sealed),
     /** A keyed hash: equal inputs compare equal, but the hash reveals nothing without the key. */
     hash(value: string): string {
       return createHmac("sha256", hashKey).update(value).digest("hex");

@@ -54,6 +54,15 @@ const envSchema = z
     ENTERPRISE_API_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)").optional()),
     // Private-network MCP servers the console may reach (hosts, host:port, CIDRs); see lib/mcp/address-policy.ts.
     MCP_ALLOWED_HOSTS: optionalString,
+    // Web origins whose browser-based MCP clients may call the gateway (CORS), comma-separated; see lib/gateway/origin.ts.
+    MCP_CORS_ORIGINS: optionalString.refine((value) => {
+      try {
+        parseOrigins(value);
+        return true;
+      } catch {
+        return false;
+      }
+    }, "must be a comma-separated list of origins, such as https://app.example.com, http://localhost:5173"),
     // How long a process may answer a provider list page it read moments ago (0: always read).
     LIST_CACHE_SECONDS: optionalString
       .pipe(z.coerce.number<string | undefined>().int().min(0).max(60).optional())
@@ -93,6 +102,17 @@ export function decodeKey(value: string): Buffer | undefined {
   const trimmed = value.trim();
   const key = /^[0-9a-f]{64}$/i.test(trimmed) ? Buffer.from(trimmed, "hex") : Buffer.from(trimmed, "base64");
   return key.length === 32 ? key : undefined;
+}
+
+/** `MCP_CORS_ORIGINS` as origins (scheme://host[:port], lowercase); throws on anything else. */
+export function parseOrigins(value: string | undefined): string[] {
+  if (!value) return [];
+  return value.split(",").map((item) => item.trim()).filter(Boolean).map((item) => {
+    const url = new URL(item);
+    const bare = url.pathname === "/" && !url.search && !url.hash && !url.username && !url.password && !item.endsWith("/");
+    if ((url.protocol !== "http:" && url.protocol !== "https:") || !bare) throw new Error(`not an origin: ${item}`);
+    return url.origin;
+  });
 }
 
 export class EnvError extends Error {}

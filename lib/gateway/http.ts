@@ -1,33 +1,29 @@
-// The gateway's HTTP face: `/mcp` (the workspace) and `/mcp/{server_identifier}` (one provider),
-// Streamable HTTP. Every POST is served by a fresh MCP server on a stateless transport, so any
-// instance can answer any request; the Mcp-Session-Id handed out at initialize only scopes the
-// client's request ids (for cancellation) and its GET stream of `notifications/tools/list_changed`.
+// The gateway's HTTP face, Streamable HTTP:
+// - `/mcp/{server_identifier}` (one provider) is a relay (lib/gateway/relay.ts): what the client
+//   and the server say passes through, and a sealed session id lets any instance continue it;
+// - `/mcp` (the workspace) is the console's own MCP server, made fresh for every POST
+//   (lib/gateway/workspace-endpoint.ts), in both eras; its GET stream tells of
+//   `notifications/tools/list_changed`.
 // Callers authenticate with a Bearer token — a personal API token or an OAuth access token from the
-// console's authorization server (lib/oauth/access.ts) — never a cookie.
+// console's authorization server (lib/oauth/access.ts) — never a cookie. A browser's request is
+// served only for the console's own origin and those an operator allows (lib/gateway/origin.ts).
 import "server-only";
-import { randomUUID } from "node:crypto";
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-import { isInitializeRequest, JSONRPCMessageSchema, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { readCappedText } from "@/lib/api/body";
 import { ApiError, problemResponse } from "@/lib/api/errors";
 import { requestIdOf, toApiError } from "@/lib/api/handler";
 import type { Caller } from "@/lib/auth/request-auth";
-import { onChange } from "@/lib/change-bus";
 import { db } from "@/lib/db";
 import { noteDatabaseAvailable } from "@/lib/db-availability";
-import { providerServer, type GatewayRequest } from "@/lib/gateway/servers";
+import { corsHeaders, originAllowed, preflight } from "@/lib/gateway/origin";
+import { relayDelete, relayGet, relayPost, sessionFor, type RelayRequest } from "@/lib/gateway/relay";
+import { gatewayEventStream, takeStreamSlot } from "@/lib/gateway/streams";
 import { postWorkspace } from "@/lib/gateway/workspace-endpoint";
+import type { ProviderRow } from "@/lib/providers/record";
 import { cachedPage } from "@/lib/providers/list-cache";
 import { serverIdentifierSchema } from "@/lib/providers/schemas";
 import { log } from "@/lib/log";
 import { gatewayCaller } from "@/lib/oauth/access";
-import { processWide } from "@/lib/process-wide";
 
-/** Tool arguments can carry files; still, a body is read whole before it is parsed. */
-const MAX_BODY_BYTES = 4 * 1024 * 1024;
-const KEEPALIVE_MS = 25_000;
-// Several changes in a row (a save, then its discovery) make one notification.
-const LIST_CHANGED_DEBOUNCE_MS = 500;
 
 type Target = { serverIdentifier?: string };
 
@@ -46,137 +42,136 @@ async function findProvider(caller: Caller, serverIdentifier: string) {
   return row;
 }
 
-const MAX_BATCH = 100;
-
-function parseMessages(text: string): JSONRPCMessage[] | undefined {
-  try {
-    const parsed: unknown = JSON.parse(text);
-    const messages = Array.isArray(parsed) ? parsed : [parsed];
-    if (messages.length === 0 || messages.length > MAX_BATCH) return undefined;
-    return messages.map((message) => JSONRPCMessageSchema.parse(message));
-  } catch {
-    return undefined;
-  }
-}
-
 function jsonRpcError(status: number, code: number, message: string): Response {
   return Response.json({ jsonrpc: "2.0", error: { code, message }, id: null }, { status });
 }
 
-async function post(req: Request, target: Target & { serverIdentifier: string }, caller: Caller, requestId: string): Promise<Response> {
-  const text = await readCappedText(req, MAX_BODY_BYTES);
-  const messages = parseMessages(text);
-  if (!messages) return jsonRpcError(400, -32700, `Parse error: the body is not a JSON-RPC message (or a batch of 1–${MAX_BATCH})`);
-  const introduce = messages.some((message) => isInitializeRequest(message));
-  const sessionId = introduce ? randomUUID() : (req.headers.get("mcp-session-id") ?? undefined);
-  const request: GatewayRequest = { caller, requestId, sessionId };
-  const server = await providerServer(await findProvider(caller, target.serverIdentifier), request, introduce);
-  // Answers come as an event stream, as most servers send them (a JSON answer would be a little
-  // cheaper, but the conformance suite, for one, tells the two apart).
-  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-  await server.connect(transport);
-  // When the client goes away, its requests are abandoned: the server's close aborts them (and the upstream calls).
-  req.signal.addEventListener("abort", () => { void server.close(); }, { once: true });
-  if (req.signal.aborted) void server.close(); // it left while the server was being made
-  const response = await transport.handleRequest(req, { parsedBody: messages.length === 1 ? messages[0] : messages });
-  if (introduce && response.ok && sessionId) response.headers.set("mcp-session-id", sessionId);
-  response.headers.set("x-request-id", requestId);
-  return response;
+/** Whether the caller's token still lets them in (not revoked, not expired, still a member). */
+function stillAllowed(req: Request, caller: Caller, serverIdentifier: string | undefined) {
+  return async () => {
+    try {
+      const now = await gatewayCaller(req, serverIdentifier);
+      return now.userId === caller.userId && now.workspaceId === caller.workspaceId;
+    } catch (error) {
+      // Only a refusal ends the stream; a database that can't answer for a moment doesn't.
+      if (error instanceof ApiError && (error.code === "unauthenticated" || error.code === "forbidden")) return false;
+      return true;
+    }
+  };
 }
 
-// Open event streams per user on this instance: each holds a connection and a listener.
-const MAX_STREAMS_PER_USER = 10;
-const openStreams = processWide("gateway-streams", () => new Map<string, number>());
+/** GET on `/mcp`: the console's own stream, telling the client when the workspace's providers change. */
+function workspaceStream(req: Request, caller: Caller): Response {
+  const release = takeStreamSlot(caller.userId);
+  if (release instanceof Response) return release;
+  return gatewayEventStream({ req, caller, stillAllowed: stillAllowed(req, caller, undefined), listChanged: () => Promise.resolve(true) }, release);
+}
 
-/** GET: a stream of `notifications/tools/list_changed` whenever the workspace's providers change. */
-function listChangedStream(req: Request, caller: Caller): Response {
-  const open = openStreams.get(caller.userId) ?? 0;
-  if (open >= MAX_STREAMS_PER_USER) {
-    return problemResponse(new ApiError("rate_limited", `At most ${MAX_STREAMS_PER_USER} open event streams per user; close one first`, { headers: { "retry-after": "30" } }));
-  }
-  openStreams.set(caller.userId, open + 1);
-  let closed = false;
-  const release = () => {
-    if (closed) return;
-    closed = true;
-    const left = (openStreams.get(caller.userId) ?? 1) - 1;
-    if (left > 0) openStreams.set(caller.userId, left);
-    else openStreams.delete(caller.userId);
+/** Whether a change in the workspace touched this provider: its version moved, or it is gone. */
+function providerChanged(caller: Caller, row: ProviderRow) {
+  let version = row.version;
+  return async () => {
+    const now = await findProvider(caller, row.serverIdentifier).catch((error: unknown) => {
+      if (error instanceof ApiError && error.code === "not_found") return undefined;
+      throw error;
+    });
+    if (!now || now.id !== row.id) return "gone" as const;
+    if (now.version === version) return false;
+    version = now.version;
+    return true;
   };
-  const encoder = new TextEncoder();
-  let stop = (): void => undefined;
-  const stream = new ReadableStream<Uint8Array>({
-    start(controller) {
-      let pending: NodeJS.Timeout | undefined;
-      const send = (chunk: string) => {
-        try {
-          controller.enqueue(encoder.encode(chunk));
-        } catch {
-          stop();
-        }
-      };
-      const notify = () => {
-        clearTimeout(pending);
-        pending = setTimeout(() => { send(`event: message\ndata: ${JSON.stringify({ jsonrpc: "2.0", method: "notifications/tools/list_changed" })}\n\n`); }, LIST_CHANGED_DEBOUNCE_MS);
-      };
-      const unsubscribe = onChange("providers", (workspaceId) => { if (workspaceId === caller.workspaceId) notify(); }, notify);
-      const keepAlive = setInterval(() => { send(": keep-alive\n\n"); }, KEEPALIVE_MS);
-      stop = () => {
-        unsubscribe();
-        clearInterval(keepAlive);
-        clearTimeout(pending);
-        release();
-      };
-      send(": listening for changes\n\n");
-    },
-    cancel() {
-      stop();
-    },
+}
+
+/**
+ * GET on `/mcp/{id}`: the server's own stream for the session, relayed, with list changes of this
+ * provider between its events. A session the console answered itself (the server couldn't be
+ * asked) has no upstream stream: it gets the console's.
+ */
+async function providerStream(relay: RelayRequest): Promise<Response> {
+  const { req, caller, row } = relay;
+  const session = sessionFor(relay);
+  if (session instanceof Response) return session;
+  const release = takeStreamSlot(caller.userId);
+  if (release instanceof Response) return release;
+  const options = { req, caller, stillAllowed: stillAllowed(req, caller, row.serverIdentifier), listChanged: providerChanged(caller, row) };
+  if (session !== "none" && !session.upstreamSessionId) return gatewayEventStream(options, release);
+  const sent = await relayGet(relay, session).catch((error: unknown) => {
+    release();
+    throw error;
   });
-  req.signal.addEventListener("abort", () => { stop(); }, { once: true });
-  if (req.signal.aborted) stop();
-  return new Response(stream, { status: 200, headers: { "content-type": "text/event-stream", "cache-control": "no-cache, no-transform", "x-accel-buffering": "no" } });
+  if (sent instanceof Response) {
+    release();
+    return sent;
+  }
+  const { response, connection } = sent;
+  if (!response.ok || !response.body || !(response.headers.get("content-type") ?? "").includes("text/event-stream")) {
+    release();
+    const body = response.body ? await readCappedText(new Request("http://relay", { method: "POST", body: response.body, duplex: "half" } as RequestInit), 64 * 1024).catch(() => null) : null;
+    return new Response(body, { status: response.status, headers: { "content-type": response.headers.get("content-type") ?? "application/json" } });
+  }
+  return gatewayEventStream({ ...options, upstream: response.body, until: connection.validUntil }, release);
 }
 
 const GATEWAY_METHODS = ["GET", "POST", "DELETE"] as const;
 type GatewayMethod = (typeof GATEWAY_METHODS)[number];
 const isGatewayMethod = (method: string): method is GatewayMethod => (GATEWAY_METHODS as readonly string[]).includes(method);
 
+async function serveProvider(method: GatewayMethod, relay: RelayRequest): Promise<Response> {
+  switch (method) {
+    case "POST":
+      return relayPost(relay);
+    case "GET":
+      return providerStream(relay);
+    case "DELETE":
+      return relayDelete(relay);
+  }
+}
+
+async function serveWorkspace(method: GatewayMethod, req: Request, caller: Caller, requestId: string): Promise<Response> {
+  switch (method) {
+    case "POST":
+      return postWorkspace(req, caller, requestId);
+    case "GET":
+      return req.headers.get("accept")?.includes("text/event-stream")
+        ? workspaceStream(req, caller)
+        : jsonRpcError(406, -32000, "Not Acceptable: a GET opens an event stream; send Accept: text/event-stream");
+    case "DELETE":
+      // Sessions hold nothing on the server: ending one is always done.
+      return new Response(null, { status: 204 });
+  }
+}
+
 /** A route handler's method for the gateway; `target` names the provider for `/mcp/{server_identifier}`. */
 export async function serveGateway(req: Request, target: Target): Promise<Response> {
   const requestId = requestIdOf(req);
   const started = performance.now();
+  const origin = req.headers.get("origin");
   let userId: string | undefined;
   let response: Response;
   try {
     const method = req.method;
-    if (!isGatewayMethod(method)) {
+    if (method === "OPTIONS") {
+      response = preflight(req, GATEWAY_METHODS);
+    } else if (!isGatewayMethod(method)) {
       // Methods the gateway doesn't speak are refused before anyone is asked who they are.
-      response = new Response(null, { status: method === "OPTIONS" ? 204 : 405, headers: { allow: [...GATEWAY_METHODS, "OPTIONS"].join(", ") } });
+      response = new Response(null, { status: 405, headers: { allow: [...GATEWAY_METHODS, "OPTIONS"].join(", ") } });
+    } else if (!originAllowed(origin)) {
+      // A page of another origin — or a DNS-rebound name — never reaches a provider.
+      response = jsonRpcError(403, -32000, "Forbidden: requests from this Origin are not allowed (an operator can allow a web client's origin with MCP_CORS_ORIGINS)");
     } else {
       const caller = await gatewayCaller(req, target.serverIdentifier);
       userId = caller.userId;
-      switch (method) {
-        case "POST":
-          response = target.serverIdentifier ? await post(req, { serverIdentifier: target.serverIdentifier }, caller, requestId) : await postWorkspace(req, caller, requestId);
-          break;
-        case "GET":
-          if (target.serverIdentifier) await findProvider(caller, target.serverIdentifier);
-          response = req.headers.get("accept")?.includes("text/event-stream")
-            ? listChangedStream(req, caller)
-            : jsonRpcError(406, -32000, "Not Acceptable: a GET opens an event stream; send Accept: text/event-stream");
-          break;
-        case "DELETE":
-          // Sessions hold nothing on the server: ending one is always done.
-          response = new Response(null, { status: 204 });
-          break;
-      }
+      response = target.serverIdentifier
+        ? await serveProvider(method, { req, row: await findProvider(caller, target.serverIdentifier), caller, requestId })
+        : await serveWorkspace(method, req, caller, requestId);
       // The database answered who the caller is: if an outage was noted, it may be over.
       noteDatabaseAvailable();
     }
   } catch (error) {
     response = problemResponse(toApiError(error, req, requestId));
   }
+  for (const [name, value] of Object.entries(corsHeaders(origin))) response.headers.set(name, value);
+  response.headers.set("x-request-id", requestId);
   log.info({ requestId, method: req.method, path: new URL(req.url).pathname, status: response.status, ms: Math.round(performance.now() - started), userId }, "mcp request");
   return response;
 }

@@ -12,8 +12,7 @@ import type { Caller } from "@/lib/auth/request-auth";
 import { onChange } from "@/lib/change-bus";
 import { answerRequest, clientAnswerOf } from "@/lib/gateway/client-requests";
 import { cancelRequest } from "@/lib/gateway/in-flight";
-import type { GatewayRequest } from "@/lib/gateway/servers";
-import { workspaceServer } from "@/lib/gateway/workspace-server";
+import { workspaceServer, type GatewayRequest } from "@/lib/gateway/workspace-server";
 import { newWorkspaceSessionId } from "@/lib/gateway/workspace-session";
 import { log } from "@/lib/log";
 

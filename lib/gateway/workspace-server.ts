@@ -1,4 +1,5 @@
-// The workspace endpoint's MCP server (`/mcp`): every enabled tool of every provider in the
+// The workspace endpoint's MCP server (`/mcp`; `/mcp/{server_identifier}` is no MCP server of the
+// console's: it relays, lib/gateway/relay.ts): every enabled tool of every provider in the
 // caller's workspace, named `{server_identifier}__{tool}`, in both eras — 2026-07-28 (each
 // request carries its protocol version and the client's capabilities) and 2025-11-25 (initialize,
 // then requests in a session). One is made per POST (lib/gateway/workspace-endpoint.ts).
@@ -25,10 +26,10 @@ import {
 } from "@modelcontextprotocol/server";
 import type { Client } from "@modelcontextprotocol/client";
 import { ApiError } from "@/lib/api/errors";
+import type { Caller } from "@/lib/auth/request-auth";
 import { db } from "@/lib/db";
 import { askClient } from "@/lib/gateway/client-requests";
 import { trackRequest } from "@/lib/gateway/in-flight";
-import { GATEWAY_INFO, TOOL_SEPARATOR, type GatewayRequest } from "@/lib/gateway/servers";
 import { capabilitiesOfSession } from "@/lib/gateway/workspace-session";
 import { log } from "@/lib/log";
 import { relayableCapabilities, type ClientRelay } from "@/lib/mcp/client-relay";
@@ -37,6 +38,17 @@ import { cachedPage } from "@/lib/providers/list-cache";
 import { parseDisabledTools, type ProviderRow } from "@/lib/providers/record";
 import { toolNameSchema } from "@/lib/providers/schemas";
 import { callRowTool, lastKnownTools, withProviderSession } from "@/lib/providers/tools";
+
+export const GATEWAY_INFO = { name: "mcp-console", title: "MCP Console", version: "1.0.0" };
+/** How the workspace endpoint joins a provider's identifier and a tool's name. */
+export const TOOL_SEPARATOR = "__";
+
+export type GatewayRequest = {
+  caller: Caller;
+  requestId: string;
+  /** The client's MCP session (the gateway's Mcp-Session-Id): it scopes the client's request ids and what the gateway asks it. */
+  sessionId: string | undefined;
+};
 
 // The SDK's low-level server: McpServer serves only tools it registered itself, and this endpoint's
 // tools are computed for each caller.

@@ -42,7 +42,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export type ToolCaller = EndUser & { role: Role };
 
 /** Whether calls to this provider carry the user's identity (read from the row: nothing is decrypted). */
-function forwards(row: ProviderRow): boolean {
+export function forwards(row: ProviderRow): boolean {
   return isForwardingActive(parseStoredIdentityMode(row.identityMode), env().ENTERPRISE_ENABLED);
 }
 
@@ -78,7 +78,7 @@ export async function listProviderTools(options: { workspaceId: string; id: stri
   return { ...known, data: withPolicy(row, known.data) };
 }
 
-type Connection = McpConnection & {
+export type Connection = McpConnection & {
   forwarded: boolean;
   /** What the activity log records: an identity mode, "oauth" (a connection's token), or "off". */
   mode: string;
@@ -89,7 +89,7 @@ type Connection = McpConnection & {
 };
 
 /** Headers and limits for talking to this provider as `user`; identity failures become API errors. */
-async function connectionFor(row: ProviderRow, user: EndUser | undefined): Promise<Connection> {
+export async function connectionFor(row: ProviderRow, user: EndUser | undefined): Promise<Connection> {
   const doc = toDocument(row);
   let credentials: Awaited<ReturnType<typeof connectionCredentials>>;
   try {
@@ -114,11 +114,26 @@ async function connectionFor(row: ProviderRow, user: EndUser | undefined): Promi
 }
 
 /**
- * Runs `work` on a connection to the server as `user`. A refusal (401/403) drops a forwarded
- * identity token from the cache; an OAuth connection's refused token is refreshed and tried once
- * more, and a second refusal — or a step-up challenge — asks the user to connect again. Nothing is
- * ever retried with other credentials.
+ * After the server refused `connection` (401/403), before acting on anything: a refused identity
+ * token leaves the cache; an OAuth connection's refused token is refreshed and the fresh connection
+ * returned to try once more. A second refusal — or a step-up challenge — asks the user to connect
+ * again (the ApiError thrown); undefined: the refusal stands. Never other credentials.
  */
+export async function retryAfterRefusal(row: ProviderRow, user: EndUser | undefined, connection: Connection, status: number | undefined, attempt: number): Promise<Connection | undefined> {
+  if (connection.tokenKey) forgetToken(connection.tokenKey);
+  const { oauth } = connection;
+  if (!oauth) return undefined;
+  if (status === 403) {
+    const challenge = lastChallengeFor(connection.headers.Authorization);
+    if (isStepUp(challenge)) throw await noteStepUp(row, oauth, challenge);
+    throw new ApiError("upstream_unauthorized", `${row.name} refused the request for the connected account (403): the account may lack permission there. Nothing was retried with other credentials.`);
+  }
+  if (attempt > 0) throw await connectionRefused(row, oauth);
+  await tokenRefused(row, oauth);
+  return connectionFor(row, user);
+}
+
+/** Runs `work` on a connection to the server as `user`, as retryAfterRefusal says after a refusal. */
 async function withConnection<T>(row: ProviderRow, user: EndUser | undefined, work: (connection: Connection) => Promise<T>): Promise<T> {
   let connection = await connectionFor(row, user);
   for (let attempt = 0; ; attempt++) {
@@ -126,17 +141,9 @@ async function withConnection<T>(row: ProviderRow, user: EndUser | undefined, wo
       return await work(connection);
     } catch (error) {
       if (!(error instanceof McpCallError) || error.failure !== "unauthorized") throw error;
-      if (connection.tokenKey) forgetToken(connection.tokenKey);
-      const { oauth } = connection;
-      if (!oauth) throw error;
-      if (error.status === 403) {
-        const challenge = lastChallengeFor(connection.headers.Authorization);
-        if (isStepUp(challenge)) throw await noteStepUp(row, oauth, challenge);
-        throw new ApiError("upstream_unauthorized", `${row.name} refused the request for the connected account (403): the account may lack permission there. Nothing was retried with other credentials.`);
-      }
-      if (attempt > 0) throw await connectionRefused(row, oauth);
-      await tokenRefused(row, oauth);
-      connection = await connectionFor(row, user);
+      const next = await retryAfterRefusal(row, user, connection, error.status, attempt);
+      if (!next) throw error;
+      connection = next;
     }
   }
 }

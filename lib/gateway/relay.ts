@@ -1,0 +1,434 @@
+// `/mcp/{server_identifier}`: a relay, not a second MCP client. Each request the client sends goes
+// to the provider's server as the same bytes, with the caller's current credential (never the
+// caller's own token) and the upstream session, and the answer comes back as the server sent it —
+// JSON or an event stream — so whatever the server says (logs, progress, sampling, elicitation,
+// roots, list changes) reaches the client, and the client's answers reach the server. The relay
+// reads the envelope only: to authorize, to apply tool policy, to keep to the methods of the
+// revisions it speaks, and to record the activity log. Only tools/list answers are rewritten
+// (disabled tools removed), and, in 2026-07-28, the caching hints and server/discover's versions.
+// The client's session id is sealed (lib/gateway/session-seal.ts), so any instance continues it.
+import "server-only";
+import { readCappedText } from "@/lib/api/body";
+import { ApiError } from "@/lib/api/errors";
+import { recordToolCall } from "@/lib/activity/tool-calls";
+import type { Caller } from "@/lib/auth/request-auth";
+import { AnswerWatch, relayEventStream, rewriteJson, type Answer } from "@/lib/gateway/answers";
+import {
+  bodyProtocolVersion,
+  CONSOLE_VERSIONS,
+  headerMismatch,
+  isKnownMethod,
+  isModern,
+  LEGACY_VERSIONS,
+  MODERN_VERSIONS,
+  readEnvelope,
+  type Envelope,
+  type Message,
+  type RequestId,
+} from "@/lib/gateway/envelope";
+import { MAX_UPSTREAM_SESSION_ID, openSession, sealSession, type RelaySession } from "@/lib/gateway/session-seal";
+import { cancelRequest, trackRequest } from "@/lib/gateway/in-flight";
+import { log } from "@/lib/log";
+import { classify, MAX_MESSAGE_BYTES, noteChallenge } from "@/lib/mcp/client";
+import { outboundFetch } from "@/lib/mcp/outbound";
+import { readCapped } from "@/lib/api/body";
+import { parseDisabledTools, type ProviderRow } from "@/lib/providers/record";
+import { connectionFor, forwards, lastKnownTools, retryAfterRefusal, upstreamApiError, type Connection } from "@/lib/providers/tools";
+import { McpCallError } from "@/lib/mcp/client";
+
+/** Tool arguments can carry files; still, a body is read whole before it is forwarded. */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+// What the client sends that the server should see; everything else (its Authorization, cookies,
+// Host, proxies' headers) stays here. The provider's own headers and the caller's credential go instead.
+const FORWARDED_REQUEST_HEADERS = ["content-type", "accept", "mcp-protocol-version", "mcp-method", "mcp-name", "last-event-id", "traceparent", "tracestate"];
+// What the server answers with that the client should see.
+const RELAYED_RESPONSE_HEADERS = ["content-type", "cache-control", "mcp-protocol-version"];
+
+const EVENT_STREAM_HEADERS = { "cache-control": "no-cache, no-transform", "x-accel-buffering": "no" };
+
+export type RelayRequest = { req: Request; row: ProviderRow; caller: Caller; requestId: string };
+
+/** Which server a session was opened with (from the URL's keyed hash): a session never follows a provider to another URL. */
+export function serverHash(row: ProviderRow): string {
+  return row.serverUrlHash.slice(0, 16);
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
+}
+
+const rpcError = (id: RequestId | null, code: number, message: string, data?: unknown) => ({ jsonrpc: "2.0", id, error: { code, message, ...(data === undefined ? {} : { data }) } });
+
+/** 404: the client's session is not one the console can continue; the client starts a new one. */
+function sessionNotFound(): Response {
+  return json(404, rpcError(null, -32001, "Session not found: start a new session (initialize)"));
+}
+
+/** The session a request continues: one the caller opened with this provider and its current server. */
+function continuedSession(header: string | null, { row, caller }: RelayRequest): RelaySession | "none" | undefined {
+  if (header === null) return "none";
+  const session = openSession(header);
+  if (!session) return undefined;
+  const ours = session.userId === caller.userId && session.workspaceId === caller.workspaceId && session.providerId === row.id && session.serverHash === serverHash(row);
+  return ours ? session : undefined;
+}
+
+const requestsOf = (envelope: Envelope) => envelope.messages.filter((message): message is Extract<Message, { kind: "request" }> => message.kind === "request");
+
+function toolNameOf(message: Extract<Message, { kind: "request" }>): string {
+  const name = message.params.name;
+  return typeof name === "string" ? name : JSON.stringify(name ?? null);
+}
+
+function toolError(text: string) {
+  return { content: [{ type: "text", text }], isError: true };
+}
+
+/** Records a tools/call through the gateway, however it ends. */
+function recorder(relay: RelayRequest, tool: string, identity: string) {
+  const started = performance.now();
+  let done = false;
+  return (outcome: string) => {
+    if (done) return;
+    done = true;
+    recordToolCall({
+      workspaceId: relay.row.workspaceId,
+      userId: relay.caller.userId,
+      userEmail: relay.caller.email,
+      providerId: relay.row.id,
+      providerName: relay.row.name,
+      tool,
+      via: "gateway",
+      outcome,
+      durationMs: performance.now() - started,
+      identity,
+      requestId: relay.requestId,
+    });
+  };
+}
+
+function outcomeOf(answer: Answer): string {
+  if (answer.error) return "rpc_error";
+  return answer.result?.isError === true ? "tool_error" : "ok";
+}
+
+/** The identity the activity log records when no connection was made. */
+function intendedIdentity(row: ProviderRow): string {
+  return forwards(row) ? row.identityMode : row.authType === "oauth" ? "oauth" : "off";
+}
+
+// ---- policy on the way back --------------------------------------------------------------------
+
+const CACHEABLE = new Set(["server/discover", "tools/list", "prompts/list", "resources/list", "resources/templates/list", "resources/read"]);
+
+/** What the relay changes in an answer: tools an admin turned off, and what a shared cache may keep. */
+function rewriterFor(message: Extract<Message, { kind: "request" }>, row: ProviderRow, modern: boolean): ((result: Record<string, unknown>) => Record<string, unknown> | undefined) | undefined {
+  const disabled = message.method === "tools/list" ? new Set(parseDisabledTools(row)) : undefined;
+  const cacheable = modern && CACHEABLE.has(message.method);
+  if (!cacheable && !disabled?.size) return undefined;
+  return (result) => {
+    let out = result;
+    if (disabled?.size && Array.isArray(result.tools)) {
+      out = { ...out, tools: result.tools.filter((tool: unknown) => !disabled.has(String((tool as { name?: unknown } | null)?.name))) };
+    }
+    if (message.method === "server/discover" && Array.isArray(result.supportedVersions)) {
+      // No translation between eras: only what both the console and the server speak is offered.
+      out = { ...out, supportedVersions: result.supportedVersions.filter((version: unknown) => typeof version === "string" && CONSOLE_VERSIONS.includes(version)) };
+    }
+    // Every answer here was made for this caller's credential: no shared cache may serve it to another.
+    if (cacheable && result.resultType !== "input_required") out = { ...out, cacheScope: "private" };
+    return out === result ? undefined : out;
+  };
+}
+
+// ---- answering without the server ---------------------------------------------------------------
+
+/**
+ * The server can't be asked as this caller (identity, network, refusal): each request gets what
+ * the UI would say, as MCP. An initialize still opens a session (with no upstream one), so that
+ * every tool call can tell the user what to do; tools/list gives what they saw last.
+ */
+async function answerLocally(relay: RelayRequest, envelope: Envelope, failure: ApiError, modern: boolean): Promise<Response> {
+  const { row, caller } = relay;
+  let sessionId: string | undefined;
+  const answers = await Promise.all(
+    requestsOf(envelope).map(async (message) => {
+      switch (message.method) {
+        case "initialize": {
+          const asked = message.params.protocolVersion;
+          const protocolVersion = typeof asked === "string" && (LEGACY_VERSIONS as readonly string[]).includes(asked) ? asked : LEGACY_VERSIONS[0];
+          sessionId = sealSession({ userId: caller.userId, workspaceId: caller.workspaceId, providerId: row.id, providerVersion: row.version, serverHash: serverHash(row), upstreamSessionId: "", protocolVersion });
+          return { jsonrpc: "2.0", id: message.id, result: { protocolVersion, capabilities: { tools: {} }, serverInfo: { name: row.serverIdentifier, version: "unavailable" }, instructions: failure.detail } };
+        }
+        case "ping":
+          return { jsonrpc: "2.0", id: message.id, result: {} };
+        case "tools/call":
+          recorder(relay, toolNameOf(message), intendedIdentity(row))(failure.code);
+          return { jsonrpc: "2.0", id: message.id, result: toolError(failure.detail) };
+        case "tools/list": {
+          const disabled = new Set(parseDisabledTools(row));
+          const known = await lastKnownTools(row, caller.userId);
+          const tools = known.data
+            .filter((tool) => !disabled.has(tool.name))
+            .map((tool) => ({ name: tool.name, ...(tool.title ? { title: tool.title } : {}), ...(tool.description ? { description: tool.description } : {}), inputSchema: { type: "object", ...tool.input_schema } }));
+          return { jsonrpc: "2.0", id: message.id, result: { tools, ...(modern ? { resultType: "complete", ttlMs: 0, cacheScope: "private" } : {}) } };
+        }
+        case "server/discover":
+          return {
+            jsonrpc: "2.0",
+            id: message.id,
+            result: {
+              resultType: "complete",
+              supportedVersions: [...MODERN_VERSIONS],
+              capabilities: { tools: {} },
+              instructions: failure.detail,
+              _meta: { "io.modelcontextprotocol/serverInfo": { name: row.serverIdentifier, version: "unavailable" } },
+              ttlMs: 0,
+              cacheScope: "private",
+            },
+          };
+        default:
+          return rpcError(message.id, -32603, failure.detail, { code: failure.code });
+      }
+    }),
+  );
+  if (answers.length === 0) return new Response(null, { status: 202 });
+  return json(200, envelope.batch ? answers : answers[0], sessionId ? { "mcp-session-id": sessionId } : {});
+}
+
+// ---- forwarding ---------------------------------------------------------------------------------
+
+function upstreamHeaders(req: Request, connection: Connection, upstreamSessionId: string | undefined): Headers {
+  const headers = new Headers(connection.headers);
+  for (const name of FORWARDED_REQUEST_HEADERS) {
+    const value = req.headers.get(name);
+    if (value !== null) headers.set(name, value);
+  }
+  req.headers.forEach((value, name) => {
+    if (name.startsWith("mcp-param-")) headers.set(name, value);
+  });
+  if (upstreamSessionId) headers.set("mcp-session-id", upstreamSessionId);
+  return headers;
+}
+
+type Sent = { response: Response; connection: Connection };
+
+const endUserOf = (caller: Caller) => ({ userId: caller.userId, workspaceId: caller.workspaceId });
+
+/** fetch, given up on when no answer has begun within `timeoutMs`; a stream that began is the client's to end. */
+async function fetchWithin(url: string, init: RequestInit & { signal: AbortSignal }, timeoutMs: number): Promise<Response> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => { abort.abort(new DOMException("The server did not answer in time", "TimeoutError")); }, timeoutMs);
+  try {
+    return await outboundFetch(url, { ...init, signal: AbortSignal.any([init.signal, abort.signal]) });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Sends the request upstream as the caller. A refusal (401/403) comes before the server acted, so
+ * it is tried once more only when retryAfterRefusal hands back a fresh credential (an OAuth
+ * connection refreshed); identity and network failures are ApiErrors with the UI's words.
+ */
+async function send(relay: RelayRequest, init: { method: string; body?: string; upstreamSessionId?: string; signal?: AbortSignal }, timeoutMs: (connection: Connection) => number): Promise<Sent> {
+  const { row, caller, req } = relay;
+  const user = endUserOf(caller);
+  let connection = await connectionFor(row, user);
+  for (let attempt = 0; ; attempt++) {
+    const headers = upstreamHeaders(req, connection, init.upstreamSessionId);
+    let response: Response;
+    try {
+      response = await fetchWithin(connection.url, { method: init.method, headers, body: init.body, signal: init.signal ?? req.signal }, timeoutMs(connection));
+    } catch (error) {
+      throw upstreamApiError(classify(error), row, connection.forwarded);
+    }
+    if (response.status !== 401 && response.status !== 403) return { response, connection };
+    noteChallenge(headers.get("authorization"), response.headers.get("www-authenticate"));
+    await response.body?.cancel().catch(() => undefined);
+    const next = await retryAfterRefusal(row, user, connection, response.status, attempt);
+    if (!next) throw upstreamApiError(new McpCallError("unauthorized", "refused", response.status), row, connection.forwarded);
+    connection = next;
+  }
+}
+
+function relayedHeaders(response: Response): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name of RELAYED_RESPONSE_HEADERS) {
+    const value = response.headers.get(name);
+    if (value !== null) headers[name] = value;
+  }
+  return headers;
+}
+
+/** The server's answer on its way to the client: streamed, with the watched answers read. */
+async function relayAnswer(response: Response, watch: AnswerWatch, extraHeaders: Record<string, string>, brokenMessage: string): Promise<Response> {
+  const headers = { ...relayedHeaders(response), ...extraHeaders };
+  const type = response.headers.get("content-type") ?? "";
+  if (!response.body) {
+    watch.unanswered("broken");
+    return new Response(null, { status: response.status, headers });
+  }
+  if (response.ok && type.includes("text/event-stream")) {
+    return new Response(relayEventStream(response.body, watch, brokenMessage), { status: response.status, headers: { ...headers, ...EVENT_STREAM_HEADERS } });
+  }
+  let text: string | null;
+  try {
+    text = await readCapped(response, MAX_MESSAGE_BYTES, () => new McpCallError("protocol", `the server sent an MCP message larger than ${MAX_MESSAGE_BYTES / 1024 / 1024} MiB`));
+  } catch {
+    await response.body.cancel().catch(() => undefined);
+    text = null;
+  }
+  if (text === null) {
+    watch.unanswered("broken");
+    return json(502, rpcError(null, -32603, brokenMessage));
+  }
+  const body = response.ok && type.includes("json") ? rewriteJson(text, watch) : text;
+  if (watch.waiting()) watch.unanswered("broken");
+  return new Response(body, { status: response.status, headers });
+}
+
+/** POST: one client message (or batch), relayed. */
+export async function relayPost(relay: RelayRequest): Promise<Response> {
+  const { req, row, caller } = relay;
+  const text = await readCappedText(req, MAX_BODY_BYTES);
+  const envelope = readEnvelope(text);
+  if (!envelope) return json(400, rpcError(null, -32700, "Parse error: the body is not a JSON-RPC message (or a batch of 1–100)"));
+  const first = envelope.messages[0];
+  const modern = isModern(bodyProtocolVersion(first) ?? req.headers.get("mcp-protocol-version") ?? undefined);
+
+  const unknown = envelope.messages.find((message) => !isKnownMethod(message));
+  if (unknown) {
+    const method = unknown.kind === "response" ? "" : unknown.method;
+    if (unknown.kind === "request") return json(modern ? 404 : 200, rpcError(unknown.id, -32601, `Method not found: ${method.slice(0, 100)}`));
+    return json(400, rpcError(null, -32601, `Unknown notification: ${method.slice(0, 100)}`));
+  }
+  if (modern) {
+    const version = bodyProtocolVersion(first) ?? req.headers.get("mcp-protocol-version") ?? "";
+    const id = first.kind === "request" ? first.id : null;
+    if (!CONSOLE_VERSIONS.includes(version)) return json(400, rpcError(id, -32022, "Unsupported protocol version", { supported: CONSOLE_VERSIONS, requested: version.slice(0, 64) }));
+    const mismatch = envelope.batch ? "a 2026-07-28 POST carries one message" : headerMismatch(first, req.headers);
+    if (mismatch) return json(400, rpcError(id, -32020, `Header mismatch: ${mismatch}`));
+  }
+
+  const requests = requestsOf(envelope);
+  const initialize = requests.some((message) => message.method === "initialize");
+  // 2026-07-28 has no sessions: a session id on such a request is ignored, as the spec says.
+  const session = initialize || modern ? "none" : continuedSession(req.headers.get("mcp-session-id"), relay);
+  if (!session) return sessionNotFound();
+
+  const disabled = new Set(parseDisabledTools(row));
+  const refusedCalls = requests.filter((message) => message.method === "tools/call" && disabled.has(toolNameOf(message)));
+  if (refusedCalls.length > 0) {
+    const refusal = (message: Extract<Message, { kind: "request" }>) => `An admin has turned off ${toolNameOf(message).slice(0, 200)} on ${row.name}; it can't be called.`;
+    for (const message of refusedCalls) recorder(relay, toolNameOf(message), intendedIdentity(row))("tool_disabled");
+    if (!envelope.batch) return json(200, { jsonrpc: "2.0", id: refusedCalls[0].id, result: toolError(refusal(refusedCalls[0])) });
+    return json(200, requests.map((message) => rpcError(message.id, -32600, refusedCalls.includes(message) ? refusal(message) : "This batch holds a call of a disabled tool; send the other requests on their own")));
+  }
+
+  // A session the console answered itself (the server couldn't be asked) has no upstream session.
+  // Notifications for it stop here; a request is tried without one — a server that keeps sessions
+  // refuses it unread (400/404), and then the client starts a new session, now that it may work.
+  const local = session !== "none" && !session.upstreamSessionId;
+  if (local && requests.length === 0) return new Response(null, { status: 202 });
+  const upstreamSessionId = session === "none" || local ? undefined : session.upstreamSessionId;
+  // The client's cancellations reach the server as it sent them; they also end the relayed stream here.
+  const inFlightKey = (id: RequestId) => ({ userId: caller.userId, sessionId: `relay:${upstreamSessionId ?? ""}`, requestId: id });
+  if (upstreamSessionId) {
+    for (const message of envelope.messages) {
+      const cancelled = message.kind === "notification" && message.method === "notifications/cancelled" ? message.params.requestId : undefined;
+      if (typeof cancelled === "string" || typeof cancelled === "number") void cancelRequest(inFlightKey(cancelled));
+    }
+  }
+
+  const calls = requests.filter((message) => message.method === "tools/call");
+  const abandon = new AbortController();
+  let sent: Sent;
+  try {
+    sent = await send(relay, { method: "POST", body: text, upstreamSessionId, signal: AbortSignal.any([req.signal, abandon.signal]) }, (connection) => (calls.length > 0 ? connection.sseReadTimeoutMs : connection.timeoutMs));
+  } catch (error) {
+    if (error instanceof ApiError) return answerLocally(relay, envelope, error, modern);
+    throw error;
+  }
+  const { response, connection } = sent;
+  if (local && (response.status === 400 || response.status === 404)) {
+    await response.body?.cancel().catch(() => undefined);
+    return sessionNotFound();
+  }
+
+  const watch = new AnswerWatch();
+  for (const message of requests) {
+    const record = message.method === "tools/call" ? recorder(relay, toolNameOf(message), connection.mode) : undefined;
+    watch.watch(message.id, {
+      rewrite: rewriterFor(message, row, modern),
+      onAnswer: record && ((answer) => { record(outcomeOf(answer)); }),
+      onUnanswered: record && ((why) => { record(why === "left" ? "cancelled" : "upstream_error"); }),
+    });
+    if (record) {
+      // Until it is answered, a call can be cancelled from another POST (on any instance): the
+      // server was told by the client's own notification; the relayed stream ends here.
+      void trackRequest(inFlightKey(message.id), abandon.signal, (signal) => new Promise<void>((resolve) => {
+        signal.addEventListener("abort", () => {
+          record("cancelled");
+          abandon.abort();
+          resolve();
+        }, { once: true });
+        watch.onSettled(resolve);
+      }));
+    }
+  }
+  const extra: Record<string, string> = {};
+  if (initialize && response.ok) {
+    const upstreamSession = response.headers.get("mcp-session-id");
+    if (upstreamSession !== null) {
+      if (upstreamSession.length > MAX_UPSTREAM_SESSION_ID || !/^[\x21-\x7e]+$/.test(upstreamSession)) {
+        await response.body?.cancel().catch(() => undefined);
+        return answerLocally(relay, envelope, new ApiError("upstream_error", `Couldn't talk to ${row.name}: its session id is not one the console can carry.`), modern);
+      }
+      const asked = requests.find((message) => message.method === "initialize")?.params.protocolVersion;
+      extra["mcp-session-id"] = sealSession({
+        userId: caller.userId,
+        workspaceId: caller.workspaceId,
+        providerId: row.id,
+        providerVersion: row.version,
+        serverHash: serverHash(row),
+        upstreamSessionId: upstreamSession,
+        protocolVersion: typeof asked === "string" ? asked.slice(0, 64) : "",
+      });
+    }
+  }
+  return relayAnswer(response, watch, extra, `${row.name} stopped answering before it finished (the connection to it broke)`);
+}
+
+/** The session a GET or DELETE continues, or the 404 that tells the client to start again. */
+export function sessionFor(relay: RelayRequest): RelaySession | "none" | Response {
+  const session = continuedSession(relay.req.headers.get("mcp-session-id"), relay);
+  return session ?? sessionNotFound();
+}
+
+/** DELETE: ends the upstream session too. A session the console answered itself holds nothing. */
+export async function relayDelete(relay: RelayRequest): Promise<Response> {
+  const session = sessionFor(relay);
+  if (session instanceof Response) return session;
+  if (session !== "none" && !session.upstreamSessionId) return new Response(null, { status: 204 });
+  try {
+    const { response } = await send(relay, { method: "DELETE", upstreamSessionId: session === "none" ? undefined : session.upstreamSessionId }, (connection) => connection.timeoutMs);
+    const body = response.body ? await readCapped(response, 64 * 1024, () => new Error("too large")).catch(() => null) : null;
+    return new Response(body, { status: response.status, headers: relayedHeaders(response) });
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    log.info({ providerId: relay.row.id, reason: error.detail }, "the gateway couldn't end an upstream session");
+    return json(502, rpcError(null, -32603, error.detail));
+  }
+}
+
+/** GET: the server's own stream for the session (its requests and notifications), relayed. */
+export async function relayGet(relay: RelayRequest, session: RelaySession | "none"): Promise<Sent | Response> {
+  try {
+    return await send(relay, { method: "GET", upstreamSessionId: session === "none" ? undefined : session.upstreamSessionId }, (connection) => connection.timeoutMs);
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    return json(502, rpcError(null, -32603, error.detail));
+  }
+}
