@@ -195,6 +195,19 @@ describe("2026-07-28", () => {
     expect(result.content).toEqual([{ type: "text", text: "confirmed the rollback (state asked-about:the rollback)" }]);
   });
 
+  it("subscriptions/listen tells the client when the workspace's providers change", async () => {
+    const client = await clientV2(member, {}, {}, heard(), true);
+    const changed = new Promise<string>((resolve) => {
+      client.setNotificationHandler("notifications/tools/list_changed", () => { resolve("notified"); });
+    });
+    const subscription = await client.listen({ toolsListChanged: true });
+    expect(subscription.honoredFilter).toMatchObject({ toolsListChanged: true });
+    const [provider] = (await call(admin, "GET /api/v1/mcp-providers", { query: { q: "Modern" } })).json.data;
+    await call(admin, "PATCH /api/v1/mcp-providers/{id}", { params: { id: provider.id }, body: { name: "Modern!" } });
+    await expect(changed).resolves.toBe("notified");
+    await subscription.close();
+  });
+
   it("refuses a request whose Mcp-Method header doesn't match its body (400)", async () => {
     const response = await modernPost(member, "tools/list", {}, { "mcp-method": "tools/call" });
     expect(response.status).toBe(400);
