@@ -1,10 +1,11 @@
 // Warm MCP sessions for tool calls, so a repeated call is one request instead of four
 // (initialize, initialized, stream probe, call). A session belongs to exactly one caller and one
-// set of credentials: the key holds the user, the provider and its version, the URL and a hash of
-// every header sent (the forwarded token included), and what the session declares the client can answer. It never outlives `validUntil` (the token's
-// expiry less a margin), idles out after a minute, and is dropped on any error that may have broken
-// it (not on an answer the server gave, nor on a call its caller cancelled). A dropped session takes
-// no new work and is closed once the calls still running on it have ended.
+// set of credentials: the key holds the user, the provider and its version, the URL, a hash of
+// every header sent (the forwarded token included) and what the session declares the client can
+// answer. It never outlives `validUntil` (the token's expiry less a margin), idles out after a
+// minute, and is dropped on any error that may have broken it (not on an answer the server gave,
+// nor on a call its caller cancelled). A dropped session takes no new work and is closed once the
+// calls still running on it have ended.
 import "server-only";
 import { createHash } from "node:crypto";
 
