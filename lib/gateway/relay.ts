@@ -21,6 +21,7 @@ import {
   isModern,
   LEGACY_VERSIONS,
   MODERN_VERSIONS,
+  PROTOCOL_VERSION_META,
   readEnvelope,
   type Envelope,
   type Message,
@@ -305,11 +306,15 @@ export async function relayPost(relay: RelayRequest): Promise<Response> {
     return json(400, rpcError(null, -32601, `Unknown notification: ${method.slice(0, 100)}`));
   }
   if (modern) {
-    const version = bodyProtocolVersion(first) ?? req.headers.get("mcp-protocol-version") ?? "";
+    // The relay decides by the body: what mirrors it in headers must say the same. A body that
+    // lacks its _meta goes on, for the server to refuse in its own words.
     const id = first.kind === "request" ? first.id : null;
-    if (!CONSOLE_VERSIONS.includes(version)) return json(400, rpcError(id, -32022, "Unsupported protocol version", { supported: CONSOLE_VERSIONS, requested: version.slice(0, 64) }));
     const mismatch = envelope.batch ? "a 2026-07-28 POST carries one message" : headerMismatch(first, req.headers);
     if (mismatch) return json(400, rpcError(id, -32020, `Header mismatch: ${mismatch}`));
+    const version = bodyProtocolVersion(first);
+    if (version !== undefined && !CONSOLE_VERSIONS.includes(version)) {
+      return json(400, rpcError(id, -32022, "Unsupported protocol version", { supported: await versionsBothSpeak(relay), requested: version.slice(0, 64) }));
+    }
   }
 
   const requests = requestsOf(envelope);
@@ -399,6 +404,29 @@ export async function relayPost(relay: RelayRequest): Promise<Response> {
     }
   }
   return relayAnswer(response, watch, extra, `${row.name} stopped answering before it finished (the connection to it broke)`);
+}
+
+/**
+ * What the console and the server both speak: the server's server/discover, asked as the caller,
+ * less what the console doesn't relay. Only a client asking for a revision the console doesn't
+ * know pays for this; a server that can't say is taken to speak what the console does.
+ */
+async function versionsBothSpeak(relay: RelayRequest): Promise<string[]> {
+  const meta = { [PROTOCOL_VERSION_META]: MODERN_VERSIONS[0], "io.modelcontextprotocol/clientInfo": { name: "mcp-console", version: "1.0.0" }, "io.modelcontextprotocol/clientCapabilities": {} };
+  const headers = new Headers({ "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": MODERN_VERSIONS[0], "mcp-method": "server/discover" });
+  const probe = { ...relay, req: new Request(relay.req.url, { method: "POST", headers, signal: relay.req.signal }) };
+  let supported: unknown[] | undefined;
+  try {
+    const { response } = await send(probe, { method: "POST", body: JSON.stringify({ jsonrpc: "2.0", id: 0, method: "server/discover", params: { _meta: meta } }) }, (connection) => connection.timeoutMs);
+    const watch = new AnswerWatch();
+    watch.watch(0, { onAnswer: (answer) => { supported = Array.isArray(answer.result?.supportedVersions) ? answer.result.supportedVersions : undefined; } });
+    const answer = await relayAnswer(response, watch, {}, "");
+    await answer.text();
+  } catch {
+    supported = undefined;
+  }
+  const both = CONSOLE_VERSIONS.filter((version) => supported?.includes(version));
+  return both.length > 0 ? both : [...CONSOLE_VERSIONS];
 }
 
 /** The session a GET or DELETE continues, or the 404 that tells the client to start again. */
