@@ -33,7 +33,9 @@ import { log } from "@/lib/log";
 import { classify, MAX_MESSAGE_BYTES, noteChallenge } from "@/lib/mcp/client";
 import { outboundFetch } from "@/lib/mcp/outbound";
 import { readCapped } from "@/lib/api/body";
-import { parseDisabledTools, type ProviderRow } from "@/lib/providers/record";
+import { secrets } from "@/lib/crypto";
+import { env } from "@/lib/env";
+import { parseDisabledTools, toDocument, type ProviderRow } from "@/lib/providers/record";
 import { connectionFor, forwards, lastKnownTools, retryAfterRefusal, upstreamApiError, type Connection } from "@/lib/providers/tools";
 import { McpCallError } from "@/lib/mcp/client";
 
@@ -50,10 +52,22 @@ const EVENT_STREAM_HEADERS = { "cache-control": "no-cache, no-transform", "x-acc
 
 export type RelayRequest = { req: Request; row: ProviderRow; caller: Caller; requestId: string };
 
-/** Which server a session was opened with (from the URL's keyed hash): a session never follows a provider to another URL. */
+/**
+ * What a session was opened against: the server and how the console reaches it (URL, headers,
+ * identity mode, OAuth). A change to any of these ends its sessions (404: the client starts again);
+ * a change to anything else — a name, a tool turned off — doesn't, and the client hears list_changed.
+ */
 export function serverHash(row: ProviderRow): string {
-  return row.serverUrlHash.slice(0, 16);
+  let hash = serverHashes.get(row);
+  if (hash === undefined) {
+    const doc = toDocument(row);
+    hash = secrets(env().encryptionKey).hash(JSON.stringify([doc.server_url, doc.headers ?? {}, doc.identity_mode, doc.authentication ?? null])).slice(0, 22);
+    serverHashes.set(row, hash);
+  }
+  return hash;
 }
+// Rows come from the list cache (the same object until the provider changes): hashed once each.
+const serverHashes = new WeakMap<ProviderRow, string>();
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
