@@ -253,8 +253,9 @@ Two consoles (\`server.mjs\`) on one PostgreSQL database; ${many.gateway.session
 own API token and, upstream, its own token), spread evenly over both instances. Each session
 initializes on one instance; ${many.gateway.continuing} of them then send each request to the other instance in turn (the
 session id one instance hands out must be honoured by the other). After a warm-up, every session
-keeps one \`tools/call\` in flight for ${fmt(many.gateway.seconds, 0)} s and checks that the answer names its own user. The
-same ${many.gateway.sessions} sessions, routed the same way, then go through two bare relays, then straight to the server.
+keeps one \`tools/call\` in flight for ${DURATION} s and checks that the answer names its own user (calls/s over the
+time until the last call in flight has returned). The same ${many.gateway.sessions} sessions, routed the same way, then
+go through two bare relays, then straight to the server.
 
 | | calls | errors | sessions lost | calls/s | p50 | p99 |
 |---|---:|---:|---:|---:|---:|---:|
