@@ -123,7 +123,8 @@ function decodeHeaderValue(value: string): string | undefined {
 export function headerMismatch(message: Message, headers: Headers): string | undefined {
   if (message.kind !== "request") return undefined;
   const version = headers.get("mcp-protocol-version");
-  if (version !== bodyProtocolVersion(message)) return `MCP-Protocol-Version header ${JSON.stringify(version)} does not match the request's _meta protocol version`;
+  const bodyVersion = bodyProtocolVersion(message);
+  if (bodyVersion !== undefined && version !== bodyVersion) return `MCP-Protocol-Version header ${JSON.stringify(version)} does not match the request's _meta protocol version`;
   const method = headers.get("mcp-method");
   if (method !== message.method) return `Mcp-Method header ${JSON.stringify(method)} does not match the body's method ${JSON.stringify(message.method)}`;
   const field = NAMED_METHODS[message.method];

@@ -21,6 +21,7 @@ import {
   isModern,
   LEGACY_VERSIONS,
   MODERN_VERSIONS,
+  PROTOCOL_VERSION_META,
   readEnvelope,
   type Envelope,
   type Message,
@@ -32,7 +33,9 @@ import { log } from "@/lib/log";
 import { classify, MAX_MESSAGE_BYTES, noteChallenge } from "@/lib/mcp/client";
 import { outboundFetch } from "@/lib/mcp/outbound";
 import { readCapped } from "@/lib/api/body";
-import { parseDisabledTools, type ProviderRow } from "@/lib/providers/record";
+import { secrets } from "@/lib/crypto";
+import { env } from "@/lib/env";
+import { parseDisabledTools, toDocument, type ProviderRow } from "@/lib/providers/record";
 import { connectionFor, forwards, lastKnownTools, retryAfterRefusal, upstreamApiError, type Connection } from "@/lib/providers/tools";
 import { McpCallError } from "@/lib/mcp/client";
 
@@ -49,10 +52,22 @@ const EVENT_STREAM_HEADERS = { "cache-control": "no-cache, no-transform", "x-acc
 
 export type RelayRequest = { req: Request; row: ProviderRow; caller: Caller; requestId: string };
 
-/** Which server a session was opened with (from the URL's keyed hash): a session never follows a provider to another URL. */
+/**
+ * What a session was opened against: the server and how the console reaches it (URL, headers,
+ * identity mode, OAuth). A change to any of these ends its sessions (404: the client starts again);
+ * a change to anything else — a name, a tool turned off — doesn't, and the client hears list_changed.
+ */
 export function serverHash(row: ProviderRow): string {
-  return row.serverUrlHash.slice(0, 16);
+  let hash = serverHashes.get(row);
+  if (hash === undefined) {
+    const doc = toDocument(row);
+    hash = secrets(env().encryptionKey).hash(JSON.stringify([doc.server_url, doc.headers ?? {}, doc.identity_mode, doc.authentication ?? null])).slice(0, 22);
+    serverHashes.set(row, hash);
+  }
+  return hash;
 }
+// Rows come from the list cache (the same object until the provider changes): hashed once each.
+const serverHashes = new WeakMap<ProviderRow, string>();
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
@@ -305,11 +320,15 @@ export async function relayPost(relay: RelayRequest): Promise<Response> {
     return json(400, rpcError(null, -32601, `Unknown notification: ${method.slice(0, 100)}`));
   }
   if (modern) {
-    const version = bodyProtocolVersion(first) ?? req.headers.get("mcp-protocol-version") ?? "";
+    // The relay decides by the body: what mirrors it in headers must say the same. A body that
+    // lacks its _meta goes on, for the server to refuse in its own words.
     const id = first.kind === "request" ? first.id : null;
-    if (!CONSOLE_VERSIONS.includes(version)) return json(400, rpcError(id, -32022, "Unsupported protocol version", { supported: CONSOLE_VERSIONS, requested: version.slice(0, 64) }));
     const mismatch = envelope.batch ? "a 2026-07-28 POST carries one message" : headerMismatch(first, req.headers);
     if (mismatch) return json(400, rpcError(id, -32020, `Header mismatch: ${mismatch}`));
+    const version = bodyProtocolVersion(first);
+    if (version !== undefined && !CONSOLE_VERSIONS.includes(version)) {
+      return json(400, rpcError(id, -32022, "Unsupported protocol version", { supported: await versionsBothSpeak(relay), requested: version.slice(0, 64) }));
+    }
   }
 
   const requests = requestsOf(envelope);
@@ -399,6 +418,29 @@ export async function relayPost(relay: RelayRequest): Promise<Response> {
     }
   }
   return relayAnswer(response, watch, extra, `${row.name} stopped answering before it finished (the connection to it broke)`);
+}
+
+/**
+ * What the console and the server both speak: the server's server/discover, asked as the caller,
+ * less what the console doesn't relay. Only a client asking for a revision the console doesn't
+ * know pays for this; a server that can't say is taken to speak what the console does.
+ */
+async function versionsBothSpeak(relay: RelayRequest): Promise<string[]> {
+  const meta = { [PROTOCOL_VERSION_META]: MODERN_VERSIONS[0], "io.modelcontextprotocol/clientInfo": { name: "mcp-console", version: "1.0.0" }, "io.modelcontextprotocol/clientCapabilities": {} };
+  const headers = new Headers({ "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": MODERN_VERSIONS[0], "mcp-method": "server/discover" });
+  const probe = { ...relay, req: new Request(relay.req.url, { method: "POST", headers, signal: relay.req.signal }) };
+  let supported: unknown[] | undefined;
+  try {
+    const { response } = await send(probe, { method: "POST", body: JSON.stringify({ jsonrpc: "2.0", id: 0, method: "server/discover", params: { _meta: meta } }) }, (connection) => connection.timeoutMs);
+    const watch = new AnswerWatch();
+    watch.watch(0, { onAnswer: (answer) => { supported = Array.isArray(answer.result?.supportedVersions) ? answer.result.supportedVersions : undefined; } });
+    const answer = await relayAnswer(response, watch, {}, "");
+    await answer.text();
+  } catch {
+    supported = undefined;
+  }
+  const both = CONSOLE_VERSIONS.filter((version) => supported?.includes(version));
+  return both.length > 0 ? both : [...CONSOLE_VERSIONS];
 }
 
 /** The session a GET or DELETE continues, or the 404 that tells the client to start again. */
