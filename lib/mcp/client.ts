@@ -73,7 +73,7 @@ export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 const tooLarge = () => new McpCallError("protocol", `the server sent an MCP message larger than ${MAX_MESSAGE_BYTES / 1024 / 1024} MiB, the console's limit for one message; nothing of it was used`);
 
 // Requests that change nothing on the server, so sending one twice is harmless.
-const IDEMPOTENT_METHODS = new Set(["initialize", "tools/list"]);
+const IDEMPOTENT_METHODS = new Set(["server/discover", "initialize", "tools/list"]);
 const CLOSED_SOCKET_CODES = new Set(["UND_ERR_SOCKET", "ECONNRESET", "EPIPE"]);
 
 function isIdempotent(body: RequestInit["body"]): boolean {
