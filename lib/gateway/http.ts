@@ -24,7 +24,6 @@ import { serverIdentifierSchema } from "@/lib/providers/schemas";
 import { log } from "@/lib/log";
 import { gatewayCaller } from "@/lib/oauth/access";
 
-
 type Target = { serverIdentifier?: string };
 
 async function findProvider(caller: Caller, serverIdentifier: string) {
