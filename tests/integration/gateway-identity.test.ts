@@ -4,6 +4,7 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { retireIdentity } from "@/lib/identity/sso-accounts";
 import { connectGateway } from "./gateway-client";
 import { callWhoami, createActor, onlyUserTokens, startIdentityFixture, STATIC, type IdentityFixture } from "./identity-fixture";
 import { call, type Actor } from "./helpers";
@@ -96,7 +97,26 @@ describe("identity through the gateway", () => {
     expect(result.isError).toBe(true);
     expect(textOf(result)).toContain("Nothing was retried with other credentials");
     onlyUserTokens(f.strict, "alice-sub");
-    // The proxy's introduction and the call each try the user's token; nothing else is ever sent.
+    // The initialize and the call each try the user's token; nothing else is ever sent.
     expect(f.strict.authorizations.every((header) => header !== STATIC)).toBe(true);
+  });
+
+  it("a token minted anew mid-session is used from the next request on, and the session goes on", async () => {
+    const p = await f.provider(admin, f.whoami.url);
+    const alice = await f.ssoMember("alice-sub", admin.workspaceId);
+    const client = await connectGateway(alice.token, `/mcp/${await identifierOf(p.id)}`);
+    try {
+      expect(textOf((await client.callTool({ name: "whoami", arguments: {} })) as CallToolResult)).toBe("alice-sub");
+      const first = f.whoami.authorizations.at(-1);
+      // Her identity moves on a version (as a sign-out elsewhere or a refusal would): the cached token is dead.
+      await retireIdentity(alice.userId);
+      expect(textOf((await client.callTool({ name: "whoami", arguments: {} })) as CallToolResult)).toBe("alice-sub");
+      const second = f.whoami.authorizations.at(-1);
+      expect(second).not.toBe(first);
+      expect(decodeJwt(/^Bearer (.+)$/.exec(second ?? "")?.[1] ?? "").sub).toBe("alice-sub");
+      expect(f.issuerCalls()).toBe(2);
+    } finally {
+      await client.close();
+    }
   });
 });
