@@ -79,6 +79,22 @@ describe("an event stream, relayed", () => {
     expect(await read(relayEventStream(upstream([text]), watch, "broken"))).toBe(text);
   });
 
+  it("rewrites the watched result in place, keeping its event id, across chunks that split events and characters", async () => {
+    const text = event({ jsonrpc: "2.0", method: "notifications/message", params: { data: "naïve ✓" } }) + event(result(1, { tools: [{ name: "secret" }, { name: "grüße" }] }), "42") + event({ jsonrpc: "2.0", method: "notifications/message", params: { data: "après ✓" } });
+    const bytes = encoder.encode(text);
+    const chunks = [];
+    for (let at = 0; at < bytes.length; at += 7) chunks.push(bytes.slice(at, at + 7)); // splits inside multi-byte characters too
+    const watch = new AnswerWatch();
+    watch.watch(1, { rewrite: drop("secret") });
+    const out = await read(relayEventStream(upstream(chunks), watch, "broken"));
+    expect(out).toContain("id: 42\n");
+    expect(dataOf(out)).toEqual([
+      { jsonrpc: "2.0", method: "notifications/message", params: { data: "naïve ✓" } },
+      result(1, { tools: [{ name: "grüße" }] }),
+      { jsonrpc: "2.0", method: "notifications/message", params: { data: "après ✓" } },
+    ]);
+  });
+
   it("when the server's stream breaks, each request still owed gets an error at once; answered ones don't", async () => {
     for (const end of ["break", "close"] as const) {
       const watch = new AnswerWatch();

@@ -18,7 +18,7 @@ import { startConformanceServer, type ConformanceServer } from "../../e2e/suppor
 import { listenOnFreePort } from "../../e2e/support/ports";
 import { startRecordingProxy } from "../../e2e/support/recording-proxy";
 import { call, createActor, type Actor } from "./helpers";
-import { startDyingServer, startFutureServer } from "./relay-servers";
+import { startBulkyServer, startDyingServer, startFutureServer } from "./relay-servers";
 import { activity, connectV1, connectV2, gatewayRequest, LEGACY, messagesOf, MODERN, modernRequest, openLegacySession } from "./relay-fixture";
 
 let server: ConformanceServer;
@@ -235,6 +235,20 @@ describe("faults", () => {
       expect(record.outcome).toBe("upstream_error");
     } finally {
       await dying.stop();
+    }
+  });
+
+  it("a tools/list answer too large for one network read arrives whole, less the disabled tools", async () => {
+    const bulky = await startBulkyServer();
+    try {
+      const id = await addProvider(admin, "bulky", bulky.url);
+      await call(admin, "PATCH /api/v1/mcp-providers/{id}", { params: { id }, body: { tool_policy: { disabled: ["tool-299"] } } });
+      const client = keep(await connectV1("/mcp/bulky", member.token ?? ""));
+      const names = (await client.listTools()).tools.map((tool) => tool.name);
+      expect(names).toHaveLength(299);
+      expect(names).not.toContain("tool-299");
+    } finally {
+      await bulky.stop();
     }
   });
 

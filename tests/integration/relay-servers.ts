@@ -1,6 +1,7 @@
-// Two small real MCP servers for what our conformance server doesn't do: one whose tool reports
-// progress and then loses its connection mid-answer, and a 2026-07-28 server that offers a revision
-// the console doesn't speak and lets shared caches keep its answers.
+// Small real MCP servers for what our conformance server doesn't do: one whose tool reports
+// progress and then loses its connection mid-answer, one whose tool list is too large for one
+// network read, and a 2026-07-28 server that offers a revision the console doesn't speak and lets
+// shared caches keep its answers.
 import http from "node:http";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
@@ -28,6 +29,22 @@ export async function startDyingServer(): Promise<Started> {
       res.socket?.destroy();
       return { content: [{ type: "text", text: "never seen" }] };
     });
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    await mcp.connect(transport);
+    await transport.handleRequest(req, res, body);
+  }));
+  const port = await listenOnFreePort(server);
+  return { url: `http://127.0.0.1:${port}/mcp`, stop: stopper(server) };
+}
+
+/** SDK v1, stateless: `count` tools with long descriptions, so the tools/list answer (one event) arrives in many reads. */
+export async function startBulkyServer(count = 300): Promise<Started> {
+  const server = http.createServer(asyncListener(async (req, res) => {
+    const body = parseJson(await readBody(req));
+    const mcp = new McpServer({ name: "bulky", version: "1.0.0" });
+    for (let i = 0; i < count; i++) {
+      mcp.registerTool(`tool-${i}`, { description: `Tool number ${i}. ${"It does a great many things. ".repeat(40)}` }, () => ({ content: [{ type: "text", text: `tool-${i}` }] }));
+    }
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     await mcp.connect(transport);
     await transport.handleRequest(req, res, body);
