@@ -48,12 +48,7 @@ beforeAll(async () => {
   proxy = await startRecordingProxy(server.url);
   admin = await createActor("admin");
   member = await createActor("member", admin.workspaceId);
-  const created = await call(admin, "POST /api/v1/mcp-providers", {
-    body: { name: "Conformance", server_identifier: "conf", server_url: proxy.url, headers: { Authorization: "Bearer the-provider-key" } },
-  });
-  expect(created.status, created.text).toBe(201);
-  providerId = created.json.id;
-  await backgroundTasksSettled();
+  providerId = await addProvider(admin, "conf", proxy.url, { name: "Conformance", headers: { Authorization: "Bearer the-provider-key" } });
 }, 60_000);
 
 afterEach(async () => {
