@@ -18,6 +18,7 @@ import { startConformanceServer, type ConformanceServer } from "../../e2e/suppor
 import { listenOnFreePort } from "../../e2e/support/ports";
 import { startRecordingProxy } from "../../e2e/support/recording-proxy";
 import { call, createActor, type Actor } from "./helpers";
+import { connectWithOAuth, startOAuthHttp, stopOAuthHttp } from "./oauth-console";
 import { startBulkyServer, startDyingServer, startFutureServer } from "./relay-servers";
 import { activity, connectV1, connectV2, gatewayRequest, LEGACY, messagesOf, MODERN, modernRequest, openLegacySession } from "./relay-fixture";
 
@@ -318,6 +319,21 @@ describe("faults", () => {
     const id = tokens.json.data[0]?.id ?? "";
     expect((await call(user, "DELETE /api/v1/api-tokens/{id}", { params: { id } })).status).toBe(204);
     expect(await ended(stream)).toBe(true);
+  });
+
+  it("revoking an OAuth client ends its access token's open GET stream", async () => {
+    await startOAuthHttp();
+    try {
+      const user = await createActor("member", admin.workspaceId);
+      const { client, auth } = await connectWithOAuth(user, PATH, "Streaming agent");
+      await client.close();
+      const stream = await openStream(auth.tokens()?.access_token ?? "");
+      const app = (await call(user, "GET /api/v1/connected-apps")).json.data.find((entry) => entry.client_name === "Streaming agent");
+      expect((await call(user, "DELETE /api/v1/connected-apps/{id}", { params: { id: app?.id ?? "" } })).status).toBe(204);
+      expect(await ended(stream)).toBe(true);
+    } finally {
+      await stopOAuthHttp();
+    }
   });
 
   it("removing the caller from the workspace ends their open GET stream", async () => {
