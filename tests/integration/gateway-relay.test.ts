@@ -118,6 +118,18 @@ describe("server→client traffic, 2025-11-25", () => {
     expect(rest).toContain("User response: action=decline");
   });
 
+  it("progress and log notifications come on the call's own stream, before its result", async () => {
+    const sessionId = await openLegacySession(PATH, member.token ?? "");
+    const headers = { "mcp-protocol-version": LEGACY };
+    const level = await gatewayRequest(PATH, { token: member.token, sessionId, headers, body: { jsonrpc: "2.0", id: 1, method: "logging/setLevel", params: { level: "info" } } });
+    await level.body?.cancel();
+    const progress = await messagesOf(await gatewayRequest(PATH, { token: member.token, sessionId, headers, body: { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "test_tool_with_progress", arguments: {}, _meta: { progressToken: "p-1" } } } }));
+    expect(progress.map((message) => message.method ?? `result:${String(message.id)}`)).toEqual(["notifications/progress", "notifications/progress", "notifications/progress", "result:2"]);
+    expect(progress.slice(0, 3).map((message) => message.params?.progressToken)).toEqual(["p-1", "p-1", "p-1"]);
+    const logged = await messagesOf(await gatewayRequest(PATH, { token: member.token, sessionId, headers, body: { jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "test_tool_with_logging", arguments: {} } } }));
+    expect(logged.map((message) => message.method ?? `result:${String(message.id)}`)).toEqual(["notifications/message", "notifications/message", "notifications/message", "result:3"]);
+  });
+
   it("logging and progress notifications reach the client during the call", async () => {
     const logs: string[] = [];
     const client = keep(await connectV1(PATH, member.token ?? "", {}, (c) => {
