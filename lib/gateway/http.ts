@@ -1,16 +1,13 @@
 // The gateway's HTTP face, Streamable HTTP:
 // - `/mcp/{server_identifier}` (one provider) is a relay (lib/gateway/relay.ts): what the client
 //   and the server say passes through, and a sealed session id lets any instance continue it;
-// - `/mcp` (the workspace) is the console's own MCP server, made fresh for every POST on a
-//   stateless transport; its Mcp-Session-Id only scopes the client's request ids (for
-//   cancellation) and its GET stream of `notifications/tools/list_changed`.
+// - `/mcp` (the workspace) is the console's own MCP server, made fresh for every POST
+//   (lib/gateway/workspace-endpoint.ts), in both eras; its GET stream tells of
+//   `notifications/tools/list_changed`.
 // Callers authenticate with a Bearer token — a personal API token or an OAuth access token from the
 // console's authorization server (lib/oauth/access.ts) — never a cookie. A browser's request is
 // served only for the console's own origin and those an operator allows (lib/gateway/origin.ts).
 import "server-only";
-import { randomUUID } from "node:crypto";
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-import { isInitializeRequest, JSONRPCMessageSchema, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { readCappedText } from "@/lib/api/body";
 import { ApiError, problemResponse } from "@/lib/api/errors";
 import { requestIdOf, toApiError } from "@/lib/api/handler";
@@ -18,9 +15,9 @@ import type { Caller } from "@/lib/auth/request-auth";
 import { db } from "@/lib/db";
 import { noteDatabaseAvailable } from "@/lib/db-availability";
 import { corsHeaders, originAllowed, preflight } from "@/lib/gateway/origin";
-import { relayDelete, relayGet, relayPost, sessionFor, MAX_BODY_BYTES, type RelayRequest } from "@/lib/gateway/relay";
-import { workspaceServer, type GatewayRequest } from "@/lib/gateway/servers";
+import { relayDelete, relayGet, relayPost, sessionFor, type RelayRequest } from "@/lib/gateway/relay";
 import { gatewayEventStream, takeStreamSlot } from "@/lib/gateway/streams";
+import { postWorkspace } from "@/lib/gateway/workspace-endpoint";
 import type { ProviderRow } from "@/lib/providers/record";
 import { cachedPage } from "@/lib/providers/list-cache";
 import { serverIdentifierSchema } from "@/lib/providers/schemas";
@@ -45,42 +42,8 @@ async function findProvider(caller: Caller, serverIdentifier: string) {
   return row;
 }
 
-const MAX_BATCH = 100;
-
-function parseMessages(text: string): JSONRPCMessage[] | undefined {
-  try {
-    const parsed: unknown = JSON.parse(text);
-    const messages = Array.isArray(parsed) ? parsed : [parsed];
-    if (messages.length === 0 || messages.length > MAX_BATCH) return undefined;
-    return messages.map((message) => JSONRPCMessageSchema.parse(message));
-  } catch {
-    return undefined;
-  }
-}
-
 function jsonRpcError(status: number, code: number, message: string): Response {
   return Response.json({ jsonrpc: "2.0", error: { code, message }, id: null }, { status });
-}
-
-/** POST on `/mcp`: the workspace's own MCP server answers (it merges many providers). */
-async function post(req: Request, caller: Caller, requestId: string): Promise<Response> {
-  const text = await readCappedText(req, MAX_BODY_BYTES);
-  const messages = parseMessages(text);
-  if (!messages) return jsonRpcError(400, -32700, `Parse error: the body is not a JSON-RPC message (or a batch of 1–${MAX_BATCH})`);
-  const introduce = messages.some((message) => isInitializeRequest(message));
-  const sessionId = introduce ? randomUUID() : (req.headers.get("mcp-session-id") ?? undefined);
-  const request: GatewayRequest = { caller, requestId, sessionId };
-  const server = workspaceServer(request);
-  // Answers come as an event stream, as most servers send them (a JSON answer would be a little
-  // cheaper, but the conformance suite, for one, tells the two apart).
-  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-  await server.connect(transport);
-  // When the client goes away, its requests are abandoned: the server's close aborts them (and the upstream calls).
-  req.signal.addEventListener("abort", () => { void server.close(); }, { once: true });
-  if (req.signal.aborted) void server.close(); // it left while the server was being made
-  const response = await transport.handleRequest(req, { parsedBody: messages.length === 1 ? messages[0] : messages });
-  if (introduce && response.ok && sessionId) response.headers.set("mcp-session-id", sessionId);
-  return response;
 }
 
 /** Whether the caller's token still lets them in (not revoked, not expired, still a member). */
@@ -167,7 +130,7 @@ async function serveProvider(method: GatewayMethod, relay: RelayRequest): Promis
 async function serveWorkspace(method: GatewayMethod, req: Request, caller: Caller, requestId: string): Promise<Response> {
   switch (method) {
     case "POST":
-      return post(req, caller, requestId);
+      return postWorkspace(req, caller, requestId);
     case "GET":
       return req.headers.get("accept")?.includes("text/event-stream")
         ? workspaceStream(req, caller)

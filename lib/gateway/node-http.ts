@@ -11,6 +11,7 @@ import { ApiError, problemResponse } from "@/lib/api/errors";
 import { serveGateway } from "@/lib/gateway/http";
 import { log } from "@/lib/log";
 import { processWide } from "@/lib/process-wide";
+import { webStreamOf } from "@/lib/node-streams";
 
 /** `/mcp` → {}; `/mcp/{server_identifier}` → that identifier; anything else isn't the gateway's. */
 export function gatewayTarget(pathname: string): { serverIdentifier?: string } | undefined {
@@ -22,41 +23,6 @@ export function gatewayTarget(pathname: string): { serverIdentifier?: string } |
 // Nothing decides anything by the request's origin (audiences and metadata URLs come from
 // NEXTAUTH_URL), so a fixed one keeps a hostile Host header out of the URL altogether.
 const ORIGIN = "http://localhost";
-
-/**
- * The request's body as a web stream. Not Readable.toWeb: on Node 20 it still closes its controller
- * when the request ends after the reader was cancelled (a body refused as too large), which throws
- * outside any handler. What is left of a cancelled body is read and dropped, so the answer still goes out.
- */
-function bodyOf(req: IncomingMessage): ReadableStream<Uint8Array> {
-  let finished = false;
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      req.on("data", (chunk: Buffer) => {
-        if (finished) return;
-        controller.enqueue(new Uint8Array(chunk));
-        if ((controller.desiredSize ?? 0) <= 0) req.pause();
-      });
-      req.on("end", () => {
-        if (finished) return;
-        finished = true;
-        controller.close();
-      });
-      req.on("error", (error) => {
-        if (finished) return;
-        finished = true;
-        controller.error(error);
-      });
-    },
-    pull() {
-      req.resume();
-    },
-    cancel() {
-      finished = true;
-      req.resume();
-    },
-  });
-}
 
 function webRequest(req: IncomingMessage, signal: AbortSignal): Request {
   const headers = new Headers();
@@ -70,9 +36,11 @@ function webRequest(req: IncomingMessage, signal: AbortSignal): Request {
     method,
     headers,
     signal,
-    ...(hasBody ? { body: bodyOf(req), duplex: "half" } : {}),
+    ...(hasBody ? { body: webStreamOf(req), duplex: "half" } : {}),
   });
 }
+
+const FIRST_CHUNK_WAIT_MS = 5;
 
 // The node response frames the body itself.
 const FRAMING = new Set(["content-length", "transfer-encoding", "content-encoding", "connection", "keep-alive"]);
@@ -97,16 +65,22 @@ async function send(response: Response, res: ServerResponse, signal: AbortSignal
     await body.cancel().catch(() => undefined);
     return;
   }
-  // Event streams must reach the client as they are written.
-  res.flushHeaders();
   const reader = body.getReader();
   const cancel = () => { void reader.cancel().catch(() => undefined); };
   signal.addEventListener("abort", cancel, { once: true });
   try {
+    // The headers go with the first chunk when it comes at once (one write, not two); an event
+    // stream that has nothing to say yet gets its headers now, so the client knows it is open.
+    let next = reader.read();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const soon = await Promise.race([next, new Promise<undefined>((resolve) => { timer = setTimeout(() => { resolve(undefined); }, FIRST_CHUNK_WAIT_MS); })]);
+    clearTimeout(timer);
+    if (!soon) res.flushHeaders();
     for (;;) {
-      const { done, value } = await reader.read();
+      const { done, value } = await next;
       if (done) break;
       if (!res.write(value)) await drained(res, signal);
+      next = reader.read();
     }
     res.end();
   } finally {

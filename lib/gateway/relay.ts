@@ -31,9 +31,11 @@ import { MAX_UPSTREAM_SESSION_ID, openSession, sealSession, type RelaySession } 
 import { cancelRequest, trackRequest } from "@/lib/gateway/in-flight";
 import { log } from "@/lib/log";
 import { classify, MAX_MESSAGE_BYTES, noteChallenge } from "@/lib/mcp/client";
-import { outboundFetch } from "@/lib/mcp/outbound";
+import { outboundRequest } from "@/lib/mcp/outbound";
 import { readCapped } from "@/lib/api/body";
-import { parseDisabledTools, type ProviderRow } from "@/lib/providers/record";
+import { secrets } from "@/lib/crypto";
+import { env } from "@/lib/env";
+import { parseDisabledTools, toDocument, type ProviderRow } from "@/lib/providers/record";
 import { connectionFor, forwards, lastKnownTools, retryAfterRefusal, upstreamApiError, type Connection } from "@/lib/providers/tools";
 import { McpCallError } from "@/lib/mcp/client";
 
@@ -50,10 +52,22 @@ const EVENT_STREAM_HEADERS = { "cache-control": "no-cache, no-transform", "x-acc
 
 export type RelayRequest = { req: Request; row: ProviderRow; caller: Caller; requestId: string };
 
-/** Which server a session was opened with (from the URL's keyed hash): a session never follows a provider to another URL. */
+/**
+ * What a session was opened against: the server and how the console reaches it (URL, headers,
+ * identity mode, OAuth). A change to any of these ends its sessions (404: the client starts again);
+ * a change to anything else — a name, a tool turned off — doesn't, and the client hears list_changed.
+ */
 export function serverHash(row: ProviderRow): string {
-  return row.serverUrlHash.slice(0, 16);
+  let hash = serverHashes.get(row);
+  if (hash === undefined) {
+    const doc = toDocument(row);
+    hash = secrets(env().encryptionKey).hash(JSON.stringify([doc.server_url, doc.headers ?? {}, doc.identity_mode, doc.authentication ?? null])).slice(0, 22);
+    serverHashes.set(row, hash);
+  }
+  return hash;
 }
+// Rows come from the list cache (the same object until the provider changes): hashed once each.
+const serverHashes = new WeakMap<ProviderRow, string>();
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
@@ -217,17 +231,6 @@ type Sent = { response: Response; connection: Connection };
 
 const endUserOf = (caller: Caller) => ({ userId: caller.userId, workspaceId: caller.workspaceId });
 
-/** fetch, given up on when no answer has begun within `timeoutMs`; a stream that began is the client's to end. */
-async function fetchWithin(url: string, init: RequestInit & { signal: AbortSignal }, timeoutMs: number): Promise<Response> {
-  const abort = new AbortController();
-  const timer = setTimeout(() => { abort.abort(new DOMException("The server did not answer in time", "TimeoutError")); }, timeoutMs);
-  try {
-    return await outboundFetch(url, { ...init, signal: AbortSignal.any([init.signal, abort.signal]) });
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /**
  * Sends the request upstream as the caller. A refusal (401/403) comes before the server acted, so
  * it is tried once more only when retryAfterRefusal hands back a fresh credential (an OAuth
@@ -241,9 +244,13 @@ async function send(relay: RelayRequest, init: { method: string; body?: string; 
     const headers = upstreamHeaders(req, connection, init.upstreamSessionId);
     let response: Response;
     try {
-      response = await fetchWithin(connection.url, { method: init.method, headers, body: init.body, signal: init.signal ?? req.signal }, timeoutMs(connection));
+      response = await outboundRequest(connection.url, { method: init.method, headers, body: init.body, signal: init.signal ?? req.signal, headersTimeoutMs: timeoutMs(connection) });
     } catch (error) {
       throw upstreamApiError(classify(error), row, connection.forwarded);
+    }
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new ApiError("upstream_error", `Couldn't talk to ${row.name}: it answered with a redirect (HTTP ${response.status}), which the console doesn't follow; an admin should check its URL.`);
     }
     if (response.status !== 401 && response.status !== 403) return { response, connection };
     noteChallenge(headers.get("authorization"), response.headers.get("www-authenticate"));

@@ -17,7 +17,7 @@ const sessionSchema = z.object({
   /** The caller's user and workspace. */
   u: z.string(),
   w: z.string(),
-  /** The provider, its version when the session opened, and a hash of the server's URL then. */
+  /** The provider, its version when the session opened, and a hash of how the console reached its server then. */
   p: z.string(),
   v: z.number(),
   h: z.string(),

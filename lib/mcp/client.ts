@@ -1,13 +1,28 @@
 // Talking MCP to a provider's server: Streamable HTTP (SSE for legacy servers), the provider's
 // headers on every request, its timeouts, and a clean shutdown. No OAuth provider is attached, so
-// the SDK can never retry a refused request with other credentials.
+// the SDK can never retry a refused request with other credentials. The SDK v2 client asks a
+// server which revisions it speaks (`server/discover`) and talks 2026-07-28 to one that does,
+// 2025-11-25 (initialize) to the others.
 import "server-only";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
-import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { ErrorCode, McpError, type CallToolResult, type Progress, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import {
+  Client,
+  InsufficientScopeError,
+  ProtocolError,
+  ProtocolErrorCode,
+  SdkError,
+  SdkErrorCode,
+  SdkHttpError,
+  SSEClientTransport,
+  StreamableHTTPClientTransport,
+  type CallToolResult,
+  type ClientCapabilities,
+  type InputRequiredResult,
+  type Progress,
+  type Tool,
+  type Transport,
+} from "@modelcontextprotocol/client";
 import { createHash } from "node:crypto";
+import { callWithRelay, currentRelay, outsideAnyCall, type ClientRelay, type RelayedRequestMethod } from "@/lib/mcp/client-relay";
 import { setBounded } from "@/lib/bounded-map";
 import { readCapped } from "@/lib/api/body";
 import { outboundFetch } from "@/lib/mcp/outbound";
@@ -34,15 +49,15 @@ export class McpCallError extends Error {
     message: string,
     readonly status?: number,
     /** The JSON-RPC error the server answered with, when that is what happened. */
-    readonly rpc?: McpError,
+    readonly rpc?: ProtocolError,
   ) {
     super(message);
   }
 }
 
 /** A JSON-RPC error the server answered with: an answer, not a broken session. */
-export function isRpcAnswer(error: unknown): error is McpError {
-  return error instanceof McpError && error.code !== (ErrorCode.RequestTimeout as number) && error.code !== (ErrorCode.ConnectionClosed as number);
+export function isRpcAnswer(error: unknown): error is ProtocolError {
+  return error instanceof ProtocolError && !isTooLarge(error);
 }
 
 const CLIENT_INFO = { name: "mcp-console", version: "1.0.0" };
@@ -58,7 +73,7 @@ export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 const tooLarge = () => new McpCallError("protocol", `the server sent an MCP message larger than ${MAX_MESSAGE_BYTES / 1024 / 1024} MiB, the console's limit for one message; nothing of it was used`);
 
 // Requests that change nothing on the server, so sending one twice is harmless.
-const IDEMPOTENT_METHODS = new Set(["initialize", "tools/list"]);
+const IDEMPOTENT_METHODS = new Set(["server/discover", "initialize", "tools/list"]);
 const CLOSED_SOCKET_CODES = new Set(["UND_ERR_SOCKET", "ECONNRESET", "EPIPE"]);
 
 function isIdempotent(body: RequestInit["body"]): boolean {
@@ -146,7 +161,7 @@ async function capped(response: Response, owed: (string | number)[]): Promise<Re
           }
           if (++inEvent > MAX_MESSAGE_BYTES) {
             const message = tooLarge().message;
-            const answers = owed.map((id) => `\n\nevent: message\ndata: ${JSON.stringify({ jsonrpc: "2.0", id, error: { code: ErrorCode.InternalError, message, data: { console: "message_too_large" } } })}\n\n`);
+            const answers = owed.map((id) => `\n\nevent: message\ndata: ${JSON.stringify({ jsonrpc: "2.0", id, error: { code: ProtocolErrorCode.InternalError, message, data: { console: "message_too_large" } } })}\n\n`);
             controller.enqueue(new TextEncoder().encode(answers.join("")));
             controller.terminate();
             return;
@@ -161,7 +176,7 @@ async function capped(response: Response, owed: (string | number)[]): Promise<Re
 
 /** The error a stream cut for size answered with (see capped). */
 function isTooLarge(error: unknown): boolean {
-  return error instanceof McpError && fieldsOf(error.data).console === "message_too_large";
+  return error instanceof ProtocolError && fieldsOf(error.data).console === "message_too_large";
 }
 
 // The server's last WWW-Authenticate challenge per credential: a warm session's requests go through
@@ -185,17 +200,24 @@ export function lastChallengeFor(authorization: string | undefined): string | un
 }
 
 function statusOf(error: unknown): number | undefined {
-  if (error instanceof StreamableHTTPError) return error.code;
+  if (error instanceof SdkHttpError) return error.status;
+  // The SDK's word for a 403 step-up challenge (without an OAuth provider it only reports it).
+  if (error instanceof InsufficientScopeError) return 403;
   const { code } = fieldsOf(error);
   return typeof code === "number" && code >= 100 && code < 600 ? code : undefined;
 }
 
 export function classify(error: unknown): McpCallError {
   if (error instanceof McpCallError) return error;
+  // The SDK wraps what went wrong underneath (a failed fetch while probing the server's revisions, say).
+  if (error instanceof SdkError && !(error instanceof SdkHttpError) && error.cause instanceof Error) {
+    const underneath = classify(error.cause);
+    if (underneath.failure !== "protocol") return underneath;
+  }
   if (isTooLarge(error)) return tooLarge();
   const status = statusOf(error);
   if (status === 401 || status === 403) return new McpCallError("unauthorized", `the server refused the credentials (${status})`, status);
-  if (error instanceof McpError && error.code === (ErrorCode.RequestTimeout as number)) return new McpCallError("timeout", "the server did not answer in time");
+  if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) return new McpCallError("timeout", "the server did not answer in time");
   if (isTimeoutError(error)) return new McpCallError("timeout", "the server did not answer in time");
   const cause = fieldsOf(fieldsOf(error).cause);
   const causeCode = typeof cause.code === "string" ? cause.code : undefined;
@@ -211,22 +233,51 @@ export function classify(error: unknown): McpCallError {
   return new McpCallError("protocol", message || "the server's answer was not valid MCP", undefined, isRpcAnswer(error) ? error : undefined);
 }
 
-async function connect(connection: McpConnection): Promise<{ client: Client; transport: Transport }> {
+/** The relay of the call a server's request arrived during; without one, nobody can answer it. */
+function relayFor(method: RelayedRequestMethod): ClientRelay {
+  const relay = currentRelay();
+  if (!relay) throw new ProtocolError(ProtocolErrorCode.MethodNotFound, `Method not found: ${method}`);
+  return relay;
+}
+
+/**
+ * A client declaring what the calling MCP client can answer, and passing what the server asks
+ * during a call to that call's relay (lib/mcp/client-relay.ts).
+ */
+function newClient(capabilities: ClientCapabilities): Client {
+  const client = new Client(CLIENT_INFO, { capabilities, versionNegotiation: { mode: "auto" } });
+  const ask = (method: RelayedRequestMethod) => async (request: { params?: unknown }, ctx: { mcpReq: { signal: AbortSignal } }) =>
+    relayFor(method).ask(method, request.params, ctx.mcpReq.signal);
+  // Each answer is passed on as the client gave it; the server judges it.
+  if (capabilities.elicitation) client.setRequestHandler("elicitation/create", ask("elicitation/create") as never);
+  if (capabilities.sampling) client.setRequestHandler("sampling/createMessage", ask("sampling/createMessage") as never);
+  if (capabilities.roots) client.setRequestHandler("roots/list", ask("roots/list") as never);
+  client.setNotificationHandler("notifications/message", (notification) => {
+    currentRelay()?.log(notification.params);
+  });
+  return client;
+}
+
+function isRefusedTransport(error: unknown): boolean {
+  const status = statusOf(error);
+  return status === 404 || status === 405;
+}
+
+async function connect(connection: McpConnection, capabilities: ClientCapabilities = {}): Promise<{ client: Client; transport: Transport }> {
   const url = new URL(connection.url);
   const fetch = fetchWith(connection);
-  const client = new Client(CLIENT_INFO);
+  const client = newClient(capabilities);
   const streamable = new StreamableHTTPClientTransport(url, { fetch });
   try {
     await client.connect(streamable, { timeout: connection.timeoutMs });
     return { client, transport: streamable };
   } catch (error) {
-    const status = statusOf(error);
     // Legacy servers answer the Streamable HTTP POST with 404/405: try the older SSE transport.
     // Never after a 401/403: a refusal is final.
-    if (status !== 404 && status !== 405) throw classify(error);
+    if (!isRefusedTransport(error)) throw classify(error);
     await streamable.close().catch(() => undefined);
   }
-  const legacy = new Client(CLIENT_INFO);
+  const legacy = newClient(capabilities);
   // eslint-disable-next-line @typescript-eslint/no-deprecated -- servers that speak only the legacy transport still exist; this is their fallback
   const sse = new SSEClientTransport(url, { fetch, eventSourceInit: { fetch } });
   try {
@@ -243,8 +294,8 @@ async function disconnect(client: Client, transport: Transport) {
 }
 
 /** A session of its own for one piece of work, closed afterwards. */
-async function withSession<T>(connection: McpConnection, work: (client: Client) => Promise<T>): Promise<T> {
-  const { client, transport } = await connect(connection);
+async function withSession<T>(connection: McpConnection, work: (client: Client) => Promise<T>, capabilities: ClientCapabilities = {}): Promise<T> {
+  const { client, transport } = await connect(connection, capabilities);
   try {
     return await work(client);
   } catch (error) {
@@ -265,13 +316,17 @@ export function closeWarmSessionsForTests() {
 /**
  * The caller's warm session for this provider and these credentials (opened on first use). A call
  * the caller cancelled (`signal`) or that the server answered with a JSON-RPC error leaves it open.
+ * `capabilities`: what the session declares the client can answer — sessions differ by it, so a
+ * server never asks a client for what it can't give.
  */
-export async function withWarmSession<T>(connection: McpConnection, scope: SessionScope, work: (client: Client) => Promise<T>, signal?: AbortSignal): Promise<T> {
-  const key = sessionKey({ userId: scope.userId, providerId: scope.providerId, version: scope.version, url: connection.url, headers: connection.headers });
-  const open = async () => {
-    const { client, transport } = await connect(connection);
-    return { session: client, close: () => disconnect(client, transport) };
-  };
+export async function withWarmSession<T>(connection: McpConnection, scope: SessionScope, work: (client: Client) => Promise<T>, signal?: AbortSignal, capabilities: ClientCapabilities = {}): Promise<T> {
+  const key = sessionKey({ userId: scope.userId, providerId: scope.providerId, version: scope.version, url: connection.url, headers: connection.headers, capabilities });
+  // The session outlives the call that opens it: none of that call's relay goes along.
+  const open = () =>
+    outsideAnyCall(async () => {
+      const { client, transport } = await connect(connection, capabilities);
+      return { session: client, close: () => disconnect(client, transport) };
+    });
   // A server refuses a session it no longer knows (restarted, expired) at the HTTP level — 404 per
   // the spec, 400 from many SDK servers — before acting on the request. Only that is safe to repeat
   // on a fresh session; a tool's own failure comes back as a result, never as an HTTP error.
@@ -287,13 +342,18 @@ export async function withWarmSession<T>(connection: McpConnection, scope: Sessi
 export const MAX_TOOLS = 1000;
 const MAX_PAGES = 100;
 
+/** One page of a server's tools (the SDK's listTools() would walk every page itself). */
+export async function listToolsPage(client: Client, cursor: string | undefined, options: { timeout: number; signal?: AbortSignal }) {
+  return client.request({ method: "tools/list", params: cursor ? { cursor } : {} }, options);
+}
+
 export async function listTools(connection: McpConnection): Promise<Tool[]> {
   return withSession(connection, async (client) => {
     const tools: Tool[] = [];
     let cursor: string | undefined;
     for (let pages = 0; ; pages++) {
       if (pages === MAX_PAGES) throw new McpCallError("protocol", `the server's tool list goes on for more than ${MAX_PAGES} pages`);
-      const page = await client.listTools(cursor ? { cursor } : undefined, { timeout: connection.timeoutMs });
+      const page = await listToolsPage(client, cursor, { timeout: connection.timeoutMs });
       tools.push(...page.tools);
       if (tools.length > MAX_TOOLS) throw new McpCallError("protocol", `the server lists more than ${MAX_TOOLS} tools, the most the console keeps for one provider`);
       cursor = page.nextCursor;
@@ -306,18 +366,33 @@ export type CallExtras = {
   onprogress?: (progress: Progress) => void;
   signal?: AbortSignal;
   meta?: Record<string, unknown>;
+  /** Where what the server asks during the call goes (the gateway's calling client). */
+  relay?: ClientRelay;
+  /** A 2026-07-28 retry: the client's answers to an earlier `input_required` result, and the state it echoed. */
+  retry?: { inputResponses?: Record<string, unknown>; requestState?: string };
 };
 
+/**
+ * A tool's result — or, for a relay that passes it on, the server's `input_required` result as it
+ * came (2026-07-28: the client answers and retries the call).
+ */
+export type ToolCallOutcome = CallToolResult | InputRequiredResult;
+
 /** With a scope, the call runs on the caller's warm session; without one, on a session of its own. */
-export async function callTool(connection: McpConnection, name: string, args: Record<string, unknown>, scope?: SessionScope, extras: CallExtras = {}): Promise<CallToolResult> {
-  const run = scope ? (work: (client: Client) => Promise<CallToolResult>) => withWarmSession(connection, scope, work, extras.signal) : (work: (client: Client) => Promise<CallToolResult>) => withSession(connection, work);
-  return run(async (client) => {
-    const result = await client.callTool({ name, arguments: args, ...(extras.meta ? { _meta: extras.meta } : {}) }, undefined, {
-      timeout: connection.sseReadTimeoutMs,
-      resetTimeoutOnProgress: true,
-      ...(extras.onprogress ? { onprogress: extras.onprogress } : {}),
-      ...(extras.signal ? { signal: extras.signal } : {}),
-    });
-    return result as CallToolResult;
-  });
+export async function callTool(connection: McpConnection, name: string, args: Record<string, unknown>, scope?: SessionScope, extras: CallExtras = {}): Promise<ToolCallOutcome> {
+  const capabilities = extras.relay?.capabilities ?? {};
+  const run = (work: (client: Client) => Promise<ToolCallOutcome>) =>
+    scope ? withWarmSession(connection, scope, work, extras.signal, capabilities) : withSession(connection, work, capabilities);
+  return run((client) =>
+    callWithRelay(extras.relay, async () => {
+      const result = await client.callTool({ name, arguments: args, ...(extras.meta ? { _meta: extras.meta } : {}), ...extras.retry }, {
+        timeout: connection.sseReadTimeoutMs,
+        resetTimeoutOnProgress: true,
+        ...(extras.relay?.passInputRequired ? { allowInputRequired: true } : {}),
+        ...(extras.onprogress ? { onprogress: extras.onprogress } : {}),
+        ...(extras.signal ? { signal: extras.signal } : {}),
+      });
+      return result;
+    }),
+  );
 }

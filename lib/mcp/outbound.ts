@@ -9,6 +9,7 @@ import { isIP, type LookupFunction } from "node:net";
 import { Agent, buildConnector, fetch as undiciFetch } from "undici";
 import { env } from "@/lib/env";
 import { stripBrackets } from "@/lib/edge/ip.mjs";
+import { webStreamOf } from "@/lib/node-streams";
 import { addressAllowed, hostAllowed, parseAllowList, type AllowList } from "@/lib/mcp/address-policy";
 
 export class BlockedDestinationError extends Error {
@@ -55,22 +56,76 @@ function guardedConnector(allow: AllowList, resolve: Resolver): buildConnector.c
   };
 }
 
+function guardedAgent(options: { allowedHosts?: string; resolve?: Resolver }): Agent {
+  return new Agent({ connect: guardedConnector(parseAllowList(options.allowedHosts), options.resolve ?? systemResolver) });
+}
+
+function httpUrl(input: RequestInfo | URL): URL {
+  const url = new URL(typeof input === "string" || input instanceof URL ? input : input.url);
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new BlockedDestinationError(`${url.protocol} URLs are not allowed`);
+  return url;
+}
+
 /** A fetch that only connects where the policy allows. `resolve` is injectable for tests. */
 export function createGuardedFetch(options: { allowedHosts?: string; resolve?: Resolver } = {}): typeof fetch {
-  const agent = new Agent({ connect: guardedConnector(parseAllowList(options.allowedHosts), options.resolve ?? systemResolver) });
+  return fetchThrough(guardedAgent(options));
+}
+
+function fetchThrough(agent: Agent): typeof fetch {
   return (input: RequestInfo | URL, init?: RequestInit) => {
-    const url = new URL(typeof input === "string" || input instanceof URL ? input : input.url);
-    if (url.protocol !== "http:" && url.protocol !== "https:") return Promise.reject(new BlockedDestinationError(`${url.protocol} URLs are not allowed`));
+    let url: URL;
+    try {
+      url = httpUrl(input);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
     // undici's fetch is the one Node's own is built on; its types are declared apart from the global ones.
     return undiciFetch(url, { ...(init as object), redirect: "error", dispatcher: agent }) as unknown as Promise<Response>;
   };
 }
 
-let shared: { key: string; fetch: typeof fetch } | undefined;
+let shared: { key: string; agent: Agent; fetch: typeof fetch } | undefined;
+
+function sharedAgent() {
+  const key = env().MCP_ALLOWED_HOSTS ?? "";
+  if (!shared || shared.key !== key) {
+    const agent = guardedAgent({ allowedHosts: key });
+    shared = { key, agent, fetch: fetchThrough(agent) };
+  }
+  return shared;
+}
 
 /** The process's guarded fetch, following MCP_ALLOWED_HOSTS. */
-export const outboundFetch: typeof fetch = (input, init) => {
-  const key = env().MCP_ALLOWED_HOSTS ?? "";
-  if (!shared || shared.key !== key) shared = { key, fetch: createGuardedFetch({ allowedHosts: key }) };
-  return shared.fetch(input, init);
-};
+export const outboundFetch: typeof fetch = (input, init) => sharedAgent().fetch(input, init);
+
+const NO_BODY = new Set([101, 204, 205, 304]);
+
+/**
+ * One request through the same guard, for the gateway's relay: the body goes whole, with its
+ * length (fetch streams every body chunked, which costs the hot path dearly), and the answer is a
+ * Response whose body streams as it arrives — for as long as it lasts (an event stream may be quiet
+ * for minutes). Redirects are not followed; `headersTimeoutMs` bounds the wait for an answer to begin.
+ */
+export async function outboundRequest(url: string, init: { method: string; headers: Headers; body?: string; signal: AbortSignal; headersTimeoutMs: number }): Promise<Response> {
+  const target = httpUrl(url);
+  const answer = await sharedAgent().agent.request({
+    origin: target.origin,
+    path: `${target.pathname}${target.search}`,
+    method: init.method,
+    headers: Object.fromEntries(init.headers),
+    body: init.body,
+    signal: init.signal,
+    headersTimeout: init.headersTimeoutMs,
+    bodyTimeout: 0,
+  });
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(answer.headers)) {
+    if (Array.isArray(value)) value.forEach((item) => { headers.append(name, item); });
+    else if (value !== undefined) headers.set(name, value);
+  }
+  if (NO_BODY.has(answer.statusCode) || answer.statusCode < 200) {
+    answer.body.resume();
+    return new Response(null, { status: answer.statusCode < 200 ? 502 : answer.statusCode, headers });
+  }
+  return new Response(webStreamOf(answer.body, "destroy"), { status: answer.statusCode, headers });
+}

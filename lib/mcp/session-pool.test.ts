@@ -14,6 +14,8 @@ describe("sessionKey", () => {
       { ...base, version: 4 },
       { ...base, providerId: "p2" },
       { ...base, url: "https://mcp.example.com/other" },
+      // A session declaring what one client can answer is never another client's.
+      { ...base, capabilities: { elicitation: { form: {} } } },
     ]) {
       expect(sessionKey(other)).not.toBe(key);
     }

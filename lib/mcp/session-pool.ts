@@ -1,10 +1,11 @@
 // Warm MCP sessions for tool calls, so a repeated call is one request instead of four
 // (initialize, initialized, stream probe, call). A session belongs to exactly one caller and one
-// set of credentials: the key holds the user, the provider and its version, the URL and a hash of
-// every header sent (the forwarded token included). It never outlives `validUntil` (the token's
-// expiry less a margin), idles out after a minute, and is dropped on any error that may have broken
-// it (not on an answer the server gave, nor on a call its caller cancelled). A dropped session takes
-// no new work and is closed once the calls still running on it have ended.
+// set of credentials: the key holds the user, the provider and its version, the URL, a hash of
+// every header sent (the forwarded token included) and what the session declares the client can
+// answer. It never outlives `validUntil` (the token's expiry less a margin), idles out after a
+// minute, and is dropped on any error that may have broken it (not on an answer the server gave,
+// nor on a call its caller cancelled). A dropped session takes no new work and is closed once the
+// calls still running on it have ended.
 import "server-only";
 import { createHash } from "node:crypto";
 
@@ -16,9 +17,9 @@ const IDLE_MS = 60_000;
 const MAX_LIFETIME_MS = 5 * 60_000;
 const MAX_SESSIONS = 500;
 
-export function sessionKey(parts: { userId: string; providerId: string; version: number; url: string; headers: Record<string, string> }): string {
+export function sessionKey(parts: { userId: string; providerId: string; version: number; url: string; headers: Record<string, string>; capabilities?: unknown }): string {
   const headers = Object.entries(parts.headers).map(([name, value]) => [name.toLowerCase(), value]).sort();
-  return createHash("sha256").update(JSON.stringify([parts.userId, parts.providerId, parts.version, parts.url, headers])).digest("hex");
+  return createHash("sha256").update(JSON.stringify([parts.userId, parts.providerId, parts.version, parts.url, headers, parts.capabilities ?? {}])).digest("hex");
 }
 
 export function createSessionPool<T>() {

@@ -18,6 +18,7 @@ export function resourceMetadataResponse(serverIdentifier?: string): Response {
       bearer_methods_supported: ["header"],
       resource_name: serverIdentifier ? `MCP Console · ${serverIdentifier}` : "MCP Console",
     },
-    { headers: { "cache-control": "public, max-age=300" } },
+    // Public by nature: a browser-based MCP client of any origin reads it to find where to sign in.
+    { headers: { "cache-control": "public, max-age=300", "access-control-allow-origin": "*" } },
   );
 }

@@ -21,10 +21,10 @@ import { isForwardingActive, parseStoredIdentityMode } from "@/lib/identity/mode
 import { forgetToken } from "@/lib/identity/token-cache";
 import { processWide } from "@/lib/process-wide";
 import { enforce, LIMITS } from "@/lib/rate-limit";
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
+import type { Client, Progress } from "@modelcontextprotocol/client";
+import type { ClientRelay } from "@/lib/mcp/client-relay";
 import { recordToolCall, type CallPath } from "@/lib/activity/tool-calls";
-import { callTool, lastChallengeFor, listTools, McpCallError, withWarmSession, type McpConnection, type SessionScope } from "@/lib/mcp/client";
+import { callTool, lastChallengeFor, listTools, McpCallError, withWarmSession, type McpConnection, type SessionScope, type ToolCallOutcome } from "@/lib/mcp/client";
 import { discoveryPending, findProviderRow } from "@/lib/providers/data";
 import { providersChanged } from "@/lib/providers/list-cache";
 import { applyProviderPatch } from "@/lib/providers/merge-patch";
@@ -33,6 +33,10 @@ import { connectionRefused, connectionToken, isStepUp, noteStepUp, tokenRefused,
 import type { ConnectionCheck, DiscoveryFailure, ProviderDocument, ProviderPatch } from "@/lib/providers/schemas";
 import { assertStorable } from "@/lib/providers/tool-limits";
 import type { ListedTool, StoredTool, ToolList } from "@/lib/providers/tool-schemas";
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
 
 /** The caller of a tool route: who they are and what their role lets them write. */
 export type ToolCaller = EndUser & { role: Role };
@@ -306,6 +310,10 @@ export type CallContext = {
   signal?: AbortSignal;
   /** The caller's request metadata, passed on (progress tokens are the transport's own). */
   meta?: Record<string, unknown>;
+  /** Where what the server asks during the call goes: the gateway's calling client. */
+  relay?: ClientRelay;
+  /** A 2026-07-28 retry with the client's input responses (see lib/mcp/client.ts). */
+  retry?: { inputResponses?: Record<string, unknown>; requestState?: string };
 };
 
 function refused(row: ProviderRow, tool: string): ApiError {
@@ -321,7 +329,7 @@ function scopeOf(row: ProviderRow, connection: Connection, user: EndUser): Sessi
  * Calls a tool of `row` as `user`, unless an admin turned it off. Every call with a context is
  * recorded in the activity log, however it ends.
  */
-export async function callRowTool(row: ProviderRow, options: { tool: string; args: Record<string, unknown>; user: EndUser | undefined; context?: CallContext }): Promise<CallToolResult> {
+export async function callRowTool(row: ProviderRow, options: { tool: string; args: Record<string, unknown>; user: EndUser | undefined; context?: CallContext }): Promise<ToolCallOutcome> {
   const { tool, user, context } = options;
   const started = performance.now();
   let outcome = "internal_error";
@@ -336,9 +344,11 @@ export async function callRowTool(row: ProviderRow, options: { tool: string; arg
           onprogress: context?.onprogress,
           signal: context?.signal,
           meta: context?.meta,
+          relay: context?.relay,
+          retry: context?.retry,
         });
       });
-      outcome = result.isError ? "tool_error" : "ok";
+      outcome = !("content" in result) ? "input_required" : result.isError ? "tool_error" : "ok";
       return result;
     } catch (error) {
       if (!(error instanceof McpCallError)) throw error;
@@ -375,9 +385,11 @@ export async function callRowTool(row: ProviderRow, options: { tool: string; arg
 export async function callProviderTool(options: { workspaceId: string; id: string; tool: string; args: Record<string, unknown>; user: EndUser | undefined; context?: CallContext }) {
   const row = await findProviderRow(options);
   const result = await callRowTool(row, options);
+  // Only a relay passes an `input_required` result on; here the SDK asks for the input itself, and fails without it.
+  if (!("content" in result)) throw new ApiError("upstream_error", `${row.name} asked for input the console can't give here.`);
   return {
     content: result.content as Record<string, unknown>[],
-    structured_content: result.structuredContent ?? null,
+    structured_content: isRecord(result.structuredContent) ? result.structuredContent : null,
     is_error: Boolean(result.isError),
   };
 }

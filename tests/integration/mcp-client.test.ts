@@ -50,10 +50,12 @@ beforeEach(() => {
 });
 
 describe("a connection closed before the server answered", () => {
-  it("is tried once more for initialize and tools/list", async () => {
+  it("is tried once more for server/discover, initialize and tools/list", async () => {
+    drops.set("server/discover", 1);
     drops.set("initialize", 1);
     drops.set("tools/list", 1);
     expect((await listTools(connection)).map((tool) => tool.name)).toEqual(["echo"]);
+    expect(received.filter((method) => method === "server/discover")).toHaveLength(2);
     expect(received.filter((method) => method === "initialize")).toHaveLength(2);
     expect(received.filter((method) => method === "tools/list")).toHaveLength(2);
   });

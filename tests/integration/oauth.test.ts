@@ -59,6 +59,9 @@ describe("an MCP client authorised with OAuth", () => {
     const challenge = await consoleFetch()(new URL(`/mcp/${identifier}`, ORIGIN), { method: "POST", body: "{}" });
     expect(challenge.status).toBe(401);
     expect(challenge.headers.get("www-authenticate")).toBe(`Bearer resource_metadata="${ORIGIN}/.well-known/oauth-protected-resource/mcp/${identifier}"`);
+    // A browser-based client of any origin may read where to sign in.
+    const metadata = await consoleFetch()(new URL(`/.well-known/oauth-protected-resource/mcp/${identifier}`, ORIGIN), { headers: { origin: "https://agent.example" } });
+    expect(metadata.headers.get("access-control-allow-origin")).toBe("*");
 
     const { client, auth } = await connectWithOAuth(member, `/mcp/${identifier}`);
     const echoed = await client.callTool({ name: "echo", arguments: { message: "as the member" } });

@@ -1,0 +1,37 @@
+// A Node Readable as a web stream. Not Readable.toWeb: on Node 20 it still closes its controller
+// when the source ends after the reader was cancelled (a body refused as too large, a client that
+// left), which throws outside any handler. When the reader cancels, the rest of a request's body is
+// read and dropped ("drain": the answer can still go out on that connection); an answer being
+// relayed is ended ("destroy": for an event stream, closing it is how its server hears "stop").
+import type { Readable } from "node:stream";
+
+export function webStreamOf(source: Readable, onCancel: "drain" | "destroy" = "drain"): ReadableStream<Uint8Array> {
+  let finished = false;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      source.on("data", (chunk: Buffer) => {
+        if (finished) return;
+        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        if ((controller.desiredSize ?? 0) <= 0) source.pause();
+      });
+      source.on("end", () => {
+        if (finished) return;
+        finished = true;
+        controller.close();
+      });
+      source.on("error", (error) => {
+        if (finished) return;
+        finished = true;
+        controller.error(error);
+      });
+    },
+    pull() {
+      source.resume();
+    },
+    cancel() {
+      finished = true;
+      if (onCancel === "destroy") source.destroy();
+      else source.resume();
+    },
+  });
+}
