@@ -28,6 +28,8 @@ export async function startRecordingProxy(target: string, options: { addHeaders?
       (answer) => {
         record.status = answer.statusCode ?? 0;
         res.writeHead(answer.statusCode ?? 502, answer.headers);
+        // As any proxy does: the client sees the answer begin when the server begins it (an event stream may stay quiet a while).
+        res.flushHeaders();
         answer.pipe(res);
       },
     );

@@ -129,56 +129,61 @@ export function relayEventStream(upstream: ReadableStream<Uint8Array>, watch: An
   };
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      let chunk: ReadableStreamReadResult<Uint8Array>;
-      try {
-        chunk = await reader.read();
-      } catch {
-        if (buffer) controller.enqueue(encoder.encode(buffer));
-        buffer = "";
-        endWith(controller, "broken", brokenMessage);
-        return;
-      }
-      if (chunk.done) {
-        buffer += decoder.decode();
-        if (buffer) controller.enqueue(encoder.encode(buffer));
-        buffer = "";
-        endWith(controller, "broken", brokenMessage);
-        return;
-      }
-      if (!watch.waiting()) {
-        // Once decoding began, a character may be split between chunks: the decoder holds its first bytes.
-        controller.enqueue(decoding ? encoder.encode(buffer + decoder.decode(chunk.value, { stream: true })) : chunk.value);
-        buffer = "";
-        return;
-      }
-      decoding = true;
-      buffer += decoder.decode(chunk.value, { stream: true });
-      let out = "";
-      for (let match = EVENT_END.exec(buffer); match; match = EVENT_END.exec(buffer)) {
-        const end = match.index + match[0].length;
-        const event = buffer.slice(0, match.index);
-        buffer = buffer.slice(end);
-        const data = watch.waiting() ? dataOf(event) : undefined;
-        let replaced: unknown;
-        if (data !== undefined) {
-          try {
-            replaced = watch.read(JSON.parse(data));
-          } catch {
-            replaced = undefined; // not JSON: the client judges it, as it would directly
+      // A pull that enqueues nothing is not called again: while an event is only partly here, read on.
+      for (;;) {
+        let chunk: ReadableStreamReadResult<Uint8Array>;
+        try {
+          chunk = await reader.read();
+        } catch {
+          if (buffer) controller.enqueue(encoder.encode(buffer));
+          buffer = "";
+          endWith(controller, "broken", brokenMessage);
+          return;
+        }
+        if (chunk.done) {
+          buffer += decoder.decode();
+          if (buffer) controller.enqueue(encoder.encode(buffer));
+          buffer = "";
+          endWith(controller, "broken", brokenMessage);
+          return;
+        }
+        if (!watch.waiting()) {
+          // Once decoding began, a character may be split between chunks: the decoder holds its first bytes.
+          controller.enqueue(decoding ? encoder.encode(buffer + decoder.decode(chunk.value, { stream: true })) : chunk.value);
+          buffer = "";
+          return;
+        }
+        decoding = true;
+        buffer += decoder.decode(chunk.value, { stream: true });
+        let out = "";
+        for (let match = EVENT_END.exec(buffer); match; match = EVENT_END.exec(buffer)) {
+          const end = match.index + match[0].length;
+          const event = buffer.slice(0, match.index);
+          buffer = buffer.slice(end);
+          const data = watch.waiting() ? dataOf(event) : undefined;
+          let replaced: unknown;
+          if (data !== undefined) {
+            try {
+              replaced = watch.read(JSON.parse(data));
+            } catch {
+              replaced = undefined; // not JSON: the client judges it, as it would directly
+            }
+          }
+          out += (replaced === undefined ? event : withData(event, JSON.stringify(replaced))) + match[0];
+          if (!watch.waiting()) {
+            out += buffer;
+            buffer = "";
+            break;
           }
         }
-        out += (replaced === undefined ? event : withData(event, JSON.stringify(replaced))) + match[0];
-        if (!watch.waiting()) {
-          out += buffer;
+        if (out) controller.enqueue(encoder.encode(out));
+        if (buffer.length > MAX_MESSAGE_BYTES) {
           buffer = "";
-          break;
+          await reader.cancel().catch(() => undefined);
+          endWith(controller, "broken", `the server sent an MCP message larger than ${MAX_MESSAGE_BYTES / 1024 / 1024} MiB, the console's limit for one message; nothing of it was used`);
+          return;
         }
-      }
-      if (out) controller.enqueue(encoder.encode(out));
-      if (buffer.length > MAX_MESSAGE_BYTES) {
-        buffer = "";
-        await reader.cancel().catch(() => undefined);
-        endWith(controller, "broken", `the server sent an MCP message larger than ${MAX_MESSAGE_BYTES / 1024 / 1024} MiB, the console's limit for one message; nothing of it was used`);
+        if (out) return;
       }
     },
     async cancel() {
