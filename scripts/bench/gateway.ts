@@ -15,7 +15,7 @@ import { z } from "zod";
 import { ssoLogin } from "../../e2e/support/sso-login";
 import { OIDC_CLIENT } from "../../e2e/support/identity-stack";
 import { startTestIdp } from "../../e2e/support/test-idp";
-import { DURATION, baseEnv, fmt, freshPostgres, seed, sqliteUrl, startBareRelay, startConsole, startUpstream, stats, time, unusedPort, type Stats } from "./support";
+import { DURATION, baseEnv, cpuMs, fmt, freshPostgres, seed, sqliteUrl, startBareRelay, startConsole, startUpstream, stats, time, unusedPort, type Stats } from "./support";
 
 const SESSIONS = 100;
 const USERS = 20;
@@ -50,9 +50,9 @@ async function connectClient(urls: string[], authorization: string) {
   };
 }
 
-export type Latency = { direct: Stats; relay: Stats; gateway: Stats; issuerCalls: number };
+export type Latency = { direct: Stats; relay: Stats; gateway: Stats; cpuPerCall: { gateway: number; relay: number }; issuerCalls: number };
 
-async function measureLatency(options: { gatewayUrl: string; relayUrl: string; directUrl: string; apiToken: string; upstreamToken: string; sub: string }) {
+async function measureLatency(options: { gatewayUrl: string; relayUrl: string; directUrl: string; apiToken: string; upstreamToken: string; sub: string; gatewayPid?: number; relayPid?: number }) {
   const sides = {
     gateway: await connectClient([options.gatewayUrl], `Bearer ${options.apiToken}`),
     relay: await connectClient([options.relayUrl], `Bearer ${options.apiToken}`),
@@ -61,6 +61,7 @@ async function measureLatency(options: { gatewayUrl: string; relayUrl: string; d
   const order = ["direct", "relay", "gateway"] as const;
   for (let i = 0; i < 50; i++) for (const side of order) await sides[side].call(options.sub);
   const samples = { direct: [] as number[], relay: [] as number[], gateway: [] as number[] };
+  const cpuBefore = { gateway: cpuMs(options.gatewayPid), relay: cpuMs(options.relayPid) };
   // Interleaved, each side first in turn, so drift in machine load and position hit all three alike.
   for (let i = 0; i < LATENCY_CALLS; i++) {
     for (let k = 0; k < order.length; k++) {
@@ -68,8 +69,10 @@ async function measureLatency(options: { gatewayUrl: string; relayUrl: string; d
       samples[side].push(await time(() => sides[side].call(options.sub)));
     }
   }
+  // What each hop's own process spent per call: the gateway's work beside the floor's, whatever the machine's load.
+  const cpuPerCall = { gateway: (cpuMs(options.gatewayPid) - cpuBefore.gateway) / LATENCY_CALLS, relay: (cpuMs(options.relayPid) - cpuBefore.relay) / LATENCY_CALLS };
   for (const side of order) await sides[side].close();
-  return { direct: stats(samples.direct), relay: stats(samples.relay), gateway: stats(samples.gateway) };
+  return { direct: stats(samples.direct), relay: stats(samples.relay), gateway: stats(samples.gateway), cpuPerCall };
 }
 
 export type Throughput = { sessions: number; continuing: number; calls: number; errors: number; lostSessions: number; seconds: number; callsPerSecond: number; latency: Stats; failures: string[] };
@@ -172,10 +175,10 @@ export async function benchGateway(progress: (line: string) => void = console.lo
     const relay = await startBareRelay(upstream.url, { [`Bearer ${apiToken}`]: upstreamToken });
     const grantsBefore = idp.refreshGrants();
     progress(`  latency: ${LATENCY_CALLS} calls each, interleaved…`);
-    const latency = { ...(await measureLatency({ gatewayUrl, relayUrl: relay.url, directUrl: upstream.url, apiToken, upstreamToken, sub: benchUser.sub })), issuerCalls: idp.refreshGrants() - grantsBefore };
+    const latency = { ...(await measureLatency({ gatewayUrl, relayUrl: relay.url, directUrl: upstream.url, apiToken, upstreamToken, sub: benchUser.sub, gatewayPid: single.child.pid, relayPid: relay.child.pid })), issuerCalls: idp.refreshGrants() - grantsBefore };
     await relay.stop();
     await single.stop();
-    progress(`  direct p50 ${fmt(latency.direct.p50, 2)} ms p99 ${fmt(latency.direct.p99, 2)} | bare relay p50 ${fmt(latency.relay.p50, 2)} ms p99 ${fmt(latency.relay.p99, 2)} | gateway p50 ${fmt(latency.gateway.p50, 2)} ms p99 ${fmt(latency.gateway.p99, 2)} | gateway/relay ${fmt(latency.gateway.p50 / latency.relay.p50, 2)}× gateway/direct ${fmt(latency.gateway.p50 / latency.direct.p50, 2)}×`);
+    progress(`  direct p50 ${fmt(latency.direct.p50, 2)} ms p99 ${fmt(latency.direct.p99, 2)} | bare relay p50 ${fmt(latency.relay.p50, 2)} ms p99 ${fmt(latency.relay.p99, 2)} | gateway p50 ${fmt(latency.gateway.p50, 2)} ms p99 ${fmt(latency.gateway.p99, 2)} | gateway/relay ${fmt(latency.gateway.p50 / latency.relay.p50, 2)}× gateway/direct ${fmt(latency.gateway.p50 / latency.direct.p50, 2)}× | CPU per call: gateway ${fmt(latency.cpuPerCall.gateway, 2)} ms, bare relay ${fmt(latency.cpuPerCall.relay, 2)} ms`);
 
     // 2. 100 sessions of USERS users across two instances on one PostgreSQL database.
     const database = await freshPostgres();
@@ -245,6 +248,7 @@ ${row("gateway", latency.gateway)}
 - Gateway / bare relay at p50: **${fmt(overRelay, 2)}×** (target ≤ 1.3×) — ${verdict(overRelay <= 1.3)}.
 - Gateway / direct at p50: **${fmt(overDirect, 2)}×** (target ≤ 1.5×) — ${verdict(overDirect <= 1.5)}. The hop alone (bare relay / direct) is ${fmt(relayOverDirect, 2)}×.
 - At p99: gateway ${fmt(latency.gateway.p99 / latency.relay.p99, 2)}× the relay, ${fmt(latency.gateway.p99 / latency.direct.p99, 2)}× direct.
+- CPU each hop's process spent per call (from \`/proc\`, so the machine's load doesn't move it much): gateway **${fmt(latency.cpuPerCall.gateway, 2)} ms**, bare relay ${fmt(latency.cpuPerCall.relay, 2)} ms.
 - Issuer calls during the measured gateway calls: **${latency.issuerCalls}** (target 0: the token is cached) — ${verdict(latency.issuerCalls === 0)}.
 
 ### ${many.gateway.sessions} concurrent sessions across ${many.instances} instances on PostgreSQL

@@ -1,6 +1,7 @@
 // What the bench's sections share: the processes they start (consoles, seeding, the upstream MCP
 // server, the bare relay), free ports, a throwaway PostgreSQL database, and latency statistics.
 import { fork, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { rmSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
@@ -158,7 +159,19 @@ export async function startBareRelay(upstreamUrl: string, authorizations: Record
     child.stdout.once("data", (chunk: Buffer) => { resolve(Number(chunk.toString().trim())); });
     child.once("exit", (code) => { reject(new Error(`the bare relay exited (${code})`)); });
   });
-  return { url: `http://127.0.0.1:${port}/mcp`, stop: stopper(child) };
+  return { url: `http://127.0.0.1:${port}/mcp`, child, stop: stopper(child) };
+}
+
+/** CPU time a process has used so far, in ms (user + system, from /proc: Linux only, as this machine is). */
+export function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 export type Stats = { p50: number; p90: number; p99: number; mean: number; count: number };
