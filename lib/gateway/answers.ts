@@ -10,12 +10,19 @@ import type { RequestId } from "@/lib/gateway/envelope";
 
 export type Answer = { result?: Record<string, unknown>; error?: { code?: unknown; message?: unknown } };
 
+/**
+ * Why a request's answer never came on this stream: the client left; the stream broke; the server
+ * ended it to be polled, having given its events ids (SEP-1699 — the answer comes on the client's
+ * resumed stream); or the console answered, or dropped, the request itself.
+ */
+export type Unanswered = "left" | "broken" | "resumable" | "local";
+
 export type Watched = {
   /** A replacement for the result, or undefined to leave the server's bytes as they are. */
   rewrite?: (result: Record<string, unknown>) => Record<string, unknown> | undefined;
   onAnswer?: (answer: Answer) => void;
   /** The stream ended without an answer (the server broke off, or the client left). */
-  onUnanswered?: (why: "broken" | "left") => void;
+  onUnanswered?: (why: Unanswered) => void;
 };
 
 const key = (id: RequestId) => JSON.stringify(id);
@@ -24,6 +31,12 @@ export const BROKEN_STREAM_CODE = -32603;
 export class AnswerWatch {
   private readonly pending = new Map<string, { id: RequestId; watched: Watched }>();
   private settled: (() => void)[] = [];
+
+  /**
+   * `everyResult`: a rewrite for the result of any answer the stream carries, watched or not —
+   * for a GET stream, where a server replays answers to earlier POSTs (Last-Event-ID) and so reads on to the end.
+   */
+  constructor(private readonly everyResult?: (result: Record<string, unknown>) => Record<string, unknown> | undefined) {}
 
   /** Runs `done` once no request waits any more (each answered, or the stream ended). */
   onSettled(done: () => void) {
@@ -43,25 +56,27 @@ export class AnswerWatch {
   }
 
   waiting(): boolean {
-    return this.pending.size > 0;
+    return this.pending.size > 0 || this.everyResult !== undefined;
   }
 
   /** A JSON-RPC message from the server: a replacement for it when a watched result is rewritten. */
   read(message: unknown): unknown {
     const fields = fieldsOf(message);
     if (fields.method !== undefined || (typeof fields.id !== "string" && typeof fields.id !== "number")) return undefined;
-    const entry = this.pending.get(key(fields.id));
-    if (!entry) return undefined;
-    this.pending.delete(key(fields.id));
     const result = fields.result !== undefined ? fieldsOf(fields.result) : undefined;
-    entry.watched.onAnswer?.({ result, error: fields.error !== undefined ? fieldsOf(fields.error) : undefined });
-    const rewritten = result && entry.watched.rewrite?.(result);
+    const entry = this.pending.get(key(fields.id));
+    if (entry) {
+      this.pending.delete(key(fields.id));
+      entry.watched.onAnswer?.({ result, error: fields.error !== undefined ? fieldsOf(fields.error) : undefined });
+    }
+    const rewrite = entry ? entry.watched.rewrite : this.everyResult;
+    const rewritten = result && rewrite?.(result);
     this.settle();
     return rewritten ? { ...fields, result: rewritten } : undefined;
   }
 
   /** The stream ended: what is still owed. */
-  unanswered(why: "broken" | "left"): RequestId[] {
+  unanswered(why: Unanswered): RequestId[] {
     const ids = [...this.pending.values()].map(({ id, watched }) => {
       watched.onUnanswered?.(why);
       return id;
@@ -122,9 +137,11 @@ export function relayEventStream(upstream: ReadableStream<Uint8Array>, watch: An
   const decoder = new TextDecoder();
   let buffer = "";
   let decoding = false;
-  const endWith = (controller: ReadableStreamDefaultController<Uint8Array>, why: "broken" | "left", message: string) => {
+  // The server gave its events ids: a stream it ends is one the client resumes (GET with Last-Event-ID).
+  let resumable = false;
+  const endWith = (controller: ReadableStreamDefaultController<Uint8Array>, why: Unanswered, message: string) => {
     const owed = watch.unanswered(why);
-    if (owed.length > 0) controller.enqueue(errorEvents(owed, message));
+    if (owed.length > 0 && why === "broken") controller.enqueue(errorEvents(owed, message));
     controller.close();
   };
   return new ReadableStream<Uint8Array>({
@@ -144,7 +161,7 @@ export function relayEventStream(upstream: ReadableStream<Uint8Array>, watch: An
           buffer += decoder.decode();
           if (buffer) controller.enqueue(encoder.encode(buffer));
           buffer = "";
-          endWith(controller, "broken", brokenMessage);
+          endWith(controller, resumable ? "resumable" : "broken", brokenMessage);
           return;
         }
         if (!watch.waiting()) {
@@ -160,6 +177,7 @@ export function relayEventStream(upstream: ReadableStream<Uint8Array>, watch: An
           const end = match.index + match[0].length;
           const event = buffer.slice(0, match.index);
           buffer = buffer.slice(end);
+          resumable ||= /(^|[\r\n])id:/.test(event);
           const data = watch.waiting() ? dataOf(event) : undefined;
           let replaced: unknown;
           if (data !== undefined) {

@@ -62,19 +62,20 @@ export async function askClient(session: SessionKey, signal: AbortSignal, send: 
   const id = `mcp-console-${randomUUID()}`;
   const key = keyOf(session, id);
   const deadline = AbortSignal.any([signal, AbortSignal.timeout(MAX_WAIT_MS)]);
+  let stop = (): void => undefined;
   const answered = new Promise<ClientAnswer>((resolve, reject) => {
-    const stop = () => { reject(deadline.reason instanceof Error ? deadline.reason : new Error("the request was withdrawn")); };
+    stop = () => { reject(deadline.reason instanceof Error ? deadline.reason : new Error("the request was withdrawn")); };
     if (deadline.aborted) stop();
     deadline.addEventListener("abort", stop, { once: true });
-    waiting.set(key, (answer) => {
-      deadline.removeEventListener("abort", stop);
-      resolve(answer);
-    });
+    waiting.set(key, resolve);
   });
+  // If sending fails, nobody awaits the answer: its later rejection must not go unhandled.
+  answered.catch(() => undefined);
   try {
     await send(id);
     return await answered;
   } finally {
+    deadline.removeEventListener("abort", stop);
     waiting.delete(key);
   }
 }

@@ -8,17 +8,18 @@
 // console's authorization server (lib/oauth/access.ts) — never a cookie. A browser's request is
 // served only for the console's own origin and those an operator allows (lib/gateway/origin.ts).
 import "server-only";
-import { readCappedText } from "@/lib/api/body";
+import { readCapped } from "@/lib/api/body";
 import { ApiError, problemResponse } from "@/lib/api/errors";
 import { requestIdOf, toApiError } from "@/lib/api/handler";
 import type { Caller } from "@/lib/auth/request-auth";
 import { db } from "@/lib/db";
 import { noteDatabaseAvailable } from "@/lib/db-availability";
+import { AnswerWatch, relayEventStream } from "@/lib/gateway/answers";
 import { corsHeaders, originAllowed, preflight } from "@/lib/gateway/origin";
 import { relayDelete, relayGet, relayPost, sessionFor, type RelayRequest } from "@/lib/gateway/relay";
-import { gatewayEventStream, takeStreamSlot } from "@/lib/gateway/streams";
+import { gatewayEventStream, stillAllowed, takeStreamSlot } from "@/lib/gateway/streams";
 import { postWorkspace } from "@/lib/gateway/workspace-endpoint";
-import type { ProviderRow } from "@/lib/providers/record";
+import { parseDisabledTools, type ProviderRow } from "@/lib/providers/record";
 import { cachedPage } from "@/lib/providers/list-cache";
 import { serverIdentifierSchema } from "@/lib/providers/schemas";
 import { log } from "@/lib/log";
@@ -45,20 +46,6 @@ function jsonRpcError(status: number, code: number, message: string): Response {
   return Response.json({ jsonrpc: "2.0", error: { code, message }, id: null }, { status });
 }
 
-/** Whether the caller's token still lets them in (not revoked, not expired, still a member). */
-function stillAllowed(req: Request, caller: Caller, serverIdentifier: string | undefined) {
-  return async () => {
-    try {
-      const now = await gatewayCaller(req, serverIdentifier);
-      return now.userId === caller.userId && now.workspaceId === caller.workspaceId;
-    } catch (error) {
-      // Only a refusal ends the stream; a database that can't answer for a moment doesn't.
-      if (error instanceof ApiError && (error.code === "unauthenticated" || error.code === "forbidden")) return false;
-      return true;
-    }
-  };
-}
-
 /** GET on `/mcp`: the console's own stream, telling the client when the workspace's providers change. */
 function workspaceStream(req: Request, caller: Caller): Response {
   const release = takeStreamSlot(caller.userId);
@@ -66,19 +53,34 @@ function workspaceStream(req: Request, caller: Caller): Response {
   return gatewayEventStream({ req, caller, stillAllowed: stillAllowed(req, caller, undefined), listChanged: () => Promise.resolve(true) }, release);
 }
 
-/** Whether a change in the workspace touched this provider: its version moved, or it is gone. */
-function providerChanged(caller: Caller, row: ProviderRow) {
-  let version = row.version;
-  return async () => {
-    const now = await findProvider(caller, row.serverIdentifier).catch((error: unknown) => {
-      if (error instanceof ApiError && error.code === "not_found") return undefined;
-      throw error;
-    });
-    if (!now || now.id !== row.id) return "gone" as const;
-    if (now.version === version) return false;
-    version = now.version;
-    return true;
+/**
+ * The provider as a long-lived stream last saw it: `changed` says whether a change in the workspace
+ * touched it (its version moved) or it is gone; `disabledTools` what is turned off now.
+ */
+function watchedProvider(caller: Caller, row: ProviderRow) {
+  let current = row;
+  return {
+    changed: async () => {
+      const now = await findProvider(caller, row.serverIdentifier).catch((error: unknown) => {
+        if (error instanceof ApiError && error.code === "not_found") return undefined;
+        throw error;
+      });
+      if (!now || now.id !== row.id) return "gone" as const;
+      if (now.version === current.version) return false;
+      current = now;
+      return true;
+    },
+    disabledTools: () => new Set(parseDisabledTools(current)),
   };
+}
+
+/** A server's stream may replay answers to earlier POSTs (Last-Event-ID): tools lists in them are held to policy too. */
+function policyWatch(disabledTools: () => Set<string>): AnswerWatch {
+  return new AnswerWatch((result) => {
+    if (!Array.isArray(result.tools)) return undefined;
+    const disabled = disabledTools();
+    return disabled.size > 0 ? { ...result, tools: result.tools.filter((tool: unknown) => !disabled.has(String((tool as { name?: unknown } | null)?.name))) } : undefined;
+  });
 }
 
 /**
@@ -92,7 +94,8 @@ async function providerStream(relay: RelayRequest): Promise<Response> {
   if (session instanceof Response) return session;
   const release = takeStreamSlot(caller.userId);
   if (release instanceof Response) return release;
-  const options = { req, caller, stillAllowed: stillAllowed(req, caller, row.serverIdentifier), listChanged: providerChanged(caller, row) };
+  const provider = watchedProvider(caller, row);
+  const options = { req, caller, stillAllowed: stillAllowed(req, caller, row.serverIdentifier), listChanged: provider.changed };
   if (session !== "none" && !session.upstreamSessionId) return gatewayEventStream(options, release);
   const sent = await relayGet(relay, session).catch((error: unknown) => {
     release();
@@ -105,15 +108,42 @@ async function providerStream(relay: RelayRequest): Promise<Response> {
   const { response, connection } = sent;
   if (!response.ok || !response.body || !(response.headers.get("content-type") ?? "").includes("text/event-stream")) {
     release();
-    const body = response.body ? await readCappedText(new Request("http://relay", { method: "POST", body: response.body, duplex: "half" } as RequestInit), 64 * 1024).catch(() => null) : null;
+    const body = response.body ? await readCapped(response, 64 * 1024, () => new Error("too large")).catch(() => null) : null;
     return new Response(body, { status: response.status, headers: { "content-type": response.headers.get("content-type") ?? "application/json" } });
   }
-  return gatewayEventStream({ ...options, upstream: response.body, until: connection.validUntil }, release);
+  const upstream = relayEventStream(response.body, policyWatch(provider.disabledTools), "");
+  return gatewayEventStream({ ...options, upstream, until: connection.validUntil }, release);
+}
+
+/**
+ * A 2026-07-28 subscription on `/mcp/{id}`: held like a GET stream (revocation, expiry, the
+ * caller's stream count, tools/list_changed when an admin changes the provider, if it asked for those).
+ */
+function subscriptionStream(req: Request, caller: Caller, row: ProviderRow) {
+  return (answer: Response, credentialUntil: number, toolsListChanged: boolean): Response => {
+    const release = takeStreamSlot(caller.userId);
+    if (release instanceof Response) {
+      void answer.body?.cancel().catch(() => undefined);
+      return release;
+    }
+    const provider = watchedProvider(caller, row);
+    // The client chose what it hears: a change to the provider (a tool turned off) only if it asked for tool list changes.
+    const changed = async () => {
+      const change = await provider.changed();
+      return change === "gone" || (change && toolsListChanged);
+    };
+    return gatewayEventStream({ req, caller, stillAllowed: stillAllowed(req, caller, row.serverIdentifier), listChanged: changed, upstream: answer.body ?? undefined, until: credentialUntil, headers: Object.fromEntries(answer.headers) }, release);
+  };
 }
 
 const GATEWAY_METHODS = ["GET", "POST", "DELETE"] as const;
 type GatewayMethod = (typeof GATEWAY_METHODS)[number];
 const isGatewayMethod = (method: string): method is GatewayMethod => (GATEWAY_METHODS as readonly string[]).includes(method);
+
+async function relayRequest(req: Request, caller: Caller, serverIdentifier: string, requestId: string): Promise<RelayRequest> {
+  const row = await findProvider(caller, serverIdentifier);
+  return { req, row, caller, requestId, longLived: subscriptionStream(req, caller, row) };
+}
 
 async function serveProvider(method: GatewayMethod, relay: RelayRequest): Promise<Response> {
   switch (method) {
@@ -161,7 +191,7 @@ export async function serveGateway(req: Request, target: Target): Promise<Respon
       const caller = await gatewayCaller(req, target.serverIdentifier);
       userId = caller.userId;
       response = target.serverIdentifier
-        ? await serveProvider(method, { req, row: await findProvider(caller, target.serverIdentifier), caller, requestId })
+        ? await serveProvider(method, await relayRequest(req, caller, target.serverIdentifier, requestId))
         : await serveWorkspace(method, req, caller, requestId);
       // The database answered who the caller is: if an outage was noted, it may be over.
       noteDatabaseAvailable();

@@ -1,8 +1,8 @@
-// Requests the gateway is working on, so a client's `notifications/cancelled` can stop one. The
-// gateway is stateless — each HTTP POST gets its own MCP server — so a cancellation arrives in a
-// different POST (and server), maybe on another instance, from the request it cancels: the two meet
-// here, keyed by the caller, their MCP session and the request id, so one client can never cancel
-// another's work. A cancellation is announced on the change bus (lib/change-bus.ts), so on
+// Requests the gateway is working on, so a client's `notifications/cancelled` can stop one. No
+// instance holds a client's session — `/mcp` makes an MCP server per POST, `/mcp/{id}` relays each
+// POST on its own — so a cancellation arrives in a different POST, maybe on another instance, from
+// the request it cancels: the two meet here, keyed by the caller, their session and the request id,
+// so one client can never cancel another's work. A cancellation is announced on the change bus (lib/change-bus.ts), so on
 // PostgreSQL the instance working on the request hears it wherever the cancellation landed.
 import "server-only";
 import { announce, onChange } from "@/lib/change-bus";

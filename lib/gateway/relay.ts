@@ -8,11 +8,12 @@
 // (disabled tools removed), and, in 2026-07-28, the caching hints and server/discover's versions.
 // The client's session id is sealed (lib/gateway/session-seal.ts), so any instance continues it.
 import "server-only";
-import { readCappedText } from "@/lib/api/body";
+import { readCapped, readCappedText } from "@/lib/api/body";
 import { ApiError } from "@/lib/api/errors";
 import { recordToolCall } from "@/lib/activity/tool-calls";
 import type { Caller } from "@/lib/auth/request-auth";
-import { AnswerWatch, relayEventStream, rewriteJson, type Answer } from "@/lib/gateway/answers";
+import { lastKnownMcpTools, toolError } from "@/lib/gateway/tool-results";
+import { AnswerWatch, relayEventStream, rewriteJson, type Answer, type Unanswered } from "@/lib/gateway/answers";
 import {
   bodyProtocolVersion,
   CONSOLE_VERSIONS,
@@ -30,14 +31,12 @@ import {
 import { MAX_UPSTREAM_SESSION_ID, openSession, sealSession, type RelaySession } from "@/lib/gateway/session-seal";
 import { cancelRequest, trackRequest } from "@/lib/gateway/in-flight";
 import { log } from "@/lib/log";
-import { classify, MAX_MESSAGE_BYTES, noteChallenge } from "@/lib/mcp/client";
+import { classify, MAX_MESSAGE_BYTES, McpCallError, noteChallenge } from "@/lib/mcp/client";
 import { outboundRequest } from "@/lib/mcp/outbound";
-import { readCapped } from "@/lib/api/body";
 import { secrets } from "@/lib/crypto";
 import { env } from "@/lib/env";
 import { parseDisabledTools, toDocument, type ProviderRow } from "@/lib/providers/record";
-import { connectionFor, forwards, lastKnownTools, retryAfterRefusal, upstreamApiError, type Connection } from "@/lib/providers/tools";
-import { McpCallError } from "@/lib/mcp/client";
+import { connectionFor, forwards, retryAfterRefusal, upstreamApiError, type Connection } from "@/lib/providers/tools";
 
 /** Tool arguments can carry files; still, a body is read whole before it is forwarded. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -50,7 +49,14 @@ const RELAYED_RESPONSE_HEADERS = ["content-type", "cache-control", "mcp-protocol
 
 const EVENT_STREAM_HEADERS = { "cache-control": "no-cache, no-transform", "x-accel-buffering": "no" };
 
-export type RelayRequest = { req: Request; row: ProviderRow; caller: Caller; requestId: string };
+export type RelayRequest = {
+  req: Request;
+  row: ProviderRow;
+  caller: Caller;
+  requestId: string;
+  /** Holds a long-lived answer (a 2026-07-28 subscription) to what a GET stream is held to: lib/gateway/streams.ts. */
+  longLived?: (answer: Response, credentialUntil: number, toolsListChanged: boolean) => Response;
+};
 
 /**
  * What a session was opened against: the server and how the console reaches it (URL, headers,
@@ -91,17 +97,13 @@ function continuedSession(header: string | null, { row, caller }: RelayRequest):
 
 const requestsOf = (envelope: Envelope) => envelope.messages.filter((message): message is Extract<Message, { kind: "request" }> => message.kind === "request");
 
+/** A tools/call's tool (relayPost refuses one whose name is not a string before anything reads it). */
 function toolNameOf(message: Extract<Message, { kind: "request" }>): string {
-  const name = message.params.name;
-  return typeof name === "string" ? name : JSON.stringify(name ?? null);
-}
-
-function toolError(text: string) {
-  return { content: [{ type: "text", text }], isError: true };
+  return String(message.params.name);
 }
 
 /** Records a tools/call through the gateway, however it ends. */
-function recorder(relay: RelayRequest, tool: string, identity: string) {
+function recorder(relay: RelayRequest, tool: string, identity: () => string) {
   const started = performance.now();
   let done = false;
   return (outcome: string) => {
@@ -117,11 +119,21 @@ function recorder(relay: RelayRequest, tool: string, identity: string) {
       via: "gateway",
       outcome,
       durationMs: performance.now() - started,
-      identity,
+      identity: identity(),
       requestId: relay.requestId,
     });
   };
 }
+
+/** What the log says of a call whose stream ended without its answer. */
+const UNANSWERED_OUTCOMES: Record<Unanswered, string | undefined> = {
+  left: "cancelled",
+  broken: "upstream_error",
+  // The server ended the stream to be polled (SEP-1699): the answer comes on the client's resumed stream.
+  resumable: "resumed",
+  // Answered by the console itself (answerLocally records that), or not at all (a session to start again).
+  local: undefined,
+};
 
 function outcomeOf(answer: Answer): string {
   if (answer.error) return "rpc_error";
@@ -179,14 +191,11 @@ async function answerLocally(relay: RelayRequest, envelope: Envelope, failure: A
         case "ping":
           return { jsonrpc: "2.0", id: message.id, result: {} };
         case "tools/call":
-          recorder(relay, toolNameOf(message), intendedIdentity(row))(failure.code);
+          recorder(relay, toolNameOf(message), () => intendedIdentity(row))(failure.code);
           return { jsonrpc: "2.0", id: message.id, result: toolError(failure.detail) };
         case "tools/list": {
           const disabled = new Set(parseDisabledTools(row));
-          const known = await lastKnownTools(row, caller.userId);
-          const tools = known.data
-            .filter((tool) => !disabled.has(tool.name))
-            .map((tool) => ({ name: tool.name, ...(tool.title ? { title: tool.title } : {}), ...(tool.description ? { description: tool.description } : {}), inputSchema: { type: "object", ...tool.input_schema } }));
+          const tools = (await lastKnownMcpTools(row, caller.userId)).filter((tool) => !disabled.has(tool.name));
           return { jsonrpc: "2.0", id: message.id, result: { tools, ...(modern ? { resultType: "complete", ttlMs: 0, cacheScope: "private" } : {}) } };
         }
         case "server/discover":
@@ -236,7 +245,7 @@ const endUserOf = (caller: Caller) => ({ userId: caller.userId, workspaceId: cal
  * it is tried once more only when retryAfterRefusal hands back a fresh credential (an OAuth
  * connection refreshed); identity and network failures are ApiErrors with the UI's words.
  */
-async function send(relay: RelayRequest, init: { method: string; body?: string; upstreamSessionId?: string; signal?: AbortSignal }, timeoutMs: (connection: Connection) => number): Promise<Sent> {
+async function send(relay: RelayRequest, init: { method: string; body?: string; upstreamSessionId?: string; signal?: AbortSignal; streaming?: boolean }, timeoutMs: (connection: Connection) => number): Promise<Sent> {
   const { row, caller, req } = relay;
   const user = endUserOf(caller);
   let connection = await connectionFor(row, user);
@@ -244,7 +253,10 @@ async function send(relay: RelayRequest, init: { method: string; body?: string; 
     const headers = upstreamHeaders(req, connection, init.upstreamSessionId);
     let response: Response;
     try {
-      response = await outboundRequest(connection.url, { method: init.method, headers, body: init.body, signal: init.signal ?? req.signal, headersTimeoutMs: timeoutMs(connection) });
+      // An answer that goes quiet for longer than the provider's read timeout is given up on; a
+      // stream that is meant to stay open (a GET's, a subscription's) may be quiet as long as it likes.
+      const streaming = init.streaming ?? init.method === "GET";
+      response = await outboundRequest(connection.url, { method: init.method, headers, body: init.body, signal: init.signal ?? req.signal, headersTimeoutMs: timeoutMs(connection), bodyTimeoutMs: streaming ? 0 : connection.sseReadTimeoutMs });
     } catch (error) {
       throw upstreamApiError(classify(error), row, connection.forwarded);
     }
@@ -312,9 +324,13 @@ export async function relayPost(relay: RelayRequest): Promise<Response> {
     if (unknown.kind === "request") return json(modern ? 404 : 200, rpcError(unknown.id, -32601, `Method not found: ${method.slice(0, 100)}`));
     return json(400, rpcError(null, -32601, `Unknown notification: ${method.slice(0, 100)}`));
   }
-  if (modern) {
-    // The relay decides by the body: what mirrors it in headers must say the same. A body that
-    // lacks its _meta goes on, for the server to refuse in its own words.
+  // A request with a tool name the relay can't read is refused: policy can't be judged on it.
+  const unnamed = envelope.messages.find((message) => message.kind === "request" && message.method === "tools/call" && typeof message.params.name !== "string");
+  if (unnamed?.kind === "request") return json(200, rpcError(unnamed.id, -32602, "Invalid params: tools/call names its tool with a string"));
+  if (modern || req.headers.has("mcp-method") || req.headers.has("mcp-name")) {
+    // The relay decides by the body: what mirrors it in headers must say the same (whatever the
+    // revision: something upstream may route by them). A body that lacks its _meta goes on, for
+    // the server to refuse in its own words.
     const id = first.kind === "request" ? first.id : null;
     const mismatch = envelope.batch ? "a 2026-07-28 POST carries one message" : headerMismatch(first, req.headers);
     if (mismatch) return json(400, rpcError(id, -32020, `Header mismatch: ${mismatch}`));
@@ -334,7 +350,7 @@ export async function relayPost(relay: RelayRequest): Promise<Response> {
   const refusedCalls = requests.filter((message) => message.method === "tools/call" && disabled.has(toolNameOf(message)));
   if (refusedCalls.length > 0) {
     const refusal = (message: Extract<Message, { kind: "request" }>) => `An admin has turned off ${toolNameOf(message).slice(0, 200)} on ${row.name}; it can't be called.`;
-    for (const message of refusedCalls) recorder(relay, toolNameOf(message), intendedIdentity(row))("tool_disabled");
+    for (const message of refusedCalls) recorder(relay, toolNameOf(message), () => intendedIdentity(row))("tool_disabled");
     if (!envelope.batch) return json(200, { jsonrpc: "2.0", id: refusedCalls[0].id, result: toolError(refusal(refusedCalls[0])) });
     return json(200, requests.map((message) => rpcError(message.id, -32600, refusedCalls.includes(message) ? refusal(message) : "This batch holds a call of a disabled tool; send the other requests on their own")));
   }
@@ -355,31 +371,24 @@ export async function relayPost(relay: RelayRequest): Promise<Response> {
   }
 
   const calls = requests.filter((message) => message.method === "tools/call");
+  const listen = !envelope.batch && first.kind === "request" && first.method === "subscriptions/listen";
   const abandon = new AbortController();
-  let sent: Sent;
-  try {
-    sent = await send(relay, { method: "POST", body: text, upstreamSessionId, signal: AbortSignal.any([req.signal, abandon.signal]) }, (connection) => (calls.length > 0 ? connection.sseReadTimeoutMs : connection.timeoutMs));
-  } catch (error) {
-    if (error instanceof ApiError) return answerLocally(relay, envelope, error, modern);
-    throw error;
-  }
-  const { response, connection } = sent;
-  if (local && (response.status === 400 || response.status === 404)) {
-    await response.body?.cancel().catch(() => undefined);
-    return sessionNotFound();
-  }
-
+  // Each request is watched from before it is sent, so a cancellation that comes first is heard.
+  let identity = intendedIdentity(row);
   const watch = new AnswerWatch();
   for (const message of requests) {
-    const record = message.method === "tools/call" ? recorder(relay, toolNameOf(message), connection.mode) : undefined;
+    const record = message.method === "tools/call" ? recorder(relay, toolNameOf(message), () => identity) : undefined;
     watch.watch(message.id, {
       rewrite: rewriterFor(message, row, modern),
       onAnswer: record && ((answer) => { record(outcomeOf(answer)); }),
-      onUnanswered: record && ((why) => { record(why === "left" ? "cancelled" : "upstream_error"); }),
+      onUnanswered: record && ((why) => {
+        const outcome = UNANSWERED_OUTCOMES[why];
+        if (outcome) record(outcome);
+      }),
     });
     if (record) {
       // Until it is answered, a call can be cancelled from another POST (on any instance): the
-      // server was told by the client's own notification; the relayed stream ends here.
+      // server was told by the client's own notification; the relayed request ends here.
       void trackRequest(inFlightKey(message.id), abandon.signal, (signal) => new Promise<void>((resolve) => {
         signal.addEventListener("abort", () => {
           record("cancelled");
@@ -390,11 +399,33 @@ export async function relayPost(relay: RelayRequest): Promise<Response> {
       }));
     }
   }
+  const signal = AbortSignal.any([req.signal, abandon.signal]);
+  let sent: Sent;
+  try {
+    sent = await send(relay, { method: "POST", body: text, upstreamSessionId, signal, streaming: listen }, (connection) => (calls.length > 0 ? connection.sseReadTimeoutMs : connection.timeoutMs));
+  } catch (error) {
+    // The client cancelled or left before the server began to answer: nothing is owed to anyone.
+    if (signal.aborted) {
+      watch.unanswered("left");
+      return new Response(null, { status: 204 });
+    }
+    watch.unanswered("local");
+    if (error instanceof ApiError) return answerLocally(relay, envelope, error, modern);
+    throw error;
+  }
+  const { response, connection } = sent;
+  identity = connection.mode;
+  if (local && (response.status === 400 || response.status === 404)) {
+    watch.unanswered("local");
+    await response.body?.cancel().catch(() => undefined);
+    return sessionNotFound();
+  }
   const extra: Record<string, string> = {};
   if (initialize && response.ok) {
     const upstreamSession = response.headers.get("mcp-session-id");
     if (upstreamSession !== null) {
       if (upstreamSession.length > MAX_UPSTREAM_SESSION_ID || !/^[\x21-\x7e]+$/.test(upstreamSession)) {
+        watch.unanswered("local");
         await response.body?.cancel().catch(() => undefined);
         return answerLocally(relay, envelope, new ApiError("upstream_error", `Couldn't talk to ${row.name}: its session id is not one the console can carry.`), modern);
       }
@@ -410,7 +441,11 @@ export async function relayPost(relay: RelayRequest): Promise<Response> {
       });
     }
   }
-  return relayAnswer(response, watch, extra, `${row.name} stopped answering before it finished (the connection to it broke)`);
+  const answer = await relayAnswer(response, watch, extra, `${row.name} stopped answering before it finished (the connection to it broke)`);
+  // A subscription is a stream like a GET's: it ends when the caller's token does, and counts as one of theirs.
+  if (!listen || !answer.body || !answer.ok || !relay.longLived) return answer;
+  const asked = requests[0].params.notifications as { toolsListChanged?: unknown } | undefined;
+  return relay.longLived(answer, connection.validUntil, asked?.toolsListChanged === true);
 }
 
 /**

@@ -17,7 +17,13 @@ const sessionSchema = z.object({
   /** The caller's user and workspace. */
   u: z.string(),
   w: z.string(),
-  /** The provider, its version when the session opened, and a hash of how the console reached its server then. */
+  /**
+   * The provider, its version when the session opened, and a hash of how the console reached its
+   * server then. The hash decides whether the session goes on (relay.ts, serverHash): an edit that
+   * leaves the server and its credentials alone keeps it. The version, like the protocol revision
+   * below, only says what the session was opened against (for an operator reading it, or a later
+   * rule); neither is checked.
+   */
   p: z.string(),
   v: z.number(),
   h: z.string(),

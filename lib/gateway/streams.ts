@@ -9,6 +9,7 @@ import "server-only";
 import { ApiError, problemResponse } from "@/lib/api/errors";
 import type { Caller } from "@/lib/auth/request-auth";
 import { onChange } from "@/lib/change-bus";
+import { gatewayCaller } from "@/lib/oauth/access";
 import { processWide } from "@/lib/process-wide";
 
 const KEEPALIVE_MS = 25_000;
@@ -41,6 +42,20 @@ function endsAnEvent(chunk: Uint8Array): boolean {
   return (n >= 2 && chunk[n - 1] === 0x0a && (chunk[n - 2] === 0x0a || (n >= 4 && chunk[n - 2] === 0x0d && chunk[n - 3] === 0x0a))) || (n >= 2 && chunk[n - 1] === 0x0d && chunk[n - 2] === 0x0d);
 }
 
+/** Whether the caller's token still lets them in (not revoked, not expired, still a member). */
+export function stillAllowed(req: Request, caller: Caller, serverIdentifier: string | undefined) {
+  return async () => {
+    try {
+      const now = await gatewayCaller(req, serverIdentifier);
+      return now.userId === caller.userId && now.workspaceId === caller.workspaceId;
+    } catch (error) {
+      // Only a refusal ends the stream; a database that can't answer for a moment doesn't.
+      if (error instanceof ApiError && (error.code === "unauthenticated" || error.code === "forbidden")) return false;
+      return true;
+    }
+  };
+}
+
 /** A slot among the caller's streams, or the 429 that says to close one first. */
 export function takeStreamSlot(userId: string): (() => void) | Response {
   const open = openStreams.get(userId) ?? 0;
@@ -62,11 +77,12 @@ export function gatewayEventStream(options: StreamOptions, release: () => void):
   const { req, caller, upstream } = options;
   const reader = upstream?.getReader();
   let stop = (): void => undefined;
+  // atBoundary: between two of the server's events (or on a stream of the console's own), where a
+  // message may go in; owedListChanged: a change came mid-event, to be told after it.
+  const state = { stopped: false, atBoundary: true, owedListChanged: false };
+  const isStopped = () => state.stopped;
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
-      // atBoundary: between two of the server's events (or on a stream of the console's own), where a
-      // message may go in; owedListChanged: a change came mid-event, to be told after it.
-      const state = { stopped: false, atBoundary: true, owedListChanged: false };
       let pending: NodeJS.Timeout | undefined;
       const send = (chunk: Uint8Array) => {
         try {
@@ -117,26 +133,28 @@ export function gatewayEventStream(options: StreamOptions, release: () => void):
           // already closed or cancelled
         }
       };
-      if (reader) {
-        void (async () => {
-          try {
-            for (;;) {
-              const { done, value } = await reader.read();
-              if (done || state.stopped) break;
-              send(value);
-              state.atBoundary = endsAnEvent(value);
-              if (state.atBoundary && state.owedListChanged) {
-                state.owedListChanged = false;
-                send(LIST_CHANGED);
-              }
-            }
-          } catch {
-            // the server's stream broke: so does the client's, which reconnects
-          }
+      if (!reader) send(encoder.encode(": listening for changes\n\n"));
+    },
+    // The server's events are read only as fast as the client takes them: a client that stops
+    // reading holds the server's stream back, not the console's memory.
+    async pull(controller) {
+      if (!reader || state.stopped) return;
+      try {
+        const { done, value } = await reader.read();
+        // (stop() may have run while the read waited.)
+        if (done || isStopped()) {
           stop();
-        })();
-      } else {
-        send(encoder.encode(": listening for changes\n\n"));
+          return;
+        }
+        controller.enqueue(value);
+        state.atBoundary = endsAnEvent(value);
+        if (state.atBoundary && state.owedListChanged) {
+          state.owedListChanged = false;
+          controller.enqueue(LIST_CHANGED);
+        }
+      } catch {
+        // the server's stream broke: so does the client's, which reconnects
+        stop();
       }
     },
     cancel() {

@@ -12,6 +12,7 @@ import type { Caller } from "@/lib/auth/request-auth";
 import { onChange } from "@/lib/change-bus";
 import { answerRequest, clientAnswerOf } from "@/lib/gateway/client-requests";
 import { cancelRequest } from "@/lib/gateway/in-flight";
+import { gatewayEventStream, stillAllowed, takeStreamSlot } from "@/lib/gateway/streams";
 import { workspaceServer, type GatewayRequest } from "@/lib/gateway/workspace-server";
 import { newWorkspaceSessionId } from "@/lib/gateway/workspace-session";
 import { log } from "@/lib/log";
@@ -65,7 +66,7 @@ async function routeToCalls(messages: Message[], caller: Caller, sessionId: stri
       if (sessionId) await answerRequest({ userId: caller.userId, sessionId }, answer.id, answer.answer);
     } else if (message.method === "notifications/cancelled") {
       const { requestId, reason } = message.params ?? {};
-      if (typeof requestId === "string" || typeof requestId === "number") {
+      if (sessionId && (typeof requestId === "string" || typeof requestId === "number")) {
         await cancelRequest({ userId: caller.userId, sessionId, requestId }, typeof reason === "string" ? reason : undefined);
       }
     } else {
@@ -94,5 +95,22 @@ export async function postWorkspace(req: Request, caller: Caller, requestId: str
   const response = await handler.fetch(req, { parsedBody: rest.length === 1 ? rest[0] : rest });
   if (initialize && response.ok && sessionId) response.headers.set("mcp-session-id", sessionId);
   response.headers.set("x-request-id", requestId);
-  return response;
+  const listen = rest.length === 1 && rest[0].method === "subscriptions/listen";
+  return listen && response.ok && response.body ? subscription(req, caller, response) : response;
+}
+
+/**
+ * A 2026-07-28 subscription is what a GET stream was: it ends when the caller's token is revoked or
+ * expires, and counts as one of their streams (the SDK's handler tells it of the workspace's changes).
+ */
+function subscription(req: Request, caller: Caller, response: Response): Response {
+  const release = takeStreamSlot(caller.userId);
+  if (release instanceof Response) {
+    void response.body?.cancel().catch(() => undefined);
+    return release;
+  }
+  return gatewayEventStream(
+    { req, caller, stillAllowed: stillAllowed(req, caller, undefined), listChanged: () => Promise.resolve(false), upstream: response.body ?? undefined, headers: Object.fromEntries(response.headers) },
+    release,
+  );
 }

@@ -11,12 +11,13 @@
 // A 2026-07-28 client gets the server's `input_required` result as it came, and its retry goes to
 // the same provider (the tool's name says which).
 import "server-only";
+import { lastKnownMcpTools, toolError } from "@/lib/gateway/tool-results";
+import { randomUUID } from "node:crypto";
 import {
   CLIENT_CAPABILITIES_META_KEY,
   ProtocolError,
   ProtocolErrorCode,
   Server as SdkServer,
-  type CallToolResult,
   type ClientCapabilities,
   type JSONRPCRequest,
   type Progress,
@@ -37,7 +38,7 @@ import { listToolsPage, McpCallError } from "@/lib/mcp/client";
 import { cachedPage } from "@/lib/providers/list-cache";
 import { parseDisabledTools, type ProviderRow } from "@/lib/providers/record";
 import { toolNameSchema } from "@/lib/providers/schemas";
-import { callRowTool, lastKnownTools, withProviderSession } from "@/lib/providers/tools";
+import { callRowTool, withProviderSession } from "@/lib/providers/tools";
 
 export const GATEWAY_INFO = { name: "mcp-console", title: "MCP Console", version: "1.0.0" };
 /** How the workspace endpoint joins a provider's identifier and a tool's name. */
@@ -100,10 +101,6 @@ function forwardedMeta(params: JSONRPCRequest["params"]): Record<string, unknown
   return Object.keys(rest).length > 0 ? rest : undefined;
 }
 
-function toolError(text: string): CallToolResult {
-  return { content: [{ type: "text", text }], isError: true };
-}
-
 /** Where what the upstream server says during this call goes: to the client that made it. */
 function relayFor(server: Server, request: GatewayRequest, era: Era, ctx: ServerContext, signal: AbortSignal): ClientRelay {
   const envelope: Record<string, unknown> = ctx.mcpReq.envelope ?? {};
@@ -140,7 +137,10 @@ type Call = { server: Server; request: GatewayRequest; era: Era; ctx: ServerCont
 
 function tracked<T>(call: Call, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const linked = AbortSignal.any([call.ctx.mcpReq.signal, call.httpSignal]);
-  return trackRequest({ userId: call.request.caller.userId, sessionId: call.request.sessionId, requestId: call.ctx.mcpReq.id }, linked, work);
+  // Without a session (2026-07-28 closes the stream to cancel), a request id names nothing another
+  // POST could cancel: two clients of one user count their ids alike.
+  const sessionId = call.era === "legacy" && call.request.sessionId ? call.request.sessionId : `unshared:${randomUUID()}`;
+  return trackRequest({ userId: call.request.caller.userId, sessionId, requestId: call.ctx.mcpReq.id }, linked, work);
 }
 
 /** A call through the gateway: recorded, refused when disabled, failures as the UI words them. */
@@ -178,17 +178,6 @@ async function workspaceProviders(workspaceId: string): Promise<ProviderRow[]> {
     data: await db().mcpProvider.findMany({ where: { workspaceId }, orderBy: [{ serverIdentifier: "asc" }], take: MAX_PROVIDERS }),
   }));
   return data;
-}
-
-/** The caller's last known tools of a provider, in MCP's shape (for when the live list can't be had). */
-async function lastKnownMcpTools(row: ProviderRow, userId: string): Promise<Tool[]> {
-  const known = await lastKnownTools(row, userId);
-  return known.data.map((tool) => ({
-    name: tool.name,
-    ...(tool.title ? { title: tool.title } : {}),
-    ...(tool.description ? { description: tool.description } : {}),
-    inputSchema: { type: "object", ...tool.input_schema },
-  }));
 }
 
 async function listUpstreamTools(client: Client, timeoutMs: number, signal?: AbortSignal): Promise<Tool[]> {

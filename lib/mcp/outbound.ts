@@ -103,10 +103,10 @@ const NO_BODY = new Set([101, 204, 205, 304]);
 /**
  * One request through the same guard, for the gateway's relay: the body goes whole, with its
  * length (fetch streams every body chunked, which costs the hot path dearly), and the answer is a
- * Response whose body streams as it arrives — for as long as it lasts (an event stream may be quiet
- * for minutes). Redirects are not followed; `headersTimeoutMs` bounds the wait for an answer to begin.
+ * Response whose body streams as it arrives. Redirects are not followed; `headersTimeoutMs` bounds
+ * the wait for an answer to begin, `bodyTimeoutMs` any silence within it (0: none).
  */
-export async function outboundRequest(url: string, init: { method: string; headers: Headers; body?: string; signal: AbortSignal; headersTimeoutMs: number }): Promise<Response> {
+export async function outboundRequest(url: string, init: { method: string; headers: Headers; body?: string; signal: AbortSignal; headersTimeoutMs: number; bodyTimeoutMs: number }): Promise<Response> {
   const target = httpUrl(url);
   const answer = await sharedAgent().agent.request({
     origin: target.origin,
@@ -116,7 +116,7 @@ export async function outboundRequest(url: string, init: { method: string; heade
     body: init.body,
     signal: init.signal,
     headersTimeout: init.headersTimeoutMs,
-    bodyTimeout: 0,
+    bodyTimeout: init.bodyTimeoutMs,
   });
   const headers = new Headers();
   for (const [name, value] of Object.entries(answer.headers)) {

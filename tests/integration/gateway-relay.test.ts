@@ -324,6 +324,49 @@ describe("faults", () => {
     }
   }
 
+  it("a server that ends its stream to be polled (SEP-1699): the client resumes and gets the answer, as directly", async () => {
+    const client = keep(await connectV1(PATH, member.token ?? ""));
+    expect(textOf(await client.callTool({ name: "test_reconnection", arguments: {} }))).toBe("Reconnection test completed successfully");
+    const [record] = await activity({ userId: member.userId, tool: "test_reconnection" });
+    expect(record.outcome).toBe("resumed");
+  });
+
+  it("answers replayed on a resumed stream (Last-Event-ID) are held to tool policy too", async () => {
+    await call(admin, "PATCH /api/v1/mcp-providers/{id}", { params: { id: providerId }, body: { tool_policy: { disabled: ["test_simple_text"] } } });
+    try {
+      const sessionId = await openLegacySession(PATH, member.token ?? "");
+      const listed = await gatewayRequest(PATH, { token: member.token, sessionId, headers: { "mcp-protocol-version": LEGACY }, body: { jsonrpc: "2.0", id: 7, method: "tools/list" } });
+      const text = await listed.text();
+      const firstId = /^id: ?(.+)$/m.exec(text)?.[1]?.trim();
+      expect(firstId).toBeTruthy();
+      expect(text).not.toContain('"test_simple_text"');
+      const replay = await gatewayRequest(PATH, { method: "GET", token: member.token, sessionId, headers: { accept: "text/event-stream", "last-event-id": firstId ?? "", "mcp-protocol-version": LEGACY } });
+      const reader = replay.body?.getReader();
+      let seen = "";
+      const decoder = new TextDecoder();
+      while (!seen.includes('"id":7')) {
+        const chunk = await reader?.read();
+        if (!chunk || chunk.done) break;
+        seen += decoder.decode(chunk.value, { stream: true });
+      }
+      await reader?.cancel();
+      expect(seen).toContain('"id":7');
+      expect(seen).toContain('"test_image_content"');
+      expect(seen).not.toContain('"test_simple_text"');
+    } finally {
+      await call(admin, "PATCH /api/v1/mcp-providers/{id}", { params: { id: providerId }, body: { tool_policy: { disabled: [] } } });
+    }
+  });
+
+  it("revoking an API token ends its open 2026-07-28 subscription too", async () => {
+    const user = await createActor("member", admin.workspaceId);
+    const listen = await gatewayRequest(PATH, { ...modernRequest(1, "subscriptions/listen", { notifications: { toolsListChanged: true } }), token: user.token });
+    expect(listen.status).toBe(200);
+    const tokens = await call(user, "GET /api/v1/api-tokens");
+    expect((await call(user, "DELETE /api/v1/api-tokens/{id}", { params: { id: tokens.json.data[0]?.id ?? "" } })).status).toBe(204);
+    expect(await ended(listen)).toBe(true);
+  });
+
   it("revoking an API token ends its open GET stream", async () => {
     const user = await createActor("member", admin.workspaceId);
     const stream = await openStream(user.token ?? "");
