@@ -15,6 +15,7 @@ import type { Caller } from "@/lib/auth/request-auth";
 import { db } from "@/lib/db";
 import { noteDatabaseAvailable } from "@/lib/db-availability";
 import { AnswerWatch, relayEventStream } from "@/lib/gateway/answers";
+import { jsonRpcError } from "@/lib/gateway/jsonrpc";
 import { corsHeaders, originAllowed, preflight } from "@/lib/gateway/origin";
 import { relayDelete, relayGet, relayPost, sessionFor, type RelayRequest } from "@/lib/gateway/relay";
 import { gatewayEventStream, stillAllowed, takeStreamSlot } from "@/lib/gateway/streams";
@@ -40,10 +41,6 @@ async function findProvider(caller: Caller, serverIdentifier: string) {
     : undefined;
   if (!row) throw new ApiError("not_found", `No MCP server "${serverIdentifier.slice(0, 64)}" in the ${caller.workspaceName} workspace`);
   return row;
-}
-
-function jsonRpcError(status: number, code: number, message: string): Response {
-  return Response.json({ jsonrpc: "2.0", error: { code, message }, id: null }, { status });
 }
 
 /** GET on `/mcp`: the console's own stream, telling the client when the workspace's providers change. */

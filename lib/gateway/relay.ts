@@ -12,6 +12,7 @@ import { readCapped, readCappedText } from "@/lib/api/body";
 import { ApiError } from "@/lib/api/errors";
 import { recordToolCall } from "@/lib/activity/tool-calls";
 import type { Caller } from "@/lib/auth/request-auth";
+import { EVENT_STREAM_HEADERS, jsonResponse as json, MAX_BODY_BYTES, rpcError } from "@/lib/gateway/jsonrpc";
 import { lastKnownMcpTools, toolError } from "@/lib/gateway/tool-results";
 import { AnswerWatch, relayEventStream, rewriteJson, type Answer, type Unanswered } from "@/lib/gateway/answers";
 import {
@@ -38,16 +39,11 @@ import { env } from "@/lib/env";
 import { parseDisabledTools, toDocument, type ProviderRow } from "@/lib/providers/record";
 import { connectionFor, forwards, retryAfterRefusal, upstreamApiError, type Connection } from "@/lib/providers/tools";
 
-/** Tool arguments can carry files; still, a body is read whole before it is forwarded. */
-export const MAX_BODY_BYTES = 4 * 1024 * 1024;
-
 // What the client sends that the server should see; everything else (its Authorization, cookies,
 // Host, proxies' headers) stays here. The provider's own headers and the caller's credential go instead.
 const FORWARDED_REQUEST_HEADERS = ["content-type", "accept", "mcp-protocol-version", "mcp-method", "mcp-name", "last-event-id", "traceparent", "tracestate"];
 // What the server answers with that the client should see.
 const RELAYED_RESPONSE_HEADERS = ["content-type", "cache-control", "mcp-protocol-version"];
-
-const EVENT_STREAM_HEADERS = { "cache-control": "no-cache, no-transform", "x-accel-buffering": "no" };
 
 export type RelayRequest = {
   req: Request;
@@ -74,12 +70,6 @@ export function serverHash(row: ProviderRow): string {
 }
 // Rows come from the list cache (the same object until the provider changes): hashed once each.
 const serverHashes = new WeakMap<ProviderRow, string>();
-
-function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
-}
-
-const rpcError = (id: RequestId | null, code: number, message: string, data?: unknown) => ({ jsonrpc: "2.0", id, error: { code, message, ...(data === undefined ? {} : { data }) } });
 
 /** 404: the client's session is not one the console can continue; the client starts a new one. */
 function sessionNotFound(): Response {

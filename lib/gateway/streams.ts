@@ -9,6 +9,7 @@ import "server-only";
 import { ApiError, problemResponse } from "@/lib/api/errors";
 import type { Caller } from "@/lib/auth/request-auth";
 import { onChange } from "@/lib/change-bus";
+import { EVENT_STREAM_HEADERS } from "@/lib/gateway/jsonrpc";
 import { gatewayCaller } from "@/lib/oauth/access";
 import { processWide } from "@/lib/process-wide";
 
@@ -165,6 +166,6 @@ export function gatewayEventStream(options: StreamOptions, release: () => void):
   if (req.signal.aborted) stop();
   return new Response(stream, {
     status: 200,
-    headers: { ...options.headers, "content-type": "text/event-stream", "cache-control": "no-cache, no-transform", "x-accel-buffering": "no" },
+    headers: { ...options.headers, "content-type": "text/event-stream", ...EVENT_STREAM_HEADERS },
   });
 }

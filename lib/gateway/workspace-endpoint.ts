@@ -12,13 +12,12 @@ import type { Caller } from "@/lib/auth/request-auth";
 import { onChange } from "@/lib/change-bus";
 import { answerRequest, clientAnswerOf } from "@/lib/gateway/client-requests";
 import { cancelRequest } from "@/lib/gateway/in-flight";
+import { jsonRpcError, MAX_BODY_BYTES } from "@/lib/gateway/jsonrpc";
 import { gatewayEventStream, stillAllowed, takeStreamSlot } from "@/lib/gateway/streams";
 import { workspaceServer, type GatewayRequest } from "@/lib/gateway/workspace-server";
 import { newWorkspaceSessionId } from "@/lib/gateway/workspace-session";
 import { log } from "@/lib/log";
 
-/** Tool arguments can carry files; still, a body is read whole before it is parsed. */
-const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const MAX_BATCH = 100;
 
 const messageSchema = z.looseObject({
@@ -38,10 +37,6 @@ function parseMessages(text: string): Message[] | undefined {
   } catch {
     return undefined;
   }
-}
-
-function jsonRpcError(status: number, code: number, message: string): Response {
-  return Response.json({ jsonrpc: "2.0", error: { code, message }, id: null }, { status });
 }
 
 /** `subscriptions/listen` (2026-07-28): the workspace's tools change when its providers do. */
