@@ -36,7 +36,7 @@ import { classify, MAX_MESSAGE_BYTES, McpCallError, noteChallenge } from "@/lib/
 import { outboundRequest } from "@/lib/mcp/outbound";
 import { secrets } from "@/lib/crypto";
 import { env } from "@/lib/env";
-import { parseDisabledTools, toDocument, type ProviderRow } from "@/lib/providers/record";
+import { disabledToolsOf, toDocument, type ProviderRow } from "@/lib/providers/record";
 import { connectionFor, forwards, retryAfterRefusal, upstreamApiError, type Connection } from "@/lib/providers/tools";
 
 // What the client sends that the server should see; everything else (its Authorization, cookies,
@@ -141,7 +141,7 @@ const CACHEABLE = new Set(["server/discover", "tools/list", "prompts/list", "res
 
 /** What the relay changes in an answer: tools an admin turned off, and what a shared cache may keep. */
 function rewriterFor(message: Extract<Message, { kind: "request" }>, row: ProviderRow, modern: boolean): ((result: Record<string, unknown>) => Record<string, unknown> | undefined) | undefined {
-  const disabled = message.method === "tools/list" ? new Set(parseDisabledTools(row)) : undefined;
+  const disabled = message.method === "tools/list" ? disabledToolsOf(row) : undefined;
   const cacheable = modern && CACHEABLE.has(message.method);
   if (!cacheable && !disabled?.size) return undefined;
   return (result) => {
@@ -184,7 +184,7 @@ async function answerLocally(relay: RelayRequest, envelope: Envelope, failure: A
           recorder(relay, toolNameOf(message), () => intendedIdentity(row))(failure.code);
           return { jsonrpc: "2.0", id: message.id, result: toolError(failure.detail) };
         case "tools/list": {
-          const disabled = new Set(parseDisabledTools(row));
+          const disabled = disabledToolsOf(row);
           const tools = (await lastKnownMcpTools(row, caller.userId)).filter((tool) => !disabled.has(tool.name));
           return { jsonrpc: "2.0", id: message.id, result: { tools, ...(modern ? { resultType: "complete", ttlMs: 0, cacheScope: "private" } : {}) } };
         }
@@ -336,7 +336,7 @@ export async function relayPost(relay: RelayRequest): Promise<Response> {
   const session = initialize || modern ? "none" : continuedSession(req.headers.get("mcp-session-id"), relay);
   if (!session) return sessionNotFound();
 
-  const disabled = new Set(parseDisabledTools(row));
+  const disabled = disabledToolsOf(row);
   const refusedCalls = requests.filter((message) => message.method === "tools/call" && disabled.has(toolNameOf(message)));
   if (refusedCalls.length > 0) {
     const refusal = (message: Extract<Message, { kind: "request" }>) => `An admin has turned off ${toolNameOf(message).slice(0, 200)} on ${row.name}; it can't be called.`;
@@ -389,7 +389,10 @@ export async function relayPost(relay: RelayRequest): Promise<Response> {
       }));
     }
   }
-  const signal = AbortSignal.any([req.signal, abandon.signal]);
+  // The client leaving ends the relayed request too (linked by hand: AbortSignal.any costs the hot path).
+  if (req.signal.aborted) abandon.abort();
+  else req.signal.addEventListener("abort", () => { abandon.abort(); }, { once: true });
+  const { signal } = abandon;
   let sent: Sent;
   try {
     sent = await send(relay, { method: "POST", body: text, upstreamSessionId, signal, streaming: listen }, (connection) => (calls.length > 0 ? connection.sseReadTimeoutMs : connection.timeoutMs));

@@ -129,6 +129,20 @@ export function parseDisabledTools(row: Pick<ProviderRow, "id" | "disabledTools"
   return parseStoredJson(z.array(z.string()), row.disabledTools, "disabled_tools", row) ?? [];
 }
 
+// The tools an admin turned off, read once per row object: every gateway POST asks, and rows come
+// from the list cache (lib/providers/list-cache.ts), the same object until the provider changes.
+const disabledSets = new WeakMap<ProviderRow, ReadonlySet<string>>();
+
+/** The tools an admin turned off, as a set. */
+export function disabledToolsOf(row: ProviderRow): ReadonlySet<string> {
+  let disabled = disabledSets.get(row);
+  if (disabled === undefined) {
+    disabled = new Set(parseDisabledTools(row));
+    disabledSets.set(row, disabled);
+  }
+  return disabled;
+}
+
 /** The tools the last shared discovery stored on the row (or a user's own view). */
 export function parseStoredTools(tools: string): StoredTool[] {
   try {
