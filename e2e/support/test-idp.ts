@@ -1,14 +1,21 @@
 // A real OpenID Provider for tests and the demo (oidc-provider, a certified implementation):
 // authorization code + refresh grants, RFC 8707 resource indicators with JWT access tokens whose
 // audience is the resource, JWKS, and a headless login (login_hint) next to a plain login form.
+// Optionally (per start option) the grants enterprise IdPs add for calling APIs as the user —
+// RFC 8693 token exchange, Entra's on-behalf-of and ID-JAG issuance (see idp-exchanges.ts).
 // Test controls: refuse, slow down or drop refresh grants, count them and what they asked for,
-// count revocations, stop the server. Listens on a port the system picks unless given one.
+// count revocations; refuse exchanges, record them, issue faulty ID-JAGs; stop the server.
+// Listens on a port the system picks unless given one.
 import http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import Provider, { type Configuration, type KoaContextWithOIDC } from "oidc-provider";
+import Provider, { type Configuration, type KoaContextWithOIDC, type ResourceServer } from "oidc-provider";
 import { readBody } from "./http";
+import { exchangeRecord, registerExchangeGrants, type ExchangeKind, type ExchangeRecord, type IdJagFault } from "./idp-exchanges";
+import { JWT_BEARER_GRANT, ID_JAG_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from "./oauth-urns";
 import { listenOn } from "./ports";
 import { exportJWK, generateKeyPair } from "jose";
+
+export type { ExchangeKind, ExchangeRecord, IdJagFault } from "./idp-exchanges";
 
 /** `emailVerified`: what the IdP says of the email; undefined leaves the claim out, as some IdPs do. */
 export type IdpUser = { sub: string; email: string; name: string; password: string; emailVerified?: boolean | undefined };
@@ -26,6 +33,14 @@ export type TestIdp = {
   revocations: () => number;
   /** "refuse": refresh grants get invalid_grant; "slow": they wait `delayMs` first; "unreachable": the connection drops. */
   setRefreshBehaviour: (behaviour: RefreshBehaviour, delayMs?: number) => void;
+  /** Every exchange request (token exchange, on-behalf-of, ID-JAG) received, in order, as it was asked — refused ones too. */
+  exchanges: (kind?: ExchangeKind) => ExchangeRecord[];
+  /** While set, exchanges of this kind are refused with this OAuth error after their checks pass; undefined accepts them again. */
+  setExchangeRefusal: (kind: ExchangeKind, error: string | undefined) => void;
+  /** An authorization server (its issuer) ID-JAGs may be issued for, with the client_id it knows each IdP client as (default: the same). */
+  allowIdJagAudience: (issuer: string, clientIds?: Record<string, string>) => void;
+  /** While set, every ID-JAG issued gets this wrong; undefined issues good ones again. */
+  setIdJagFault: (fault: IdJagFault | undefined) => void;
   stop: () => Promise<void>;
 };
 
@@ -40,21 +55,32 @@ export async function startTestIdp(options: {
   accessTokenTtlSeconds?: number;
   /** Open dynamic client registration (RFC 7591), as an MCP server's authorization server would. */
   registration?: boolean;
+  /** Exchange grants the token endpoint offers every client; none unless listed. */
+  exchanges?: ExchangeKind[];
+  /** Authorization servers (issuer → IdP client_id → their client_id) ID-JAGs may be issued for; allowIdJagAudience adds more. */
+  idJagAudiences?: Record<string, Record<string, string>>;
+  idJagTtlSeconds?: number;
+  idTokenTtlSeconds?: number;
 }): Promise<TestIdp> {
   const resources = [...options.resources];
+  const exchangeKinds = options.exchanges ?? [];
+  const exchangeGrantTypes = [...new Set(exchangeKinds.map((kind) => (kind === "on_behalf_of" ? JWT_BEARER_GRANT : TOKEN_EXCHANGE_GRANT)))];
+  const idJagAudiences = new Map(Object.entries(options.idJagAudiences ?? {}));
   // The server listens first: the issuer URL names its port.
   let handle: http.RequestListener = (_req, res) => void res.writeHead(503).end();
   const server = http.createServer((req, res) => { handle(req, res); });
   const port = await listenOn(server, options.port);
   const issuer = `http://127.0.0.1:${port}`;
   const users = new Map(options.users.map((user) => [user.sub, user]));
-  const { privateKey } = await generateKeyPair("RS256", { extractable: true });
+  const { privateKey, publicKey } = await generateKeyPair("RS256", { extractable: true });
   const jwk = { ...(await exportJWK(privateKey)), kid: "test-idp-key", alg: "RS256", use: "sig" };
+  const accessTokenTtl = options.accessTokenTtlSeconds ?? 300;
+  const resourceServer = (resource: string): ResourceServer => ({ scope: "mcp", audience: resource, accessTokenFormat: "jwt", accessTokenTTL: accessTokenTtl, jwt: { sign: { alg: "RS256" } } });
 
   const provider = new Provider(issuer, {
     clients: options.clients.map((client) => ({
       ...client,
-      grant_types: ["authorization_code", "refresh_token"],
+      grant_types: ["authorization_code", "refresh_token", ...exchangeGrantTypes],
       response_types: ["code"],
       token_endpoint_auth_method: "client_secret_basic",
     })),
@@ -80,13 +106,13 @@ export async function startTestIdp(options: {
         useGrantedResource: () => false,
         getResourceServerInfo: (_ctx, resource) => {
           if (!resources.includes(resource)) throw new Error(`unknown resource ${resource}`);
-          return { scope: "mcp", audience: resource, accessTokenFormat: "jwt", accessTokenTTL: options.accessTokenTtlSeconds ?? 300, jwt: { sign: { alg: "RS256" } } };
+          return resourceServer(resource);
         },
       },
     },
     issueRefreshToken: (_ctx, client) => client.grantTypeAllowed("refresh_token"),
     rotateRefreshToken: true,
-    ttl: { AccessToken: 300, AuthorizationCode: 60, IdToken: 3600, RefreshToken: 14 * 24 * 3600, Interaction: 600, Session: 24 * 3600, Grant: 14 * 24 * 3600 },
+    ttl: { AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? accessTokenTtl, AuthorizationCode: 60, IdToken: options.idTokenTtlSeconds ?? 3600, RefreshToken: 14 * 24 * 3600, Interaction: 600, Session: 24 * 3600, Grant: 14 * 24 * 3600 },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     pkce: { required: () => false },
     // Consent is implied: grant what was asked, including every known MCP resource.
@@ -101,6 +127,7 @@ export async function startTestIdp(options: {
       await grant.save();
       return grant;
     },
+    discovery: exchangeKinds.includes("id_jag") ? { identity_chaining_requested_token_types_supported: [ID_JAG_TOKEN_TYPE] } : {},
   } satisfies Configuration);
   provider.proxy = false;
 
@@ -109,6 +136,21 @@ export async function startTestIdp(options: {
   const resourcesRequested: string[] = [];
   let behaviour: RefreshBehaviour = "normal";
   let delayMs = 0;
+  const exchanges: ExchangeRecord[] = [];
+  const exchangeRefusals = new Map<ExchangeKind, string>();
+  let idJagFault: IdJagFault | undefined;
+
+  registerExchangeGrants(provider, {
+    kinds: exchangeKinds,
+    key: { privateKey, publicKey, kid: jwk.kid },
+    resources: () => resources,
+    idJagAudiences: () => idJagAudiences,
+    resourceServer,
+    userExists: (sub) => users.has(sub),
+    refusal: (kind) => exchangeRefusals.get(kind),
+    idJagFault: () => idJagFault,
+    idJagTtlSeconds: options.idJagTtlSeconds ?? 120,
+  });
 
   provider.use(async (ctx: KoaContextWithOIDC, next: () => Promise<void>) => {
     // Authorization requests carry the known MCP resources, so refresh tokens can be exchanged
@@ -119,11 +161,14 @@ export async function startTestIdp(options: {
       ctx.querystring = url.searchParams.toString();
     }
     if (ctx.path === "/token" && ctx.method === "POST") {
-      const body = await readForm(ctx.req);
-      (ctx.req as http.IncomingMessage & { body?: unknown }).body = body; // oidc-provider reads a pre-parsed body
-      if (body.grant_type === "refresh_token") {
+      const raw = (await readBody(ctx.req)).toString("utf8");
+      (ctx.req as http.IncomingMessage & { body?: unknown }).body = raw; // oidc-provider parses a body read before it
+      const form = new URLSearchParams(raw);
+      const exchange = exchangeRecord(form, ctx.get("authorization"));
+      if (exchange) exchanges.push(exchange);
+      if (form.get("grant_type") === "refresh_token") {
         grants++;
-        if (body.resource) resourcesRequested.push(body.resource);
+        resourcesRequested.push(...form.getAll("resource"));
         if (behaviour === "unreachable") {
           ctx.req.socket.destroy();
           return;
@@ -193,6 +238,15 @@ export async function startTestIdp(options: {
     setRefreshBehaviour: (next, ms = 0) => {
       behaviour = next;
       delayMs = ms;
+    },
+    exchanges: (kind) => exchanges.filter((exchange) => !kind || exchange.kind === kind),
+    setExchangeRefusal: (kind, error) => {
+      if (error) exchangeRefusals.set(kind, error);
+      else exchangeRefusals.delete(kind);
+    },
+    allowIdJagAudience: (issuer, clientIds = {}) => void idJagAudiences.set(issuer, clientIds),
+    setIdJagFault: (fault) => {
+      idJagFault = fault;
     },
     stop: () => new Promise((resolve) => {
       server.closeAllConnections();

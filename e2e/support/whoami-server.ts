@@ -1,13 +1,14 @@
-// A test MCP server on the SDK (Streamable HTTP). It accepts a bearer JWT from the test IdP whose
-// audience is its resource (its own URL unless it publishes another), or optionally one static
-// shared token; exposes `whoami` returning the token's subject; publishes RFC 9728 metadata; and
-// records the Authorization header of every MCP request it receives.
+// A test MCP server on the SDK (Streamable HTTP). It accepts only a bearer JWT from one issuer (the
+// test IdP, or its own authorization server) whose audience is its resource (its own URL unless it
+// publishes another), or optionally one static shared token; exposes `whoami` returning the token's
+// subject; publishes RFC 9728 metadata naming that issuer as its authorization server; and records
+// the Authorization header of every MCP request it receives and the claims of every accepted token.
 import http from "node:http";
 import { asyncListener, jsonRpcMethods, parseJson, readBody } from "./http";
 import { listenOn } from "./ports";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
-import { createRemoteJWKSet, jwtVerify } from "jose";
+import { createRemoteJWKSet, jwtVerify, type JWTPayload } from "jose";
 
 export type WhoamiServer = {
   url: string;
@@ -15,6 +16,8 @@ export type WhoamiServer = {
   authorizations: (string | undefined)[];
   /** Every request's headers, in order. */
   requests: http.IncomingHttpHeaders[];
+  /** The verified claims of every MCP request's accepted JWT, in order (static-token requests add none). */
+  claims: JWTPayload[];
   /** Every MCP request's path and query, in order. */
   urls: string[];
   /** The JSON-RPC methods of the POSTs received, in order ("initialize", "tools/call", …). */
@@ -35,6 +38,7 @@ type Identity = { sub: string; aud: string | string[] | undefined; iss: string |
 
 export async function startWhoamiServer(options: {
   port?: number;
+  /** The only issuer whose tokens are accepted (JWKS at `<issuer>/jwks`), named as the authorization server in its metadata. */
   issuer: string;
   /** The audience tokens must carry; defaults to the published resource. */
   audience?: string;
@@ -57,6 +61,7 @@ export async function startWhoamiServer(options: {
   const requests: http.IncomingHttpHeaders[] = [];
   const urls: string[] = [];
   const methods: string[] = [];
+  const claims: JWTPayload[] = [];
 
   async function authenticate(header: string | undefined): Promise<Identity | undefined> {
     const token = /^Bearer (.+)$/.exec(header ?? "")?.[1];
@@ -64,6 +69,7 @@ export async function startWhoamiServer(options: {
     if (options.staticToken && token === options.staticToken) return { sub: "static", aud: undefined, iss: undefined, via: "static" };
     try {
       const { payload } = await jwtVerify(token, jwks, { issuer: options.issuer, audience });
+      claims.push(payload);
       return { sub: String(payload.sub), aud: payload.aud, iss: payload.iss, via: "jwt" };
     } catch {
       return undefined;
@@ -126,6 +132,7 @@ export async function startWhoamiServer(options: {
     requests,
     urls,
     methods,
+    claims,
     metadataRequests: () => metadataRequests,
     setRefusing: (next) => {
       refusing = next;
@@ -141,6 +148,7 @@ export async function startWhoamiServer(options: {
       requests.splice(0);
       urls.splice(0);
       methods.splice(0);
+      claims.splice(0);
     },
     stop: () => new Promise((resolve) => {
       httpServer.closeAllConnections();

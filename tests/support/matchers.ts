@@ -7,3 +7,5 @@ export const anObject = (): unknown => expect.any(Object);
 export const containing = (text: string): unknown => expect.stringContaining(text);
 export const matching = (pattern: RegExp): unknown => expect.stringMatching(pattern);
 export const like = (shape: Record<string, unknown>): unknown => expect.objectContaining(shape);
+export const aNumber = (): unknown => expect.any(Number);
+export const including = (items: unknown[]): unknown => expect.arrayContaining(items);
