@@ -28,12 +28,27 @@ export function credentialLabel(row: Pick<ProviderRow, "identityMode" | "authTyp
   return forwards(row) ? parseStoredIdentityMode(row.identityMode) : oauthOf(row) ? "oauth" : "off";
 }
 
-/**
- * The strategy for calls to `row`. With forwarding active, the identity mode's — and only that:
- * a provider can't be both (SPEC §9); a mode this version doesn't know fails closed. Otherwise
- * the OAuth connection's, or the provider's own headers.
- */
+// Rows come from the list cache (the same object until the provider changes): a row's strategy —
+// its URL and headers decrypted, its settings read — is made once, and again only if the
+// deployment's enterprise switch moved.
+const strategies = new WeakMap<ProviderRow, { enterprise: boolean; strategy: CredentialStrategy }>();
+
+/** The strategy for calls to `row`. */
 export function strategyFor(row: ProviderRow): CredentialStrategy {
+  const enterprise = env().ENTERPRISE_ENABLED;
+  const made = strategies.get(row);
+  if (made?.enterprise === enterprise) return made.strategy;
+  const strategy = chooseStrategy(row);
+  strategies.set(row, { enterprise, strategy });
+  return strategy;
+}
+
+/**
+ * With forwarding active, the identity mode's strategy — and only that: a provider can't be both
+ * (SPEC §9); a mode this version doesn't know fails closed. Otherwise the OAuth connection's, or
+ * the provider's own headers.
+ */
+function chooseStrategy(row: ProviderRow): CredentialStrategy {
   const target = targetOf(row);
   if (forwards(row)) {
     const mode = parseStoredIdentityMode(row.identityMode);

@@ -1,5 +1,4 @@
-// Where a provider's server is and the headers it was given, decrypted once per row object (rows
-// come from the list cache, the same object until the provider changes), and what is left of them
+// Where a provider's server is and the headers it was given, decrypted, and what is left of them
 // when the caller's own credential goes instead.
 import "server-only";
 import { isCredentialName } from "@/lib/providers/header-rules";
@@ -7,16 +6,9 @@ import { callTarget, type ProviderRow } from "@/lib/providers/record";
 
 export type Target = { serverUrl: string; headers: Record<string, string> };
 
-const targets = new WeakMap<ProviderRow, Target>();
-
 export function targetOf(row: ProviderRow): Target {
-  let target = targets.get(row);
-  if (!target) {
-    const { server_url, headers } = callTarget(row);
-    target = { serverUrl: server_url, headers: headers ?? {} };
-    targets.set(row, target);
-  }
-  return target;
+  const { server_url, headers } = callTarget(row);
+  return { serverUrl: server_url, headers: Object.freeze(headers ?? {}) };
 }
 
 export function withoutCredentialHeaders(headers: Record<string, string>): Record<string, string> {

@@ -147,6 +147,25 @@ describe("id_jag", () => {
     expect(grants()).toEqual([like({ clientId: CONSOLE_AT_AS.client_id, outcome: "issued", header: like({ typ: "oauth-id-jag+jwt" }) })]);
   });
 
+  it("discovery, Test connection and the workspace endpoint (/mcp) carry the user's token too", async () => {
+    const p = await provider(guarded.url, ID_JAG);
+    const ssoAdmin = await f.ssoMember("bob-sub", admin.workspaceId, "admin");
+    const refreshed = await call(alice, "POST /api/v1/mcp-providers/{id}/tools/refresh", { params: { id: p.id } });
+    expect(refreshed.status, refreshed.text).toBe(200);
+    expect(refreshed.json.data.map((tool: { name: string }) => tool.name)).toContain("whoami");
+    const checked = await call(ssoAdmin, "POST /api/v1/mcp-providers/{id}/check", { params: { id: p.id }, body: {} });
+    expect(checked.json).toMatchObject({ ok: true, failure: null });
+    const client = await connectGateway(alice.token, "/mcp");
+    try {
+      expect(textOf((await client.callTool({ name: `${p.server_identifier}__whoami`, arguments: {} })) as CallToolResult)).toBe("alice-sub");
+    } finally {
+      await client.close();
+    }
+    expect(new Set(guarded.claims.map((claims) => claims.sub))).toEqual(new Set(["alice-sub", "bob-sub"]));
+    for (const claims of guarded.claims) expect(claims).toMatchObject({ iss: as.issuer, aud: guarded.url });
+    for (const header of guarded.authorizations) expect(header).not.toBe(STATIC);
+  });
+
   it("through a remote issuer: the ID-JAG comes over the contract, the console redeems it", async () => {
     setEnv({ ENTERPRISE_API_URL: f.innerUrl, ENTERPRISE_API_SECRET: INNER_SECRET });
     f.useCountingIssuer(() => new RemoteIssuer(f.innerUrl, INNER_SECRET, 5000));
