@@ -39,7 +39,8 @@ export type ExchangeSetup = {
   idJagAudiences: () => ReadonlyMap<string, Readonly<Record<string, string>>>;
   /** The JWT access token settings for a resource (the same as the refresh grant's). */
   resourceServer: (resource: string) => ResourceServer;
-  userExists: (sub: string) => boolean;
+  /** The user with this subject, if there is one. */
+  user: (sub: string) => { email: string } | undefined;
   /** The OAuth error exchanges of a kind are refused with, if refused. */
   refusal: (kind: ExchangeKind) => string | undefined;
   idJagFault: () => IdJagFault | undefined;
@@ -160,6 +161,8 @@ async function idJagResponse(ctx: GrantContext, setup: ExchangeSetup, sub: strin
     // The authorization server knows the console under its own registration (mapped out of band).
     client_id: clientIds[client.clientId] ?? client.clientId,
     ...(params.scope ? { scope: params.scope } : {}),
+    // The draft suggests the email beside the opaque sub, so the resource side can link accounts.
+    ...(setup.user(sub)?.email ? { email: setup.user(sub)?.email } : {}),
   };
   return {
     access_token: await signIdJag(ctx.oidc.provider.issuer, claims, setup),
@@ -170,7 +173,7 @@ async function idJagResponse(ctx: GrantContext, setup: ExchangeSetup, sub: strin
   };
 }
 
-async function signIdJag(issuer: string, claims: { sub: string; aud: string; resource: string; client_id: string; scope?: string }, setup: ExchangeSetup): Promise<string> {
+async function signIdJag(issuer: string, claims: { sub: string; aud: string; resource: string; client_id: string; scope?: string; email?: string }, setup: ExchangeSetup): Promise<string> {
   const fault = setup.idJagFault();
   const now = Math.floor(Date.now() / 1000);
   const payload: JWTPayload = {
@@ -216,7 +219,7 @@ async function subjectOf(ctx: GrantContext, setup: ExchangeSetup, token: string,
   }
   const issuedTo = Array.isArray(clientId) ? clientId : [clientId];
   if (!issuedTo.includes(client.clientId)) throw refuse("it was issued to another client");
-  if (!sub || !setup.userExists(sub)) throw refuse("its subject is not a user here");
+  if (!sub || !setup.user(sub)) throw refuse("its subject is not a user here");
   return sub;
 }
 

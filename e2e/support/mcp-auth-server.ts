@@ -121,7 +121,7 @@ export async function startMcpAuthServer(options: {
       record.outcome = error instanceof errors.OIDCProviderError ? error.error : "server_error";
       throw error;
     }
-  }, ["assertion", "scope", "resource"]);
+  }, ["assertion", "resource"]);
 
   const callback = provider.callback();
   handle = (req, res) => {

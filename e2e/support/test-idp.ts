@@ -146,7 +146,7 @@ export async function startTestIdp(options: {
     resources: () => resources,
     idJagAudiences: () => idJagAudiences,
     resourceServer,
-    userExists: (sub) => users.has(sub),
+    user: (sub) => users.get(sub),
     refusal: (kind) => exchangeRefusals.get(kind),
     idJagFault: () => idJagFault,
     idJagTtlSeconds: options.idJagTtlSeconds ?? 120,

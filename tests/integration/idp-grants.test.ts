@@ -21,7 +21,7 @@ const CONSOLE_AT_AS = { client_id: "console-at-whoami-as", client_secret: "conso
 const ALICE = { sub: "alice-sub", email: "alice@idp.test", name: "Alice", password: "alice-pw" };
 
 type ClientCredentials = { client_id: string; client_secret: string };
-type Tokens = { access_token: string; id_token: string };
+type Tokens = { access_token: string; id_token: string; refresh_token: string };
 
 let idp: TestIdp;
 let as: McpAuthServer;
@@ -62,6 +62,14 @@ describe("RFC 8693 token exchange at the IdP", () => {
       like({ grantType: TOKEN_EXCHANGE_GRANT, clientId: CONSOLE.client_id, resource: [whoami.url], audience: [], subjectTokenType: ACCESS_TOKEN_TYPE, requestedTokenType: undefined }),
       like({ subjectTokenType: ID_TOKEN_TYPE }),
     ]);
+  });
+
+  it("exchanges the tokens a refresh grant returns, as the console gets fresh ones", async () => {
+    const refreshed = await tokenRequest(idp.issuer, CONSOLE, { grant_type: "refresh_token", refresh_token: alice.refresh_token });
+    expect(refreshed.status, JSON.stringify(refreshed.body)).toBe(200);
+    alice = { ...alice, ...(refreshed.body as Partial<Tokens>) };
+    expect(decodeJwt(await exchange(alice.access_token, ACCESS_TOKEN_TYPE, whoami.url)).sub).toBe(ALICE.sub);
+    expect(decodeJwt(await exchange(alice.id_token, ID_TOKEN_TYPE, whoami.url)).sub).toBe(ALICE.sub);
   });
 
   it("takes the server from audience as well as resource, as long as both name the same one", async () => {
@@ -165,7 +173,7 @@ describe("ID-JAG issuance at the IdP", () => {
     const jag = String(res.body.access_token);
     expect(decodeProtectedHeader(jag).typ).toBe(ID_JAG_TYP);
     const { payload } = await jwtVerify(jag, createRemoteJWKSet(new URL(`${idp.issuer}/jwks`)), { issuer: idp.issuer, audience: as.issuer });
-    expect(payload).toMatchObject({ sub: ALICE.sub, resource: guarded.url, client_id: CONSOLE_AT_AS.client_id, scope: "mcp", jti: aString() });
+    expect(payload).toMatchObject({ sub: ALICE.sub, email: ALICE.email, resource: guarded.url, client_id: CONSOLE_AT_AS.client_id, scope: "mcp", jti: aString() });
     expect(Number(payload.exp) - Number(payload.iat)).toBeLessThanOrEqual(300);
     expect(idp.exchanges("id_jag").at(-1)).toMatchObject({ audience: [as.issuer], resource: [guarded.url], requestedTokenType: ID_JAG_TOKEN_TYPE, subjectTokenType: ID_TOKEN_TYPE });
     const metadata = (await (await fetch(`${idp.issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
@@ -206,6 +214,13 @@ describe("the MCP server's authorization server", () => {
       like({ clientId: CONSOLE_AT_AS.client_id, header: like({ typ: ID_JAG_TYP }), claims: like({ sub: ALICE.sub }), outcome: "issued" }),
       like({ outcome: "invalid_grant" }),
     ]);
+  });
+
+  it("narrows the ID-JAG's scope to the scopes it knows", async () => {
+    const jag = await tokenRequest(idp.issuer, CONSOLE, { ...idJagRequest(alice.id_token), scope: "mcp admin" });
+    const res = await tokenRequest(as.issuer, CONSOLE_AT_AS, { grant_type: JWT_BEARER_GRANT, assertion: String(jag.body.access_token) });
+    expect(res.body).toMatchObject({ scope: "mcp" });
+    expect(decodeJwt(String(res.body.access_token)).scope).toBe("mcp");
   });
 
   it.each<[IdJagFault, RegExp]>([
