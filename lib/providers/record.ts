@@ -10,13 +10,13 @@ import { isForwardingActive, parseStoredIdentityMode, type StoredIdentityMode } 
 import { log } from "@/lib/log";
 import { HEADER_VALUE, isForbiddenHeader } from "@/lib/providers/header-rules";
 import { maskHeaders, maskSecret, maskUrl } from "@/lib/providers/masking";
-import { DISCOVERY_FAILURES, iconSchema, type Discovery, type OAuthConnectionKind, type Provider, type ProviderDocument } from "@/lib/providers/schemas";
+import { DISCOVERY_FAILURES, iconSchema, publicIdentitySettingsSchema, type Discovery, type IdentitySettings, type OAuthConnectionKind, type Provider, type ProviderDocument } from "@/lib/providers/schemas";
 import { toolSchema, type StoredTool } from "@/lib/providers/tool-schemas";
 
 export type ProviderRow = McpProvider;
 
 /** What a response needs of a row: no secret in any form but the masked one. */
-export const SHOWN_ROW_OMITS = { serverUrlEncrypted: true, headersEncrypted: true, clientSecretEncrypted: true, tools: true } as const;
+export const SHOWN_ROW_OMITS = { serverUrlEncrypted: true, headersEncrypted: true, clientSecretEncrypted: true, identityClientSecretEncrypted: true, tools: true } as const;
 export type ShownRow = Omit<ProviderRow, keyof typeof SHOWN_ROW_OMITS>;
 
 /** A document as stored: its identity mode may be one this version doesn't know. */
@@ -56,7 +56,26 @@ export function toColumns(doc: StoredProviderDocument) {
     disabledTools: JSON.stringify(doc.tool_policy.disabled),
     // An unsupported stored mode is left exactly as it was.
     ...(doc.identity_mode === "unsupported" ? {} : { identityMode: doc.identity_mode }),
+    ...identitySettingsColumns(doc.identity_settings, encrypt),
   };
+}
+
+function identitySettingsColumns(settings: IdentitySettings | undefined, encrypt: (value: string) => string) {
+  const { client_secret, ...shown } = settings ?? {};
+  return {
+    identitySettings: Object.keys(shown).length > 0 ? JSON.stringify(shown) : null,
+    identityClientSecretEncrypted: client_secret ? encrypt(client_secret) : null,
+  };
+}
+
+/** The identity settings a row holds, without the client secret (see identityClientSecret). Nothing is decrypted. */
+export function identitySettingsOf(row: Pick<ProviderRow, "id" | "identitySettings">): Omit<IdentitySettings, "client_secret"> {
+  return (row.identitySettings ? parseStoredJson(publicIdentitySettingsSchema, row.identitySettings, "identity_settings", row) : undefined) ?? {};
+}
+
+/** The id_jag client's secret, decrypted: only when it is about to be sent to the server's authorization server. */
+export function identityClientSecret(row: Pick<ProviderRow, "identityClientSecretEncrypted">): string | undefined {
+  return row.identityClientSecretEncrypted ? box().decrypt(row.identityClientSecretEncrypted) : undefined;
 }
 
 // Stored headers are read as today's rules allow: a header refused since it was stored (one the MCP
@@ -77,18 +96,23 @@ export function parseStoredJson<S extends z.ZodType>(schema: S, text: string, wh
   return undefined;
 }
 
+/** What a call to the server needs of a row, decrypted: its URL and headers, and no other secret. Never send this out. */
+export function callTarget(row: ProviderRow): Pick<StoredProviderDocument, "server_url" | "headers"> {
+  const secretBox = box();
+  const headers = row.headersEncrypted ? parseStoredJson(storedHeadersSchema, secretBox.decrypt(row.headersEncrypted), "headers", row) : undefined;
+  return { server_url: secretBox.decrypt(row.serverUrlEncrypted), ...(headers ? { headers } : {}) };
+}
+
 /** Decrypts a row. Only for merging a patch and for calling the server: never send this out. */
 export function toDocument(row: ProviderRow): StoredProviderDocument {
   const secretBox = box();
   const decrypt = (sealed: string) => secretBox.decrypt(sealed);
   const icon = row.icon ? parseStoredJson(iconSchema, row.icon, "icon", row) : undefined;
-  const headers = row.headersEncrypted ? parseStoredJson(storedHeadersSchema, decrypt(row.headersEncrypted), "headers", row) : undefined;
   return {
     name: row.name,
     server_identifier: row.serverIdentifier,
-    server_url: decrypt(row.serverUrlEncrypted),
+    ...callTarget(row),
     ...(icon ? { icon } : {}),
-    ...(headers ? { headers } : {}),
     ...(row.authType === "oauth"
       ? {
           authentication: {
@@ -102,8 +126,14 @@ export function toDocument(row: ProviderRow): StoredProviderDocument {
       : {}),
     configuration: { timeout: row.timeout, sse_read_timeout: row.sseReadTimeout },
     identity_mode: parseStoredIdentityMode(row.identityMode),
+    ...storedIdentitySettings(row, decrypt),
     tool_policy: { disabled: parseDisabledTools(row) },
   };
+}
+
+function storedIdentitySettings(row: ProviderRow, decrypt: (sealed: string) => string): { identity_settings?: IdentitySettings } {
+  const settings = { ...identitySettingsOf(row), ...(row.identityClientSecretEncrypted ? { client_secret: decrypt(row.identityClientSecretEncrypted) } : {}) };
+  return Object.keys(settings).length > 0 ? { identity_settings: settings } : {};
 }
 
 /**
@@ -176,16 +206,29 @@ function discoveryOf(row: ShownRow): Discovery {
 }
 
 /** The masked forms a response shows, computed when the secrets are written. */
-export function maskedColumns(doc: Pick<StoredProviderDocument, "server_url" | "headers" | "authentication">) {
+export function maskedColumns(doc: Pick<StoredProviderDocument, "server_url" | "headers" | "authentication" | "identity_settings">) {
   const headers = doc.headers && Object.keys(doc.headers).length > 0 ? doc.headers : undefined;
   return {
     serverUrlMasked: maskUrl(doc.server_url),
     headersMasked: headers ? JSON.stringify(maskHeaders(headers)) : null,
     clientSecretMasked: doc.authentication?.client_secret ? maskSecret(doc.authentication.client_secret) : null,
+    identityClientSecretMasked: doc.identity_settings?.client_secret ? maskSecret(doc.identity_settings.client_secret) : null,
   };
 }
 
 const maskedHeadersSchema = z.record(z.string(), z.string());
+
+function shownIdentitySettings(row: ShownRow): Provider["identity_settings"] {
+  const settings = identitySettingsOf(row);
+  if (Object.keys(settings).length === 0 && !row.identityClientSecretMasked) return null;
+  return {
+    subject_token_type: settings.subject_token_type ?? null,
+    profile: settings.profile ?? null,
+    scope: settings.scope ?? null,
+    client_id: settings.client_id ?? null,
+    client_secret: row.identityClientSecretMasked,
+  };
+}
 
 /** A provider as the API shows it, from its row's masked columns: nothing is decrypted. */
 export function toProvider(row: ShownRow): Provider {
@@ -206,6 +249,7 @@ export function toProvider(row: ShownRow): Provider {
     configuration: { timeout: row.timeout, sse_read_timeout: row.sseReadTimeout },
     identity_mode: mode,
     identity_forwarding_active: isForwardingActive(mode, env().ENTERPRISE_ENABLED),
+    identity_settings: shownIdentitySettings(row),
     tool_policy: { disabled: parseDisabledTools(row) },
     authed: row.authed,
     tools_count: row.toolsCount,

@@ -3,7 +3,7 @@
 // none (zod's .partial() would re-apply defaults and overwrite what the client left out).
 import { z } from "zod";
 import { pageQueryFields } from "@/lib/api/paging";
-import { identityModeSchema, STORED_IDENTITY_MODES } from "@/lib/identity/modes";
+import { EXCHANGE_PROFILES, identityModeSchema, STORED_IDENTITY_MODES, SUBJECT_TOKEN_TYPES } from "@/lib/identity/modes";
 import { HEADER_NAME, HEADER_VALUE, isForbiddenHeader } from "@/lib/providers/header-rules";
 
 export const LIMITS = {
@@ -125,6 +125,38 @@ export const authenticationSchema = z
   .refine((auth) => !auth.client_secret || auth.client_id, { path: ["client_secret"], error: "A client secret needs its client ID" });
 export type Authentication = z.output<typeof authenticationSchema>;
 
+// What token_exchange and id_jag need besides the mode (SPEC §10). Stored whatever the mode; read only by the mode that uses it.
+const subjectTokenTypeSchema = z
+  .enum(SUBJECT_TOKEN_TYPES, { error: 'Use "access_token" or "id_token"' })
+  .describe("token_exchange, id_jag: which of the user's fresh SSO tokens is exchanged (default: access_token for token_exchange, id_token for id_jag)");
+const exchangeProfileSchema = z
+  .enum(EXCHANGE_PROFILES, { error: 'Use "rfc8693" or "entra_obo"' })
+  .describe('token_exchange: "rfc8693" (default) or "entra_obo", Microsoft Entra\'s on-behalf-of flow, which needs `scope`');
+
+/** The settings without the client secret: what is stored in clear. */
+export const publicIdentitySettingsSchema = z.strictObject({
+  subject_token_type: subjectTokenTypeSchema.optional(),
+  profile: exchangeProfileSchema.optional(),
+  scope: scopeSchema.optional().describe("token_exchange: the scope to ask for (entra_obo: the server's, e.g. api://…/.default)"),
+  client_id: clientIdSchema.optional().describe("id_jag: the console's client at the MCP server's authorization server"),
+});
+
+export const identitySettingsSchema = publicIdentitySettingsSchema
+  .extend({ client_secret: clientSecretSchema.optional().describe("id_jag: that client's secret (encrypted at rest, masked in responses)") })
+  .refine((settings) => !settings.client_secret || settings.client_id, { path: ["client_secret"], error: "A client secret needs its client ID" });
+export type IdentitySettings = z.output<typeof identitySettingsSchema>;
+
+/** What a mode can't work without: checked on the whole document, after a merge. */
+function identitySettingsComplete(doc: { identity_mode: string; identity_settings?: IdentitySettings }, ctx: z.core.$RefinementCtx) {
+  const settings = doc.identity_settings ?? {};
+  if (doc.identity_mode === "token_exchange" && settings.profile === "entra_obo" && !settings.scope) {
+    ctx.addIssue({ code: "custom", path: ["identity_settings", "scope"], message: "On-behalf-of needs the server's scope, e.g. api://<server app id>/.default" });
+  }
+  if (doc.identity_mode === "id_jag" && !settings.client_id) {
+    ctx.addIssue({ code: "custom", path: ["identity_settings", "client_id"], message: "An ID-JAG is redeemed by a client registered at the server's authorization server: enter its client ID" });
+  }
+}
+
 const timeoutSchema = z
   .int("Use whole seconds")
   .min(LIMITS.timeout.min, `Between ${LIMITS.timeout.min} and ${LIMITS.timeout.max} seconds`)
@@ -157,20 +189,23 @@ export const toolPolicySchema = z.strictObject({
 });
 export type ToolPolicy = z.output<typeof toolPolicySchema>;
 
-export const createProviderSchema = z.strictObject({
-  name: nameSchema,
-  server_identifier: serverIdentifierSchema,
-  server_url: serverUrlSchema,
-  icon: iconSchema.optional(),
-  headers: headersSchema.optional(),
-  authentication: authenticationSchema.optional(),
-  configuration: configurationSchema.default({
-    timeout: LIMITS.timeout.default,
-    sse_read_timeout: LIMITS.sseReadTimeout.default,
-  }),
-  identity_mode: identityModeSchema.default("off"),
-  tool_policy: toolPolicySchema.default({ disabled: [] }),
-});
+export const createProviderSchema = z
+  .strictObject({
+    name: nameSchema,
+    server_identifier: serverIdentifierSchema,
+    server_url: serverUrlSchema,
+    icon: iconSchema.optional(),
+    headers: headersSchema.optional(),
+    authentication: authenticationSchema.optional(),
+    configuration: configurationSchema.default({
+      timeout: LIMITS.timeout.default,
+      sse_read_timeout: LIMITS.sseReadTimeout.default,
+    }),
+    identity_mode: identityModeSchema.default("off"),
+    identity_settings: identitySettingsSchema.optional(),
+    tool_policy: toolPolicySchema.default({ disabled: [] }),
+  })
+  .superRefine(identitySettingsComplete);
 
 export type CreateProviderInput = z.input<typeof createProviderSchema>;
 /** A provider's full editable state with secrets in clear: what a merge patch is applied to. */
@@ -214,6 +249,16 @@ export const providerPatchSchema = z.strictObject({
     })
     .optional(),
   identity_mode: identityModeSchema.optional(),
+  identity_settings: z
+    .strictObject({
+      subject_token_type: subjectTokenTypeSchema.nullable().optional(),
+      profile: exchangeProfileSchema.nullable().optional(),
+      scope: scopeSchema.nullable().optional(),
+      client_id: clientIdSchema.nullable().optional(),
+      client_secret: clientSecretSchema.nullable().optional(),
+    })
+    .nullable()
+    .optional(),
   // A list is replaced whole (RFC 7396 merges objects, not arrays).
   tool_policy: z.strictObject({ disabled: z.array(toolNameSchema).max(LIMITS.disabledToolsMax).optional() }).optional(),
 });
@@ -275,6 +320,16 @@ export const providerSchema = z.object({
     .enum(STORED_IDENTITY_MODES)
     .describe('"unsupported": the stored mode is not one this console knows; calls fail until an admin picks a mode'),
   identity_forwarding_active: z.boolean(),
+  identity_settings: z
+    .object({
+      subject_token_type: z.enum(SUBJECT_TOKEN_TYPES).nullable(),
+      profile: z.enum(EXCHANGE_PROFILES).nullable(),
+      scope: z.string().nullable(),
+      client_id: z.string().nullable(),
+      client_secret: z.string().nullable().describe("Masked"),
+    })
+    .nullable()
+    .describe("What token_exchange and id_jag need besides the mode; null when none is set"),
   tool_policy: z.object({ disabled: z.array(z.string()) }),
   authed: z.boolean(),
   tools_count: z.int(),

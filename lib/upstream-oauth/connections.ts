@@ -95,7 +95,7 @@ function readState(row: { id: string; stateEncrypted: string }): StoredState {
 }
 
 /** What tokens are for: the server, the client and the kind of connection. Anything else changed, they are not sent. */
-function bindingOf(row: ProviderRow, doc = toDocument(row)): string {
+function bindingOf(row: ProviderRow, doc: Parameters<typeof oauthBinding>[0] = toDocument(row)): string {
   return box().hash(`upstream-binding:${oauthBinding(doc)}`);
 }
 
@@ -112,7 +112,7 @@ class AnswerTooLarge extends Error {
   }
 }
 
-const boundedFetch: typeof fetch = async (input, init) => {
+export const boundedFetch: typeof fetch = async (input, init) => {
   const response = await outboundFetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(TOKEN_REQUEST_MS) });
   if (response.status < 200) return response;
   const tooBig = () => new AnswerTooLarge();
@@ -185,9 +185,9 @@ export type ConnectionToken = { token: string; connectionId: string; kind: OAuth
 
 /**
  * The access token a call to `row` carries for `userId`, refreshed first when it is about to
- * expire. `doc`: the row already decrypted by the caller.
+ * expire. `doc`: what the tokens are bound to, already decrypted by the caller.
  */
-export async function connectionToken(row: ProviderRow, userId: string | undefined, doc = toDocument(row)): Promise<ConnectionToken> {
+export async function connectionToken(row: ProviderRow, userId: string | undefined, doc: Parameters<typeof oauthBinding>[0] = toDocument(row)): Promise<ConnectionToken> {
   const kind = kindOf(row);
   if (!userId) throw connectionRequired(row, kind, "missing");
   const stored = await db().upstreamConnection.findUnique({ where: { providerId_owner: { providerId: row.id, owner: ownerFor(kind, userId) } }, select: { id: true, stateEncrypted: true, boundTo: true, endedAt: true } });

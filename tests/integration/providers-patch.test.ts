@@ -199,7 +199,7 @@ describe("PATCH /api/v1/mcp-providers/{id}", () => {
     [{ headers: { Host: "evil" } }, "headers.Host"],
     [{ unknown_field: 1 }, "unknown_field"],
     [{ configuration: { retries: 3 } }, "configuration.retries"],
-    [{ identity_mode: "token_exchange" }, "identity_mode"],
+    [{ identity_mode: "saml_bridge" }, "identity_mode"],
   ])("refuses %j with 422 on %s and writes nothing", async (body, path) => {
     const created = await createFull();
     const before = await stored(created.id);
