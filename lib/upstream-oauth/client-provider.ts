@@ -6,6 +6,12 @@
 import type { OAuthClientProvider, OAuthDiscoveryState } from "@modelcontextprotocol/sdk/client/auth.js";
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
 
+/**
+ * SEP-837 / OpenID Connect Registration: the console is a web application — its redirect URI is a
+ * page of the console's own origin, not a native app's loopback or custom scheme.
+ */
+export const APPLICATION_TYPE = "web";
+
 /** Everything one connection keeps between requests. Tokens carry the time they were saved. */
 export type AuthState = {
   tokens?: OAuthTokens & { saved_at?: number };
@@ -81,11 +87,12 @@ export class ConnectionAuth implements OAuthClientProvider {
     return this.options.configuredClient ? undefined : this.options.clientMetadataUrl;
   }
 
-  get clientMetadata(): OAuthClientMetadata {
+  get clientMetadata(): OAuthClientMetadata & { application_type: string } {
     // No default scope: the server's challenge or its scopes_supported decide (an admin's scope is
     // passed to auth() explicitly).
     return {
       client_name: this.options.clientName,
+      application_type: APPLICATION_TYPE,
       redirect_uris: [this.options.redirectUrl],
       grant_types: ["authorization_code", "refresh_token"],
       response_types: ["code"],

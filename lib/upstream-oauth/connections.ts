@@ -25,7 +25,7 @@ import { outboundFetch } from "@/lib/mcp/outbound";
 import { oauthUrls } from "@/lib/oauth/urls";
 import { oauthBinding, oauthOf, toDocument, type ProviderRow } from "@/lib/providers/record";
 import { scopeSchema, type OAuthConnectionKind } from "@/lib/providers/schemas";
-import { AuthorizationRequired, ConnectionAuth, IssuerMismatch, refreshMargin, tokenExpiry, type AuthState, type ClientOptions } from "@/lib/upstream-oauth/client-provider";
+import { APPLICATION_TYPE, AuthorizationRequired, ConnectionAuth, IssuerMismatch, refreshMargin, tokenExpiry, type AuthState, type ClientOptions } from "@/lib/upstream-oauth/client-provider";
 import { processWide } from "@/lib/process-wide";
 
 export type ConnectionCaller = { userId: string; workspaceId: string; role: Role };
@@ -43,7 +43,7 @@ function box() {
 
 const urls = () => {
   const { origin } = oauthUrls();
-  return { callback: `${origin}/oauth/callback`, clientMetadata: `${origin}/oauth/client-metadata.json`, origin };
+  return { callback: `${origin}/oauth/callback`, clientMetadata: env().OAUTH_CLIENT_METADATA_URL ?? `${origin}/oauth/client-metadata.json`, origin };
 };
 
 /** Where a user starts (or restarts) a connection: the provider's page, which has the Connect button. */
@@ -58,6 +58,7 @@ export function clientMetadataDocument() {
     client_id: clientMetadata,
     client_name: "MCP Console",
     client_uri: urls().origin,
+    application_type: APPLICATION_TYPE,
     redirect_uris: [callback],
     grant_types: ["authorization_code", "refresh_token"],
     response_types: ["code"],
@@ -75,8 +76,10 @@ const storedStateSchema = z.object({
   bound_to: z.string().optional(),
   /** …and a hash of the browser cookie it was started with (BROWSER_COOKIE). */
   browser: z.string().optional(),
+  /** The scope the connection was asked for (a step-up asks for it again, with more). */
+  scope: z.string().optional(),
 });
-type StoredState = AuthState & { bound_to?: string; browser?: string };
+type StoredState = AuthState & { bound_to?: string; browser?: string; scope?: string };
 
 function readSealed(id: string, sealed: string | null): StoredState {
   if (!sealed) return {};
@@ -352,21 +355,31 @@ function mayManage(kind: OAuthConnectionKind, caller: ConnectionCaller, provider
   }
 }
 
-/** What the server's 401 says: where its metadata is, and which scope it wants. */
+const PROBE_INITIALIZE = { jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "mcp-console", version: "1.0.0" } } };
+const PROBE_TOOLS_LIST = { jsonrpc: "2.0", id: 0, method: "tools/list", params: {} };
+
+/**
+ * What the server's 401 says: where its metadata is, and which scope it wants. The console's calls
+ * start with tools/list, and some servers let an initialize through and refuse only what follows
+ * (with the scope they want): tools/list is asked first, then initialize.
+ */
 async function challengeOf(serverUrl: string): Promise<{ resourceMetadataUrl?: URL; scope?: string }> {
   try {
-    const res = await outboundFetch(serverUrl, {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "mcp-console", version: "1.0.0" } } }),
-      signal: AbortSignal.timeout(15_000),
-    });
-    await res.body?.cancel().catch(() => undefined);
-    if (res.status !== 401 && res.status !== 403) return {};
-    const params = extractWWWAuthenticateParams(res);
-    const resourceMetadataUrl = params.resourceMetadataUrl;
-    const scope = challengeScope(params.scope);
-    return { ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}), ...(scope ? { scope } : {}) };
+    for (const probe of [PROBE_TOOLS_LIST, PROBE_INITIALIZE]) {
+      const res = await outboundFetch(serverUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-11-25" },
+        body: JSON.stringify(probe),
+        signal: AbortSignal.timeout(15_000),
+      });
+      await res.body?.cancel().catch(() => undefined);
+      if (res.status !== 401 && res.status !== 403) continue;
+      const params = extractWWWAuthenticateParams(res);
+      const resourceMetadataUrl = params.resourceMetadataUrl;
+      const scope = challengeScope(params.scope);
+      return { ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}), ...(scope ? { scope } : {}) };
+    }
+    return {};
   } catch (error) {
     throw new ApiError("upstream_error", `Couldn't reach the server to connect: ${classify(error).message}.`);
   }
@@ -412,8 +425,11 @@ export async function startConnection(row: ProviderRow, caller: ConnectionCaller
   const challenge = await challengeOf(serverUrl);
   const flowState = randomBytes(32).toString("base64url");
   const client = new ConnectionAuth(pending, clientOptions(row, { onAuthorization: "capture", state: flowState, ignoreStoredTokens: true }));
-  const asked = [row.oauthScope, existing?.stepUpScope].filter((scope): scope is string => Boolean(scope)).join(" ");
+  // A step-up asks for what the connection has as well as what the server wants now (SEP-2350).
+  const granted = existing?.stepUpScope && existing.boundTo === binding ? (current.tokens?.scope ?? current.scope) : undefined;
+  const asked = [row.oauthScope, granted, existing?.stepUpScope].filter((scope): scope is string => Boolean(scope)).join(" ");
   const scope = asked ? [...new Set(asked.split(" ").filter(Boolean))].join(" ") : challenge.scope;
+  if (scope) pending.scope = scope;
   try {
     await auth(client, { serverUrl, fetchFn: boundedFetch, ...(scope ? { scope } : {}), ...(challenge.resourceMetadataUrl ? { resourceMetadataUrl: challenge.resourceMetadataUrl } : {}) });
   } catch (error) {
