@@ -3,8 +3,9 @@
 // only the storage the SDK asks for and what happens at the redirect; where the state lives is the
 // caller's: the console keeps it encrypted per connection (./connections.ts), the conformance
 // command in memory (scripts/conformance/client.ts).
-import type { OAuthClientProvider, OAuthDiscoveryState } from "@modelcontextprotocol/sdk/client/auth.js";
+import type { AddClientAuthentication, OAuthClientProvider, OAuthDiscoveryState } from "@modelcontextprotocol/sdk/client/auth.js";
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
+import { machineTokenRequest, privateKeyJwtAuthentication, type MachineGrant } from "@/lib/upstream-oauth/machine-grants";
 
 /**
  * SEP-837 / OpenID Connect Registration: the console is a web application — its redirect URI is a
@@ -38,6 +39,8 @@ export type ClientOptions = {
   onAuthorization: "capture" | "refuse";
   /** Start over: stored tokens are not offered to the SDK (a reconnect, a step-up). */
   ignoreStoredTokens?: boolean;
+  /** Tokens the console gets on its own (./machine-grants.ts): no redirect, no person. */
+  machineGrant?: MachineGrant;
 };
 
 /**
@@ -73,14 +76,23 @@ export class AuthorizationRequired extends Error {
 export class ConnectionAuth implements OAuthClientProvider {
   /** The URL the user must visit, once the SDK asked for one ("capture"). */
   authorizationUrl?: URL;
+  /** private_key_jwt, for a machine grant's client with a key (otherwise the SDK authenticates the client). */
+  readonly addClientAuthentication?: AddClientAuthentication;
 
   constructor(
     readonly stored: AuthState,
     private readonly options: ClientOptions,
-  ) {}
+  ) {
+    if (options.machineGrant) this.addClientAuthentication = privateKeyJwtAuthentication(options.machineGrant);
+  }
 
-  get redirectUrl(): string {
-    return this.options.redirectUrl;
+  /** None for a machine grant: the SDK then asks prepareTokenRequest for the grant instead of sending anyone anywhere. */
+  get redirectUrl(): string | undefined {
+    return this.options.machineGrant ? undefined : this.options.redirectUrl;
+  }
+
+  async prepareTokenRequest(): Promise<URLSearchParams | undefined> {
+    return this.options.machineGrant ? machineTokenRequest(this.options.machineGrant) : undefined;
   }
 
   get clientMetadataUrl(): string | undefined {

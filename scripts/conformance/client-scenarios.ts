@@ -13,8 +13,10 @@ import { promisify } from "node:util";
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, "../..");
 const loader = path.join(root, "scripts/conformance/node20.mjs");
-const tsx = path.join(root, "node_modules/.bin/tsx");
-const command = `${tsx} --conditions=react-server ${path.join(root, "scripts/conformance/client.ts")}`;
+// The client command, bundled once per run (packages stay external): each scenario then starts
+// plain node on one file instead of compiling the console's modules again.
+const bundle = path.join(root, "node_modules/.cache/mcp-conformance/client.mjs");
+const command = `${process.execPath} --conditions=react-server ${bundle}`;
 
 export const SUITES = {
   "0.1.16": path.join(root, "node_modules/@modelcontextprotocol/conformance/dist/index.js"),
@@ -34,8 +36,8 @@ export type ClientResult = ClientRun & { passed: number; total: number; failed: 
 let consoleEnv: Record<string, string> | undefined;
 
 /**
- * What the console run by the client command is configured with: a migrated SQLite database each
- * run copies (made once here, with the real Prisma CLI), its own secrets, the suite's servers
+ * What the console run by the client command is configured with (and the command built): a
+ * migrated SQLite database each run copies (made once here, with the real Prisma CLI), its own secrets, the suite's servers
  * (on localhost) allowed, and the Client ID Metadata Document URL the suite's authorization server
  * expects (a console publishes its document where OAUTH_CLIENT_METADATA_URL says).
  */
@@ -43,6 +45,8 @@ function consoleEnvironment(): Record<string, string> {
   if (consoleEnv) return consoleEnv;
   const template = path.join(mkdtempSync(path.join(tmpdir(), "mcp-conformance-template-")), "console.db");
   execFileSync(path.join(root, "node_modules/.bin/prisma"), ["migrate", "deploy"], { cwd: root, env: { ...process.env, DATABASE_URL: `file:${template}` }, stdio: "pipe" });
+  const esbuild = path.join(root, "node_modules/.bin/esbuild");
+  execFileSync(esbuild, [path.join(root, "scripts/conformance/client.ts"), "--bundle", "--platform=node", "--format=esm", "--packages=external", "--alias:next/server=next/server.js", `--outfile=${bundle}`, "--log-level=warning"], { cwd: root, stdio: "pipe" });
   consoleEnv = {
     CONFORMANCE_DB_TEMPLATE: template,
     NEXTAUTH_URL: "http://127.0.0.1:3000",

@@ -18,44 +18,48 @@ const contextSchema = z.looseObject({
   client_id: z.string().optional(),
   client_secret: z.string().optional(),
   private_key_pem: z.string().optional(),
-  signing_algorithm: z.string().optional(),
   valid_jwt: z.string().optional(),
 });
 type Context = z.infer<typeof contextSchema>;
 
-/** A database of this run's own, copied from the migrated template the runner made. */
-function ownDatabase(): () => void {
+/** A database of this run's own (in `dir`), copied from the migrated template the runner made. */
+function ownDatabase(dir: string) {
   const template = process.env.CONFORMANCE_DB_TEMPLATE;
   if (!template) throw new Error("CONFORMANCE_DB_TEMPLATE (a migrated SQLite file) is not set");
-  const dir = mkdtempSync(path.join(tmpdir(), "mcp-conformance-"));
   copyFileSync(template, path.join(dir, "console.db"));
   process.env.DATABASE_URL = `file:${path.join(dir, "console.db")}`;
-  return () => rmSync(dir, { recursive: true, force: true });
 }
 
-/** What an admin would put in the provider's Authentication settings for this server. */
-function authenticationFor(scenario: string, context: Context, workloadTokenFile: () => string) {
-  if (context.private_key_pem && context.client_id) {
-    return { grant_type: "client_credentials", client_id: context.client_id, private_key: context.private_key_pem, ...(context.signing_algorithm ? { signing_algorithm: context.signing_algorithm } : {}) };
+/**
+ * What an admin would put in the provider's Authentication settings for this server, from what the
+ * scenario tells its client: a client with a private key or (client-credentials scenarios) a secret
+ * is the console's own machine-to-machine client; a workload token is the deployment's workload
+ * identity (the operator's WORKLOAD_IDENTITY_TOKEN_FILE, set before the console reads its
+ * environment); any other client is one registered for people connecting.
+ */
+function authenticationFor(scenario: string, context: Context, dir: string) {
+  if (context.client_id && context.private_key_pem) {
+    return { connection: "shared", grant_type: "client_credentials", client_id: context.client_id, private_key: context.private_key_pem };
   }
-  if (scenario.startsWith("auth/client-credentials") && context.client_id && context.client_secret) {
-    return { grant_type: "client_credentials", client_id: context.client_id, client_secret: context.client_secret };
+  if (context.client_id && context.client_secret && scenario.startsWith("auth/client-credentials")) {
+    return { connection: "shared", grant_type: "client_credentials", client_id: context.client_id, client_secret: context.client_secret };
   }
-  if (context.valid_jwt) {
-    // The workload's identity token lives in a file its platform keeps fresh (see WORKLOAD_IDENTITY_TOKEN_FILE).
-    process.env.WORKLOAD_IDENTITY_TOKEN_FILE = workloadTokenFile();
+  if (context.client_id && context.valid_jwt) {
+    process.env.WORKLOAD_IDENTITY_TOKEN_FILE = path.join(dir, "workload.jwt");
     writeFileSync(process.env.WORKLOAD_IDENTITY_TOKEN_FILE, context.valid_jwt);
-    return { grant_type: "jwt_bearer" };
+    return { connection: "shared", grant_type: "jwt_bearer", client_id: context.client_id };
   }
-  if (context.client_id) return { client_id: context.client_id, ...(context.client_secret ? { client_secret: context.client_secret } : {}) };
-  return {};
+  const client = context.client_id ? { client_id: context.client_id, ...(context.client_secret ? { client_secret: context.client_secret } : {}) } : {};
+  return { connection: "per_user", ...client };
 }
 
 async function main() {
   const serverUrl = process.argv[2] ?? "";
   const scenario = process.env.MCP_CONFORMANCE_SCENARIO ?? "";
   const context = contextSchema.parse(JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT ?? "{}"));
-  const cleanUp = ownDatabase();
+  const dir = mkdtempSync(path.join(tmpdir(), "mcp-conformance-"));
+  ownDatabase(dir);
+  const authentication = authenticationFor(scenario, context, dir);
   const { db } = await import("@/lib/db");
   const { ApiError } = await import("@/lib/api/errors");
   const { createProvider, findProviderRow } = await import("@/lib/providers/data");
@@ -68,8 +72,7 @@ async function main() {
     await db().workspace.create({ data: { id: workspaceId, name: "Conformance", createdAt: new Date() } });
     await db().user.create({ data: { id: userId, email: "member@conformance.test", name: "Member", createdAt: new Date() } });
     await db().membership.create({ data: { userId, workspaceId, role: "owner", createdAt: new Date() } });
-    const authentication = authenticationFor(scenario, context, () => path.join(path.dirname(process.env.DATABASE_URL?.slice(5) ?? tmpdir()), "workload.jwt"));
-    const input = createProviderSchema.parse({ name: "Conformance", server_identifier: "conformance", server_url: serverUrl, authentication: { type: "oauth", connection: "per_user", ...authentication } });
+    const input = createProviderSchema.parse({ name: "Conformance", server_identifier: "conformance", server_url: serverUrl, authentication: { type: "oauth", ...authentication } });
     const { id } = await createProvider({ workspaceId, userId, input });
     const caller = { userId, workspaceId, role: "owner" as const };
     const browser = browserValue(undefined);
@@ -97,7 +100,7 @@ async function main() {
     }
   } finally {
     await db().$disconnect().catch(() => undefined);
-    cleanUp();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
