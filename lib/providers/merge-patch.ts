@@ -55,9 +55,10 @@ export function applyProviderPatch(current: StoredProviderDocument, patch: Provi
       const removedAnyway = patch.headers === null || resent !== undefined;
       if (!removedAnyway) droppedSecrets.push(`headers.${name}`);
     }
-    if (current.authentication?.client_secret && patch.authentication?.client_secret === undefined && patch.authentication !== null) {
-      if (isObject(base.authentication)) Reflect.deleteProperty(base.authentication, "client_secret");
-      droppedSecrets.push("authentication.client_secret");
+    for (const secret of ["client_secret", "private_key"] as const) {
+      if (!current.authentication?.[secret] || patch.authentication?.[secret] !== undefined || patch.authentication === null) continue;
+      if (isObject(base.authentication)) Reflect.deleteProperty(base.authentication, secret);
+      droppedSecrets.push(`authentication.${secret}`);
     }
     if (current.identity_settings?.client_secret && patch.identity_settings?.client_secret === undefined && patch.identity_settings !== null) {
       if (isObject(base.identity_settings)) Reflect.deleteProperty(base.identity_settings, "client_secret");

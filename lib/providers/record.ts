@@ -10,13 +10,13 @@ import { isForwardingActive, parseStoredIdentityMode, type StoredIdentityMode } 
 import { log } from "@/lib/log";
 import { HEADER_VALUE, isForbiddenHeader } from "@/lib/providers/header-rules";
 import { maskHeaders, maskSecret, maskUrl } from "@/lib/providers/masking";
-import { DISCOVERY_FAILURES, iconSchema, publicIdentitySettingsSchema, type Discovery, type IdentitySettings, type OAuthConnectionKind, type Provider, type ProviderDocument } from "@/lib/providers/schemas";
+import { DISCOVERY_FAILURES, iconSchema, isInteractive, OAUTH_GRANTS, publicIdentitySettingsSchema, type Discovery, type IdentitySettings, type OAuthConnectionKind, type OAuthGrant, type Provider, type ProviderDocument } from "@/lib/providers/schemas";
 import { toolSchema, type StoredTool } from "@/lib/providers/tool-schemas";
 
 export type ProviderRow = McpProvider;
 
 /** What a response needs of a row: no secret in any form but the masked one. */
-export const SHOWN_ROW_OMITS = { serverUrlEncrypted: true, headersEncrypted: true, clientSecretEncrypted: true, identityClientSecretEncrypted: true, tools: true } as const;
+export const SHOWN_ROW_OMITS = { serverUrlEncrypted: true, headersEncrypted: true, clientSecretEncrypted: true, clientKeyEncrypted: true, identityClientSecretEncrypted: true, tools: true } as const;
 export type ShownRow = Omit<ProviderRow, keyof typeof SHOWN_ROW_OMITS>;
 
 /** A document as stored: its identity mode may be one this version doesn't know. */
@@ -50,6 +50,8 @@ export function toColumns(doc: StoredProviderDocument) {
     oauthScope: doc.authentication?.scope ?? null,
     clientId: doc.authentication?.client_id ?? null,
     clientSecretEncrypted: doc.authentication?.client_secret ? encrypt(doc.authentication.client_secret) : null,
+    oauthGrant: doc.authentication && !isInteractive(doc.authentication.grant_type) ? (doc.authentication.grant_type ?? null) : null,
+    clientKeyEncrypted: doc.authentication?.private_key ? encrypt(doc.authentication.private_key) : null,
     ...maskedColumns(doc),
     timeout: doc.configuration.timeout,
     sseReadTimeout: doc.configuration.sse_read_timeout,
@@ -120,6 +122,8 @@ export function toDocument(row: ProviderRow): StoredProviderDocument {
             connection: oauthConnectionOf(row),
             ...(row.clientId ? { client_id: row.clientId } : {}),
             ...(row.clientId && row.clientSecretEncrypted ? { client_secret: decrypt(row.clientSecretEncrypted) } : {}),
+            ...(row.clientId && row.clientKeyEncrypted ? { private_key: decrypt(row.clientKeyEncrypted) } : {}),
+            ...(oauthGrantOf(row) !== "authorization_code" ? { grant_type: oauthGrantOf(row) } : {}),
             ...(row.oauthScope ? { scope: row.oauthScope } : {}),
           },
         }
@@ -141,7 +145,14 @@ function storedIdentitySettings(row: ProviderRow, decrypt: (sealed: string) => s
  * Tokens made for other settings are never sent, and a save that changes these ends connections.
  */
 export function oauthBinding(doc: Pick<StoredProviderDocument, "server_url" | "authentication">): string {
-  return `${doc.server_url}\0${doc.authentication?.client_id ?? ""}\0${doc.authentication?.connection ?? ""}`;
+  const grant = doc.authentication?.grant_type ?? "authorization_code";
+  // Tokens of the default grant keep the binding they had before grants were configurable.
+  return `${doc.server_url}\0${doc.authentication?.client_id ?? ""}\0${doc.authentication?.connection ?? ""}${grant === "authorization_code" ? "" : `\0${grant}`}`;
+}
+
+/** How a row's tokens are had; a value this version doesn't know is the interactive default. */
+export function oauthGrantOf(row: Pick<ProviderRow, "oauthGrant">): OAuthGrant {
+  return (OAUTH_GRANTS as readonly string[]).includes(row.oauthGrant ?? "") ? (row.oauthGrant as OAuthGrant) : "authorization_code";
 }
 
 /** How a row's OAuth connections are kept; a value this version doesn't know is the safer per-user one. */
@@ -213,6 +224,7 @@ export function maskedColumns(doc: Pick<StoredProviderDocument, "server_url" | "
     headersMasked: headers ? JSON.stringify(maskHeaders(headers)) : null,
     clientSecretMasked: doc.authentication?.client_secret ? maskSecret(doc.authentication.client_secret) : null,
     identityClientSecretMasked: doc.identity_settings?.client_secret ? maskSecret(doc.identity_settings.client_secret) : null,
+    clientKeyMasked: doc.authentication?.private_key ? maskSecret(doc.authentication.private_key.trim()) : null,
   };
 }
 
@@ -244,7 +256,15 @@ export function toProvider(row: ShownRow): Provider {
     headers: headers ?? {},
     authentication:
       row.authType === "oauth"
-        ? { type: "oauth", connection: oauthConnectionOf(row), client_id: row.clientId, client_secret: row.clientId ? row.clientSecretMasked : null, scope: row.oauthScope }
+        ? {
+            type: "oauth",
+            connection: oauthConnectionOf(row),
+            grant_type: oauthGrantOf(row),
+            client_id: row.clientId,
+            client_secret: row.clientId ? row.clientSecretMasked : null,
+            private_key: row.clientId ? row.clientKeyMasked : null,
+            scope: row.oauthScope,
+          }
         : null,
     configuration: { timeout: row.timeout, sse_read_timeout: row.sseReadTimeout },
     identity_mode: mode,
