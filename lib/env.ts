@@ -59,6 +59,8 @@ const envSchema = z
     // An RFC 7523 workload identity token (a JWT the platform keeps fresh in this file, as Kubernetes
     // does for a service account): what providers set to the jwt_bearer grant present.
     WORKLOAD_IDENTITY_TOKEN_FILE: optionalString,
+    // Authorization servers (issuers, comma-separated) the workload identity token may be presented to, beside those in its own aud.
+    WORKLOAD_IDENTITY_AUDIENCES: optionalString,
     // Private-network MCP servers the console may reach (hosts, host:port, CIDRs); see lib/mcp/address-policy.ts.
     MCP_ALLOWED_HOSTS: optionalString,
     // Web origins whose browser-based MCP clients may call the gateway (CORS), comma-separated; see lib/gateway/origin.ts.

@@ -60,14 +60,31 @@ async function writeRows(rows: Row[], kept: number) {
 
 const COLUMNS = ["id", "workspace_id", "user_id", "user_email", "provider_id", "provider_name", "tool", "via", "outcome", "duration_ms", "identity", "request_id", "created_at"];
 const ROW_PLACEHOLDERS = `(${COLUMNS.map(() => "?").join(", ")})`;
+const ROWS_PER_INSERT = 500;
 
 // One INSERT of many rows: Prisma's createMany spends about a quarter of a millisecond of CPU per
 // row here, a tenth of that as plain SQL — and every call through the gateway is a row
 // (docs/performance.md, section c).
 async function insertRows(rows: Row[]) {
-  if (rows.length === 0) return;
-  const values = rows.flatMap((row) => [row.id, row.workspaceId, row.userId, row.userEmail, row.providerId, row.providerName, row.tool, row.via, row.outcome, row.durationMs, row.identity, row.requestId, row.createdAt]);
-  await executeRaw(`INSERT INTO tool_calls (${COLUMNS.join(", ")}) VALUES ${rows.map(() => ROW_PLACEHOLDERS).join(", ")}`, ...values);
+  // Kept rows can number thousands: each statement stays well inside both databases' parameter limits.
+  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+    const chunk = rows.slice(start, start + ROWS_PER_INSERT);
+    const values = chunk.flatMap((row) => [row.id, row.workspaceId, row.userId, row.userEmail, row.providerId, row.providerName, row.tool, row.via, row.outcome, row.durationMs, row.identity, row.requestId, row.createdAt]);
+    await executeRaw(`INSERT INTO tool_calls (${COLUMNS.join(", ")}) VALUES ${chunk.map(() => ROW_PLACEHOLDERS).join(", ")}`, ...values);
+  }
+}
+
+/** A batch the database refused for what is in it: each row is tried alone, so one bad row loses only itself. */
+async function insertEachRow(rows: Row[]) {
+  let lost = 0;
+  for (const row of rows) {
+    await insertRows([row]).catch((error: unknown) => {
+      if (isDatabaseUnavailable(error)) throw error;
+      lost += 1;
+      log.warn({ err: error, requestId: row.requestId }, "a tool call could not be recorded in the activity log");
+    });
+  }
+  return lost;
 }
 
 function keep(rows: Row[], fresh: number, error: unknown) {
@@ -93,9 +110,18 @@ async function flush() {
     await writeRows(rows, kept);
     if (kept > 0) log.warn({ written: kept }, "tool calls kept while the database was away are recorded");
   } catch (error) {
-    if (isDatabaseUnavailable(error)) keep(rows, rows.length - kept, error);
-    else log.warn({ err: error, count: rows.length, requestIds: rows.slice(0, 5).map((row) => row.requestId) }, "tool calls could not be recorded in the activity log");
+    if (isDatabaseUnavailable(error)) {
+      keep(rows, rows.length - kept, error);
+      return;
+    }
+    log.warn({ err: error, count: rows.length }, "a batch of tool calls was refused; recording them one by one");
+    await insertEachRow(rows).catch((unavailable: unknown) => { keep(rows, rows.length - kept, unavailable); });
   }
+}
+
+/** A caller's text as both databases store it: PostgreSQL refuses NUL and lone surrogates in text. */
+function storable(text: string): string {
+  return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|\0/g, "\uFFFD");
 }
 
 /**
@@ -103,7 +129,7 @@ async function flush() {
  * turned into a failed call: the call itself has happened.
  */
 export function recordToolCall(record: ToolCallRecord) {
-  waiting.rows.push({ id: randomUUID(), ...record, tool: record.tool.slice(0, TOOL_MAX), durationMs: Math.max(0, Math.round(record.durationMs)), createdAt: new Date() });
+  waiting.rows.push({ id: randomUUID(), ...record, tool: storable(record.tool.slice(0, TOOL_MAX)), durationMs: Math.max(0, Math.round(record.durationMs)), createdAt: new Date() });
   if (waiting.rows.length >= BATCH_MAX) waiting.flushing = waiting.flushing.then(flush);
   else waiting.timer ??= setTimeout(() => { waiting.flushing = waiting.flushing.then(flush); }, FLUSH_MS);
 }

@@ -7,6 +7,7 @@
 // the access token is cached like every forwarded token.
 import "server-only";
 import { discoverAuthorizationServerMetadata, discoverOAuthProtectedResourceMetadata } from "@modelcontextprotocol/sdk/client/auth.js";
+import { checkResourceAllowed } from "@modelcontextprotocol/sdk/shared/auth-utils.js";
 import { forwardingStrategy, type Minter } from "@/lib/credentials/forwarded";
 import type { Target } from "@/lib/credentials/target";
 import type { CredentialStrategy, EndUser } from "@/lib/credentials/types";
@@ -20,6 +21,7 @@ import type { IssuedToken } from "@/lib/identity/types";
 import { log } from "@/lib/log";
 import { resourceOfUrl } from "@/lib/mcp/resource";
 import type { IdentitySettings } from "@/lib/providers/schemas";
+import { sameIssuer } from "@/lib/upstream-oauth/client-provider";
 import { boundedFetch } from "@/lib/upstream-oauth/connections";
 
 /** What the access token's lifetime is taken to be when the authorization server doesn't say. */
@@ -42,14 +44,18 @@ export async function authorizationServerOf(serverUrl: string, fetchFn: typeof f
     throw unreachable ? new IdentityError("token_error", "the server or its authorization server could not be reached for its metadata") : missing(why);
   };
   // Never the query string: it often holds a key.
-  const named = await discoverOAuthProtectedResourceMetadata(resourceOfUrl(serverUrl), {}, watched).then(
-    (metadata) => metadata.authorization_servers?.[0],
-    failed("it publishes no OAuth protected-resource metadata (RFC 9728) naming its authorization server"),
-  );
+  const resource = resourceOfUrl(serverUrl);
+  const published = await discoverOAuthProtectedResourceMetadata(resource, {}, watched).catch(failed("it publishes no OAuth protected-resource metadata (RFC 9728) naming its authorization server"));
+  // RFC 9728 §3.3: metadata for another resource is not this server's word.
+  if (!checkResourceAllowed({ requestedResource: resource, configuredResource: published.resource })) throw missing("its protected-resource metadata (RFC 9728) is for another resource");
+  const named = published.authorization_servers?.[0];
   if (!named) throw missing("its protected-resource metadata names no authorization server");
   const metadata = await discoverAuthorizationServerMetadata(named, { fetchFn: watched }).catch(failed("its authorization server's metadata (RFC 8414) can't be read"));
   if (!metadata) failed("its authorization server publishes no metadata (RFC 8414)")();
-  if (!metadata?.token_endpoint) throw missing("its authorization server's metadata (RFC 8414) has no token endpoint");
+  // RFC 8414 §3.3: metadata that names another issuer is a mix-up — the ID-JAG (made for that
+  // issuer) and the client's secret would go to whoever published it.
+  if (!metadata || !sameIssuer(named, metadata.issuer)) throw missing("its authorization server's metadata (RFC 8414) names another issuer than the one the server named");
+  if (!metadata.token_endpoint) throw missing("its authorization server's metadata (RFC 8414) has no token endpoint");
   if (metadata.grant_types_supported && !metadata.grant_types_supported.includes(JWT_BEARER_GRANT)) {
     throw missing("its authorization server doesn't accept jwt-bearer grants, so it can't take an ID-JAG");
   }

@@ -62,8 +62,12 @@ export class IssuerMismatch extends Error {
 export function assertSameIssuer(state: OAuthDiscoveryState): void {
   if (!state.resourceMetadata) return;
   const issuer = state.authorizationServerMetadata?.issuer;
-  const same = (a: string, b: string) => a.replace(/\/+$/, "") === b.replace(/\/+$/, "");
-  if (issuer !== undefined && !same(state.authorizationServerUrl, issuer)) throw new IssuerMismatch(issuer);
+  if (issuer !== undefined && !sameIssuer(state.authorizationServerUrl, issuer)) throw new IssuerMismatch(issuer);
+}
+
+/** Whether the issuer a resource named and the one its metadata declares are the same (a trailing slash aside). */
+export function sameIssuer(named: string, declared: string): boolean {
+  return named.replace(/\/+$/, "") === declared.replace(/\/+$/, "");
 }
 
 /** A call needed the user at the authorization server; only a Connect can do that. */
@@ -92,7 +96,9 @@ export class ConnectionAuth implements OAuthClientProvider {
   }
 
   async prepareTokenRequest(): Promise<URLSearchParams | undefined> {
-    return this.options.machineGrant ? machineTokenRequest(this.options.machineGrant) : undefined;
+    if (!this.options.machineGrant) return undefined;
+    const discovery = this.stored.discovery;
+    return machineTokenRequest(this.options.machineGrant, discovery?.authorizationServerMetadata?.issuer ?? discovery?.authorizationServerUrl);
   }
 
   get clientMetadataUrl(): string | undefined {

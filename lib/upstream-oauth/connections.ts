@@ -267,6 +267,13 @@ async function machineToken(row: ProviderRow, doc: ReturnType<typeof toDocument>
   const binding = bindingOf(row, doc);
   const where = { providerId_owner: { providerId: row.id, owner: WORKSPACE_OWNER } };
   let stored = await db().upstreamConnection.findUnique({ where });
+  const usable = (candidate: StoredState, boundTo: string | null) => {
+    const expiry = tokenExpiry(candidate.tokens);
+    return Boolean(candidate.tokens) && boundTo === binding && (expiry === undefined || expiry - Date.now() >= refreshMargin(candidate.tokens));
+  };
+  // Settings nobody has saved (Test connection of a new provider, or of an edit): a token is got
+  // for them and kept nowhere — the saved connection stays as it was.
+  if (!(stored && usable(readState(stored), stored.boundTo)) && !(await savedWith(row, binding))) return tokenOf(row, await requestMachineToken(row, doc, {}), "");
   if (!stored) {
     // Another call may create it at the same moment: either row will do.
     await db().upstreamConnection.create({ data: { id: randomUUID(), providerId: row.id, workspaceId: row.workspaceId, owner: WORKSPACE_OWNER, userId: null, stateEncrypted: sealState({}) } }).catch(() => undefined);
@@ -274,10 +281,6 @@ async function machineToken(row: ProviderRow, doc: ReturnType<typeof toDocument>
   }
   const connectionId = stored.id;
   let state = readState(stored);
-  const usable = (candidate: StoredState, boundTo: string | null) => {
-    const expiry = tokenExpiry(candidate.tokens);
-    return Boolean(candidate.tokens) && boundTo === binding && (expiry === undefined || expiry - Date.now() >= refreshMargin(candidate.tokens));
-  };
   if (!usable(state, stored.boundTo)) {
     let pending = obtaining.get(connectionId);
     if (!pending) {
@@ -286,9 +289,32 @@ async function machineToken(row: ProviderRow, doc: ReturnType<typeof toDocument>
     }
     state = await pending;
   }
+  return tokenOf(row, state, connectionId);
+}
+
+function tokenOf(row: ProviderRow, state: StoredState, connectionId: string): ConnectionToken {
   const tokens = state.tokens;
   if (!tokens) throw new ApiError("upstream_error", `${row.name}'s authorization server gave the console no token.`);
   return { token: tokens.access_token, connectionId, kind: "shared", validUntil: (tokenExpiry(tokens) ?? Number.POSITIVE_INFINITY) - refreshMargin(tokens) };
+}
+
+/** Whether `row`'s settings are the provider's saved ones (a check's row is not). */
+async function savedWith(row: ProviderRow, binding: string): Promise<boolean> {
+  const saved = await db().mcpProvider.findUnique({ where: { id: row.id } });
+  return saved !== null && saved.workspaceId === row.workspaceId && bindingOf(saved) === binding;
+}
+
+/** The machine grant at the server's authorization server; `state` gains the tokens (and what discovery found). */
+async function requestMachineToken(row: ProviderRow, doc: ReturnType<typeof toDocument>, state: StoredState): Promise<StoredState> {
+  const client = new ConnectionAuth(state, clientOptions(row, { onAuthorization: "refuse" }, doc));
+  try {
+    await auth(client, { serverUrl: doc.server_url, fetchFn: boundedFetch });
+  } catch (error) {
+    log.warn({ err: error, providerId: row.id }, "a machine-grant token request failed");
+    const why = error instanceof MachineGrantUnavailable ? error.message : failureAt(error);
+    throw new ApiError("upstream_error", `${row.name}'s authorization server didn't give the console a token: ${why}. Nothing was retried with another grant.`);
+  }
+  return state;
 }
 
 async function obtainUnderLease(row: ProviderRow, doc: ReturnType<typeof toDocument>, connectionId: string, binding: string, usable: (state: StoredState, boundTo: string | null) => boolean): Promise<StoredState> {
@@ -298,15 +324,7 @@ async function obtainUnderLease(row: ProviderRow, doc: ReturnType<typeof toDocum
     const seen = readState(stored);
     if (usable(seen, stored.boundTo)) return seen;
     // Discovery is kept for these settings only; what was learnt for other settings starts over.
-    const state: StoredState = stored.boundTo === binding && seen.discovery ? { discovery: seen.discovery } : {};
-    const client = new ConnectionAuth(state, clientOptions(row, { onAuthorization: "refuse" }, doc));
-    try {
-      await auth(client, { serverUrl: doc.server_url, fetchFn: boundedFetch });
-    } catch (error) {
-      log.warn({ err: error, providerId: row.id }, "a machine-grant token request failed");
-      const why = error instanceof MachineGrantUnavailable ? error.message : failureAt(error);
-      throw new ApiError("upstream_error", `${row.name}'s authorization server didn't give the console a token: ${why}. Nothing was retried with another grant.`);
-    }
+    const state = await requestMachineToken(row, doc, stored.boundTo === binding && seen.discovery ? { discovery: seen.discovery } : {});
     const now = new Date();
     await db().upstreamConnection.updateMany({ where: { id: connectionId }, data: { stateEncrypted: sealState(state), boundTo: binding, connectedAt: now, connectedBy: null, expiresAt: expiresAtOf(state), endedAt: null, endedReason: null, updatedAt: now } });
     return state;
