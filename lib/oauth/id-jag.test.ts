@@ -1,5 +1,6 @@
 // What the console's authorization server takes for an ID-JAG, and what it tells the developer when
 // it doesn't: signed locally with a key of "the IdP"; the JWKS is a local key set.
+import fc from "fast-check";
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type JWTPayload } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ID_JAG_TYP, IdJagRefusal, MAX_ASSERTION_LENGTH, verifyIdJag, type IdJagExpectations } from "@/lib/oauth/id-jag";
@@ -74,5 +75,26 @@ describe("verifyIdJag", () => {
     expect(fetched).toBe(0);
     await expect(verifyIdJag(await sign(claims()), unreachable)).rejects.toMatchObject({ error: "temporarily_unavailable" });
     expect(fetched).toBe(1);
+  });
+});
+
+describe("verifyIdJag, fuzzed", () => {
+  const segment = (value: unknown) => Buffer.from(typeof value === "string" ? value : JSON.stringify(value === undefined ? null : value)).toString("base64url");
+  const jwtShaped = fc
+    .tuple(
+      fc.oneof(fc.record({ alg: fc.constantFrom("RS256", "none", "HS256", "ES256", "x"), typ: fc.constantFrom(ID_JAG_TYP, "JWT", "", 7), kid: fc.constantFrom("idp-1", "other") }, { requiredKeys: [] }), fc.anything(), fc.string()),
+      fc.oneof(fc.record({ iss: fc.constantFrom(ISSUER, 1, ""), aud: fc.constantFrom(AS, [AS], null), exp: fc.oneof(fc.integer(), fc.double(), fc.string()), iat: fc.oneof(fc.integer(), fc.string()), jti: fc.anything(), sub: fc.anything(), client_id: fc.anything(), resource: fc.anything() }, { requiredKeys: [] }), fc.anything()),
+      fc.string(),
+    )
+    .map(([header, payload, signature]) => `${segment(header)}.${segment(payload)}.${segment(signature)}`);
+
+  it("refuses anything malformed with an OAuth error, never a crash", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.string(), fc.string({ unit: "binary" }), jwtShaped), async (assertion) => {
+        const outcome = await verifyIdJag(assertion, expected).then(() => "accepted", (e: unknown) => e);
+        expect(outcome).toBeInstanceOf(IdJagRefusal);
+      }),
+      { seed: 20261207, numRuns: 1000 },
+    );
   });
 });
