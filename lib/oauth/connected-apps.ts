@@ -89,6 +89,19 @@ export async function revokeConnectedApp(caller: Caller, grantId: string) {
   await forgetConnectedApp(grantId);
 }
 
+/**
+ * Ends, at once, the grants the identity provider gave these clients in the workspace (ID-JAGs):
+ * the admin no longer allows them there. Apps the users authorised themselves stay.
+ */
+export async function endEnterpriseGrants(workspaceId: string, clientIds: string[]) {
+  if (clientIds.length === 0) return;
+  const apps = await db().connectedApp.findMany({ where: { workspaceId, source: "enterprise_idp", clientId: { in: clientIds } }, select: { grantId: true } });
+  for (const { grantId } of apps) {
+    await destroyGrant(grantId);
+    await forgetConnectedApp(grantId);
+  }
+}
+
 /** The grant has ended: the app leaves the list and every instance forgets its cached caller. */
 export async function forgetConnectedApp(grantId: string) {
   // Announced first: this instance forgets the caller before this function's first wait, so a

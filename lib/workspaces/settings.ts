@@ -9,6 +9,7 @@ import { recordAuditEvent } from "@/lib/audit";
 import type { Caller } from "@/lib/auth/request-auth";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
+import { endEnterpriseGrants } from "@/lib/oauth/connected-apps";
 
 export const MAX_ID_JAG_CLIENTS = 20;
 
@@ -76,8 +77,17 @@ export async function getWorkspaceSettings(caller: Pick<Caller, "workspaceId">):
   return toSettings(row);
 }
 
-/** Merge-patches the settings; an omitted field stays as it is. */
+/**
+ * Merge-patches the settings; an omitted field stays as it is. A client no longer allowed (or every
+ * client, when turned off) loses the tokens it got from ID-JAGs here at once, as a revoked app does.
+ */
 export async function updateWorkspaceSettings(caller: Pick<Caller, "workspaceId" | "userId">, patch: UpdateWorkspaceSettings): Promise<WorkspaceSettings> {
+  const { settings, disallowed } = await saveSettings(caller, patch);
+  await endEnterpriseGrants(caller.workspaceId, disallowed);
+  return settings;
+}
+
+async function saveSettings(caller: Pick<Caller, "workspaceId" | "userId">, patch: UpdateWorkspaceSettings): Promise<{ settings: WorkspaceSettings; disallowed: string[] }> {
   const change = patch.enterprise_managed_authorization ?? {};
   return db().$transaction(async (tx) => {
     const row = await tx.workspace.findUnique({ where: { id: caller.workspaceId }, select: SELECT });
@@ -94,10 +104,12 @@ export async function updateWorkspaceSettings(caller: Pick<Caller, "workspaceId"
       ...(next.idJagEnabled !== row.idJagEnabled ? ["enterprise_managed_authorization.enabled"] : []),
       ...(next.idJagClientIds !== row.idJagClientIds ? ["enterprise_managed_authorization.allowed_client_ids"] : []),
     ];
-    if (fields.length === 0) return toSettings(row);
+    if (fields.length === 0) return { settings: toSettings(row), disallowed: [] };
     await tx.workspace.update({ where: { id: caller.workspaceId }, data: next });
     await recordAuditEvent(tx, { workspaceId: caller.workspaceId, actorUserId: caller.userId, action: "workspace.settings_updated", fields });
-    return toSettings(next);
+    const wasAllowed = row.idJagEnabled ? parseClientIds(row.idJagClientIds) : [];
+    const disallowed = wasAllowed.filter((id) => !enabled || !clientIds.includes(id));
+    return { settings: toSettings(next), disallowed };
   });
 }
 

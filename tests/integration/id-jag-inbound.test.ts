@@ -205,6 +205,17 @@ describe("an ID-JAG from the SSO provider", () => {
     expect((await initialize("/mcp", token)).status).toBe(401);
     expect((await call(alice, "GET /api/v1/connected-apps")).json.data.find((entry) => entry.client_id === agent.client_id)).toBeUndefined();
   });
+
+  it("turning it off, or no longer allowing the client, ends the tokens it got at once", async () => {
+    for (const disallow of [() => allow(admin, false), () => allow(admin, true, ["another-client"])]) {
+      expect((await allow(admin, true)).status).toBe(200);
+      const token = String((await redeem(await idJagFor("alice"))).body.access_token);
+      expect((await initialize("/mcp", token)).status).toBe(200);
+      expect((await disallow()).status).toBe(200);
+      expect((await initialize("/mcp", token)).status).toBe(401);
+      expect((await call(alice, "GET /api/v1/connected-apps")).json.data.find((entry) => entry.client_id === agent.client_id)).toBeUndefined();
+    }
+  });
 });
 
 describe("refusals: each an OAuth error (RFC 6749 §5.2) a developer can act on", () => {
