@@ -275,7 +275,21 @@ describe("refusals: each an OAuth error (RFC 6749 §5.2) a developer can act on"
     expect(outsider.body.error_description).toMatch(/not a member of a workspace that allows this client/);
   });
 
+  it("the identity provider unreachable: 503 temporarily_unavailable, worth retrying", async () => {
+    const assertion = await idJagFor("alice");
+    setEnv({ OIDC_ISSUER: "http://127.0.0.1:9" });
+    try {
+      const refused = await redeem(assertion);
+      expect(refused).toMatchObject({ status: 503, body: { error: "temporarily_unavailable" } });
+      expect(refused.body.error_description).toMatch(/try again shortly/);
+    } finally {
+      setEnv({ OIDC_ISSUER: idp.issuer });
+    }
+    expect((await redeem(assertion)).status).toBe(200);
+  });
+
   it("a resource parameter that differs from the ID-JAG's, and a scope without mcp", async () => {
+    expect((await redeem(await idJagFor("alice"), agent, { resource: `${ORIGIN}/mcp`, scope: "mcp" })).status).toBe(200);
     expect((await redeem(await idJagFor("alice"), agent, { resource: `${ORIGIN}/mcp/${identifier}` })).body.error).toBe("invalid_target");
     expect((await redeem(await idJagFor("alice"), agent, { scope: "admin" })).body.error).toBe("invalid_scope");
   });
