@@ -52,6 +52,13 @@ const envSchema = z
     ADMIN_PASSWORD: optionalString.pipe(z.string().min(8, "must be at least 8 characters").optional()),
     ENTERPRISE_API_URL: optionalString.pipe(z.url().optional()),
     ENTERPRISE_API_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)").optional()),
+    // Where the console's OAuth Client ID Metadata Document is published, when not at
+    // {NEXTAUTH_URL}/oauth/client-metadata.json (a console on a private network, whose document an
+    // authorization server can't fetch, serves the same document from a public https URL).
+    OAUTH_CLIENT_METADATA_URL: optionalString.pipe(z.url({ protocol: /^https$/, error: "must be an https:// URL" }).optional()),
+    // An RFC 7523 workload identity token (a JWT the platform keeps fresh in this file, as Kubernetes
+    // does for a service account): what providers set to the jwt_bearer grant present.
+    WORKLOAD_IDENTITY_TOKEN_FILE: optionalString,
     // Private-network MCP servers the console may reach (hosts, host:port, CIDRs); see lib/mcp/address-policy.ts.
     MCP_ALLOWED_HOSTS: optionalString,
     // Web origins whose browser-based MCP clients may call the gateway (CORS), comma-separated; see lib/gateway/origin.ts.

@@ -20,7 +20,7 @@ import { corsHeaders, originAllowed, preflight } from "@/lib/gateway/origin";
 import { relayDelete, relayGet, relayPost, sessionFor, type RelayRequest } from "@/lib/gateway/relay";
 import { gatewayEventStream, stillAllowed, takeStreamSlot } from "@/lib/gateway/streams";
 import { postWorkspace } from "@/lib/gateway/workspace-endpoint";
-import { parseDisabledTools, type ProviderRow } from "@/lib/providers/record";
+import { disabledToolsOf, type ProviderRow } from "@/lib/providers/record";
 import { cachedPage } from "@/lib/providers/list-cache";
 import { serverIdentifierSchema } from "@/lib/providers/schemas";
 import { log } from "@/lib/log";
@@ -67,12 +67,12 @@ function watchedProvider(caller: Caller, row: ProviderRow) {
       current = now;
       return true;
     },
-    disabledTools: () => new Set(parseDisabledTools(current)),
+    disabledTools: () => disabledToolsOf(current),
   };
 }
 
 /** A server's stream may replay answers to earlier POSTs (Last-Event-ID): tools lists in them are held to policy too. */
-function policyWatch(disabledTools: () => Set<string>): AnswerWatch {
+function policyWatch(disabledTools: () => ReadonlySet<string>): AnswerWatch {
   return new AnswerWatch((result) => {
     if (!Array.isArray(result.tools)) return undefined;
     const disabled = disabledTools();

@@ -36,8 +36,9 @@ import { classify, MAX_MESSAGE_BYTES, McpCallError, noteChallenge } from "@/lib/
 import { outboundRequest } from "@/lib/mcp/outbound";
 import { secrets } from "@/lib/crypto";
 import { env } from "@/lib/env";
-import { parseDisabledTools, toDocument, type ProviderRow } from "@/lib/providers/record";
-import { connectionFor, forwards, retryAfterRefusal, upstreamApiError, type Connection } from "@/lib/providers/tools";
+import { disabledToolsOf, toDocument, type ProviderRow } from "@/lib/providers/record";
+import { connectionFor, credentialLabel, retryAfterRefusal, upstreamApiError } from "@/lib/credentials/connection";
+import type { Connection } from "@/lib/credentials/types";
 
 // What the client sends that the server should see; everything else (its Authorization, cookies,
 // Host, proxies' headers) stays here. The provider's own headers and the caller's credential go instead.
@@ -56,14 +57,14 @@ export type RelayRequest = {
 
 /**
  * What a session was opened against: the server and how the console reaches it (URL, headers,
- * identity mode, OAuth). A change to any of these ends its sessions (404: the client starts again);
+ * identity mode and settings, OAuth). A change to any of these ends its sessions (404: the client starts again);
  * a change to anything else — a name, a tool turned off — doesn't, and the client hears list_changed.
  */
 export function serverHash(row: ProviderRow): string {
   let hash = serverHashes.get(row);
   if (hash === undefined) {
     const doc = toDocument(row);
-    hash = secrets(env().encryptionKey).hash(JSON.stringify([doc.server_url, doc.headers ?? {}, doc.identity_mode, doc.authentication ?? null])).slice(0, 22);
+    hash = secrets(env().encryptionKey).hash(JSON.stringify([doc.server_url, doc.headers ?? {}, doc.identity_mode, doc.authentication ?? null, doc.identity_settings ?? null])).slice(0, 22);
     serverHashes.set(row, hash);
   }
   return hash;
@@ -130,18 +131,13 @@ function outcomeOf(answer: Answer): string {
   return answer.result?.isError === true ? "tool_error" : "ok";
 }
 
-/** The identity the activity log records when no connection was made. */
-function intendedIdentity(row: ProviderRow): string {
-  return forwards(row) ? row.identityMode : row.authType === "oauth" ? "oauth" : "off";
-}
-
 // ---- policy on the way back --------------------------------------------------------------------
 
 const CACHEABLE = new Set(["server/discover", "tools/list", "prompts/list", "resources/list", "resources/templates/list", "resources/read"]);
 
 /** What the relay changes in an answer: tools an admin turned off, and what a shared cache may keep. */
 function rewriterFor(message: Extract<Message, { kind: "request" }>, row: ProviderRow, modern: boolean): ((result: Record<string, unknown>) => Record<string, unknown> | undefined) | undefined {
-  const disabled = message.method === "tools/list" ? new Set(parseDisabledTools(row)) : undefined;
+  const disabled = message.method === "tools/list" ? disabledToolsOf(row) : undefined;
   const cacheable = modern && CACHEABLE.has(message.method);
   if (!cacheable && !disabled?.size) return undefined;
   return (result) => {
@@ -181,10 +177,10 @@ async function answerLocally(relay: RelayRequest, envelope: Envelope, failure: A
         case "ping":
           return { jsonrpc: "2.0", id: message.id, result: {} };
         case "tools/call":
-          recorder(relay, toolNameOf(message), () => intendedIdentity(row))(failure.code);
+          recorder(relay, toolNameOf(message), () => credentialLabel(row))(failure.code);
           return { jsonrpc: "2.0", id: message.id, result: toolError(failure.detail) };
         case "tools/list": {
-          const disabled = new Set(parseDisabledTools(row));
+          const disabled = disabledToolsOf(row);
           const tools = (await lastKnownMcpTools(row, caller.userId)).filter((tool) => !disabled.has(tool.name));
           return { jsonrpc: "2.0", id: message.id, result: { tools, ...(modern ? { resultType: "complete", ttlMs: 0, cacheScope: "private" } : {}) } };
         }
@@ -336,11 +332,11 @@ export async function relayPost(relay: RelayRequest): Promise<Response> {
   const session = initialize || modern ? "none" : continuedSession(req.headers.get("mcp-session-id"), relay);
   if (!session) return sessionNotFound();
 
-  const disabled = new Set(parseDisabledTools(row));
+  const disabled = disabledToolsOf(row);
   const refusedCalls = requests.filter((message) => message.method === "tools/call" && disabled.has(toolNameOf(message)));
   if (refusedCalls.length > 0) {
     const refusal = (message: Extract<Message, { kind: "request" }>) => `An admin has turned off ${toolNameOf(message).slice(0, 200)} on ${row.name}; it can't be called.`;
-    for (const message of refusedCalls) recorder(relay, toolNameOf(message), () => intendedIdentity(row))("tool_disabled");
+    for (const message of refusedCalls) recorder(relay, toolNameOf(message), () => credentialLabel(row))("tool_disabled");
     if (!envelope.batch) return json(200, { jsonrpc: "2.0", id: refusedCalls[0].id, result: toolError(refusal(refusedCalls[0])) });
     return json(200, requests.map((message) => rpcError(message.id, -32600, refusedCalls.includes(message) ? refusal(message) : "This batch holds a call of a disabled tool; send the other requests on their own")));
   }
@@ -364,7 +360,7 @@ export async function relayPost(relay: RelayRequest): Promise<Response> {
   const listen = !envelope.batch && first.kind === "request" && first.method === "subscriptions/listen";
   const abandon = new AbortController();
   // Each request is watched from before it is sent, so a cancellation that comes first is heard.
-  let identity = intendedIdentity(row);
+  let identity = credentialLabel(row);
   const watch = new AnswerWatch();
   for (const message of requests) {
     const record = message.method === "tools/call" ? recorder(relay, toolNameOf(message), () => identity) : undefined;
@@ -389,7 +385,10 @@ export async function relayPost(relay: RelayRequest): Promise<Response> {
       }));
     }
   }
-  const signal = AbortSignal.any([req.signal, abandon.signal]);
+  // The client leaving ends the relayed request too (linked by hand: AbortSignal.any costs the hot path).
+  if (req.signal.aborted) abandon.abort();
+  else req.signal.addEventListener("abort", () => { abandon.abort(); }, { once: true });
+  const { signal } = abandon;
   let sent: Sent;
   try {
     sent = await send(relay, { method: "POST", body: text, upstreamSessionId, signal, streaming: listen }, (connection) => (calls.length > 0 ? connection.sseReadTimeoutMs : connection.timeoutMs));

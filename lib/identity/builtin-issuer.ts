@@ -1,23 +1,30 @@
-// The built-in token issuer: mints an audience-bound access token for a user from their stored SSO
-// refresh token — a refresh grant at the OpenID Provider with RFC 8707 `resource` = the MCP server.
+// The built-in token issuer: mints an audience-bound token for a user from their stored SSO
+// refresh token. idp_token: a refresh grant at the OpenID Provider with RFC 8707 `resource` = the
+// MCP server. token_exchange and id_jag: a refresh grant for the user's fresh SSO tokens, then the
+// exchange lib/identity/grants.ts shapes (RFC 8693, Entra on-behalf-of, or an ID-JAG).
 import "server-only";
 import { secrets } from "@/lib/crypto";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { IdentityError } from "@/lib/identity/errors";
-import { IDP_TIMEOUT_MS, idpClient, idpMetadata, refreshGrant } from "@/lib/identity/idp";
+import { errorCodeShown, exchangeForm, ID_JAG_TOKEN_TYPE, type SubjectTokens } from "@/lib/identity/grants";
+import { IDP_TIMEOUT_MS, idpClient, idpMetadata, refreshGrant, tokenGrant, type IdpClient } from "@/lib/identity/idp";
 import { dropRefusedRefreshToken, forwardingIdentity, storeRotatedRefreshToken, withRefreshLease } from "@/lib/identity/sso-accounts";
 import type { IssuedToken, IssueTokenRequest, TokenIssuer } from "@/lib/identity/types";
 import { log } from "@/lib/log";
 import { hit, LIMITS } from "@/lib/rate-limit";
 
 const POLICY_REFUSALS = new Set(["invalid_target", "access_denied", "unauthorized_client", "invalid_scope"]);
+const MODES = new Set(["idp_token", "token_exchange", "id_jag"]);
+
+const expiresAt = (expiresIn: number) => Math.floor(Date.now() / 1000) + expiresIn;
 
 export class BuiltinIssuer implements TokenIssuer {
   constructor(private readonly timeoutMs = IDP_TIMEOUT_MS) {}
 
-  async issue({ userId, workspaceId, audience, mode }: IssueTokenRequest): Promise<IssuedToken> {
-    if (mode !== "idp_token") throw new IdentityError("unsupported_mode", `identity mode "${mode}"`);
+  async issue(request: IssueTokenRequest): Promise<IssuedToken> {
+    const { userId, workspaceId, audience, mode } = request;
+    if (!MODES.has(mode)) throw new IdentityError("unsupported_mode", `identity mode "${mode}"`);
     const client = idpClient();
     if (!client) throw new IdentityError("token_error", "single sign-on is not configured on this console");
     const retryAfter = await hit(LIMITS.identityTokenPerUser, userId);
@@ -28,14 +35,27 @@ export class BuiltinIssuer implements TokenIssuer {
     if (!identity.canMint) throw new IdentityError("no_refresh_token", "the user has no SSO refresh token");
     await idpMetadata(client, this.timeoutMs); // outside the lease, which only guards the refresh itself
 
-    // A refresh token may rotate on use, and spending one twice makes the provider revoke the whole
-    // grant: refreshes of one identity run one at a time on every instance, each reading the latest.
-    // The lease outlives the longest refresh (the provider's metadata again, then the grant).
-    return withRefreshLease(identity.key, 2 * this.timeoutMs + 5_000, async () => {
-      const account = await db().ssoAccount.findUnique({ where: { id: identity.key } });
+    if (mode === "idp_token") {
+      const answer = await this.refresh(client, identity.key, userId, audience);
+      return { token: answer.accessToken, expiresAt: expiresAt(answer.expiresIn) };
+    }
+    // The exchange spends no refresh token: it runs outside the lease.
+    const fresh = await this.refresh(client, identity.key, userId);
+    return this.exchange(client, request, { accessToken: fresh.accessToken, idToken: fresh.idToken });
+  }
+
+  /**
+   * A refresh grant (for `resource`, when given). A refresh token may rotate on use, and spending
+   * one twice makes the provider revoke the whole grant: refreshes of one identity run one at a
+   * time on every instance, each reading the latest. The lease outlives the longest refresh (the
+   * provider's metadata again, then the grant).
+   */
+  private refresh(client: IdpClient, identityKey: string, userId: string, resource?: string) {
+    return withRefreshLease(identityKey, 2 * this.timeoutMs + 5_000, async () => {
+      const account = await db().ssoAccount.findUnique({ where: { id: identityKey } });
       if (!account?.refreshTokenEncrypted) throw new IdentityError("no_refresh_token", "the user has no SSO refresh token");
       const refreshToken = secrets(env().encryptionKey).decrypt(account.refreshTokenEncrypted);
-      const answer = await refreshGrant(client, { refreshToken, resource: audience, timeoutMs: this.timeoutMs });
+      const answer = await refreshGrant(client, { refreshToken, resource, timeoutMs: this.timeoutMs });
       if (!answer.ok) {
         log.warn({ status: answer.status, error: answer.error, userId }, "identity provider refused a refresh grant");
         if (answer.error === "invalid_grant") {
@@ -50,7 +70,21 @@ export class BuiltinIssuer implements TokenIssuer {
       if (answer.refreshToken && answer.refreshToken !== refreshToken) {
         await storeRotatedRefreshToken(account.id, account.refreshTokenEncrypted, answer.refreshToken);
       }
-      return { token: answer.accessToken, expiresAt: Math.floor(Date.now() / 1000) + answer.expiresIn };
+      return answer;
     });
+  }
+
+  private async exchange(client: IdpClient, request: IssueTokenRequest, tokens: SubjectTokens): Promise<IssuedToken> {
+    const answer = await tokenGrant(client, exchangeForm(request, tokens), this.timeoutMs);
+    if (!answer.ok) {
+      log.warn({ status: answer.status, error: answer.error, userId: request.userId, mode: request.mode }, "identity provider refused a token exchange");
+      // A refusal with an OAuth error is the provider's decision (policy, trust, consent); anything else is a failure.
+      if (answer.status < 500 && answer.error) throw new IdentityError("exchange_refused", errorCodeShown(answer.error, answer.status));
+      throw new IdentityError("token_error", `the identity provider answered ${answer.status} to a token exchange`);
+    }
+    if (request.mode === "id_jag" && answer.issuedTokenType !== undefined && answer.issuedTokenType !== ID_JAG_TOKEN_TYPE) {
+      throw new IdentityError("token_error", "the identity provider sent another kind of token than an ID-JAG");
+    }
+    return { token: answer.accessToken, expiresAt: expiresAt(answer.expiresIn) };
   }
 }

@@ -8,6 +8,9 @@ export type IdentityFailure =
   | "refused" //            the identity provider or policy refused (expired session, licence, policy)
   | "rate_limited" //       too many tokens asked for this user or from this console, right now
   | "unsupported_mode" //   the provider asks for an identity mode this console doesn't offer
+  | "exchange_refused" //   the identity provider refused to exchange the user's token for this server (RFC 8693, on-behalf-of, ID-JAG)
+  | "assertion_refused" //  the MCP server's authorization server refused the user's identity assertion (ID-JAG)
+  | "metadata_missing" //   the MCP server doesn't say where its authorization server is, or that one can't take an assertion
   | "token_error"; //       the issuer failed: down, slow, misconfigured, or an answer we can't use
 
 export class IdentityError extends Error {
@@ -45,6 +48,12 @@ export function identityApiError(error: IdentityError, providerName: string): Ap
     }
     case "unsupported_mode":
       return new ApiError("identity_unavailable", `${providerName} asks for an identity mode this console doesn't support (${error.message}). An admin should choose another mode.`);
+    case "exchange_refused":
+      return new ApiError("identity_refused", `Your identity provider refused to exchange your sign-in for a token for ${providerName} (${error.message}). An admin should check that the identity provider allows token exchange for this server.`);
+    case "assertion_refused":
+      return new ApiError("identity_refused", `${providerName}'s authorization server refused your identity assertion (${error.message}). An admin should check the client registered for the console there, and that it trusts your identity provider.`);
+    case "metadata_missing":
+      return new ApiError("identity_unavailable", `${providerName} can't take your identity assertion: ${error.message}. An admin should check its URL or choose another identity mode.`);
     case "token_error":
       return new ApiError("identity_unavailable", `Couldn't get an identity token for ${providerName} right now (${error.message}). Try again in a moment.`);
   }

@@ -1,5 +1,5 @@
 // The console's OpenID Provider (OIDC_ISSUER) as the identity runtime uses it: its metadata, the
-// refresh grant that mints audience-bound tokens (RFC 8707 `resource`), revocation (RFC 7009), and
+// grants that mint audience-bound tokens (see lib/identity/grants.ts), revocation (RFC 7009), and
 // the signing keys its assertions are checked against (ID-JAGs redeemed at the console).
 import "server-only";
 import { createRemoteJWKSet, type JWTVerifyGetKey } from "jose";
@@ -110,22 +110,29 @@ function unreachable(error: unknown) {
   return new IdentityError("token_error", isTimeoutError(error) ? "the identity provider did not answer in time" : "the identity provider is unreachable");
 }
 
-export type RefreshAnswer =
-  | { ok: true; accessToken: string; expiresIn: number; refreshToken?: string }
+export type TokenAnswer =
+  | { ok: true; accessToken: string; expiresIn: number; refreshToken?: string; idToken?: string; issuedTokenType?: string }
   | { ok: false; status: number; error?: string };
 
-/** A refresh grant for `resource`. Network failures throw IdentityError("token_error"). */
-export async function refreshGrant(client: IdpClient, options: { refreshToken: string; resource: string; timeoutMs?: number }): Promise<RefreshAnswer> {
-  const timeoutMs = options.timeoutMs ?? IDP_TIMEOUT_MS;
-  const res = await post(client, (m) => m.token_endpoint, { grant_type: "refresh_token", refresh_token: options.refreshToken, resource: options.resource }, timeoutMs);
+/** A grant at the provider's token endpoint. Network failures and malformed answers throw IdentityError("token_error"). */
+export async function tokenGrant(client: IdpClient, form: Record<string, string>, timeoutMs = IDP_TIMEOUT_MS): Promise<TokenAnswer> {
+  const res = await post(client, (m) => m.token_endpoint, form, timeoutMs);
   if (!res) throw new IdentityError("token_error", "the identity provider has no token endpoint");
   const body = fieldsOf(await res.json().catch(() => undefined));
   if (!res.ok) return { ok: false, status: res.status, error: typeof body.error === "string" ? body.error : undefined };
-  const { access_token, expires_in, refresh_token } = body;
+  const { access_token, expires_in, refresh_token, id_token, issued_token_type } = body;
   if (typeof access_token !== "string" || access_token === "" || typeof expires_in !== "number" || !(expires_in > 0)) {
     throw new IdentityError("token_error", "the identity provider sent a malformed token response");
   }
-  return { ok: true, accessToken: access_token, expiresIn: expires_in, refreshToken: typeof refresh_token === "string" ? refresh_token : undefined };
+  const text = (value: unknown) => (typeof value === "string" && value !== "" ? value : undefined);
+  return { ok: true, accessToken: access_token, expiresIn: expires_in, refreshToken: text(refresh_token), idToken: text(id_token), issuedTokenType: text(issued_token_type) };
+}
+
+/** A refresh grant, for `resource` when given (RFC 8707). Network failures throw IdentityError("token_error"). */
+export function refreshGrant(client: IdpClient, options: { refreshToken: string; resource?: string; timeoutMs?: number }): Promise<TokenAnswer> {
+  const form: Record<string, string> = { grant_type: "refresh_token", refresh_token: options.refreshToken };
+  if (options.resource) form.resource = options.resource;
+  return tokenGrant(client, form, options.timeoutMs);
 }
 
 /** Revokes a refresh token where the provider supports RFC 7009; never throws. */

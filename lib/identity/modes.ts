@@ -1,9 +1,17 @@
-// The identity modes: the one list that validation, storage, runtime and UI read.
-// Adding RFC 8693 token exchange later means adding "token_exchange" here and its runtime branch.
+// The identity modes: the one list that validation, storage, runtime and UI read. What each mode
+// carries and how it is described lives in lib/credentials/ (one strategy per mode).
 import { z } from "zod";
 
-export const IDENTITY_MODES = ["off", "idp_token"] as const;
+/**
+ * - `idp_token`: a refresh grant at the SSO provider with RFC 8707 `resource` = the MCP server.
+ * - `token_exchange`: RFC 8693 token exchange at the SSO provider (or Microsoft Entra's on-behalf-of).
+ * - `id_jag`: an Identity Assertion JWT Authorization Grant from the SSO provider, redeemed at the
+ *   MCP server's own authorization server (RFC 7523 jwt-bearer).
+ */
+export const IDENTITY_MODES = ["off", "idp_token", "token_exchange", "id_jag"] as const;
 export type IdentityMode = (typeof IDENTITY_MODES)[number];
+/** The modes that forward the user's identity. */
+export type ForwardingMode = Exclude<IdentityMode, "off">;
 
 export const identityModeSchema = z.enum(IDENTITY_MODES);
 
@@ -23,4 +31,19 @@ export function parseStoredIdentityMode(stored: string): StoredIdentityMode {
 /** Forwarding happens only when the provider asks for it and the deployment is enterprise-enabled. */
 export function isForwardingActive(mode: StoredIdentityMode, enterpriseEnabled: boolean): boolean {
   return enterpriseEnabled && mode !== "off";
+}
+
+// ── What a mode needs besides its name: the provider's `identity_settings` ─────────────────────
+
+/** RFC 8693 §3 token types the console can offer as the subject: the user's SSO access token or ID token. */
+export const SUBJECT_TOKEN_TYPES = ["access_token", "id_token"] as const;
+export type SubjectTokenType = (typeof SUBJECT_TOKEN_TYPES)[number];
+
+/** token_exchange: standard RFC 8693, or Microsoft Entra's on-behalf-of flow (a jwt-bearer grant). */
+export const EXCHANGE_PROFILES = ["rfc8693", "entra_obo"] as const;
+export type ExchangeProfile = (typeof EXCHANGE_PROFILES)[number];
+
+/** The subject token a mode sends when the provider doesn't say: ID-JAGs are minted from ID tokens. */
+export function defaultSubjectToken(mode: "token_exchange" | "id_jag"): SubjectTokenType {
+  return mode === "id_jag" ? "id_token" : "access_token";
 }

@@ -44,6 +44,22 @@ describe("RemoteIssuer", () => {
     });
   });
 
+  it("passes on what token_exchange and id_jag need, and nothing a mode doesn't use", async () => {
+    answer = { status: 200, body: JSON.stringify({ token: "tok", expires_at: 1_900_000_000 }) };
+    await new RemoteIssuer(base, "s").issue({ ...request, mode: "token_exchange", resource: request.audience, profile: "entra_obo", scope: "api://server/.default" });
+    expect(received.body).toEqual({ user_id: "u1", workspace_id: "w1", audience: request.audience, mode: "token_exchange", resource: request.audience, profile: "entra_obo", scope: "api://server/.default" });
+    await new RemoteIssuer(base, "s").issue({ ...request, mode: "id_jag", audience: "https://auth.example.com", resource: request.audience, subjectTokenType: "id_token" });
+    expect(received.body).toEqual({ user_id: "u1", workspace_id: "w1", audience: "https://auth.example.com", mode: "id_jag", resource: request.audience, subject_token_type: "id_token" });
+  });
+
+  it.each(["exchange_refused", "assertion_refused", "metadata_missing"])("keeps a 403 that names %s as that refusal, with its plain detail", async (code) => {
+    answer = { status: 403, body: JSON.stringify({ error: code, detail: "it answered invalid_target" }) };
+    const error = (await new RemoteIssuer(base, "s").issue(request).catch((e: unknown) => e)) as IdentityError;
+    expect([error.failure, error.message]).toEqual([code, "it answered invalid_target"]);
+    answer = { status: 403, body: JSON.stringify({ error: code, detail: "<script>alert(1)</script>" }) };
+    expect(((await new RemoteIssuer(base, "s").issue(request).catch((e: unknown) => e)) as IdentityError).message).toBe("the token issuer refused");
+  });
+
   it("accepts a float expires_at", async () => {
     answer = { status: 200, body: JSON.stringify({ token: "tok", expires_at: 1_900_000_000.5 }) };
     expect((await new RemoteIssuer(base, "s").issue(request)).expiresAt).toBe(1_900_000_000.5);

@@ -26,7 +26,7 @@ export class RemoteIssuer implements TokenIssuer {
       res = await fetch(new URL(ISSUE_TOKEN_PATH, this.baseUrl), {
         method: "POST",
         headers: { "content-type": "application/json", [ISSUER_SECRET_HEADER]: this.secret },
-        body: JSON.stringify({ user_id: request.userId, workspace_id: request.workspaceId, audience: request.audience, mode: request.mode }),
+        body: JSON.stringify(issueTokenBody(request)),
         signal: AbortSignal.timeout(this.timeoutMs),
         redirect: "error",
       });
@@ -39,6 +39,8 @@ export class RemoteIssuer implements TokenIssuer {
       log.error({ issuer: this.baseUrl }, "the token issuer refused this console's ENTERPRISE_API_SECRET: the operator must set the issuer's secret");
       throw new IdentityError("token_error", "the token issuer is misconfigured");
     }
+    const refusal = refusalOf(res.status, errorCodeOf(text), text);
+    if (refusal) throw refusal;
     if (res.status === 401 || res.status === 403) {
       throw new IdentityError("refused", `the token issuer refused (${res.status})`, { refusedBy: res.status === 403 ? "policy" : "session" });
     }
@@ -51,12 +53,39 @@ export class RemoteIssuer implements TokenIssuer {
   }
 }
 
-function errorCodeOf(text: string): unknown {
+/** The contract's body: what the mode needs, and nothing a mode doesn't use. */
+export function issueTokenBody(request: IssueTokenRequest) {
+  return {
+    user_id: request.userId,
+    workspace_id: request.workspaceId,
+    audience: request.audience,
+    mode: request.mode,
+    ...(request.resource ? { resource: request.resource } : {}),
+    ...(request.subjectTokenType ? { subject_token_type: request.subjectTokenType } : {}),
+    ...(request.profile ? { profile: request.profile } : {}),
+    ...(request.scope ? { scope: request.scope } : {}),
+  };
+}
+
+/** The refusals an issuer names (403 with `error`), which tell the user more than "refused". */
+export const NAMED_REFUSALS = ["exchange_refused", "assertion_refused", "metadata_missing"] as const;
+
+function refusalOf(status: number, code: unknown, text: string): IdentityError | undefined {
+  if (status !== 403 || !(NAMED_REFUSALS as readonly unknown[]).includes(code)) return undefined;
+  const detail = fieldOf(text, "detail");
+  return new IdentityError(code as (typeof NAMED_REFUSALS)[number], typeof detail === "string" && /^[\w .:-]{1,120}$/.test(detail) ? detail : "the token issuer refused");
+}
+
+function fieldOf(text: string, name: string): unknown {
   try {
-    return (JSON.parse(text) as { error?: unknown } | null)?.error;
+    return (JSON.parse(text) as Record<string, unknown> | null)?.[name];
   } catch {
     return undefined;
   }
+}
+
+function errorCodeOf(text: string): unknown {
+  return fieldOf(text, "error");
 }
 
 /**

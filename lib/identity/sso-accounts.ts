@@ -4,9 +4,10 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import { z } from "zod";
 import { runAfterResponse } from "@/lib/background";
 import { secrets } from "@/lib/crypto";
-import { db } from "@/lib/db";
+import { db, hotRead } from "@/lib/db";
 import { env } from "@/lib/env";
 import { IdentityError } from "@/lib/identity/errors";
 import { idpClient, revokeRefreshToken } from "@/lib/identity/idp";
@@ -18,16 +19,27 @@ import { idpClient, revokeRefreshToken } from "@/lib/identity/idp";
  */
 export type ForwardingIdentity = { key: string; version: string; canMint: boolean };
 
+// Read on every forwarded call: one keyed read (lib/db.ts, hotRead). SQLite gives the boolean as 0 or 1.
+const identityRow = z.object({
+  identityVersion: z.coerce.number().int(),
+  accountId: z.string().nullable(),
+  accountVersion: z.coerce.number().int().nullable(),
+  canMint: z.union([z.boolean(), z.number(), z.bigint()]).transform((value) => Boolean(Number(value))),
+});
+
+const IDENTITY_READ = `
+  SELECT u.identity_version AS "identityVersion", a.id AS "accountId", a.version AS "accountVersion",
+         (a.refresh_token_encrypted IS NOT NULL) AS "canMint"
+  FROM users u LEFT JOIN sso_accounts a ON a.user_id = u.id AND a.issuer = ?
+  WHERE u.id = ?`;
+
 export async function forwardingIdentity(userId: string): Promise<ForwardingIdentity> {
-  const issuer = env().OIDC_ISSUER;
-  const user = await db().user.findUnique({
-    where: { id: userId },
-    select: { identityVersion: true, ssoAccounts: { where: { issuer: issuer ?? "" }, select: { id: true, version: true, refreshTokenEncrypted: true } } },
-  });
-  const account = issuer ? user?.ssoAccounts[0] : undefined;
-  if (!user) return { key: `user:${userId}`, version: "gone", canMint: false };
-  if (!account) return { key: `user:${userId}`, version: `${user.identityVersion}`, canMint: false };
-  return { key: account.id, version: `${user.identityVersion}.${account.version}`, canMint: account.refreshTokenEncrypted !== null };
+  const issuer = env().OIDC_ISSUER ?? "";
+  const rows = await hotRead(IDENTITY_READ, issuer, userId);
+  if (rows.length === 0) return { key: `user:${userId}`, version: "gone", canMint: false };
+  const row = identityRow.parse(rows[0]);
+  if (!issuer || row.accountId === null) return { key: `user:${userId}`, version: `${row.identityVersion}`, canMint: false };
+  return { key: row.accountId, version: `${row.identityVersion}.${row.accountVersion}`, canMint: row.canMint };
 }
 
 /** Retires every token cached for the user, on every instance (a refusal said their identity is no good). */

@@ -1,4 +1,4 @@
-// Minted tokens, per (SSO identity, workspace, audience). Never shared between users: the identity
+// Minted tokens, per (SSO identity, workspace, audience, how they were minted). Never shared between users: the identity
 // is part of every key. An entry serves only the identity version it was minted under — sign-out,
 // unlinking or a refused refresh move the version on, on every instance at once — and only until
 // shortly before it expires, an hour at most whatever the issuer said. Losing this cache only
@@ -18,8 +18,9 @@ type Entry = UsableToken & { version: string };
 
 const entries = processWide("identity-token-cache", () => new Map<string, Entry>());
 
-export function tokenCacheKey(identityKey: string, workspaceId: string, audience: string): string {
-  return JSON.stringify([identityKey, workspaceId, audience]);
+/** `variant`: the identity mode and the settings it minted with, so a token minted one way is never served for another. */
+export function tokenCacheKey(identityKey: string, workspaceId: string, audience: string, variant: string): string {
+  return JSON.stringify([identityKey, workspaceId, audience, variant]);
 }
 
 export function usableUntil(issued: IssuedToken, nowSeconds = Date.now() / 1000): number {

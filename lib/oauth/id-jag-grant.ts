@@ -9,12 +9,13 @@ import type Provider from "oidc-provider";
 import { errors, type TokenEndpointGrantContext } from "oidc-provider";
 import { db, prismaErrorCode } from "@/lib/db";
 import { env } from "@/lib/env";
+import { JWT_BEARER_GRANT } from "@/lib/identity/grants";
 import { idpSigningKeys } from "@/lib/identity/idp";
 import { log } from "@/lib/log";
 import { accountIdOf } from "@/lib/oauth/accounts";
 import { oauthRecordKey } from "@/lib/oauth/adapter";
 import { recordConnectedApp } from "@/lib/oauth/connected-apps";
-import { CLOCK_SKEW_SECONDS, IdJagRefusal, JWT_BEARER_GRANT, verifyIdJag, type IdJagClaims } from "@/lib/oauth/id-jag";
+import { CLOCK_SKEW_SECONDS, IdJagRefusal, verifyIdJag, type IdJagClaims } from "@/lib/oauth/id-jag";
 import { isMcpResource, MCP_SCOPE, oauthUrls } from "@/lib/oauth/urls";
 import { idJagDeploymentReady, workspacesAllowingIdJagClient } from "@/lib/workspaces/settings";
 

@@ -6,7 +6,6 @@
 // developer of the agent platform can fix it; nothing here touches the database.
 import { errors as joseErrors, decodeProtectedHeader, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
 
-export const JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 /** The JWT `typ` an ID-JAG carries (RFC 8725 §3.11 explicit typing). */
 export const ID_JAG_TYP = "oauth-id-jag+jwt";
 /** What authorization server metadata lists in `authorization_grant_profiles_supported`. */

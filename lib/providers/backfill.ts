@@ -45,6 +45,6 @@ export async function withMaskedColumns<T extends ShownRow>(rows: T[]): Promise<
   const filled = new Map((await fill(await db().mcpProvider.findMany({ where: { id: { in: missing } } }))).map((row) => [row.id, row]));
   return rows.map((row) => {
     const full = filled.get(row.id);
-    return full ? { ...row, serverUrlMasked: full.serverUrlMasked, headersMasked: full.headersMasked, clientSecretMasked: full.clientSecretMasked, toolsCount: full.toolsCount } : row;
+    return full ? { ...row, serverUrlMasked: full.serverUrlMasked, headersMasked: full.headersMasked, clientSecretMasked: full.clientSecretMasked, identityClientSecretMasked: full.identityClientSecretMasked, clientKeyMasked: full.clientKeyMasked, toolsCount: full.toolsCount } : row;
   });
 }

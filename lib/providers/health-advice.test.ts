@@ -14,7 +14,7 @@ function provider(failure: "identity" | "unauthorized", overrides: Partial<Provi
   } as Provider;
 }
 
-const oauth = (connection: "shared" | "per_user") => ({ type: "oauth" as const, connection, client_id: null, client_secret: null, scope: null });
+const oauth = (connection: "shared" | "per_user") => ({ type: "oauth" as const, connection, client_id: null, client_secret: null, grant_type: "authorization_code" as const, private_key: null, scope: null });
 
 describe("a failed check's advice", () => {
   it("offers a forwarding provider without OAuth the SSO sign-in only, not a Connect it doesn't have", () => {

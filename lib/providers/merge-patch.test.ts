@@ -121,3 +121,31 @@ describe("changedFields", () => {
     expect(changedFields(doc, doc)).toEqual([]);
   });
 });
+
+describe("identity settings", () => {
+  const exchange: StoredProviderDocument = { ...doc, identity_mode: "id_jag", identity_settings: { subject_token_type: "id_token", client_id: "console", client_secret: "jag-secret" } };
+
+  it("merges: omitted stays, null removes one setting, an emptied object goes", () => {
+    expect(apply({ identity_settings: { scope: "mcp" } }, exchange).identity_settings).toEqual({ subject_token_type: "id_token", client_id: "console", client_secret: "jag-secret", scope: "mcp" });
+    expect(apply({ identity_settings: { subject_token_type: null } }, exchange).identity_settings).toEqual({ client_id: "console", client_secret: "jag-secret" });
+    expect(apply({ identity_mode: "idp_token", identity_settings: null }, exchange).identity_settings).toBeUndefined();
+    expect(apply({ identity_mode: "idp_token", identity_settings: { subject_token_type: null, client_id: null, client_secret: null } }, exchange).identity_settings).toBeUndefined();
+  });
+
+  it("refuses what a mode can't work without: id_jag's client, on-behalf-of's scope", () => {
+    expect(() => apply({ identity_settings: { client_id: null, client_secret: null } }, exchange)).toThrow(expect.objectContaining({ code: "validation_failed" }));
+    expect(() => apply({ identity_mode: "token_exchange", identity_settings: { profile: "entra_obo" } })).toThrow(expect.objectContaining({ code: "validation_failed" }));
+    expect(apply({ identity_mode: "token_exchange", identity_settings: { profile: "entra_obo", scope: "api://server/.default" } }).identity_settings).toEqual({ profile: "entra_obo", scope: "api://server/.default" });
+  });
+
+  it("drops the stored client secret when the server moves to another origin, unless it is sent again", () => {
+    const moved = applyProviderPatch(exchange, { server_url: "https://elsewhere.example/mcp" });
+    expect(moved.document.identity_settings).toEqual({ subject_token_type: "id_token", client_id: "console" });
+    expect(moved.droppedSecrets).toContain("identity_settings.client_secret");
+    expect(applyProviderPatch(exchange, { server_url: "https://elsewhere.example/mcp", identity_settings: { client_secret: "new" } }).document.identity_settings?.client_secret).toBe("new");
+  });
+
+  it("names the changed settings in the audit fields, never their values", () => {
+    expect(changedFields(exchange, apply({ identity_settings: { client_secret: "rotated", scope: "mcp" } }, exchange))).toEqual(["identity_settings.client_secret", "identity_settings.scope"]);
+  });
+});

@@ -37,7 +37,7 @@ export type PatchResult = {
  * - header names are case-insensitive: `{"headers":{"x-old":null}}` removes a stored `X-Old`;
  * - an icon patch that changes the icon's `type` replaces the icon (an emoji's fields mean nothing
  *   to a URL icon);
- * - moving `server_url` to another origin drops the stored header values and client secret unless
+ * - moving `server_url` to another origin drops the stored header values and client secrets unless
  *   the patch sends them again — as browsers drop credentials on a cross-origin redirect — so an
  *   admin who can't read a secret can't send it to a host of their choosing.
  */
@@ -55,9 +55,14 @@ export function applyProviderPatch(current: StoredProviderDocument, patch: Provi
       const removedAnyway = patch.headers === null || resent !== undefined;
       if (!removedAnyway) droppedSecrets.push(`headers.${name}`);
     }
-    if (current.authentication?.client_secret && patch.authentication?.client_secret === undefined && patch.authentication !== null) {
-      if (isObject(base.authentication)) Reflect.deleteProperty(base.authentication, "client_secret");
-      droppedSecrets.push("authentication.client_secret");
+    for (const secret of ["client_secret", "private_key"] as const) {
+      if (!current.authentication?.[secret] || patch.authentication?.[secret] !== undefined || patch.authentication === null) continue;
+      if (isObject(base.authentication)) Reflect.deleteProperty(base.authentication, secret);
+      droppedSecrets.push(`authentication.${secret}`);
+    }
+    if (current.identity_settings?.client_secret && patch.identity_settings?.client_secret === undefined && patch.identity_settings !== null) {
+      if (isObject(base.identity_settings)) Reflect.deleteProperty(base.identity_settings, "client_secret");
+      droppedSecrets.push("identity_settings.client_secret");
     }
   }
 
@@ -72,6 +77,7 @@ export function applyProviderPatch(current: StoredProviderDocument, patch: Provi
   const merged = mergePatch(base, patch) as Record<string, Json>;
   // Empty maps are the same as none.
   if (isObject(merged.headers) && Object.keys(merged.headers).length === 0) delete merged.headers;
+  if (isObject(merged.identity_settings) && Object.keys(merged.identity_settings).length === 0) delete merged.identity_settings;
   // A mode this version doesn't know stays as it is unless the patch picks one.
   const keepUnsupported = current.identity_mode === "unsupported" && patch.identity_mode === undefined;
   if (keepUnsupported) merged.identity_mode = "off";
@@ -87,7 +93,7 @@ export function changedFields(before: StoredProviderDocument, after: StoredProvi
   for (const key of keys) {
     const left = before[key] as Json | undefined;
     const right = after[key] as Json | undefined;
-    if ((key === "headers" || key === "configuration" || key === "authentication") && (isObject(left) || isObject(right))) {
+    if ((key === "headers" || key === "configuration" || key === "authentication" || key === "identity_settings") && (isObject(left) || isObject(right))) {
       const inner = new Set([...Object.keys(isObject(left) ? left : {}), ...Object.keys(isObject(right) ? right : {})]);
       for (const name of inner) {
         const a = isObject(left) ? left[name] : undefined;

@@ -10,13 +10,13 @@ import { isForwardingActive, parseStoredIdentityMode, type StoredIdentityMode } 
 import { log } from "@/lib/log";
 import { HEADER_VALUE, isForbiddenHeader } from "@/lib/providers/header-rules";
 import { maskHeaders, maskSecret, maskUrl } from "@/lib/providers/masking";
-import { DISCOVERY_FAILURES, iconSchema, type Discovery, type OAuthConnectionKind, type Provider, type ProviderDocument } from "@/lib/providers/schemas";
+import { DISCOVERY_FAILURES, iconSchema, isInteractive, OAUTH_GRANTS, publicIdentitySettingsSchema, type Discovery, type IdentitySettings, type OAuthConnectionKind, type OAuthGrant, type Provider, type ProviderDocument } from "@/lib/providers/schemas";
 import { toolSchema, type StoredTool } from "@/lib/providers/tool-schemas";
 
 export type ProviderRow = McpProvider;
 
 /** What a response needs of a row: no secret in any form but the masked one. */
-export const SHOWN_ROW_OMITS = { serverUrlEncrypted: true, headersEncrypted: true, clientSecretEncrypted: true, tools: true } as const;
+export const SHOWN_ROW_OMITS = { serverUrlEncrypted: true, headersEncrypted: true, clientSecretEncrypted: true, clientKeyEncrypted: true, identityClientSecretEncrypted: true, tools: true } as const;
 export type ShownRow = Omit<ProviderRow, keyof typeof SHOWN_ROW_OMITS>;
 
 /** A document as stored: its identity mode may be one this version doesn't know. */
@@ -50,13 +50,34 @@ export function toColumns(doc: StoredProviderDocument) {
     oauthScope: doc.authentication?.scope ?? null,
     clientId: doc.authentication?.client_id ?? null,
     clientSecretEncrypted: doc.authentication?.client_secret ? encrypt(doc.authentication.client_secret) : null,
+    oauthGrant: doc.authentication && !isInteractive(doc.authentication.grant_type) ? (doc.authentication.grant_type ?? null) : null,
+    clientKeyEncrypted: doc.authentication?.private_key ? encrypt(doc.authentication.private_key) : null,
     ...maskedColumns(doc),
     timeout: doc.configuration.timeout,
     sseReadTimeout: doc.configuration.sse_read_timeout,
     disabledTools: JSON.stringify(doc.tool_policy.disabled),
     // An unsupported stored mode is left exactly as it was.
     ...(doc.identity_mode === "unsupported" ? {} : { identityMode: doc.identity_mode }),
+    ...identitySettingsColumns(doc.identity_settings, encrypt),
   };
+}
+
+function identitySettingsColumns(settings: IdentitySettings | undefined, encrypt: (value: string) => string) {
+  const { client_secret, ...shown } = settings ?? {};
+  return {
+    identitySettings: Object.keys(shown).length > 0 ? JSON.stringify(shown) : null,
+    identityClientSecretEncrypted: client_secret ? encrypt(client_secret) : null,
+  };
+}
+
+/** The identity settings a row holds, without the client secret (see identityClientSecret). Nothing is decrypted. */
+export function identitySettingsOf(row: Pick<ProviderRow, "id" | "identitySettings">): Omit<IdentitySettings, "client_secret"> {
+  return (row.identitySettings ? parseStoredJson(publicIdentitySettingsSchema, row.identitySettings, "identity_settings", row) : undefined) ?? {};
+}
+
+/** The id_jag client's secret, decrypted: only when it is about to be sent to the server's authorization server. */
+export function identityClientSecret(row: Pick<ProviderRow, "identityClientSecretEncrypted">): string | undefined {
+  return row.identityClientSecretEncrypted ? box().decrypt(row.identityClientSecretEncrypted) : undefined;
 }
 
 // Stored headers are read as today's rules allow: a header refused since it was stored (one the MCP
@@ -77,18 +98,23 @@ export function parseStoredJson<S extends z.ZodType>(schema: S, text: string, wh
   return undefined;
 }
 
+/** What a call to the server needs of a row, decrypted: its URL and headers, and no other secret. Never send this out. */
+export function callTarget(row: ProviderRow): Pick<StoredProviderDocument, "server_url" | "headers"> {
+  const secretBox = box();
+  const headers = row.headersEncrypted ? parseStoredJson(storedHeadersSchema, secretBox.decrypt(row.headersEncrypted), "headers", row) : undefined;
+  return { server_url: secretBox.decrypt(row.serverUrlEncrypted), ...(headers ? { headers } : {}) };
+}
+
 /** Decrypts a row. Only for merging a patch and for calling the server: never send this out. */
 export function toDocument(row: ProviderRow): StoredProviderDocument {
   const secretBox = box();
   const decrypt = (sealed: string) => secretBox.decrypt(sealed);
   const icon = row.icon ? parseStoredJson(iconSchema, row.icon, "icon", row) : undefined;
-  const headers = row.headersEncrypted ? parseStoredJson(storedHeadersSchema, decrypt(row.headersEncrypted), "headers", row) : undefined;
   return {
     name: row.name,
     server_identifier: row.serverIdentifier,
-    server_url: decrypt(row.serverUrlEncrypted),
+    ...callTarget(row),
     ...(icon ? { icon } : {}),
-    ...(headers ? { headers } : {}),
     ...(row.authType === "oauth"
       ? {
           authentication: {
@@ -96,14 +122,22 @@ export function toDocument(row: ProviderRow): StoredProviderDocument {
             connection: oauthConnectionOf(row),
             ...(row.clientId ? { client_id: row.clientId } : {}),
             ...(row.clientId && row.clientSecretEncrypted ? { client_secret: decrypt(row.clientSecretEncrypted) } : {}),
+            ...(row.clientId && row.clientKeyEncrypted ? { private_key: decrypt(row.clientKeyEncrypted) } : {}),
+            ...(oauthGrantOf(row) !== "authorization_code" ? { grant_type: oauthGrantOf(row) } : {}),
             ...(row.oauthScope ? { scope: row.oauthScope } : {}),
           },
         }
       : {}),
     configuration: { timeout: row.timeout, sse_read_timeout: row.sseReadTimeout },
     identity_mode: parseStoredIdentityMode(row.identityMode),
+    ...storedIdentitySettings(row, decrypt),
     tool_policy: { disabled: parseDisabledTools(row) },
   };
+}
+
+function storedIdentitySettings(row: ProviderRow, decrypt: (sealed: string) => string): { identity_settings?: IdentitySettings } {
+  const settings = { ...identitySettingsOf(row), ...(row.identityClientSecretEncrypted ? { client_secret: decrypt(row.identityClientSecretEncrypted) } : {}) };
+  return Object.keys(settings).length > 0 ? { identity_settings: settings } : {};
 }
 
 /**
@@ -111,7 +145,14 @@ export function toDocument(row: ProviderRow): StoredProviderDocument {
  * Tokens made for other settings are never sent, and a save that changes these ends connections.
  */
 export function oauthBinding(doc: Pick<StoredProviderDocument, "server_url" | "authentication">): string {
-  return `${doc.server_url}\0${doc.authentication?.client_id ?? ""}\0${doc.authentication?.connection ?? ""}`;
+  const grant = doc.authentication?.grant_type ?? "authorization_code";
+  // Tokens of the default grant keep the binding they had before grants were configurable.
+  return `${doc.server_url}\0${doc.authentication?.client_id ?? ""}\0${doc.authentication?.connection ?? ""}${grant === "authorization_code" ? "" : `\0${grant}`}`;
+}
+
+/** How a row's tokens are had; a value this version doesn't know is the interactive default. */
+export function oauthGrantOf(row: Pick<ProviderRow, "oauthGrant">): OAuthGrant {
+  return (OAUTH_GRANTS as readonly string[]).includes(row.oauthGrant ?? "") ? (row.oauthGrant as OAuthGrant) : "authorization_code";
 }
 
 /** How a row's OAuth connections are kept; a value this version doesn't know is the safer per-user one. */
@@ -127,6 +168,20 @@ export function oauthOf(row: Pick<ProviderRow, "authType" | "oauthConnection">):
 /** The tools an admin turned off, as stored on the row. */
 export function parseDisabledTools(row: Pick<ProviderRow, "id" | "disabledTools">): string[] {
   return parseStoredJson(z.array(z.string()), row.disabledTools, "disabled_tools", row) ?? [];
+}
+
+// The tools an admin turned off, read once per row object: every gateway POST asks, and rows come
+// from the list cache (lib/providers/list-cache.ts), the same object until the provider changes.
+const disabledSets = new WeakMap<ProviderRow, ReadonlySet<string>>();
+
+/** The tools an admin turned off, as a set. */
+export function disabledToolsOf(row: ProviderRow): ReadonlySet<string> {
+  let disabled = disabledSets.get(row);
+  if (disabled === undefined) {
+    disabled = new Set(parseDisabledTools(row));
+    disabledSets.set(row, disabled);
+  }
+  return disabled;
 }
 
 /** The tools the last shared discovery stored on the row (or a user's own view). */
@@ -162,16 +217,30 @@ function discoveryOf(row: ShownRow): Discovery {
 }
 
 /** The masked forms a response shows, computed when the secrets are written. */
-export function maskedColumns(doc: Pick<StoredProviderDocument, "server_url" | "headers" | "authentication">) {
+export function maskedColumns(doc: Pick<StoredProviderDocument, "server_url" | "headers" | "authentication" | "identity_settings">) {
   const headers = doc.headers && Object.keys(doc.headers).length > 0 ? doc.headers : undefined;
   return {
     serverUrlMasked: maskUrl(doc.server_url),
     headersMasked: headers ? JSON.stringify(maskHeaders(headers)) : null,
     clientSecretMasked: doc.authentication?.client_secret ? maskSecret(doc.authentication.client_secret) : null,
+    identityClientSecretMasked: doc.identity_settings?.client_secret ? maskSecret(doc.identity_settings.client_secret) : null,
+    clientKeyMasked: doc.authentication?.private_key ? maskSecret(doc.authentication.private_key.trim()) : null,
   };
 }
 
 const maskedHeadersSchema = z.record(z.string(), z.string());
+
+function shownIdentitySettings(row: ShownRow): Provider["identity_settings"] {
+  const settings = identitySettingsOf(row);
+  if (Object.keys(settings).length === 0 && !row.identityClientSecretMasked) return null;
+  return {
+    subject_token_type: settings.subject_token_type ?? null,
+    profile: settings.profile ?? null,
+    scope: settings.scope ?? null,
+    client_id: settings.client_id ?? null,
+    client_secret: row.identityClientSecretMasked,
+  };
+}
 
 /** A provider as the API shows it, from its row's masked columns: nothing is decrypted. */
 export function toProvider(row: ShownRow): Provider {
@@ -187,11 +256,20 @@ export function toProvider(row: ShownRow): Provider {
     headers: headers ?? {},
     authentication:
       row.authType === "oauth"
-        ? { type: "oauth", connection: oauthConnectionOf(row), client_id: row.clientId, client_secret: row.clientId ? row.clientSecretMasked : null, scope: row.oauthScope }
+        ? {
+            type: "oauth",
+            connection: oauthConnectionOf(row),
+            grant_type: oauthGrantOf(row),
+            client_id: row.clientId,
+            client_secret: row.clientId ? row.clientSecretMasked : null,
+            private_key: row.clientId ? row.clientKeyMasked : null,
+            scope: row.oauthScope,
+          }
         : null,
     configuration: { timeout: row.timeout, sse_read_timeout: row.sseReadTimeout },
     identity_mode: mode,
     identity_forwarding_active: isForwardingActive(mode, env().ENTERPRISE_ENABLED),
+    identity_settings: shownIdentitySettings(row),
     tool_policy: { disabled: parseDisabledTools(row) },
     authed: row.authed,
     tools_count: row.toolsCount,

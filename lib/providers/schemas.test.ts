@@ -90,3 +90,24 @@ describe("identifierFrom", () => {
     if (identifier) expect(serverIdentifierSchema.safeParse(identifier).success).toBe(true);
   });
 });
+
+describe("identity settings", () => {
+  it("are optional, strict, and a client secret needs its client ID", () => {
+    expect(createProviderSchema.parse({ ...minimal, identity_mode: "token_exchange" }).identity_settings).toBeUndefined();
+    expect(createProviderSchema.safeParse({ ...minimal, identity_settings: { audience: "x" } }).success).toBe(false);
+    expect(createProviderSchema.safeParse({ ...minimal, identity_settings: { client_secret: "s" } }).success).toBe(false);
+    expect(createProviderSchema.safeParse({ ...minimal, identity_settings: { subject_token_type: "refresh_token" } }).success).toBe(false);
+  });
+
+  it("say on which field a mode is missing what it needs", () => {
+    const paths = (input: object) => createProviderSchema.safeParse({ ...minimal, ...input }).error?.issues.map((issue) => issue.path.join("."));
+    expect(paths({ identity_mode: "id_jag" })).toEqual(["identity_settings.client_id"]);
+    expect(paths({ identity_mode: "token_exchange", identity_settings: { profile: "entra_obo" } })).toEqual(["identity_settings.scope"]);
+    expect(paths({ identity_mode: "id_jag", identity_settings: { client_id: "console" } })).toBeUndefined();
+  });
+
+  it("patch: every field nullable, nothing defaulted", () => {
+    expect(providerPatchSchema.parse({ identity_settings: { scope: null } })).toEqual({ identity_settings: { scope: null } });
+    expect(providerPatchSchema.parse({ identity_settings: {} })).toEqual({ identity_settings: {} });
+  });
+});

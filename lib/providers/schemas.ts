@@ -1,9 +1,10 @@
 // The provider contract: one set of zod schemas for the API handlers, the form and the OpenAPI document.
 // The create schema holds the defaults; the patch schema is written for JSON Merge Patch and has
 // none (zod's .partial() would re-apply defaults and overwrite what the client left out).
+import { createPrivateKey } from "node:crypto";
 import { z } from "zod";
 import { pageQueryFields } from "@/lib/api/paging";
-import { identityModeSchema, STORED_IDENTITY_MODES } from "@/lib/identity/modes";
+import { EXCHANGE_PROFILES, identityModeSchema, STORED_IDENTITY_MODES, SUBJECT_TOKEN_TYPES } from "@/lib/identity/modes";
 import { HEADER_NAME, HEADER_VALUE, isForbiddenHeader } from "@/lib/providers/header-rules";
 
 export const LIMITS = {
@@ -114,16 +115,86 @@ export const scopeSchema = z
   .max(1000, "Scope must be at most 1000 characters")
   .regex(/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/, "Scopes are space-separated words of printable ASCII (no quotes or backslashes)");
 
+/**
+ * How the console gets a token: "authorization_code" (a person connects; the default),
+ * "client_credentials" (the console's own client, machine to machine), "jwt_bearer" (RFC 7523: the
+ * deployment's workload identity token, WORKLOAD_IDENTITY_TOKEN_FILE, as the grant). The machine
+ * grants act for nobody in particular: they need the shared connection and a client_id.
+ */
+export const OAUTH_GRANTS = ["authorization_code", "client_credentials", "jwt_bearer"] as const;
+export type OAuthGrant = (typeof OAUTH_GRANTS)[number];
+const oauthGrantSchema = z
+  .enum(OAUTH_GRANTS, { error: 'Use "authorization_code" (a person connects), "client_credentials" or "jwt_bearer" (machine to machine)' })
+  .describe('"authorization_code" (default): a person connects; "client_credentials": the console\'s own client (machine to machine); "jwt_bearer": the deployment\'s workload identity token (RFC 7523)');
+
+const PRIVATE_KEY_TYPES = new Set(["ec", "rsa", "rsa-pss", "ed25519"]);
+/** A PKCS#8 PEM private key of a kind a JWS can be signed with. */
+function isSigningKey(pem: string): boolean {
+  try {
+    return PRIVATE_KEY_TYPES.has(createPrivateKey(pem).asymmetricKeyType ?? "");
+  } catch {
+    return false;
+  }
+}
+const privateKeySchema = z
+  .string()
+  .max(16_384, "A private key is at most 16 KiB of PEM")
+  .refine((pem) => pem.includes("-----BEGIN PRIVATE KEY-----") && isSigningKey(pem), "Paste a PKCS#8 PEM private key (-----BEGIN PRIVATE KEY-----): EC, RSA or Ed25519");
+
 export const authenticationSchema = z
   .strictObject({
     type: z.literal("oauth", { error: 'type is "oauth" (remove authentication for none)' }),
     connection: oauthConnectionSchema,
+    grant_type: oauthGrantSchema.optional(),
     client_id: clientIdSchema.optional().describe("A client registered with the server's authorization server; without one the console identifies itself (Client ID Metadata Document) or registers (RFC 7591)"),
     client_secret: clientSecretSchema.optional().describe("Only with client_id, for a confidential client"),
+    private_key: privateKeySchema.optional().describe("Only with client_id, instead of a secret: the client authenticates with a JWT signed with this key (private_key_jwt, RFC 7523 §2.2)"),
     scope: scopeSchema.optional().describe("Scopes to ask for; without it, the server's challenge or its scopes_supported decide"),
   })
-  .refine((auth) => !auth.client_secret || auth.client_id, { path: ["client_secret"], error: "A client secret needs its client ID" });
+  .refine((auth) => !auth.client_secret || auth.client_id, { path: ["client_secret"], error: "A client secret needs its client ID" })
+  .refine((auth) => !auth.private_key || auth.client_id, { path: ["private_key"], error: "A private key needs its client ID" })
+  .refine((auth) => !auth.private_key || !auth.client_secret, { path: ["private_key"], error: "Use a client secret or a private key, not both" })
+  .refine((auth) => isInteractive(auth.grant_type) || auth.client_id, { path: ["client_id"], error: "A machine-to-machine grant needs the client ID registered for the console" })
+  .refine((auth) => isInteractive(auth.grant_type) || auth.connection === "shared", { path: ["connection"], error: 'A machine-to-machine grant acts for nobody in particular: use the "shared" connection' })
+  .refine((auth) => auth.grant_type !== "client_credentials" || auth.client_secret || auth.private_key, { path: ["client_secret"], error: "The client_credentials grant needs a client secret or a private key" });
+
+/** Whether a person connects (authorization_code), or the console gets tokens on its own. */
+export function isInteractive(grant: OAuthGrant | undefined): boolean {
+  return grant === undefined || grant === "authorization_code";
+}
 export type Authentication = z.output<typeof authenticationSchema>;
+
+// What token_exchange and id_jag need besides the mode (SPEC §10). Stored whatever the mode; read only by the mode that uses it.
+const subjectTokenTypeSchema = z
+  .enum(SUBJECT_TOKEN_TYPES, { error: 'Use "access_token" or "id_token"' })
+  .describe("token_exchange, id_jag: which of the user's fresh SSO tokens is exchanged (default: access_token for token_exchange, id_token for id_jag)");
+const exchangeProfileSchema = z
+  .enum(EXCHANGE_PROFILES, { error: 'Use "rfc8693" or "entra_obo"' })
+  .describe('token_exchange: "rfc8693" (default) or "entra_obo", Microsoft Entra\'s on-behalf-of flow, which needs `scope`');
+
+/** The settings without the client secret: what is stored in clear. */
+export const publicIdentitySettingsSchema = z.strictObject({
+  subject_token_type: subjectTokenTypeSchema.optional(),
+  profile: exchangeProfileSchema.optional(),
+  scope: scopeSchema.optional().describe("token_exchange: the scope to ask for (entra_obo: the server's, e.g. api://…/.default)"),
+  client_id: clientIdSchema.optional().describe("id_jag: the console's client at the MCP server's authorization server"),
+});
+
+export const identitySettingsSchema = publicIdentitySettingsSchema
+  .extend({ client_secret: clientSecretSchema.optional().describe("id_jag: that client's secret (encrypted at rest, masked in responses)") })
+  .refine((settings) => !settings.client_secret || settings.client_id, { path: ["client_secret"], error: "A client secret needs its client ID" });
+export type IdentitySettings = z.output<typeof identitySettingsSchema>;
+
+/** What a mode can't work without: checked on the whole document, after a merge. */
+function identitySettingsComplete(doc: { identity_mode: string; identity_settings?: IdentitySettings }, ctx: z.core.$RefinementCtx) {
+  const settings = doc.identity_settings ?? {};
+  if (doc.identity_mode === "token_exchange" && settings.profile === "entra_obo" && !settings.scope) {
+    ctx.addIssue({ code: "custom", path: ["identity_settings", "scope"], message: "On-behalf-of needs the server's scope, e.g. api://<server app id>/.default" });
+  }
+  if (doc.identity_mode === "id_jag" && !settings.client_id) {
+    ctx.addIssue({ code: "custom", path: ["identity_settings", "client_id"], message: "An ID-JAG is redeemed by a client registered at the server's authorization server: enter its client ID" });
+  }
+}
 
 const timeoutSchema = z
   .int("Use whole seconds")
@@ -157,20 +228,23 @@ export const toolPolicySchema = z.strictObject({
 });
 export type ToolPolicy = z.output<typeof toolPolicySchema>;
 
-export const createProviderSchema = z.strictObject({
-  name: nameSchema,
-  server_identifier: serverIdentifierSchema,
-  server_url: serverUrlSchema,
-  icon: iconSchema.optional(),
-  headers: headersSchema.optional(),
-  authentication: authenticationSchema.optional(),
-  configuration: configurationSchema.default({
-    timeout: LIMITS.timeout.default,
-    sse_read_timeout: LIMITS.sseReadTimeout.default,
-  }),
-  identity_mode: identityModeSchema.default("off"),
-  tool_policy: toolPolicySchema.default({ disabled: [] }),
-});
+export const createProviderSchema = z
+  .strictObject({
+    name: nameSchema,
+    server_identifier: serverIdentifierSchema,
+    server_url: serverUrlSchema,
+    icon: iconSchema.optional(),
+    headers: headersSchema.optional(),
+    authentication: authenticationSchema.optional(),
+    configuration: configurationSchema.default({
+      timeout: LIMITS.timeout.default,
+      sse_read_timeout: LIMITS.sseReadTimeout.default,
+    }),
+    identity_mode: identityModeSchema.default("off"),
+    identity_settings: identitySettingsSchema.optional(),
+    tool_policy: toolPolicySchema.default({ disabled: [] }),
+  })
+  .superRefine(identitySettingsComplete);
 
 export type CreateProviderInput = z.input<typeof createProviderSchema>;
 /** A provider's full editable state with secrets in clear: what a merge patch is applied to. */
@@ -203,6 +277,8 @@ export const providerPatchSchema = z.strictObject({
       connection: oauthConnectionSchema.optional(),
       client_id: clientIdSchema.nullable().optional(),
       client_secret: clientSecretSchema.nullable().optional(),
+      grant_type: oauthGrantSchema.nullable().optional(),
+      private_key: privateKeySchema.nullable().optional(),
       scope: scopeSchema.nullable().optional(),
     })
     .nullable()
@@ -214,6 +290,16 @@ export const providerPatchSchema = z.strictObject({
     })
     .optional(),
   identity_mode: identityModeSchema.optional(),
+  identity_settings: z
+    .strictObject({
+      subject_token_type: subjectTokenTypeSchema.nullable().optional(),
+      profile: exchangeProfileSchema.nullable().optional(),
+      scope: scopeSchema.nullable().optional(),
+      client_id: clientIdSchema.nullable().optional(),
+      client_secret: clientSecretSchema.nullable().optional(),
+    })
+    .nullable()
+    .optional(),
   // A list is replaced whole (RFC 7396 merges objects, not arrays).
   tool_policy: z.strictObject({ disabled: z.array(toolNameSchema).max(LIMITS.disabledToolsMax).optional() }).optional(),
 });
@@ -266,6 +352,8 @@ export const providerSchema = z.object({
       connection: z.enum(OAUTH_CONNECTIONS),
       client_id: z.string().nullable(),
       client_secret: z.string().nullable().describe("Masked"),
+      grant_type: z.enum(OAUTH_GRANTS),
+      private_key: z.string().nullable().describe("Masked"),
       scope: z.string().nullable(),
     })
     .nullable()
@@ -275,6 +363,16 @@ export const providerSchema = z.object({
     .enum(STORED_IDENTITY_MODES)
     .describe('"unsupported": the stored mode is not one this console knows; calls fail until an admin picks a mode'),
   identity_forwarding_active: z.boolean(),
+  identity_settings: z
+    .object({
+      subject_token_type: z.enum(SUBJECT_TOKEN_TYPES).nullable(),
+      profile: z.enum(EXCHANGE_PROFILES).nullable(),
+      scope: z.string().nullable(),
+      client_id: z.string().nullable(),
+      client_secret: z.string().nullable().describe("Masked"),
+    })
+    .nullable()
+    .describe("What token_exchange and id_jag need besides the mode; null when none is set"),
   tool_policy: z.object({ disabled: z.array(z.string()) }),
   authed: z.boolean(),
   tools_count: z.int(),

@@ -14,22 +14,18 @@ import { ApiError } from "@/lib/api/errors";
 import { runAfterResponse } from "@/lib/background";
 import { hasRole, type Role } from "@/lib/auth/roles";
 import { db } from "@/lib/db";
-import { env } from "@/lib/env";
-import { IdentityError, identityApiError } from "@/lib/identity/errors";
-import { connectionCredentials, withoutCredentialHeaders, withoutCredentialParams, type EndUser } from "@/lib/identity/forwarding";
-import { isForwardingActive, parseStoredIdentityMode } from "@/lib/identity/modes";
-import { forgetToken } from "@/lib/identity/token-cache";
+import { connectionFor, credentialLabel, forwards, retryAfterRefusal, upstreamApiError } from "@/lib/credentials/connection";
+import type { Connection, EndUser } from "@/lib/credentials/types";
 import { processWide } from "@/lib/process-wide";
 import { enforce, LIMITS } from "@/lib/rate-limit";
 import type { Client, Progress } from "@modelcontextprotocol/client";
 import type { ClientRelay } from "@/lib/mcp/client-relay";
 import { recordToolCall, type CallPath } from "@/lib/activity/tool-calls";
-import { callTool, lastChallengeFor, listTools, McpCallError, withWarmSession, type McpConnection, type SessionScope, type ToolCallOutcome } from "@/lib/mcp/client";
+import { callTool, listTools, McpCallError, withWarmSession, type McpConnection, type SessionScope, type ToolCallOutcome } from "@/lib/mcp/client";
 import { discoveryPending, findProviderRow } from "@/lib/providers/data";
 import { providersChanged } from "@/lib/providers/list-cache";
 import { applyProviderPatch } from "@/lib/providers/merge-patch";
 import { oauthOf, parseDisabledTools, parseStoredTools, toColumns, toDocument, type ProviderRow } from "@/lib/providers/record";
-import { connectionRefused, connectionToken, isStepUp, noteStepUp, tokenRefused, type ConnectionToken } from "@/lib/upstream-oauth/connections";
 import type { ConnectionCheck, DiscoveryFailure, ProviderDocument, ProviderPatch } from "@/lib/providers/schemas";
 import { assertStorable } from "@/lib/providers/tool-limits";
 import type { ListedTool, StoredTool, ToolList } from "@/lib/providers/tool-schemas";
@@ -40,11 +36,6 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** The caller of a tool route: who they are and what their role lets them write. */
 export type ToolCaller = EndUser & { role: Role };
-
-/** Whether calls to this provider carry the user's identity (read from the row: nothing is decrypted). */
-export function forwards(row: ProviderRow): boolean {
-  return isForwardingActive(parseStoredIdentityMode(row.identityMode), env().ENTERPRISE_ENABLED);
-}
 
 /**
  * Whether each user may see the server differently: their identity token, or their own OAuth
@@ -78,61 +69,6 @@ export async function listProviderTools(options: { workspaceId: string; id: stri
   return { ...known, data: withPolicy(row, known.data) };
 }
 
-export type Connection = McpConnection & {
-  forwarded: boolean;
-  /** What the activity log records: an identity mode, "oauth" (a connection's token), or "off". */
-  mode: string;
-  validUntil: number;
-  tokenKey?: string;
-  /** The OAuth connection whose token this carries. */
-  oauth?: ConnectionToken;
-};
-
-/** Headers and limits for talking to this provider as `user`; identity failures become API errors. */
-export async function connectionFor(row: ProviderRow, user: EndUser | undefined): Promise<Connection> {
-  const doc = toDocument(row);
-  let credentials: Awaited<ReturnType<typeof connectionCredentials>>;
-  try {
-    credentials = await connectionCredentials({ identityMode: doc.identity_mode, serverUrl: doc.server_url, headers: doc.headers, user });
-  } catch (error) {
-    if (error instanceof IdentityError) throw identityApiError(error, row.name);
-    throw error;
-  }
-  const oauth = !credentials.forwarded && oauthOf(row) ? await connectionToken(row, user?.userId, doc) : undefined;
-  return {
-    // With OAuth the connection's token is the only credential: none of the provider's static ones go along.
-    url: oauth ? withoutCredentialParams(credentials.url) : credentials.url,
-    headers: oauth ? { ...withoutCredentialHeaders(credentials.headers), Authorization: `Bearer ${oauth.token}` } : credentials.headers,
-    forwarded: credentials.forwarded,
-    mode: credentials.forwarded ? doc.identity_mode : oauth ? "oauth" : "off",
-    validUntil: oauth ? oauth.validUntil : credentials.validUntil,
-    tokenKey: credentials.tokenKey,
-    ...(oauth ? { oauth } : {}),
-    timeoutMs: doc.configuration.timeout * 1000,
-    sseReadTimeoutMs: doc.configuration.sse_read_timeout * 1000,
-  };
-}
-
-/**
- * After the server refused `connection` (401/403), before acting on anything: a refused identity
- * token leaves the cache; an OAuth connection's refused token is refreshed and the fresh connection
- * returned to try once more. A second refusal — or a step-up challenge — asks the user to connect
- * again (the ApiError thrown); undefined: the refusal stands. Never other credentials.
- */
-export async function retryAfterRefusal(row: ProviderRow, user: EndUser | undefined, connection: Connection, status: number | undefined, attempt: number): Promise<Connection | undefined> {
-  if (connection.tokenKey) forgetToken(connection.tokenKey);
-  const { oauth } = connection;
-  if (!oauth) return undefined;
-  if (status === 403) {
-    const challenge = lastChallengeFor(connection.headers.Authorization);
-    if (isStepUp(challenge)) throw await noteStepUp(row, oauth, challenge);
-    throw new ApiError("upstream_unauthorized", `${row.name} refused the request for the connected account (403): the account may lack permission there. Nothing was retried with other credentials.`);
-  }
-  if (attempt > 0) throw await connectionRefused(row, oauth);
-  await tokenRefused(row, oauth);
-  return connectionFor(row, user);
-}
-
 /** Runs `work` on a connection to the server as `user`, as retryAfterRefusal says after a refusal. */
 async function withConnection<T>(row: ProviderRow, user: EndUser | undefined, work: (connection: Connection) => Promise<T>): Promise<T> {
   let connection = await connectionFor(row, user);
@@ -145,22 +81,6 @@ async function withConnection<T>(row: ProviderRow, user: EndUser | undefined, wo
       if (!next) throw error;
       connection = next;
     }
-  }
-}
-
-export function upstreamApiError(error: McpCallError, row: ProviderRow, forwarded: boolean): ApiError {
-  switch (error.failure) {
-    case "unauthorized":
-      return new ApiError(
-        "upstream_unauthorized",
-        forwarded
-          ? `${row.name} refused your identity token (${error.status}). Nothing was retried with other credentials; sign in with SSO again or ask an admin to check the server's audience.`
-          : `${row.name} refused the provider's credentials (${error.status}). An admin should check its headers.`,
-      );
-    case "timeout":
-      return new ApiError("upstream_timeout", `${row.name} did not answer within its timeout.`);
-    default:
-      return new ApiError("upstream_error", `Couldn't talk to ${row.name}: ${error.message}.`);
   }
 }
 
@@ -334,7 +254,7 @@ export async function callRowTool(row: ProviderRow, options: { tool: string; arg
   const started = performance.now();
   let outcome = "internal_error";
   // What the call would carry; a call that fails getting the identity token still tried to forward it.
-  let identity: string = forwards(row) ? parseStoredIdentityMode(row.identityMode) : oauthOf(row) ? "oauth" : "off";
+  let identity = credentialLabel(row);
   try {
     if (parseDisabledTools(row).includes(tool)) throw refused(row, tool);
     try {

@@ -3,8 +3,15 @@
 // only the storage the SDK asks for and what happens at the redirect; where the state lives is the
 // caller's: the console keeps it encrypted per connection (./connections.ts), the conformance
 // command in memory (scripts/conformance/client.ts).
-import type { OAuthClientProvider, OAuthDiscoveryState } from "@modelcontextprotocol/sdk/client/auth.js";
+import type { AddClientAuthentication, OAuthClientProvider, OAuthDiscoveryState } from "@modelcontextprotocol/sdk/client/auth.js";
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
+import { machineTokenRequest, privateKeyJwtAuthentication, type MachineGrant } from "@/lib/upstream-oauth/machine-grants";
+
+/**
+ * SEP-837 / OpenID Connect Registration: the console is a web application — its redirect URI is a
+ * page of the console's own origin, not a native app's loopback or custom scheme.
+ */
+export const APPLICATION_TYPE = "web";
 
 /** Everything one connection keeps between requests. Tokens carry the time they were saved. */
 export type AuthState = {
@@ -32,6 +39,8 @@ export type ClientOptions = {
   onAuthorization: "capture" | "refuse";
   /** Start over: stored tokens are not offered to the SDK (a reconnect, a step-up). */
   ignoreStoredTokens?: boolean;
+  /** Tokens the console gets on its own (./machine-grants.ts): no redirect, no person. */
+  machineGrant?: MachineGrant;
 };
 
 /**
@@ -67,25 +76,35 @@ export class AuthorizationRequired extends Error {
 export class ConnectionAuth implements OAuthClientProvider {
   /** The URL the user must visit, once the SDK asked for one ("capture"). */
   authorizationUrl?: URL;
+  /** private_key_jwt, for a machine grant's client with a key (otherwise the SDK authenticates the client). */
+  readonly addClientAuthentication?: AddClientAuthentication;
 
   constructor(
     readonly stored: AuthState,
     private readonly options: ClientOptions,
-  ) {}
+  ) {
+    if (options.machineGrant) this.addClientAuthentication = privateKeyJwtAuthentication(options.machineGrant);
+  }
 
-  get redirectUrl(): string {
-    return this.options.redirectUrl;
+  /** None for a machine grant: the SDK then asks prepareTokenRequest for the grant instead of sending anyone anywhere. */
+  get redirectUrl(): string | undefined {
+    return this.options.machineGrant ? undefined : this.options.redirectUrl;
+  }
+
+  async prepareTokenRequest(): Promise<URLSearchParams | undefined> {
+    return this.options.machineGrant ? machineTokenRequest(this.options.machineGrant) : undefined;
   }
 
   get clientMetadataUrl(): string | undefined {
     return this.options.configuredClient ? undefined : this.options.clientMetadataUrl;
   }
 
-  get clientMetadata(): OAuthClientMetadata {
+  get clientMetadata(): OAuthClientMetadata & { application_type: string } {
     // No default scope: the server's challenge or its scopes_supported decide (an admin's scope is
     // passed to auth() explicitly).
     return {
       client_name: this.options.clientName,
+      application_type: APPLICATION_TYPE,
       redirect_uris: [this.options.redirectUrl],
       grant_types: ["authorization_code", "refresh_token"],
       response_types: ["code"],

@@ -23,9 +23,10 @@ import { log } from "@/lib/log";
 import { classify } from "@/lib/mcp/client";
 import { outboundFetch } from "@/lib/mcp/outbound";
 import { oauthUrls } from "@/lib/oauth/urls";
-import { oauthBinding, oauthOf, toDocument, type ProviderRow } from "@/lib/providers/record";
-import { scopeSchema, type OAuthConnectionKind } from "@/lib/providers/schemas";
-import { AuthorizationRequired, ConnectionAuth, IssuerMismatch, refreshMargin, tokenExpiry, type AuthState, type ClientOptions } from "@/lib/upstream-oauth/client-provider";
+import { oauthBinding, oauthGrantOf, oauthOf, toDocument, type ProviderRow } from "@/lib/providers/record";
+import { isInteractive, scopeSchema, type OAuthConnectionKind } from "@/lib/providers/schemas";
+import { MachineGrantUnavailable } from "@/lib/upstream-oauth/machine-grants";
+import { APPLICATION_TYPE, AuthorizationRequired, ConnectionAuth, IssuerMismatch, refreshMargin, tokenExpiry, type AuthState, type ClientOptions } from "@/lib/upstream-oauth/client-provider";
 import { processWide } from "@/lib/process-wide";
 
 export type ConnectionCaller = { userId: string; workspaceId: string; role: Role };
@@ -43,7 +44,7 @@ function box() {
 
 const urls = () => {
   const { origin } = oauthUrls();
-  return { callback: `${origin}/oauth/callback`, clientMetadata: `${origin}/oauth/client-metadata.json`, origin };
+  return { callback: `${origin}/oauth/callback`, clientMetadata: env().OAUTH_CLIENT_METADATA_URL ?? `${origin}/oauth/client-metadata.json`, origin };
 };
 
 /** Where a user starts (or restarts) a connection: the provider's page, which has the Connect button. */
@@ -58,6 +59,7 @@ export function clientMetadataDocument() {
     client_id: clientMetadata,
     client_name: "MCP Console",
     client_uri: urls().origin,
+    application_type: APPLICATION_TYPE,
     redirect_uris: [callback],
     grant_types: ["authorization_code", "refresh_token"],
     response_types: ["code"],
@@ -75,8 +77,10 @@ const storedStateSchema = z.object({
   bound_to: z.string().optional(),
   /** …and a hash of the browser cookie it was started with (BROWSER_COOKIE). */
   browser: z.string().optional(),
+  /** The scope the connection was asked for (a step-up asks for it again, with more). */
+  scope: z.string().optional(),
 });
-type StoredState = AuthState & { bound_to?: string; browser?: string };
+type StoredState = AuthState & { bound_to?: string; browser?: string; scope?: string };
 
 function readSealed(id: string, sealed: string | null): StoredState {
   if (!sealed) return {};
@@ -95,7 +99,7 @@ function readState(row: { id: string; stateEncrypted: string }): StoredState {
 }
 
 /** What tokens are for: the server, the client and the kind of connection. Anything else changed, they are not sent. */
-function bindingOf(row: ProviderRow, doc = toDocument(row)): string {
+function bindingOf(row: ProviderRow, doc: Parameters<typeof oauthBinding>[0] = toDocument(row)): string {
   return box().hash(`upstream-binding:${oauthBinding(doc)}`);
 }
 
@@ -112,7 +116,7 @@ class AnswerTooLarge extends Error {
   }
 }
 
-const boundedFetch: typeof fetch = async (input, init) => {
+export const boundedFetch: typeof fetch = async (input, init) => {
   const response = await outboundFetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(TOKEN_REQUEST_MS) });
   if (response.status < 200) return response;
   const tooBig = () => new AnswerTooLarge();
@@ -142,9 +146,13 @@ function sealState(state: StoredState): string {
   return box().encrypt(JSON.stringify(state));
 }
 
-function clientOptions(row: ProviderRow, extra: Pick<ClientOptions, "onAuthorization" | "state" | "ignoreStoredTokens">): ClientOptions {
-  const doc = toDocument(row);
-  const configured = doc.authentication?.client_id ? { client_id: doc.authentication.client_id, ...(doc.authentication.client_secret ? { client_secret: doc.authentication.client_secret } : {}) } : undefined;
+function clientOptions(row: ProviderRow, extra: Pick<ClientOptions, "onAuthorization" | "state" | "ignoreStoredTokens">, doc = toDocument(row)): ClientOptions {
+  const auth = doc.authentication;
+  const configured = auth?.client_id ? { client_id: auth.client_id, ...(auth.client_secret ? { client_secret: auth.client_secret } : {}) } : undefined;
+  const grant = auth?.grant_type;
+  const machineGrant = auth?.client_id && (grant === "client_credentials" || grant === "jwt_bearer")
+    ? { type: grant, clientId: auth.client_id, ...(auth.private_key ? { privateKey: auth.private_key } : {}), ...(auth.scope ? { scope: auth.scope } : {}) }
+    : undefined;
   const { callback, clientMetadata } = urls();
   return {
     redirectUrl: callback,
@@ -152,8 +160,14 @@ function clientOptions(row: ProviderRow, extra: Pick<ClientOptions, "onAuthoriza
     // The SDK accepts only an https document URL, and a server can only fetch a public one.
     ...(clientMetadata.startsWith("https://") ? { clientMetadataUrl: clientMetadata } : {}),
     ...(configured ? { configuredClient: configured } : {}),
+    ...(machineGrant ? { machineGrant } : {}),
     ...extra,
   };
+}
+
+/** Whether the console gets this provider's tokens itself (a machine grant), with nobody to connect. */
+function isMachine(row: ProviderRow): boolean {
+  return oauthOf(row) !== undefined && !isInteractive(oauthGrantOf(row));
 }
 
 function kindOf(row: ProviderRow): OAuthConnectionKind {
@@ -185,10 +199,12 @@ export type ConnectionToken = { token: string; connectionId: string; kind: OAuth
 
 /**
  * The access token a call to `row` carries for `userId`, refreshed first when it is about to
- * expire. `doc`: the row already decrypted by the caller.
+ * expire. `doc`: what the tokens are bound to, already decrypted by the caller.
  */
-export async function connectionToken(row: ProviderRow, userId: string | undefined, doc = toDocument(row)): Promise<ConnectionToken> {
+export async function connectionToken(row: ProviderRow, userId: string | undefined, doc: Parameters<typeof oauthBinding>[0] = toDocument(row)): Promise<ConnectionToken> {
   const kind = kindOf(row);
+  // A machine grant needs the client's secret or key: decrypted here, only for these providers.
+  if (isMachine(row)) return machineToken(row, toDocument(row));
   if (!userId) throw connectionRequired(row, kind, "missing");
   const stored = await db().upstreamConnection.findUnique({ where: { providerId_owner: { providerId: row.id, owner: ownerFor(kind, userId) } }, select: { id: true, stateEncrypted: true, boundTo: true, endedAt: true } });
   if (!stored) throw connectionRequired(row, kind, "missing");
@@ -204,6 +220,8 @@ export async function connectionToken(row: ProviderRow, userId: string | undefin
 
 /** The server refused `token` (401): refresh now, once; the caller retries once with the new token. */
 export async function tokenRefused(row: ProviderRow, token: ConnectionToken): Promise<void> {
+  // A machine grant's next token is got afresh (by connectionToken) once this one is gone.
+  if (isMachine(row)) return dropTokens(token.connectionId, token.token);
   const stored = await db().upstreamConnection.findUnique({ where: { id: token.connectionId } });
   if (!stored) throw connectionRequired(row, token.kind, "expired");
   const state = readState(stored);
@@ -239,6 +257,64 @@ export async function noteStepUp(row: ProviderRow, token: ConnectionToken, chall
   return connectionRequired(row, token.kind, "scope", scope);
 }
 
+// ── Machine grants: tokens the console gets itself ──────────────────────────────────────────
+
+// Concurrent calls in this process share one token request; other instances wait on the lease.
+const obtaining = processWide("upstream-oauth-obtaining", () => new Map<string, Promise<StoredState>>());
+
+/** The workspace's token for a machine-grant provider: the stored one while it lasts, else a new one. */
+async function machineToken(row: ProviderRow, doc: ReturnType<typeof toDocument>): Promise<ConnectionToken> {
+  const binding = bindingOf(row, doc);
+  const where = { providerId_owner: { providerId: row.id, owner: WORKSPACE_OWNER } };
+  let stored = await db().upstreamConnection.findUnique({ where });
+  if (!stored) {
+    // Another call may create it at the same moment: either row will do.
+    await db().upstreamConnection.create({ data: { id: randomUUID(), providerId: row.id, workspaceId: row.workspaceId, owner: WORKSPACE_OWNER, userId: null, stateEncrypted: sealState({}) } }).catch(() => undefined);
+    stored = await db().upstreamConnection.findUniqueOrThrow({ where });
+  }
+  const connectionId = stored.id;
+  let state = readState(stored);
+  const usable = (candidate: StoredState, boundTo: string | null) => {
+    const expiry = tokenExpiry(candidate.tokens);
+    return Boolean(candidate.tokens) && boundTo === binding && (expiry === undefined || expiry - Date.now() >= refreshMargin(candidate.tokens));
+  };
+  if (!usable(state, stored.boundTo)) {
+    let pending = obtaining.get(connectionId);
+    if (!pending) {
+      pending = obtainUnderLease(row, doc, connectionId, binding, usable).finally(() => obtaining.delete(connectionId));
+      obtaining.set(connectionId, pending);
+    }
+    state = await pending;
+  }
+  const tokens = state.tokens;
+  if (!tokens) throw new ApiError("upstream_error", `${row.name}'s authorization server gave the console no token.`);
+  return { token: tokens.access_token, connectionId, kind: "shared", validUntil: (tokenExpiry(tokens) ?? Number.POSITIVE_INFINITY) - refreshMargin(tokens) };
+}
+
+async function obtainUnderLease(row: ProviderRow, doc: ReturnType<typeof toDocument>, connectionId: string, binding: string, usable: (state: StoredState, boundTo: string | null) => boolean): Promise<StoredState> {
+  const lease = await waitForLease(connectionId, `Couldn't get a token for ${row.name} right now; try again in a moment.`);
+  try {
+    const stored = await db().upstreamConnection.findUniqueOrThrow({ where: { id: connectionId } });
+    const seen = readState(stored);
+    if (usable(seen, stored.boundTo)) return seen;
+    // Discovery is kept for these settings only; what was learnt for other settings starts over.
+    const state: StoredState = stored.boundTo === binding && seen.discovery ? { discovery: seen.discovery } : {};
+    const client = new ConnectionAuth(state, clientOptions(row, { onAuthorization: "refuse" }, doc));
+    try {
+      await auth(client, { serverUrl: doc.server_url, fetchFn: boundedFetch });
+    } catch (error) {
+      log.warn({ err: error, providerId: row.id }, "a machine-grant token request failed");
+      const why = error instanceof MachineGrantUnavailable ? error.message : failureAt(error);
+      throw new ApiError("upstream_error", `${row.name}'s authorization server didn't give the console a token: ${why}. Nothing was retried with another grant.`);
+    }
+    const now = new Date();
+    await db().upstreamConnection.updateMany({ where: { id: connectionId }, data: { stateEncrypted: sealState(state), boundTo: binding, connectedAt: now, connectedBy: null, expiresAt: expiresAtOf(state), endedAt: null, endedReason: null, updatedAt: now } });
+    return state;
+  } finally {
+    await db().upstreamConnection.updateMany({ where: { id: connectionId, refreshingUntil: lease }, data: { refreshingUntil: null } });
+  }
+}
+
 // Concurrent calls in this process share one refresh; other instances wait on the lease.
 const refreshing = processWide("upstream-oauth-refreshing", () => new Map<string, Promise<StoredState>>());
 
@@ -262,13 +338,19 @@ async function takeLease(connectionId: string): Promise<Date | undefined> {
   return count === 1 ? until : undefined;
 }
 
-async function refreshUnderLease(row: ProviderRow, kind: OAuthConnectionKind, connectionId: string, seen: StoredState, force: boolean): Promise<StoredState> {
+/** The connection's lease, once no other instance holds it (or `busy`, after a lease's length). */
+async function waitForLease(connectionId: string, busy: string): Promise<Date> {
   const deadline = Date.now() + LEASE_MS + 5_000;
-  let lease: Date | undefined;
-  while (!(lease = await takeLease(connectionId))) {
-    if (Date.now() > deadline) throw new ApiError("upstream_error", `Couldn't refresh the connection to ${row.name} right now; try again in a moment.`);
+  for (;;) {
+    const lease = await takeLease(connectionId);
+    if (lease) return lease;
+    if (Date.now() > deadline) throw new ApiError("upstream_error", busy);
     await sleep(200);
   }
+}
+
+async function refreshUnderLease(row: ProviderRow, kind: OAuthConnectionKind, connectionId: string, seen: StoredState, force: boolean): Promise<StoredState> {
+  const lease = await waitForLease(connectionId, `Couldn't refresh the connection to ${row.name} right now; try again in a moment.`);
   try {
     const stored = await db().upstreamConnection.findUnique({ where: { id: connectionId } });
     if (!stored) throw connectionRequired(row, kind, "expired");
@@ -352,21 +434,31 @@ function mayManage(kind: OAuthConnectionKind, caller: ConnectionCaller, provider
   }
 }
 
-/** What the server's 401 says: where its metadata is, and which scope it wants. */
+const PROBE_INITIALIZE = { jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "mcp-console", version: "1.0.0" } } };
+const PROBE_TOOLS_LIST = { jsonrpc: "2.0", id: 0, method: "tools/list", params: {} };
+
+/**
+ * What the server's 401 says: where its metadata is, and which scope it wants. The console's calls
+ * start with tools/list, and some servers let an initialize through and refuse only what follows
+ * (with the scope they want): tools/list is asked first, then initialize.
+ */
 async function challengeOf(serverUrl: string): Promise<{ resourceMetadataUrl?: URL; scope?: string }> {
   try {
-    const res = await outboundFetch(serverUrl, {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "mcp-console", version: "1.0.0" } } }),
-      signal: AbortSignal.timeout(15_000),
-    });
-    await res.body?.cancel().catch(() => undefined);
-    if (res.status !== 401 && res.status !== 403) return {};
-    const params = extractWWWAuthenticateParams(res);
-    const resourceMetadataUrl = params.resourceMetadataUrl;
-    const scope = challengeScope(params.scope);
-    return { ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}), ...(scope ? { scope } : {}) };
+    for (const probe of [PROBE_TOOLS_LIST, PROBE_INITIALIZE]) {
+      const res = await outboundFetch(serverUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-11-25" },
+        body: JSON.stringify(probe),
+        signal: AbortSignal.timeout(15_000),
+      });
+      await res.body?.cancel().catch(() => undefined);
+      if (res.status !== 401 && res.status !== 403) continue;
+      const params = extractWWWAuthenticateParams(res);
+      const resourceMetadataUrl = params.resourceMetadataUrl;
+      const scope = challengeScope(params.scope);
+      return { ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}), ...(scope ? { scope } : {}) };
+    }
+    return {};
   } catch (error) {
     throw new ApiError("upstream_error", `Couldn't reach the server to connect: ${classify(error).message}.`);
   }
@@ -400,6 +492,7 @@ function browserHash(value: string): string {
  */
 export async function startConnection(row: ProviderRow, caller: ConnectionCaller, browser: string): Promise<string> {
   const kind = kindOf(row);
+  if (isMachine(row)) throw new ApiError("conflict", `${row.name} gets its tokens with the console's own client; there is nothing to connect.`);
   mayManage(kind, caller, row);
   const owner = ownerFor(kind, caller.userId);
   const existing = await db().upstreamConnection.findUnique({ where: { providerId_owner: { providerId: row.id, owner } } });
@@ -412,8 +505,11 @@ export async function startConnection(row: ProviderRow, caller: ConnectionCaller
   const challenge = await challengeOf(serverUrl);
   const flowState = randomBytes(32).toString("base64url");
   const client = new ConnectionAuth(pending, clientOptions(row, { onAuthorization: "capture", state: flowState, ignoreStoredTokens: true }));
-  const asked = [row.oauthScope, existing?.stepUpScope].filter((scope): scope is string => Boolean(scope)).join(" ");
+  // A step-up asks for what the connection has as well as what the server wants now (SEP-2350).
+  const granted = existing?.stepUpScope && existing.boundTo === binding ? (current.tokens?.scope ?? current.scope) : undefined;
+  const asked = [row.oauthScope, granted, existing?.stepUpScope].filter((scope): scope is string => Boolean(scope)).join(" ");
   const scope = asked ? [...new Set(asked.split(" ").filter(Boolean))].join(" ") : challenge.scope;
+  if (scope) pending.scope = scope;
   try {
     await auth(client, { serverUrl, fetchFn: boundedFetch, ...(scope ? { scope } : {}), ...(challenge.resourceMetadataUrl ? { resourceMetadataUrl: challenge.resourceMetadataUrl } : {}) });
   } catch (error) {

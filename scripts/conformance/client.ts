@@ -1,77 +1,107 @@
-// The console's upstream OAuth client (lib/upstream-oauth/client-provider.ts, on the SDK's auth())
-// as the conformance suite's client command: `client.ts <server-url>`, with MCP_CONFORMANCE_SCENARIO
-// and MCP_CONFORMANCE_CONTEXT set by the suite. It connects, lists tools and calls one; whenever
-// the server asks for authorization (at connect, or a step-up later) it does what the console's
-// Connect does — follows the authorization URL (the suite's authorization server answers at once
-// with a redirect) and finishes with the code — a few times at most.
+// The conformance suite's client command, `client.ts <server-url>` (MCP_CONFORMANCE_SCENARIO and
+// MCP_CONFORMANCE_CONTEXT set by the suite): the console itself, on a database of its own. The
+// scenario's server is registered as a provider — configured the way an admin would configure it
+// from what the scenario's context says — and then the console's own code does the rest: a tools
+// refresh and a tool call as a member (lib/providers/tools.ts, the MCP SDK v2 client of
+// lib/mcp/client.ts), and, whenever that answers connection_required, what the member does — Connect
+// (startConnection), the browser at the authorization server (the suite's answers at once with a
+// redirect), and the callback (finishConnection, with its state, browser and `iss` checks).
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { randomUUID } from "node:crypto";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { z } from "zod";
-import { ConnectionAuth, type AuthState } from "../../lib/upstream-oauth/client-provider";
 
-const REDIRECT_URL = "http://127.0.0.1:3000/oauth/callback";
-// A console served over https publishes its document at /oauth/client-metadata.json; the suite's
-// authorization server expects the URL its own test clients use.
-const CLIENT_METADATA_URL = "https://conformance-test.local/client-metadata.json";
-const MAX_AUTHORIZATIONS = 3;
+const MAX_CONNECTS = 3;
 
-const contextSchema = z.looseObject({ client_id: z.string().optional(), client_secret: z.string().optional() });
+const contextSchema = z.looseObject({
+  client_id: z.string().optional(),
+  client_secret: z.string().optional(),
+  private_key_pem: z.string().optional(),
+  valid_jwt: z.string().optional(),
+});
+type Context = z.infer<typeof contextSchema>;
+
+/** A database of this run's own (in `dir`), copied from the migrated template the runner made. */
+function ownDatabase(dir: string) {
+  const template = process.env.CONFORMANCE_DB_TEMPLATE;
+  if (!template) throw new Error("CONFORMANCE_DB_TEMPLATE (a migrated SQLite file) is not set");
+  copyFileSync(template, path.join(dir, "console.db"));
+  process.env.DATABASE_URL = `file:${path.join(dir, "console.db")}`;
+}
+
+/**
+ * What an admin would put in the provider's Authentication settings for this server, from what the
+ * scenario tells its client: a client with a private key or (client-credentials scenarios) a secret
+ * is the console's own machine-to-machine client; a workload token is the deployment's workload
+ * identity (the operator's WORKLOAD_IDENTITY_TOKEN_FILE, set before the console reads its
+ * environment); any other client is one registered for people connecting.
+ */
+function authenticationFor(scenario: string, context: Context, dir: string) {
+  if (context.client_id && context.private_key_pem) {
+    return { connection: "shared", grant_type: "client_credentials", client_id: context.client_id, private_key: context.private_key_pem };
+  }
+  if (context.client_id && context.client_secret && scenario.startsWith("auth/client-credentials")) {
+    return { connection: "shared", grant_type: "client_credentials", client_id: context.client_id, client_secret: context.client_secret };
+  }
+  if (context.client_id && context.valid_jwt) {
+    process.env.WORKLOAD_IDENTITY_TOKEN_FILE = path.join(dir, "workload.jwt");
+    writeFileSync(process.env.WORKLOAD_IDENTITY_TOKEN_FILE, context.valid_jwt);
+    return { connection: "shared", grant_type: "jwt_bearer", client_id: context.client_id };
+  }
+  const client = context.client_id ? { client_id: context.client_id, ...(context.client_secret ? { client_secret: context.client_secret } : {}) } : {};
+  return { connection: "per_user", ...client };
+}
 
 async function main() {
-  const serverUrl = new URL(process.argv[2] ?? "");
+  const serverUrl = process.argv[2] ?? "";
+  const scenario = process.env.MCP_CONFORMANCE_SCENARIO ?? "";
   const context = contextSchema.parse(JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT ?? "{}"));
-  const stored: AuthState = {};
-  const auth = new ConnectionAuth(stored, {
-    redirectUrl: REDIRECT_URL,
-    clientName: "MCP Console",
-    clientMetadataUrl: CLIENT_METADATA_URL,
-    ...(context.client_id ? { configuredClient: { client_id: context.client_id, ...(context.client_secret ? { client_secret: context.client_secret } : {}) } } : {}),
-    state: randomUUID(),
-    onAuthorization: "capture",
-  });
+  const dir = mkdtempSync(path.join(tmpdir(), "mcp-conformance-"));
+  ownDatabase(dir);
+  const authentication = authenticationFor(scenario, context, dir);
+  const { db } = await import("@/lib/db");
+  const { ApiError } = await import("@/lib/api/errors");
+  const { createProvider, findProviderRow } = await import("@/lib/providers/data");
+  const { createProviderSchema } = await import("@/lib/providers/schemas");
+  const { callProviderTool, refreshProviderTools } = await import("@/lib/providers/tools");
+  const { browserValue, finishConnection, startConnection } = await import("@/lib/upstream-oauth/connections");
+  try {
+    const workspaceId = randomUUID();
+    const userId = randomUUID();
+    await db().workspace.create({ data: { id: workspaceId, name: "Conformance", createdAt: new Date() } });
+    await db().user.create({ data: { id: userId, email: "member@conformance.test", name: "Member", createdAt: new Date() } });
+    await db().membership.create({ data: { userId, workspaceId, role: "owner", createdAt: new Date() } });
+    const input = createProviderSchema.parse({ name: "Conformance", server_identifier: "conformance", server_url: serverUrl, authentication: { type: "oauth", ...authentication } });
+    const { id } = await createProvider({ workspaceId, userId, input });
+    const caller = { userId, workspaceId, role: "owner" as const };
+    const browser = browserValue(undefined);
 
-  let transport = new StreamableHTTPClientTransport(serverUrl, { authProvider: auth });
-  let client = new Client({ name: "mcp-console", version: "1.0.0" });
-  let authorizations = 0;
+    /** The member presses Connect, signs in at the authorization server and comes back. */
+    async function connect() {
+      const authorizationUrl = await startConnection(await findProviderRow({ workspaceId, id }), caller, browser);
+      const answer = await fetch(authorizationUrl, { redirect: "manual" });
+      const back = new URL(answer.headers.get("location") ?? "", authorizationUrl).searchParams;
+      const query = Object.fromEntries(["state", "code", "iss", "error"].flatMap((name) => (back.has(name) ? [[name, back.get(name) ?? ""]] : [])));
+      const finished = await finishConnection(query, caller, browser);
+      if (finished.error) throw new Error(finished.error);
+    }
 
-  /** The user's part: at the authorization URL, and back with the code. */
-  async function authorize() {
-    if (++authorizations > MAX_AUTHORIZATIONS) throw new Error("the server keeps asking for authorization");
-    const url = auth.authorizationUrl;
-    if (!url) throw new Error("the server refused, and no authorization was asked for");
-    auth.authorizationUrl = undefined;
-    const answer = await fetch(url, { redirect: "manual" });
-    const back = new URL(answer.headers.get("location") ?? "", url);
-    const code = back.searchParams.get("code");
-    if (!code) throw new Error(`the authorization server answered ${answer.status} without a code`);
-    await transport.finishAuth(code);
-  }
-
-  async function authorized<T>(run: () => Promise<T>): Promise<T> {
-    for (;;) {
+    for (let connects = 0; ; connects++) {
       try {
-        return await run();
+        const tools = await refreshProviderTools({ workspaceId, id, caller });
+        const first = tools.data.at(0);
+        if (first) await callProviderTool({ workspaceId, id, tool: first.name, args: {}, user: { userId, workspaceId } });
+        return;
       } catch (error) {
-        if (!(error instanceof UnauthorizedError)) throw error;
-        await authorize();
+        if (!(error instanceof ApiError) || error.code !== "connection_required" || connects === MAX_CONNECTS) throw error;
+        await connect();
       }
     }
+  } finally {
+    await db().$disconnect().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
   }
-
-  await authorized(async () => {
-    // A refused connect leaves its transport started: connect again on a fresh one.
-    if (authorizations > 0) {
-      transport = new StreamableHTTPClientTransport(serverUrl, { authProvider: auth });
-      client = new Client({ name: "mcp-console", version: "1.0.0" });
-    }
-    await client.connect(transport);
-  });
-  const { tools } = await authorized(() => client.listTools());
-  const first = tools.at(0);
-  if (first) await authorized(() => client.callTool({ name: first.name, arguments: {} }));
-  await transport.close();
 }
 
 main().then(

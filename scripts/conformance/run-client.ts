@@ -1,12 +1,16 @@
-// `npm run conformance:client`: the suite's scored client auth/* scenarios against the console's
-// upstream OAuth client; prints one line per scenario and a total, exits 1 if any failed.
-import { runScoredAuthScenarios } from "./client-scenarios";
+// `npm run conformance:client [filter]`: every client auth/* scenario of both suites against the
+// console's upstream OAuth client; one line per run (and why it failed), exits 1 if any failed.
+// A filter (a substring of "<suite> <scenario> @<wire>") runs only the matching runs.
+import { allAuthRuns, failureSummary, runAll, runLabel } from "./client-scenarios";
 
-const results = await runScoredAuthScenarios();
+const filter = process.argv[2];
+const runs = (await allAuthRuns()).filter((run) => !filter || runLabel(run).includes(filter));
+const started = Date.now();
+const results = await runAll(runs);
 for (const result of results) {
-  console.log(`${result.ok ? "✓" : "✗"} ${result.scenario}: ${result.passed}/${result.total} checks passed, ${result.failed} failed, ${result.warnings} warnings`);
+  console.log(`${result.ok ? "✓" : "✗"} ${runLabel(result)} [${result.kind}]: ${result.passed}/${result.total} checks passed, ${result.failed} failed, ${result.warnings} warnings`);
+  if (!result.ok) console.log(`    ${(process.env.CONFORMANCE_VERBOSE ? result.output : failureSummary(result)).replaceAll("\n", "\n    ")}`);
 }
 const passing = results.filter((result) => result.ok).length;
-console.log(`\n${passing} of ${results.length} scored auth scenarios pass`);
-for (const result of results.filter((r) => !r.ok)) console.log(`\n--- ${result.scenario}\n${result.output.slice(-3000)}`);
+console.log(`\n${passing} of ${results.length} runs pass (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 process.exit(passing === results.length && results.length > 0 ? 0 : 1);

@@ -75,7 +75,21 @@ const providerish = fc.record(
     headers: fc.oneof(fc.constant(null), jsonish, fc.dictionary(weirdString, fc.oneof(weirdString, fc.constant(null), fc.jsonValue()))),
     authentication: fc.oneof(fc.constant(null), jsonish, fc.record({ client_id: fc.oneof(weirdString, fc.jsonValue()), client_secret: fc.oneof(weirdString, fc.constant(null)) })),
     configuration: fc.oneof(fc.constant(null), jsonish, fc.record({ timeout: fc.oneof(fc.integer(), fc.double(), weirdString), sse_read_timeout: fc.oneof(fc.integer(), fc.double(), weirdString) })),
-    identity_mode: fc.oneof(fc.constantFrom("off", "idp_token", "token_exchange", "OFF", ""), fc.jsonValue()),
+    identity_mode: fc.oneof(fc.constantFrom("off", "idp_token", "token_exchange", "id_jag", "OFF", ""), fc.jsonValue()),
+    identity_settings: fc.oneof(
+      fc.constant(null),
+      jsonish,
+      fc.record(
+        {
+          subject_token_type: fc.oneof(fc.constantFrom("access_token", "id_token", "refresh_token"), fc.constant(null), fc.jsonValue()),
+          profile: fc.oneof(fc.constantFrom("rfc8693", "entra_obo"), fc.constant(null), weirdString),
+          scope: fc.oneof(weirdString, fc.constant(null)),
+          client_id: fc.oneof(weirdString, fc.constant(null), fc.jsonValue()),
+          client_secret: fc.oneof(weirdString, fc.constant(null)),
+        },
+        { requiredKeys: [] },
+      ),
+    ),
     extra_field: fc.jsonValue(),
   },
   { requiredKeys: [] },

@@ -12,7 +12,7 @@ describe("with enterprise enabled", () => {
   it("reports identity forwarding as available and active where the mode is on", async () => {
     const admin = await createActor("admin");
     const features = await call(admin, "GET /api/v1/features");
-    expect(features.json).toMatchObject({ enterprise_enabled: true, identity_modes: ["off", "idp_token"] });
+    expect(features.json).toMatchObject({ enterprise_enabled: true, identity_modes: ["off", "idp_token", "token_exchange", "id_jag"] });
 
     const on = await call(admin, "POST /api/v1/mcp-providers", { body: uniqueProvider({ identity_mode: "idp_token" }) });
     expect(on.json).toMatchObject({ identity_mode: "idp_token", identity_forwarding_active: true });

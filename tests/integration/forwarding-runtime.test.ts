@@ -1,13 +1,18 @@
 // The forwarding runtime with the issuer stubbed at its interface (the boundary under test is the
-// runtime: headers, URL, cache, coalescing); the real issuers are in identity-forwarding.test.ts.
+// runtime: the strategy chosen, headers, URL, cache, coalescing); the real issuers are in
+// identity-forwarding.test.ts.
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { strategyFor } from "@/lib/credentials/connection";
+import type { EndUser } from "@/lib/credentials/types";
 import { resetEnvForTests } from "@/lib/env";
 import { IdentityError } from "@/lib/identity/errors";
-import { connectionCredentials } from "@/lib/identity/forwarding";
+import type { StoredIdentityMode } from "@/lib/identity/modes";
 import { clearTokenCacheForTests } from "@/lib/identity/token-cache";
 import { setTokenIssuerForTests } from "@/lib/identity/token-issuer";
 import type { IssuedToken, IssueTokenRequest } from "@/lib/identity/types";
 import { clearResourceCacheForTests } from "@/lib/mcp/resource";
+import { toColumns, type ProviderRow } from "@/lib/providers/record";
+import { createProviderSchema } from "@/lib/providers/schemas";
 import { createActor } from "./helpers";
 
 const calls: IssueTokenRequest[] = [];
@@ -42,6 +47,13 @@ const base = {
 let alice: { userId: string; workspaceId: string };
 let bob: { userId: string; workspaceId: string };
 
+/** What a call to a provider with these settings carries for `user`, as the runtime decides it. */
+function connectionCredentials(options: { identityMode: StoredIdentityMode; serverUrl: string; headers: Record<string, string>; user: EndUser | undefined }) {
+  const doc = createProviderSchema.parse({ name: "Runtime", server_identifier: "runtime", server_url: options.serverUrl, headers: options.headers });
+  const row = { id: "provider", ...toColumns({ ...doc, identity_mode: "off" }), identityMode: options.identityMode } as ProviderRow;
+  return strategyFor(row).credential(options.user);
+}
+
 beforeAll(async () => {
   const a = await createActor("member");
   const b = await createActor("member", a.workspaceId);
@@ -49,7 +61,7 @@ beforeAll(async () => {
   bob = { userId: b.userId, workspaceId: a.workspaceId };
 });
 
-describe("connectionCredentials", () => {
+describe("what a call carries with forwarding", () => {
   it("sends only the user's token: Authorization replaced, other credential headers dropped, the rest kept", async () => {
     const result = await connectionCredentials({ ...base, user: alice });
     expect(result.forwarded).toBe(true);
@@ -78,7 +90,7 @@ describe("connectionCredentials", () => {
   });
 
   it("uses the provider's own headers and never the issuer when forwarding is off or enterprise is disabled", async () => {
-    const unchanged = { url: base.serverUrl, forwarded: false, headers: base.headers, validUntil: Number.POSITIVE_INFINITY };
+    const unchanged = { url: base.serverUrl, forwarded: false, mode: "off", headers: base.headers, validUntil: Number.POSITIVE_INFINITY };
     expect(await connectionCredentials({ ...base, identityMode: "off", user: alice })).toEqual(unchanged);
     process.env.ENTERPRISE_ENABLED = "false";
     resetEnvForTests();

@@ -18,7 +18,7 @@ import { POST as issueTokenRoute } from "@/app/inner/api/mcp/issue-token/route";
 import { asyncListener, readBody } from "../../e2e/support/http";
 import { listenOnFreePort } from "../../e2e/support/ports";
 import { ssoLogin } from "../../e2e/support/sso-login";
-import { startTestIdp } from "../../e2e/support/test-idp";
+import { startTestIdp, type ExchangeKind } from "../../e2e/support/test-idp";
 import { startWhoamiServer, type WhoamiServer } from "../../e2e/support/whoami-server";
 import { call, createActor, ORIGIN, type Actor } from "./helpers";
 
@@ -36,7 +36,8 @@ export function setEnv(overrides: Record<string, string | undefined>) {
 
 export type IdentityFixture = Awaited<ReturnType<typeof startIdentityFixture>>;
 
-export async function startIdentityFixture() {
+/** `exchanges`: the grants beyond refresh the IdP offers (token_exchange and id_jag modes need them). */
+export async function startIdentityFixture(options: { exchanges?: ExchangeKind[] } = {}) {
   // Emails of this fixture's own: test files run side by side on one database, and a verified
   // email links to the same console user.
   const tag = Math.random().toString(36).slice(2, 8);
@@ -49,6 +50,7 @@ export async function startIdentityFixture() {
       { sub: "bob-sub", email: `bob-${tag}@sso.test`, name: "Bob", password: "bob-pw" },
     ],
     resources: [],
+    exchanges: options.exchanges,
   });
   const whoami = await startWhoamiServer({ issuer: idp.issuer, staticToken: "static-shared-secret" });
   const strict = await startWhoamiServer({ issuer: idp.issuer, audience: "https://some-other-server.example/mcp" });
@@ -83,6 +85,8 @@ export async function startIdentityFixture() {
       clearTokenCacheForTests();
       closeWarmSessionsForTests();
       idp.setRefreshBehaviour("normal");
+      for (const kind of options.exchanges ?? []) idp.setExchangeRefusal(kind, undefined);
+      idp.setIdJagFault(undefined);
       issuerCalls = 0;
       fixture.useCountingIssuer();
       for (const server of [whoami, strict, published]) {
@@ -101,8 +105,8 @@ export async function startIdentityFixture() {
       const { token } = await createApiToken({ userId, workspaceId, name: "sso" });
       return { token, userId, workspaceId };
     },
-    /** A provider in `admin`'s workspace with a static Authorization and API key, and a harmless header. */
-    async provider(admin: Actor, serverUrl: string, identityMode: "idp_token" | "off" = "idp_token") {
+    /** A provider in `admin`'s workspace with a static Authorization and API key, and a harmless header; `settings`: its identity_settings. */
+    async provider(admin: Actor, serverUrl: string, identityMode: "idp_token" | "token_exchange" | "id_jag" | "off" = "idp_token", settings?: Record<string, string>) {
       const res = await call(admin, "POST /api/v1/mcp-providers", {
         body: {
           name: `Whoami ${Math.random().toString(36).slice(2, 8)}`,
@@ -110,6 +114,7 @@ export async function startIdentityFixture() {
           server_url: serverUrl,
           headers: { Authorization: STATIC, "X-Api-Key": "static-api-key", "X-Tenant": "acme" },
           identity_mode: identityMode,
+          ...(settings ? { identity_settings: settings } : {}),
         },
       });
       expect(res.status, res.text).toBe(201);
@@ -117,7 +122,7 @@ export async function startIdentityFixture() {
       await backgroundTasksSettled();
       for (const server of [whoami, strict, published]) server.reset();
       issuerCalls = 0;
-      return res.json as { id: string; name: string };
+      return res.json as { id: string; name: string; server_identifier: string };
     },
     async stop() {
       setTokenIssuerForTests(undefined);

@@ -41,7 +41,7 @@ describe("GET /api/v1/openapi.json", () => {
     expect(create.required).toEqual(expect.arrayContaining(["name", "server_identifier", "server_url"]));
     expect(create.additionalProperties).toBe(false);
     expect(create.properties.server_identifier).toMatchObject({ pattern: "^[a-z0-9_-]*$", minLength: 1, maxLength: 24 });
-    expect(create.properties.identity_mode.enum).toEqual(["off", "idp_token"]);
+    expect(create.properties.identity_mode.enum).toEqual(["off", "idp_token", "token_exchange", "id_jag"]);
     expect(doc.components.schemas.CallTool.additionalProperties).toBe(false);
     expect(doc.components.schemas.ToolResult.required).toEqual(expect.arrayContaining(["content", "is_error"]));
     // The patch schema has no defaults: omitted fields must stay unchanged.

@@ -79,7 +79,7 @@ describe("POST /api/v1/mcp-providers", () => {
     ["configuration.timeout", { configuration: { timeout: 601 } }],
     ["configuration.sse_read_timeout", { configuration: { sse_read_timeout: 3601 } }],
     ["configuration.timeout", { configuration: { timeout: 1.5 } }],
-    ["identity_mode", { identity_mode: "token_exchange" }],
+    ["identity_mode", { identity_mode: "saml_bridge" }],
     ["authentication.client_secret", { authentication: { type: "oauth", connection: "shared", client_secret: "s" } }],
     ["authentication.connection", { authentication: { type: "oauth" } }],
     ["authentication.connection", { authentication: { type: "oauth", connection: "everyone" } }],

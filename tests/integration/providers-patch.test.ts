@@ -1,5 +1,6 @@
 // PATCH is JSON Merge Patch (RFC 7396): every rule proven field by field, through the route handler,
 // against the real database.
+import { generateKeyPairSync } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { toDocument } from "@/lib/providers/record";
 import { backgroundTasksSettled } from "@/lib/background";
@@ -156,7 +157,21 @@ describe("PATCH /api/v1/mcp-providers/{id}", () => {
     await patch(created.id, { authentication: { client_secret: "rotated-secret" } });
     expect((await stored(created.id)).authentication).toEqual({ type: "oauth", connection: "shared", client_id: "client-1", client_secret: "rotated-secret" });
     const res = await patch(created.id, { authentication: { client_secret: null } });
-    expect(res.json.authentication).toEqual({ type: "oauth", connection: "shared", client_id: "client-1", client_secret: null, scope: null });
+    expect(res.json.authentication).toEqual({ type: "oauth", connection: "shared", grant_type: "authorization_code", client_id: "client-1", client_secret: null, private_key: null, scope: null });
+    expect((await stored(created.id)).authentication).toEqual({ type: "oauth", connection: "shared", client_id: "client-1" });
+  });
+
+  it("authentication merges a machine grant: the private key is stored, shown masked, and removed alone by null", async () => {
+    const created = await createFull();
+    const key = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    const res = await patch(created.id, { authentication: { grant_type: "client_credentials", client_secret: null, private_key: key } });
+    expect(res.status).toBe(200);
+    expect(res.json.authentication).toEqual({ type: "oauth", connection: "shared", grant_type: "client_credentials", client_id: "client-1", client_secret: null, private_key: "--******--", scope: null });
+    expect(res.text).not.toContain("PRIVATE KEY");
+    expect((await stored(created.id)).authentication).toEqual({ type: "oauth", connection: "shared", grant_type: "client_credentials", client_id: "client-1", private_key: key });
+    const refused = await patch(created.id, { authentication: { private_key: null } });
+    expect(refused.status).toBe(422);
+    await patch(created.id, { authentication: { grant_type: null, private_key: null } });
     expect((await stored(created.id)).authentication).toEqual({ type: "oauth", connection: "shared", client_id: "client-1" });
   });
 
@@ -199,7 +214,7 @@ describe("PATCH /api/v1/mcp-providers/{id}", () => {
     [{ headers: { Host: "evil" } }, "headers.Host"],
     [{ unknown_field: 1 }, "unknown_field"],
     [{ configuration: { retries: 3 } }, "configuration.retries"],
-    [{ identity_mode: "token_exchange" }, "identity_mode"],
+    [{ identity_mode: "saml_bridge" }, "identity_mode"],
   ])("refuses %j with 422 on %s and writes nothing", async (body, path) => {
     const created = await createFull();
     const before = await stored(created.id);

@@ -7,8 +7,9 @@ import { constantTimeEqual } from "@/lib/crypto";
 import { env } from "@/lib/env";
 import { BuiltinIssuer } from "@/lib/identity/builtin-issuer";
 import { IdentityError } from "@/lib/identity/errors";
-import { IDENTITY_MODES } from "@/lib/identity/modes";
+import { EXCHANGE_PROFILES, IDENTITY_MODES, SUBJECT_TOKEN_TYPES } from "@/lib/identity/modes";
 import { INVALID_SECRET_ERROR, ISSUER_SECRET_HEADER } from "@/lib/identity/remote-issuer";
+import { scopeSchema } from "@/lib/providers/schemas";
 import { isDatabaseUnavailable, noteDatabaseUnavailable } from "@/lib/db-availability";
 import { log } from "@/lib/log";
 import { clientAddress, hit, LIMITS, peek } from "@/lib/rate-limit";
@@ -18,6 +19,11 @@ const bodySchema = z.strictObject({
   workspace_id: z.string().min(1).max(64),
   audience: z.url().max(2048),
   mode: z.enum(IDENTITY_MODES),
+  // What token_exchange and id_jag need besides the audience (SPEC §10).
+  resource: z.url().max(2048).optional(),
+  subject_token_type: z.enum(SUBJECT_TOKEN_TYPES).optional(),
+  profile: z.enum(EXCHANGE_PROFILES).optional(),
+  scope: scopeSchema.optional(),
 });
 
 const answer = (status: number, body: object, headers: Record<string, string> = {}) => Response.json(body, { status, headers });
@@ -60,9 +66,9 @@ async function issueToken(req: Request): Promise<Response> {
   }
   const parsed = bodySchema.safeParse(body);
   if (!parsed.success) return answer(400, { error: "invalid_request", detail: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") });
-  const { user_id, workspace_id, audience, mode } = parsed.data;
+  const { user_id, workspace_id, audience, mode, resource, subject_token_type, profile, scope } = parsed.data;
   try {
-    const issued = await new BuiltinIssuer().issue({ userId: user_id, workspaceId: workspace_id, audience, mode });
+    const issued = await new BuiltinIssuer().issue({ userId: user_id, workspaceId: workspace_id, audience, mode, resource, subjectTokenType: subject_token_type, profile, scope });
     return answer(200, { token: issued.token, expires_at: issued.expiresAt });
   } catch (error) {
     if (!(error instanceof IdentityError)) throw error;
@@ -71,6 +77,10 @@ async function issueToken(req: Request): Promise<Response> {
         return answer(428, { error: "no_refresh_token", detail: error.message });
       case "refused":
         return answer(error.refusedBy === "policy" ? 403 : 401, { error: "refused", detail: error.message });
+      case "exchange_refused":
+      case "assertion_refused":
+      case "metadata_missing":
+        return answer(403, { error: error.failure, detail: error.message });
       case "rate_limited":
         return tooMany(error.options.retryAfter ?? 60, "too many tokens for this user; try again later");
       default:

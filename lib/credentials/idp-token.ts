@@ -1,0 +1,16 @@
+// idp_token: the built-in issuer's refresh grant at the SSO provider with RFC 8707 `resource` = the
+// server, so the token's audience is that server.
+import "server-only";
+import { forwardingStrategy, type Minter } from "@/lib/credentials/forwarded";
+import type { Target } from "@/lib/credentials/target";
+import type { CredentialStrategy } from "@/lib/credentials/types";
+import { tokenIssuer } from "@/lib/identity/token-issuer";
+
+const minter: Minter = {
+  variant: "idp_token",
+  mint: ({ userId, workspaceId }, audience) => tokenIssuer().issue({ userId, workspaceId, audience, mode: "idp_token" }),
+};
+
+export function idpTokenStrategy(target: Target): CredentialStrategy {
+  return forwardingStrategy("idp_token", target, minter, "SSO sign-in, and an identity provider that issues tokens for this server's URL as an RFC 8707 resource on a refresh grant.");
+}

@@ -1,0 +1,58 @@
+// Tokens the console gets with no person at the authorization server (SPEC §9, a provider whose
+// authentication.grant_type is not authorization_code): the OAuth 2.1 client_credentials grant
+// (SEP-1046), its client authenticated with a secret or with a JWT signed by its private key
+// (private_key_jwt, RFC 7523 §2.2); and the RFC 7523 JWT-bearer grant with the deployment's
+// workload identity token (SEP-1933), read from WORKLOAD_IDENTITY_TOKEN_FILE at each request
+// because the platform (Kubernetes, a cloud's metadata agent) rotates it there.
+import "server-only";
+import { createPrivateKey } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { createPrivateKeyJwtAuth } from "@modelcontextprotocol/sdk/client/auth-extensions.js";
+import type { AddClientAuthentication } from "@modelcontextprotocol/sdk/client/auth.js";
+import { env } from "@/lib/env";
+
+export const JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+const MAX_ASSERTION_BYTES = 16 * 1024;
+
+export type MachineGrant = { type: "client_credentials" | "jwt_bearer"; clientId: string; privateKey?: string; scope?: string };
+
+/** The grant isn't one the console can make right now; an operator or admin can fix what it says. */
+export class MachineGrantUnavailable extends Error {}
+
+/** The JWS algorithm a private key signs with: ES256/384/512 by curve, RS256, EdDSA. */
+export function signingAlgorithm(pem: string): string {
+  const key = createPrivateKey(pem);
+  if (key.asymmetricKeyType === "ec") {
+    const curve = key.asymmetricKeyDetails?.namedCurve;
+    return curve === "secp384r1" ? "ES384" : curve === "secp521r1" ? "ES512" : "ES256";
+  }
+  if (key.asymmetricKeyType === "ed25519") return "EdDSA";
+  return key.asymmetricKeyType === "rsa-pss" ? "PS256" : "RS256";
+}
+
+/** private_key_jwt: the client's assertion, for the authorization server's issuer (its token endpoint's aud). */
+export function privateKeyJwtAuthentication(grant: MachineGrant): AddClientAuthentication | undefined {
+  if (!grant.privateKey) return undefined;
+  return createPrivateKeyJwtAuth({ issuer: grant.clientId, subject: grant.clientId, privateKey: grant.privateKey, alg: signingAlgorithm(grant.privateKey), lifetimeSeconds: 60 });
+}
+
+async function workloadToken(): Promise<string> {
+  const file = env().WORKLOAD_IDENTITY_TOKEN_FILE;
+  if (!file) throw new MachineGrantUnavailable("this deployment has no workload identity token (WORKLOAD_IDENTITY_TOKEN_FILE is not set)");
+  const token = await readFile(file, "utf8").catch(() => {
+    throw new MachineGrantUnavailable("the workload identity token file can't be read");
+  });
+  const trimmed = token.trim();
+  if (!trimmed || trimmed.length > MAX_ASSERTION_BYTES || !/^[\w-]+\.[\w-]+\.[\w-]*$/.test(trimmed)) throw new MachineGrantUnavailable("the workload identity token file doesn't hold a JWT");
+  return trimmed;
+}
+
+/** The token request's grant parameters (the SDK adds resource and the client's authentication). */
+export async function machineTokenRequest(grant: MachineGrant): Promise<URLSearchParams> {
+  const params =
+    grant.type === "client_credentials"
+      ? new URLSearchParams({ grant_type: "client_credentials" })
+      : new URLSearchParams({ grant_type: JWT_BEARER_GRANT, assertion: await workloadToken() });
+  if (grant.scope) params.set("scope", grant.scope);
+  return params;
+}

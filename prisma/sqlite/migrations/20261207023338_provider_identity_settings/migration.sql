@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "tool_mcp_providers" ADD COLUMN "identity_client_secret_encrypted" TEXT;
+ALTER TABLE "tool_mcp_providers" ADD COLUMN "identity_client_secret_masked" TEXT;
+ALTER TABLE "tool_mcp_providers" ADD COLUMN "identity_settings" TEXT;
