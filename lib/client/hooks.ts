@@ -5,7 +5,7 @@ import { keepPreviousData, useInfiniteQuery, useIsMutating, useMutation, useQuer
 import { useRouter } from "next/navigation";
 import { toast } from "sonner";
 import { etagOf } from "@/lib/api/etag";
-import { api, errorMessage, type ApiResult } from "@/lib/client/api";
+import { api, errorMessage, type ApiInput, type ApiResult } from "@/lib/client/api";
 import { PROVIDER_LIST_LIMIT, queryKeys, TOOL_CALL_PAGE } from "@/lib/client/query-keys";
 import type { IdentityMode } from "@/lib/identity/modes";
 import type { CreateProviderInput, Provider, ProviderPatch } from "@/lib/providers/schemas";
@@ -26,6 +26,7 @@ export type Invitation = MemberList["invitations"][number];
 export type CreatedInvitation = ApiResult<"POST /api/v1/invitations">;
 export type Workspace = ApiResult<"GET /api/v1/workspaces">["data"][number];
 export type ReceivedInvitation = ApiResult<"GET /api/v1/my-invitations">["data"][number];
+export type WorkspaceSettings = ApiResult<"GET /api/v1/settings">;
 
 export function useFeatures() {
   return useQuery({ queryKey: queryKeys.features, queryFn: () => api("GET /api/v1/features", {}), staleTime: 60_000 });
@@ -193,6 +194,23 @@ export function useRevokeConnectedApp() {
     onSuccess: (_data, app) => toast.success(`Revoked ${app.client_name}`),
     onError: (error) => toast.error(errorMessage(error)),
     onSettled: () => client.invalidateQueries({ queryKey: ["connected-apps"] }),
+  });
+}
+
+/** The workspace's settings (owners and admins). */
+export function useWorkspaceSettings() {
+  return useQuery({ queryKey: queryKeys.workspaceSettings, queryFn: () => api("GET /api/v1/settings", {}) });
+}
+
+export function useUpdateWorkspaceSettings() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (patch: ApiInput<"PATCH /api/v1/settings">["body"]) => api("PATCH /api/v1/settings", { body: patch }),
+    onSuccess: (settings) => {
+      client.setQueryData(queryKeys.workspaceSettings, settings);
+      toast.success("Settings saved");
+    },
+    onSettled: () => client.invalidateQueries({ queryKey: queryKeys.workspaceSettings }),
   });
 }
 

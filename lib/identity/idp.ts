@@ -1,6 +1,8 @@
 // The console's OpenID Provider (OIDC_ISSUER) as the identity runtime uses it: its metadata, the
-// grants that mint audience-bound tokens (see lib/identity/grants.ts), and revocation (RFC 7009).
+// grants that mint audience-bound tokens (see lib/identity/grants.ts), revocation (RFC 7009), and
+// the signing keys its assertions are checked against (ID-JAGs redeemed at the console).
 import "server-only";
+import { createRemoteJWKSet, type JWTVerifyGetKey } from "jose";
 import { env } from "@/lib/env";
 import { IdentityError } from "@/lib/identity/errors";
 import { log } from "@/lib/log";
@@ -10,7 +12,7 @@ import { processWide } from "@/lib/process-wide";
 
 export const IDP_TIMEOUT_MS = 10_000;
 
-type Metadata = { token_endpoint: string; revocation_endpoint?: string };
+type Metadata = { token_endpoint: string; revocation_endpoint?: string; jwks_uri?: string };
 
 export type IdpClient = { issuer: string; clientId: string; clientSecret: string };
 
@@ -39,12 +41,40 @@ function metadata(issuer: string, timeoutMs: number): Promise<Metadata> {
       if (!res.ok) throw new Error(`discovery answered ${res.status}`);
       const body = fieldsOf(await res.json());
       if (typeof body.token_endpoint !== "string") throw new Error("discovery has no token_endpoint");
-      return { token_endpoint: body.token_endpoint, revocation_endpoint: typeof body.revocation_endpoint === "string" ? body.revocation_endpoint : undefined };
+      const optional = (name: string) => {
+        const value = body[name];
+        return typeof value === "string" ? value : undefined;
+      };
+      return { token_endpoint: body.token_endpoint, revocation_endpoint: optional("revocation_endpoint"), jwks_uri: optional("jwks_uri") };
     })();
     discovery.set(issuer, cached);
     cached.catch(() => discovery.delete(issuer));
   }
   return cached;
+}
+
+const keySets = processWide("idp-jwks", () => new Map<string, JWTVerifyGetKey>());
+
+/**
+ * The provider's signing keys (its discovery document's jwks_uri), for verifying what it signed.
+ * Keys are kept for ten minutes; a token naming a kid not among them fetches them again (at most
+ * every 30 s); each fetch gives up after five seconds. Throws IdentityError when there is no jwks_uri
+ * or the discovery document can't be had.
+ */
+export async function idpSigningKeys(issuer: string): Promise<JWTVerifyGetKey> {
+  let jwksUri: string | undefined;
+  try {
+    jwksUri = (await metadata(issuer, IDP_TIMEOUT_MS)).jwks_uri;
+  } catch (error) {
+    throw unreachable(error);
+  }
+  if (!jwksUri || !URL.canParse(jwksUri)) throw new IdentityError("token_error", "the identity provider publishes no jwks_uri");
+  let keys = keySets.get(jwksUri);
+  if (!keys) {
+    keys = createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: 5_000, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
+    keySets.set(jwksUri, keys);
+  }
+  return keys;
 }
 
 /** RFC 6749 §2.3.1: a confidential client's id and secret, form-encoded, as HTTP Basic. */
