@@ -41,6 +41,8 @@ const envSchema = z
     OIDC_ISSUER: optionalString.pipe(z.url().optional()),
     OIDC_CLIENT_ID: optionalString,
     OIDC_CLIENT_SECRET: optionalString,
+    // The console's own API scope at the identity provider (Entra: api://<client id>/<scope>), asked for before an on-behalf-of exchange.
+    OIDC_API_SCOPE: optionalString,
     // Link an SSO sign-in to an existing account by an email the provider did not mark verified.
     OIDC_TRUST_UNVERIFIED_EMAIL: booleanFlag,
     // Outgoing mail (invitations, address verification): smtp:// or smtps://user:password@host:port.

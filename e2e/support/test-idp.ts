@@ -27,6 +27,8 @@ export type TestIdp = {
   refreshGrants: () => number;
   /** The RFC 8707 `resource` of every refresh grant, in order. */
   resourcesRequested: () => string[];
+  /** The `scope` of every refresh grant that named one, in order. */
+  refreshScopes: () => string[];
   /** More MCP servers tokens may be minted for (servers started after the IdP, which need its issuer). */
   allowResources: (more: string[]) => void;
   /** Token revocations (RFC 7009) received. */
@@ -134,6 +136,7 @@ export async function startTestIdp(options: {
   let grants = 0;
   let revocations = 0;
   const resourcesRequested: string[] = [];
+  const refreshScopes: string[] = [];
   let behaviour: RefreshBehaviour = "normal";
   let delayMs = 0;
   const exchanges: ExchangeRecord[] = [];
@@ -169,6 +172,7 @@ export async function startTestIdp(options: {
       if (form.get("grant_type") === "refresh_token") {
         grants++;
         resourcesRequested.push(...form.getAll("resource"));
+        refreshScopes.push(...form.getAll("scope"));
         if (behaviour === "unreachable") {
           ctx.req.socket.destroy();
           return;
@@ -233,6 +237,7 @@ export async function startTestIdp(options: {
     issuer,
     refreshGrants: () => grants,
     resourcesRequested: () => [...resourcesRequested],
+    refreshScopes: () => [...refreshScopes],
     revocations: () => revocations,
     allowResources: (more) => void resources.push(...more),
     setRefreshBehaviour: (next, ms = 0) => {

@@ -87,6 +87,17 @@ export function useCheckConnection() {
   });
 }
 
+const DROPPED_SECRET_NAMES: Record<string, string> = {
+  "authentication.client_secret": "client secret",
+  "authentication.private_key": "private key",
+  "identity_settings.client_secret": "identity client secret",
+};
+
+/** A dropped secret's path (headers.X-Api-Key, authentication.client_secret…) as the user knows it. */
+function droppedSecretName(path: string): string {
+  return path.startsWith("headers.") ? `header ${path.slice("headers.".length)}` : (DROPPED_SECRET_NAMES[path] ?? path);
+}
+
 export function useUpdateProvider() {
   const client = useQueryClient();
   return useMutation({
@@ -96,8 +107,7 @@ export function useUpdateProvider() {
     onSuccess: (provider) => {
       toast.success(`${provider.name} saved`);
       if (provider.dropped_secrets?.length) {
-        const names = provider.dropped_secrets.map((path) => (path.startsWith("headers.") ? `header ${path.slice("headers.".length)}` : "client secret"));
-        toast.warning(`The server moved to another origin, so these stored secrets were removed: ${names.join(", ")}. Enter them again if the new server needs them.`);
+        toast.warning(`The server moved, so these stored secrets were removed: ${provider.dropped_secrets.map(droppedSecretName).join(", ")}. Enter them again if the new server needs them.`);
       }
     },
     onSettled: () => client.invalidateQueries({ queryKey: queryKeys.providers.all }),

@@ -39,8 +39,9 @@ export class BuiltinIssuer implements TokenIssuer {
       const answer = await this.refresh(client, identity.key, userId, audience);
       return { token: answer.accessToken, expiresAt: expiresAt(answer.expiresIn) };
     }
-    // The exchange spends no refresh token: it runs outside the lease.
-    const fresh = await this.refresh(client, identity.key, userId);
+    // On-behalf-of takes only a token issued to the console's own API (Entra): the refresh asks for
+    // that API's scope when the deployment names it. The exchange spends no refresh token: it runs outside the lease.
+    const fresh = await this.refresh(client, identity.key, userId, undefined, request.profile === "entra_obo" ? env().OIDC_API_SCOPE : undefined);
     return this.exchange(client, request, { accessToken: fresh.accessToken, idToken: fresh.idToken });
   }
 
@@ -50,12 +51,12 @@ export class BuiltinIssuer implements TokenIssuer {
    * time on every instance, each reading the latest. The lease outlives the longest refresh (the
    * provider's metadata again, then the grant).
    */
-  private refresh(client: IdpClient, identityKey: string, userId: string, resource?: string) {
+  private refresh(client: IdpClient, identityKey: string, userId: string, resource?: string, scope?: string) {
     return withRefreshLease(identityKey, 2 * this.timeoutMs + 5_000, async () => {
       const account = await db().ssoAccount.findUnique({ where: { id: identityKey } });
       if (!account?.refreshTokenEncrypted) throw new IdentityError("no_refresh_token", "the user has no SSO refresh token");
       const refreshToken = secrets(env().encryptionKey).decrypt(account.refreshTokenEncrypted);
-      const answer = await refreshGrant(client, { refreshToken, resource, timeoutMs: this.timeoutMs });
+      const answer = await refreshGrant(client, { refreshToken, resource, scope, timeoutMs: this.timeoutMs });
       if (!answer.ok) {
         log.warn({ status: answer.status, error: answer.error, userId }, "identity provider refused a refresh grant");
         if (answer.error === "invalid_grant") {

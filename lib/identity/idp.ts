@@ -129,9 +129,10 @@ export async function tokenGrant(client: IdpClient, form: Record<string, string>
 }
 
 /** A refresh grant, for `resource` when given (RFC 8707). Network failures throw IdentityError("token_error"). */
-export function refreshGrant(client: IdpClient, options: { refreshToken: string; resource?: string; timeoutMs?: number }): Promise<TokenAnswer> {
+export function refreshGrant(client: IdpClient, options: { refreshToken: string; resource?: string; scope?: string; timeoutMs?: number }): Promise<TokenAnswer> {
   const form: Record<string, string> = { grant_type: "refresh_token", refresh_token: options.refreshToken };
   if (options.resource) form.resource = options.resource;
+  if (options.scope) form.scope = options.scope;
   return tokenGrant(client, form, options.timeoutMs);
 }
 

@@ -389,12 +389,12 @@ export const providerSchema = z.object({
 
 export type Provider = z.infer<typeof providerSchema>;
 
-/** A PATCH that moved the server to another origin says which stored secrets it dropped. */
+/** A PATCH that moved the server (another origin; for OAuth secrets, another path) says which stored secrets it dropped. */
 export const patchedProviderSchema = providerSchema.extend({
   dropped_secrets: z
     .array(z.string())
     .optional()
-    .describe("Secrets removed because server_url moved to another origin and they were not sent again, e.g. headers.X-Api-Key"),
+    .describe("Secrets removed because server_url moved to another origin (headers), or origin or path (OAuth secrets), and they were not sent again, e.g. headers.X-Api-Key"),
 });
 
 export const providerListSchema = z.object({

@@ -125,6 +125,18 @@ describe("token_exchange", () => {
     ]);
   });
 
+  it("entra_obo: with OIDC_API_SCOPE set, the user's token is refreshed for the console's own API first (the only assertion Entra takes)", async () => {
+    setEnv({ OIDC_API_SCOPE: "openid profile" });
+    try {
+      const before = f.idp.refreshScopes().length;
+      const p = await provider(f.whoami.url, ON_BEHALF_OF(f.whoami.url));
+      expect((await callWhoami(alice, p.id)).json.content[0].text).toBe("alice-sub");
+      expect(f.idp.refreshScopes().slice(before)).toEqual(["openid profile"]);
+    } finally {
+      setEnv({ OIDC_API_SCOPE: undefined });
+    }
+  });
+
   it("through a remote issuer (the SPEC §5 contract): the client passes what the mode needs, and the same token reaches the server", async () => {
     setEnv({ ENTERPRISE_API_URL: f.innerUrl, ENTERPRISE_API_SECRET: INNER_SECRET });
     f.useCountingIssuer(() => new RemoteIssuer(f.innerUrl, INNER_SECRET, 5000));
