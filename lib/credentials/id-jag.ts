@@ -13,7 +13,7 @@ import type { CredentialStrategy, EndUser } from "@/lib/credentials/types";
 import { fieldsOf } from "@/lib/fields";
 import { IdentityError } from "@/lib/identity/errors";
 import { errorCodeShown, JWT_BEARER_GRANT } from "@/lib/identity/grants";
-import { basicClientAuthorization } from "@/lib/identity/idp";
+import { basicClientAuthorization, UNSTATED_LIFETIME_SECONDS } from "@/lib/identity/idp";
 import { defaultSubjectToken } from "@/lib/identity/modes";
 import { tokenIssuer } from "@/lib/identity/token-issuer";
 import type { IssuedToken } from "@/lib/identity/types";
@@ -21,9 +21,6 @@ import { log } from "@/lib/log";
 import { resourceOfUrl } from "@/lib/mcp/resource";
 import type { IdentitySettings } from "@/lib/providers/schemas";
 import { boundedFetch } from "@/lib/upstream-oauth/connections";
-
-/** What the access token's lifetime is taken to be when the authorization server doesn't say. */
-const UNSTATED_LIFETIME_SECONDS = 300;
 
 export type AuthorizationServer = { issuer: string; tokenEndpoint: string };
 

@@ -9,10 +9,6 @@ import { allAuthRuns, failureSummary, runAll, runLabel, type ClientResult } from
 
 /** Scenario → why the console's client doesn't pass it (yet). */
 const EXPECTED_TO_FAIL: Record<string, string> = {
-  // Enterprise-Managed Authorization (SEP-990, ID-JAG) is the `id_jag` identity mode of
-  // lib/credentials/ (issue 19, another branch); docs/conformance.md lists what the scenario asks.
-  "auth/cross-app-access-complete-flow": "Enterprise-Managed Authorization (id_jag) is built on the credentials branch",
-  "auth/enterprise-managed-authorization": "Enterprise-Managed Authorization (id_jag) is built on the credentials branch",
   // DPoP (SEP-1932, RFC 9449) needs a proof on every MCP request: not built yet (docs/conformance.md).
   "auth/dpop": "DPoP-bound tokens are not implemented yet",
   "auth/dpop-nonce": "DPoP-bound tokens are not implemented yet",
@@ -20,13 +16,11 @@ const EXPECTED_TO_FAIL: Record<string, string> = {
 
 /** What the log of an expected failure must show: the grant not made, not something else breaking. */
 const EXPECTED_REASON: Record<string, string> = {
-  "auth/cross-app-access-complete-flow": "Client did not perform token exchange",
-  "auth/enterprise-managed-authorization": "Client did not perform token exchange",
   "auth/dpop": "no DPoP proof in the token request",
   "auth/dpop-nonce": "no DPoP proof in the token request",
 };
 
-it("passes every client auth/* scenario of conformance 0.1.16 and 0.2.0-alpha.12 but Enterprise-Managed Authorization and DPoP", async () => {
+it("passes every client auth/* scenario of conformance 0.1.16 and 0.2.0-alpha.12 but DPoP", async () => {
   const started = Date.now();
   const runs = await allAuthRuns();
   const results = await runAll(runs);
