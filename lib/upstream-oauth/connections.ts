@@ -25,6 +25,7 @@ import { outboundFetch } from "@/lib/mcp/outbound";
 import { oauthUrls } from "@/lib/oauth/urls";
 import { oauthBinding, oauthGrantOf, oauthOf, toDocument, type ProviderRow } from "@/lib/providers/record";
 import { isInteractive, scopeSchema, type OAuthConnectionKind } from "@/lib/providers/schemas";
+import { dpopTokenFetch, isDpopBound, type DpopKey } from "@/lib/upstream-oauth/dpop";
 import { MachineGrantUnavailable } from "@/lib/upstream-oauth/machine-grants";
 import { APPLICATION_TYPE, AuthorizationRequired, ConnectionAuth, IssuerMismatch, refreshMargin, tokenExpiry, type AuthState, type ClientOptions } from "@/lib/upstream-oauth/client-provider";
 import { processWide } from "@/lib/process-wide";
@@ -73,6 +74,7 @@ const storedStateSchema = z.object({
   client: z.looseObject({ client_id: z.string(), client_secret: z.string().optional() }).optional(),
   discovery: z.looseObject({ authorizationServerUrl: z.string() }).optional(),
   verifier: z.string().optional(),
+  dpop: z.object({ alg: z.literal("ES256"), jwk: z.looseObject({ kty: z.literal("EC"), crv: z.literal("P-256"), x: z.string(), y: z.string(), d: z.string() }) }).optional(),
   /** A pending authorization: what the provider's settings were when it started. */
   bound_to: z.string().optional(),
   /** …and a hash of the browser cookie it was started with (BROWSER_COOKIE). */
@@ -195,7 +197,14 @@ export function connectionRequired(row: ProviderRow, kind: OAuthConnectionKind, 
 
 // ── The token a call carries ─────────────────────────────────────────────────────────────────
 
-export type ConnectionToken = { token: string; connectionId: string; kind: OAuthConnectionKind; validUntil: number };
+/** `dpop`: the key the token is bound to, when it is DPoP-bound (it is then presented with a proof of that key). */
+export type ConnectionToken = { token: string; connectionId: string; kind: OAuthConnectionKind; validUntil: number; dpop?: DpopKey };
+
+/** The token a call carries, from a connection's state. */
+function tokenOf(tokens: NonNullable<StoredState["tokens"]>, state: StoredState, connectionId: string, kind: OAuthConnectionKind): ConnectionToken {
+  const dpop = isDpopBound(tokens.token_type) ? state.dpop : undefined;
+  return { token: tokens.access_token, connectionId, kind, validUntil: (tokenExpiry(tokens) ?? Number.POSITIVE_INFINITY) - refreshMargin(tokens), ...(dpop ? { dpop } : {}) };
+}
 
 /**
  * The access token a call to `row` carries for `userId`, refreshed first when it is about to
@@ -215,7 +224,7 @@ export async function connectionToken(row: ProviderRow, userId: string | undefin
   if (expiry !== undefined && expiry - Date.now() < refreshMargin(state.tokens)) state = await refreshOnce(row, kind, stored.id, state);
   const tokens = state.tokens;
   if (!tokens) throw connectionRequired(row, kind, "expired");
-  return { token: tokens.access_token, connectionId: stored.id, kind, validUntil: (tokenExpiry(tokens) ?? Number.POSITIVE_INFINITY) - refreshMargin(tokens) };
+  return tokenOf(tokens, state, stored.id, kind);
 }
 
 /** The server refused `token` (401): refresh now, once; the caller retries once with the new token. */
@@ -236,8 +245,10 @@ export async function connectionRefused(row: ProviderRow, token: ConnectionToken
   return connectionRequired(row, token.kind, "refused");
 }
 
+/** What a server's challenge says — a Bearer one, or a DPoP one (RFC 9449 §7.1), which carries the same parameters. */
 function challengeParams(challenge: string | undefined) {
-  return challenge ? extractWWWAuthenticateParams(new Response(null, { headers: { "www-authenticate": challenge } })) : {};
+  const asBearer = challenge?.replace(/^\s*DPoP\s+/i, "Bearer ");
+  return asBearer ? extractWWWAuthenticateParams(new Response(null, { headers: { "www-authenticate": asBearer } })) : {};
 }
 
 /** RFC 6750: a 403 whose challenge says insufficient_scope asks for more scope (a step-up). */
@@ -288,7 +299,7 @@ async function machineToken(row: ProviderRow, doc: ReturnType<typeof toDocument>
   }
   const tokens = state.tokens;
   if (!tokens) throw new ApiError("upstream_error", `${row.name}'s authorization server gave the console no token.`);
-  return { token: tokens.access_token, connectionId, kind: "shared", validUntil: (tokenExpiry(tokens) ?? Number.POSITIVE_INFINITY) - refreshMargin(tokens) };
+  return tokenOf(tokens, state, connectionId, "shared");
 }
 
 async function obtainUnderLease(row: ProviderRow, doc: ReturnType<typeof toDocument>, connectionId: string, binding: string, usable: (state: StoredState, boundTo: string | null) => boolean): Promise<StoredState> {
@@ -298,10 +309,10 @@ async function obtainUnderLease(row: ProviderRow, doc: ReturnType<typeof toDocum
     const seen = readState(stored);
     if (usable(seen, stored.boundTo)) return seen;
     // Discovery is kept for these settings only; what was learnt for other settings starts over.
-    const state: StoredState = stored.boundTo === binding && seen.discovery ? { discovery: seen.discovery } : {};
+    const state: StoredState = stored.boundTo === binding && seen.discovery ? { discovery: seen.discovery, ...(seen.dpop ? { dpop: seen.dpop } : {}) } : {};
     const client = new ConnectionAuth(state, clientOptions(row, { onAuthorization: "refuse" }, doc));
     try {
-      await auth(client, { serverUrl: doc.server_url, fetchFn: boundedFetch });
+      await auth(client, { serverUrl: doc.server_url, fetchFn: dpopTokenFetch(state, boundedFetch) });
     } catch (error) {
       log.warn({ err: error, providerId: row.id }, "a machine-grant token request failed");
       const why = error instanceof MachineGrantUnavailable ? error.message : failureAt(error);
@@ -370,8 +381,9 @@ async function refreshUnderLease(row: ProviderRow, kind: OAuthConnectionKind, co
     // What the token endpoint answered, as the authorization server said it (the SDK swallows some).
     let refusal: string | undefined;
     let unanswered: unknown;
+    const tokenFetch = dpopTokenFetch(state, boundedFetch);
     const watchingFetch: typeof fetch = async (input, init) => {
-      const response = await boundedFetch(input, init).catch((error: unknown) => {
+      const response = await tokenFetch(input, init).catch((error: unknown) => {
         unanswered = error;
         throw error;
       });
@@ -453,7 +465,7 @@ async function challengeOf(serverUrl: string): Promise<{ resourceMetadataUrl?: U
       });
       await res.body?.cancel().catch(() => undefined);
       if (res.status !== 401 && res.status !== 403) continue;
-      const params = extractWWWAuthenticateParams(res);
+      const params = challengeParams(res.headers.get("www-authenticate") ?? undefined);
       const resourceMetadataUrl = params.resourceMetadataUrl;
       const scope = challengeScope(params.scope);
       return { ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}), ...(scope ? { scope } : {}) };
@@ -595,7 +607,7 @@ export async function finishConnection(
   }
   const client = new ConnectionAuth(pending, clientOptions(row, { onAuthorization: "refuse", ignoreStoredTokens: true }));
   try {
-    await auth(client, { serverUrl: toDocument(row).server_url, authorizationCode: query.code.slice(0, 4096), fetchFn: boundedFetch });
+    await auth(client, { serverUrl: toDocument(row).server_url, authorizationCode: query.code.slice(0, 4096), fetchFn: dpopTokenFetch(pending, boundedFetch) });
   } catch (error) {
     log.warn({ err: error, providerId: row.id }, "an OAuth code exchange failed");
     return failed(`${row.name}'s authorization server didn't complete the sign-in: ${failureAt(error)}. Connect again.`);
