@@ -6,6 +6,7 @@
 // Test controls: refuse, slow down or drop refresh grants, count them and what they asked for,
 // count revocations; refuse exchanges, record them, issue faulty ID-JAGs; stop the server.
 // Listens on a port the system picks unless given one.
+import { randomBytes } from "node:crypto";
 import http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import Provider, { type Configuration, type KoaContextWithOIDC, type ResourceServer } from "oidc-provider";
@@ -13,13 +14,14 @@ import { readBody } from "./http";
 import { exchangeRecord, registerExchangeGrants, type ExchangeKind, type ExchangeRecord, type IdJagFault } from "./idp-exchanges";
 import { JWT_BEARER_GRANT, ID_JAG_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from "./oauth-urns";
 import { listenOn } from "./ports";
-import { exportJWK, generateKeyPair } from "jose";
+import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, type JWTPayload, type ProtectedHeaderParameters } from "jose";
 
 export type { ExchangeKind, ExchangeRecord, IdJagFault } from "./idp-exchanges";
 
 /** `emailVerified`: what the IdP says of the email; undefined leaves the claim out, as some IdPs do. */
 export type IdpUser = { sub: string; email: string; name: string; password: string; emailVerified?: boolean | undefined };
 export type IdpClient = { client_id: string; client_secret: string; redirect_uris: string[] };
+export type TokenRequestSeen = { grantType: string; dpop: { header: ProtectedHeaderParameters; claims: JWTPayload } | undefined };
 
 export type TestIdp = {
   issuer: string;
@@ -31,6 +33,8 @@ export type TestIdp = {
   allowResources: (more: string[]) => void;
   /** Token revocations (RFC 7009) received. */
   revocations: () => number;
+  /** Every token request, in order: its grant type and the DPoP proof it carried (header and claims, as sent), if any. */
+  tokenRequests: () => TokenRequestSeen[];
   /** "refuse": refresh grants get invalid_grant; "slow": they wait `delayMs` first; "unreachable": the connection drops. */
   setRefreshBehaviour: (behaviour: RefreshBehaviour, delayMs?: number) => void;
   /** Every exchange request (token exchange, on-behalf-of, ID-JAG) received, in order, as it was asked — refused ones too. */
@@ -61,6 +65,8 @@ export async function startTestIdp(options: {
   idJagAudiences?: Record<string, Record<string, string>>;
   idJagTtlSeconds?: number;
   idTokenTtlSeconds?: number;
+  /** DPoP (RFC 9449, on in oidc-provider by default): with `requireNonce`, every proof must carry the server's nonce (§8). */
+  dpop?: { requireNonce?: boolean };
 }): Promise<TestIdp> {
   const resources = [...options.resources];
   const exchangeKinds = options.exchanges ?? [];
@@ -99,6 +105,7 @@ export async function startTestIdp(options: {
     features: {
       devInteractions: { enabled: false },
       revocation: { enabled: true },
+      dPoP: options.dpop?.requireNonce ? { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true } : { enabled: true },
       registration: { enabled: Boolean(options.registration) },
       resourceIndicators: {
         enabled: true,
@@ -133,6 +140,7 @@ export async function startTestIdp(options: {
 
   let grants = 0;
   let revocations = 0;
+  const tokenRequests: TokenRequestSeen[] = [];
   const resourcesRequested: string[] = [];
   let behaviour: RefreshBehaviour = "normal";
   let delayMs = 0;
@@ -164,6 +172,8 @@ export async function startTestIdp(options: {
       const raw = (await readBody(ctx.req)).toString("utf8");
       (ctx.req as http.IncomingMessage & { body?: unknown }).body = raw; // oidc-provider parses a body read before it
       const form = new URLSearchParams(raw);
+      const proof = ctx.get("dpop");
+      tokenRequests.push({ grantType: form.get("grant_type") ?? "", dpop: proof ? { header: decodeProtectedHeader(proof), claims: decodeJwt(proof) } : undefined });
       const exchange = exchangeRecord(form, ctx.get("authorization"));
       if (exchange) exchanges.push(exchange);
       if (form.get("grant_type") === "refresh_token") {
@@ -234,6 +244,7 @@ export async function startTestIdp(options: {
     refreshGrants: () => grants,
     resourcesRequested: () => [...resourcesRequested],
     revocations: () => revocations,
+    tokenRequests: () => [...tokenRequests],
     allowResources: (more) => void resources.push(...more),
     setRefreshBehaviour: (next, ms = 0) => {
       behaviour = next;

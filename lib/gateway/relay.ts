@@ -246,7 +246,7 @@ async function send(relay: RelayRequest, init: { method: string; body?: string; 
       const { url } = connection;
       const upstream = (signed: Headers) => outboundRequest(url, { method: init.method, headers: signed, body: init.body, signal: init.signal ?? req.signal, headersTimeoutMs: timeoutMs(connection), bodyTimeoutMs: streaming ? 0 : connection.sseReadTimeoutMs });
       // A credential with a proof (DPoP) signs each request, and sends it again if the server asks for its nonce.
-      response = connection.proof ? await sendWithProof(connection.proof, { method: init.method, url, headers }, upstream) : await upstream(headers);
+      response = connection.proof ? await sendWithProof(connection.proof, { method: init.method, url, headers, body: init.body }, upstream) : await upstream(headers);
     } catch (error) {
       throw upstreamApiError(classify(error), row, connection.forwarded);
     }

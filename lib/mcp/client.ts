@@ -105,7 +105,7 @@ function fetchWith(connection: McpConnection): typeof fetch {
   return (input, init) => {
     const headers = new Headers(connection.headers);
     new Headers(init?.headers).forEach((value, name) => { headers.set(name, value); });
-    const request = { method: init?.method ?? "GET", url: input instanceof Request ? input.url : String(input), headers };
+    const request = { method: init?.method ?? "GET", url: input instanceof Request ? input.url : String(input), headers, body: init?.body };
     const send = () => sendWithProof(connection.proof, request, (signed) => outboundFetch(input, { ...init, headers: signed }));
     const sent = send().catch((error: unknown) => {
       if (closedBeforeAnswer(error) && !init?.signal?.aborted && isIdempotent(init?.body)) return send();

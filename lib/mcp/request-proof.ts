@@ -5,8 +5,8 @@
 export type RequestProof = {
   /** The header the proof goes in. */
   header: string;
-  /** A fresh proof for one request. */
-  sign(method: string, url: string): Promise<string>;
+  /** A fresh proof for one request (`body`: what it sends, when it sends text). */
+  sign(method: string, url: string, body?: string): Promise<string>;
   /** After an answer from `url`: keeps what it says for later proofs, and says whether to send the request once more now. */
   wantsRetry(url: string, response: Response): Promise<boolean>;
 };
@@ -15,10 +15,11 @@ export type RequestProof = {
  * Sends a request with a fresh proof, and, when the server's answer asks for one (once), again with
  * another. `send` makes the request with the headers given; without a proof it is sent as it is.
  */
-export async function sendWithProof(proof: RequestProof | undefined, request: { method: string; url: string; headers: Headers }, send: (headers: Headers) => Promise<Response>): Promise<Response> {
+export async function sendWithProof(proof: RequestProof | undefined, request: { method: string; url: string; headers: Headers; body?: unknown }, send: (headers: Headers) => Promise<Response>): Promise<Response> {
   if (!proof) return send(request.headers);
+  const body = typeof request.body === "string" ? request.body : undefined;
   const signed = async () => {
-    request.headers.set(proof.header, await proof.sign(request.method, request.url));
+    request.headers.set(proof.header, await proof.sign(request.method, request.url, body));
     return send(request.headers);
   };
   const response = await signed();

@@ -25,7 +25,7 @@ import { outboundFetch } from "@/lib/mcp/outbound";
 import { oauthUrls } from "@/lib/oauth/urls";
 import { oauthBinding, oauthGrantOf, oauthOf, toDocument, type ProviderRow } from "@/lib/providers/record";
 import { isInteractive, scopeSchema, type OAuthConnectionKind } from "@/lib/providers/schemas";
-import { dpopTokenFetch, isDpopBound, type DpopKey } from "@/lib/upstream-oauth/dpop";
+import { dpopTokenFetch, isDpopBound, type DpopKey, type DpopState } from "@/lib/upstream-oauth/dpop";
 import { MachineGrantUnavailable } from "@/lib/upstream-oauth/machine-grants";
 import { APPLICATION_TYPE, AuthorizationRequired, ConnectionAuth, IssuerMismatch, refreshMargin, tokenExpiry, type AuthState, type ClientOptions } from "@/lib/upstream-oauth/client-provider";
 import { processWide } from "@/lib/process-wide";
@@ -81,8 +81,10 @@ const storedStateSchema = z.object({
   browser: z.string().optional(),
   /** The scope the connection was asked for (a step-up asks for it again, with more). */
   scope: z.string().optional(),
+  /** The server's challenge at Connect was a DPoP one: it takes DPoP-bound tokens. */
+  dpop_challenge: z.boolean().optional(),
 });
-type StoredState = AuthState & { bound_to?: string; browser?: string; scope?: string };
+type StoredState = AuthState & DpopState & { bound_to?: string; browser?: string; scope?: string };
 
 function readSealed(id: string, sealed: string | null): StoredState {
   if (!sealed) return {};
@@ -454,7 +456,7 @@ const PROBE_TOOLS_LIST = { jsonrpc: "2.0", id: 0, method: "tools/list", params: 
  * start with tools/list, and some servers let an initialize through and refuse only what follows
  * (with the scope they want): tools/list is asked first, then initialize.
  */
-async function challengeOf(serverUrl: string): Promise<{ resourceMetadataUrl?: URL; scope?: string }> {
+async function challengeOf(serverUrl: string): Promise<{ resourceMetadataUrl?: URL; scope?: string; dpop?: boolean }> {
   try {
     for (const probe of [PROBE_TOOLS_LIST, PROBE_INITIALIZE]) {
       const res = await outboundFetch(serverUrl, {
@@ -465,10 +467,13 @@ async function challengeOf(serverUrl: string): Promise<{ resourceMetadataUrl?: U
       });
       await res.body?.cancel().catch(() => undefined);
       if (res.status !== 401 && res.status !== 403) continue;
-      const params = challengeParams(res.headers.get("www-authenticate") ?? undefined);
+      const header = res.headers.get("www-authenticate") ?? undefined;
+      const params = challengeParams(header);
       const resourceMetadataUrl = params.resourceMetadataUrl;
       const scope = challengeScope(params.scope);
-      return { ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}), ...(scope ? { scope } : {}) };
+      // A DPoP challenge, alone or next to a Bearer one (RFC 9449 §7.1).
+      const dpop = /(^|,)\s*DPoP(\s|,|$)/i.test(header ?? "");
+      return { ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}), ...(scope ? { scope } : {}), ...(dpop ? { dpop } : {}) };
     }
     return {};
   } catch (error) {
@@ -522,6 +527,7 @@ export async function startConnection(row: ProviderRow, caller: ConnectionCaller
   const asked = [row.oauthScope, granted, existing?.stepUpScope].filter((scope): scope is string => Boolean(scope)).join(" ");
   const scope = asked ? [...new Set(asked.split(" ").filter(Boolean))].join(" ") : challenge.scope;
   if (scope) pending.scope = scope;
+  if (challenge.dpop) pending.dpop_challenge = true;
   try {
     await auth(client, { serverUrl, fetchFn: boundedFetch, ...(scope ? { scope } : {}), ...(challenge.resourceMetadataUrl ? { resourceMetadataUrl: challenge.resourceMetadataUrl } : {}) });
   } catch (error) {

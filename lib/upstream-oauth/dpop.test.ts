@@ -9,6 +9,9 @@ import { sendWithProof } from "@/lib/mcp/request-proof";
 
 const AS = "https://as.dpop.test";
 const metadata = { issuer: AS, token_endpoint: `${AS}/token`, dpop_signing_alg_values_supported: ["ES256"] };
+/** A server that takes DPoP-bound tokens, as its RFC 9728 metadata says. */
+const resourceMetadata = { resource: "https://mcp.dpop.test/mcp", authorization_servers: [AS], dpop_signing_alg_values_supported: ["ES256"] };
+const discovery = { authorizationServerMetadata: metadata, resourceMetadata };
 
 async function verified(proof: string) {
   const header = decodeProtectedHeader(proof);
@@ -19,15 +22,22 @@ async function verified(proof: string) {
 describe("a DPoP proof", () => {
   it("is signed by the connection's key, names the request and binds the token, and shows only the public key", async () => {
     const key = await newDpopKey();
-    const proof = await dpopProof(key, { method: "POST", url: "https://mcp.dpop.test/mcp?tenant=a#x", accessToken: "the-token" });
+    const body = '{"jsonrpc":"2.0","id":1,"method":"tools/list"}';
+    const proof = await dpopProof(key, { method: "POST", url: "https://mcp.dpop.test/mcp?tenant=a#x", accessToken: "the-token", body });
     const { header, payload } = await verified(proof);
     expect(header.jwk).not.toHaveProperty("d");
     expect(await calculateJwkThumbprint(header.jwk as JWK)).toBe(await calculateJwkThumbprint({ ...key.jwk, d: undefined }));
-    expect(payload).toMatchObject({ htm: "POST", htu: "https://mcp.dpop.test/mcp", ath: createHash("sha256").update("the-token").digest("base64url") });
+    expect(payload).toMatchObject({
+      htm: "POST",
+      htu: "https://mcp.dpop.test/mcp",
+      ath: createHash("sha256").update("the-token").digest("base64url"),
+      content_digest: `sha-256=:${createHash("sha256").update(body).digest("base64")}:`,
+    });
     expect(Math.abs((payload.iat ?? 0) - Date.now() / 1000)).toBeLessThan(5);
     const again = decodeJwt(await dpopProof(key, { method: "POST", url: "https://mcp.dpop.test/mcp" }));
     expect(again.jti).not.toBe(payload.jti);
     expect(again).not.toHaveProperty("ath");
+    expect(again).not.toHaveProperty("content_digest");
   });
 
   it("is made only for an authorization server that offers ES256", () => {
@@ -53,7 +63,7 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 
 describe("token requests", () => {
   it("carry a proof for the token endpoint made with a key kept in the connection's state, and other requests none", async () => {
-    const state = { discovery: { authorizationServerMetadata: metadata } } as Parameters<typeof dpopTokenFetch>[0];
+    const state: Parameters<typeof dpopTokenFetch>[0] = { discovery };
     const { seen, fetchFn } = stubbed(() => json(200, { access_token: "at", token_type: "DPoP" }));
     const tokenFetch = dpopTokenFetch(state, fetchFn);
     await tokenFetch(new URL(`${AS}/token`), { method: "POST", body: new URLSearchParams({ grant_type: "authorization_code" }) });
@@ -63,16 +73,26 @@ describe("token requests", () => {
     expect((await verified(seen[0].dpop ?? "")).payload).toMatchObject({ htm: "POST", htu: `${AS}/token` });
   });
 
-  it("carry none when the authorization server doesn't offer DPoP", async () => {
-    const state = { discovery: { authorizationServerMetadata: { ...metadata, dpop_signing_alg_values_supported: undefined } } };
+  it.each([
+    ["the authorization server doesn't offer DPoP", { authorizationServerMetadata: { ...metadata, dpop_signing_alg_values_supported: undefined }, resourceMetadata }],
+    ["the MCP server says nothing of DPoP (it may know only Bearer)", { authorizationServerMetadata: metadata, resourceMetadata: { resource: resourceMetadata.resource } }],
+  ])("carry none when %s", async (_when, found) => {
+    const state = { discovery: found };
     const { seen, fetchFn } = stubbed(() => json(200, { access_token: "at", token_type: "Bearer" }));
     await dpopTokenFetch(state, fetchFn)(`${AS}/token`, { method: "POST" });
     expect(seen[0].dpop).toBeNull();
     expect(state).not.toHaveProperty("dpop");
   });
 
+  it("carry one when the MCP server's challenge was a DPoP one", async () => {
+    const state = { dpop_challenge: true, discovery: { authorizationServerMetadata: metadata } };
+    const { seen, fetchFn } = stubbed(() => json(200, { access_token: "at", token_type: "DPoP" }));
+    await dpopTokenFetch(state, fetchFn)(`${AS}/token`, { method: "POST" });
+    expect(seen[0].dpop).not.toBeNull();
+  });
+
   it("are sent once more with the server's nonce after use_dpop_nonce, and later proofs carry it from the start", async () => {
-    const state = { discovery: { authorizationServerMetadata: metadata } };
+    const state = { discovery };
     const { seen, fetchFn } = stubbed((request) =>
       decodeJwt(request.dpop ?? "").nonce === "n-1" ? json(200, { access_token: "at", token_type: "DPoP" }) : json(400, { error: "use_dpop_nonce" }, { "dpop-nonce": "n-1" }),
     );
@@ -86,7 +106,7 @@ describe("token requests", () => {
   it("are not sent a third time when the server keeps asking for a nonce", async () => {
     let n = 0;
     const { seen, fetchFn } = stubbed(() => json(400, { error: "use_dpop_nonce" }, { "dpop-nonce": `n-${++n}` }));
-    const answer = await dpopTokenFetch({ discovery: { authorizationServerMetadata: { ...metadata, token_endpoint: "https://other-as.dpop.test/token" } } }, fetchFn)("https://other-as.dpop.test/token", { method: "POST" });
+    const answer = await dpopTokenFetch({ discovery: { ...discovery, authorizationServerMetadata: { ...metadata, token_endpoint: "https://other-as.dpop.test/token" } } }, fetchFn)("https://other-as.dpop.test/token", { method: "POST" });
     expect(answer.status).toBe(400);
     expect(seen).toHaveLength(2);
   });

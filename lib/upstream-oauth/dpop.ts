@@ -1,10 +1,13 @@
-// DPoP (RFC 9449) for OAuth connections to MCP servers whose authorization server offers it
-// (`dpop_signing_alg_values_supported`, the MCP DPoP extension, SEP-1932): each connection has a key
-// pair of its own, kept with the connection's encrypted state and never sent anywhere but as the
-// public half of a proof. Token requests carry a proof for the token endpoint; a DPoP-bound token is
-// presented as `Authorization: DPoP <token>` with a fresh proof on every request (htm, htu, iat, jti,
-// ath). A server that wants its nonce in proofs says so once (use_dpop_nonce, `DPoP-Nonce`); the
-// request is sent again with it, and later proofs to that server carry its latest nonce.
+// DPoP (RFC 9449) for OAuth connections to MCP servers, as the MCP DPoP extension (SEP-1932)
+// profiles it, when the authorization server offers it (`dpop_signing_alg_values_supported`) and
+// the MCP server takes DPoP-bound tokens (its RFC 9728 metadata says so, or its challenge is a DPoP
+// one — a server that knows only Bearer would refuse them). Each connection has a key pair of its
+// own, kept with the connection's encrypted state and never sent anywhere but as the public half of
+// a proof. Token requests carry a proof for the token endpoint; a DPoP-bound token is presented as
+// `Authorization: DPoP <token>` with a fresh proof on every request (htm, htu, iat, jti, ath, and
+// the profile's content_digest of the body). A server that wants its nonce in proofs says so
+// (use_dpop_nonce, `DPoP-Nonce`); the request is sent again with it, and later proofs to that
+// server carry its latest nonce.
 import "server-only";
 import { createHash, randomUUID } from "node:crypto";
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK } from "jose";
@@ -55,14 +58,19 @@ function htuOf(url: string): string {
 // The latest nonce each server gave (RFC 9449 §8, §9), per origin: a nonce is the server's, whichever key proves.
 const nonces = processWide("dpop-nonces", () => new Map<string, string>());
 
-/** A proof for one request (RFC 9449 §4.2); with `accessToken`, bound to it (`ath`). */
-export async function dpopProof(dpop: DpopKey, request: { method: string; url: string; accessToken?: string }): Promise<string> {
+/**
+ * A proof for one request (RFC 9449 §4.2); with `accessToken`, bound to it (`ath`) and, with a
+ * `body`, to that too: the MCP profile's `content_digest` (RFC 9530's sha-256 form), so a proof
+ * can't be replayed with another JSON-RPC message to the same endpoint.
+ */
+export async function dpopProof(dpop: DpopKey, request: { method: string; url: string; accessToken?: string; body?: string }): Promise<string> {
   const { key, publicJwk } = await signerOf(dpop);
   const nonce = nonces.get(new URL(request.url).origin);
   const claims = {
     htm: request.method,
     htu: htuOf(request.url),
     ...(request.accessToken ? { ath: createHash("sha256").update(request.accessToken).digest("base64url") } : {}),
+    ...(request.accessToken && request.body !== undefined ? { content_digest: `sha-256=:${createHash("sha256").update(request.body).digest("base64")}:` } : {}),
     ...(nonce ? { nonce } : {}),
   };
   return new SignJWT(claims).setProtectedHeader({ typ: "dpop+jwt", alg: dpop.alg, jwk: publicJwk }).setIssuedAt().setJti(randomUUID()).sign(key);
@@ -88,7 +96,7 @@ async function asksForNonce(url: string, response: Response): Promise<boolean> {
 export function dpopRequestProof(dpop: DpopKey, accessToken?: string): RequestProof {
   return {
     header: "DPoP",
-    sign: (method, url) => dpopProof(dpop, { method, url, ...(accessToken ? { accessToken } : {}) }),
+    sign: (method, url, body) => dpopProof(dpop, { method, url, ...(accessToken ? { accessToken, body } : {}) }),
     wantsRetry: asksForNonce,
   };
 }
@@ -98,18 +106,35 @@ function urlOf(input: Parameters<typeof fetch>[0]): string {
   return input instanceof Request ? input.url : String(input);
 }
 
+/** What a connection keeps that says whether its tokens are DPoP-bound: its key, the server's challenge, what discovery found. */
+export type DpopState = {
+  dpop?: DpopKey;
+  /** The MCP server's 401 challenge (at Connect) was a DPoP one. */
+  dpop_challenge?: boolean;
+  discovery?: { authorizationServerMetadata?: unknown; resourceMetadata?: unknown };
+};
+
+/** Whether the MCP server takes DPoP-bound tokens: its challenge was a DPoP one, or its metadata (RFC 9728 §2) requires them or lists ES256. */
+function resourceTakesDpop(state: DpopState): boolean {
+  const metadata = fieldsOf(state.discovery?.resourceMetadata);
+  const algorithms = metadata.dpop_signing_alg_values_supported;
+  return state.dpop_challenge === true || metadata.dpop_bound_access_tokens_required === true || (Array.isArray(algorithms) && algorithms.includes(ALGORITHM));
+}
+
 /**
  * The fetch the SDK's token requests go through for a connection (`state`: its stored state, which
- * the SDK fills with what discovery found): a token request to an authorization server that offers
- * DPoP carries a proof made with the connection's key — made on first use, and kept with the state —
+ * the SDK fills with what discovery found): when the authorization server offers DPoP and the MCP
+ * server takes it (or the connection's tokens are already bound to its key), a token request
+ * carries a proof made with the connection's key — made on first use, and kept with the state —
  * and is sent once more with the server's nonce when it asks for one. Every other request is as it was.
  */
-export function dpopTokenFetch(state: { dpop?: DpopKey; discovery?: { authorizationServerMetadata?: unknown } }, inner: typeof fetch): typeof fetch {
+export function dpopTokenFetch(state: DpopState, inner: typeof fetch): typeof fetch {
   return async (input, init) => {
     const metadata = state.discovery?.authorizationServerMetadata;
     const tokenEndpoint = fieldsOf(metadata).token_endpoint;
     const url = urlOf(input);
-    if (init?.method !== "POST" || typeof tokenEndpoint !== "string" || !offersDpop(metadata) || new URL(url).href !== new URL(tokenEndpoint).href) return inner(input, init);
+    const bound = offersDpop(metadata) && (state.dpop !== undefined || resourceTakesDpop(state));
+    if (init?.method !== "POST" || typeof tokenEndpoint !== "string" || !bound || new URL(url).href !== new URL(tokenEndpoint).href) return inner(input, init);
     state.dpop ??= await newDpopKey();
     return sendWithProof(dpopRequestProof(state.dpop), { method: "POST", url, headers: new Headers(init.headers) }, (headers) => inner(input, { ...init, headers }));
   };
