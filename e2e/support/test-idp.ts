@@ -9,7 +9,7 @@
 import { randomBytes } from "node:crypto";
 import http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import Provider, { type Configuration, type KoaContextWithOIDC, type ResourceServer } from "oidc-provider";
+import Provider, { type ClientMetadata, type Configuration, type KoaContextWithOIDC, type ResourceServer } from "oidc-provider";
 import { readBody } from "./http";
 import { exchangeRecord, registerExchangeGrants, type ExchangeKind, type ExchangeRecord, type IdJagFault } from "./idp-exchanges";
 import { JWT_BEARER_GRANT, ID_JAG_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from "./oauth-urns";
@@ -67,6 +67,8 @@ export async function startTestIdp(options: {
   idTokenTtlSeconds?: number;
   /** DPoP (RFC 9449, on in oidc-provider by default): with `requireNonce`, every proof must carry the server's nonce (§8). */
   dpop?: { requireNonce?: boolean };
+  /** Clients that get tokens with no person (client_credentials, client_secret_basic), for the MCP servers as resources. */
+  machineClients?: { client_id: string; client_secret: string }[];
 }): Promise<TestIdp> {
   const resources = [...options.resources];
   const exchangeKinds = options.exchanges ?? [];
@@ -84,12 +86,15 @@ export async function startTestIdp(options: {
   const resourceServer = (resource: string): ResourceServer => ({ scope: "mcp", audience: resource, accessTokenFormat: "jwt", accessTokenTTL: accessTokenTtl, jwt: { sign: { alg: "RS256" } } });
 
   const provider = new Provider(issuer, {
-    clients: options.clients.map((client) => ({
-      ...client,
-      grant_types: ["authorization_code", "refresh_token", ...exchangeGrantTypes],
-      response_types: ["code"],
-      token_endpoint_auth_method: "client_secret_basic",
-    })),
+    clients: [
+      ...options.clients.map((client): ClientMetadata => ({
+        ...client,
+        grant_types: ["authorization_code", "refresh_token", ...exchangeGrantTypes],
+        response_types: ["code"],
+        token_endpoint_auth_method: "client_secret_basic",
+      })),
+      ...(options.machineClients ?? []).map((client): ClientMetadata => ({ ...client, grant_types: ["client_credentials"], response_types: [], redirect_uris: [], token_endpoint_auth_method: "client_secret_basic" })),
+    ],
     jwks: { keys: [jwk] },
     cookies: { keys: ["test-idp-cookie-key"] },
     findAccount: (_ctx, sub) => {
@@ -105,6 +110,7 @@ export async function startTestIdp(options: {
     features: {
       devInteractions: { enabled: false },
       revocation: { enabled: true },
+      clientCredentials: { enabled: Boolean(options.machineClients?.length) },
       dPoP: options.dpop?.requireNonce ? { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true } : { enabled: true },
       registration: { enabled: Boolean(options.registration) },
       resourceIndicators: {

@@ -77,7 +77,7 @@ export async function redeemIdJag(server: AuthorizationServer, client: IdJagClie
   if (typeof access_token !== "string" || access_token === "" || (expires_in !== undefined && !(typeof expires_in === "number" && expires_in > 0))) {
     throw new IdentityError("token_error", "the server's authorization server sent a malformed token response");
   }
-  // Only a bearer token can be sent as one (a DPoP-bound token would need a proof the console doesn't make).
+  // Only a bearer token can be sent as one: the redemption carries no DPoP proof, so a DPoP-bound token has no key to prove.
   if (typeof token_type === "string" && token_type.toLowerCase() !== "bearer") throw new IdentityError("token_error", `the server's authorization server sent a ${token_type.slice(0, 20)} token, not a bearer token`);
   return { token: access_token, expiresAt: Math.floor(Date.now() / 1000) + (typeof expires_in === "number" ? expires_in : UNSTATED_LIFETIME_SECONDS) };
 }

@@ -20,7 +20,7 @@ export type AuthState = {
   client?: OAuthClientInformationMixed;
   discovery?: OAuthDiscoveryState;
   verifier?: string;
-  /** The connection's DPoP key pair, once its authorization server offered DPoP (./dpop.ts). */
+  /** The connection's DPoP key pair, made once a token request was DPoP-bound (./dpop.ts). */
   dpop?: DpopKey;
 };
 

@@ -6,7 +6,8 @@
 import { expect, it } from "vitest";
 import { allAuthRuns, failureSummary, runAll, runLabel, type ClientResult } from "../../scripts/conformance/client-scenarios";
 
-it("passes every client auth/* scenario of conformance 0.1.16 and 0.2.0-alpha.12", async () => {
+// 75 runs, three at a time, each starting node, the suite's servers and a console: minutes, more on a busy machine.
+it("passes every client auth/* scenario of conformance 0.1.16 and 0.2.0-alpha.12", { timeout: 900_000 }, async () => {
   const started = Date.now();
   const runs = await allAuthRuns();
   const results = await runAll(runs);

@@ -14,6 +14,8 @@ import { gatewayRequest, messagesOf } from "./relay-fixture";
 import { ageToken, connect, storedState } from "./upstream-connect";
 
 const ALICE: IdpUser = { sub: "alice-at-dpop", email: "alice@dpop.test", name: "Alice", password: "alice-password" };
+/** The console's own client at the authorization server, for a machine-to-machine provider. */
+const MACHINE = { client_id: "console-machine", client_secret: "console-machine-secret" };
 
 let idp: TestIdp;
 let nonceIdp: TestIdp;
@@ -27,7 +29,7 @@ let admin: Actor;
 let alice: Actor;
 
 beforeAll(async () => {
-  idp = await startTestIdp({ users: [ALICE], clients: [], resources: [], registration: true, accessTokenTtlSeconds: 600 });
+  idp = await startTestIdp({ users: [ALICE], clients: [], resources: [], registration: true, accessTokenTtlSeconds: 600, machineClients: [MACHINE] });
   nonceIdp = await startTestIdp({ users: [ALICE], clients: [], resources: [], registration: true, dpop: { requireNonce: true } });
   bound = await startWhoamiServer({ issuer: idp.issuer, scopesSupported: ["mcp"], dpop: {} });
   bearerOnly = await startWhoamiServer({ issuer: idp.issuer, scopesSupported: ["mcp"] });
@@ -134,6 +136,28 @@ describe("a server that takes only DPoP-bound tokens", () => {
     expect(refresh?.dpop).toBeDefined();
     expect(await calculateJwkThumbprint(refresh?.dpop?.header.jwk as JWK)).toBe(jkt);
     expect(bound.proofRefusals).toEqual([]);
+  });
+});
+
+describe("a machine-to-machine provider (client_credentials)", () => {
+  it("gets its token with a proof of the connection's key and presents it as DPoP on every request", async () => {
+    const n = Math.random().toString(36).slice(2, 8);
+    const created = await call(admin, "POST /api/v1/mcp-providers", {
+      body: { name: `Machine ${n}`, server_identifier: `mc-${n}`, server_url: `${bound.url}?p=${n}`, authentication: { type: "oauth", connection: "shared", grant_type: "client_credentials", ...MACHINE } },
+    });
+    expect(created.status, created.text).toBe(201);
+    const before = idp.tokenRequests().length;
+    expect(await whoami(created.json.id)).toBe(MACHINE.client_id);
+    expect(await relayedWhoami(created.json.server_identifier)).toBe(MACHINE.client_id);
+    const granted = idp.tokenRequests().slice(before).filter((request) => request.grantType === "client_credentials");
+    expect(granted).toHaveLength(1);
+    expect(granted[0].dpop?.claims).toMatchObject({ htm: "POST", htu: `${idp.issuer}/token` });
+    const state = storedState(await db().upstreamConnection.findUniqueOrThrow({ where: { providerId_owner: { providerId: created.json.id, owner: "workspace" } } }));
+    const jkt = await calculateJwkThumbprint(state.dpop?.jwk as JWK);
+    expect(decodeJwt(state.tokens?.access_token ?? "")).toMatchObject({ cnf: { jkt } });
+    expect(bound.proofRefusals).toEqual([]);
+    expect(bound.proofs.length).toBeGreaterThanOrEqual(2);
+    for (const header of bound.authorizations) expect(header).toMatch(/^DPoP /);
   });
 });
 
