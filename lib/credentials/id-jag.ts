@@ -14,7 +14,7 @@ import type { CredentialStrategy, EndUser } from "@/lib/credentials/types";
 import { fieldsOf } from "@/lib/fields";
 import { IdentityError } from "@/lib/identity/errors";
 import { errorCodeShown, JWT_BEARER_GRANT } from "@/lib/identity/grants";
-import { basicClientAuthorization } from "@/lib/identity/idp";
+import { basicClientAuthorization, UNSTATED_LIFETIME_SECONDS } from "@/lib/identity/idp";
 import { defaultSubjectToken } from "@/lib/identity/modes";
 import { tokenIssuer } from "@/lib/identity/token-issuer";
 import type { IssuedToken } from "@/lib/identity/types";
@@ -23,9 +23,6 @@ import { resourceOfUrl } from "@/lib/mcp/resource";
 import type { IdentitySettings } from "@/lib/providers/schemas";
 import { sameIssuer } from "@/lib/upstream-oauth/client-provider";
 import { boundedFetch } from "@/lib/upstream-oauth/connections";
-
-/** What the access token's lifetime is taken to be when the authorization server doesn't say. */
-const UNSTATED_LIFETIME_SECONDS = 300;
 
 export type AuthorizationServer = { issuer: string; tokenEndpoint: string };
 
@@ -86,7 +83,7 @@ export async function redeemIdJag(server: AuthorizationServer, client: IdJagClie
   if (typeof access_token !== "string" || access_token === "" || (expires_in !== undefined && !(typeof expires_in === "number" && expires_in > 0))) {
     throw new IdentityError("token_error", "the server's authorization server sent a malformed token response");
   }
-  // Only a bearer token can be sent as one (a DPoP-bound token would need a proof the console doesn't make).
+  // Only a bearer token can be sent as one: the redemption carries no DPoP proof, so a DPoP-bound token has no key to prove.
   if (typeof token_type === "string" && token_type.toLowerCase() !== "bearer") throw new IdentityError("token_error", `the server's authorization server sent a ${token_type.slice(0, 20)} token, not a bearer token`);
   return { token: access_token, expiresAt: Math.floor(Date.now() / 1000) + (typeof expires_in === "number" ? expires_in : UNSTATED_LIFETIME_SECONDS) };
 }

@@ -2,7 +2,7 @@
 // grants that mint audience-bound tokens (see lib/identity/grants.ts), revocation (RFC 7009), and
 // the signing keys its assertions are checked against (ID-JAGs redeemed at the console).
 import "server-only";
-import { createRemoteJWKSet, type JWTVerifyGetKey } from "jose";
+import { createRemoteJWKSet, decodeJwt, type JWTVerifyGetKey } from "jose";
 import { env } from "@/lib/env";
 import { IdentityError } from "@/lib/identity/errors";
 import { log } from "@/lib/log";
@@ -11,6 +11,8 @@ import { fieldsOf } from "@/lib/fields";
 import { processWide } from "@/lib/process-wide";
 
 export const IDP_TIMEOUT_MS = 10_000;
+/** The lifetime taken for a token whose answer doesn't say (and that doesn't say itself). */
+export const UNSTATED_LIFETIME_SECONDS = 300;
 
 type Metadata = { token_endpoint: string; revocation_endpoint?: string; jwks_uri?: string };
 
@@ -121,11 +123,23 @@ export async function tokenGrant(client: IdpClient, form: Record<string, string>
   const body = fieldsOf(await res.json().catch(() => undefined));
   if (!res.ok) return { ok: false, status: res.status, error: typeof body.error === "string" ? body.error : undefined };
   const { access_token, expires_in, refresh_token, id_token, issued_token_type } = body;
-  if (typeof access_token !== "string" || access_token === "" || typeof expires_in !== "number" || !(expires_in > 0)) {
+  if (typeof access_token !== "string" || access_token === "" || (expires_in !== undefined && !(typeof expires_in === "number" && expires_in > 0))) {
     throw new IdentityError("token_error", "the identity provider sent a malformed token response");
   }
   const text = (value: unknown) => (typeof value === "string" && value !== "" ? value : undefined);
-  return { ok: true, accessToken: access_token, expiresIn: expires_in, refreshToken: text(refresh_token), idToken: text(id_token), issuedTokenType: text(issued_token_type) };
+  const expiresIn = typeof expires_in === "number" ? expires_in : unstatedLifetime(access_token);
+  return { ok: true, accessToken: access_token, expiresIn, refreshToken: text(refresh_token), idToken: text(id_token), issuedTokenType: text(issued_token_type) };
+}
+
+/** What the token endpoint answered without expires_in (RFC 6749 §5.1 and RFC 8693 §2.2.1 only recommend it) lives: a JWT's own `exp`, else five minutes. */
+function unstatedLifetime(token: string): number {
+  try {
+    const { exp } = decodeJwt(token);
+    if (typeof exp === "number") return Math.max(exp - Math.floor(Date.now() / 1000), 1);
+  } catch {
+    // an opaque token
+  }
+  return UNSTATED_LIFETIME_SECONDS;
 }
 
 /** A refresh grant, for `resource` when given (RFC 8707). Network failures throw IdentityError("token_error"). */

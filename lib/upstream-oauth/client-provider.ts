@@ -5,6 +5,7 @@
 // command in memory (scripts/conformance/client.ts).
 import type { AddClientAuthentication, OAuthClientProvider, OAuthDiscoveryState } from "@modelcontextprotocol/sdk/client/auth.js";
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
+import type { DpopKey } from "@/lib/upstream-oauth/dpop";
 import { machineTokenRequest, privateKeyJwtAuthentication, type MachineGrant } from "@/lib/upstream-oauth/machine-grants";
 
 /**
@@ -19,6 +20,8 @@ export type AuthState = {
   client?: OAuthClientInformationMixed;
   discovery?: OAuthDiscoveryState;
   verifier?: string;
+  /** The connection's DPoP key pair, made once a token request was DPoP-bound (./dpop.ts). */
+  dpop?: DpopKey;
 };
 
 export type ClientOptions = {
