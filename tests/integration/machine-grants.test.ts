@@ -19,6 +19,7 @@ import { maskSecret } from "@/lib/providers/masking";
 import { startMcpAuthServer, type McpAuthServer, type TokenRequest } from "../../e2e/support/mcp-auth-server";
 import { JWT_BEARER_GRANT } from "../../e2e/support/oauth-urns";
 import { startWhoamiServer, type WhoamiServer } from "../../e2e/support/whoami-server";
+import { connectGateway } from "./gateway-client";
 import { call, createActor, type Actor } from "./helpers";
 
 const SECRET = "console-client-secret-0123456789";
@@ -161,6 +162,24 @@ describe("client_credentials", () => {
     const stored = await storedTokens(provider.id);
     expect(tokensSeen()).toEqual([`Bearer ${stored?.access_token}`]);
     expect(server.claims.at(-1)).toMatchObject({ iss: as.issuer, aud: server.url, sub: authentication.client_id });
+  });
+
+  it("agents through the gateway, one provider or the workspace's, carry the same token: no grant of their own", async () => {
+    const provider = await createProvider(CLIENTS.ec);
+    const token = (await storedTokens(provider.id))?.access_token;
+    const before = count("client_credentials");
+    for (const path of [`/mcp/${provider.server_identifier}`, "/mcp"]) {
+      const client = await connectGateway(member.token, path);
+      try {
+        const name = path === "/mcp" ? `${provider.server_identifier}__whoami` : "whoami";
+        const result = await client.callTool({ name, arguments: {} });
+        expect(result.structuredContent).toMatchObject({ sub: "console-ec" });
+      } finally {
+        await client.close();
+      }
+    }
+    expect(requestsSince("client_credentials", before)).toEqual([]);
+    expect(tokensSeen()).toEqual([`Bearer ${token}`]);
   });
 
   it("calls arriving together when a new token is needed share one token request", async () => {
