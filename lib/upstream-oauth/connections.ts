@@ -102,9 +102,16 @@ function readState(row: { id: string; stateEncrypted: string }): StoredState {
   return readSealed(row.id, row.stateEncrypted);
 }
 
-/** What tokens are for: the server, the client and the kind of connection. Anything else changed, they are not sent. */
+/**
+ * What tokens are for: the server, the client and the kind of connection. Anything else changed,
+ * they are not sent. A machine grant's are also bound to what got them — the grant, the client's
+ * secret or key, the scope — so a token got with other credentials is never taken for these (a Test
+ * connection of a new secret tries that secret); a per-user connection survives a new secret.
+ */
 function bindingOf(row: ProviderRow, doc: Parameters<typeof oauthBinding>[0] = toDocument(row)): string {
-  return box().hash(`upstream-binding:${oauthBinding(doc)}`);
+  const auth = doc.authentication;
+  const machine = isMachine(row) ? JSON.stringify([auth?.grant_type ?? null, auth?.client_secret ?? null, auth?.private_key ?? null, auth?.scope ?? null]) : "";
+  return box().hash(`upstream-binding:${oauthBinding(doc)}${machine}`);
 }
 
 // Metadata, registrations and token answers are a few KiB; what they say is stored and read on every call.

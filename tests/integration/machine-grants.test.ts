@@ -301,16 +301,15 @@ describe("Test connection", () => {
     expect(subjectOf(await whoami(provider.id))).toBe("console-secret");
   });
 
-  // Known gaps, reported: a connection's token is bound to the server, the client and the kind of
-  // connection, not to the secret, key or scope, so a check that changes only those is taken for
-  // the saved settings. `it.fails` goes red once that is fixed: then make these plain tests.
-  it.fails("of an edit with only a new client secret tests that secret (today: the saved token answers ok)", async () => {
+  // A machine connection's token is bound to the secret, key and scope too: a check that changes
+  // only those is not taken for the saved settings.
+  it("of an edit with only a new client secret tests that secret", async () => {
     const provider = await createProvider(CLIENTS.secret);
     const checked = await call(admin, "POST /api/v1/mcp-providers/{id}/check", { params: { id: provider.id }, body: { authentication: { client_secret: "not-the-secret" } } });
     expect(checked.json).toMatchObject({ ok: false });
   });
 
-  it.fails("of an edit with only a new scope keeps nothing, even once the saved token has expired (today: its token replaces the saved one)", async () => {
+  it("of an edit with only a new scope keeps nothing, even once the saved token has expired", async () => {
     const provider = await createProvider(CLIENTS.secret);
     await expireStoredToken(provider.id);
     const saved = await workspaceConnection(provider.id);
