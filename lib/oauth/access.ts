@@ -10,6 +10,8 @@ import { parseAccountId } from "@/lib/oauth/accounts";
 import { noteConnectedAppUse } from "@/lib/oauth/connected-apps";
 import { oauthServer } from "@/lib/oauth/server";
 import { audienceAllows, MCP_SCOPE, resourceMetadataUrl } from "@/lib/oauth/urls";
+import { JWT_BEARER_GRANT } from "@/lib/identity/grants";
+import { idJagTokenStillAllowed } from "@/lib/workspaces/settings";
 
 /** RFC 6750 §3 + RFC 9728 §5.1: a 401 naming the metadata that says how to authorise. */
 export function gatewayUnauthenticated(detail: string, serverIdentifier: string | undefined, invalidToken: boolean): ApiError {
@@ -41,6 +43,9 @@ async function oauthCaller(token: string, serverIdentifier: string | undefined):
   if (!audienceAllows(audience, serverIdentifier)) throw refuse("This access token is for another resource");
   const account = parseAccountId(accessToken.accountId);
   if (!account) throw refuse("The access token is invalid, expired or revoked");
+  if (accessToken.gty === JWT_BEARER_GRANT && !(await idJagTokenStillAllowed(account.workspaceId, accessToken.clientId ?? "", accessToken.grantId))) {
+    throw refuse("This app's enterprise access has ended: an admin turned it off or revoked it");
+  }
   const caller = await membershipCaller(account.userId, account.workspaceId, "oauth", false).catch(() => {
     throw refuse("This app's user no longer has access to its workspace");
   });

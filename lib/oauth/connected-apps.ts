@@ -93,9 +93,8 @@ export async function revokeConnectedApp(caller: Caller, grantId: string) {
  * Ends, at once, the grants the identity provider gave these clients in the workspace (ID-JAGs):
  * the admin no longer allows them there. Apps the users authorised themselves stay.
  */
-export async function endEnterpriseGrants(workspaceId: string, clientIds: string[]) {
-  if (clientIds.length === 0) return;
-  const apps = await db().connectedApp.findMany({ where: { workspaceId, source: "enterprise_idp", clientId: { in: clientIds } }, select: { grantId: true } });
+export async function endEnterpriseGrants(workspaceId: string, stillAllowed: string[]) {
+  const apps = await db().connectedApp.findMany({ where: { workspaceId, source: "enterprise_idp", clientId: { notIn: stillAllowed } }, select: { grantId: true } });
   for (const { grantId } of apps) {
     await destroyGrant(grantId);
     await forgetConnectedApp(grantId);

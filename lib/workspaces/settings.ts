@@ -50,6 +50,20 @@ export function idJagDeploymentReady(): boolean {
   return ENTERPRISE_ENABLED && Boolean(OIDC_ISSUER);
 }
 
+/**
+ * Whether a token got from an ID-JAG may still act: the deployment accepts ID-JAGs, the workspace
+ * still allows its client, and its grant is still a connected app (a redemption that raced a
+ * revocation or a sweep leaves a token whose grant is gone). Checked whenever its caller is read.
+ */
+export async function idJagTokenStillAllowed(workspaceId: string, clientId: string, grantId: string): Promise<boolean> {
+  if (!idJagDeploymentReady()) return false;
+  const [workspace, app] = await Promise.all([
+    db().workspace.findUnique({ where: { id: workspaceId }, select: { idJagEnabled: true, idJagClientIds: true } }),
+    db().connectedApp.findFirst({ where: { grantId, workspaceId }, select: { grantId: true } }),
+  ]);
+  return Boolean(workspace?.idJagEnabled && parseClientIds(workspace.idJagClientIds).includes(clientId) && app);
+}
+
 export function parseClientIds(stored: string): string[] {
   try {
     const value: unknown = JSON.parse(stored);
@@ -79,15 +93,18 @@ export async function getWorkspaceSettings(caller: Pick<Caller, "workspaceId">):
 
 /**
  * Merge-patches the settings; an omitted field stays as it is. A client no longer allowed (or every
- * client, when turned off) loses the tokens it got from ID-JAGs here at once, as a revoked app does.
+ * client, when turned off) loses the tokens it got from ID-JAGs here at once, as a revoked app does
+ * (and lib/oauth/access.ts checks again whenever such a token's caller is read).
  */
 export async function updateWorkspaceSettings(caller: Pick<Caller, "workspaceId" | "userId">, patch: UpdateWorkspaceSettings): Promise<WorkspaceSettings> {
-  const { settings, disallowed } = await saveSettings(caller, patch);
-  await endEnterpriseGrants(caller.workspaceId, disallowed);
+  const { settings } = await saveSettings(caller, patch);
+  // Every save sweeps, whatever changed: a sweep cut short, or a grant made while one ran, ends at the next.
+  const { enabled, allowed_client_ids } = settings.enterprise_managed_authorization;
+  await endEnterpriseGrants(caller.workspaceId, enabled ? allowed_client_ids : []);
   return settings;
 }
 
-async function saveSettings(caller: Pick<Caller, "workspaceId" | "userId">, patch: UpdateWorkspaceSettings): Promise<{ settings: WorkspaceSettings; disallowed: string[] }> {
+async function saveSettings(caller: Pick<Caller, "workspaceId" | "userId">, patch: UpdateWorkspaceSettings): Promise<{ settings: WorkspaceSettings }> {
   const change = patch.enterprise_managed_authorization ?? {};
   return db().$transaction(async (tx) => {
     const row = await tx.workspace.findUnique({ where: { id: caller.workspaceId }, select: SELECT });
@@ -104,12 +121,10 @@ async function saveSettings(caller: Pick<Caller, "workspaceId" | "userId">, patc
       ...(next.idJagEnabled !== row.idJagEnabled ? ["enterprise_managed_authorization.enabled"] : []),
       ...(next.idJagClientIds !== row.idJagClientIds ? ["enterprise_managed_authorization.allowed_client_ids"] : []),
     ];
-    if (fields.length === 0) return { settings: toSettings(row), disallowed: [] };
+    if (fields.length === 0) return { settings: toSettings(row) };
     await tx.workspace.update({ where: { id: caller.workspaceId }, data: next });
     await recordAuditEvent(tx, { workspaceId: caller.workspaceId, actorUserId: caller.userId, action: "workspace.settings_updated", fields });
-    const wasAllowed = row.idJagEnabled ? parseClientIds(row.idJagClientIds) : [];
-    const disallowed = wasAllowed.filter((id) => !enabled || !clientIds.includes(id));
-    return { settings: toSettings(next), disallowed };
+    return { settings: toSettings(next) };
   });
 }
 

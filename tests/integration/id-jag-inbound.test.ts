@@ -9,6 +9,7 @@ import { decodeJwt } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { flushToolCalls } from "@/lib/activity/tool-calls";
 import { createApiToken } from "@/lib/auth/api-tokens";
+import { clearCallerCacheForTests } from "@/lib/auth/caller-cache";
 import { linkSsoAccount } from "@/lib/auth/sso";
 import { db } from "@/lib/db";
 import { pruneExpiredOAuthRecords } from "@/lib/oauth/adapter";
@@ -204,6 +205,26 @@ describe("an ID-JAG from the SSO provider", () => {
     expect((await call(alice, "DELETE /api/v1/connected-apps/{id}", { params: { id: app?.id ?? "" } })).status).toBe(204);
     expect((await initialize("/mcp", token)).status).toBe(401);
     expect((await call(alice, "GET /api/v1/connected-apps")).json.data.find((entry) => entry.client_id === agent.client_id)).toBeUndefined();
+  });
+
+  it("a token whose grant is no connected app any more (a redemption that raced a revocation) acts for nobody", async () => {
+    const token = String((await redeem(await idJagFor("alice"))).body.access_token);
+    const app = await db().connectedApp.findFirstOrThrow({ where: { clientId: agent.client_id, source: "enterprise_idp" } });
+    // What the race leaves: the token and its grant, with the app's row already swept.
+    await db().connectedApp.deleteMany({ where: { grantId: app.grantId } });
+    clearCallerCacheForTests();
+    expect((await initialize("/mcp", token)).status).toBe(401);
+  });
+
+  it("every save of the setting sweeps: an app of a client no longer allowed that a cut-short sweep left ends at the next save", async () => {
+    const token = String((await redeem(await idJagFor("alice"))).body.access_token);
+    const app = await db().connectedApp.findFirstOrThrow({ where: { clientId: agent.client_id, source: "enterprise_idp" } });
+    // A sweep cut short: the client is no longer allowed, but its app and grant are still there.
+    await db().workspace.update({ where: { id: admin.workspaceId }, data: { idJagClientIds: JSON.stringify(["another-client"]) } });
+    expect((await allow(admin, true, ["another-client"])).status).toBe(200); // changes nothing, and still sweeps
+    expect(await db().connectedApp.count({ where: { grantId: app.grantId } })).toBe(0);
+    clearCallerCacheForTests();
+    expect((await initialize("/mcp", token)).status).toBe(401);
   });
 
   it("turning it off, or no longer allowing the client, ends the tokens it got at once", async () => {
