@@ -7,13 +7,19 @@ import { bearerOnly, type Target } from "@/lib/credentials/target";
 import type { Credential, CredentialStrategy, EndUser } from "@/lib/credentials/types";
 import { lastChallengeFor } from "@/lib/mcp/client";
 import { canonicalResource } from "@/lib/mcp/resource";
-import type { ProviderRow } from "@/lib/providers/record";
-import type { OAuthConnectionKind } from "@/lib/providers/schemas";
+import { oauthGrantOf, type ProviderRow } from "@/lib/providers/record";
+import type { OAuthConnectionKind, OAuthGrant } from "@/lib/providers/schemas";
 import { connectionRefused, connectionToken, isStepUp, noteStepUp, tokenRefused } from "@/lib/upstream-oauth/connections";
 
 const NEEDS: Record<OAuthConnectionKind, string> = {
   shared: "An admin connects the workspace's account at the server once; every call uses that connection.",
   per_user: "Each user connects their own account at the server; a user without a connection is asked to connect.",
+};
+
+/** A machine grant: nobody connects; the console asks the server's authorization server itself. */
+const MACHINE_NEEDS: Record<Exclude<OAuthGrant, "authorization_code">, string> = {
+  client_credentials: "The console's own client (client credentials) at the server's authorization server; nobody connects.",
+  jwt_bearer: "The deployment's workload identity token (WORKLOAD_IDENTITY_TOKEN_FILE) as a jwt-bearer grant at the server's authorization server; nobody connects.",
 };
 
 export function oauthStrategy(row: ProviderRow, target: Target, connection: OAuthConnectionKind): CredentialStrategy {
@@ -45,6 +51,10 @@ export function oauthStrategy(row: ProviderRow, target: Target, connection: OAut
       await tokenRefused(row, oauth);
       return credential(user);
     },
-    describe: async () => ({ strategy: connection === "shared" ? "oauth_shared" : "oauth_per_user", audience: await canonicalResource(target.serverUrl), needs: NEEDS[connection] }),
+    describe: async () => {
+      const grant = oauthGrantOf(row);
+      const needs = grant === "authorization_code" ? NEEDS[connection] : MACHINE_NEEDS[grant];
+      return { strategy: connection === "shared" ? "oauth_shared" : "oauth_per_user", audience: await canonicalResource(target.serverUrl), needs };
+    },
   };
 }
