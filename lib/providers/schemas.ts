@@ -130,6 +130,9 @@ const oauthGrantSchema = z
 const PRIVATE_KEY_TYPES = new Set(["ec", "rsa", "rsa-pss", "ed25519"]);
 /** A PKCS#8 PEM private key of a kind a JWS can be signed with. */
 function isSigningKey(pem: string): boolean {
+  // The provider form runs these schemas in the browser, which has no key parser: there only the
+  // PEM's label is checked, and the API, parsing the key itself, puts any refusal back on the field.
+  if (typeof window !== "undefined" || typeof createPrivateKey !== "function") return true;
   try {
     return PRIVATE_KEY_TYPES.has(createPrivateKey(pem).asymmetricKeyType ?? "");
   } catch {

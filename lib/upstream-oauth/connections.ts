@@ -270,7 +270,9 @@ async function machineToken(row: ProviderRow, doc: ReturnType<typeof toDocument>
   if (!stored) {
     // Another call may create it at the same moment: either row will do.
     await db().upstreamConnection.create({ data: { id: randomUUID(), providerId: row.id, workspaceId: row.workspaceId, owner: WORKSPACE_OWNER, userId: null, stateEncrypted: sealState({}) } }).catch(() => undefined);
-    stored = await db().upstreamConnection.findUniqueOrThrow({ where });
+    stored = await db().upstreamConnection.findUnique({ where });
+    // A provider not saved yet (Test connection before Add): a token for this check only, kept nowhere.
+    if (!stored) return unsavedMachineToken(row, doc);
   }
   const connectionId = stored.id;
   let state = readState(stored);
@@ -286,9 +288,31 @@ async function machineToken(row: ProviderRow, doc: ReturnType<typeof toDocument>
     }
     state = await pending;
   }
+  return machineTokenOf(row, state, connectionId);
+}
+
+function machineTokenOf(row: ProviderRow, state: StoredState, connectionId: string): ConnectionToken {
   const tokens = state.tokens;
   if (!tokens) throw new ApiError("upstream_error", `${row.name}'s authorization server gave the console no token.`);
   return { token: tokens.access_token, connectionId, kind: "shared", validUntil: (tokenExpiry(tokens) ?? Number.POSITIVE_INFINITY) - refreshMargin(tokens) };
+}
+
+/** The machine grant at the server's authorization server: `state` gains the tokens (and what discovery learnt). */
+async function requestMachineToken(row: ProviderRow, doc: ReturnType<typeof toDocument>, state: StoredState): Promise<void> {
+  const client = new ConnectionAuth(state, clientOptions(row, { onAuthorization: "refuse" }, doc));
+  try {
+    await auth(client, { serverUrl: doc.server_url, fetchFn: boundedFetch });
+  } catch (error) {
+    log.warn({ err: error, providerId: row.id }, "a machine-grant token request failed");
+    const why = error instanceof MachineGrantUnavailable ? error.message : failureAt(error);
+    throw new ApiError("upstream_error", `${row.name}'s authorization server didn't give the console a token: ${why}. Nothing was retried with another grant.`);
+  }
+}
+
+async function unsavedMachineToken(row: ProviderRow, doc: ReturnType<typeof toDocument>): Promise<ConnectionToken> {
+  const state: StoredState = {};
+  await requestMachineToken(row, doc, state);
+  return machineTokenOf(row, state, "");
 }
 
 async function obtainUnderLease(row: ProviderRow, doc: ReturnType<typeof toDocument>, connectionId: string, binding: string, usable: (state: StoredState, boundTo: string | null) => boolean): Promise<StoredState> {
@@ -299,14 +323,7 @@ async function obtainUnderLease(row: ProviderRow, doc: ReturnType<typeof toDocum
     if (usable(seen, stored.boundTo)) return seen;
     // Discovery is kept for these settings only; what was learnt for other settings starts over.
     const state: StoredState = stored.boundTo === binding && seen.discovery ? { discovery: seen.discovery } : {};
-    const client = new ConnectionAuth(state, clientOptions(row, { onAuthorization: "refuse" }, doc));
-    try {
-      await auth(client, { serverUrl: doc.server_url, fetchFn: boundedFetch });
-    } catch (error) {
-      log.warn({ err: error, providerId: row.id }, "a machine-grant token request failed");
-      const why = error instanceof MachineGrantUnavailable ? error.message : failureAt(error);
-      throw new ApiError("upstream_error", `${row.name}'s authorization server didn't give the console a token: ${why}. Nothing was retried with another grant.`);
-    }
+    await requestMachineToken(row, doc, state);
     const now = new Date();
     await db().upstreamConnection.updateMany({ where: { id: connectionId }, data: { stateEncrypted: sealState(state), boundTo: binding, connectedAt: now, connectedBy: null, expiresAt: expiresAtOf(state), endedAt: null, endedReason: null, updatedAt: now } });
     return state;
