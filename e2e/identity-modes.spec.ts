@@ -3,6 +3,7 @@
 // what the mode reads, and "Check as me" shows the claims of the token the next call would carry —
 // exchanged at the real test IdP, for the whoami server, never the token itself. Edits send only
 // what changed. Without enterprise none of it is rendered.
+import { generateKeyPairSync } from "node:crypto";
 import { expect, test } from "./fixtures";
 import { api, saveProviderDialog, signIn, signInWithSso, unique } from "./helpers";
 import { accessibilityProblemsEverywhere } from "./support/axe";
@@ -112,6 +113,46 @@ test("id_jag asks for the client at the server's authorization server, whose sec
   const result = page.getByRole("status", { name: "Identity check result" });
   await expect(result).toContainText("No credential as owner@e2e.test · Enterprise-Managed Authorization (ID-JAG)");
   await expect(result).toContainText(`Jag ${id}`);
+});
+
+test("machine grants in Authentication: client credentials with a private key, then a secret — only what changed is sent, and nothing offers Connect", async ({ page }) => {
+  const pem = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+  await page.goto(`${base}/signin`);
+  await signIn(page, USERS.owner);
+  await page.getByRole("button", { name: "+ Add provider" }).click();
+  const dialog = page.getByRole("dialog");
+  const id = unique("m2m");
+  await dialog.getByLabel("Server URL").fill(`https://mcp.example.com/${id}`);
+  await dialog.getByLabel("Name", { exact: true }).fill(`Machine ${id}`);
+  await dialog.getByLabel("Server identifier").fill(id);
+  await dialog.getByLabel(/^OAuth — one shared connection/).check();
+  await dialog.getByLabel(/^Client credentials/).check();
+  await dialog.getByLabel("Client ID", { exact: true }).fill("console-m2m");
+  await dialog.getByLabel(/^Private key/).check();
+  await dialog.getByLabel("Private key (PKCS#8 PEM)").fill(pem);
+  const created = page.waitForResponse((res) => res.request().method() === "POST" && new URL(res.url()).pathname === "/api/v1/mcp-providers");
+  await saveProviderDialog(dialog, "Add provider", /No token for the console|Unreachable/);
+  const answer = await created;
+  expect(answer.request().postDataJSON()).toMatchObject({ authentication: { type: "oauth", connection: "shared", grant_type: "client_credentials", client_id: "console-m2m", private_key: pem } });
+  const provider = (await answer.json()) as { id: string; authentication: { private_key: string; client_secret: string | null } };
+  expect(provider.authentication).toMatchObject({ private_key: "--******--", client_secret: null });
+  await expect(dialog).toBeHidden();
+
+  // The console gets its own tokens: the page explains that, and offers no Connect, whatever the check said.
+  await page.goto(`${base}/settings/providers/${provider.id}`);
+  await expect(page.getByRole("region", { name: "Workspace connection" })).toContainText("nobody connects");
+  await expect(page.getByRole("status").filter({ hasText: "Connection:" })).toContainText("there is nothing to connect", { timeout: 15_000 });
+  await expect(page.getByRole("button", { name: new RegExp(`^(Connect Machine|Reconnect|Disconnect)`) })).toHaveCount(0);
+
+  await page.getByRole("button", { name: "Edit", exact: true }).click();
+  const edit = page.getByRole("dialog");
+  await expect(edit.getByLabel("Private key (PKCS#8 PEM)")).toHaveValue("");
+  await expect(edit.getByLabel("Private key (PKCS#8 PEM)")).toHaveAccessibleDescription(/Stored \(--\*\*\*\*\*\*--\)/);
+  await edit.getByLabel(/^Client secret/).check();
+  await edit.getByLabel("Client secret", { exact: true }).fill("m2m-client-secret");
+  const patched = page.waitForRequest((req) => req.method() === "PATCH");
+  await saveProviderDialog(edit, "Save changes", /No token for the console|Unreachable/);
+  expect((await patched).postDataJSON()).toEqual({ authentication: { client_secret: "m2m-client-secret", private_key: null } });
 });
 
 test("without enterprise, neither the mode choice nor Check as me is rendered", async ({ page }) => {

@@ -24,7 +24,8 @@ const CAUSES: [RegExp, string][] = [
 export type Health = { tone: "ok" | "failed" | "pending" | "unknown"; label: string; next?: string; detail?: string; at?: string };
 
 function failed(failure: DiscoveryFailure | null, message: string | null, at: string | null | undefined, context: AdviceContext): Health {
-  const label = failure ? LABELS[failure] : "Check failed";
+  // A machine grant has nobody to sign in: what failed is the console's own token request.
+  const label = failure === "identity" && context.oauth === "machine" && !context.forwarding ? "No token for the console" : failure ? LABELS[failure] : "Check failed";
   const next = failure ? failureAdvice(failure, context) : "Try again.";
   const cause = failure === "unreachable" && message ? CAUSES.find(([pattern]) => pattern.test(message))?.[1] : undefined;
   return { tone: "failed", label: cause ? `${label} (${cause})` : label, next, detail: message ?? undefined, at: at ?? undefined };

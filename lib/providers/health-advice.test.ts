@@ -42,7 +42,9 @@ describe("a failed check's advice", () => {
   it.each(["client_credentials", "jwt_bearer"] as const)("never offers a Connect for a machine grant (%s): the console gets its own tokens, so its client is what to check", (grant) => {
     for (const failure of ["identity", "unauthorized"] as const) {
       for (const where of ["page", "list"] as const) {
-        const next = providerHealth(provider(failure, { authentication: oauth("shared", grant) }), where).next;
+        const health = providerHealth(provider(failure, { authentication: oauth("shared", grant) }), where);
+        if (failure === "identity") expect(health.label).toBe("No token for the console");
+        const next = health.next;
         expect(next).toBe("Check the client ID and its secret or private key under Authentication: the console gets its own tokens, there is nothing to connect.");
       }
     }
