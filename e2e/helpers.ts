@@ -12,6 +12,17 @@ export async function signIn(page: Page, user: { email: string; password: string
   await untilHydrated(page);
 }
 
+/** Signs in at `baseURL` through the test IdP's own page (the enterprise console's SSO). */
+export async function signInWithSso(page: Page, baseURL: string, email: string, password: string) {
+  await page.goto(`${baseURL}/signin`);
+  await page.getByRole("button", { name: "Sign in with SSO" }).click();
+  await expect(page.getByRole("heading", { name: "Test identity provider" })).toBeVisible();
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page.getByRole("heading", { name: "MCP providers", exact: true })).toBeVisible();
+}
+
 let counter = 0;
 /** Unique per test run and worker, so tests never see each other's data. */
 export function unique(prefix: string) {

@@ -4,22 +4,12 @@
 import type { Page } from "@playwright/test";
 import { expect, hydrating, test } from "./fixtures";
 import type { ApiResult } from "@/lib/client/api";
-import { api, saveProviderDialog, unique } from "./helpers";
+import { api, saveProviderDialog, signInWithSso, unique } from "./helpers";
 import { IDENTITY, SERVERS, USERS } from "./users";
 
 const base = SERVERS.enterprise;
 
 test.use({ storageState: { cookies: [], origins: [] } });
-
-async function signInWithSso(page: Page, email: string, password: string) {
-  await page.goto(`${base}/signin`);
-  await page.getByRole("button", { name: "Sign in with SSO" }).click();
-  await expect(page.getByRole("heading", { name: "Test identity provider" })).toBeVisible();
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Continue" }).click();
-  await expect(page.getByRole("heading", { name: "MCP providers", exact: true })).toBeVisible();
-}
 
 async function tryWhoami(page: Page, providerName: string) {
   await page.goto(`${base}/settings/providers`);
@@ -37,7 +27,7 @@ test("SSO users call whoami as themselves; a local sign-in is told to use SSO", 
   // The owner signs in with SSO (linked to their account by email) and registers the server.
   const ownerContext = await browser.newContext();
   const owner = hydrating(await ownerContext.newPage());
-  await signInWithSso(owner, "owner@e2e.test", "owner-sso-password");
+  await signInWithSso(owner, base, "owner@e2e.test", "owner-sso-password");
   // One provider per server URL and workspace: clear what an earlier attempt left behind.
   // Every page: other tests add many providers.
   const stale: string[] = [];
@@ -64,7 +54,7 @@ test("SSO users call whoami as themselves; a local sign-in is told to use SSO", 
   // A second user, a member, signs in with SSO and sees their own subject.
   const memberContext = await browser.newContext();
   const member = hydrating(await memberContext.newPage());
-  await signInWithSso(member, "member@e2e.test", "member-sso-password");
+  await signInWithSso(member, base, "member@e2e.test", "member-sso-password");
   const memberTool = await tryWhoami(member, name);
   await expect(memberTool.getByTestId("tool-result-text")).toHaveText("member-sub");
 
@@ -87,7 +77,7 @@ test("an SSO identity whose email is not verified can't take over the account wi
   const context = await browser.newContext();
   const page = hydrating(await context.newPage());
   // Mallory's IdP account claims owner@e2e.test without saying it is verified.
-  await signInWithSso(page, "owner@e2e.test", "mallory-sso-password");
+  await signInWithSso(page, base, "owner@e2e.test", "mallory-sso-password");
   await expect(page.getByRole("button", { name: "+ Add provider" })).toHaveCount(0); // not the owner
   const features = await api(page.request, base)("GET /api/v1/features");
   expect(features.json.role).toBe("member");

@@ -46,6 +46,8 @@ export const LIMITS = {
   // connection each cost a session (initialize + tools/list) upstream; plenty for someone at the screen.
   toolRefreshPerUserProvider: { name: "tool-refresh:user-provider", max: 10, windowSeconds: 60 },
   connectionCheckPerUserProvider: { name: "connection-check:user-provider", max: 10, windowSeconds: 60 },
+  // Check as me: may mint at the identity provider (then cached, as for the next call).
+  identityCheckPerUserProvider: { name: "identity-check:user-provider", max: 20, windowSeconds: 60 },
   /** Test connection with unsaved settings: no provider yet, so per user. */
   connectionCheckPerUser: { name: "connection-check:user", max: 20, windowSeconds: 60 },
   // Each authorization request keeps an interaction (10 minutes): a person needs a few, an office a few dozen.

@@ -2,7 +2,7 @@
 // and what to do next.
 import type { ConnectionCheck, DiscoveryFailure, Provider } from "@/lib/providers/schemas";
 import { relativeTime } from "@/lib/client/time";
-import { failureAdvice, type AdviceContext } from "@/lib/providers/health-advice";
+import { failureAdvice, oauthAdviceOf, type AdviceContext } from "@/lib/providers/health-advice";
 
 const LABELS: Record<DiscoveryFailure, string> = {
   unauthorized: "Credentials refused",
@@ -24,7 +24,8 @@ const CAUSES: [RegExp, string][] = [
 export type Health = { tone: "ok" | "failed" | "pending" | "unknown"; label: string; next?: string; detail?: string; at?: string };
 
 function failed(failure: DiscoveryFailure | null, message: string | null, at: string | null | undefined, context: AdviceContext): Health {
-  const label = failure ? LABELS[failure] : "Check failed";
+  // A machine grant has nobody to sign in: what failed is the console's own token request.
+  const label = failure === "identity" && context.oauth === "machine" && !context.forwarding ? "No token for the console" : failure ? LABELS[failure] : "Check failed";
   const next = failure ? failureAdvice(failure, context) : "Try again.";
   const cause = failure === "unreachable" && message ? CAUSES.find(([pattern]) => pattern.test(message))?.[1] : undefined;
   return { tone: "failed", label: cause ? `${label} (${cause})` : label, next, detail: message ?? undefined, at: at ?? undefined };
@@ -35,7 +36,7 @@ const toolCount = (count: number) => `${count} ${count === 1 ? "tool" : "tools"}
 /** A provider's health as everyone sees it, with advice for where it is read (the list, or its own page). */
 export function providerHealth(provider: Provider, where: "list" | "page" = "list"): Health {
   const { status, failure, message, checked_at } = provider.discovery;
-  const context: AdviceContext = { forwarding: provider.identity_mode !== "off", oauth: provider.authentication?.connection ?? null, where };
+  const context: AdviceContext = { forwarding: provider.identity_mode !== "off", oauth: oauthAdviceOf(provider.authentication?.connection, provider.authentication?.grant_type), where };
   if (status === "pending") return { tone: "pending", label: "Checking…" };
   if (status === "failed") return failed(failure, message, checked_at, context);
   if (!provider.tools_fetched_at) return { tone: "unknown", label: "Not checked", next: where === "page" ? "Use Refresh tools." : "Use Refresh tools on the provider's page." };

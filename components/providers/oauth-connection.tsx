@@ -5,6 +5,7 @@ import { Button } from "@/components/ui/button";
 import { useConnection, useConnections, useDisconnect, useStartConnection } from "@/lib/client/hooks";
 import { errorMessage } from "@/lib/client/api";
 import { relativeTime } from "@/lib/client/time";
+import { oauthAdviceOf } from "@/lib/providers/health-advice";
 import type { Provider } from "@/lib/providers/schemas";
 
 /**
@@ -22,6 +23,8 @@ export function OAuthConnection({ provider, isAdmin, failure }: { provider: Prov
   const connectButton = useRef<HTMLButtonElement>(null);
   const [outcome] = useState(() => ({ result: params.get("connection"), failure, asked: params.get("connect") === "1" }));
   const shared = provider.authentication?.connection === "shared";
+  // A machine grant: the console gets its own tokens; there is nothing for anyone to connect.
+  const machine = oauthAdviceOf(provider.authentication?.connection, provider.authentication?.grant_type) === "machine";
 
   useEffect(() => {
     // Show the outcome once; a reload shouldn't repeat it.
@@ -36,12 +39,14 @@ export function OAuthConnection({ provider, isAdmin, failure }: { provider: Prov
         <div>
           <h2 id="connection-heading" className="text-lg font-semibold">{shared ? "Workspace connection" : "Your connection"}</h2>
           <p className="text-sm text-zinc-600 dark:text-zinc-400">
-            {shared
+            {machine
+              ? `${provider.name} signs in with OAuth. The console gets its own tokens (${provider.authentication?.grant_type === "jwt_bearer" ? "workload identity" : "client credentials"}); nobody connects.`
+              : shared
               ? `${provider.name} signs in with OAuth. One account, connected by an admin, is used for everyone's calls.`
               : `${provider.name} signs in with OAuth. Each user connects their own account; your calls run as you.`}
           </p>
         </div>
-        {s?.can_connect && (
+        {s?.can_connect && !machine && (
           <div className="flex gap-2">
             {s.connected && (
               <Button onClick={() => { disconnect.mutate(undefined); }} disabled={disconnect.isPending}>
@@ -62,6 +67,11 @@ export function OAuthConnection({ provider, isAdmin, failure }: { provider: Prov
         <p role="status" className="text-sm text-muted">Checking the connection…</p>
       ) : status.isError ? (
         <p role="alert" className="text-sm text-red-700 dark:text-red-300">{errorMessage(status.error)}</p>
+      ) : machine ? (
+        <p className="text-sm">
+          {s?.connected && s.connected_at ? `Last token ${relativeTime(s.connected_at)}; ` : "No token yet; "}
+          the next call gets {s?.connected ? "a new one when it expires" : "one"}. If {provider.name} refuses it, an admin checks the client under Edit → Authentication.
+        </p>
       ) : s?.connected ? (
         <p className="text-sm">
           <span className="font-medium text-emerald-700 dark:text-emerald-400">Connected</span>

@@ -12,6 +12,7 @@ import { HealthPanel, providerHealth } from "@/components/providers/discovery-st
 import { ForwardingBadge, FORWARDING_EXPLANATION } from "@/components/providers/forwarding";
 import { ConnectClient } from "@/components/providers/connect-client";
 import { TryIt } from "@/components/providers/try-it";
+import { IdentityCheckPanel } from "@/components/providers/identity-check";
 import { ConnectFromError, OAuthConnection } from "@/components/providers/oauth-connection";
 import { ProviderIcon } from "@/components/providers/provider-icon";
 import { Switch } from "@/components/ui/switch";
@@ -104,6 +105,11 @@ export function ProviderDetail({ id, signedInWithSso, consoleUrl, connectFailure
       )}
       {!refresh.isError && <HealthPanel health={providerHealth(p, "page")} title="Connection" />}
       {refresh.isError && <CallError error={refresh.error} provider={p} sso={features.data?.sso_enabled ?? false} signedInWithSso={signedInWithSso} />}
+
+      {/* Only where identity forwarding exists and applies (SPEC §4): not rendered otherwise. */}
+      {p.identity_forwarding_active && features.data?.enterprise_enabled && (
+        <IdentityCheckPanel provider={p} isAdmin={canManage} sso={features.data.sso_enabled} signedInWithSso={signedInWithSso} />
+      )}
 
       {p.authentication && !p.identity_forwarding_active && <OAuthConnection provider={p} isAdmin={features.data ? canManageProviders(features.data.role) : false} failure={connectFailure} />}
 

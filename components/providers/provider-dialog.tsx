@@ -8,32 +8,35 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { Field, fieldAria, Input } from "@/components/ui/field";
-import { Switch } from "@/components/ui/switch";
+import { RadioChoices } from "@/components/ui/radio-choices";
 import { ApiClientError, errorMessage } from "@/lib/client/api";
 import { SAVE_PROVIDER_KEY, useCheckConnection, useCreateProvider, useUpdateProvider } from "@/lib/client/hooks";
 import type { ConnectionCheck, CreateProviderInput, Provider, ProviderPatch } from "@/lib/providers/schemas";
 import { identifierFrom, LIMITS } from "@/lib/providers/schemas";
 import { checkHealth, HealthPanel } from "@/components/providers/discovery-status";
+import { oauthAdviceOf } from "@/lib/providers/health-advice";
 import {
   emptyFormValues,
   formFieldErrors,
   formValuesFromProvider,
+  grantOf,
   providerResolver,
   toCreateInput,
   toPatch,
   type ProviderFormValues,
 } from "@/components/providers/provider-form-model";
-import { FORWARDING_EXPLANATION } from "@/components/providers/forwarding";
+import { IdentityModeFields } from "@/components/providers/identity-mode-fields";
+import { OAuthClientFields } from "@/components/providers/oauth-client-fields";
 import { isCredentialName } from "@/lib/providers/header-rules";
 
 const TAB_FIELDS: Record<string, (keyof ProviderFormValues)[]> = {
-  authentication: ["auth_mode", "oauth_scope", "client_id", "client_secret"],
+  authentication: ["auth_mode", "oauth_scope", "oauth_grant", "client_auth", "client_id", "client_secret", "private_key"],
   headers: ["headers"],
   configuration: ["timeout", "sse_read_timeout"],
 };
 
 // A save that changes any of these is tried against the server first.
-const CONNECTION_FIELDS = ["server_url", "headers", "authentication", "identity_mode", "configuration"] as const;
+const CONNECTION_FIELDS = ["server_url", "headers", "authentication", "identity_mode", "identity_settings", "configuration"] as const;
 
 const AUTH_MODES = [
   ["none", "None", "Static headers only (Headers tab), or the user's identity token with forwarding on."],
@@ -280,19 +283,7 @@ function ProviderForm({
           </p>
         )}
 
-        {showForwarding && (
-          <div className="flex items-start justify-between gap-4 rounded-lg border border-zinc-200 p-3 dark:border-zinc-800">
-            <div>
-              <label htmlFor="forwarding" className="text-sm font-medium">
-                Forward the user&apos;s identity
-              </label>
-              <p id="forwarding-hint" className="mt-0.5 text-xs text-muted">
-                {FORWARDING_EXPLANATION}
-              </p>
-            </div>
-            <Switch id="forwarding" label="Forward the user's identity" checked={forwarding} onCheckedChange={(on) => { setValue("forwarding", on, { shouldDirty: true }); }} />
-          </div>
-        )}
+        {showForwarding && <IdentityModeFields control={control} register={register} setValue={setValue} errors={errors} provider={provider} />}
         {withheld.length > 0 && (
           <p role="status" className="rounded-md bg-amber-50 p-2 text-xs text-amber-900 dark:bg-amber-950 dark:text-amber-200">
             With identity forwarding on, {withheld.join(", ")} {withheld.length === 1 ? "is" : "are"} not sent: every call carries only the user&apos;s own token.
@@ -317,37 +308,8 @@ function ProviderForm({
           </Tabs.List>
 
           <Tabs.Content value="authentication" forceMount className="space-y-3 pt-4 data-[state=inactive]:hidden">
-            <fieldset aria-describedby={errors.auth_mode?.message ? "auth_mode-error" : undefined}>
-              <legend className="text-sm font-medium">How the console signs in to this server</legend>
-              <div className="mt-2 space-y-2">
-                {AUTH_MODES.map(([value, label, hint]) => (
-                  <label key={value} className="flex items-start gap-2 text-sm">
-                    <input type="radio" value={value} {...register("auth_mode")} className="mt-1" />
-                    <span>
-                      {label}
-                      <span className="block text-xs text-muted">{hint}</span>
-                    </span>
-                  </label>
-                ))}
-              </div>
-              {errors.auth_mode?.message ? <p id="auth_mode-error" className="mt-1 text-xs text-red-600 dark:text-red-400">{errors.auth_mode.message}</p> : null}
-            </fieldset>
-            {authMode !== "none" && (
-              <>
-                <p className="text-xs text-muted">
-                  Optional. The console finds the server&apos;s authorization server itself and identifies as MCP Console (or registers); give a client only if the server requires one you registered.
-                </p>
-                <Field id="oauth_scope" label="Scopes" error={errors.oauth_scope?.message}>
-                  <Input {...register("oauth_scope")} {...fieldAria("oauth_scope", errors.oauth_scope?.message)} autoComplete="off" placeholder="What the server asks for" />
-                </Field>
-                <Field id="client_id" label="Client ID" error={errors.client_id?.message}>
-                  <Input {...register("client_id")} {...fieldAria("client_id", errors.client_id?.message)} autoComplete="off" />
-                </Field>
-                <Field id="client_secret" label="Client secret" error={errors.client_secret?.message} hint={provider?.authentication?.client_secret ? `Stored (${provider.authentication.client_secret}) — leave empty to keep it` : undefined}>
-                  <Input {...register("client_secret")} {...fieldAria("client_secret", errors.client_secret?.message, provider?.authentication?.client_secret ? "hint" : undefined)} type="password" autoComplete="new-password" />
-                </Field>
-              </>
-            )}
+            <RadioChoices id="auth_mode" legend="How the console signs in to this server" choices={AUTH_MODES} registration={register("auth_mode")} error={errors.auth_mode?.message} />
+            {authMode !== "none" && <OAuthClientFields control={control} register={register} errors={errors} provider={provider} />}
           </Tabs.Content>
 
           <Tabs.Content value="headers" forceMount className="space-y-3 pt-4 data-[state=inactive]:hidden">
@@ -412,7 +374,7 @@ function ProviderForm({
           </p>
         )}
 
-        {lastCheck && <HealthPanel health={checkHealth(lastCheck, { forwarding: forwarding && showForwarding, oauth: authMode === "none" ? null : authMode, where: { dialog: { saved: Boolean(provider) } } })} title="Test connection" />}
+        {lastCheck && <HealthPanel health={checkHealth(lastCheck, { forwarding: forwarding && showForwarding, oauth: oauthAdviceOf(authMode === "none" ? null : authMode, grantOf(form.getValues())), where: { dialog: { saved: Boolean(provider) } } })} title="Test connection" />}
 
         {/* Stays in view however long the form gets (many headers): Save is never scrolled away. */}
         <div className="sticky bottom-0 z-10 -mx-6 -mb-6 flex flex-wrap items-center justify-between gap-2 border-t border-zinc-200 bg-white px-6 pb-6 pt-3 dark:border-zinc-800 dark:bg-zinc-900">

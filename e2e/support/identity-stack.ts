@@ -14,6 +14,8 @@ export async function startIdentityStack(options: { idpPort?: number; whoamiPort
     users: options.users,
     clients: [{ ...OIDC_CLIENT, redirect_uris: options.consoleUrls.map((url) => `${url}/api/auth/callback/oidc`) }],
     resources: [],
+    // The identity modes a provider may pick beyond idp_token (e2e/identity-modes.spec.ts).
+    exchanges: ["token_exchange", "on_behalf_of"],
   });
   const whoami = await startWhoamiServer({ port: options.whoamiPort, issuer: idp.issuer });
   idp.allowResources([whoami.url]);

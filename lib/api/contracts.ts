@@ -10,6 +10,7 @@ import { createProviderContract, listProvidersContract } from "@/app/api/v1/mcp-
 import { deleteProviderContract, getProviderContract, updateProviderContract } from "@/app/api/v1/mcp-providers/[id]/contract";
 import { checkNewProviderContract } from "@/app/api/v1/mcp-providers/check/contract";
 import { checkProviderEditContract } from "@/app/api/v1/mcp-providers/[id]/check/contract";
+import { checkIdentityContract } from "@/app/api/v1/mcp-providers/[id]/identity-check/contract";
 import { providerHistoryContract } from "@/app/api/v1/mcp-providers/[id]/history/contract";
 import { endConnectionContract, getConnectionContract, startConnectionContract } from "@/app/api/v1/mcp-providers/[id]/connection/contract";
 import { listConnectionsContract } from "@/app/api/v1/mcp-providers/[id]/connections/contract";
@@ -38,6 +39,7 @@ export const CONTRACTS = [
   deleteProviderContract,
   checkNewProviderContract,
   checkProviderEditContract,
+  checkIdentityContract,
   providerHistoryContract,
   listToolsContract,
   refreshToolsContract,

@@ -18,6 +18,7 @@ export type ConnectedApp = ApiResult<"GET /api/v1/connected-apps">["data"][numbe
 export type ToolList = ApiResult<"GET /api/v1/mcp-providers/{id}/tools">;
 export type ProviderTool = ToolList["data"][number];
 export type ToolResult = ApiResult<"POST /api/v1/mcp-providers/{id}/tools/{tool}/call">;
+export type IdentityCheck = ApiResult<"POST /api/v1/mcp-providers/{id}/identity-check">;
 export type ToolCallPage = ApiResult<"GET /api/v1/tool-calls">;
 export type ToolCallEntry = ToolCallPage["data"][number];
 export type MemberList = ApiResult<"GET /api/v1/members">;
@@ -270,6 +271,13 @@ export function useCallTool(id: string) {
   return useMutation({
     mutationFn: ({ tool, args }: { tool: string; args: Record<string, unknown> }) =>
       api("POST /api/v1/mcp-providers/{id}/tools/{tool}/call", { params: { id, tool }, body: { arguments: args } }),
+  });
+}
+
+/** Check as me (or, for admins, as `userId`): nothing is cached, each check asks again. */
+export function useIdentityCheck(id: string) {
+  return useMutation({
+    mutationFn: (userId: string | undefined) => api("POST /api/v1/mcp-providers/{id}/identity-check", { params: { id }, body: userId ? { user_id: userId } : {} }),
   });
 }
 

@@ -15,7 +15,7 @@ import { fieldsOf } from "@/lib/fields";
 import { IdentityError } from "@/lib/identity/errors";
 import { errorCodeShown, JWT_BEARER_GRANT } from "@/lib/identity/grants";
 import { basicClientAuthorization, UNSTATED_LIFETIME_SECONDS } from "@/lib/identity/idp";
-import { defaultSubjectToken } from "@/lib/identity/modes";
+import { defaultSubjectToken, IDENTITY_MODE_NEEDS } from "@/lib/identity/modes";
 import { tokenIssuer } from "@/lib/identity/token-issuer";
 import type { IssuedToken } from "@/lib/identity/types";
 import { log } from "@/lib/log";
@@ -99,10 +99,5 @@ export function idJagStrategy(target: Target, settings: Omit<IdentitySettings, "
       return redeemIdJag(server, { clientId: settings.client_id, clientSecret: clientSecret() }, idJag.token);
     },
   };
-  return forwardingStrategy(
-    "id_jag",
-    target,
-    minter,
-    "An identity provider that issues ID-JAGs for this server (Enterprise-Managed Authorization, e.g. Okta Cross-App Access), and the console's client registered at the server's authorization server.",
-  );
+  return forwardingStrategy("id_jag", target, minter, IDENTITY_MODE_NEEDS.id_jag);
 }

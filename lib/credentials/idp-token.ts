@@ -4,6 +4,7 @@ import "server-only";
 import { forwardingStrategy, type Minter } from "@/lib/credentials/forwarded";
 import type { Target } from "@/lib/credentials/target";
 import type { CredentialStrategy } from "@/lib/credentials/types";
+import { IDENTITY_MODE_NEEDS } from "@/lib/identity/modes";
 import { tokenIssuer } from "@/lib/identity/token-issuer";
 
 const minter: Minter = {
@@ -12,5 +13,5 @@ const minter: Minter = {
 };
 
 export function idpTokenStrategy(target: Target): CredentialStrategy {
-  return forwardingStrategy("idp_token", target, minter, "SSO sign-in, and an identity provider that issues tokens for this server's URL as an RFC 8707 resource on a refresh grant.");
+  return forwardingStrategy("idp_token", target, minter, IDENTITY_MODE_NEEDS.idp_token);
 }

@@ -8,8 +8,8 @@ import { bearerOnly, type Target } from "@/lib/credentials/target";
 import type { Credential, CredentialStrategy, EndUser } from "@/lib/credentials/types";
 import { lastChallengeFor } from "@/lib/mcp/client";
 import { canonicalResource } from "@/lib/mcp/resource";
-import type { ProviderRow } from "@/lib/providers/record";
-import type { OAuthConnectionKind } from "@/lib/providers/schemas";
+import { oauthGrantOf, type ProviderRow } from "@/lib/providers/record";
+import type { OAuthConnectionKind, OAuthGrant } from "@/lib/providers/schemas";
 import { connectionRefused, connectionToken, isStepUp, noteStepUp, tokenRefused, type ConnectionToken } from "@/lib/upstream-oauth/connections";
 import { dpopRequestProof } from "@/lib/upstream-oauth/dpop";
 
@@ -24,6 +24,12 @@ function presented(target: Target, oauth: ConnectionToken): Pick<Credential, "ur
   if (!oauth.dpop) return bearer;
   return { url: bearer.url, headers: { ...bearer.headers, Authorization: `DPoP ${oauth.token}` }, proof: dpopRequestProof(oauth.dpop, oauth.token) };
 }
+
+/** A machine grant: nobody connects; the console asks the server's authorization server itself. */
+const MACHINE_NEEDS: Record<Exclude<OAuthGrant, "authorization_code">, string> = {
+  client_credentials: "The console's own client (client credentials) at the server's authorization server; nobody connects.",
+  jwt_bearer: "The deployment's workload identity token (WORKLOAD_IDENTITY_TOKEN_FILE) as a jwt-bearer grant at the server's authorization server; nobody connects.",
+};
 
 export function oauthStrategy(row: ProviderRow, target: Target, connection: OAuthConnectionKind): CredentialStrategy {
   // What the connection's tokens are bound to (the server, the client, the kind): nothing else of the row is decrypted.
@@ -54,6 +60,10 @@ export function oauthStrategy(row: ProviderRow, target: Target, connection: OAut
       await tokenRefused(row, oauth);
       return credential(user);
     },
-    describe: async () => ({ strategy: connection === "shared" ? "oauth_shared" : "oauth_per_user", audience: await canonicalResource(target.serverUrl), needs: NEEDS[connection] }),
+    describe: async () => {
+      const grant = oauthGrantOf(row);
+      const needs = grant === "authorization_code" ? NEEDS[connection] : MACHINE_NEEDS[grant];
+      return { strategy: connection === "shared" ? "oauth_shared" : "oauth_per_user", audience: await canonicalResource(target.serverUrl), needs };
+    },
   };
 }

@@ -47,3 +47,21 @@ export type ExchangeProfile = (typeof EXCHANGE_PROFILES)[number];
 export function defaultSubjectToken(mode: "token_exchange" | "id_jag"): SubjectTokenType {
   return mode === "id_jag" ? "id_token" : "access_token";
 }
+
+// ── How each mode is offered: one home for these words (the provider form, the features answer, the strategies) ──
+
+export const IDENTITY_MODE_LABELS: Record<IdentityMode, string> = {
+  off: "Off — the provider's own credentials",
+  idp_token: "SSO token for this server (refresh grant)",
+  token_exchange: "Token exchange (RFC 8693, or Entra on-behalf-of)",
+  id_jag: "Enterprise-Managed Authorization (ID-JAG)",
+};
+
+/** One line per mode on what it needs from the identity provider. */
+export const IDENTITY_MODE_NEEDS: Record<IdentityMode, string> = {
+  off: "Nothing from an identity provider: calls carry the provider's headers or its OAuth connection.",
+  idp_token: "SSO sign-in, and an identity provider that issues tokens for this server's URL as an RFC 8707 resource on a refresh grant.",
+  token_exchange: "An identity provider that exchanges the user's SSO token for a token for this server (RFC 8693, e.g. Keycloak, Okta, Ping), or Microsoft Entra on-behalf-of.",
+  id_jag:
+    "An identity provider that issues ID-JAGs for this server (Enterprise-Managed Authorization, e.g. Okta Cross-App Access), and the console's client registered at the server's authorization server.",
+};

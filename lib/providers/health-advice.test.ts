@@ -14,7 +14,7 @@ function provider(failure: "identity" | "unauthorized", overrides: Partial<Provi
   } as Provider;
 }
 
-const oauth = (connection: "shared" | "per_user") => ({ type: "oauth" as const, connection, client_id: null, client_secret: null, grant_type: "authorization_code" as const, private_key: null, scope: null });
+const oauth = (connection: "shared" | "per_user", grant_type: "authorization_code" | "client_credentials" | "jwt_bearer" = "authorization_code") => ({ type: "oauth" as const, connection, client_id: null, client_secret: null, grant_type, private_key: null, scope: null });
 
 describe("a failed check's advice", () => {
   it("offers a forwarding provider without OAuth the SSO sign-in only, not a Connect it doesn't have", () => {
@@ -37,5 +37,17 @@ describe("a failed check's advice", () => {
   it("for refused credentials, names OAuth only when the provider has it", () => {
     expect(providerHealth(provider("unauthorized", {}), "page").next).toBe("Check the credentials in the provider's headers.");
     expect(providerHealth(provider("unauthorized", { authentication: oauth("per_user") }), "page").next).toBe("Check its OAuth settings under Authentication, or connect your account with Connect on this page.");
+  });
+
+  it.each(["client_credentials", "jwt_bearer"] as const)("never offers a Connect for a machine grant (%s): the console gets its own tokens, so its client is what to check", (grant) => {
+    for (const failure of ["identity", "unauthorized"] as const) {
+      for (const where of ["page", "list"] as const) {
+        const health = providerHealth(provider(failure, { authentication: oauth("shared", grant) }), where);
+        if (failure === "identity") expect(health.label).toBe("No token for the console");
+        const next = health.next;
+        expect(next).toBe("Check the client ID and its secret or private key under Authentication: the console gets its own tokens, there is nothing to connect.");
+      }
+    }
+    expect(failureAdvice("unauthorized", { forwarding: false, oauth: "machine", where: { dialog: { saved: false } } })).not.toMatch(/connect it|Connect on|connect your/);
   });
 });

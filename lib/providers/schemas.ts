@@ -132,6 +132,9 @@ const oauthGrantSchema = z
 const SIGNING_CURVES = new Set(["prime256v1", "secp384r1", "secp521r1"]);
 /** A PKCS#8 PEM private key of a kind a JWS can be signed with. */
 function isSigningKey(pem: string): boolean {
+  // The provider form runs these schemas in the browser, which has no key parser: there only the
+  // PEM's label is checked, and the API, parsing the key itself, puts any refusal back on the field.
+  if (typeof window !== "undefined" || typeof createPrivateKey !== "function") return true;
   try {
     const key = createPrivateKey(pem);
     if (key.asymmetricKeyType === "rsa") return true;

@@ -10,7 +10,7 @@ type ActorName = "anonymous" | "member" | "admin" | "owner" | "otherWorkspaceAdm
 const ACTORS: ActorName[] = ["anonymous", "member", "admin", "owner", "otherWorkspaceAdmin", "revokedToken", "signedOutSession"];
 
 type Fixture = { providerId: string; perUserProviderId: string; sharedProviderId: string; adminTokenId: string; adminUserId: string };
-type Route = { name: string; method: string; path: (f: Fixture) => string; body?: () => unknown; expect: Record<ActorName, number> };
+type Route = { name: string; method: string; path: (f: Fixture) => string; body?: (f: Fixture) => unknown; expect: Record<ActorName, number> };
 
 const row = (anonymous: number, member: number, admin: number, owner: number, otherWorkspaceAdmin: number, revokedToken = 401, signedOutSession = 401) =>
   ({ anonymous, member, admin, owner, otherWorkspaceAdmin, revokedToken, signedOutSession }) satisfies Record<ActorName, number>;
@@ -24,6 +24,8 @@ const ROUTES: Route[] = [
   { name: "delete a provider", method: "DELETE", path: (f) => `/api/v1/mcp-providers/${f.providerId}`, expect: row(401, 403, 204, 204, 404) },
   { name: "test a new provider's connection", method: "POST", path: () => "/api/v1/mcp-providers/check", body: () => uniqueProvider(), expect: row(401, 403, 200, 200, 200) },
   { name: "test a provider's changes", method: "POST", path: (f) => `/api/v1/mcp-providers/${f.providerId}/check`, body: () => ({}), expect: row(401, 403, 200, 200, 404) },
+  { name: "check as yourself", method: "POST", path: (f) => `/api/v1/mcp-providers/${f.providerId}/identity-check`, body: () => ({}), expect: row(401, 200, 200, 200, 404) },
+  { name: "check as the admin", method: "POST", path: (f) => `/api/v1/mcp-providers/${f.providerId}/identity-check`, body: (f) => ({ user_id: f.adminUserId }), expect: row(401, 403, 200, 200, 404) },
   { name: "a provider's change history", method: "GET", path: (f) => `/api/v1/mcp-providers/${f.providerId}/history`, expect: row(401, 403, 200, 200, 404) },
   { name: "list a provider's tools", method: "GET", path: (f) => `/api/v1/mcp-providers/${f.providerId}/tools`, expect: row(401, 200, 200, 200, 404) },
   { name: "refresh a provider's tools", method: "POST", path: (f) => `/api/v1/mcp-providers/${f.providerId}/tools/refresh`, expect: row(401, 502, 502, 502, 404) },
@@ -127,7 +129,7 @@ describe("authorization matrix", () => {
         const f = await fixture();
         const caller = callers[actor];
         const res = await callPath(caller, route.method, route.path(f), {
-          body: route.body?.(),
+          body: route.body?.(f),
           headers: caller?.cookie ? { origin: ORIGIN } : undefined,
         });
         expect(res.status, res.text).toBe(status);

@@ -1,5 +1,6 @@
 // "Test connection": a provider's settings tried against its server before anyone saves them —
 // against the official reference server, a server that refuses, a closed port and a blocked address.
+import { generateKeyPairSync } from "node:crypto";
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backgroundTasksSettled } from "@/lib/background";
@@ -67,6 +68,21 @@ describe("testing a new provider's settings", () => {
     const blocked = await call(admin, "POST /api/v1/mcp-providers/check", { body: newProvider("http://10.0.0.1/mcp") });
     expect(blocked.json).toMatchObject({ ok: false, failure: "blocked" });
     expect(blocked.json.message).toContain("ask your operator to allow this host");
+  });
+
+  it("a machine grant is tried for that check alone: what went wrong, never a 500, and no connection is kept", async () => {
+    const dropping = await startDroppingServer();
+    try {
+      const privateKey = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+      const machine = { type: "oauth", connection: "shared", grant_type: "client_credentials", client_id: "console-m2m", private_key: privateKey };
+      const checked = await call(admin, "POST /api/v1/mcp-providers/check", { body: newProvider(`http://127.0.0.1:${dropping.port}/mcp`, { authentication: machine }) });
+      expect(checked.status, checked.text).toBe(200);
+      expect(checked.json).toMatchObject({ ok: false, tools_count: null });
+      expect(checked.json.message).toContain("authorization server didn't give the console a token");
+      expect(await db().upstreamConnection.count({ where: { workspaceId: admin.workspaceId } })).toBe(0);
+    } finally {
+      await dropping.stop();
+    }
   });
 
   it("refuses bad settings as registering would, and members", async () => {
