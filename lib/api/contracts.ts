@@ -28,6 +28,8 @@ import { removeMemberContract, updateMemberContract } from "@/app/api/v1/members
 import { createWorkspaceContract, listWorkspacesContract } from "@/app/api/v1/workspaces/contract";
 import { switchWorkspaceContract } from "@/app/api/v1/workspaces/current/contract";
 import { listToolCallsContract } from "@/app/api/v1/tool-calls/contract";
+import { verifyToolCallsContract } from "@/app/api/v1/tool-calls/verify/contract";
+import { exportToolCallsContract } from "@/app/api/v1/tool-calls/export/contract";
 
 export const CONTRACTS = [
   listProvidersContract,
@@ -46,6 +48,8 @@ export const CONTRACTS = [
   endConnectionContract,
   listConnectionsContract,
   listToolCallsContract,
+  verifyToolCallsContract,
+  exportToolCallsContract,
   featuresContract,
   listApiTokensContract,
   createApiTokenContract,
