@@ -63,25 +63,26 @@ function misfit(row: ToolCall, prev: Link): Break | undefined {
 
 type Walk = { prev: Link; checked: number; first: number | null; broke?: Break };
 
-/** Checks rows after `walk.prev`, a page at a time, up to `to`. */
+/** Checks rows after `walk.prev`, a page at a time, up to `to`; the next page is read while this one is checked. */
 async function walkRows(client: Reader, workspaceId: string, walk: Walk, to: number | undefined) {
-  for (;;) {
-    const rows = await client.toolCall.findMany({
-      where: { workspaceId, seq: { gt: walk.prev.seq, ...(to === undefined ? {} : { lte: to }) } },
-      orderBy: { seq: "asc" },
-      take: PAGE,
-    });
+  const page = (after: number) =>
+    client.toolCall.findMany({ where: { workspaceId, seq: { gt: after, ...(to === undefined ? {} : { lte: to }) } }, orderBy: { seq: "asc" }, take: PAGE });
+  let next: Promise<ToolCall[]> | undefined = page(walk.prev.seq);
+  while (next) {
+    const rows: ToolCall[] = await next;
+    // Positions only go up: the page after this one starts after its last row, whatever this one holds.
+    next = rows.length === PAGE ? page(Number(rows[rows.length - 1].seq)) : undefined;
     for (const row of rows) {
       const broke = misfit(row, walk.prev);
       if (broke) {
         walk.broke = broke;
+        await next?.catch(() => undefined);
         return;
       }
       walk.first ??= Number(row.seq);
       walk.checked++;
       walk.prev = { seq: Number(row.seq), hash: row.hash ?? "" };
     }
-    if (rows.length < PAGE) return;
   }
 }
 
