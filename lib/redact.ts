@@ -16,7 +16,7 @@ const SECRET_TEXT = [
 export const REDACTED = "[redacted]";
 const MAX_DEPTH = 6;
 
-export function isSecretKey(key: string): boolean {
+function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key);
 }
 

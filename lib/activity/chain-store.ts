@@ -14,7 +14,8 @@ import { log } from "@/lib/log";
 /** A record on its way into the chain: everything but its position. */
 export type NewRecord = Omit<ChainedRecord, "seq">;
 
-export type ChainHead = { seq: number; hash: string; signature: string | null };
+/** Where a workspace's chain ends: its last record's position and hash (position 0 and the genesis value before the first). */
+export type ChainEnd = { seq: number; hash: string };
 
 /** Signs what the console vouches for in the chain: heads and retention checkpoints. */
 export function chainSigner() {
@@ -59,13 +60,13 @@ type HeadRow = { seq: bigint | number | string; hash: string | null };
  * workspace's first record. The INSERT comes first so that on SQLite the transaction holds the
  * write lock before it reads (a read first could not be upgraded once another writer committed).
  */
-async function lockHead(tx: DbTransaction, workspaceId: string): Promise<ChainHead> {
+async function lockHead(tx: DbTransaction, workspaceId: string): Promise<ChainEnd> {
   const sql = rawSql(tx);
   await sql.execute("INSERT INTO tool_call_chains (workspace_id, seq, hash, signature) VALUES (?, 0, ?, ?) ON CONFLICT (workspace_id) DO NOTHING", workspaceId, GENESIS_HASH, chainSigner().sign(headStatement(workspaceId, 0, GENESIS_HASH)));
   const [head] = await sql.query<HeadRow>(`SELECT seq, hash FROM tool_call_chains WHERE workspace_id = ?${isPostgres() ? " FOR UPDATE" : ""}`, workspaceId);
   const seq = Number(head.seq);
   const hash = head.hash ?? (await hashLegacyRecords(tx, workspaceId, seq));
-  return { seq, hash, signature: null };
+  return { seq, hash };
 }
 
 async function moveHead(tx: DbTransaction, workspaceId: string, seq: number, hash: string) {
@@ -152,16 +153,15 @@ async function appendToWorkspace(tx: DbTransaction, workspaceId: string, records
  * records an earlier attempt may have written. Throws on the first workspace that fails, saying
  * which records are written by then (the caller keeps the rest).
  */
-export async function appendRecords(records: NewRecord[], options: { retried?: ReadonlySet<string>; client?: Db; written?: Set<string> } = {}) {
-  const client = options.client ?? db();
+export async function appendRecords(records: NewRecord[], options: { retried?: ReadonlySet<string>; written?: Set<string> } = {}) {
   for (const [workspaceId, group] of groupByWorkspace(records)) {
-    await client.$transaction((tx) => appendToWorkspace(tx, workspaceId, group, options.retried ?? new Set()), { timeout: 30_000, maxWait: 15_000 });
+    await db().$transaction((tx) => appendToWorkspace(tx, workspaceId, group, options.retried ?? new Set()), { timeout: 30_000, maxWait: 15_000 });
     for (const record of group) options.written?.add(record.id);
   }
 }
 
-/** The workspace's chain head as stored (signature included), or undefined before its first record. */
-export async function readHead(workspaceId: string, client: Reader = db()): Promise<(Omit<ChainHead, "hash"> & { hash: string | null }) | undefined> {
+/** The workspace's chain head as stored (a null hash: records from before the chain not hashed yet), or undefined before its first record. */
+export async function readHead(workspaceId: string, client: Reader = db()): Promise<{ seq: number; hash: string | null; signature: string | null } | undefined> {
   const head = await client.toolCallChain.findUnique({ where: { workspaceId } });
   return head ? { seq: Number(head.seq), hash: head.hash, signature: head.signature } : undefined;
 }

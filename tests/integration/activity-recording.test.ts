@@ -29,7 +29,7 @@ beforeAll(async () => {
   const input = uniqueProvider({ server_url: server.url });
   const created = await call(admin, "POST /api/v1/mcp-providers", { body: input });
   expect(created.status, created.text).toBe(201);
-  providerId = created.json.id ?? "";
+  providerId = created.json.id;
   identifier = input.server_identifier;
   await backgroundTasksSettled();
 }, 60_000);
