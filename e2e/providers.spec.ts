@@ -96,7 +96,7 @@ test.describe("provider list and dialog", () => {
     await dialog.getByLabel("Server URL").fill(`https://elsewhere.example.net/${created.server_identifier}`);
     await saveProviderDialog(dialog, "Save changes");
     await expect(dialog).toBeHidden();
-    await expect(page.getByText("The server moved to another origin, so these stored secrets were removed: header X-Api-Key, header X-Team. Enter them again if the new server needs them.")).toBeVisible();
+    await expect(page.getByText("The server moved, so these stored secrets were removed: header X-Api-Key, header X-Team. Enter them again if the new server needs them.")).toBeVisible();
     const after = (await api(request, base)("GET /api/v1/mcp-providers/{id}", { params: { id: created.id } })).json;
     expect(after.headers).toEqual({});
   });

@@ -1,4 +1,4 @@
-// Audit events: who did what to which provider, member or invitation, when, and which field names
+// Audit events: who did what to which provider, member, invitation or workspace setting, when, and which field names
 // changed — never values.
 import "server-only";
 import { randomUUID } from "node:crypto";
@@ -15,7 +15,8 @@ export type AuditAction =
   | "member.joined"
   | "invitation.created"
   | "invitation.revoked"
-  | "invitation.declined";
+  | "invitation.declined"
+  | "workspace.settings_updated";
 
 export async function recordAuditEvent(
   tx: Tx,

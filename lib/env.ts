@@ -41,6 +41,8 @@ const envSchema = z
     OIDC_ISSUER: optionalString.pipe(z.url().optional()),
     OIDC_CLIENT_ID: optionalString,
     OIDC_CLIENT_SECRET: optionalString,
+    // The console's own API scope at the identity provider (Entra: api://<client id>/<scope>), asked for before an on-behalf-of exchange.
+    OIDC_API_SCOPE: optionalString,
     // Link an SSO sign-in to an existing account by an email the provider did not mark verified.
     OIDC_TRUST_UNVERIFIED_EMAIL: booleanFlag,
     // Outgoing mail (invitations, address verification): smtp:// or smtps://user:password@host:port.
@@ -59,6 +61,8 @@ const envSchema = z
     // An RFC 7523 workload identity token (a JWT the platform keeps fresh in this file, as Kubernetes
     // does for a service account): what providers set to the jwt_bearer grant present.
     WORKLOAD_IDENTITY_TOKEN_FILE: optionalString,
+    // Authorization servers (issuers, comma-separated) the workload identity token may be presented to, beside those in its own aud.
+    WORKLOAD_IDENTITY_AUDIENCES: optionalString,
     // Private-network MCP servers the console may reach (hosts, host:port, CIDRs); see lib/mcp/address-policy.ts.
     MCP_ALLOWED_HOSTS: optionalString,
     // Web origins whose browser-based MCP clients may call the gateway (CORS), comma-separated; see lib/gateway/origin.ts.

@@ -13,6 +13,7 @@ import { featuresFor } from "@/lib/features";
 import { listConnectedApps } from "@/lib/oauth/connected-apps";
 import { getProvider, listProviders } from "@/lib/providers/data";
 import { listProviderTools } from "@/lib/providers/tools";
+import { getWorkspaceSettings } from "@/lib/workspaces/settings";
 
 export type Prefetch = { queryKey: QueryKey; data: unknown };
 
@@ -40,6 +41,8 @@ export const prefetch = {
 
   apiTokens: async (caller: Caller) =>
     answer<"GET /api/v1/api-tokens">(queryKeys.apiTokens, { data: await listApiTokens({ userId: caller.userId, workspaceId: caller.workspaceId }) }),
+
+  workspaceSettings: async (caller: Caller) => answer<"GET /api/v1/settings">(queryKeys.workspaceSettings, await getWorkspaceSettings(caller)),
 
   connectedApps: async (caller: Caller) =>
     answer<"GET /api/v1/connected-apps">(queryKeys.connectedApps("mine"), { data: await listConnectedApps(caller, false) }),

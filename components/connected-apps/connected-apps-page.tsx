@@ -72,7 +72,15 @@ export function ConnectedAppsPage({ canSeeEveryone }: { canSeeEveryone: boolean 
                     <span className="block max-w-xs truncate font-mono text-xs text-muted" title={app.client_id}>{app.client_id}</span>
                   </td>
                   {everyone ? <td className="px-4 py-3 text-muted">{app.user.email}</td> : null}
-                  <td className="px-4 py-3 font-mono text-xs text-muted">{app.redirect_host}</td>
+                  <td className="px-4 py-3 text-xs text-muted">
+                    {app.source === "enterprise_idp" ? (
+                      <span className="inline-flex rounded-full bg-indigo-50 px-2 py-0.5 font-medium text-indigo-800 dark:bg-indigo-950 dark:text-indigo-200" title="Authorised by your identity provider (an ID-JAG), with no consent screen">
+                        Enterprise IdP
+                      </span>
+                    ) : (
+                      <span className="font-mono">{app.redirect_host}</span>
+                    )}
+                  </td>
                   <td className="px-4 py-3 text-muted">{app.last_used_at ? relativeTime(app.last_used_at) : "Never"}</td>
                   <td className="px-4 py-3 text-muted">{relativeTime(app.created_at)}</td>
                   <td className="px-4 py-3 text-right">
@@ -91,7 +99,11 @@ export function ConnectedAppsPage({ canSeeEveryone }: { canSeeEveryone: boolean 
           if (!open) setRevoking(undefined);
         }}
         title={`Revoke ${revoking?.client_name ?? "app"}?`}
-        description="Its tokens stop working now; to use it again, its user must authorise it again."
+        description={
+          revoking?.source === "enterprise_idp"
+            ? "Its tokens stop working now. It was authorised by your identity provider: while the workspace's enterprise-managed authorization allows it, it can get a new token from the provider."
+            : "Its tokens stop working now; to use it again, its user must authorise it again."
+        }
         confirmLabel="Revoke app"
         onConfirm={() => {
           if (revoking) revoke.mutate(revoking);

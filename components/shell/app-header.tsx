@@ -6,20 +6,22 @@ import { UserMenu } from "@/components/shell/user-menu";
 import { WorkspaceSwitcher } from "@/components/shell/workspace-switcher";
 import { hasRole } from "@/lib/auth/roles";
 
-const NAV: { href: string; label: string; admin?: boolean }[] = [
+// `enterprise`: shown only where enterprise features are on (its only setting is enterprise-managed authorization).
+const NAV: { href: string; label: string; admin?: boolean; enterprise?: boolean }[] = [
   { href: "/settings/providers", label: "MCP providers" },
   { href: "/activity", label: "Activity" },
   { href: "/settings/api-tokens", label: "API tokens" },
   { href: "/settings/connected-apps", label: "Connected apps" },
   { href: "/settings/members", label: "Members", admin: true },
+  { href: "/settings/workspace", label: "Settings", admin: true, enterprise: true },
   { href: "/api-reference", label: "API reference" },
 ];
 
-function NavLinks({ role, className, linkClassName }: { role: string; className: string; linkClassName: string }) {
+function NavLinks({ role, enterprise, className, linkClassName }: { role: string; enterprise: boolean; className: string; linkClassName: string }) {
   const pathname = usePathname();
   return (
     <ul className={className}>
-      {NAV.filter((item) => !item.admin || hasRole(role, "admin")).map((item) => {
+      {NAV.filter((item) => (!item.admin || hasRole(role, "admin")) && (!item.enterprise || enterprise)).map((item) => {
         const active = pathname.startsWith(item.href);
         return (
           <li key={item.href}>
@@ -37,7 +39,7 @@ function NavLinks({ role, className, linkClassName }: { role: string; className:
   );
 }
 
-export function AppHeader({ workspaceName, email, role }: { workspaceName: string; email: string; role: string }) {
+export function AppHeader({ workspaceName, email, role, enterprise }: { workspaceName: string; email: string; role: string; enterprise: boolean }) {
   const pathname = usePathname();
   // The phone menu is open on the page it was opened on: following one of its links closes it.
   const [openOn, setOpenOn] = useState<string | null>(null);
@@ -63,7 +65,7 @@ export function AppHeader({ workspaceName, email, role }: { workspaceName: strin
         </Link>
         <WorkspaceSwitcher current={workspaceName} />
         <nav aria-label="Main" className="hidden flex-1 lg:block">
-          <NavLinks role={role} className="flex gap-1" linkClassName="block py-1.5" />
+          <NavLinks role={role} enterprise={enterprise} className="flex gap-1" linkClassName="block py-1.5" />
         </nav>
         <div className="ml-auto flex items-center gap-2 lg:ml-0">
           <button
@@ -85,7 +87,7 @@ export function AppHeader({ workspaceName, email, role }: { workspaceName: strin
           className="border-t border-zinc-200 px-4 py-2 lg:hidden dark:border-zinc-800"
         >
           <nav aria-label="Main">
-            <NavLinks role={role} className="flex flex-col gap-1" linkClassName="block py-2.5" />
+            <NavLinks role={role} enterprise={enterprise} className="flex flex-col gap-1" linkClassName="block py-2.5" />
           </nav>
         </div>
       )}

@@ -1,16 +1,24 @@
-// An MCP server's own authorization server for enterprise-managed authorization (the MCP extension
-// io.modelcontextprotocol/enterprise-managed-authorization): oidc-provider with an RFC 7523
-// jwt-bearer grant whose assertion is an ID-JAG from one trusted IdP, answered with a JWT access
-// token whose audience is the MCP server the ID-JAG names. Its RFC 8414 metadata (also at
-// /.well-known/oauth-authorization-server) advertises the ID-JAG grant profile. Clients are
-// registered at start. Test controls: refuse assertions, list every grant and how it ended, stop.
+// An MCP server's own authorization server (oidc-provider), answering with JWT access tokens whose
+// audience is the MCP server asked for (RFC 8707). Grants: RFC 7523 jwt-bearer whose assertion is
+// an ID-JAG from one trusted IdP (the MCP extension
+// io.modelcontextprotocol/enterprise-managed-authorization) or, when configured, a workload
+// identity token from one trusted platform (SEP-1933); and client_credentials for clients
+// registered with it (SEP-1046), authenticated by a secret or by private_key_jwt with their JWKS.
+// Its RFC 8414 metadata (also at /.well-known/oauth-authorization-server) advertises the ID-JAG
+// grant profile. Clients are registered at start. Test controls: refuse assertions, list every
+// jwt-bearer grant and how it ended, every token request as sent, stop.
 import http from "node:http";
-import Provider, { errors, type ResourceServer, type TokenEndpointGrantContext } from "oidc-provider";
-import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify, type JWTPayload, type ProtectedHeaderParameters } from "jose";
+import Provider, { errors, type ClientMetadata, type KoaContextWithOIDC, type ResourceServer, type TokenEndpointGrantContext } from "oidc-provider";
+import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify, type JSONWebKeySet, type JWTPayload, type ProtectedHeaderParameters } from "jose";
+import { readBody } from "./http";
 import { ID_JAG_GRANT_PROFILE, ID_JAG_TYP, JWT_BEARER_GRANT } from "./oauth-urns";
 import { listenOn } from "./ports";
 
-export type McpAuthClient = { client_id: string; client_secret: string };
+/** Defaults: the jwt-bearer grant, authenticated with client_secret_basic. */
+export type McpAuthClient = { client_id: string } & Pick<ClientMetadata, "client_secret" | "grant_types" | "token_endpoint_auth_method" | "jwks">;
+
+/** A token request as the server received it: its form (credentials included) and the status it was answered with. */
+export type TokenRequest = { grantType: string | null; form: URLSearchParams; authorization: string | undefined; status: number };
 
 /** A jwt-bearer grant as this server saw it: the assertion as sent (decoded, not trusted) and "issued" or the OAuth error. */
 export type SeenGrant = { clientId: string; header: ProtectedHeaderParameters | undefined; claims: JWTPayload | undefined; outcome: string };
@@ -19,6 +27,8 @@ export type McpAuthServer = {
   issuer: string;
   /** Every jwt-bearer grant from an authenticated client, in order. */
   grants: () => SeenGrant[];
+  /** Every request to the token endpoint, in order, refused ones too; `grantType` keeps those of one grant. */
+  tokenRequests: (grantType?: string) => TokenRequest[];
   /** More MCP servers (their RFC 9728 resource identifiers) tokens may be issued for. */
   allowResources: (more: string[]) => void;
   /** While set, assertions that pass every check are refused with this OAuth error; undefined accepts them again. */
@@ -30,8 +40,10 @@ type JwtBearerParams = { assertion?: string; resource?: string };
 
 export async function startMcpAuthServer(options: {
   port?: number;
-  /** The IdP whose ID-JAGs are accepted; its JWKS is found through its discovery document. */
-  trustedIssuer: string;
+  /** The IdP whose ID-JAGs are accepted; its JWKS is found through its discovery document. None: ID-JAGs are refused. */
+  trustedIssuer?: string;
+  /** The platform whose workload identity tokens are accepted as jwt-bearer assertions: their `iss`, its keys, and the `aud`s taken besides this server's issuer. */
+  trustedWorkload?: { issuer: string; jwks: JSONWebKeySet; audiences?: string[] };
   clients: McpAuthClient[];
   /** The MCP servers tokens may be issued for; allowResources adds more. */
   resources: string[];
@@ -47,24 +59,34 @@ export async function startMcpAuthServer(options: {
   const { privateKey } = await generateKeyPair("RS256", { extractable: true });
   const jwk = { ...(await exportJWK(privateKey)), kid: "mcp-auth-server-key", alg: "RS256", use: "sig" };
   const accessTokenTtl = options.accessTokenTtlSeconds ?? 300;
+  const resourceServer = (resource: string): ResourceServer => {
+    if (!resources.includes(resource)) throw new errors.InvalidTarget("its resource is not served here");
+    return { audience: resource, scope: scopes.join(" "), accessTokenFormat: "jwt", accessTokenTTL: accessTokenTtl, jwt: { sign: { alg: "RS256" } } };
+  };
 
   const provider = new Provider(issuer, {
-    clients: options.clients.map((client) => ({ ...client, grant_types: [JWT_BEARER_GRANT], response_types: [], redirect_uris: [], token_endpoint_auth_method: "client_secret_basic" })),
+    clients: options.clients.map((client) => ({ grant_types: [JWT_BEARER_GRANT], token_endpoint_auth_method: "client_secret_basic", ...client, response_types: [], redirect_uris: [] })),
     jwks: { keys: [jwk] },
     cookies: { keys: ["mcp-auth-server-cookie-key"] },
     scopes,
-    features: { devInteractions: { enabled: false } },
-    ttl: { AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? accessTokenTtl },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      resourceIndicators: { enabled: true, defaultResource: () => undefined, useGrantedResource: () => false, getResourceServerInfo: (_ctx, resource) => resourceServer(resource) },
+    },
+    ttl: { AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? accessTokenTtl, ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? accessTokenTtl },
     discovery: { authorization_grant_profiles_supported: [ID_JAG_GRANT_PROFILE] },
   });
   provider.proxy = false;
 
   const seen: SeenGrant[] = [];
+  const tokenRequests: TokenRequest[] = [];
   let refusal: string | undefined;
   // jti → its exp: an ID-JAG is single-use while it could still be accepted.
   const usedJtis = new Map<string, number>();
   let trustedKeys: Promise<ReturnType<typeof createRemoteJWKSet>> | undefined;
   const resolveTrustedKeys = async () => {
+    if (!options.trustedIssuer) throw new Error("no IdP's ID-JAGs are trusted here");
     const res = await fetch(`${options.trustedIssuer}/.well-known/openid-configuration`);
     if (!res.ok) throw new Error(`the trusted IdP's metadata answered ${res.status}`);
     const { jwks_uri: jwksUri } = (await res.json()) as { jwks_uri?: string };
@@ -103,8 +125,21 @@ export async function startMcpAuthServer(options: {
     return issueAccessToken(ctx, sub, resource, granted || undefined);
   }
 
+  /** A workload identity token (SEP-1933): signed by the trusted platform, for an audience taken here, unexpired; the token is for the workload. */
+  async function acceptWorkloadToken(ctx: TokenEndpointGrantContext<JwtBearerParams>, workload: NonNullable<typeof options.trustedWorkload>) {
+    const { params } = ctx.oidc;
+    if (!params.assertion) throw new errors.InvalidRequest("missing assertion");
+    const { payload } = await jwtVerify(params.assertion, createLocalJWKSet(workload.jwks), { issuer: workload.issuer, audience: [issuer, ...(workload.audiences ?? [])], requiredClaims: ["sub", "exp"] }).catch((error: unknown) => {
+      throw new errors.CustomOIDCProviderError("invalid_grant", `assertion refused: ${error instanceof Error ? error.message : "invalid"}`);
+    });
+    if (!params.resource) throw new errors.InvalidTarget("a workload's token names the resource it is for");
+    resourceServer(params.resource);
+    if (refusal) throw new errors.CustomOIDCProviderError(refusal, "this authorization server refuses the assertion");
+    return issueAccessToken(ctx, String(payload.sub), params.resource, undefined);
+  }
+
   async function issueAccessToken(ctx: TokenEndpointGrantContext<JwtBearerParams>, sub: string, resource: string, scope: string | undefined) {
-    const info: ResourceServer = { audience: resource, scope: scopes.join(" "), accessTokenFormat: "jwt", accessTokenTTL: accessTokenTtl, jwt: { sign: { alg: "RS256" } } };
+    const info = resourceServer(resource);
     const grant = new provider.Grant({ accountId: sub, clientId: ctx.oidc.client.clientId });
     if (scope) grant.addResourceScope(resource, scope);
     const token = new provider.AccessToken({ accountId: sub, client: ctx.oidc.client, grantId: await grant.save(), gty: JWT_BEARER_GRANT, scope });
@@ -116,12 +151,27 @@ export async function startMcpAuthServer(options: {
     const record: SeenGrant = { clientId: ctx.oidc.client.clientId, ...decoded(ctx.oidc.params.assertion), outcome: "issued" };
     seen.push(record);
     try {
-      ctx.body = await acceptIdJag(ctx);
+      const workload = options.trustedWorkload;
+      ctx.body = workload && record.claims?.iss === workload.issuer ? await acceptWorkloadToken(ctx, workload) : await acceptIdJag(ctx);
     } catch (error) {
       record.outcome = error instanceof errors.OIDCProviderError ? error.error : "server_error";
       throw error;
     }
   }, ["assertion", "resource"]);
+
+  provider.use(async (ctx: KoaContextWithOIDC, next: () => Promise<void>) => {
+    if (ctx.path !== "/token" || ctx.method !== "POST") return next();
+    const raw = (await readBody(ctx.req)).toString("utf8");
+    (ctx.req as http.IncomingMessage & { body?: unknown }).body = raw; // oidc-provider parses a body read before it
+    const form = new URLSearchParams(raw);
+    const request: TokenRequest = { grantType: form.get("grant_type"), form, authorization: ctx.get("authorization") || undefined, status: 0 };
+    tokenRequests.push(request);
+    try {
+      await next();
+    } finally {
+      request.status = ctx.status;
+    }
+  });
 
   const callback = provider.callback();
   handle = (req, res) => {
@@ -133,6 +183,7 @@ export async function startMcpAuthServer(options: {
   return {
     issuer,
     grants: () => seen.map((grant) => ({ ...grant })),
+    tokenRequests: (grantType) => tokenRequests.filter((request) => grantType === undefined || request.grantType === grantType),
     allowResources: (more) => void resources.push(...more),
     setRefusal: (error) => {
       refusal = error;

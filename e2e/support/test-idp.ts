@@ -6,20 +6,22 @@
 // Test controls: refuse, slow down or drop refresh grants, count them and what they asked for,
 // count revocations; refuse exchanges, record them, issue faulty ID-JAGs; stop the server.
 // Listens on a port the system picks unless given one.
+import { randomBytes } from "node:crypto";
 import http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import Provider, { type Configuration, type KoaContextWithOIDC, type ResourceServer } from "oidc-provider";
+import Provider, { type ClientMetadata, type Configuration, type KoaContextWithOIDC, type ResourceServer } from "oidc-provider";
 import { readBody } from "./http";
 import { exchangeRecord, registerExchangeGrants, type ExchangeKind, type ExchangeRecord, type IdJagFault } from "./idp-exchanges";
 import { JWT_BEARER_GRANT, ID_JAG_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from "./oauth-urns";
 import { listenOn } from "./ports";
-import { exportJWK, generateKeyPair } from "jose";
+import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, type JWTPayload, type ProtectedHeaderParameters } from "jose";
 
 export type { ExchangeKind, ExchangeRecord, IdJagFault } from "./idp-exchanges";
 
 /** `emailVerified`: what the IdP says of the email; undefined leaves the claim out, as some IdPs do. */
 export type IdpUser = { sub: string; email: string; name: string; password: string; emailVerified?: boolean | undefined };
 export type IdpClient = { client_id: string; client_secret: string; redirect_uris: string[] };
+export type TokenRequestSeen = { grantType: string; dpop: { header: ProtectedHeaderParameters; claims: JWTPayload } | undefined };
 
 export type TestIdp = {
   issuer: string;
@@ -27,10 +29,14 @@ export type TestIdp = {
   refreshGrants: () => number;
   /** The RFC 8707 `resource` of every refresh grant, in order. */
   resourcesRequested: () => string[];
+  /** The `scope` of every refresh grant that named one, in order. */
+  refreshScopes: () => string[];
   /** More MCP servers tokens may be minted for (servers started after the IdP, which need its issuer). */
   allowResources: (more: string[]) => void;
   /** Token revocations (RFC 7009) received. */
   revocations: () => number;
+  /** Every token request, in order: its grant type and the DPoP proof it carried (header and claims, as sent), if any. */
+  tokenRequests: () => TokenRequestSeen[];
   /** "refuse": refresh grants get invalid_grant; "slow": they wait `delayMs` first; "unreachable": the connection drops. */
   setRefreshBehaviour: (behaviour: RefreshBehaviour, delayMs?: number) => void;
   /** Every exchange request (token exchange, on-behalf-of, ID-JAG) received, in order, as it was asked — refused ones too. */
@@ -61,6 +67,10 @@ export async function startTestIdp(options: {
   idJagAudiences?: Record<string, Record<string, string>>;
   idJagTtlSeconds?: number;
   idTokenTtlSeconds?: number;
+  /** DPoP (RFC 9449, on in oidc-provider by default): with `requireNonce`, every proof must carry the server's nonce (§8). */
+  dpop?: { requireNonce?: boolean };
+  /** Clients that get tokens with no person (client_credentials, client_secret_basic), for the MCP servers as resources. */
+  machineClients?: { client_id: string; client_secret: string }[];
 }): Promise<TestIdp> {
   const resources = [...options.resources];
   const exchangeKinds = options.exchanges ?? [];
@@ -78,12 +88,15 @@ export async function startTestIdp(options: {
   const resourceServer = (resource: string): ResourceServer => ({ scope: "mcp", audience: resource, accessTokenFormat: "jwt", accessTokenTTL: accessTokenTtl, jwt: { sign: { alg: "RS256" } } });
 
   const provider = new Provider(issuer, {
-    clients: options.clients.map((client) => ({
-      ...client,
-      grant_types: ["authorization_code", "refresh_token", ...exchangeGrantTypes],
-      response_types: ["code"],
-      token_endpoint_auth_method: "client_secret_basic",
-    })),
+    clients: [
+      ...options.clients.map((client): ClientMetadata => ({
+        ...client,
+        grant_types: ["authorization_code", "refresh_token", ...exchangeGrantTypes],
+        response_types: ["code"],
+        token_endpoint_auth_method: "client_secret_basic",
+      })),
+      ...(options.machineClients ?? []).map((client): ClientMetadata => ({ ...client, grant_types: ["client_credentials"], response_types: [], redirect_uris: [], token_endpoint_auth_method: "client_secret_basic" })),
+    ],
     jwks: { keys: [jwk] },
     cookies: { keys: ["test-idp-cookie-key"] },
     findAccount: (_ctx, sub) => {
@@ -99,6 +112,8 @@ export async function startTestIdp(options: {
     features: {
       devInteractions: { enabled: false },
       revocation: { enabled: true },
+      clientCredentials: { enabled: Boolean(options.machineClients?.length) },
+      dPoP: options.dpop?.requireNonce ? { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true } : { enabled: true },
       registration: { enabled: Boolean(options.registration) },
       resourceIndicators: {
         enabled: true,
@@ -133,7 +148,9 @@ export async function startTestIdp(options: {
 
   let grants = 0;
   let revocations = 0;
+  const tokenRequests: TokenRequestSeen[] = [];
   const resourcesRequested: string[] = [];
+  const refreshScopes: string[] = [];
   let behaviour: RefreshBehaviour = "normal";
   let delayMs = 0;
   const exchanges: ExchangeRecord[] = [];
@@ -164,11 +181,14 @@ export async function startTestIdp(options: {
       const raw = (await readBody(ctx.req)).toString("utf8");
       (ctx.req as http.IncomingMessage & { body?: unknown }).body = raw; // oidc-provider parses a body read before it
       const form = new URLSearchParams(raw);
+      const proof = ctx.get("dpop");
+      tokenRequests.push({ grantType: form.get("grant_type") ?? "", dpop: proof ? { header: decodeProtectedHeader(proof), claims: decodeJwt(proof) } : undefined });
       const exchange = exchangeRecord(form, ctx.get("authorization"));
       if (exchange) exchanges.push(exchange);
       if (form.get("grant_type") === "refresh_token") {
         grants++;
         resourcesRequested.push(...form.getAll("resource"));
+        refreshScopes.push(...form.getAll("scope"));
         if (behaviour === "unreachable") {
           ctx.req.socket.destroy();
           return;
@@ -233,7 +253,9 @@ export async function startTestIdp(options: {
     issuer,
     refreshGrants: () => grants,
     resourcesRequested: () => [...resourcesRequested],
+    refreshScopes: () => [...refreshScopes],
     revocations: () => revocations,
+    tokenRequests: () => [...tokenRequests],
     allowResources: (more) => void resources.push(...more),
     setRefreshBehaviour: (next, ms = 0) => {
       behaviour = next;

@@ -3,12 +3,16 @@
 // publishes another), or optionally one static shared token; exposes `whoami` returning the token's
 // subject; publishes RFC 9728 metadata naming that issuer as its authorization server; and records
 // the Authorization header of every MCP request it receives and the claims of every accepted token.
+// With `dpop`, it takes only DPoP-bound tokens, each request with a proof it checks (dpop-check.ts),
+// optionally with its nonce; a token bound to a key is never taken as a plain Bearer token.
 import http from "node:http";
 import { asyncListener, jsonRpcMethods, parseJson, readBody } from "./http";
 import { listenOn } from "./ports";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { randomUUID } from "node:crypto";
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from "jose";
+import { checkDpop } from "./dpop-check";
 
 export type WhoamiServer = {
   url: string;
@@ -24,6 +28,12 @@ export type WhoamiServer = {
   methods: string[];
   /** RFC 9728 metadata requests received. */
   metadataRequests: () => number;
+  /** With `dpop`: the claims of every proof accepted, in order. */
+  proofs: JWTPayload[];
+  /** With `dpop`: why each refused proof was refused, in order ("use_dpop_nonce" when only the nonce was missing). */
+  proofRefusals: string[];
+  /** With `dpop.nonce`: a new nonce from now on (proofs with the old one are asked to use it). */
+  rotateNonce: () => void;
   /** While on, every MCP request is refused with 401, whatever it carries. */
   setRefusing: (refusing: boolean) => void;
   /** While set, every authenticated MCP request is refused with a step-up challenge (403 insufficient_scope) for this scope. */
@@ -48,6 +58,8 @@ export async function startWhoamiServer(options: {
   staticToken?: string;
   /** The scopes its RFC 9728 metadata lists (what an OAuth client asks for when the 401 names none). */
   scopesSupported?: string[];
+  /** Only DPoP-bound tokens with a valid proof (RFC 9449), and, with `nonce`, proofs carrying this server's nonce (§9). */
+  dpop?: { nonce?: boolean };
 }): Promise<WhoamiServer> {
   let url = "";
   let resource = "";
@@ -62,18 +74,42 @@ export async function startWhoamiServer(options: {
   const urls: string[] = [];
   const methods: string[] = [];
   const claims: JWTPayload[] = [];
+  const proofs: JWTPayload[] = [];
+  const proofRefusals: string[] = [];
+  const seenJtis = new Set<string>();
+  let nonce = options.dpop?.nonce ? `whoami-nonce-${randomUUID()}` : undefined;
 
-  async function authenticate(header: string | undefined): Promise<Identity | undefined> {
-    const token = /^Bearer (.+)$/.exec(header ?? "")?.[1];
-    if (!token) return undefined;
+  /** The identity a request proves, or, with DPoP, why its proof was refused. */
+  async function authenticate(req: http.IncomingMessage, body: string): Promise<Identity | { refused: string } | undefined> {
+    const [, scheme, token] = /^(Bearer|DPoP) (.+)$/.exec(req.headers.authorization ?? "") ?? [];
+    if (!token || (scheme === "DPoP") !== Boolean(options.dpop)) return undefined;
     if (options.staticToken && token === options.staticToken) return { sub: "static", aud: undefined, iss: undefined, via: "static" };
+    let payload: JWTPayload;
     try {
-      const { payload } = await jwtVerify(token, jwks, { issuer: options.issuer, audience });
-      claims.push(payload);
-      return { sub: String(payload.sub), aud: payload.aud, iss: payload.iss, via: "jwt" };
+      ({ payload } = await jwtVerify(token, jwks, { issuer: options.issuer, audience }));
     } catch {
       return undefined;
     }
+    const jkt = (payload.cnf as { jkt?: unknown } | undefined)?.jkt;
+    // RFC 9449 §7.2: a token bound to a key is no bearer token.
+    if (!options.dpop && jkt !== undefined) return undefined;
+    if (options.dpop) {
+      const verdict = await checkDpop({ proof: req.headers.dpop, method: req.method ?? "", url: `${new URL(url).origin}${req.url ?? ""}`, accessToken: token, jkt, body, nonce, seen: seenJtis });
+      if (!verdict.ok) {
+        proofRefusals.push(verdict.error === "use_dpop_nonce" ? verdict.error : verdict.why);
+        return { refused: verdict.error };
+      }
+      proofs.push(verdict.claims);
+    }
+    claims.push(payload);
+    return { sub: String(payload.sub), aud: payload.aud, iss: payload.iss, via: "jwt" };
+  }
+
+  /** The 401's challenge: Bearer, or DPoP (with the error and the nonce when a proof was refused). */
+  function challenge(metadataUrl: string, refused: string | undefined): Record<string, string> {
+    if (!options.dpop) return { "www-authenticate": `Bearer resource_metadata="${metadataUrl}"` };
+    const error = refused ? `error="${refused}", ` : "";
+    return { "www-authenticate": `DPoP ${error}algs="ES256", resource_metadata="${metadataUrl}"`, ...(nonce ? { "dpop-nonce": nonce } : {}) };
   }
 
   function mcpServer(identity: Identity) {
@@ -90,17 +126,19 @@ export async function startWhoamiServer(options: {
     if (req.url?.startsWith("/.well-known/oauth-protected-resource")) {
       metadataRequests++;
       res.writeHead(200, { "content-type": "application/json" });
-      return void res.end(JSON.stringify({ resource, authorization_servers: [options.issuer], bearer_methods_supported: ["header"], ...(options.scopesSupported ? { scopes_supported: options.scopesSupported } : {}) }));
+      const dpop = options.dpop ? { dpop_signing_alg_values_supported: ["ES256"], dpop_bound_access_tokens_required: true } : {};
+      return void res.end(JSON.stringify({ resource, authorization_servers: [options.issuer], bearer_methods_supported: ["header"], ...dpop, ...(options.scopesSupported ? { scopes_supported: options.scopesSupported } : {}) }));
     }
     authorizations.push(req.headers.authorization);
     requests.push(req.headers);
     urls.push(req.url ?? "");
     if (!req.url?.startsWith("/mcp")) return void res.writeHead(404).end();
-    const identity = refusing ? undefined : await authenticate(req.headers.authorization);
-    if (!identity) {
+    const raw = await readBody(req);
+    const identity = refusing ? undefined : await authenticate(req, raw.toString("utf8"));
+    if (!identity || "refused" in identity) {
       const metadataUrl = `${new URL(url).origin}/.well-known/oauth-protected-resource/mcp`;
-      res.writeHead(401, { "content-type": "application/json", "www-authenticate": `Bearer resource_metadata="${metadataUrl}"` });
-      return void res.end(JSON.stringify({ error: "invalid_token" }));
+      res.writeHead(401, { "content-type": "application/json", ...challenge(metadataUrl, identity?.refused) });
+      return void res.end(JSON.stringify({ error: identity?.refused ?? "invalid_token" }));
     }
     if (stepUp) {
       res.writeHead(403, { "content-type": "application/json", "www-authenticate": `Bearer error="insufficient_scope", scope="${stepUp}"` });
@@ -116,7 +154,7 @@ export async function startWhoamiServer(options: {
       void server.close();
     });
     await server.connect(transport);
-    const body = parseJson(await readBody(req));
+    const body = parseJson(raw);
     methods.push(...jsonRpcMethods(body));
     await transport.handleRequest(req, res, body);
   }));
@@ -134,6 +172,11 @@ export async function startWhoamiServer(options: {
     methods,
     claims,
     metadataRequests: () => metadataRequests,
+    proofs,
+    proofRefusals,
+    rotateNonce: () => {
+      if (nonce) nonce = `whoami-nonce-${randomUUID()}`;
+    },
     setRefusing: (next) => {
       refusing = next;
     },
@@ -149,6 +192,8 @@ export async function startWhoamiServer(options: {
       urls.splice(0);
       methods.splice(0);
       claims.splice(0);
+      proofs.splice(0);
+      proofRefusals.splice(0);
     },
     stop: () => new Promise((resolve) => {
       httpServer.closeAllConnections();

@@ -55,6 +55,19 @@ const waiting = processWide("tool-call-records", () => ({
   retry: undefined as NodeJS.Timeout | undefined,
 }));
 
+/**
+ * A batch the database refused for what is in it: each record is appended alone, so one bad record
+ * loses only itself. Throws if the database goes away meanwhile (`written` says how far it got).
+ */
+async function appendEachRecord(rows: Row[], retried: ReadonlySet<string>, written: Set<string>) {
+  for (const row of rows) {
+    await appendRecords([row], { retried, written }).catch((error: unknown) => {
+      if (isDatabaseUnavailable(error)) throw error;
+      log.warn({ err: error, requestId: row.requestId }, "a tool call could not be recorded in the activity log");
+    });
+  }
+}
+
 function keep(rows: Row[], fresh: number, error: unknown) {
   waiting.kept = rows;
   const dropped = Math.max(0, waiting.kept.length - KEEP_MAX);
@@ -75,14 +88,25 @@ async function flush() {
   const rows = [...waiting.kept.splice(0), ...waiting.rows.splice(0)];
   if (rows.length === 0) return;
   const written = new Set<string>();
+  const retried = new Set(rows.slice(0, kept).map((row) => row.id));
+  const unwritten = () => rows.filter((row) => !written.has(row.id));
   try {
-    await appendRecords(rows, { retried: new Set(rows.slice(0, kept).map((row) => row.id)), written });
+    await appendRecords(rows, { retried, written });
     if (kept > 0) log.warn({ written: kept }, "tool calls kept while the database was away are recorded");
   } catch (error) {
-    const unwritten = rows.filter((row) => !written.has(row.id));
-    if (isDatabaseUnavailable(error)) keep(unwritten, unwritten.length - kept, error);
-    else log.warn({ err: error, count: unwritten.length, requestIds: unwritten.slice(0, 5).map((row) => row.requestId) }, "tool calls could not be recorded in the activity log");
+    if (isDatabaseUnavailable(error)) {
+      keep(unwritten(), rows.length - kept, error);
+      return;
+    }
+    log.warn({ err: error, count: unwritten().length }, "a batch of tool calls was refused; recording them one by one");
+    // Every record tried so far may be there already: a lost answer is no proof of a lost write.
+    await appendEachRecord(unwritten(), new Set(rows.map((row) => row.id)), written).catch((unavailable: unknown) => { keep(unwritten(), rows.length - kept, unavailable); });
   }
+}
+
+/** A caller's text as both databases store it: PostgreSQL refuses NUL and lone surrogates in text. */
+function storable(text: string): string {
+  return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|\0/g, "\uFFFD");
 }
 
 /**
@@ -94,7 +118,7 @@ export function recordToolCall(record: ToolCallRecord) {
   waiting.rows.push({
     id: randomUUID(),
     ...fields,
-    tool: record.tool.slice(0, TOOL_MAX),
+    tool: storable(record.tool.slice(0, TOOL_MAX)),
     durationMs: Math.max(0, Math.round(record.durationMs)),
     createdAt: new Date(),
     arguments: recorded && "arguments" in recorded ? recordedValue(recorded.arguments) : null,

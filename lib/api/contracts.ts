@@ -27,6 +27,7 @@ import { addMemberContract, listMembersContract } from "@/app/api/v1/members/con
 import { removeMemberContract, updateMemberContract } from "@/app/api/v1/members/[user_id]/contract";
 import { createWorkspaceContract, listWorkspacesContract } from "@/app/api/v1/workspaces/contract";
 import { switchWorkspaceContract } from "@/app/api/v1/workspaces/current/contract";
+import { getWorkspaceSettingsContract, updateWorkspaceSettingsContract } from "@/app/api/v1/settings/contract";
 import { listToolCallsContract } from "@/app/api/v1/tool-calls/contract";
 import { verifyToolCallsContract } from "@/app/api/v1/tool-calls/verify/contract";
 import { exportToolCallsContract } from "@/app/api/v1/tool-calls/export/contract";
@@ -69,6 +70,8 @@ export const CONTRACTS = [
   listWorkspacesContract,
   createWorkspaceContract,
   switchWorkspaceContract,
+  getWorkspaceSettingsContract,
+  updateWorkspaceSettingsContract,
   openApiContract,
 ] as const satisfies readonly Contract[];
 

@@ -117,6 +117,7 @@ export function authOptions(): NextAuthOptions {
           emailVerified: claims.email_verified,
           name: claims.name,
           refreshToken: account.refresh_token,
+          idToken: account.id_token,
         });
         if ("refused" in linked) return `/signin?error=${linked.refused}`;
         if (!(await defaultWorkspaceFor(linked.userId))) return `/signin?error=${SIGN_IN_ERRORS.noWorkspace}`;

@@ -23,6 +23,8 @@ export type SsoProfile = {
   emailVerified?: unknown;
   name?: unknown;
   refreshToken?: string;
+  /** The ID token of the sign-in: Enterprise-Managed Authorization exchanges it for ID-JAGs. */
+  idToken?: string;
 };
 
 /** Why a sign-in was refused; the sign-in page explains each. */
@@ -46,8 +48,11 @@ function displayName(profile: SsoProfile, fallback: string): string {
 }
 
 export async function linkSsoAccount(profile: SsoProfile): Promise<LinkResult> {
-  const { issuer, subject, refreshToken } = profile;
-  const refreshTokenEncrypted = refreshToken ? secrets(env().encryptionKey).encrypt(refreshToken) : undefined;
+  const { issuer, subject, refreshToken, idToken } = profile;
+  const box = secrets(env().encryptionKey);
+  const refreshTokenEncrypted = refreshToken ? box.encrypt(refreshToken) : undefined;
+  // A sign-in's ID token replaces the last one, or, without one, none is kept (it was another session's).
+  const idTokenEncrypted = idToken ? box.encrypt(idToken) : null;
   try {
     let takenOver: { userId: string; ended: EndedAccess } | undefined;
     const result: LinkResult = await db().$transaction(async (tx): Promise<LinkResult> => {
@@ -56,7 +61,7 @@ export async function linkSsoAccount(profile: SsoProfile): Promise<LinkResult> {
       // The address counts as verified only when the provider says so, not by OIDC_TRUST_UNVERIFIED_EMAIL.
       const verified = email !== undefined && profile.emailVerified === true;
       if (linked) {
-        if (refreshTokenEncrypted) await tx.ssoAccount.update({ where: { id: linked.id }, data: { refreshTokenEncrypted } });
+        await tx.ssoAccount.update({ where: { id: linked.id }, data: { ...(refreshTokenEncrypted ? { refreshTokenEncrypted } : {}), idTokenEncrypted } });
         if (verified) await markAddressVerified(tx, linked.userId, email, "sso");
         return { userId: linked.userId };
       }
@@ -88,7 +93,7 @@ export async function linkSsoAccount(profile: SsoProfile): Promise<LinkResult> {
         user = await tx.user.create({ data: { id: randomUUID(), email: address ?? placeholder(), name: displayName(profile, address ?? "SSO user"), createdAt: new Date(), ...proof } });
       }
       await tx.ssoAccount.create({
-        data: { id: randomUUID(), userId: user.id, issuer, subject, refreshTokenEncrypted: refreshTokenEncrypted ?? null, createdAt: new Date() },
+        data: { id: randomUUID(), userId: user.id, issuer, subject, refreshTokenEncrypted: refreshTokenEncrypted ?? null, idTokenEncrypted, createdAt: new Date() },
       });
       // New SSO users join the first workspace as members; admins promote them. An invitation
       // elsewhere is accepted on its own page, never by signing in (anyone may own a workspace and

@@ -5,7 +5,7 @@ import { keepPreviousData, useInfiniteQuery, useIsMutating, useMutation, useQuer
 import { useRouter } from "next/navigation";
 import { toast } from "sonner";
 import { etagOf } from "@/lib/api/etag";
-import { api, errorMessage, type ApiResult } from "@/lib/client/api";
+import { api, errorMessage, type ApiInput, type ApiResult } from "@/lib/client/api";
 import { PROVIDER_LIST_LIMIT, queryKeys, TOOL_CALL_PAGE } from "@/lib/client/query-keys";
 import type { IdentityMode } from "@/lib/identity/modes";
 import type { CreateProviderInput, Provider, ProviderPatch } from "@/lib/providers/schemas";
@@ -26,6 +26,7 @@ export type Invitation = MemberList["invitations"][number];
 export type CreatedInvitation = ApiResult<"POST /api/v1/invitations">;
 export type Workspace = ApiResult<"GET /api/v1/workspaces">["data"][number];
 export type ReceivedInvitation = ApiResult<"GET /api/v1/my-invitations">["data"][number];
+export type WorkspaceSettings = ApiResult<"GET /api/v1/settings">;
 
 export function useFeatures() {
   return useQuery({ queryKey: queryKeys.features, queryFn: () => api("GET /api/v1/features", {}), staleTime: 60_000 });
@@ -86,6 +87,17 @@ export function useCheckConnection() {
   });
 }
 
+const DROPPED_SECRET_NAMES: Record<string, string> = {
+  "authentication.client_secret": "client secret",
+  "authentication.private_key": "private key",
+  "identity_settings.client_secret": "identity client secret",
+};
+
+/** A dropped secret's path (headers.X-Api-Key, authentication.client_secret…) as the user knows it. */
+function droppedSecretName(path: string): string {
+  return path.startsWith("headers.") ? `header ${path.slice("headers.".length)}` : (DROPPED_SECRET_NAMES[path] ?? path);
+}
+
 export function useUpdateProvider() {
   const client = useQueryClient();
   return useMutation({
@@ -95,8 +107,7 @@ export function useUpdateProvider() {
     onSuccess: (provider) => {
       toast.success(`${provider.name} saved`);
       if (provider.dropped_secrets?.length) {
-        const names = provider.dropped_secrets.map((path) => (path.startsWith("headers.") ? `header ${path.slice("headers.".length)}` : "client secret"));
-        toast.warning(`The server moved to another origin, so these stored secrets were removed: ${names.join(", ")}. Enter them again if the new server needs them.`);
+        toast.warning(`The server moved, so these stored secrets were removed: ${provider.dropped_secrets.map(droppedSecretName).join(", ")}. Enter them again if the new server needs them.`);
       }
     },
     onSettled: () => client.invalidateQueries({ queryKey: queryKeys.providers.all }),
@@ -193,6 +204,23 @@ export function useRevokeConnectedApp() {
     onSuccess: (_data, app) => toast.success(`Revoked ${app.client_name}`),
     onError: (error) => toast.error(errorMessage(error)),
     onSettled: () => client.invalidateQueries({ queryKey: ["connected-apps"] }),
+  });
+}
+
+/** The workspace's settings (owners and admins). */
+export function useWorkspaceSettings() {
+  return useQuery({ queryKey: queryKeys.workspaceSettings, queryFn: () => api("GET /api/v1/settings", {}) });
+}
+
+export function useUpdateWorkspaceSettings() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (patch: ApiInput<"PATCH /api/v1/settings">["body"]) => api("PATCH /api/v1/settings", { body: patch }),
+    onSuccess: (settings) => {
+      client.setQueryData(queryKeys.workspaceSettings, settings);
+      toast.success("Settings saved");
+    },
+    onSettled: () => client.invalidateQueries({ queryKey: queryKeys.workspaceSettings }),
   });
 }
 

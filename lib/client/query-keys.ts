@@ -13,6 +13,7 @@ export const queryKeys = {
   },
   apiTokens: ["api-tokens"] as const,
   members: ["members"] as const,
+  workspaceSettings: ["workspace-settings"] as const,
   workspaces: ["workspaces"] as const,
   receivedInvitations: ["received-invitations"] as const,
   connectedApps: (scope: "mine" | "workspace") => ["connected-apps", scope] as const,

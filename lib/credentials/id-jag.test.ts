@@ -53,6 +53,9 @@ describe("authorizationServerOf", () => {
     ["metadata naming no authorization server", { resource: json(200, { resource: SERVER }) }, /names no authorization server/],
     ["an authorization server without metadata", { as: new Response(null, { status: 404 }) }, /publishes no metadata/],
     ["an authorization server that doesn't take jwt-bearer grants", { as: json(200, { ...asMetadata, grant_types_supported: ["authorization_code"] }) }, /jwt-bearer/],
+    // A mix-up: the ID-JAG (made for the issuer named) and the client's secret would go to whoever published this.
+    ["authorization server metadata that names another issuer", { as: json(200, { ...asMetadata, issuer: "https://login.victim.example", token_endpoint: "https://evil.example/token" }) }, /names another issuer/],
+    ["protected-resource metadata for another resource", { resource: json(200, { ...resourceMetadata, resource: "https://other.example.com/mcp" }) }, /another resource/],
   ])("fails closed as metadata_missing on %s", async (_what, overrides, message) => {
     const { fetchFn } = servers(overrides);
     const failed = await failureOf(authorizationServerOf(SERVER, fetchFn));

@@ -7,23 +7,22 @@
 // the access token is cached like every forwarded token.
 import "server-only";
 import { discoverAuthorizationServerMetadata, discoverOAuthProtectedResourceMetadata } from "@modelcontextprotocol/sdk/client/auth.js";
+import { checkResourceAllowed } from "@modelcontextprotocol/sdk/shared/auth-utils.js";
 import { forwardingStrategy, type Minter } from "@/lib/credentials/forwarded";
 import type { Target } from "@/lib/credentials/target";
 import type { CredentialStrategy, EndUser } from "@/lib/credentials/types";
 import { fieldsOf } from "@/lib/fields";
 import { IdentityError } from "@/lib/identity/errors";
 import { errorCodeShown, JWT_BEARER_GRANT } from "@/lib/identity/grants";
-import { basicClientAuthorization } from "@/lib/identity/idp";
+import { basicClientAuthorization, UNSTATED_LIFETIME_SECONDS } from "@/lib/identity/idp";
 import { defaultSubjectToken } from "@/lib/identity/modes";
 import { tokenIssuer } from "@/lib/identity/token-issuer";
 import type { IssuedToken } from "@/lib/identity/types";
 import { log } from "@/lib/log";
 import { resourceOfUrl } from "@/lib/mcp/resource";
 import type { IdentitySettings } from "@/lib/providers/schemas";
+import { sameIssuer } from "@/lib/upstream-oauth/client-provider";
 import { boundedFetch } from "@/lib/upstream-oauth/connections";
-
-/** What the access token's lifetime is taken to be when the authorization server doesn't say. */
-const UNSTATED_LIFETIME_SECONDS = 300;
 
 export type AuthorizationServer = { issuer: string; tokenEndpoint: string };
 
@@ -42,14 +41,18 @@ export async function authorizationServerOf(serverUrl: string, fetchFn: typeof f
     throw unreachable ? new IdentityError("token_error", "the server or its authorization server could not be reached for its metadata") : missing(why);
   };
   // Never the query string: it often holds a key.
-  const named = await discoverOAuthProtectedResourceMetadata(resourceOfUrl(serverUrl), {}, watched).then(
-    (metadata) => metadata.authorization_servers?.[0],
-    failed("it publishes no OAuth protected-resource metadata (RFC 9728) naming its authorization server"),
-  );
+  const resource = resourceOfUrl(serverUrl);
+  const published = await discoverOAuthProtectedResourceMetadata(resource, {}, watched).catch(failed("it publishes no OAuth protected-resource metadata (RFC 9728) naming its authorization server"));
+  // RFC 9728 §3.3: metadata for another resource is not this server's word.
+  if (!checkResourceAllowed({ requestedResource: resource, configuredResource: published.resource })) throw missing("its protected-resource metadata (RFC 9728) is for another resource");
+  const named = published.authorization_servers?.[0];
   if (!named) throw missing("its protected-resource metadata names no authorization server");
   const metadata = await discoverAuthorizationServerMetadata(named, { fetchFn: watched }).catch(failed("its authorization server's metadata (RFC 8414) can't be read"));
   if (!metadata) failed("its authorization server publishes no metadata (RFC 8414)")();
-  if (!metadata?.token_endpoint) throw missing("its authorization server's metadata (RFC 8414) has no token endpoint");
+  // RFC 8414 §3.3: metadata that names another issuer is a mix-up — the ID-JAG (made for that
+  // issuer) and the client's secret would go to whoever published it.
+  if (!metadata || !sameIssuer(named, metadata.issuer)) throw missing("its authorization server's metadata (RFC 8414) names another issuer than the one the server named");
+  if (!metadata.token_endpoint) throw missing("its authorization server's metadata (RFC 8414) has no token endpoint");
   if (metadata.grant_types_supported && !metadata.grant_types_supported.includes(JWT_BEARER_GRANT)) {
     throw missing("its authorization server doesn't accept jwt-bearer grants, so it can't take an ID-JAG");
   }
@@ -80,7 +83,7 @@ export async function redeemIdJag(server: AuthorizationServer, client: IdJagClie
   if (typeof access_token !== "string" || access_token === "" || (expires_in !== undefined && !(typeof expires_in === "number" && expires_in > 0))) {
     throw new IdentityError("token_error", "the server's authorization server sent a malformed token response");
   }
-  // Only a bearer token can be sent as one (a DPoP-bound token would need a proof the console doesn't make).
+  // Only a bearer token can be sent as one: the redemption carries no DPoP proof, so a DPoP-bound token has no key to prove.
   if (typeof token_type === "string" && token_type.toLowerCase() !== "bearer") throw new IdentityError("token_error", `the server's authorization server sent a ${token_type.slice(0, 20)} token, not a bearer token`);
   return { token: access_token, expiresAt: Math.floor(Date.now() / 1000) + (typeof expires_in === "number" ? expires_in : UNSTATED_LIFETIME_SECONDS) };
 }

@@ -20,9 +20,9 @@ export type Preflight = CredentialDescription & {
   error: { code: string; message: string } | null;
 };
 
-/** The claims a JWT bearer token says it carries (its signature isn't checked: this is only shown). */
+/** The claims a JWT access token (Bearer or DPoP) says it carries (its signature isn't checked: this is only shown). */
 export function shownClaims(authorization: string | undefined): CredentialClaims | null {
-  const token = /^Bearer (.+)$/.exec(authorization ?? "")?.[1];
+  const token = /^(?:Bearer|DPoP) (.+)$/.exec(authorization ?? "")?.[1];
   if (!token) return null;
   try {
     const payload = decodeJwt(token);

@@ -1,6 +1,7 @@
 // The one interface every way of carrying a caller to an MCP server implements (SPEC §10): what a
 // call carries, what a refusal by the server means for it, and how it is described to the user.
 import type { McpConnection } from "@/lib/mcp/client";
+import type { RequestProof } from "@/lib/mcp/request-proof";
 import type { ConnectionToken } from "@/lib/upstream-oauth/connections";
 
 /** Whom a call is made for. */
@@ -23,6 +24,8 @@ export type Credential = {
   tokenKey?: string;
   /** The OAuth connection whose token this carries. */
   oauth?: ConnectionToken;
+  /** A proof each request must carry besides the headers (a DPoP-bound token's). */
+  proof?: RequestProof;
 };
 
 /** A credential and the provider's limits: everything a call to the server needs. */

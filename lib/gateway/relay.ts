@@ -35,6 +35,7 @@ import { cancelRequest, trackRequest } from "@/lib/gateway/in-flight";
 import { log } from "@/lib/log";
 import { classify, MAX_MESSAGE_BYTES, McpCallError, noteChallenge } from "@/lib/mcp/client";
 import { outboundRequest } from "@/lib/mcp/outbound";
+import { sendWithProof } from "@/lib/mcp/request-proof";
 import { secrets } from "@/lib/crypto";
 import { env } from "@/lib/env";
 import { disabledToolsOf, toDocument, type ProviderRow } from "@/lib/providers/record";
@@ -244,7 +245,10 @@ async function send(relay: RelayRequest, init: { method: string; body?: string; 
       // An answer that goes quiet for longer than the provider's read timeout is given up on; a
       // stream that is meant to stay open (a GET's, a subscription's) may be quiet as long as it likes.
       const streaming = init.streaming ?? init.method === "GET";
-      response = await outboundRequest(connection.url, { method: init.method, headers, body: init.body, signal: init.signal ?? req.signal, headersTimeoutMs: timeoutMs(connection), bodyTimeoutMs: streaming ? 0 : connection.sseReadTimeoutMs });
+      const { url } = connection;
+      const upstream = (signed: Headers) => outboundRequest(url, { method: init.method, headers: signed, body: init.body, signal: init.signal ?? req.signal, headersTimeoutMs: timeoutMs(connection), bodyTimeoutMs: streaming ? 0 : connection.sseReadTimeoutMs });
+      // A credential with a proof (DPoP) signs each request, and sends it again if the server asks for its nonce.
+      response = connection.proof ? await sendWithProof(connection.proof, { method: init.method, url, headers, body: init.body }, upstream) : await upstream(headers);
     } catch (error) {
       throw upstreamApiError(classify(error), row, connection.forwarded);
     }

@@ -1,15 +1,16 @@
 // The built-in token issuer: mints an audience-bound token for a user from their stored SSO
 // refresh token. idp_token: a refresh grant at the OpenID Provider with RFC 8707 `resource` = the
-// MCP server. token_exchange and id_jag: a refresh grant for the user's fresh SSO tokens, then the
-// exchange lib/identity/grants.ts shapes (RFC 8693, Entra on-behalf-of, or an ID-JAG).
+// MCP server. token_exchange and id_jag: the user's SSO token — the stored ID token of the last
+// sign-in while it lasts, when that is the subject, else fresh tokens from a refresh grant — then
+// the exchange lib/identity/grants.ts shapes (RFC 8693, Entra on-behalf-of, or an ID-JAG).
 import "server-only";
 import { secrets } from "@/lib/crypto";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { IdentityError } from "@/lib/identity/errors";
-import { errorCodeShown, exchangeForm, ID_JAG_TOKEN_TYPE, type SubjectTokens } from "@/lib/identity/grants";
+import { errorCodeShown, exchangeForm, exchangesIdToken, ID_JAG_TOKEN_TYPE, type SubjectTokens } from "@/lib/identity/grants";
 import { IDP_TIMEOUT_MS, idpClient, idpMetadata, refreshGrant, tokenGrant, type IdpClient } from "@/lib/identity/idp";
-import { dropRefusedRefreshToken, forwardingIdentity, storeRotatedRefreshToken, withRefreshLease } from "@/lib/identity/sso-accounts";
+import { dropRefusedRefreshToken, forwardingIdentity, storeIdToken, storeRotatedRefreshToken, usableIdToken, withRefreshLease } from "@/lib/identity/sso-accounts";
 import type { IssuedToken, IssueTokenRequest, TokenIssuer } from "@/lib/identity/types";
 import { log } from "@/lib/log";
 import { hit, LIMITS } from "@/lib/rate-limit";
@@ -40,8 +41,21 @@ export class BuiltinIssuer implements TokenIssuer {
       return { token: answer.accessToken, expiresAt: expiresAt(answer.expiresIn) };
     }
     // The exchange spends no refresh token: it runs outside the lease.
-    const fresh = await this.refresh(client, identity.key, userId);
-    return this.exchange(client, request, { accessToken: fresh.accessToken, idToken: fresh.idToken });
+    return this.exchange(client, request, await this.subjectTokens(client, identity.key, userId, request));
+  }
+
+  /**
+   * What the exchange takes as its subject. An exchange of the ID token (an ID-JAG's usual subject,
+   * SEP-990: the identity assertion the client got at sign-in) uses the stored one while it lasts;
+   * otherwise, or once it has expired, a refresh grant gets fresh tokens. On-behalf-of takes only a
+   * token issued to the console's own API (Entra): the refresh asks for that API's scope when the
+   * deployment names it (OIDC_API_SCOPE).
+   */
+  private async subjectTokens(client: IdpClient, identityKey: string, userId: string, request: IssueTokenRequest): Promise<SubjectTokens> {
+    const idToken = exchangesIdToken(request) ? await usableIdToken(identityKey) : undefined;
+    if (idToken) return { idToken };
+    const fresh = await this.refresh(client, identityKey, userId, undefined, request.profile === "entra_obo" ? env().OIDC_API_SCOPE : undefined);
+    return { accessToken: fresh.accessToken, idToken: fresh.idToken };
   }
 
   /**
@@ -50,12 +64,12 @@ export class BuiltinIssuer implements TokenIssuer {
    * time on every instance, each reading the latest. The lease outlives the longest refresh (the
    * provider's metadata again, then the grant).
    */
-  private refresh(client: IdpClient, identityKey: string, userId: string, resource?: string) {
+  private refresh(client: IdpClient, identityKey: string, userId: string, resource?: string, scope?: string) {
     return withRefreshLease(identityKey, 2 * this.timeoutMs + 5_000, async () => {
       const account = await db().ssoAccount.findUnique({ where: { id: identityKey } });
       if (!account?.refreshTokenEncrypted) throw new IdentityError("no_refresh_token", "the user has no SSO refresh token");
       const refreshToken = secrets(env().encryptionKey).decrypt(account.refreshTokenEncrypted);
-      const answer = await refreshGrant(client, { refreshToken, resource, timeoutMs: this.timeoutMs });
+      const answer = await refreshGrant(client, { refreshToken, resource, scope, timeoutMs: this.timeoutMs });
       if (!answer.ok) {
         log.warn({ status: answer.status, error: answer.error, userId }, "identity provider refused a refresh grant");
         if (answer.error === "invalid_grant") {
@@ -70,6 +84,7 @@ export class BuiltinIssuer implements TokenIssuer {
       if (answer.refreshToken && answer.refreshToken !== refreshToken) {
         await storeRotatedRefreshToken(account.id, account.refreshTokenEncrypted, answer.refreshToken);
       }
+      if (answer.idToken) await storeIdToken(account.id, answer.idToken);
       return answer;
     });
   }

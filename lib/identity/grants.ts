@@ -12,11 +12,22 @@ const TOKEN_TYPES: Record<SubjectTokenType, string> = {
   id_token: "urn:ietf:params:oauth:token-type:id_token",
 };
 
-/** The user's tokens from a refresh grant just made: the subject of an exchange. */
-export type SubjectTokens = { accessToken: string; idToken?: string };
+/** The user's SSO tokens, the subject of an exchange: from a refresh grant just made, or the ID token of the last sign-in. */
+export type SubjectTokens = { accessToken?: string; idToken?: string };
+
+/** Whether the exchange `request` asks for takes the user's ID token (and only that) as its subject. */
+export function exchangesIdToken(request: IssueTokenRequest): boolean {
+  if ((request.mode !== "token_exchange" && request.mode !== "id_jag") || request.profile === "entra_obo") return false;
+  return (request.subjectTokenType ?? defaultSubjectToken(request.mode)) === "id_token";
+}
+
+function accessTokenOf(tokens: SubjectTokens): string {
+  if (!tokens.accessToken) throw new IdentityError("token_error", "the identity provider sent no access token to exchange");
+  return tokens.accessToken;
+}
 
 function subjectOf(tokens: SubjectTokens, type: SubjectTokenType): string {
-  if (type === "access_token") return tokens.accessToken;
+  if (type === "access_token") return accessTokenOf(tokens);
   // An ID token comes back from a refresh only when the console's client asked for `openid`.
   if (!tokens.idToken) throw new IdentityError("token_error", "the identity provider sent no ID token with the refresh, so there is none to exchange");
   return tokens.idToken;
@@ -34,7 +45,7 @@ export function exchangeForm(request: IssueTokenRequest, tokens: SubjectTokens):
   const scope: Record<string, string> = request.scope ? { scope: request.scope } : {};
   if (request.mode === "token_exchange" && request.profile === "entra_obo") {
     if (!request.scope) throw new IdentityError("token_error", "on-behalf-of needs the server's scope, and the provider has none");
-    return { grant_type: JWT_BEARER_GRANT, requested_token_use: "on_behalf_of", assertion: tokens.accessToken, ...scope };
+    return { grant_type: JWT_BEARER_GRANT, requested_token_use: "on_behalf_of", assertion: accessTokenOf(tokens), ...scope };
   }
   if (request.mode !== "token_exchange" && request.mode !== "id_jag") throw new IdentityError("unsupported_mode", `identity mode "${request.mode}"`);
   const subjectType = request.subjectTokenType ?? defaultSubjectToken(request.mode);

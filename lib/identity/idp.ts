@@ -1,6 +1,8 @@
 // The console's OpenID Provider (OIDC_ISSUER) as the identity runtime uses it: its metadata, the
-// grants that mint audience-bound tokens (see lib/identity/grants.ts), and revocation (RFC 7009).
+// grants that mint audience-bound tokens (see lib/identity/grants.ts), revocation (RFC 7009), and
+// the signing keys its assertions are checked against (ID-JAGs redeemed at the console).
 import "server-only";
+import { createRemoteJWKSet, decodeJwt, type JWTVerifyGetKey } from "jose";
 import { env } from "@/lib/env";
 import { IdentityError } from "@/lib/identity/errors";
 import { log } from "@/lib/log";
@@ -9,8 +11,10 @@ import { fieldsOf } from "@/lib/fields";
 import { processWide } from "@/lib/process-wide";
 
 export const IDP_TIMEOUT_MS = 10_000;
+/** The lifetime taken for a token whose answer doesn't say (and that doesn't say itself). */
+export const UNSTATED_LIFETIME_SECONDS = 300;
 
-type Metadata = { token_endpoint: string; revocation_endpoint?: string };
+type Metadata = { token_endpoint: string; revocation_endpoint?: string; jwks_uri?: string };
 
 export type IdpClient = { issuer: string; clientId: string; clientSecret: string };
 
@@ -39,12 +43,40 @@ function metadata(issuer: string, timeoutMs: number): Promise<Metadata> {
       if (!res.ok) throw new Error(`discovery answered ${res.status}`);
       const body = fieldsOf(await res.json());
       if (typeof body.token_endpoint !== "string") throw new Error("discovery has no token_endpoint");
-      return { token_endpoint: body.token_endpoint, revocation_endpoint: typeof body.revocation_endpoint === "string" ? body.revocation_endpoint : undefined };
+      const optional = (name: string) => {
+        const value = body[name];
+        return typeof value === "string" ? value : undefined;
+      };
+      return { token_endpoint: body.token_endpoint, revocation_endpoint: optional("revocation_endpoint"), jwks_uri: optional("jwks_uri") };
     })();
     discovery.set(issuer, cached);
     cached.catch(() => discovery.delete(issuer));
   }
   return cached;
+}
+
+const keySets = processWide("idp-jwks", () => new Map<string, JWTVerifyGetKey>());
+
+/**
+ * The provider's signing keys (its discovery document's jwks_uri), for verifying what it signed.
+ * Keys are kept for ten minutes; a token naming a kid not among them fetches them again (at most
+ * every 30 s); each fetch gives up after five seconds. Throws IdentityError when there is no jwks_uri
+ * or the discovery document can't be had.
+ */
+export async function idpSigningKeys(issuer: string): Promise<JWTVerifyGetKey> {
+  let jwksUri: string | undefined;
+  try {
+    jwksUri = (await metadata(issuer, IDP_TIMEOUT_MS)).jwks_uri;
+  } catch (error) {
+    throw unreachable(error);
+  }
+  if (!jwksUri || !URL.canParse(jwksUri)) throw new IdentityError("token_error", "the identity provider publishes no jwks_uri");
+  let keys = keySets.get(jwksUri);
+  if (!keys) {
+    keys = createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: 5_000, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
+    keySets.set(jwksUri, keys);
+  }
+  return keys;
 }
 
 /** RFC 6749 §2.3.1: a confidential client's id and secret, form-encoded, as HTTP Basic. */
@@ -91,17 +123,30 @@ export async function tokenGrant(client: IdpClient, form: Record<string, string>
   const body = fieldsOf(await res.json().catch(() => undefined));
   if (!res.ok) return { ok: false, status: res.status, error: typeof body.error === "string" ? body.error : undefined };
   const { access_token, expires_in, refresh_token, id_token, issued_token_type } = body;
-  if (typeof access_token !== "string" || access_token === "" || typeof expires_in !== "number" || !(expires_in > 0)) {
+  if (typeof access_token !== "string" || access_token === "" || (expires_in !== undefined && !(typeof expires_in === "number" && expires_in > 0))) {
     throw new IdentityError("token_error", "the identity provider sent a malformed token response");
   }
   const text = (value: unknown) => (typeof value === "string" && value !== "" ? value : undefined);
-  return { ok: true, accessToken: access_token, expiresIn: expires_in, refreshToken: text(refresh_token), idToken: text(id_token), issuedTokenType: text(issued_token_type) };
+  const expiresIn = typeof expires_in === "number" ? expires_in : unstatedLifetime(access_token);
+  return { ok: true, accessToken: access_token, expiresIn, refreshToken: text(refresh_token), idToken: text(id_token), issuedTokenType: text(issued_token_type) };
+}
+
+/** What the token endpoint answered without expires_in (RFC 6749 §5.1 and RFC 8693 §2.2.1 only recommend it) lives: a JWT's own `exp`, else five minutes. */
+function unstatedLifetime(token: string): number {
+  try {
+    const { exp } = decodeJwt(token);
+    if (typeof exp === "number") return Math.max(exp - Math.floor(Date.now() / 1000), 1);
+  } catch {
+    // an opaque token
+  }
+  return UNSTATED_LIFETIME_SECONDS;
 }
 
 /** A refresh grant, for `resource` when given (RFC 8707). Network failures throw IdentityError("token_error"). */
-export function refreshGrant(client: IdpClient, options: { refreshToken: string; resource?: string; timeoutMs?: number }): Promise<TokenAnswer> {
+export function refreshGrant(client: IdpClient, options: { refreshToken: string; resource?: string; scope?: string; timeoutMs?: number }): Promise<TokenAnswer> {
   const form: Record<string, string> = { grant_type: "refresh_token", refresh_token: options.refreshToken };
   if (options.resource) form.resource = options.resource;
+  if (options.scope) form.scope = options.scope;
   return tokenGrant(client, form, options.timeoutMs);
 }
 

@@ -1,9 +1,10 @@
 // A user's SSO identity as the identity runtime sees it: whether it can mint tokens (a stored
-// refresh token), its version (tokens cached for an older version are dead on every instance),
+// refresh token, or the ID token of the last sign-in), its version (tokens cached for an older version are dead on every instance),
 // and the lease that makes its refreshes single-flight across console instances.
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import { decodeJwt } from "jose";
 import { z } from "zod";
 import { runAfterResponse } from "@/lib/background";
 import { secrets } from "@/lib/crypto";
@@ -29,7 +30,7 @@ const identityRow = z.object({
 
 const IDENTITY_READ = `
   SELECT u.identity_version AS "identityVersion", a.id AS "accountId", a.version AS "accountVersion",
-         (a.refresh_token_encrypted IS NOT NULL) AS "canMint"
+         (a.refresh_token_encrypted IS NOT NULL OR a.id_token_encrypted IS NOT NULL) AS "canMint"
   FROM users u LEFT JOIN sso_accounts a ON a.user_id = u.id AND a.issuer = ?
   WHERE u.id = ?`;
 
@@ -48,7 +49,7 @@ export async function retireIdentity(userId: string): Promise<void> {
 }
 
 /**
- * Ends forwarding for a user until their next SSO sign-in: drops every stored refresh token and
+ * Ends forwarding for a user until their next SSO sign-in: drops every stored refresh and ID token and
  * moves each identity to a new version at once; revoking the tokens at the provider (when it
  * supports that) happens after the response.
  */
@@ -57,7 +58,7 @@ export async function endForwarding(userId: string): Promise<void> {
   const accounts = await db().ssoAccount.findMany({ where: { userId }, select: { id: true, issuer: true, refreshTokenEncrypted: true } });
   const client = idpClient();
   for (const account of accounts) {
-    await db().ssoAccount.update({ where: { id: account.id }, data: { refreshTokenEncrypted: null, version: { increment: 1 } } });
+    await db().ssoAccount.update({ where: { id: account.id }, data: { refreshTokenEncrypted: null, idTokenEncrypted: null, version: { increment: 1 } } });
     const spent = account.refreshTokenEncrypted;
     if (spent && client && account.issuer === client.issuer) {
       runAfterResponse("revoke refresh token", () => revokeRefreshToken(client, secrets(env().encryptionKey).decrypt(spent)));
@@ -65,12 +66,33 @@ export async function endForwarding(userId: string): Promise<void> {
   }
 }
 
-/** The provider refused this refresh token: drop it (unless it was replaced meanwhile) and move on a version. */
+/** The provider refused this refresh token: the session is over — drop it and its ID token (unless replaced meanwhile) and move on a version. */
 export async function dropRefusedRefreshToken(accountId: string, refreshTokenEncrypted: string): Promise<void> {
   await db().ssoAccount.updateMany({
     where: { id: accountId, refreshTokenEncrypted },
-    data: { refreshTokenEncrypted: null, version: { increment: 1 } },
+    data: { refreshTokenEncrypted: null, idTokenEncrypted: null, version: { increment: 1 } },
   });
+}
+
+/** Keeps the ID token a refresh returned: the freshest identity assertion of the session. */
+export async function storeIdToken(accountId: string, idToken: string): Promise<void> {
+  await db().ssoAccount.updateMany({ where: { id: accountId }, data: { idTokenEncrypted: secrets(env().encryptionKey).encrypt(idToken) } });
+}
+
+/** How long before its expiry a stored ID token is no longer passed on (the exchange takes a moment). */
+const ID_TOKEN_MARGIN_MS = 60_000;
+
+/** The identity's stored ID token while it is unexpired (by its own `exp`), else undefined. */
+export async function usableIdToken(accountId: string): Promise<string | undefined> {
+  const account = await db().ssoAccount.findUnique({ where: { id: accountId }, select: { idTokenEncrypted: true } });
+  if (!account?.idTokenEncrypted) return undefined;
+  const idToken = secrets(env().encryptionKey).decrypt(account.idTokenEncrypted);
+  try {
+    const { exp } = decodeJwt(idToken);
+    return typeof exp === "number" && exp * 1000 - Date.now() > ID_TOKEN_MARGIN_MS ? idToken : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Keeps a rotated refresh token, only if nobody replaced the one we spent. */

@@ -26,6 +26,7 @@ import { callWithRelay, currentRelay, outsideAnyCall, type ClientRelay, type Rel
 import { setBounded } from "@/lib/bounded-map";
 import { readCapped } from "@/lib/api/body";
 import { outboundFetch } from "@/lib/mcp/outbound";
+import { sendWithProof, type RequestProof } from "@/lib/mcp/request-proof";
 import { isTimeoutError } from "@/lib/timeouts";
 import { createSessionPool, sessionKey } from "@/lib/mcp/session-pool";
 import { fieldsOf } from "@/lib/fields";
@@ -34,6 +35,8 @@ import { processWide } from "@/lib/process-wide";
 export type McpConnection = {
   url: string;
   headers: Record<string, string>;
+  /** A proof every request carries besides the headers (lib/mcp/request-proof.ts). */
+  proof?: RequestProof;
   timeoutMs: number;
   sseReadTimeoutMs: number;
 };
@@ -93,15 +96,17 @@ function closedBeforeAnswer(error: unknown): boolean {
 }
 
 /**
- * The provider's headers on every request; what the transport sets itself (session, protocol,
- * content type) wins. An initialize or tools/list whose connection closed before any answer is sent
+ * The provider's headers on every request, and the credential's proof when it needs one (a fresh
+ * DPoP proof per request, sent again with the server's nonce when it asks); what the transport sets
+ * itself (session, protocol, content type) wins. An initialize or tools/list whose connection closed before any answer is sent
  * once more, on a fresh one; a tools/call never is (the server may have acted on it).
  */
 function fetchWith(connection: McpConnection): typeof fetch {
   return (input, init) => {
     const headers = new Headers(connection.headers);
     new Headers(init?.headers).forEach((value, name) => { headers.set(name, value); });
-    const send = () => outboundFetch(input, { ...init, headers });
+    const request = { method: init?.method ?? "GET", url: input instanceof Request ? input.url : String(input), headers, body: init?.body };
+    const send = () => sendWithProof(connection.proof, request, (signed) => outboundFetch(input, { ...init, headers: signed }));
     const sent = send().catch((error: unknown) => {
       if (closedBeforeAnswer(error) && !init?.signal?.aborted && isIdempotent(init?.body)) return send();
       throw error;

@@ -1,5 +1,6 @@
 // Connected apps: the MCP clients a user has authorised through the console's OAuth server, one per
-// grant. Revoking one ends its grant, codes and tokens at once, on every instance.
+// grant — at the consent screen, or by their enterprise's identity provider (an ID-JAG). Revoking one
+// ends its grant, codes and tokens at once, on every instance.
 import "server-only";
 import { z } from "zod";
 import { ApiError } from "@/lib/api/errors";
@@ -12,11 +13,15 @@ import { db } from "@/lib/db";
 import { destroyGrant } from "@/lib/oauth/adapter";
 import { processWide } from "@/lib/process-wide";
 
+export const CONNECTED_APP_SOURCES = ["consent", "enterprise_idp"] as const;
+export type ConnectedAppSource = (typeof CONNECTED_APP_SOURCES)[number];
+
 export const connectedAppSchema = z.object({
   id: z.string().describe("The grant's id"),
   client_id: z.string().describe("The OAuth client: a registered id, or the URL of its Client ID Metadata Document"),
   client_name: z.string(),
-  redirect_host: z.string().describe("Where the authorization was sent back to"),
+  redirect_host: z.string().nullable().describe("Where the authorization was sent back to; null when it came from the identity provider (no redirect)"),
+  source: z.enum(CONNECTED_APP_SOURCES).describe('How it was authorised: "consent" — by the user at the consent screen; "enterprise_idp" — by an ID-JAG from the SSO provider (enterprise-managed authorization), with no consent screen'),
   user: userRefSchema,
   created_at: z.iso.datetime(),
   last_used_at: z.iso.datetime().nullable(),
@@ -26,7 +31,7 @@ export const connectedAppSchema = z.object({
 export const connectedAppIdSchema = z.strictObject({ id: z.string().min(1).max(100) });
 
 type AppRow = {
-  grantId: string; clientId: string; clientName: string; redirectHost: string; createdAt: Date; lastUsedAt: Date | null; expiresAt: Date;
+  grantId: string; clientId: string; clientName: string; redirectHost: string; source: string; createdAt: Date; lastUsedAt: Date | null; expiresAt: Date;
   user: UserRef;
 };
 
@@ -35,7 +40,8 @@ function toConnectedApp(row: AppRow): z.infer<typeof connectedAppSchema> {
     id: row.grantId,
     client_id: row.clientId,
     client_name: row.clientName,
-    redirect_host: row.redirectHost,
+    redirect_host: row.source === "enterprise_idp" ? null : row.redirectHost,
+    source: row.source === "enterprise_idp" ? "enterprise_idp" : "consent",
     user: { id: row.user.id, email: row.user.email },
     created_at: row.createdAt.toISOString(),
     last_used_at: row.lastUsedAt?.toISOString() ?? null,
@@ -44,7 +50,7 @@ function toConnectedApp(row: AppRow): z.infer<typeof connectedAppSchema> {
 }
 
 export async function recordConnectedApp(app: {
-  grantId: string; workspaceId: string; userId: string; clientId: string; clientName: string; redirectHost: string; expiresAt: Date;
+  grantId: string; workspaceId: string; userId: string; clientId: string; clientName: string; redirectHost: string; expiresAt: Date; source?: ConnectedAppSource;
 }) {
   await db().connectedApp.create({ data: { ...app, createdAt: new Date() } });
 }
@@ -81,6 +87,19 @@ export async function revokeConnectedApp(caller: Caller, grantId: string) {
   if (!row || !visible) throw new ApiError("not_found", "No connected app with this id");
   await destroyGrant(grantId);
   await forgetConnectedApp(grantId);
+}
+
+/**
+ * Ends, at once, the grants the identity provider gave these clients in the workspace (ID-JAGs):
+ * the admin no longer allows them there. Apps the users authorised themselves stay.
+ */
+export async function endEnterpriseGrants(workspaceId: string, clientIds: string[]) {
+  if (clientIds.length === 0) return;
+  const apps = await db().connectedApp.findMany({ where: { workspaceId, source: "enterprise_idp", clientId: { in: clientIds } }, select: { grantId: true } });
+  for (const { grantId } of apps) {
+    await destroyGrant(grantId);
+    await forgetConnectedApp(grantId);
+  }
 }
 
 /** The grant has ended: the app leaves the list and every instance forgets its cached caller. */

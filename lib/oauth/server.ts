@@ -14,10 +14,13 @@ import { PrismaAdapter } from "@/lib/oauth/adapter";
 import { accountMembership } from "@/lib/oauth/accounts";
 import { forgetConnectedApp } from "@/lib/oauth/connected-apps";
 import { refusedAtEdge } from "@/lib/oauth/edge-limits";
+import { ID_JAG_GRANT_PROFILE } from "@/lib/oauth/id-jag";
+import { registerIdJagGrant } from "@/lib/oauth/id-jag-grant";
 import { signingKeys } from "@/lib/oauth/keys";
 import { allowedRedirectUri, isPrivateUseRedirectUri, REDIRECT_URI_RULE } from "@/lib/oauth/redirect-uris";
 import { isMcpResource, MCP_SCOPE, oauthUrls } from "@/lib/oauth/urls";
 import { processWide } from "@/lib/process-wide";
+import { idJagDeploymentReady } from "@/lib/workspaces/settings";
 
 export const TTL = {
   AccessToken: 60 * 60,
@@ -56,6 +59,11 @@ export type OAuthServerOptions = {
 
 async function createOAuthServer(options: OAuthServerOptions = {}): Promise<Provider> {
   const urls = oauthUrls();
+  // Enterprise-managed authorization is advertised (and its grant offered) by a deployment that can
+  // accept it — enterprise on, an SSO provider to trust — whether or not a workspace has turned it
+  // on yet: the metadata describes the server, the same for every client, and a client not allowed
+  // is told so by the token endpoint (unauthorized_client), naming the setting.
+  const acceptsIdJags = idJagDeploymentReady();
   const configuration: Configuration = {
     adapter: PrismaAdapter,
     jwks: await signingKeys(),
@@ -124,6 +132,7 @@ async function createOAuthServer(options: OAuthServerOptions = {}): Promise<Prov
     // too, so "grant.revoked" drops the app from Connected apps and every instance's cached caller.
     revokeGrantPolicy: () => true,
     ttl: { ...TTL },
+    ...(acceptsIdJags ? { discovery: { authorization_grant_profiles_supported: [ID_JAG_GRANT_PROFILE] } } : {}),
     renderError: (ctx, out) => {
       ctx.type = "html";
       ctx.body = `<!doctype html><meta charset="utf-8"><title>Authorization failed · MCP Console</title><h1>Authorization failed</h1><p>${escapeHtml(out.error_description ?? out.error)}</p><p>Go back to the app you came from and try connecting again.</p>`;
@@ -134,6 +143,7 @@ async function createOAuthServer(options: OAuthServerOptions = {}): Promise<Prov
   // The X-Forwarded-* headers it reads are set by the console itself: the client's address by
   // server.mjs (believing proxies only through TRUSTED_PROXIES), host and protocol by handleOAuthHttp.
   provider.proxy = true;
+  if (acceptsIdJags) registerIdJagGrant(provider, { accessTokenTtl: TTL.AccessToken, grantTtl: TTL.Grant });
   provider.on("server_error", (_ctx, error) => { log.error({ err: error }, "OAuth server error"); });
   // A grant ended inside the authorization server (a client's revocation, a replayed refresh token):
   // the app leaves the connected apps, and every instance forgets its cached caller now.

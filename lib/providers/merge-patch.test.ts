@@ -111,14 +111,15 @@ describe("moving the server to another origin", () => {
     expect(result.droppedSecrets).toEqual(["authentication.client_secret", "headers.X-Api-Key", "headers.X-Other"]);
   });
 
-  it("keeps what the patch sends again, and drops nothing within the same origin", () => {
+  it("keeps what the patch sends again, and within the same origin drops only the OAuth secrets, on another path", () => {
     const moved = applyProviderPatch(doc, { server_url: "https://new.example/mcp", headers: { "x-api-key": "new-key" }, authentication: { client_secret: "new-secret" } });
     expect(moved.document.headers).toEqual({ "x-api-key": "new-key" });
     expect(moved.document.authentication).toEqual({ type: "oauth", connection: "shared", client_id: "abc", client_secret: "new-secret" });
     expect(moved.droppedSecrets).toEqual(["headers.X-Other"]);
     const samePlace = applyProviderPatch(doc, { server_url: "https://mcp.linear.app/v2/mcp" });
     expect(samePlace.document.headers).toEqual(doc.headers);
-    expect(samePlace.droppedSecrets).toEqual([]);
+    expect(samePlace.droppedSecrets).toEqual(["authentication.client_secret"]);
+    expect(applyProviderPatch(doc, { server_url: `${doc.server_url}?region=eu` }).droppedSecrets).toEqual([]);
   });
 });
 
@@ -151,6 +152,14 @@ describe("identity settings", () => {
     expect(moved.document.identity_settings).toEqual({ subject_token_type: "id_token", client_id: "console" });
     expect(moved.droppedSecrets).toContain("identity_settings.client_secret");
     expect(applyProviderPatch(exchange, { server_url: "https://elsewhere.example/mcp", identity_settings: { client_secret: "new" } }).document.identity_settings?.client_secret).toBe("new");
+  });
+
+  it("drops the OAuth secrets when the server moves to another path of the same host (another tenant may name another authorization server), but keeps headers", () => {
+    const withHeader: StoredProviderDocument = { ...exchange, headers: { "X-Api-Key": "k" } };
+    const moved = applyProviderPatch(withHeader, { server_url: exchange.server_url.replace(/\/[^/]*$/, "/other-tenant/mcp") });
+    expect(moved.droppedSecrets).toContain("identity_settings.client_secret");
+    expect(moved.droppedSecrets.filter((name) => name.startsWith("headers."))).toEqual([]);
+    expect(moved.document.headers).toEqual({ "X-Api-Key": "k" });
   });
 
   it("names the changed settings in the audit fields, never their values", () => {

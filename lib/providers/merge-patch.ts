@@ -25,9 +25,15 @@ function originOf(url: string): string {
   return new URL(url).origin;
 }
 
+/** The server as a resource (origin and path): where its OAuth metadata, and so its authorization server, is found. */
+function resourceOf(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.origin}${parsed.pathname}`;
+}
+
 export type PatchResult = {
   document: StoredProviderDocument;
-  /** Stored secrets dropped because the server moved to another origin and they were not sent again. */
+  /** Stored secrets dropped because the server moved (another origin; for OAuth secrets, another path) and they were not sent again. */
   droppedSecrets: string[];
 };
 
@@ -37,9 +43,10 @@ export type PatchResult = {
  * - header names are case-insensitive: `{"headers":{"x-old":null}}` removes a stored `X-Old`;
  * - an icon patch that changes the icon's `type` replaces the icon (an emoji's fields mean nothing
  *   to a URL icon);
- * - moving `server_url` to another origin drops the stored header values and client secrets unless
- *   the patch sends them again — as browsers drop credentials on a cross-origin redirect — so an
- *   admin who can't read a secret can't send it to a host of their choosing.
+ * - moving `server_url` to another origin drops the stored header values unless the patch sends
+ *   them again — as browsers drop credentials on a cross-origin redirect — and moving it to another
+ *   origin or path drops the OAuth client secrets and keys (they go to the authorization server the
+ *   server at that path names), so an admin who can't read a secret can't send it where they choose.
  */
 export function applyProviderPatch(current: StoredProviderDocument, patch: ProviderPatch): PatchResult {
   const base = structuredClone(current) as unknown as Record<string, Json>;
@@ -55,6 +62,10 @@ export function applyProviderPatch(current: StoredProviderDocument, patch: Provi
       const removedAnyway = patch.headers === null || resent !== undefined;
       if (!removedAnyway) droppedSecrets.push(`headers.${name}`);
     }
+  }
+  // OAuth secrets go to the authorization server the server's own metadata names, and a server on
+  // another path of the same host (another tenant) may name another: a move of the path drops them too.
+  if (patch.server_url !== undefined && resourceOf(patch.server_url) !== resourceOf(current.server_url)) {
     for (const secret of ["client_secret", "private_key"] as const) {
       if (!current.authentication?.[secret] || patch.authentication?.[secret] !== undefined || patch.authentication === null) continue;
       if (isObject(base.authentication)) Reflect.deleteProperty(base.authentication, secret);

@@ -26,6 +26,16 @@ describe("machine-to-machine grants on a provider", () => {
     expect(errorsOf({ connection: "shared", client_id: "svc", private_key: "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----" })).toEqual([expect.stringMatching(/^authentication.private_key: Paste a PKCS#8/)]);
   });
 
+  it("take only keys a client assertion can be signed with here (RSA; EC on P-256, P-384, P-521)", () => {
+    const pkcs8 = (key: ReturnType<typeof generateKeyPairSync>["privateKey"]) => key.export({ type: "pkcs8", format: "pem" }).toString();
+    const accepted = (privateKey: string) => errorsOf({ connection: "shared", grant_type: "client_credentials", client_id: "svc", private_key: privateKey });
+    expect(accepted(pkcs8(generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey))).toEqual([]);
+    expect(accepted(pkcs8(generateKeyPairSync("ec", { namedCurve: "P-521" }).privateKey))).toEqual([]);
+    for (const unsigned of [generateKeyPairSync("ed25519").privateKey, generateKeyPairSync("rsa-pss", { modulusLength: 2048 }).privateKey, generateKeyPairSync("ec", { namedCurve: "secp256k1" }).privateKey]) {
+      expect(accepted(pkcs8(unsigned))).toEqual([expect.stringMatching(/^authentication.private_key: .*P-256/)]);
+    }
+  });
+
   it("drop the stored private key when the server moves to another origin and it isn't sent again", () => {
     const doc: StoredProviderDocument = {
       ...createProviderSchema.parse({ ...minimal, authentication: { type: "oauth", connection: "shared", grant_type: "client_credentials", client_id: "svc", private_key: pem } }),

@@ -127,11 +127,15 @@ const oauthGrantSchema = z
   .enum(OAUTH_GRANTS, { error: 'Use "authorization_code" (a person connects), "client_credentials" or "jwt_bearer" (machine to machine)' })
   .describe('"authorization_code" (default): a person connects; "client_credentials": the console\'s own client (machine to machine); "jwt_bearer": the deployment\'s workload identity token (RFC 7523)');
 
-const PRIVATE_KEY_TYPES = new Set(["ec", "rsa", "rsa-pss", "ed25519"]);
+// What private_key_jwt can sign with here (ES256/384/512 by curve, RS256): a key saved that can't
+// sign would fail every token request later, blamed on the authorization server.
+const SIGNING_CURVES = new Set(["prime256v1", "secp384r1", "secp521r1"]);
 /** A PKCS#8 PEM private key of a kind a JWS can be signed with. */
 function isSigningKey(pem: string): boolean {
   try {
-    return PRIVATE_KEY_TYPES.has(createPrivateKey(pem).asymmetricKeyType ?? "");
+    const key = createPrivateKey(pem);
+    if (key.asymmetricKeyType === "rsa") return true;
+    return key.asymmetricKeyType === "ec" && SIGNING_CURVES.has(key.asymmetricKeyDetails?.namedCurve ?? "");
   } catch {
     return false;
   }
@@ -139,7 +143,7 @@ function isSigningKey(pem: string): boolean {
 const privateKeySchema = z
   .string()
   .max(16_384, "A private key is at most 16 KiB of PEM")
-  .refine((pem) => pem.includes("-----BEGIN PRIVATE KEY-----") && isSigningKey(pem), "Paste a PKCS#8 PEM private key (-----BEGIN PRIVATE KEY-----): EC, RSA or Ed25519");
+  .refine((pem) => pem.includes("-----BEGIN PRIVATE KEY-----") && isSigningKey(pem), "Paste a PKCS#8 PEM private key (-----BEGIN PRIVATE KEY-----): RSA, or EC on P-256, P-384 or P-521");
 
 export const authenticationSchema = z
   .strictObject({
@@ -396,12 +400,12 @@ export const providerSchema = z.object({
 
 export type Provider = z.infer<typeof providerSchema>;
 
-/** A PATCH that moved the server to another origin says which stored secrets it dropped. */
+/** A PATCH that moved the server (another origin; for OAuth secrets, another path) says which stored secrets it dropped. */
 export const patchedProviderSchema = providerSchema.extend({
   dropped_secrets: z
     .array(z.string())
     .optional()
-    .describe("Secrets removed because server_url moved to another origin and they were not sent again, e.g. headers.X-Api-Key"),
+    .describe("Secrets removed because server_url moved to another origin (headers), or origin or path (OAuth secrets), and they were not sent again, e.g. headers.X-Api-Key"),
 });
 
 export const providerListSchema = z.object({

@@ -5,6 +5,7 @@
 // command in memory (scripts/conformance/client.ts).
 import type { AddClientAuthentication, OAuthClientProvider, OAuthDiscoveryState } from "@modelcontextprotocol/sdk/client/auth.js";
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
+import type { DpopKey } from "@/lib/upstream-oauth/dpop";
 import { machineTokenRequest, privateKeyJwtAuthentication, type MachineGrant } from "@/lib/upstream-oauth/machine-grants";
 
 /**
@@ -19,6 +20,8 @@ export type AuthState = {
   client?: OAuthClientInformationMixed;
   discovery?: OAuthDiscoveryState;
   verifier?: string;
+  /** The connection's DPoP key pair, made once a token request was DPoP-bound (./dpop.ts). */
+  dpop?: DpopKey;
 };
 
 export type ClientOptions = {
@@ -62,8 +65,12 @@ export class IssuerMismatch extends Error {
 export function assertSameIssuer(state: OAuthDiscoveryState): void {
   if (!state.resourceMetadata) return;
   const issuer = state.authorizationServerMetadata?.issuer;
-  const same = (a: string, b: string) => a.replace(/\/+$/, "") === b.replace(/\/+$/, "");
-  if (issuer !== undefined && !same(state.authorizationServerUrl, issuer)) throw new IssuerMismatch(issuer);
+  if (issuer !== undefined && !sameIssuer(state.authorizationServerUrl, issuer)) throw new IssuerMismatch(issuer);
+}
+
+/** Whether the issuer a resource named and the one its metadata declares are the same (a trailing slash aside). */
+export function sameIssuer(named: string, declared: string): boolean {
+  return named.replace(/\/+$/, "") === declared.replace(/\/+$/, "");
 }
 
 /** A call needed the user at the authorization server; only a Connect can do that. */
@@ -92,7 +99,9 @@ export class ConnectionAuth implements OAuthClientProvider {
   }
 
   async prepareTokenRequest(): Promise<URLSearchParams | undefined> {
-    return this.options.machineGrant ? machineTokenRequest(this.options.machineGrant) : undefined;
+    if (!this.options.machineGrant) return undefined;
+    const discovery = this.stored.discovery;
+    return machineTokenRequest(this.options.machineGrant, discovery?.authorizationServerMetadata?.issuer ?? discovery?.authorizationServerUrl);
   }
 
   get clientMetadataUrl(): string | undefined {

@@ -25,6 +25,7 @@ import { outboundFetch } from "@/lib/mcp/outbound";
 import { oauthUrls } from "@/lib/oauth/urls";
 import { oauthBinding, oauthGrantOf, oauthOf, toDocument, type ProviderRow } from "@/lib/providers/record";
 import { isInteractive, scopeSchema, type OAuthConnectionKind } from "@/lib/providers/schemas";
+import { dpopTokenFetch, isDpopBound, type DpopKey, type DpopState } from "@/lib/upstream-oauth/dpop";
 import { MachineGrantUnavailable } from "@/lib/upstream-oauth/machine-grants";
 import { APPLICATION_TYPE, AuthorizationRequired, ConnectionAuth, IssuerMismatch, refreshMargin, tokenExpiry, type AuthState, type ClientOptions } from "@/lib/upstream-oauth/client-provider";
 import { processWide } from "@/lib/process-wide";
@@ -73,14 +74,17 @@ const storedStateSchema = z.object({
   client: z.looseObject({ client_id: z.string(), client_secret: z.string().optional() }).optional(),
   discovery: z.looseObject({ authorizationServerUrl: z.string() }).optional(),
   verifier: z.string().optional(),
+  dpop: z.object({ alg: z.literal("ES256"), jwk: z.looseObject({ kty: z.literal("EC"), crv: z.literal("P-256"), x: z.string(), y: z.string(), d: z.string() }) }).optional(),
   /** A pending authorization: what the provider's settings were when it started. */
   bound_to: z.string().optional(),
   /** …and a hash of the browser cookie it was started with (BROWSER_COOKIE). */
   browser: z.string().optional(),
   /** The scope the connection was asked for (a step-up asks for it again, with more). */
   scope: z.string().optional(),
+  /** The server's challenge at Connect was a DPoP one: it takes DPoP-bound tokens. */
+  dpop_challenge: z.boolean().optional(),
 });
-type StoredState = AuthState & { bound_to?: string; browser?: string; scope?: string };
+type StoredState = AuthState & DpopState & { bound_to?: string; browser?: string; scope?: string };
 
 function readSealed(id: string, sealed: string | null): StoredState {
   if (!sealed) return {};
@@ -98,9 +102,16 @@ function readState(row: { id: string; stateEncrypted: string }): StoredState {
   return readSealed(row.id, row.stateEncrypted);
 }
 
-/** What tokens are for: the server, the client and the kind of connection. Anything else changed, they are not sent. */
+/**
+ * What tokens are for: the server, the client and the kind of connection. Anything else changed,
+ * they are not sent. A machine grant's are also bound to what got them — the grant, the client's
+ * secret or key, the scope — so a token got with other credentials is never taken for these (a Test
+ * connection of a new secret tries that secret); a per-user connection survives a new secret.
+ */
 function bindingOf(row: ProviderRow, doc: Parameters<typeof oauthBinding>[0] = toDocument(row)): string {
-  return box().hash(`upstream-binding:${oauthBinding(doc)}`);
+  const auth = doc.authentication;
+  const machine = isMachine(row) ? JSON.stringify([auth?.grant_type ?? null, auth?.client_secret ?? null, auth?.private_key ?? null, auth?.scope ?? null]) : "";
+  return box().hash(`upstream-binding:${oauthBinding(doc)}${machine}`);
 }
 
 // Metadata, registrations and token answers are a few KiB; what they say is stored and read on every call.
@@ -195,7 +206,14 @@ export function connectionRequired(row: ProviderRow, kind: OAuthConnectionKind, 
 
 // ── The token a call carries ─────────────────────────────────────────────────────────────────
 
-export type ConnectionToken = { token: string; connectionId: string; kind: OAuthConnectionKind; validUntil: number };
+/** `dpop`: the key the token is bound to, when it is DPoP-bound (it is then presented with a proof of that key). */
+export type ConnectionToken = { token: string; connectionId: string; kind: OAuthConnectionKind; validUntil: number; dpop?: DpopKey };
+
+/** The token a call carries, from a connection's state. */
+function tokenOf(tokens: NonNullable<StoredState["tokens"]>, state: StoredState, connectionId: string, kind: OAuthConnectionKind): ConnectionToken {
+  const dpop = isDpopBound(tokens.token_type) ? state.dpop : undefined;
+  return { token: tokens.access_token, connectionId, kind, validUntil: (tokenExpiry(tokens) ?? Number.POSITIVE_INFINITY) - refreshMargin(tokens), ...(dpop ? { dpop } : {}) };
+}
 
 /**
  * The access token a call to `row` carries for `userId`, refreshed first when it is about to
@@ -215,7 +233,7 @@ export async function connectionToken(row: ProviderRow, userId: string | undefin
   if (expiry !== undefined && expiry - Date.now() < refreshMargin(state.tokens)) state = await refreshOnce(row, kind, stored.id, state);
   const tokens = state.tokens;
   if (!tokens) throw connectionRequired(row, kind, "expired");
-  return { token: tokens.access_token, connectionId: stored.id, kind, validUntil: (tokenExpiry(tokens) ?? Number.POSITIVE_INFINITY) - refreshMargin(tokens) };
+  return tokenOf(tokens, state, stored.id, kind);
 }
 
 /** The server refused `token` (401): refresh now, once; the caller retries once with the new token. */
@@ -236,8 +254,10 @@ export async function connectionRefused(row: ProviderRow, token: ConnectionToken
   return connectionRequired(row, token.kind, "refused");
 }
 
+/** What a server's challenge says — a Bearer one, or a DPoP one (RFC 9449 §7.1), which carries the same parameters. */
 function challengeParams(challenge: string | undefined) {
-  return challenge ? extractWWWAuthenticateParams(new Response(null, { headers: { "www-authenticate": challenge } })) : {};
+  const asBearer = challenge?.replace(/^\s*DPoP\s+/i, "Bearer ");
+  return asBearer ? extractWWWAuthenticateParams(new Response(null, { headers: { "www-authenticate": asBearer } })) : {};
 }
 
 /** RFC 6750: a 403 whose challenge says insufficient_scope asks for more scope (a step-up). */
@@ -267,6 +287,13 @@ async function machineToken(row: ProviderRow, doc: ReturnType<typeof toDocument>
   const binding = bindingOf(row, doc);
   const where = { providerId_owner: { providerId: row.id, owner: WORKSPACE_OWNER } };
   let stored = await db().upstreamConnection.findUnique({ where });
+  const usable = (candidate: StoredState, boundTo: string | null) => {
+    const expiry = tokenExpiry(candidate.tokens);
+    return Boolean(candidate.tokens) && boundTo === binding && (expiry === undefined || expiry - Date.now() >= refreshMargin(candidate.tokens));
+  };
+  // Settings nobody has saved (Test connection of a new provider, or of an edit): a token is got
+  // for them and kept nowhere — the saved connection stays as it was.
+  if (!(stored && usable(readState(stored), stored.boundTo)) && !(await savedWith(row, binding))) return machineTokenOf(row, await requestMachineToken(row, doc, {}), "");
   if (!stored) {
     // Another call may create it at the same moment: either row will do.
     await db().upstreamConnection.create({ data: { id: randomUUID(), providerId: row.id, workspaceId: row.workspaceId, owner: WORKSPACE_OWNER, userId: null, stateEncrypted: sealState({}) } }).catch(() => undefined);
@@ -274,10 +301,6 @@ async function machineToken(row: ProviderRow, doc: ReturnType<typeof toDocument>
   }
   const connectionId = stored.id;
   let state = readState(stored);
-  const usable = (candidate: StoredState, boundTo: string | null) => {
-    const expiry = tokenExpiry(candidate.tokens);
-    return Boolean(candidate.tokens) && boundTo === binding && (expiry === undefined || expiry - Date.now() >= refreshMargin(candidate.tokens));
-  };
   if (!usable(state, stored.boundTo)) {
     let pending = obtaining.get(connectionId);
     if (!pending) {
@@ -286,9 +309,32 @@ async function machineToken(row: ProviderRow, doc: ReturnType<typeof toDocument>
     }
     state = await pending;
   }
+  return machineTokenOf(row, state, connectionId);
+}
+
+function machineTokenOf(row: ProviderRow, state: StoredState, connectionId: string): ConnectionToken {
   const tokens = state.tokens;
   if (!tokens) throw new ApiError("upstream_error", `${row.name}'s authorization server gave the console no token.`);
-  return { token: tokens.access_token, connectionId, kind: "shared", validUntil: (tokenExpiry(tokens) ?? Number.POSITIVE_INFINITY) - refreshMargin(tokens) };
+  return tokenOf(tokens, state, connectionId, "shared");
+}
+
+/** Whether `row`'s settings are the provider's saved ones (a check's row is not). */
+async function savedWith(row: ProviderRow, binding: string): Promise<boolean> {
+  const saved = await db().mcpProvider.findUnique({ where: { id: row.id } });
+  return saved !== null && saved.workspaceId === row.workspaceId && bindingOf(saved) === binding;
+}
+
+/** The machine grant at the server's authorization server; `state` gains the tokens (and what discovery found). */
+async function requestMachineToken(row: ProviderRow, doc: ReturnType<typeof toDocument>, state: StoredState): Promise<StoredState> {
+  const client = new ConnectionAuth(state, clientOptions(row, { onAuthorization: "refuse" }, doc));
+  try {
+    await auth(client, { serverUrl: doc.server_url, fetchFn: dpopTokenFetch(state, boundedFetch) });
+  } catch (error) {
+    log.warn({ err: error, providerId: row.id }, "a machine-grant token request failed");
+    const why = error instanceof MachineGrantUnavailable ? error.message : failureAt(error);
+    throw new ApiError("upstream_error", `${row.name}'s authorization server didn't give the console a token: ${why}. Nothing was retried with another grant.`);
+  }
+  return state;
 }
 
 async function obtainUnderLease(row: ProviderRow, doc: ReturnType<typeof toDocument>, connectionId: string, binding: string, usable: (state: StoredState, boundTo: string | null) => boolean): Promise<StoredState> {
@@ -298,15 +344,7 @@ async function obtainUnderLease(row: ProviderRow, doc: ReturnType<typeof toDocum
     const seen = readState(stored);
     if (usable(seen, stored.boundTo)) return seen;
     // Discovery is kept for these settings only; what was learnt for other settings starts over.
-    const state: StoredState = stored.boundTo === binding && seen.discovery ? { discovery: seen.discovery } : {};
-    const client = new ConnectionAuth(state, clientOptions(row, { onAuthorization: "refuse" }, doc));
-    try {
-      await auth(client, { serverUrl: doc.server_url, fetchFn: boundedFetch });
-    } catch (error) {
-      log.warn({ err: error, providerId: row.id }, "a machine-grant token request failed");
-      const why = error instanceof MachineGrantUnavailable ? error.message : failureAt(error);
-      throw new ApiError("upstream_error", `${row.name}'s authorization server didn't give the console a token: ${why}. Nothing was retried with another grant.`);
-    }
+    const state = await requestMachineToken(row, doc, stored.boundTo === binding && seen.discovery ? { discovery: seen.discovery, ...(seen.dpop ? { dpop: seen.dpop } : {}) } : {});
     const now = new Date();
     await db().upstreamConnection.updateMany({ where: { id: connectionId }, data: { stateEncrypted: sealState(state), boundTo: binding, connectedAt: now, connectedBy: null, expiresAt: expiresAtOf(state), endedAt: null, endedReason: null, updatedAt: now } });
     return state;
@@ -370,8 +408,9 @@ async function refreshUnderLease(row: ProviderRow, kind: OAuthConnectionKind, co
     // What the token endpoint answered, as the authorization server said it (the SDK swallows some).
     let refusal: string | undefined;
     let unanswered: unknown;
+    const tokenFetch = dpopTokenFetch(state, boundedFetch);
     const watchingFetch: typeof fetch = async (input, init) => {
-      const response = await boundedFetch(input, init).catch((error: unknown) => {
+      const response = await tokenFetch(input, init).catch((error: unknown) => {
         unanswered = error;
         throw error;
       });
@@ -442,7 +481,7 @@ const PROBE_TOOLS_LIST = { jsonrpc: "2.0", id: 0, method: "tools/list", params: 
  * start with tools/list, and some servers let an initialize through and refuse only what follows
  * (with the scope they want): tools/list is asked first, then initialize.
  */
-async function challengeOf(serverUrl: string): Promise<{ resourceMetadataUrl?: URL; scope?: string }> {
+async function challengeOf(serverUrl: string): Promise<{ resourceMetadataUrl?: URL; scope?: string; dpop?: boolean }> {
   try {
     for (const probe of [PROBE_TOOLS_LIST, PROBE_INITIALIZE]) {
       const res = await outboundFetch(serverUrl, {
@@ -453,10 +492,13 @@ async function challengeOf(serverUrl: string): Promise<{ resourceMetadataUrl?: U
       });
       await res.body?.cancel().catch(() => undefined);
       if (res.status !== 401 && res.status !== 403) continue;
-      const params = extractWWWAuthenticateParams(res);
+      const header = res.headers.get("www-authenticate") ?? undefined;
+      const params = challengeParams(header);
       const resourceMetadataUrl = params.resourceMetadataUrl;
       const scope = challengeScope(params.scope);
-      return { ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}), ...(scope ? { scope } : {}) };
+      // A DPoP challenge, alone or next to a Bearer one (RFC 9449 §7.1).
+      const dpop = /(^|,)\s*DPoP(\s|,|$)/i.test(header ?? "");
+      return { ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}), ...(scope ? { scope } : {}), ...(dpop ? { dpop } : {}) };
     }
     return {};
   } catch (error) {
@@ -510,6 +552,7 @@ export async function startConnection(row: ProviderRow, caller: ConnectionCaller
   const asked = [row.oauthScope, granted, existing?.stepUpScope].filter((scope): scope is string => Boolean(scope)).join(" ");
   const scope = asked ? [...new Set(asked.split(" ").filter(Boolean))].join(" ") : challenge.scope;
   if (scope) pending.scope = scope;
+  if (challenge.dpop) pending.dpop_challenge = true;
   try {
     await auth(client, { serverUrl, fetchFn: boundedFetch, ...(scope ? { scope } : {}), ...(challenge.resourceMetadataUrl ? { resourceMetadataUrl: challenge.resourceMetadataUrl } : {}) });
   } catch (error) {
@@ -595,7 +638,7 @@ export async function finishConnection(
   }
   const client = new ConnectionAuth(pending, clientOptions(row, { onAuthorization: "refuse", ignoreStoredTokens: true }));
   try {
-    await auth(client, { serverUrl: toDocument(row).server_url, authorizationCode: query.code.slice(0, 4096), fetchFn: boundedFetch });
+    await auth(client, { serverUrl: toDocument(row).server_url, authorizationCode: query.code.slice(0, 4096), fetchFn: dpopTokenFetch(pending, boundedFetch) });
   } catch (error) {
     log.warn({ err: error, providerId: row.id }, "an OAuth code exchange failed");
     return failed(`${row.name}'s authorization server didn't complete the sign-in: ${failureAt(error)}. Connect again.`);

@@ -9,7 +9,9 @@ import { createPrivateKey } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { createPrivateKeyJwtAuth } from "@modelcontextprotocol/sdk/client/auth-extensions.js";
 import type { AddClientAuthentication } from "@modelcontextprotocol/sdk/client/auth.js";
+import { decodeJwt } from "jose";
 import { env } from "@/lib/env";
+import { sameIssuer } from "@/lib/upstream-oauth/client-provider";
 
 export const JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 const MAX_ASSERTION_BYTES = 16 * 1024;
@@ -19,15 +21,12 @@ export type MachineGrant = { type: "client_credentials" | "jwt_bearer"; clientId
 /** The grant isn't one the console can make right now; an operator or admin can fix what it says. */
 export class MachineGrantUnavailable extends Error {}
 
-/** The JWS algorithm a private key signs with: ES256/384/512 by curve, RS256, EdDSA. */
+/** The JWS algorithm a private key signs with: ES256/384/512 by curve, else RS256 (the schema admits no other keys). */
 export function signingAlgorithm(pem: string): string {
   const key = createPrivateKey(pem);
-  if (key.asymmetricKeyType === "ec") {
-    const curve = key.asymmetricKeyDetails?.namedCurve;
-    return curve === "secp384r1" ? "ES384" : curve === "secp521r1" ? "ES512" : "ES256";
-  }
-  if (key.asymmetricKeyType === "ed25519") return "EdDSA";
-  return key.asymmetricKeyType === "rsa-pss" ? "PS256" : "RS256";
+  if (key.asymmetricKeyType !== "ec") return "RS256";
+  const curve = key.asymmetricKeyDetails?.namedCurve;
+  return curve === "secp384r1" ? "ES384" : curve === "secp521r1" ? "ES512" : "ES256";
 }
 
 /** private_key_jwt: the client's assertion, for the authorization server's issuer (its token endpoint's aud). */
@@ -47,12 +46,34 @@ async function workloadToken(): Promise<string> {
   return trimmed;
 }
 
-/** The token request's grant parameters (the SDK adds resource and the client's authentication). */
-export async function machineTokenRequest(grant: MachineGrant): Promise<URLSearchParams> {
-  const params =
-    grant.type === "client_credentials"
-      ? new URLSearchParams({ grant_type: "client_credentials" })
-      : new URLSearchParams({ grant_type: JWT_BEARER_GRANT, assertion: await workloadToken() });
+/**
+ * The workload token is the deployment's, not a workspace's: it goes only to an authorization
+ * server it was made for (its `aud`) or one an operator lists in WORKLOAD_IDENTITY_AUDIENCES — never
+ * to whatever server a workspace admin's provider happens to name, which could replay it elsewhere.
+ */
+function assertWorkloadAudience(token: string, issuer: string | undefined) {
+  const listed = (env().WORKLOAD_IDENTITY_AUDIENCES ?? "").split(",").map((entry) => entry.trim()).filter(Boolean);
+  let audience: string[] = [];
+  try {
+    const { aud } = decodeJwt(token);
+    audience = typeof aud === "string" ? [aud] : (aud ?? []);
+  } catch {
+    // a token with no readable claims is judged by the operator's list alone
+  }
+  if (issuer && [...listed, ...audience].some((allowed) => sameIssuer(allowed, issuer))) return;
+  throw new MachineGrantUnavailable(`the deployment's workload identity token is presented only to authorization servers it was issued for or that an operator lists in WORKLOAD_IDENTITY_AUDIENCES, and ${issuer ? issuer.slice(0, 200) : "this server's"} is not one of them`);
+}
+
+/** The token request's grant parameters (the SDK adds resource and the client's authentication). `issuer`: the authorization server asked. */
+export async function machineTokenRequest(grant: MachineGrant, issuer: string | undefined): Promise<URLSearchParams> {
+  let params: URLSearchParams;
+  if (grant.type === "client_credentials") {
+    params = new URLSearchParams({ grant_type: "client_credentials" });
+  } else {
+    const assertion = await workloadToken();
+    assertWorkloadAudience(assertion, issuer);
+    params = new URLSearchParams({ grant_type: JWT_BEARER_GRANT, assertion });
+  }
   if (grant.scope) params.set("scope", grant.scope);
   return params;
 }

@@ -10,6 +10,7 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
+import { decodeJwt } from "jose";
 import { z } from "zod";
 
 const MAX_CONNECTS = 3;
@@ -19,6 +20,9 @@ const contextSchema = z.looseObject({
   client_secret: z.string().optional(),
   private_key_pem: z.string().optional(),
   valid_jwt: z.string().optional(),
+  idp_id_token: z.string().optional(),
+  idp_issuer: z.string().optional(),
+  idp_client_id: z.string().optional(),
 });
 type Context = z.infer<typeof contextSchema>;
 
@@ -28,6 +32,32 @@ function ownDatabase(dir: string) {
   if (!template) throw new Error("CONFORMANCE_DB_TEMPLATE (a migrated SQLite file) is not set");
   copyFileSync(template, path.join(dir, "console.db"));
   process.env.DATABASE_URL = `file:${path.join(dir, "console.db")}`;
+}
+
+/** Enterprise-Managed Authorization: the scenario's IdP, where the member signed in, and the ID token that sign-in gave. */
+type EnterpriseSso = { issuer: string; clientId: string; idToken: string };
+
+function enterpriseSsoOf(context: Context): EnterpriseSso | undefined {
+  const { idp_issuer: issuer, idp_client_id: clientId, idp_id_token: idToken } = context;
+  return issuer && clientId && idToken ? { issuer, clientId, idToken } : undefined;
+}
+
+/**
+ * An operator's configuration for Enterprise-Managed Authorization, set before the console reads
+ * its environment: enterprise features on, and the scenario's IdP as the console's SSO provider,
+ * with the console's client there (the suite's IdP authenticates no client, so its secret is any).
+ */
+function configureEnterpriseSso(sso: EnterpriseSso) {
+  Object.assign(process.env, { ENTERPRISE_ENABLED: "true", OIDC_ISSUER: sso.issuer, OIDC_CLIENT_ID: sso.clientId, OIDC_CLIENT_SECRET: "conformance-idp-client-secret" });
+}
+
+/**
+ * What an admin would put in the provider's settings for an Enterprise-Managed Authorization
+ * server: the id_jag identity mode, redeemed as the client the scenario registered at the server's
+ * authorization server.
+ */
+function idJagSettingsFor(context: Context) {
+  return { identity_mode: "id_jag", identity_settings: { client_id: context.client_id, ...(context.client_secret ? { client_secret: context.client_secret } : {}) } };
 }
 
 /**
@@ -59,20 +89,32 @@ async function main() {
   const context = contextSchema.parse(JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT ?? "{}"));
   const dir = mkdtempSync(path.join(tmpdir(), "mcp-conformance-"));
   ownDatabase(dir);
-  const authentication = authenticationFor(scenario, context, dir);
+  const sso = enterpriseSsoOf(context);
+  if (sso) configureEnterpriseSso(sso);
+  const settings = sso ? idJagSettingsFor(context) : { authentication: { type: "oauth", ...authenticationFor(scenario, context, dir) } };
   const { db } = await import("@/lib/db");
   const { ApiError } = await import("@/lib/api/errors");
   const { createProvider, findProviderRow } = await import("@/lib/providers/data");
   const { createProviderSchema } = await import("@/lib/providers/schemas");
   const { callProviderTool, refreshProviderTools } = await import("@/lib/providers/tools");
+  const { linkSsoAccount } = await import("@/lib/auth/sso");
   const { browserValue, finishConnection, startConnection } = await import("@/lib/upstream-oauth/connections");
+  /** What the console's SSO sign-in does with the IdP's answer (lib/auth/options.ts): link the identity and keep its tokens. */
+  async function signInWithSso({ issuer, idToken }: EnterpriseSso): Promise<string> {
+    const claims = decodeJwt(idToken);
+    const linked = await linkSsoAccount({ issuer, subject: String(claims.sub), email: claims.email, emailVerified: claims.email_verified, name: "Member", idToken });
+    if (!("userId" in linked)) throw new Error(`the SSO sign-in was refused: ${linked.refused}`);
+    return linked.userId;
+  }
+
   try {
     const workspaceId = randomUUID();
-    const userId = randomUUID();
+    // With an enterprise IdP the member signs in there (the console's SSO sign-in keeps the ID token it gives).
+    const userId = sso ? await signInWithSso(sso) : randomUUID();
     await db().workspace.create({ data: { id: workspaceId, name: "Conformance", createdAt: new Date() } });
-    await db().user.create({ data: { id: userId, email: "member@conformance.test", name: "Member", createdAt: new Date() } });
+    if (!sso) await db().user.create({ data: { id: userId, email: "member@conformance.test", name: "Member", createdAt: new Date() } });
     await db().membership.create({ data: { userId, workspaceId, role: "owner", createdAt: new Date() } });
-    const input = createProviderSchema.parse({ name: "Conformance", server_identifier: "conformance", server_url: serverUrl, authentication: { type: "oauth", ...authentication } });
+    const input = createProviderSchema.parse({ name: "Conformance", server_identifier: "conformance", server_url: serverUrl, ...settings });
     const { id } = await createProvider({ workspaceId, userId, input });
     const caller = { userId, workspaceId, role: "owner" as const };
     const browser = browserValue(undefined);

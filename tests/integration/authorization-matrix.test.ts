@@ -64,6 +64,8 @@ const ROUTES: Route[] = [
   { name: "create a workspace", method: "POST", path: () => "/api/v1/workspaces", body: () => ({ name: "Matrix" }), expect: row(401, 201, 201, 201, 201) },
   // An API token acts in the workspace it was made in.
   { name: "switch workspaces with an API token", method: "PUT", path: () => "/api/v1/workspaces/current", body: () => ({ workspace_id: "00000000-0000-4000-8000-000000000000" }), expect: row(401, 403, 403, 403, 403) },
+  { name: "the workspace's settings", method: "GET", path: () => "/api/v1/settings", expect: row(401, 403, 200, 200, 200) },
+  { name: "change the workspace's settings", method: "PATCH", path: () => "/api/v1/settings", body: () => ({ enterprise_managed_authorization: { allowed_client_ids: ["matrix-client"] } }), expect: row(401, 403, 200, 200, 200) },
   { name: "OpenAPI document", method: "GET", path: () => "/api/v1/openapi.json", expect: row(200, 200, 200, 200, 200, 200, 200) },
 ];
 

@@ -98,7 +98,7 @@ export async function startIdentityFixture(options: { exchanges?: ExchangeKind[]
     async ssoMember(loginHint: "alice-sub" | "bob-sub", workspaceId: string, role: "member" | "admin" = "member"): Promise<Actor> {
       const tokens = await ssoLogin({ issuer: idp.issuer, clientId: CLIENT.client_id, clientSecret: CLIENT.client_secret, redirectUri: CLIENT.redirect_uris[0], loginHint });
       const claims = decodeJwt(tokens.id_token);
-      const linked = await linkSsoAccount({ issuer: idp.issuer, subject: String(claims.sub), email: claims.email, emailVerified: claims.email_verified, name: loginHint, refreshToken: tokens.refresh_token });
+      const linked = await linkSsoAccount({ issuer: idp.issuer, subject: String(claims.sub), email: claims.email, emailVerified: claims.email_verified, name: loginHint, refreshToken: tokens.refresh_token, idToken: tokens.id_token });
       if (!("userId" in linked)) throw new Error(`could not link ${loginHint}: ${linked.refused}`);
       const { userId } = linked;
       await db().membership.upsert({ where: { userId_workspaceId: { userId, workspaceId } }, update: { role }, create: { userId, workspaceId, role, createdAt: new Date() } });

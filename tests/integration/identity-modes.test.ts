@@ -8,7 +8,11 @@ import http from "node:http";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { preflightCredential } from "@/lib/credentials/preflight";
+import { decodeJwt, SignJWT } from "jose";
+import { secrets } from "@/lib/crypto";
 import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { clearTokenCacheForTests } from "@/lib/identity/token-cache";
 import { BuiltinIssuer } from "@/lib/identity/builtin-issuer";
 import { RemoteIssuer } from "@/lib/identity/remote-issuer";
 import { startMcpAuthServer, type McpAuthServer } from "../../e2e/support/mcp-auth-server";
@@ -125,6 +129,18 @@ describe("token_exchange", () => {
     ]);
   });
 
+  it("entra_obo: with OIDC_API_SCOPE set, the user's token is refreshed for the console's own API first (the only assertion Entra takes)", async () => {
+    setEnv({ OIDC_API_SCOPE: "openid profile" });
+    try {
+      const before = f.idp.refreshScopes().length;
+      const p = await provider(f.whoami.url, ON_BEHALF_OF(f.whoami.url));
+      expect((await callWhoami(alice, p.id)).json.content[0].text).toBe("alice-sub");
+      expect(f.idp.refreshScopes().slice(before)).toEqual(["openid profile"]);
+    } finally {
+      setEnv({ OIDC_API_SCOPE: undefined });
+    }
+  });
+
   it("through a remote issuer (the SPEC §5 contract): the client passes what the mode needs, and the same token reaches the server", async () => {
     setEnv({ ENTERPRISE_API_URL: f.innerUrl, ENTERPRISE_API_SECRET: INNER_SECRET });
     f.useCountingIssuer(() => new RemoteIssuer(f.innerUrl, INNER_SECRET, 5000));
@@ -164,6 +180,27 @@ describe("id_jag", () => {
     expect(new Set(guarded.claims.map((claims) => claims.sub))).toEqual(new Set(["alice-sub", "bob-sub"]));
     for (const claims of guarded.claims) expect(claims).toMatchObject({ iss: as.issuer, aud: guarded.url });
     for (const header of guarded.authorizations) expect(header).not.toBe(STATIC);
+  });
+
+  it("exchanges the ID token of the user's sign-in while it lasts (SEP-990), with no refresh; an expired one is replaced from a refresh", async () => {
+    const p = await provider(guarded.url, ID_JAG);
+    const refreshesBefore = f.idp.refreshGrants();
+    expect((await callWhoami(alice, p.id)).json.content[0].text).toBe("alice-sub");
+    expect(f.idp.refreshGrants()).toBe(refreshesBefore);
+    expect(exchanges("id_jag")).toEqual([like({ subjectTokenType: ID_TOKEN_TYPE })]);
+
+    // The sign-in was long ago: its ID token has expired.
+    const box = secrets(env().encryptionKey);
+    const expired = await new SignJWT({ sub: "alice-sub" }).setProtectedHeader({ alg: "HS256" }).setExpirationTime(Math.floor(Date.now() / 1000) - 60).sign(new Uint8Array(32));
+    const account = await db().ssoAccount.findFirstOrThrow({ where: { userId: alice.userId } });
+    await db().ssoAccount.update({ where: { id: account.id }, data: { idTokenEncrypted: box.encrypt(expired) } });
+    clearTokenCacheForTests();
+    expect((await callWhoami(alice, p.id)).json.content[0].text).toBe("alice-sub");
+    expect(f.idp.refreshGrants()).toBe(refreshesBefore + 1);
+    expect(exchanges("id_jag")).toHaveLength(2);
+    // The refresh's ID token is kept for the next exchanges.
+    const kept = box.decrypt((await db().ssoAccount.findUniqueOrThrow({ where: { id: account.id } })).idTokenEncrypted ?? "");
+    expect(decodeJwt(kept)).toMatchObject({ iss: f.idp.issuer, sub: "alice-sub" });
   });
 
   it("through a remote issuer: the ID-JAG comes over the contract, the console redeems it", async () => {

@@ -410,6 +410,9 @@ describe("anonymous writes to the authorization server", () => {
     expect(metadata).not.toHaveProperty("pushed_authorization_request_endpoint");
     expect(metadata).not.toHaveProperty("dpop_signing_alg_values_supported");
     expect(metadata).not.toHaveProperty("userinfo_endpoint");
+    // Enterprise features are off here: no ID-JAG grant (tests/integration/id-jag-inbound.test.ts has it on).
+    expect(metadata.grant_types_supported).not.toContain("urn:ietf:params:oauth:grant-type:jwt-bearer");
+    expect(metadata).not.toHaveProperty("authorization_grant_profiles_supported");
     const pushed = await consoleFetch()(new URL("/oidc/request", ORIGIN), {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded", ...fromAddress("192.0.2.83") },

@@ -57,7 +57,6 @@ describe("PATCH /api/v1/mcp-providers/{id}", () => {
   it.each([
     ["name", (): string => "Renamed"],
     ["server_identifier", () => `r-${Math.random().toString(36).slice(2, 12)}`],
-    ["server_url", () => `https://mcp.example.com/moved/${Math.random().toString(36).slice(2)}`],
     ["identity_mode", (): string => "off"],
   ] as const)("changing only %s leaves every other field as it was", async (field, value) => {
     const created = await createFull();
@@ -85,12 +84,17 @@ describe("PATCH /api/v1/mcp-providers/{id}", () => {
     expect(JSON.parse(audit.fields)).toEqual(expect.arrayContaining(["server_url", "headers.X-Old", "authentication.client_secret"]));
   });
 
-  it("a server_url change within the origin keeps the secrets and drops nothing", async () => {
+  it("a server_url change within the origin keeps the headers; on another path it drops the OAuth client secret (another tenant's server may name another authorization server)", async () => {
     const created = await createFull();
-    const res = await patch(created.id, { server_url: `https://mcp.example.com/v2/${Math.random().toString(36).slice(2)}` });
-    expect(res.status).toBe(200);
-    expect(res.json.dropped_secrets).toBeUndefined();
-    expect((await stored(created.id)).headers).toEqual(FULL.headers);
+    const query = await patch(created.id, { server_url: `${(await stored(created.id)).server_url}?region=eu` });
+    expect(query.status, query.text).toBe(200);
+    expect(query.json.dropped_secrets).toBeUndefined();
+    expect(await stored(created.id)).toMatchObject({ headers: FULL.headers, authentication: FULL.authentication });
+    const path = await patch(created.id, { server_url: `https://mcp.example.com/v2/${Math.random().toString(36).slice(2)}` });
+    expect(path.status).toBe(200);
+    expect(path.json.dropped_secrets).toEqual(["authentication.client_secret"]);
+    expect(await stored(created.id)).toMatchObject({ headers: FULL.headers, authentication: { type: "oauth", connection: "shared", client_id: "client-1" } });
+    expect((await stored(created.id)).authentication?.client_secret).toBeUndefined();
   });
 
   it("header names match whatever their case: x-old: null removes a stored X-Old", async () => {

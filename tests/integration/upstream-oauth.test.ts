@@ -7,20 +7,17 @@ import { execFile } from "node:child_process";
 import http from "node:http";
 import path from "node:path";
 import { promisify } from "node:util";
-import { NextRequest } from "next/server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { GET as callback } from "@/app/oauth/callback/route";
 import { flushToolCalls } from "@/lib/activity/tool-calls";
 import { backgroundTasksSettled } from "@/lib/background";
-import { secrets } from "@/lib/crypto";
 import { db } from "@/lib/db";
-import { env } from "@/lib/env";
 import { closeWarmSessionsForTests } from "@/lib/mcp/client";
 import { serveGateway } from "@/lib/gateway/http";
 import { listenOnFreePort } from "../../e2e/support/ports";
 import { startTestIdp, type IdpUser, type TestIdp } from "../../e2e/support/test-idp";
 import { startWhoamiServer, type WhoamiServer } from "../../e2e/support/whoami-server";
-import { call, createActor, ORIGIN, sessionCookie, type Actor } from "./helpers";
+import { call, createActor, ORIGIN, type Actor } from "./helpers";
+import { ageToken, browserOf, connect, returnToConsole, signInAtServer, storedState } from "./upstream-connect";
 
 const ALICE: IdpUser = { sub: "alice-at-tracker", email: "alice@tracker.test", name: "Alice", password: "alice-password" };
 const BOB: IdpUser = { sub: "bob-at-tracker", email: "bob@tracker.test", name: "Bob", password: "bob-password" };
@@ -63,79 +60,11 @@ async function createProvider(connection: "shared" | "per_user", extra: Record<s
   return created.json;
 }
 
-/** The user's browser: the authorization server's sign-in form, then back to the console. */
-async function signInAtServer(authorizationUrl: string, user: IdpUser): Promise<URL> {
-  const cookies = new Map<string, string>();
-  const send = async (url: string, init: RequestInit = {}) => {
-    const res = await fetch(url, { ...init, redirect: "manual", headers: { ...(init.headers as Record<string, string>), cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join("; ") } });
-    for (const line of res.headers.getSetCookie()) {
-      const [pair = ""] = line.split(";");
-      cookies.set(pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1));
-    }
-    return res;
-  };
-  let res = await send(authorizationUrl);
-  for (let hop = 0; hop < 10; hop++) {
-    const location = res.headers.get("location");
-    if (!location) {
-      // The sign-in form.
-      const action = /action="([^"]+)"/.exec(await res.text())?.[1];
-      expect(action).toBeDefined();
-      res = await send(new URL(action ?? "", idp.issuer).href, {
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ email: user.email, password: user.password }).toString(),
-      });
-      continue;
-    }
-    const next = new URL(location, idp.issuer);
-    if (next.origin === ORIGIN) return next;
-    res = await send(next.href);
-  }
-  throw new Error("the authorization server never sent the browser back");
-}
-
-/** The browser's cookie a Connect set (name=value), which ties the sign-in to that browser. */
-function browserOf(started: { headers: Headers }): string {
-  const cookie = started.headers.get("set-cookie") ?? "";
-  expect(cookie).toMatch(/^mcp_console_connect=[^;]+; Path=\/; HttpOnly; SameSite=Lax/);
-  return cookie.split(";")[0] ?? "";
-}
-
-/** Back at the console: its callback route, with the signed-in user's session (or none) and the browser's cookie. */
-async function returnToConsole(url: URL, as: Actor | null, browser?: string) {
-  const cookies = [as ? await sessionCookie(as.userId) : undefined, browser].filter(Boolean).join("; ");
-  const res = await callback(new NextRequest(url, { headers: { cookie: cookies } }));
-  return new URL(res.headers.get("location") ?? "");
-}
-
-async function connect(providerId: string, as: Actor, user: IdpUser) {
-  const started = await call(as, "POST /api/v1/mcp-providers/{id}/connection", { params: { id: providerId } });
-  expect(started.status, started.text).toBe(200);
-  const back = await signInAtServer(started.json.authorization_url, user);
-  const landed = await returnToConsole(back, as, browserOf(started));
-  expect(landed.searchParams.get("connection"), landed.searchParams.get("message") ?? "").toBe("connected");
-  return started.json.authorization_url;
-}
-
 async function whoami(providerId: string, as: Actor) {
   return call(as, "POST /api/v1/mcp-providers/{id}/tools/{tool}/call", { params: { id: providerId, tool: "whoami" }, body: { arguments: {} } });
 }
 
 const subjectOf = (res: Awaited<ReturnType<typeof whoami>>) => (res.json as { structured_content?: { sub?: string } }).structured_content?.sub;
-
-function storedState(connection: { stateEncrypted: string }) {
-  return JSON.parse(secrets(env().encryptionKey).decrypt(connection.stateEncrypted)) as { tokens?: { access_token: string; refresh_token?: string; saved_at?: number; expires_in?: number } };
-}
-
-/** Moves a connection's token to `leftMs` before its expiry (negative: past it), as time would; `lifetime`: what the server said it lives (s). */
-async function ageToken(providerId: string, owner: string, leftMs = 10_000, lifetime?: number) {
-  const row = await db().upstreamConnection.findUniqueOrThrow({ where: { providerId_owner: { providerId, owner } } });
-  const state = storedState(row);
-  if (state.tokens && lifetime !== undefined) state.tokens.expires_in = lifetime;
-  if (state.tokens) state.tokens.saved_at = Date.now() - (state.tokens.expires_in ?? 0) * 1000 + leftMs;
-  await db().upstreamConnection.update({ where: { id: row.id }, data: { stateEncrypted: secrets(env().encryptionKey).encrypt(JSON.stringify(state)) } });
-}
 
 /**
  * An MCP server whose authorization server is hostile (or broken) as a test asks: metadata naming

@@ -25,8 +25,8 @@ export const updateProviderContract = defineContract({
     "A field that is omitted stays unchanged; `null` removes an optional field or one map entry " +
     '(`{"headers":{"X-Old":null}}` deletes one header; header names match whatever their case); nested objects merge. ' +
     "`{}` changes nothing. Send `If-Match` with the ETag you read to refuse a stale update (412). Moving `server_url` " +
-    "to another origin drops the stored header values and client secret that the same request does not send again " +
-    "(`dropped_secrets` lists them).",
+    "to another origin drops the stored header values, and to another origin or path the OAuth client secret, private key and " +
+    "identity client secret, that the same request does not send again (`dropped_secrets` lists them).",
   auth: "caller",
   role: "admin",
   params: providerIdSchema,
