@@ -99,8 +99,7 @@ async function flush() {
       return;
     }
     log.warn({ err: error, count: unwritten().length }, "a batch of tool calls was refused; recording them one by one");
-    // Every record tried so far may be there already: a lost answer is no proof of a lost write.
-    await appendEachRecord(unwritten(), new Set(rows.map((row) => row.id)), written).catch((unavailable: unknown) => { keep(unwritten(), rows.length - kept, unavailable); });
+    await appendEachRecord(unwritten(), retried, written).catch((unavailable: unknown) => { keep(unwritten(), rows.length - kept, unavailable); });
   }
 }
 
