@@ -21,6 +21,9 @@ async function start() {
   await bootstrapOwner();
   const { backfillMaskedColumns } = await import("@/lib/providers/backfill");
   await backfillMaskedColumns();
+  // Before anything is appended: activity records from before the hash chain join it first.
+  const { chainLegacyRecords } = await import("@/lib/activity/chain-store");
+  await chainLegacyRecords();
   const { startHousekeeping } = await import("@/lib/housekeeping");
   startHousekeeping();
   const { registerOAuthHttp } = await import("@/lib/oauth/server");

@@ -34,6 +34,22 @@ export function createSealer(masterKey: Buffer, purpose: string) {
   };
 }
 
+/** HMAC-SHA256 under a key of its own for `purpose`: proves the console wrote a value, to whoever holds ENCRYPTION_KEY. */
+export function createSigner(masterKey: Buffer, purpose: string) {
+  const key = subKey(masterKey, purpose);
+  const sign = (text: string) => createHmac("sha256", key).update(text).digest("base64url");
+  return {
+    sign,
+    verify(text: string, signature: string): boolean {
+      const expected = Buffer.from(sign(text), "base64url");
+      const given = Buffer.from(signature, "base64url");
+      return given.length === expected.length && timingSafeEqual(given, expected);
+    },
+  };
+}
+
+export type Signer = ReturnType<typeof createSigner>;
+
 export function createSecretBox(masterKey: Buffer) {
   const sealer = createSealer(masterKey, "encrypt");
   const hashKey = subKey(masterKey, "hash");

@@ -15,6 +15,8 @@ import { log } from "@/lib/log";
 export type Db = SqliteClient;
 /** The client an interactive transaction hands its callback. */
 export type DbTransaction = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+/** What reads: the console's client, or a transaction's. */
+export type Reader = Db | DbTransaction;
 
 /**
  * The PostgreSQL client, used through the API both clients share. TypeScript can't see that they
@@ -71,9 +73,20 @@ function dialectOf(sql: string, url: string): string {
   return databaseKind(url) === "postgres" ? sql.replace(/\?/g, () => `$${++index}`) : sql;
 }
 
+export type SqlParam = string | number | Date | null;
+
+/** Statements written with `?` parameters, run through Prisma on `client` (the console's, or a transaction's), on either database. */
+export function rawSql(client: Reader = db()) {
+  const url = env().DATABASE_URL;
+  return {
+    execute: (sql: string, ...params: SqlParam[]): Promise<number> => client.$executeRawUnsafe(dialectOf(sql, url), ...params),
+    query: <T>(sql: string, ...params: SqlParam[]): Promise<T[]> => client.$queryRawUnsafe<T[]>(dialectOf(sql, url), ...params),
+  };
+}
+
 /** Runs one statement written with `?` parameters through Prisma, on either database. */
-export function executeRaw(sql: string, ...params: (string | number | Date)[]): Promise<number> {
-  return db().$executeRawUnsafe(dialectOf(sql, env().DATABASE_URL), ...params);
+export function executeRaw(sql: string, ...params: SqlParam[]): Promise<number> {
+  return rawSql().execute(sql, ...params);
 }
 
 /** Rows of one read (`?` for each parameter, in order), for paths that run on every call; parse what it gives. */

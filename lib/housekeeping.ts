@@ -1,5 +1,5 @@
 import "server-only";
-import { pruneToolCalls } from "@/lib/activity/tool-calls";
+import { pruneToolCalls } from "@/lib/activity/retention";
 import { log } from "@/lib/log";
 import { pruneExpiredOAuthRecords } from "@/lib/oauth/adapter";
 import { pruneExpiredInvitations } from "@/lib/workspaces/invitations";

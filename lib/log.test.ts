@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { captureLogsForTests, log, redact } from "@/lib/log";
+import { captureLogsForTests, log } from "@/lib/log";
+import { redact } from "@/lib/redact";
 
 describe("log redaction", () => {
   it("replaces secret-named keys at any depth", () => {
@@ -11,6 +12,13 @@ describe("log redaction", () => {
       nested: { deeper: { refresh_token: "[redacted]", Authorization: "[redacted]", client_secret: "[redacted]", password: "[redacted]" } },
       list: [{ token: "[redacted]" }],
     });
+  });
+
+  it("replaces credential-looking values whatever their key, and leaves ordinary text alone", () => {
+    expect(redact({ note: "Bearer abcdefghijklmn", jwt: "eyJhbGciOi.eyJzdWIiOi.sig", echoed: 'Received {"k":"sk-proj-0123456789abcdef0123"}', mine: "mcpc_0123456789abcdefXYZ", text: "a bearer of news", n: 3 })).toEqual({
+      note: "[redacted]", jwt: "[redacted]", echoed: 'Received {"k":"[redacted]"}', mine: "[redacted]", text: "a bearer of news", n: 3,
+    });
+    expect(JSON.stringify(redact({ a: { b: { c: { d: { e: { f: { g: { h: "hidden-value" } } } } } } } }))).not.toContain("hidden-value");
   });
 
   it("writes one JSON line per event, redacted", () => {

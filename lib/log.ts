@@ -1,18 +1,8 @@
-// Structured JSON logs (pino), one line per event. Every object logged passes through `redact`:
-// any key that names a secret is replaced, at any depth, so a careless log call can't leak one.
+// Structured JSON logs (pino), one line per event. Every object logged passes through `redact`
+// (lib/redact.ts): a secret is replaced at any depth, so a careless log call can't leak one.
 import { Writable } from "node:stream";
 import pino from "pino";
-
-const SECRET_KEY = /authorization|cookie|secret|password|passwd|token|api[-_]?key|credential|refresh|header|^key$/i;
-
-export function redact(value: unknown, depth = 0): unknown {
-  if (value instanceof Error) return { type: value.name, message: value.message, stack: value.stack };
-  if (depth > 6 || value === null || typeof value !== "object") return value;
-  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
-  return Object.fromEntries(
-    Object.entries(value).map(([key, inner]) => [key, SECRET_KEY.test(key) && inner !== undefined ? "[redacted]" : redact(inner, depth + 1)]),
-  );
-}
+import { redact } from "@/lib/redact";
 
 // Logs go to stdout unless a test captures them.
 let sink: (line: string) => void = (line) => process.stdout.write(line);

@@ -1,6 +1,6 @@
 "use client";
 import { useState } from "react";
-import { Button } from "@/components/ui/button";
+import { Button, buttonClass } from "@/components/ui/button";
 import { inputClass } from "@/components/ui/field";
 import { canManageProviders } from "@/lib/auth/roles";
 import { useFeatures, useProviders, useToolCalls, type ToolCallEntry, type ToolCallFilters } from "@/lib/client/hooks";
@@ -16,6 +16,12 @@ function Outcome({ outcome }: { outcome: string }) {
   const tone = outcome === "ok" ? "bg-emerald-100 text-emerald-800 dark:bg-emerald-900 dark:text-emerald-200" : outcome === "tool_error" ? "bg-amber-100 text-amber-900 dark:bg-amber-900 dark:text-amber-100" : "bg-red-100 text-red-800 dark:bg-red-900 dark:text-red-100";
   const label = outcome === "ok" ? "OK" : outcome === "tool_error" ? "Tool error" : outcome.replaceAll("_", " ");
   return <span className={`rounded px-1.5 py-0.5 text-xs font-medium ${tone}`}>{label}</span>;
+}
+
+/** The download's filters: the ones on screen. */
+function exportQuery(filters: ToolCallFilters): string {
+  const query = new URLSearchParams(Object.entries(filters).filter((entry): entry is [string, string] => Boolean(entry[1]))).toString();
+  return query ? `?${query}` : "";
 }
 
 export function ActivityPage({ userId }: { userId: string }) {
@@ -34,7 +40,7 @@ export function ActivityPage({ userId }: { userId: string }) {
       <div>
         <h1 id="activity-heading" className="text-2xl font-semibold tracking-tight">Activity</h1>
         <p className="mt-1 text-sm text-muted">
-          {admin ? "Every tool call in this workspace" : "Your tool calls"} — from MCP clients, the API and Try it. Arguments and results are never stored.
+          {admin ? "Every tool call in this workspace" : "Your tool calls"} — from MCP clients, the API and Try it. Arguments and results are kept only where an admin turned recording on for the provider.
         </p>
       </div>
       <div className="flex flex-wrap items-end gap-3">
@@ -57,6 +63,12 @@ export function ActivityPage({ userId }: { userId: string }) {
           <label className="flex items-center gap-2 pb-2 text-sm">
             <input type="checkbox" checked={onlyMine} onChange={(event) => { setOnlyMine(event.target.checked); }} /> Only my calls
           </label>
+        )}
+        {admin && (
+          // A plain link: the browser streams the download to disk, however long the log is.
+          <a className={`${buttonClass()} sm:ml-auto`} href={`/api/v1/tool-calls/export${exportQuery(filters)}`} download>
+            Export JSON Lines
+          </a>
         )}
       </div>
       {/* Focusable: on a phone the table may scroll sideways, and keyboards must be able to scroll it. */}

@@ -16,6 +16,7 @@ import { IdentityCheckPanel } from "@/components/providers/identity-check";
 import { ConnectFromError, OAuthConnection } from "@/components/providers/oauth-connection";
 import { ProviderIcon } from "@/components/providers/provider-icon";
 import { Switch } from "@/components/ui/switch";
+import { ActivityRecording } from "@/components/providers/activity-recording";
 import { canManageProviders } from "@/lib/auth/roles";
 import { ApiClientError, errorMessage } from "@/lib/client/api";
 import { useDeleteProvider, useFeatures, useProvider, useProviderTools, useRefreshTools, useSetToolEnabled, useToolPolicySaving, type ProviderTool } from "@/lib/client/hooks";
@@ -143,6 +144,7 @@ export function ProviderDetail({ id, signedInWithSso, consoleUrl, connectFailure
         )}
       </section>
 
+      {canManage && <ActivityRecording provider={p} />}
       {canManage && <ProviderHistory providerId={p.id} />}
     </div>
   );

@@ -9,14 +9,12 @@ const VARIANTS = {
 
 type ButtonProps = React.ButtonHTMLAttributes<HTMLButtonElement> & { variant?: keyof typeof VARIANTS; size?: "sm" | "md" };
 
-export const Button = forwardRef<HTMLButtonElement, ButtonProps>(function Button({ variant = "secondary", size = "md", className = "", ...props }, ref) {
+/** A button's look, for what must be a link (a download) but should look like one. */
+export function buttonClass({ variant = "secondary", size = "md" }: { variant?: keyof typeof VARIANTS; size?: "sm" | "md" } = {}): string {
   const sizing = size === "sm" ? "px-2.5 py-1 text-xs" : "px-3.5 py-2 text-sm";
-  return (
-    <button
-      ref={ref}
-      type="button"
-      className={`inline-flex items-center justify-center gap-1.5 rounded-md font-medium transition-colors focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-500 disabled:cursor-not-allowed disabled:opacity-50 ${sizing} ${VARIANTS[variant]} ${className}`}
-      {...props}
-    />
-  );
+  return `inline-flex items-center justify-center gap-1.5 rounded-md font-medium transition-colors focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-500 disabled:cursor-not-allowed disabled:opacity-50 ${sizing} ${VARIANTS[variant]}`;
+}
+
+export const Button = forwardRef<HTMLButtonElement, ButtonProps>(function Button({ variant = "secondary", size = "md", className = "", ...props }, ref) {
+  return <button ref={ref} type="button" className={`${buttonClass({ variant, size })} ${className}`} {...props} />;
 });

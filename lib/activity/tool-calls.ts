@@ -1,14 +1,17 @@
 // The activity log: one row per tool call through any path — the gateway, the REST API, the
-// console's Try it — saying who called which tool, how it ended and how long it took. Arguments and
-// results are never stored. Rows are pruned after TOOL_CALL_RETENTION_DAYS.
+// console's Try it — saying who called which tool, how it ended and how long it took; arguments and
+// results only where an admin turned recording on for the provider. Rows join their workspace's
+// hash chain as they are written (lib/activity/chain-store.ts) and are pruned after
+// TOOL_CALL_RETENTION_DAYS (lib/activity/retention.ts).
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { newestFirstPage } from "@/lib/api/cursor";
 import { userRefSchema } from "@/lib/api/user-ref";
-import { db, executeRaw } from "@/lib/db";
+import { appendRecords, type NewRecord } from "@/lib/activity/chain-store";
+import { recordedValue } from "@/lib/activity/recording";
+import { db } from "@/lib/db";
 import { isDatabaseUnavailable } from "@/lib/db-availability";
-import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { processWide } from "@/lib/process-wide";
 
@@ -29,6 +32,8 @@ export type ToolCallRecord = {
   /** The identity mode the call carried; "off" when the provider's own credentials were used. */
   identity: string;
   requestId: string;
+  /** What the provider's activity_recording lets the log keep of the call (lib/activity/recording.ts). */
+  recorded?: { arguments?: unknown; result?: unknown };
 };
 
 const TOOL_MAX = 200;
@@ -41,7 +46,7 @@ const BATCH_MAX = 200;
 // tried again every RETRY_MS until it is written: calls answered as the database went away happened.
 const KEEP_MAX = 10_000;
 const RETRY_MS = 2_000;
-type Row = ToolCallRecord & { id: string; createdAt: Date };
+type Row = NewRecord;
 const waiting = processWide("tool-call-records", () => ({
   rows: [] as Row[],
   timer: undefined as NodeJS.Timeout | undefined,
@@ -50,41 +55,17 @@ const waiting = processWide("tool-call-records", () => ({
   retry: undefined as NodeJS.Timeout | undefined,
 }));
 
-/** Writes rows; kept rows may have been written by an attempt whose answer was lost, so those already there are left out. */
-async function writeRows(rows: Row[], kept: number) {
-  const retried = new Set(rows.slice(0, kept).map((row) => row.id));
-  const written = retried.size > 0 ? await db().toolCall.findMany({ where: { id: { in: [...retried] } }, select: { id: true } }) : [];
-  const present = new Set(written.map((row) => row.id));
-  await insertRows(present.size > 0 ? rows.filter((row) => !present.has(row.id)) : rows);
-}
-
-const COLUMNS = ["id", "workspace_id", "user_id", "user_email", "provider_id", "provider_name", "tool", "via", "outcome", "duration_ms", "identity", "request_id", "created_at"];
-const ROW_PLACEHOLDERS = `(${COLUMNS.map(() => "?").join(", ")})`;
-const ROWS_PER_INSERT = 500;
-
-// One INSERT of many rows: Prisma's createMany spends about a quarter of a millisecond of CPU per
-// row here, a tenth of that as plain SQL — and every call through the gateway is a row
-// (docs/performance.md, section c).
-async function insertRows(rows: Row[]) {
-  // Kept rows can number thousands: each statement stays well inside both databases' parameter limits.
-  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
-    const chunk = rows.slice(start, start + ROWS_PER_INSERT);
-    const values = chunk.flatMap((row) => [row.id, row.workspaceId, row.userId, row.userEmail, row.providerId, row.providerName, row.tool, row.via, row.outcome, row.durationMs, row.identity, row.requestId, row.createdAt]);
-    await executeRaw(`INSERT INTO tool_calls (${COLUMNS.join(", ")}) VALUES ${chunk.map(() => ROW_PLACEHOLDERS).join(", ")}`, ...values);
-  }
-}
-
-/** A batch the database refused for what is in it: each row is tried alone, so one bad row loses only itself. */
-async function insertEachRow(rows: Row[]) {
-  let lost = 0;
+/**
+ * A batch the database refused for what is in it: each record is appended alone, so one bad record
+ * loses only itself. Throws if the database goes away meanwhile (`written` says how far it got).
+ */
+async function appendEachRecord(rows: Row[], retried: ReadonlySet<string>, written: Set<string>) {
   for (const row of rows) {
-    await insertRows([row]).catch((error: unknown) => {
+    await appendRecords([row], { retried, written }).catch((error: unknown) => {
       if (isDatabaseUnavailable(error)) throw error;
-      lost += 1;
       log.warn({ err: error, requestId: row.requestId }, "a tool call could not be recorded in the activity log");
     });
   }
-  return lost;
 }
 
 function keep(rows: Row[], fresh: number, error: unknown) {
@@ -106,16 +87,19 @@ async function flush() {
   const kept = waiting.kept.length;
   const rows = [...waiting.kept.splice(0), ...waiting.rows.splice(0)];
   if (rows.length === 0) return;
+  const written = new Set<string>();
+  const retried = new Set(rows.slice(0, kept).map((row) => row.id));
+  const unwritten = () => rows.filter((row) => !written.has(row.id));
   try {
-    await writeRows(rows, kept);
+    await appendRecords(rows, { retried, written });
     if (kept > 0) log.warn({ written: kept }, "tool calls kept while the database was away are recorded");
   } catch (error) {
     if (isDatabaseUnavailable(error)) {
-      keep(rows, rows.length - kept, error);
+      keep(unwritten(), rows.length - kept, error);
       return;
     }
-    log.warn({ err: error, count: rows.length }, "a batch of tool calls was refused; recording them one by one");
-    await insertEachRow(rows).catch((unavailable: unknown) => { keep(rows, rows.length - kept, unavailable); });
+    log.warn({ err: error, count: unwritten().length }, "a batch of tool calls was refused; recording them one by one");
+    await appendEachRecord(unwritten(), retried, written).catch((unavailable: unknown) => { keep(unwritten(), rows.length - kept, unavailable); });
   }
 }
 
@@ -129,7 +113,16 @@ function storable(text: string): string {
  * turned into a failed call: the call itself has happened.
  */
 export function recordToolCall(record: ToolCallRecord) {
-  waiting.rows.push({ id: randomUUID(), ...record, tool: storable(record.tool.slice(0, TOOL_MAX)), durationMs: Math.max(0, Math.round(record.durationMs)), createdAt: new Date() });
+  const { recorded, ...fields } = record;
+  waiting.rows.push({
+    id: randomUUID(),
+    ...fields,
+    tool: storable(record.tool.slice(0, TOOL_MAX)),
+    durationMs: Math.max(0, Math.round(record.durationMs)),
+    createdAt: new Date(),
+    arguments: recorded && "arguments" in recorded ? recordedValue(recorded.arguments) : null,
+    result: recorded && "result" in recorded ? recordedValue(recorded.result) : null,
+  });
   if (waiting.rows.length >= BATCH_MAX) waiting.flushing = waiting.flushing.then(flush);
   else waiting.timer ??= setTimeout(() => { waiting.flushing = waiting.flushing.then(flush); }, FLUSH_MS);
 }
@@ -151,26 +144,27 @@ export const toolCallSchema = z.object({
   duration_ms: z.int(),
   identity: z.string().describe('The identity mode the call carried; "off": the provider\'s own credentials'),
   request_id: z.string(),
+  position: z.int().nullable().describe("The record's place in the workspace's hash chain (see GET /api/v1/tool-calls/verify)"),
 });
 export type ToolCall = z.infer<typeof toolCallSchema>;
 
-export async function listToolCalls(options: {
-  workspaceId: string;
-  limit: number;
-  cursor?: string;
-  userId?: string;
-  providerId?: string;
-  outcome?: string;
-}): Promise<{ data: ToolCall[]; next_cursor: string | null }> {
+export type ToolCallFilter = { workspaceId: string; userId?: string; providerId?: string; outcome?: string; from?: Date; to?: Date };
+
+/** The rows a filter selects: a workspace's, by user, provider, outcome ("error": anything but ok) and time. */
+export function toolCallWhere(filter: ToolCallFilter) {
+  return {
+    workspaceId: filter.workspaceId,
+    ...(filter.userId ? { userId: filter.userId } : {}),
+    ...(filter.providerId ? { providerId: filter.providerId } : {}),
+    ...(filter.outcome === "error" ? { outcome: { notIn: ["ok"] } } : filter.outcome ? { outcome: filter.outcome } : {}),
+    ...(filter.from || filter.to ? { createdAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) } } : {}),
+  };
+}
+
+export async function listToolCalls(options: ToolCallFilter & { limit: number; cursor?: string }): Promise<{ data: ToolCall[]; next_cursor: string | null }> {
   const paging = newestFirstPage(options);
   const { rows: page, next_cursor } = paging.cut(await db().toolCall.findMany({
-    where: {
-      workspaceId: options.workspaceId,
-      ...(options.userId ? { userId: options.userId } : {}),
-      ...(options.providerId ? { providerId: options.providerId } : {}),
-      ...(options.outcome === "error" ? { outcome: { notIn: ["ok"] } } : options.outcome ? { outcome: options.outcome } : {}),
-      ...paging.where,
-    },
+    where: { ...toolCallWhere(options), ...paging.where },
     orderBy: paging.orderBy,
     take: paging.take,
   }));
@@ -186,14 +180,8 @@ export async function listToolCalls(options: {
       duration_ms: row.durationMs,
       identity: row.identity,
       request_id: row.requestId,
+      position: row.seq === null ? null : Number(row.seq),
     })),
     next_cursor,
   };
-}
-
-/** Deletes the calls older than the retention; returns how many. */
-export async function pruneToolCalls(now = new Date()): Promise<number> {
-  const cutoff = new Date(now.getTime() - env().TOOL_CALL_RETENTION_DAYS * 24 * 60 * 60_000);
-  const { count } = await db().toolCall.deleteMany({ where: { createdAt: { lt: cutoff } } });
-  return count;
 }

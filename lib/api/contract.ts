@@ -18,7 +18,12 @@ export type ResponseSpec = {
   schema?: z.ZodType;
   /** Response headers worth documenting, by name. */
   headers?: Record<string, string>;
+  /** A JSON Lines stream (application/x-ndjson) rather than one JSON body: `schema` describes each line. */
+  jsonLines?: true;
 };
+
+/** The media type of a JSON Lines answer. */
+export const JSON_LINES = "application/x-ndjson";
 
 export type Contract = {
   method: HttpMethod;
@@ -82,14 +87,16 @@ type ResponseBody<R> = R extends { schema: infer S extends z.ZodType } ? z.input
 
 /** A successful answer, as a handler returns it: only a declared status with its declared body. */
 export type Reply<C extends Contract> = {
-  [S in StatusesOf<C>]: ResponseBody<C["responses"][S]> extends undefined
+  [S in StatusesOf<C>]: C["responses"][S] extends { jsonLines: true }
+    ? { status: S; stream: ReadableStream<Uint8Array>; headers?: Record<string, string> }
+    : ResponseBody<C["responses"][S]> extends undefined
     ? { status: S; body?: undefined; headers?: Record<string, string> }
     : { status: S; body: ResponseBody<C["responses"][S]>; headers?: Record<string, string> };
 }[StatusesOf<C>];
 
 /** The body of a successful answer, as a client receives it. */
 export type SuccessBodyOf<C extends Contract> = {
-  [S in StatusesOf<C>]: C["responses"][S] extends { schema: infer T extends z.ZodType } ? z.output<T> : undefined;
+  [S in StatusesOf<C>]: C["responses"][S] extends { schema: infer T extends z.ZodType } ? (C["responses"][S] extends { jsonLines: true } ? z.output<T>[] : z.output<T>) : undefined;
 }[StatusesOf<C>];
 
 /** "PATCH /api/v1/mcp-providers/{id}": how the client and the tests name an endpoint. */

@@ -30,6 +30,8 @@ import { createWorkspaceContract, listWorkspacesContract } from "@/app/api/v1/wo
 import { switchWorkspaceContract } from "@/app/api/v1/workspaces/current/contract";
 import { getWorkspaceSettingsContract, updateWorkspaceSettingsContract } from "@/app/api/v1/settings/contract";
 import { listToolCallsContract } from "@/app/api/v1/tool-calls/contract";
+import { verifyToolCallsContract } from "@/app/api/v1/tool-calls/verify/contract";
+import { exportToolCallsContract } from "@/app/api/v1/tool-calls/export/contract";
 
 export const CONTRACTS = [
   listProvidersContract,
@@ -49,6 +51,8 @@ export const CONTRACTS = [
   endConnectionContract,
   listConnectionsContract,
   listToolCallsContract,
+  verifyToolCallsContract,
+  exportToolCallsContract,
   featuresContract,
   listApiTokensContract,
   createApiTokenContract,

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { NextRequest } from "next/server";
 import type { z } from "zod";
 import { parseJsonText, readCappedText } from "@/lib/api/body";
-import type { BodyOf, Contract, ParamsOf, QueryOf, Reply } from "@/lib/api/contract";
+import { JSON_LINES, type BodyOf, type Contract, type ParamsOf, type QueryOf, type Reply } from "@/lib/api/contract";
 import { ApiError, problemResponse, validationError } from "@/lib/api/errors";
 import { assertSameOrigin, authenticate, type Caller } from "@/lib/auth/request-auth";
 import { hasRole } from "@/lib/auth/roles";
@@ -66,7 +66,8 @@ export function requestIdOf(req: Request): string {
   return incoming && /^[A-Za-z0-9._:-]{1,64}$/.test(incoming) ? incoming : randomUUID();
 }
 
-function toResponse(reply: { status: number; body?: unknown; headers?: Record<string, string> }): Response {
+function toResponse(reply: { status: number; body?: unknown; stream?: ReadableStream<Uint8Array>; headers?: Record<string, string> }): Response {
+  if (reply.stream) return new Response(reply.stream, { status: reply.status, headers: { "content-type": `${JSON_LINES}; charset=utf-8`, ...reply.headers } });
   if (reply.body === undefined) return new Response(null, { status: reply.status, headers: reply.headers });
   return Response.json(reply.body, { status: reply.status, headers: reply.headers });
 }

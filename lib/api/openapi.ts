@@ -1,7 +1,7 @@
 // The OpenAPI 3.1 document, generated from the endpoints' contracts (lib/api/contracts.ts): paths,
 // parameters, bodies, responses and problems come from the same values the handlers parse with.
 import { z } from "zod";
-import { errorCodesOf, type Contract } from "@/lib/api/contract";
+import { errorCodesOf, JSON_LINES, type Contract } from "@/lib/api/contract";
 import { CONTRACTS } from "@/lib/api/contracts";
 import { ERROR_STATUS, problemSchema, type ErrorCode } from "@/lib/api/errors";
 import { apiTokenSchema, createApiTokenSchema, createdApiTokenSchema } from "@/lib/auth/api-token-schemas";
@@ -104,7 +104,7 @@ function operation(contract: Contract, inputs: ReturnType<typeof componentPass>,
       {
         description: spec.description,
         ...(spec.headers ? { headers: Object.fromEntries(Object.entries(spec.headers).map(([header, description]) => [header, { description, schema: { type: "string" } }])) } : {}),
-        ...(spec.schema ? { content: { "application/json": { schema: ref(outputs.name(spec.schema, `${id}Response`)) } } } : {}),
+        ...(spec.schema ? { content: { [spec.jsonLines ? JSON_LINES : "application/json"]: { schema: ref(outputs.name(spec.schema, `${id}${spec.jsonLines ? "Line" : "Response"}`)) } } } : {}),
       },
     ]),
   );

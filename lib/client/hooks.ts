@@ -305,6 +305,18 @@ export function useSetToolEnabled(provider: Provider) {
   });
 }
 
+/** Turns recording of a provider's call arguments or results on or off (admins): merge-patch, one field, so nothing else is touched. */
+export function useSetActivityRecording(provider: Provider) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ part, on }: { part: "arguments" | "results"; on: boolean }) =>
+      api("PATCH /api/v1/mcp-providers/{id}", { params: { id: provider.id }, body: { activity_recording: { [part]: on } } }),
+    onSuccess: (_provider, { part, on }) => toast.success(`The activity log ${on ? "now keeps" : "no longer keeps"} ${provider.name}'s call ${part}`),
+    onError: (error) => toast.error(errorMessage(error)),
+    onSettled: () => client.invalidateQueries({ queryKey: queryKeys.providers.all }),
+  });
+}
+
 export type ToolCallFilters = { provider?: string; outcome?: string; user?: string };
 
 export function useToolCalls(filters: ToolCallFilters) {

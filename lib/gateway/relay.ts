@@ -10,6 +10,7 @@
 import "server-only";
 import { readCapped, readCappedText } from "@/lib/api/body";
 import { ApiError } from "@/lib/api/errors";
+import { recordedParts, recordingOf } from "@/lib/activity/recording";
 import { recordToolCall } from "@/lib/activity/tool-calls";
 import type { Caller } from "@/lib/auth/request-auth";
 import { EVENT_STREAM_HEADERS, jsonResponse as json, MAX_BODY_BYTES, rpcError } from "@/lib/gateway/jsonrpc";
@@ -94,11 +95,11 @@ function toolNameOf(message: Extract<Message, { kind: "request" }>): string {
   return String(message.params.name);
 }
 
-/** Records a tools/call through the gateway, however it ends. */
-function recorder(relay: RelayRequest, tool: string, identity: () => string) {
+/** Records a tools/call through the gateway, however it ends; its arguments and answer where the provider's activity_recording says so. */
+function recorder(relay: RelayRequest, message: Extract<Message, { kind: "request" }>, identity: () => string) {
   const started = performance.now();
   let done = false;
-  return (outcome: string) => {
+  return (outcome: string, answer?: Answer) => {
     if (done) return;
     done = true;
     recordToolCall({
@@ -107,12 +108,13 @@ function recorder(relay: RelayRequest, tool: string, identity: () => string) {
       userEmail: relay.caller.email,
       providerId: relay.row.id,
       providerName: relay.row.name,
-      tool,
+      tool: toolNameOf(message),
       via: "gateway",
       outcome,
       durationMs: performance.now() - started,
       identity: identity(),
       requestId: relay.requestId,
+      recorded: recordedParts(recordingOf(relay.row), { arguments: message.params.arguments, result: answer && (answer.result ?? { error: answer.error }) }),
     });
   };
 }
@@ -178,7 +180,7 @@ async function answerLocally(relay: RelayRequest, envelope: Envelope, failure: A
         case "ping":
           return { jsonrpc: "2.0", id: message.id, result: {} };
         case "tools/call":
-          recorder(relay, toolNameOf(message), () => credentialLabel(row))(failure.code);
+          recorder(relay, message, () => credentialLabel(row))(failure.code);
           return { jsonrpc: "2.0", id: message.id, result: toolError(failure.detail) };
         case "tools/list": {
           const disabled = disabledToolsOf(row);
@@ -340,7 +342,7 @@ export async function relayPost(relay: RelayRequest): Promise<Response> {
   const refusedCalls = requests.filter((message) => message.method === "tools/call" && disabled.has(toolNameOf(message)));
   if (refusedCalls.length > 0) {
     const refusal = (message: Extract<Message, { kind: "request" }>) => `An admin has turned off ${toolNameOf(message).slice(0, 200)} on ${row.name}; it can't be called.`;
-    for (const message of refusedCalls) recorder(relay, toolNameOf(message), () => credentialLabel(row))("tool_disabled");
+    for (const message of refusedCalls) recorder(relay, message, () => credentialLabel(row))("tool_disabled");
     if (!envelope.batch) return json(200, { jsonrpc: "2.0", id: refusedCalls[0].id, result: toolError(refusal(refusedCalls[0])) });
     return json(200, requests.map((message) => rpcError(message.id, -32600, refusedCalls.includes(message) ? refusal(message) : "This batch holds a call of a disabled tool; send the other requests on their own")));
   }
@@ -367,10 +369,10 @@ export async function relayPost(relay: RelayRequest): Promise<Response> {
   let identity = credentialLabel(row);
   const watch = new AnswerWatch();
   for (const message of requests) {
-    const record = message.method === "tools/call" ? recorder(relay, toolNameOf(message), () => identity) : undefined;
+    const record = message.method === "tools/call" ? recorder(relay, message, () => identity) : undefined;
     watch.watch(message.id, {
       rewrite: rewriterFor(message, row, modern),
-      onAnswer: record && ((answer) => { record(outcomeOf(answer)); }),
+      onAnswer: record && ((answer) => { record(outcomeOf(answer), answer); }),
       onUnanswered: record && ((why) => {
         const outcome = UNANSWERED_OUTCOMES[why];
         if (outcome) record(outcome);

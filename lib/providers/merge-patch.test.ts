@@ -40,6 +40,7 @@ const doc: StoredProviderDocument = {
   configuration: { timeout: 30, sse_read_timeout: 300 },
   identity_mode: "off",
   tool_policy: { disabled: ["delete_issue"] },
+  activity_recording: { arguments: false, results: false },
 };
 
 const apply = (patch: Parameters<typeof applyProviderPatch>[1], current: StoredProviderDocument = doc) => applyProviderPatch(current, patch).document;
@@ -47,6 +48,13 @@ const apply = (patch: Parameters<typeof applyProviderPatch>[1], current: StoredP
 describe("applyProviderPatch", () => {
   it("keeps every omitted field", () => {
     expect(apply({ name: "New" })).toEqual({ ...doc, name: "New" });
+  });
+
+  it("merges activity_recording field by field: turning results on leaves arguments as they were", () => {
+    const recording = apply({ activity_recording: { arguments: true } });
+    expect(recording.activity_recording).toEqual({ arguments: true, results: false });
+    expect(apply({ activity_recording: { results: true } }, recording).activity_recording).toEqual({ arguments: true, results: true });
+    expect(changedFields(doc, recording)).toEqual(["activity_recording.arguments"]);
   });
 
   it("deletes one header with null and keeps the rest", () => {

@@ -104,7 +104,7 @@ export function changedFields(before: StoredProviderDocument, after: StoredProvi
   for (const key of keys) {
     const left = before[key] as Json | undefined;
     const right = after[key] as Json | undefined;
-    if ((key === "headers" || key === "configuration" || key === "authentication" || key === "identity_settings") && (isObject(left) || isObject(right))) {
+    if ((key === "headers" || key === "configuration" || key === "authentication" || key === "identity_settings" || key === "activity_recording") && (isObject(left) || isObject(right))) {
       const inner = new Set([...Object.keys(isObject(left) ? left : {}), ...Object.keys(isObject(right) ? right : {})]);
       for (const name of inner) {
         const a = isObject(left) ? left[name] : undefined;

@@ -3,6 +3,7 @@
 // boundary: nothing past this file sees an unchecked column.
 import "server-only";
 import { z } from "zod";
+import { recordingOf } from "@/lib/activity/recording";
 import type { McpProvider } from "@/generated/sqlite/client";
 import { secrets } from "@/lib/crypto";
 import { env } from "@/lib/env";
@@ -56,6 +57,8 @@ export function toColumns(doc: StoredProviderDocument) {
     timeout: doc.configuration.timeout,
     sseReadTimeout: doc.configuration.sse_read_timeout,
     disabledTools: JSON.stringify(doc.tool_policy.disabled),
+    recordArguments: doc.activity_recording.arguments,
+    recordResults: doc.activity_recording.results,
     // An unsupported stored mode is left exactly as it was.
     ...(doc.identity_mode === "unsupported" ? {} : { identityMode: doc.identity_mode }),
     ...identitySettingsColumns(doc.identity_settings, encrypt),
@@ -132,6 +135,7 @@ export function toDocument(row: ProviderRow): StoredProviderDocument {
     identity_mode: parseStoredIdentityMode(row.identityMode),
     ...storedIdentitySettings(row, decrypt),
     tool_policy: { disabled: parseDisabledTools(row) },
+    activity_recording: recordingOf(row),
   };
 }
 
@@ -271,6 +275,7 @@ export function toProvider(row: ShownRow): Provider {
     identity_forwarding_active: isForwardingActive(mode, env().ENTERPRISE_ENABLED),
     identity_settings: shownIdentitySettings(row),
     tool_policy: { disabled: parseDisabledTools(row) },
+    activity_recording: recordingOf(row),
     authed: row.authed,
     tools_count: row.toolsCount,
     tools_fetched_at: row.toolsFetchedAt?.toISOString() ?? null,

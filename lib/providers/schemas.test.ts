@@ -10,6 +10,7 @@ describe("createProviderSchema", () => {
       configuration: { timeout: 30, sse_read_timeout: 300 },
       identity_mode: "off",
       tool_policy: { disabled: [] },
+      activity_recording: { arguments: false, results: false },
     });
   });
 

@@ -235,6 +235,14 @@ export const toolPolicySchema = z.strictObject({
 });
 export type ToolPolicy = z.output<typeof toolPolicySchema>;
 
+/** What the activity log keeps of this provider's calls besides who, what and how it ended: nothing unless an admin turns it on. */
+export const activityRecordingSchema = z
+  .strictObject({
+    arguments: z.boolean().default(false).describe("Keep each call's arguments (secrets redacted, size capped)"),
+    results: z.boolean().default(false).describe("Keep each call's result (secrets redacted, size capped)"),
+  })
+  .describe("What the activity log records of calls to this provider beyond who, which tool and how it ended; off unless an admin turns it on");
+
 export const createProviderSchema = z
   .strictObject({
     name: nameSchema,
@@ -250,6 +258,7 @@ export const createProviderSchema = z
     identity_mode: identityModeSchema.default("off"),
     identity_settings: identitySettingsSchema.optional(),
     tool_policy: toolPolicySchema.default({ disabled: [] }),
+    activity_recording: activityRecordingSchema.default({ arguments: false, results: false }),
   })
   .superRefine(identitySettingsComplete);
 
@@ -309,6 +318,7 @@ export const providerPatchSchema = z.strictObject({
     .optional(),
   // A list is replaced whole (RFC 7396 merges objects, not arrays).
   tool_policy: z.strictObject({ disabled: z.array(toolNameSchema).max(LIMITS.disabledToolsMax).optional() }).optional(),
+  activity_recording: z.strictObject({ arguments: z.boolean().optional(), results: z.boolean().optional() }).optional(),
 });
 
 export type ProviderPatch = z.infer<typeof providerPatchSchema>;
@@ -381,6 +391,7 @@ export const providerSchema = z.object({
     .nullable()
     .describe("What token_exchange and id_jag need besides the mode; null when none is set"),
   tool_policy: z.object({ disabled: z.array(z.string()) }),
+  activity_recording: z.object({ arguments: z.boolean(), results: z.boolean() }).describe("What the activity log records of calls beyond who, which tool and how it ended"),
   authed: z.boolean(),
   tools_count: z.int(),
   tools_fetched_at: z.iso.datetime().nullable(),

@@ -20,6 +20,7 @@ import { processWide } from "@/lib/process-wide";
 import { enforce, LIMITS } from "@/lib/rate-limit";
 import type { Client, Progress } from "@modelcontextprotocol/client";
 import type { ClientRelay } from "@/lib/mcp/client-relay";
+import { recordedParts, recordingOf } from "@/lib/activity/recording";
 import { recordToolCall, type CallPath } from "@/lib/activity/tool-calls";
 import { callTool, listTools, McpCallError, withWarmSession, type McpConnection, type SessionScope, type ToolCallOutcome } from "@/lib/mcp/client";
 import { discoveryPending, findProviderRow } from "@/lib/providers/data";
@@ -255,6 +256,7 @@ export async function callRowTool(row: ProviderRow, options: { tool: string; arg
   let outcome = "internal_error";
   // What the call would carry; a call that fails getting the identity token still tried to forward it.
   let identity = credentialLabel(row);
+  let answered: unknown;
   try {
     if (parseDisabledTools(row).includes(tool)) throw refused(row, tool);
     try {
@@ -269,6 +271,7 @@ export async function callRowTool(row: ProviderRow, options: { tool: string; arg
         });
       });
       outcome = !("content" in result) ? "input_required" : result.isError ? "tool_error" : "ok";
+      answered = result;
       return result;
     } catch (error) {
       if (!(error instanceof McpCallError)) throw error;
@@ -297,6 +300,7 @@ export async function callRowTool(row: ProviderRow, options: { tool: string; arg
         durationMs: performance.now() - started,
         identity,
         requestId: context.requestId,
+        recorded: recordedParts(recordingOf(row), { arguments: options.args, result: answered }),
       });
     }
   }

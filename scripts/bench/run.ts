@@ -7,8 +7,9 @@
 //   c. the MCP gateway (/mcp/{id}) vs a bare relay (the one-hop floor) vs direct, on kept-open
 //      sessions; 100 sessions across two instances on PostgreSQL (gateway.ts)
 //   d. first-load JavaScript of the settings page (gzip) from the production build
-// `npm run bench -- --only gateway` (or list, tool, first-load) runs one section; --only gateway
-// also rewrites section c of docs/performance.md in place. BENCH_SECONDS shortens the timed parts.
+//   e. verifying an activity chain of 100,000 records, SQLite and PostgreSQL (audit.ts)
+// `npm run bench -- --only gateway` (or list, tool, first-load, audit) runs one section; --only
+// gateway and --only audit also rewrite their section of docs/performance.md in place. BENCH_SECONDS shortens the timed parts.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
@@ -18,6 +19,7 @@ import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
 import { z } from "zod";
 import { listenOnFreePort } from "../../e2e/support/ports";
+import { auditSection, benchAudit } from "./audit";
 import { benchGateway, gatewaySection } from "./gateway";
 import { DURATION, baseEnv, bin, dataDir, fmt, root, run, seed, sqliteUrl, startConsole, unusedPort } from "./support";
 import { benchToolCall } from "./tool-call";
@@ -110,25 +112,33 @@ async function benchFirstLoad() {
 }
 
 
-const SECTIONS = ["list", "tool", "gateway", "first-load"] as const;
+const SECTIONS = ["list", "tool", "gateway", "first-load", "audit"] as const;
 const onlySchema = z.enum(SECTIONS).optional();
 
-/** Replaces section c of docs/performance.md with `section`, leaving the rest as the last full run wrote it. */
-function spliceGatewaySection(section: string) {
+/** Replaces section `letter` of docs/performance.md (it runs up to `next`), leaving the rest as the last full run wrote it; a section that isn't there yet goes in before `next`. */
+function spliceSection(letter: string, next: string, section: string) {
   const file = path.join(root, "docs", "performance.md");
   const doc = existsSync(file) ? readFileSync(file, "utf8") : "";
-  const start = doc.indexOf("## c. ");
-  const end = doc.indexOf("## d. ");
-  if (start === -1 || end === -1) throw new Error("docs/performance.md has no section c to replace: run the whole bench once");
-  writeFileSync(file, `${doc.slice(0, start)}${section}\n${doc.slice(end)}`);
+  const end = doc.indexOf(next);
+  if (end === -1) throw new Error(`docs/performance.md has no "${next}": run the whole bench once`);
+  const start = doc.indexOf(`## ${letter}. `);
+  writeFileSync(file, `${doc.slice(0, start === -1 ? end : start)}${section}\n${doc.slice(end)}`);
 }
 
 async function main() {
   const { values } = parseArgs({ options: { only: { type: "string" } } });
   const only = onlySchema.parse(values.only ?? process.env.BENCH_ONLY);
   mkdirSync(dataDir, { recursive: true });
-  if (!existsSync(path.join(root, ".next", "BUILD_ID"))) run(bin("next"), ["build"], { ...process.env });
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  // No production build needed: the chain is built and verified by the console's modules directly.
+  if (only === "audit") {
+    console.log(`MCP Console benchmarks — ${machine}\n\ne. activity chain verification`);
+    const audit = await benchAudit();
+    spliceSection("e", "## Reproduce", auditSection(audit));
+    console.log("\nRewrote section e of docs/performance.md");
+    return;
+  }
+  if (!existsSync(path.join(root, ".next", "BUILD_ID"))) run(bin("next"), ["build"], { ...process.env });
   if (only === "list") {
     await benchList();
     return;
@@ -140,7 +150,7 @@ async function main() {
   }
   if (only === "gateway") {
     console.log(`MCP Console benchmarks — ${machine}\n\nc. MCP gateway`);
-    spliceGatewaySection(gatewaySection(await benchGateway()));
+    spliceSection("c", "## d. ", gatewaySection(await benchGateway()));
     console.log("\nRewrote section c of docs/performance.md");
     return;
   }
@@ -159,6 +169,8 @@ async function main() {
   console.log("\nd. first-load JavaScript of /settings/providers");
   const firstLoad = await benchFirstLoad();
   console.log(`  ${firstLoad.scripts} scripts, ${fmt(firstLoad.gzipKb)} kB gzip (${fmt(firstLoad.rawKb)} kB raw)`);
+  console.log("\ne. activity chain verification");
+  const audit = await benchAudit();
 
   const [small, large] = list;
   const throughputRatio = small.console.rps / small.nextBaseline.rps;
@@ -239,11 +251,13 @@ ${gatewaySection(gateway)}
 ${firstLoad.scripts} script files referenced by \`/settings/providers\` (signed in), production build:
 **${fmt(firstLoad.gzipKb)} kB gzip** (${fmt(firstLoad.rawKb)} kB raw). Target ≤ 200 kB gzip — ${verdict(firstLoad.gzipKb <= 200)}.
 
+${auditSection(audit)}
 ## Reproduce
 
 \`\`\`bash
 npm ci && npm run build && npm run bench     # BENCH_SECONDS=30 for longer load runs
 npm run bench -- --only gateway              # section c alone, rewritten in place
+npm run bench -- --only audit                # section e alone (no build needed), rewritten in place
 \`\`\`
 
 Section c needs PostgreSQL on this machine: it creates, uses and drops the database

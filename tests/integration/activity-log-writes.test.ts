@@ -3,6 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, expect, it } from "vitest";
 import { flushToolCalls, recordToolCall, type ToolCallRecord } from "@/lib/activity/tool-calls";
+import { verifyChain } from "@/lib/activity/verify";
 import { db } from "@/lib/db";
 import { createActor, type Actor } from "./helpers";
 
@@ -31,4 +32,6 @@ it("records a tool name the database couldn't store as sent (NUL, a lone surroga
   await flushToolCalls();
   const rows = await db().toolCall.findMany({ where: { requestId: { in: [beside.requestId, odd.requestId] } }, select: { requestId: true, tool: true } });
   expect(rows.map((row) => row.tool).sort()).toEqual(["bad\uFFFDname\uFFFD", "echo"]);
+  // Both joined the workspace's hash chain, which still fits.
+  expect(await verifyChain(admin.workspaceId)).toMatchObject({ ok: true, break: null });
 });

@@ -6,7 +6,7 @@ import { McpError, ToolListChangedNotificationSchema, type CallToolResult, type 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { backgroundTasksSettled } from "@/lib/background";
 import { db } from "@/lib/db";
-import { pruneToolCalls } from "@/lib/activity/tool-calls";
+import { pruneToolCalls } from "@/lib/activity/retention";
 import { inFlightCountForTests } from "@/lib/gateway/in-flight";
 import { closeWarmSessionsForTests } from "@/lib/mcp/client";
 import { startEverythingServer } from "../../e2e/support/everything-server";

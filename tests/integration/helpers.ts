@@ -5,7 +5,7 @@ import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { NextRequest } from "next/server";
 import { encode } from "next-auth/jwt";
-import { errorCodesOf, keyOf, type Contract } from "@/lib/api/contract";
+import { errorCodesOf, JSON_LINES, keyOf, type Contract } from "@/lib/api/contract";
 import { CONTRACTS, type ApiKey } from "@/lib/api/contracts";
 import { problemSchema } from "@/lib/api/errors";
 import { createApiToken } from "@/lib/auth/api-tokens";
@@ -63,9 +63,12 @@ export function checkAgainstContract(contract: Contract, status: number, body: u
       if (body !== undefined) throw new Error(`${where} with a body, which its contract does not declare`);
       return;
     }
-    const parsed = spec.schema.safeParse(body);
-    if (!parsed.success) throw new Error(`${where} with a body its contract refuses: ${parsed.error.message}`);
-    if (!isDeepStrictEqual(JSON.parse(JSON.stringify(parsed.data)), body)) throw new Error(`${where} with fields its contract does not declare: ${JSON.stringify(body).slice(0, 500)}`);
+    const schema = spec.schema;
+    for (const item of spec.jsonLines ? (body as unknown[]) : [body]) {
+      const parsed = schema.safeParse(item);
+      if (!parsed.success) throw new Error(`${where} with a body its contract refuses: ${parsed.error.message}`);
+      if (!isDeepStrictEqual(JSON.parse(JSON.stringify(parsed.data)), item)) throw new Error(`${where} with fields its contract does not declare: ${JSON.stringify(item).slice(0, 500)}`);
+    }
     return;
   }
   const problem = problemSchema.strict().safeParse(body);
@@ -108,7 +111,9 @@ export async function call<K extends ApiKey>(actor: Partial<Actor> | null, key: 
   const req = new NextRequest(target, { method: contract.method, headers, body });
   const res = await (await handlerFor(contract))(req, { params: Promise.resolve(options.params ?? {}) });
   const text = await res.text();
-  const json: unknown = text ? JSON.parse(text) : undefined;
+  // A JSON Lines answer is read as the list of its lines.
+  const lines = res.ok && res.headers.get("content-type")?.startsWith(JSON_LINES);
+  const json: unknown = lines ? text.split("\n").filter(Boolean).map((line) => JSON.parse(line) as unknown) : text ? JSON.parse(text) : undefined;
   checkAgainstContract(contract, res.status, json);
   // checkAgainstContract has just held the body to its contract.
   return { status: res.status, headers: res.headers, json: json as ApiAnswer<K>, text };

@@ -197,6 +197,50 @@ describe("the token name key migration", () => {
   });
 });
 
+describe("the activity chain migration", () => {
+  // Records written before the chain: numbered per workspace in time order (the console hashes them
+  // when it starts), each workspace's head at its last number with no hash yet; a position is then unique.
+  const call = (id: string, workspace: string, at: string) =>
+    `INSERT INTO "tool_calls" ("id","workspace_id","user_id","user_email","provider_id","provider_name","tool","via","outcome","duration_ms","identity","request_id","created_at") VALUES ('${id}','${workspace}','u-1','u@example.test','p-1','P','t','api','ok',1,'off','r-${id}','${at}')`;
+  const rows = [
+    `INSERT INTO "workspaces" ("id","name") VALUES ('ws-1','One')`,
+    `INSERT INTO "workspaces" ("id","name") VALUES ('ws-2','Two')`,
+    call("c", "ws-1", "2026-01-03 00:00:00"),
+    call("a", "ws-1", "2026-01-01 00:00:00"),
+    call("b", "ws-2", "2026-01-02 00:00:00"),
+    call("d", "ws-1", "2026-01-02 00:00:00"),
+  ];
+  const numbered = [
+    { id: "a", workspace_id: "ws-1", seq: "1" },
+    { id: "b", workspace_id: "ws-2", seq: "1" },
+    { id: "c", workspace_id: "ws-1", seq: "3" },
+    { id: "d", workspace_id: "ws-1", seq: "2" },
+  ];
+  const heads = [
+    { workspace_id: "ws-1", seq: "3", hash: null },
+    { workspace_id: "ws-2", seq: "1", hash: null },
+  ];
+  const selectCalls = `SELECT id, workspace_id, CAST(seq AS TEXT) AS seq FROM tool_calls ORDER BY id`;
+  const selectHeads = `SELECT workspace_id, CAST(seq AS TEXT) AS seq, hash FROM tool_call_chains ORDER BY workspace_id`;
+  const samePosition = `UPDATE tool_calls SET seq = 1 WHERE id = 'c'`;
+  it("on SQLite: existing records are numbered per workspace, oldest first, and await their hashes", () => {
+    const after = sqliteUpgradedThrough("_activity_chain", rows);
+    expect(after.prepare(selectCalls).all()).toEqual(numbered);
+    expect(after.prepare(selectHeads).all()).toEqual(heads);
+    expect(() => after.exec(samePosition)).toThrow(/UNIQUE constraint failed/);
+    after.close();
+  });
+
+  it("on PostgreSQL: the same", async () => {
+    const url = await postgresUpgradedThrough("_activity_chain", rows);
+    await withPostgres(url, async (client) => {
+      expect((await client.query(selectCalls)).rows).toEqual(numbered);
+      expect((await client.query(selectHeads)).rows).toEqual(heads);
+      await expect(client.query(samePosition)).rejects.toThrow(/tool_calls_workspace_id_seq_key/);
+    });
+  });
+});
+
 /**
  * A SQLite database migrated up to the migration ending in `suffix`, given `rows`, then migrated
  * through it: what an existing deployment's data looks like after the upgrade.
