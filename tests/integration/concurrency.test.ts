@@ -15,14 +15,15 @@ describe("concurrency", () => {
     // A provider holds at most 32 headers, so the 50 patches go to two providers at once: the
     // first gets 32 header additions, the second 7 header additions and a patch of every other field.
     const a = await call(admin, "POST /api/v1/mcp-providers", { body: uniqueProvider() });
-    const b = await call(admin, "POST /api/v1/mcp-providers", {
-      body: uniqueProvider({ icon: { type: "emoji", content: "🔧", background: "#EEF" }, authentication: { type: "oauth", connection: "shared", client_id: "before" } }),
-    });
+    const bBody = uniqueProvider({ icon: { type: "emoji", content: "🔧", background: "#EEF" }, authentication: { type: "oauth", connection: "shared", client_id: "before" } });
+    const b = await call(admin, "POST /api/v1/mcp-providers", { body: bBody });
     const other = uniqueProvider();
+    // The server stays where it is (another path would drop the client secret another patch sets): only its query moves.
+    const movedUrl = bBody.server_url.replace(/\?.*$/, "?key=url-secret-moved");
     const fieldPatches: Record<string, unknown>[] = [
       { name: other.name },
       { server_identifier: other.server_identifier },
-      { server_url: other.server_url },
+      { server_url: movedUrl },
       { icon: { content: "🚀" } },
       { icon: { background: "#000" } },
       { configuration: { timeout: 11 } },
@@ -47,7 +48,7 @@ describe("concurrency", () => {
     expect(storedB).toEqual({
       name: other.name,
       server_identifier: other.server_identifier,
-      server_url: other.server_url,
+      server_url: movedUrl,
       icon: { type: "emoji", content: "🚀", background: "#000" },
       headers: Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`X-B-${i}`, `b-${i}-secret`])),
       authentication: { type: "oauth", connection: "shared", client_id: "after", client_secret: "secret-after" },
