@@ -55,6 +55,7 @@ describe("concurrency", () => {
       configuration: { timeout: 11, sse_read_timeout: 22 },
       identity_mode: "idp_token",
       tool_policy: { disabled: ["delete_everything"] },
+      activity_recording: { arguments: false, results: false },
     });
     expect((await call(admin, "GET /api/v1/mcp-providers/{id}", { params: { id: a.json.id } })).json.version).toBe(33);
     expect((await call(admin, "GET /api/v1/mcp-providers/{id}", { params: { id: b.json.id } })).json.version).toBe(19);
