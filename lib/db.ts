@@ -84,15 +84,10 @@ export function rawSql(client: Reader = db()) {
   };
 }
 
-/** Runs one statement written with `?` parameters through Prisma, on either database. */
-export function executeRaw(sql: string, ...params: SqlParam[]): Promise<number> {
-  return rawSql().execute(sql, ...params);
-}
-
 /** Rows of one read (`?` for each parameter, in order), for paths that run on every call; parse what it gives. */
 export async function hotRead(sql: string, ...params: (string | number)[]): Promise<unknown[]> {
   const url = env().DATABASE_URL;
-  if (databaseKind(url) === "postgres") return db().$queryRawUnsafe<unknown[]>(dialectOf(sql, url), ...params);
+  if (databaseKind(url) === "postgres") return rawSql().query<unknown>(sql, ...params);
   const reads = hotReads(url);
   let statement = reads.statements.get(sql);
   if (!statement) {

@@ -36,7 +36,7 @@ import { log } from "@/lib/log";
 import { relayableCapabilities, type ClientRelay } from "@/lib/mcp/client-relay";
 import { listToolsPage, McpCallError } from "@/lib/mcp/client";
 import { cachedPage } from "@/lib/providers/list-cache";
-import { parseDisabledTools, type ProviderRow } from "@/lib/providers/record";
+import { disabledToolsOf, type ProviderRow } from "@/lib/providers/record";
 import { toolNameSchema } from "@/lib/providers/schemas";
 import { callRowTool, withProviderSession } from "@/lib/providers/tools";
 
@@ -253,7 +253,7 @@ export function workspaceServer(request: GatewayRequest, era: Era, httpSignal: A
           const rows = await workspaceProviders(request.caller.workspaceId);
           const lists = await tracked(call, (signal) => Promise.all(rows.map((row) => toolsOf(row, request, signal))));
           const tools = rows.flatMap((row, index) => {
-            const disabled = new Set(parseDisabledTools(row));
+            const disabled = disabledToolsOf(row);
             return lists[index].filter((tool) => !disabled.has(tool.name)).map((tool) => ({ ...tool, name: `${row.serverIdentifier}${TOOL_SEPARATOR}${tool.name}` }));
           });
           // Which tools there are depends on who asks (their identity, their connections).

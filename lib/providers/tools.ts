@@ -26,7 +26,7 @@ import { callTool, listTools, McpCallError, withWarmSession, type McpConnection,
 import { discoveryPending, findProviderRow } from "@/lib/providers/data";
 import { providersChanged } from "@/lib/providers/list-cache";
 import { applyProviderPatch } from "@/lib/providers/merge-patch";
-import { oauthOf, parseDisabledTools, parseStoredTools, toColumns, toDocument, type ProviderRow } from "@/lib/providers/record";
+import { disabledToolsOf, oauthOf, parseStoredTools, toColumns, toDocument, type ProviderRow } from "@/lib/providers/record";
 import type { ConnectionCheck, DiscoveryFailure, ProviderDocument, ProviderPatch } from "@/lib/providers/schemas";
 import { assertStorable } from "@/lib/providers/tool-limits";
 import type { ListedTool, StoredTool, ToolList } from "@/lib/providers/tool-schemas";
@@ -48,7 +48,7 @@ function personal(row: ProviderRow): boolean {
 }
 
 function withPolicy(row: ProviderRow, tools: StoredTool[]): ListedTool[] {
-  const disabled = new Set(parseDisabledTools(row));
+  const disabled = disabledToolsOf(row);
   return tools.map((tool) => ({ ...tool, enabled: !disabled.has(tool.name) }));
 }
 
@@ -258,7 +258,7 @@ export async function callRowTool(row: ProviderRow, options: { tool: string; arg
   let identity = credentialLabel(row);
   let answered: unknown;
   try {
-    if (parseDisabledTools(row).includes(tool)) throw refused(row, tool);
+    if (disabledToolsOf(row).has(tool)) throw refused(row, tool);
     try {
       const result = await withConnection(row, user, (connection) => {
         identity = connection.mode;

@@ -11,9 +11,9 @@ import { createPrivateKeyJwtAuth } from "@modelcontextprotocol/sdk/client/auth-e
 import type { AddClientAuthentication } from "@modelcontextprotocol/sdk/client/auth.js";
 import { decodeJwt } from "jose";
 import { env } from "@/lib/env";
+import { JWT_BEARER_GRANT } from "@/lib/identity/grants";
 import { sameIssuer } from "@/lib/upstream-oauth/client-provider";
 
-export const JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 const MAX_ASSERTION_BYTES = 16 * 1024;
 
 export type MachineGrant = { type: "client_credentials" | "jwt_bearer"; clientId: string; privateKey?: string; scope?: string };
