@@ -13,6 +13,7 @@ import { EMAIL_MAX, isReservedEmail, normaliseEmail, placeholderEmail } from "@/
 import { secrets } from "@/lib/crypto";
 import { db, prismaErrorCode } from "@/lib/db";
 import { env } from "@/lib/env";
+import { MAX_TOKEN_CHARS } from "@/lib/identity/idp";
 import { isClaimedOnly, markAddressVerified, takeOverClaimedAccount, verifiedNow } from "@/lib/auth/verified-address";
 import { accessEnded, type EndedAccess } from "@/lib/workspaces/members";
 
@@ -50,9 +51,11 @@ function displayName(profile: SsoProfile, fallback: string): string {
 export async function linkSsoAccount(profile: SsoProfile): Promise<LinkResult> {
   const { issuer, subject, refreshToken, idToken } = profile;
   const box = secrets(env().encryptionKey);
-  const refreshTokenEncrypted = refreshToken ? box.encrypt(refreshToken) : undefined;
+  // A token longer than any real one is not kept (nothing of the provider's is stored uncapped).
+  const sealed = (token: string | undefined) => (token && token.length <= MAX_TOKEN_CHARS ? box.encrypt(token) : undefined);
+  const refreshTokenEncrypted = sealed(refreshToken);
   // A sign-in's ID token replaces the last one, or, without one, none is kept (it was another session's).
-  const idTokenEncrypted = idToken ? box.encrypt(idToken) : null;
+  const idTokenEncrypted = sealed(idToken) ?? null;
   try {
     let takenOver: { userId: string; ended: EndedAccess } | undefined;
     const result: LinkResult = await db().$transaction(async (tx): Promise<LinkResult> => {

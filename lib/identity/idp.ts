@@ -3,6 +3,7 @@
 // the signing keys its assertions are checked against (ID-JAGs redeemed at the console).
 import "server-only";
 import { createRemoteJWKSet, decodeJwt, type JWTVerifyGetKey } from "jose";
+import { readCapped } from "@/lib/api/body";
 import { env } from "@/lib/env";
 import { IdentityError } from "@/lib/identity/errors";
 import { log } from "@/lib/log";
@@ -11,6 +12,19 @@ import { fieldsOf } from "@/lib/fields";
 import { processWide } from "@/lib/process-wide";
 
 export const IDP_TIMEOUT_MS = 10_000;
+/** The longest token the console keeps or passes on from the provider: real JWTs are a few KiB. */
+export const MAX_TOKEN_CHARS = 16 * 1024;
+/** The most of a provider's answer (discovery, a token response) that is read. */
+const MAX_ANSWER_BYTES = 64 * 1024;
+
+/** A provider's JSON answer, read up to MAX_ANSWER_BYTES; anything larger or unreadable is undefined. */
+async function answerOf(res: Response): Promise<unknown> {
+  try {
+    return JSON.parse(await readCapped(res, MAX_ANSWER_BYTES, () => new Error("too large"), { cancelRefused: true }));
+  } catch {
+    return undefined;
+  }
+}
 /** The lifetime taken for a token whose answer doesn't say (and that doesn't say itself). */
 export const UNSTATED_LIFETIME_SECONDS = 300;
 
@@ -41,7 +55,7 @@ function metadata(issuer: string, timeoutMs: number): Promise<Metadata> {
     cached = (async () => {
       const res = await fetch(`${issuer.replace(/\/$/, "")}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(timeoutMs) });
       if (!res.ok) throw new Error(`discovery answered ${res.status}`);
-      const body = fieldsOf(await res.json());
+      const body = fieldsOf(await answerOf(res));
       if (typeof body.token_endpoint !== "string") throw new Error("discovery has no token_endpoint");
       const optional = (name: string) => {
         const value = body[name];
@@ -120,15 +134,16 @@ export type TokenAnswer =
 export async function tokenGrant(client: IdpClient, form: Record<string, string>, timeoutMs = IDP_TIMEOUT_MS): Promise<TokenAnswer> {
   const res = await post(client, (m) => m.token_endpoint, form, timeoutMs);
   if (!res) throw new IdentityError("token_error", "the identity provider has no token endpoint");
-  const body = fieldsOf(await res.json().catch(() => undefined));
-  if (!res.ok) return { ok: false, status: res.status, error: typeof body.error === "string" ? body.error : undefined };
+  const body = fieldsOf(await answerOf(res));
+  if (!res.ok) return { ok: false, status: res.status, error: typeof body.error === "string" ? body.error.slice(0, 100) : undefined };
   const { access_token, expires_in, refresh_token, id_token, issued_token_type } = body;
-  if (typeof access_token !== "string" || access_token === "" || (expires_in !== undefined && !(typeof expires_in === "number" && expires_in > 0))) {
+  const tooLong = [access_token, refresh_token, id_token].some((token) => typeof token === "string" && token.length > MAX_TOKEN_CHARS);
+  if (typeof access_token !== "string" || access_token === "" || tooLong || (expires_in !== undefined && !(typeof expires_in === "number" && expires_in > 0))) {
     throw new IdentityError("token_error", "the identity provider sent a malformed token response");
   }
   const text = (value: unknown) => (typeof value === "string" && value !== "" ? value : undefined);
   const expiresIn = typeof expires_in === "number" ? expires_in : unstatedLifetime(access_token);
-  return { ok: true, accessToken: access_token, expiresIn, refreshToken: text(refresh_token), idToken: text(id_token), issuedTokenType: text(issued_token_type) };
+  return { ok: true, accessToken: access_token, expiresIn, refreshToken: text(refresh_token), idToken: text(id_token), issuedTokenType: text(issued_token_type)?.slice(0, 200) };
 }
 
 /** What the token endpoint answered without expires_in (RFC 6749 §5.1 and RFC 8693 §2.2.1 only recommend it) lives: a JWT's own `exp`, else five minutes. */
