@@ -1,5 +1,5 @@
 // How one console instance tells the others that something they may hold in memory has changed.
-// Each change is a topic and an id ("token:…", "user:…", "providers:<workspace>", "cancel:<request>", "answer:<request>"): handlers here
+// Each change is a topic and an id ("token:…", "user:…", "providers:<workspace>", "cancel:<request>", "answer:<request>", "approval:<id>"): handlers here
 // run at once; on PostgreSQL every instance listening on one channel (LISTEN/NOTIFY) runs its own.
 // While an instance is not listening — its connection dropped or went silent, the database
 // restarted — it may miss changes, so every handler is told to forget everything when the
@@ -13,10 +13,10 @@ import { log } from "@/lib/log";
 import { processWide } from "@/lib/process-wide";
 import { postgresConfig } from "@/prisma/database-url.mjs";
 
-export type Topic = "token" | "user" | "providers" | "cancel" | "answer";
+export type Topic = "token" | "user" | "providers" | "cancel" | "answer" | "approval";
 
 const CHANNEL = "mcp_console_changes";
-const TOPICS: readonly string[] = ["token", "user", "providers", "cancel", "answer"] satisfies Topic[];
+const TOPICS: readonly string[] = ["token", "user", "providers", "cancel", "answer", "approval"] satisfies Topic[];
 // A listening connection is asked to answer this often; one that doesn't within the timeout is lost.
 const PING_MS = 30_000;
 const PING_TIMEOUT_MS = 10_000;

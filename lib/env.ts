@@ -82,6 +82,10 @@ const envSchema = z
     TOOL_CALL_RETENTION_DAYS: optionalString
       .pipe(z.coerce.number<string | undefined>().int().min(1).max(3650).optional())
       .transform((days) => days ?? 30),
+    // How long a call of a tool whose policy is ask waits for its caller's confirmation before it is refused.
+    TOOL_APPROVAL_TIMEOUT_SECONDS: optionalString
+      .pipe(z.coerce.number<string | undefined>().int().min(5).max(3600).optional())
+      .transform((seconds) => seconds ?? 120),
     // `npm run bench` only: turns on /api/bench/baseline, the Next.js baseline the list API is measured against.
     BENCH_BASELINE: booleanFlag,
     // The reverse proxies in front of the console (IPs or CIDRs): only their X-Forwarded-For is believed.

@@ -41,16 +41,17 @@ export function chainedRecordOf(row: ToolCall): ChainedRecord {
     requestId: row.requestId,
     arguments: row.arguments,
     result: row.result,
+    approval: row.approval,
   };
 }
 
-const COLUMNS = ["id", "workspace_id", "user_id", "user_email", "provider_id", "provider_name", "tool", "via", "outcome", "duration_ms", "identity", "request_id", "created_at", "arguments", "result", "seq", "prev_hash", "hash", "hash_version"];
+const COLUMNS = ["id", "workspace_id", "user_id", "user_email", "provider_id", "provider_name", "tool", "via", "outcome", "duration_ms", "identity", "request_id", "created_at", "arguments", "result", "approval", "seq", "prev_hash", "hash", "hash_version"];
 const ROW_PLACEHOLDERS = `(${COLUMNS.map(() => "?").join(", ")})`;
 // Well inside both databases' limits on parameters per statement.
 const ROWS_PER_INSERT = 500;
 
 function columnsOf(record: ChainedRecord, prevHash: string, hash: string): SqlParam[] {
-  return [record.id, record.workspaceId, record.userId, record.userEmail, record.providerId, record.providerName, record.tool, record.via, record.outcome, record.durationMs, record.identity, record.requestId, record.createdAt, record.arguments, record.result, record.seq, prevHash, hash, HASH_VERSION];
+  return [record.id, record.workspaceId, record.userId, record.userEmail, record.providerId, record.providerName, record.tool, record.via, record.outcome, record.durationMs, record.identity, record.requestId, record.createdAt, record.arguments, record.result, record.approval, record.seq, prevHash, hash, HASH_VERSION];
 }
 
 type HeadRow = { seq: bigint | number | string; hash: string | null };

@@ -18,15 +18,23 @@ const record: ChainedRecord = {
   identity: "off",
   requestId: "r1",
   arguments: null,
+  approval: null,
   result: null,
 };
 
 describe("the activity chain's canonical form", () => {
   it("is a JSON array in a fixed order, versioned, ending with the previous hash", () => {
-    expect(canonicalRecord(record, GENESIS_HASH)).toBe(
+    expect(canonicalRecord({ ...record, approval: "approved:console" }, GENESIS_HASH)).toBe(
+      `["mcp-console/tool-call",2,"w1",1,"0b6f3c1e-8a2d-4c7e-9f10-2a3b4c5d6e7f","2026-12-07T03:00:00.123Z","u1","ann@example.test","p1","Linear ✓","search","gateway","ok",12,"off","r1",null,null,"approved:console","${GENESIS_HASH}"]`,
+    );
+    expect(HASH_VERSION).toBe(2);
+  });
+
+  it("still writes version 1, without the approval, as records from before version 2 were hashed", () => {
+    expect(canonicalRecord(record, GENESIS_HASH, 1)).toBe(
       `["mcp-console/tool-call",1,"w1",1,"0b6f3c1e-8a2d-4c7e-9f10-2a3b4c5d6e7f","2026-12-07T03:00:00.123Z","u1","ann@example.test","p1","Linear ✓","search","gateway","ok",12,"off","r1",null,null,"${GENESIS_HASH}"]`,
     );
-    expect(HASH_VERSION).toBe(1);
+    expect(recordHash(record, GENESIS_HASH, 1)).not.toBe(recordHash(record, GENESIS_HASH, 2));
   });
 
   it("hashes to SHA-256 of that text, in lowercase hex, which anyone can recompute", () => {

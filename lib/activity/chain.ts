@@ -5,8 +5,10 @@
 // docs/activity-log.md says how to do it without this code.
 import { createHash } from "node:crypto";
 
-/** The version of the serialization below; stored on every record (hash_version). */
-export const HASH_VERSION = 1;
+/** The version of the serialization below that new records are written with; stored on every record (hash_version). */
+export const HASH_VERSION = 2;
+/** Every version a record may have been written with: each still verifies as it was written. */
+export const HASH_VERSIONS: readonly number[] = [1, 2];
 /** What the first record of every workspace chains from. */
 export const GENESIS_HASH = "0".repeat(64);
 
@@ -29,18 +31,20 @@ export type ChainedRecord = {
   /** JSON text as stored, or null when not recorded. */
   arguments: string | null;
   result: string | null;
+  /** How a call of an ask tool was confirmed ("approved:elicitation", …), or null. Version 2 on. */
+  approval: string | null;
 };
 
 /**
  * Version 1: a JSON array of the fields in this order (strings as JSON strings, numbers as JSON
  * numbers, the time as an ISO 8601 UTC string with milliseconds, absent values as null), ending
  * with the previous record's hash. JSON.stringify of an array has one spelling: no spaces, no keys
- * to order.
+ * to order. Version 2: the same with the approval after the result.
  */
-export function canonicalRecord(record: ChainedRecord, prevHash: string): string {
+export function canonicalRecord(record: ChainedRecord, prevHash: string, version = HASH_VERSION): string {
   return JSON.stringify([
     "mcp-console/tool-call",
-    HASH_VERSION,
+    version,
     record.workspaceId,
     record.seq,
     record.id,
@@ -57,13 +61,14 @@ export function canonicalRecord(record: ChainedRecord, prevHash: string): string
     record.requestId,
     record.arguments,
     record.result,
+    ...(version >= 2 ? [record.approval] : []),
     prevHash,
   ]);
 }
 
 /** The record's hash: SHA-256 of its canonical form, lowercase hex. */
-export function recordHash(record: ChainedRecord, prevHash: string): string {
-  return createHash("sha256").update(canonicalRecord(record, prevHash)).digest("hex");
+export function recordHash(record: ChainedRecord, prevHash: string, version = HASH_VERSION): string {
+  return createHash("sha256").update(canonicalRecord(record, prevHash, version)).digest("hex");
 }
 
 /** What the head of a workspace's chain says, as signed: its last record's position and hash. */

@@ -34,6 +34,8 @@ export type ToolCallRecord = {
   requestId: string;
   /** What the provider's activity_recording lets the log keep of the call (lib/activity/recording.ts). */
   recorded?: { arguments?: unknown; result?: unknown };
+  /** For a tool whose policy is ask: how the caller was asked and what they decided (lib/policy/ask.ts). */
+  approval?: string;
 };
 
 const TOOL_MAX = 200;
@@ -113,7 +115,7 @@ function storable(text: string): string {
  * turned into a failed call: the call itself has happened.
  */
 export function recordToolCall(record: ToolCallRecord) {
-  const { recorded, ...fields } = record;
+  const { recorded, approval, ...fields } = record;
   waiting.rows.push({
     id: randomUUID(),
     ...fields,
@@ -122,6 +124,7 @@ export function recordToolCall(record: ToolCallRecord) {
     createdAt: new Date(),
     arguments: recorded && "arguments" in recorded ? recordedValue(recorded.arguments) : null,
     result: recorded && "result" in recorded ? recordedValue(recorded.result) : null,
+    approval: approval ?? null,
   });
   if (waiting.rows.length >= BATCH_MAX) waiting.flushing = waiting.flushing.then(flush);
   else waiting.timer ??= setTimeout(() => { waiting.flushing = waiting.flushing.then(flush); }, FLUSH_MS);
@@ -144,6 +147,7 @@ export const toolCallSchema = z.object({
   duration_ms: z.int(),
   identity: z.string().describe('The identity mode the call carried; "off": the provider\'s own credentials'),
   request_id: z.string(),
+  approval: z.string().nullable().describe('For a tool whose policy is ask: how the caller was asked and what they decided, "<approved|declined|timed_out|cancelled>:<elicitation|console>"; null when not asked'),
   position: z.int().nullable().describe("The record's place in the workspace's hash chain (see GET /api/v1/tool-calls/verify)"),
 });
 export type ToolCall = z.infer<typeof toolCallSchema>;
@@ -180,6 +184,7 @@ export async function listToolCalls(options: ToolCallFilter & { limit: number; c
       duration_ms: row.durationMs,
       identity: row.identity,
       request_id: row.requestId,
+      approval: row.approval,
       position: row.seq === null ? null : Number(row.seq),
     })),
     next_cursor,

@@ -6,7 +6,7 @@
 import "server-only";
 import { z } from "zod";
 import type { ToolCall } from "@/generated/sqlite/client";
-import { checkpointStatement, GENESIS_HASH, HASH_VERSION, headStatement, recordHash } from "@/lib/activity/chain";
+import { checkpointStatement, GENESIS_HASH, HASH_VERSIONS, headStatement, recordHash } from "@/lib/activity/chain";
 import { chainedRecordOf, chainSigner, readHead } from "@/lib/activity/chain-store";
 import { db, type Reader } from "@/lib/db";
 
@@ -48,12 +48,13 @@ function recordRef(row: ToolCall): NonNullable<Break["record"]> {
 function misfit(row: ToolCall, prev: Link): Break | undefined {
   const seq = Number(row.seq);
   const linkOk = seq === prev.seq + 1 && row.prevHash === prev.hash;
-  const contentOk = row.hashVersion === HASH_VERSION && row.prevHash !== null && row.hash === recordHash(chainedRecordOf(row), row.prevHash);
+  const known = row.hashVersion !== null && HASH_VERSIONS.includes(row.hashVersion);
+  const contentOk = known && row.prevHash !== null && row.hash === recordHash(chainedRecordOf(row), row.prevHash, row.hashVersion ?? undefined);
   if (linkOk && contentOk) return undefined;
   const reason: BreakReason = linkOk ? "content" : contentOk ? "link" : "content_and_link";
   const details: string[] = [];
   if (!contentOk) {
-    details.push(row.hashVersion !== HASH_VERSION ? `its hash is of a version this console doesn't know (${row.hashVersion ?? "none"})` : "its content isn't what was hashed when it was written: it was changed");
+    details.push(!known ? `its hash is of a version this console doesn't know (${row.hashVersion ?? "none"})` : "its content isn't what was hashed when it was written: it was changed");
   }
   if (seq > prev.seq + 1) details.push(`${seq - prev.seq - 1 === 1 ? `the record at position ${prev.seq + 1} is` : `the records at positions ${prev.seq + 1}–${seq - 1} are`} missing`);
   else if (seq !== prev.seq + 1) details.push(`it is at position ${seq} where ${prev.seq + 1} should follow`);

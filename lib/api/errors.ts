@@ -5,6 +5,9 @@ export const ERROR_STATUS = {
   unauthenticated: 401,
   forbidden: 403,
   tool_disabled: 403,
+  // A tool whose policy is ask (lib/policy/ask.ts): its caller said no, or didn't say in time.
+  approval_declined: 403,
+  approval_timed_out: 403,
   not_found: 404,
   conflict: 409,
   precondition_failed: 412,
@@ -38,6 +41,8 @@ const TITLES: Record<ErrorCode, string> = {
   unauthenticated: "Authentication required",
   forbidden: "Forbidden",
   tool_disabled: "Tool disabled",
+  approval_declined: "Call declined",
+  approval_timed_out: "Call not confirmed in time",
   not_found: "Not found",
   conflict: "Conflict",
   precondition_failed: "Precondition failed",

@@ -39,7 +39,7 @@ const doc: StoredProviderDocument = {
   authentication: { type: "oauth", connection: "shared", client_id: "abc", client_secret: "s3cret" },
   configuration: { timeout: 30, sse_read_timeout: 300 },
   identity_mode: "off",
-  tool_policy: { disabled: ["delete_issue"] },
+  tool_policy: { disabled: ["delete_issue"], ask: [] },
   activity_recording: { arguments: false, results: false },
 };
 
@@ -92,10 +92,16 @@ describe("applyProviderPatch", () => {
 
 describe("tool policy", () => {
   it("replaces the disabled list whole, distinct and sorted, and leaves it alone when omitted", () => {
-    expect(apply({ tool_policy: { disabled: ["b", "a", "b"] } }).tool_policy).toEqual({ disabled: ["a", "b"] });
-    expect(apply({ tool_policy: { disabled: [] } }).tool_policy).toEqual({ disabled: [] });
-    expect(apply({ name: "Other" }).tool_policy).toEqual({ disabled: ["delete_issue"] });
-    expect(apply({ tool_policy: {} }).tool_policy).toEqual({ disabled: ["delete_issue"] });
+    expect(apply({ tool_policy: { disabled: ["b", "a", "b"] } }).tool_policy).toEqual({ disabled: ["a", "b"], ask: [] });
+    expect(apply({ tool_policy: { disabled: [] } }).tool_policy).toEqual({ disabled: [], ask: [] });
+    expect(apply({ name: "Other" }).tool_policy).toEqual({ disabled: ["delete_issue"], ask: [] });
+    expect(apply({ tool_policy: {} }).tool_policy).toEqual({ disabled: ["delete_issue"], ask: [] });
+  });
+
+  it("sets the ask list beside the disabled one, and refuses a tool in both", () => {
+    expect(apply({ tool_policy: { ask: ["send_mail", "send_mail"] } }).tool_policy).toEqual({ disabled: ["delete_issue"], ask: ["send_mail"] });
+    expect(() => apply({ tool_policy: { ask: ["delete_issue"] } })).toThrow(/either turned off or asks first/);
+    expect(apply({ tool_policy: { disabled: [], ask: ["delete_issue"] } }).tool_policy).toEqual({ disabled: [], ask: ["delete_issue"] });
   });
 
   it("names the policy in the audit fields", () => {

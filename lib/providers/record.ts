@@ -57,6 +57,7 @@ export function toColumns(doc: StoredProviderDocument) {
     timeout: doc.configuration.timeout,
     sseReadTimeout: doc.configuration.sse_read_timeout,
     disabledTools: JSON.stringify(doc.tool_policy.disabled),
+    askTools: JSON.stringify(doc.tool_policy.ask),
     recordArguments: doc.activity_recording.arguments,
     recordResults: doc.activity_recording.results,
     // An unsupported stored mode is left exactly as it was.
@@ -134,7 +135,7 @@ export function toDocument(row: ProviderRow): StoredProviderDocument {
     configuration: { timeout: row.timeout, sse_read_timeout: row.sseReadTimeout },
     identity_mode: parseStoredIdentityMode(row.identityMode),
     ...storedIdentitySettings(row, decrypt),
-    tool_policy: { disabled: parseDisabledTools(row) },
+    tool_policy: { disabled: parseDisabledTools(row), ask: parseAskTools(row) },
     activity_recording: recordingOf(row),
   };
 }
@@ -174,18 +175,32 @@ export function parseDisabledTools(row: Pick<ProviderRow, "id" | "disabledTools"
   return parseStoredJson(z.array(z.string()), row.disabledTools, "disabled_tools", row) ?? [];
 }
 
-// The tools an admin turned off, read once per row object: every gateway POST asks, and rows come
-// from the list cache (lib/providers/list-cache.ts), the same object until the provider changes.
-const disabledSets = new WeakMap<ProviderRow, ReadonlySet<string>>();
+/** The tools that ask their caller first, as stored on the row. */
+export function parseAskTools(row: Pick<ProviderRow, "id" | "askTools">): string[] {
+  return parseStoredJson(z.array(z.string()), row.askTools, "ask_tools", row) ?? [];
+}
+
+// A row's tool policy, read once per row object: every gateway POST asks, and rows come from the
+// list cache (lib/providers/list-cache.ts), the same object until the provider changes.
+const policySets = new WeakMap<ProviderRow, { disabled: ReadonlySet<string>; ask: ReadonlySet<string> }>();
+
+function policySetsOf(row: ProviderRow) {
+  let sets = policySets.get(row);
+  if (sets === undefined) {
+    sets = { disabled: new Set(parseDisabledTools(row)), ask: new Set(parseAskTools(row)) };
+    policySets.set(row, sets);
+  }
+  return sets;
+}
 
 /** The tools an admin turned off, as a set. */
 export function disabledToolsOf(row: ProviderRow): ReadonlySet<string> {
-  let disabled = disabledSets.get(row);
-  if (disabled === undefined) {
-    disabled = new Set(parseDisabledTools(row));
-    disabledSets.set(row, disabled);
-  }
-  return disabled;
+  return policySetsOf(row).disabled;
+}
+
+/** The tools whose calls wait for their caller's confirmation, as a set. */
+export function askToolsOf(row: ProviderRow): ReadonlySet<string> {
+  return policySetsOf(row).ask;
 }
 
 /** The tools the last shared discovery stored on the row (or a user's own view). */
@@ -274,7 +289,7 @@ export function toProvider(row: ShownRow): Provider {
     identity_mode: mode,
     identity_forwarding_active: isForwardingActive(mode, env().ENTERPRISE_ENABLED),
     identity_settings: shownIdentitySettings(row),
-    tool_policy: { disabled: parseDisabledTools(row) },
+    tool_policy: { disabled: parseDisabledTools(row), ask: parseAskTools(row) },
     activity_recording: recordingOf(row),
     authed: row.authed,
     tools_count: row.toolsCount,

@@ -9,7 +9,7 @@ describe("createProviderSchema", () => {
       ...minimal,
       configuration: { timeout: 30, sse_read_timeout: 300 },
       identity_mode: "off",
-      tool_policy: { disabled: [] },
+      tool_policy: { disabled: [], ask: [] },
       activity_recording: { arguments: false, results: false },
     });
   });

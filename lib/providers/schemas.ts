@@ -224,15 +224,22 @@ export const toolNameSchema = z
   .max(LIMITS.toolNameMax, `Tool names are at most ${LIMITS.toolNameMax} characters`)
   .refine((name) => !Array.from(name).some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f), "Tool names have no control characters");
 
-/** Which discovered tools agents may use. Names are kept sorted and distinct. */
-export const toolPolicySchema = z.strictObject({
-  disabled: z
-    .array(toolNameSchema)
-    .max(LIMITS.disabledToolsMax, `At most ${LIMITS.disabledToolsMax} disabled tools`)
-    .transform((names) => [...new Set(names)].sort())
-    .default([])
-    .describe("Tools agents may not use: absent from the gateway's lists and refused by every call path"),
-});
+const toolNamesSchema = z
+  .array(toolNameSchema)
+  .max(LIMITS.disabledToolsMax, `At most ${LIMITS.disabledToolsMax} tools`)
+  .transform((names) => [...new Set(names)].sort())
+  .default([]);
+
+/** Which discovered tools agents may use, and which only once the caller confirms. Names are kept sorted and distinct. */
+export const toolPolicySchema = z
+  .strictObject({
+    disabled: toolNamesSchema.describe("Tools agents may not use (deny): absent from the gateway's lists and refused by every call path"),
+    ask: toolNamesSchema.describe("Tools whose every call waits until the calling user confirms it (ask): in their MCP client when it can be asked, else in the console"),
+  })
+  .superRefine((policy, ctx) => {
+    const both = policy.ask.filter((name) => policy.disabled.includes(name));
+    if (both.length > 0) ctx.addIssue({ code: "custom", path: ["ask"], message: `A tool is either turned off or asks first, not both: ${both.slice(0, 3).join(", ")}` });
+  });
 export type ToolPolicy = z.output<typeof toolPolicySchema>;
 
 /** What the activity log keeps of this provider's calls besides who, what and how it ended: nothing unless an admin turns it on. */
@@ -257,7 +264,7 @@ export const createProviderSchema = z
     }),
     identity_mode: identityModeSchema.default("off"),
     identity_settings: identitySettingsSchema.optional(),
-    tool_policy: toolPolicySchema.default({ disabled: [] }),
+    tool_policy: toolPolicySchema.default({ disabled: [], ask: [] }),
     activity_recording: activityRecordingSchema.default({ arguments: false, results: false }),
   })
   .superRefine(identitySettingsComplete);
@@ -317,7 +324,7 @@ export const providerPatchSchema = z.strictObject({
     .nullable()
     .optional(),
   // A list is replaced whole (RFC 7396 merges objects, not arrays).
-  tool_policy: z.strictObject({ disabled: z.array(toolNameSchema).max(LIMITS.disabledToolsMax).optional() }).optional(),
+  tool_policy: z.strictObject({ disabled: z.array(toolNameSchema).max(LIMITS.disabledToolsMax).optional(), ask: z.array(toolNameSchema).max(LIMITS.disabledToolsMax).optional() }).optional(),
   activity_recording: z.strictObject({ arguments: z.boolean().optional(), results: z.boolean().optional() }).optional(),
 });
 
@@ -390,7 +397,7 @@ export const providerSchema = z.object({
     })
     .nullable()
     .describe("What token_exchange and id_jag need besides the mode; null when none is set"),
-  tool_policy: z.object({ disabled: z.array(z.string()) }),
+  tool_policy: z.object({ disabled: z.array(z.string()), ask: z.array(z.string()) }),
   activity_recording: z.object({ arguments: z.boolean(), results: z.boolean() }).describe("What the activity log records of calls beyond who, which tool and how it ended"),
   authed: z.boolean(),
   tools_count: z.int(),

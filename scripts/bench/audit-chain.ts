@@ -22,6 +22,7 @@ async function main() {
         workspaceId,
         createdAt: new Date(),
         userId,
+        approval: null,
         userEmail: "bench@example.com",
         providerId: randomUUID(),
         providerName: "Bench provider",

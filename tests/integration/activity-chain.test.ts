@@ -8,7 +8,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import type { ToolCall } from "@/generated/sqlite/client";
-import { GENESIS_HASH, recordHash, type ChainedRecord } from "@/lib/activity/chain";
+import { GENESIS_HASH, HASH_VERSION, recordHash, type ChainedRecord } from "@/lib/activity/chain";
 import { appendRecords, chainLegacyRecords, type NewRecord } from "@/lib/activity/chain-store";
 import type { ExportLine } from "@/lib/activity/export";
 import { pruneToolCalls } from "@/lib/activity/retention";
@@ -36,6 +36,7 @@ function newRecord(actor: Actor, index: number, overrides: Partial<NewRecord> = 
     requestId: randomUUID(),
     arguments: null,
     result: null,
+    approval: null,
     ...overrides,
   };
 }
@@ -129,13 +130,13 @@ describe("tampering is caught, and the first record that doesn't fit is named", 
       for (const row of rows.slice(2)) await db().toolCall.update({ where: { id: row.id }, data: { seq: -Number(row.seq) - 1 } });
       for (const row of rows.slice(2)) await db().toolCall.update({ where: { id: row.id }, data: { seq: Number(row.seq) + 1 } });
       const forged = newRecord({ workspaceId, userId: rows[0].userId }, 99);
-      await db().toolCall.create({ data: { ...forged, seq: 3, prevHash: rows[1].hash, hash: "f".repeat(64), hashVersion: 1 } });
+      await db().toolCall.create({ data: { ...forged, seq: 3, prevHash: rows[1].hash, hash: "f".repeat(64), hashVersion: HASH_VERSION } });
       return { reason: "content", named: forged.id };
     }],
     ["a well-formed record added after the signed head", async (rows, workspaceId) => {
       const last = rows[rows.length - 1];
       const forged = { ...newRecord({ workspaceId, userId: last.userId }, 99), seq: Number(last.seq) + 1 };
-      await db().toolCall.create({ data: { ...forged, prevHash: last.hash, hash: recordHash(forged, last.hash ?? ""), hashVersion: 1 } });
+      await db().toolCall.create({ data: { ...forged, prevHash: last.hash, hash: recordHash(forged, last.hash ?? ""), hashVersion: HASH_VERSION } });
       return { reason: "head", named: forged.id, detail: /after the chain's signed head/ };
     }],
     ["a record put in outside the chain", async (_rows, workspaceId) => {
@@ -259,6 +260,7 @@ describe("the JSON Lines export", () => {
     requestId: line.request_id,
     arguments: line.arguments,
     result: line.result,
+    approval: line.approval,
   });
 
   it("streams every record in chain order with what a SIEM needs to check each hash and link", async () => {

@@ -54,7 +54,7 @@ describe("concurrency", () => {
       authentication: { type: "oauth", connection: "shared", client_id: "after", client_secret: "secret-after" },
       configuration: { timeout: 11, sse_read_timeout: 22 },
       identity_mode: "idp_token",
-      tool_policy: { disabled: ["delete_everything"] },
+      tool_policy: { disabled: ["delete_everything"], ask: [] },
       activity_recording: { arguments: false, results: false },
     });
     expect((await call(admin, "GET /api/v1/mcp-providers/{id}", { params: { id: a.json.id } })).json.version).toBe(33);

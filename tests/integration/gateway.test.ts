@@ -184,7 +184,7 @@ describe("tool policy", () => {
   it("a disabled tool is absent from both endpoints' lists and refused by every path", async () => {
     const patched = await call(admin, "PATCH /api/v1/mcp-providers/{id}", { params: { id: providerId }, body: { tool_policy: { disabled: ["echo"] } } });
     expect(patched.status, patched.text).toBe(200);
-    expect(patched.json.tool_policy).toEqual({ disabled: ["echo"] });
+    expect(patched.json.tool_policy).toEqual({ disabled: ["echo"], ask: [] });
 
     const one = await gateway(member);
     expect((await one.listTools()).tools.map((t) => t.name)).not.toContain("echo");

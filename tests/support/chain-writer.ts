@@ -20,6 +20,7 @@ async function main() {
         userId: label,
         userEmail: `${label}@example.test`,
         providerId: "p",
+        approval: null,
         providerName: "P",
         tool: `${label}-${batch}-${index}`,
         via: "gateway",
