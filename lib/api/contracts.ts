@@ -32,6 +32,8 @@ import { getWorkspaceSettingsContract, updateWorkspaceSettingsContract } from "@
 import { listToolCallsContract } from "@/app/api/v1/tool-calls/contract";
 import { verifyToolCallsContract } from "@/app/api/v1/tool-calls/verify/contract";
 import { exportToolCallsContract } from "@/app/api/v1/tool-calls/export/contract";
+import { listApprovalsContract } from "@/app/api/v1/approvals/contract";
+import { decideApprovalContract } from "@/app/api/v1/approvals/[id]/contract";
 
 export const CONTRACTS = [
   listProvidersContract,
@@ -53,6 +55,8 @@ export const CONTRACTS = [
   listToolCallsContract,
   verifyToolCallsContract,
   exportToolCallsContract,
+  listApprovalsContract,
+  decideApprovalContract,
   featuresContract,
   listApiTokensContract,
   createApiTokenContract,

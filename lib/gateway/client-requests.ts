@@ -58,8 +58,8 @@ export function clientAnswerOf(message: Record<string, unknown>): { id: string |
  * it belongs to) and waits for the client's answer, until `signal` aborts (the call ended, the
  * server withdrew the request) or MAX_WAIT_MS passes.
  */
-export async function askClient(session: SessionKey, signal: AbortSignal, send: (id: string) => Promise<void>): Promise<ClientAnswer> {
-  const id = `mcp-console-${randomUUID()}`;
+export async function askClient(session: SessionKey, signal: AbortSignal, send: (id: string) => Promise<void>, idPrefix = "mcp-console-"): Promise<ClientAnswer> {
+  const id = `${idPrefix}${randomUUID()}`;
   const key = keyOf(session, id);
   const deadline = AbortSignal.any([signal, AbortSignal.timeout(MAX_WAIT_MS)]);
   let stop = (): void => undefined;

@@ -41,6 +41,12 @@ import { env } from "@/lib/env";
 import { disabledToolsOf, toDocument, type ProviderRow } from "@/lib/providers/record";
 import { connectionFor, credentialLabel, retryAfterRefusal, upstreamApiError } from "@/lib/credentials/connection";
 import type { Connection } from "@/lib/credentials/types";
+import { CLIENT_CAPABILITIES_META_KEY as CLIENT_CAPABILITIES_META, type ClientCapabilities } from "@modelcontextprotocol/server";
+import { fieldsOf } from "@/lib/fields";
+import { askedCall, askOnStream, askSessionOf, initializeDeclaresElicitation, isApprovalAskId, takeApprovalAnswers } from "@/lib/gateway/relay-ask";
+import { awaitConsoleApproval } from "@/lib/policy/approvals";
+import { approvalInputRequired, approvalLabel, approvalRetry, keepConfirmation, notConfirmed, type ApprovalSubject } from "@/lib/policy/ask";
+import { canElicitForm } from "@/lib/policy/confirm";
 
 // What the client sends that the server should see; everything else (its Authorization, cookies,
 // Host, proxies' headers) stays here. The provider's own headers and the caller's credential go instead.
@@ -96,7 +102,7 @@ function toolNameOf(message: Extract<Message, { kind: "request" }>): string {
 }
 
 /** Records a tools/call through the gateway, however it ends; its arguments and answer where the provider's activity_recording says so. */
-function recorder(relay: RelayRequest, message: Extract<Message, { kind: "request" }>, identity: () => string) {
+function recorder(relay: RelayRequest, message: Extract<Message, { kind: "request" }>, identity: () => string, approval?: string) {
   const started = performance.now();
   let done = false;
   return (outcome: string, answer?: Answer) => {
@@ -115,6 +121,7 @@ function recorder(relay: RelayRequest, message: Extract<Message, { kind: "reques
       identity: identity(),
       requestId: relay.requestId,
       recorded: recordedParts(recordingOf(relay.row), { arguments: message.params.arguments, result: answer && (answer.result ?? { error: answer.error }) }),
+      approval,
     });
   };
 }
@@ -139,11 +146,13 @@ function outcomeOf(answer: Answer): string {
 const CACHEABLE = new Set(["server/discover", "tools/list", "prompts/list", "resources/list", "resources/templates/list", "resources/read"]);
 
 /** What the relay changes in an answer: tools an admin turned off, and what a shared cache may keep. */
-function rewriterFor(message: Extract<Message, { kind: "request" }>, row: ProviderRow, modern: boolean): ((result: Record<string, unknown>) => Record<string, unknown> | undefined) | undefined {
+function rewriterFor(message: Extract<Message, { kind: "request" }>, row: ProviderRow, modern: boolean, confirmed?: ApprovalSubject): ((result: Record<string, unknown>) => Record<string, unknown> | undefined) | undefined {
   const disabled = message.method === "tools/list" ? disabledToolsOf(row) : undefined;
   const cacheable = modern && CACHEABLE.has(message.method);
-  if (!cacheable && !disabled?.size) return undefined;
+  if (!cacheable && !disabled?.size && !confirmed) return undefined;
   return (result) => {
+    // The server asks for input of its own after the user confirmed the call: the retry isn't asked again.
+    if (confirmed && result.resultType === "input_required") return keepConfirmation(result, confirmed);
     let out = result;
     if (disabled?.size && Array.isArray(result.tools)) {
       out = { ...out, tools: result.tools.filter((tool: unknown) => !disabled.has(String((tool as { name?: unknown } | null)?.name))) };
@@ -159,6 +168,11 @@ function rewriterFor(message: Extract<Message, { kind: "request" }>, row: Provid
 }
 
 // ---- answering without the server ---------------------------------------------------------------
+
+/** A call the console answers itself, as a tool error; 2026-07-28 results say they are complete. */
+function refusedCall(detail: string, modern: boolean) {
+  return modern ? { ...toolError(detail), resultType: "complete" } : toolError(detail);
+}
 
 /**
  * The server can't be asked as this caller (identity, network, refusal): each request gets what
@@ -181,7 +195,7 @@ async function answerLocally(relay: RelayRequest, envelope: Envelope, failure: A
           return { jsonrpc: "2.0", id: message.id, result: {} };
         case "tools/call":
           recorder(relay, message, () => credentialLabel(row))(failure.code);
-          return { jsonrpc: "2.0", id: message.id, result: toolError(failure.detail) };
+          return { jsonrpc: "2.0", id: message.id, result: refusedCall(failure.detail, modern) };
         case "tools/list": {
           const disabled = disabledToolsOf(row);
           const tools = (await lastKnownMcpTools(row, caller.userId)).filter((tool) => !disabled.has(tool.name));
@@ -305,8 +319,9 @@ async function relayAnswer(response: Response, watch: AnswerWatch, extraHeaders:
 export async function relayPost(relay: RelayRequest): Promise<Response> {
   const { req, row, caller } = relay;
   const text = await readCappedText(req, MAX_BODY_BYTES);
-  const envelope = readEnvelope(text);
-  if (!envelope) return json(400, rpcError(null, -32700, "Parse error: the body is not a JSON-RPC message (or a batch of 1–100)"));
+  const read = readEnvelope(text);
+  if (!read) return json(400, rpcError(null, -32700, "Parse error: the body is not a JSON-RPC message (or a batch of 1–100)"));
+  const envelope: Envelope = read;
   const first = envelope.messages[0];
   const modern = isModern(bodyProtocolVersion(first) ?? req.headers.get("mcp-protocol-version") ?? undefined);
 
@@ -338,109 +353,160 @@ export async function relayPost(relay: RelayRequest): Promise<Response> {
   const session = initialize || modern ? "none" : continuedSession(req.headers.get("mcp-session-id"), relay);
   if (!session) return sessionNotFound();
 
+  // The client's answers to the console's own questions stop here: the server never asked them.
+  if (session !== "none" && envelope.messages.some((message) => message.kind === "response" && isApprovalAskId(message.id))) {
+    const rest = await takeApprovalAnswers(text, { userId: caller.userId, sessionId: askSessionOf(session) });
+    if (rest.length === 0) return new Response(null, { status: 202 });
+    // What else the POST carried goes on as if sent alone.
+    return relayPost({ ...relay, req: new Request(req.url, { method: "POST", headers: req.headers, body: JSON.stringify(envelope.batch ? rest : rest[0]), signal: req.signal }) });
+  }
+  let body = text;
+
   const disabled = disabledToolsOf(row);
   const refusedCalls = requests.filter((message) => message.method === "tools/call" && disabled.has(toolNameOf(message)));
   if (refusedCalls.length > 0) {
     const refusal = (message: Extract<Message, { kind: "request" }>) => `An admin has turned off ${toolNameOf(message).slice(0, 200)} on ${row.name}; it can't be called.`;
     for (const message of refusedCalls) recorder(relay, message, () => credentialLabel(row))("tool_disabled");
-    if (!envelope.batch) return json(200, { jsonrpc: "2.0", id: refusedCalls[0].id, result: toolError(refusal(refusedCalls[0])) });
+    if (!envelope.batch) return json(200, { jsonrpc: "2.0", id: refusedCalls[0].id, result: refusedCall(refusal(refusedCalls[0]), modern) });
     return json(200, requests.map((message) => rpcError(message.id, -32600, refusedCalls.includes(message) ? refusal(message) : "This batch holds a call of a disabled tool; send the other requests on their own")));
   }
 
-  // A session the console answered itself (the server couldn't be asked) has no upstream session.
-  // Notifications for it stop here; a request is tried without one — a server that keeps sessions
-  // refuses it unread (400/404), and then the client starts a new session, now that it may work.
-  const local = session !== "none" && !session.upstreamSessionId;
-  if (local && requests.length === 0) return new Response(null, { status: 202 });
-  const upstreamSessionId = session === "none" || local ? undefined : session.upstreamSessionId;
-  // The client's cancellations reach the server as it sent them; they also end the relayed stream here.
-  const inFlightKey = (id: RequestId) => ({ userId: caller.userId, sessionId: `relay:${upstreamSessionId ?? ""}`, requestId: id });
-  if (upstreamSessionId) {
-    for (const message of envelope.messages) {
-      const cancelled = message.kind === "notification" && message.method === "notifications/cancelled" ? message.params.requestId : undefined;
-      if (typeof cancelled === "string" || typeof cancelled === "number") void cancelRequest(inFlightKey(cancelled));
-    }
-  }
-
-  const calls = requests.filter((message) => message.method === "tools/call");
-  const listen = !envelope.batch && first.kind === "request" && first.method === "subscriptions/listen";
-  const abandon = new AbortController();
-  // Each request is watched from before it is sent, so a cancellation that comes first is heard.
-  let identity = credentialLabel(row);
-  const watch = new AnswerWatch();
-  for (const message of requests) {
-    const record = message.method === "tools/call" ? recorder(relay, message, () => identity) : undefined;
-    watch.watch(message.id, {
-      rewrite: rewriterFor(message, row, modern),
-      onAnswer: record && ((answer) => { record(outcomeOf(answer), answer); }),
-      onUnanswered: record && ((why) => {
-        const outcome = UNANSWERED_OUTCOMES[why];
-        if (outcome) record(outcome);
-      }),
-    });
-    if (record) {
-      // Until it is answered, a call can be cancelled from another POST (on any instance): the
-      // server was told by the client's own notification; the relayed request ends here.
-      void trackRequest(inFlightKey(message.id), abandon.signal, (signal) => new Promise<void>((resolve) => {
-        signal.addEventListener("abort", () => {
-          record("cancelled");
-          abandon.abort();
-          resolve();
-        }, { once: true });
-        watch.onSettled(resolve);
-      }));
-    }
-  }
-  // The client leaving ends the relayed request too (linked by hand: AbortSignal.any costs the hot path).
-  if (req.signal.aborted) abandon.abort();
-  else req.signal.addEventListener("abort", () => { abandon.abort(); }, { once: true });
-  const { signal } = abandon;
-  let sent: Sent;
-  try {
-    sent = await send(relay, { method: "POST", body: text, upstreamSessionId, signal, streaming: listen }, (connection) => (calls.length > 0 ? connection.sseReadTimeoutMs : connection.timeoutMs));
-  } catch (error) {
-    // The client cancelled or left before the server began to answer: nothing is owed to anyone.
-    if (signal.aborted) {
-      watch.unanswered("left");
-      return new Response(null, { status: 204 });
-    }
-    watch.unanswered("local");
-    if (error instanceof ApiError) return answerLocally(relay, envelope, error, modern);
-    throw error;
-  }
-  const { response, connection } = sent;
-  identity = connection.mode;
-  if (local && (response.status === 400 || response.status === 404)) {
-    watch.unanswered("local");
-    await response.body?.cancel().catch(() => undefined);
-    return sessionNotFound();
-  }
-  const extra: Record<string, string> = {};
-  if (initialize && response.ok) {
-    const upstreamSession = response.headers.get("mcp-session-id");
-    if (upstreamSession !== null) {
-      if (upstreamSession.length > MAX_UPSTREAM_SESSION_ID || !/^[\x21-\x7e]+$/.test(upstreamSession)) {
-        watch.unanswered("local");
-        await response.body?.cancel().catch(() => undefined);
-        return answerLocally(relay, envelope, new ApiError("upstream_error", `Couldn't talk to ${row.name}: its session id is not one the console can carry.`), modern);
+  // A tool an admin set to ask first waits for its caller's confirmation (lib/policy/ask.ts).
+  const asking = askedCall(relay, requests);
+  let approval: string | undefined;
+  let confirmed: ApprovalSubject | undefined;
+  if (asking) {
+    if (envelope.batch) return json(200, requests.map((message) => rpcError(message.id, -32600, message === asking.message ? `${asking.call.tool} on ${row.name} asks you first: send its call on its own` : "This batch holds a call of a tool that asks first; send the other requests on their own")));
+    const refuse = (error: ApiError & { approval?: string }, outcome = error.code) => {
+      recorder(relay, asking.message, () => credentialLabel(row), error.approval)(outcome);
+      return json(200, { jsonrpc: "2.0", id: asking.message.id, result: refusedCall(error.detail, modern) });
+    };
+    const capabilities = fieldsOf(asking.message.params._meta)[CLIENT_CAPABILITIES_META];
+    if (modern && canElicitForm(capabilities as ClientCapabilities | undefined)) {
+      // 2026-07-28: the question is an input_required result; the retry carries the answer.
+      const retried = approvalRetry({ inputResponses: fieldsOf(asking.message.params.inputResponses), requestState: asking.message.params.requestState }, asking.subject);
+      if (!retried) {
+        recorder(relay, asking.message, () => credentialLabel(row), "asked:elicitation")("input_required");
+        return json(200, { jsonrpc: "2.0", id: asking.message.id, result: approvalInputRequired(asking.call, asking.subject) });
       }
-      const asked = requests.find((message) => message.method === "initialize")?.params.protocolVersion;
-      extra["mcp-session-id"] = sealSession({
-        userId: caller.userId,
-        workspaceId: caller.workspaceId,
-        providerId: row.id,
-        providerVersion: row.version,
-        serverHash: serverHash(row),
-        upstreamSessionId: upstreamSession,
-        protocolVersion: typeof asked === "string" ? asked.slice(0, 64) : "",
-      });
+      if (retried.decision !== "approved") return refuse(Object.assign(notConfirmed(retried.decision, "elicitation", asking.call), { approval: approvalLabel(retried.decision, "elicitation") }));
+      approval = approvalLabel("approved", "elicitation");
+      confirmed = asking.subject;
+      const { inputResponses: _answers, requestState: _state, ...params } = asking.message.params;
+      body = JSON.stringify({ jsonrpc: "2.0", id: asking.message.id, method: asking.message.method, params: { ...params, ...retried.upstream } });
+    } else if (!modern && session !== "none" && session.elicitation && session.upstreamSessionId) {
+      // 2025-11-25: the question goes on the call's own stream; the answer comes in another POST.
+      return askOnStream(relay, asking, session, (decided) => {
+        approval = decided;
+        return forward();
+      }, (error) => { recorder(relay, asking.message, () => credentialLabel(row), error.approval)(error.code); });
+    } else {
+      const decision = await awaitConsoleApproval({ workspaceId: row.workspaceId, userId: caller.userId, providerId: row.id, providerName: row.name, tool: asking.call.tool, args: asking.call.args, via: "gateway" }, req.signal);
+      if (decision !== "approved") return refuse(Object.assign(notConfirmed(decision, "console", asking.call), { approval: approvalLabel(decision, "console") }));
+      approval = approvalLabel("approved", "console");
     }
   }
-  const answer = await relayAnswer(response, watch, extra, `${row.name} stopped answering before it finished (the connection to it broke)`);
-  // A subscription is a stream like a GET's: it ends when the caller's token does, and counts as one of theirs.
-  if (!listen || !answer.body || !answer.ok || !relay.longLived) return answer;
-  const asked = requests[0].params.notifications as { toolsListChanged?: unknown } | undefined;
-  return relay.longLived(answer, connection.validUntil, asked?.toolsListChanged === true);
+  return forward();
+
+  async function forward(): Promise<Response> {
+    if (!session) return sessionNotFound();
+
+    // A session the console answered itself (the server couldn't be asked) has no upstream session.
+    // Notifications for it stop here; a request is tried without one — a server that keeps sessions
+    // refuses it unread (400/404), and then the client starts a new session, now that it may work.
+    const local = session !== "none" && !session.upstreamSessionId;
+    if (local && requests.length === 0) return new Response(null, { status: 202 });
+    const upstreamSessionId = session === "none" || local ? undefined : session.upstreamSessionId;
+    // The client's cancellations reach the server as it sent them; they also end the relayed stream here.
+    const inFlightKey = (id: RequestId) => ({ userId: caller.userId, sessionId: `relay:${upstreamSessionId ?? ""}`, requestId: id });
+    if (upstreamSessionId) {
+      for (const message of envelope.messages) {
+        const cancelled = message.kind === "notification" && message.method === "notifications/cancelled" ? message.params.requestId : undefined;
+        if (typeof cancelled === "string" || typeof cancelled === "number") void cancelRequest(inFlightKey(cancelled));
+      }
+    }
+
+    const calls = requests.filter((message) => message.method === "tools/call");
+    const listen = !envelope.batch && first.kind === "request" && first.method === "subscriptions/listen";
+    const abandon = new AbortController();
+    // Each request is watched from before it is sent, so a cancellation that comes first is heard.
+    let identity = credentialLabel(row);
+    const watch = new AnswerWatch();
+    for (const message of requests) {
+      const record = message.method === "tools/call" ? recorder(relay, message, () => identity, message === asking?.message ? approval : undefined) : undefined;
+      watch.watch(message.id, {
+        rewrite: rewriterFor(message, row, modern, message === asking?.message ? confirmed : undefined),
+        onAnswer: record && ((answer) => { record(outcomeOf(answer), answer); }),
+        onUnanswered: record && ((why) => {
+          const outcome = UNANSWERED_OUTCOMES[why];
+          if (outcome) record(outcome);
+        }),
+      });
+      if (record) {
+        // Until it is answered, a call can be cancelled from another POST (on any instance): the
+        // server was told by the client's own notification; the relayed request ends here.
+        void trackRequest(inFlightKey(message.id), abandon.signal, (signal) => new Promise<void>((resolve) => {
+          signal.addEventListener("abort", () => {
+            record("cancelled");
+            abandon.abort();
+            resolve();
+          }, { once: true });
+          watch.onSettled(resolve);
+        }));
+      }
+    }
+    // The client leaving ends the relayed request too (linked by hand: AbortSignal.any costs the hot path).
+    if (req.signal.aborted) abandon.abort();
+    else req.signal.addEventListener("abort", () => { abandon.abort(); }, { once: true });
+    const { signal } = abandon;
+    let sent: Sent;
+    try {
+      sent = await send(relay, { method: "POST", body, upstreamSessionId, signal, streaming: listen }, (connection) => (calls.length > 0 ? connection.sseReadTimeoutMs : connection.timeoutMs));
+    } catch (error) {
+      // The client cancelled or left before the server began to answer: nothing is owed to anyone.
+      if (signal.aborted) {
+        watch.unanswered("left");
+        return new Response(null, { status: 204 });
+      }
+      watch.unanswered("local");
+      if (error instanceof ApiError) return answerLocally(relay, envelope, error, modern);
+      throw error;
+    }
+    const { response, connection } = sent;
+    identity = connection.mode;
+    if (local && (response.status === 400 || response.status === 404)) {
+      watch.unanswered("local");
+      await response.body?.cancel().catch(() => undefined);
+      return sessionNotFound();
+    }
+    const extra: Record<string, string> = {};
+    if (initialize && response.ok) {
+      const upstreamSession = response.headers.get("mcp-session-id");
+      if (upstreamSession !== null) {
+        if (upstreamSession.length > MAX_UPSTREAM_SESSION_ID || !/^[\x21-\x7e]+$/.test(upstreamSession)) {
+          watch.unanswered("local");
+          await response.body?.cancel().catch(() => undefined);
+          return answerLocally(relay, envelope, new ApiError("upstream_error", `Couldn't talk to ${row.name}: its session id is not one the console can carry.`), modern);
+        }
+        const asked = requests.find((message) => message.method === "initialize")?.params.protocolVersion;
+        extra["mcp-session-id"] = sealSession({
+          userId: caller.userId,
+          workspaceId: caller.workspaceId,
+          providerId: row.id,
+          providerVersion: row.version,
+          serverHash: serverHash(row),
+          upstreamSessionId: upstreamSession,
+          protocolVersion: typeof asked === "string" ? asked.slice(0, 64) : "",
+          elicitation: initializeDeclaresElicitation(requests),
+        });
+      }
+    }
+    const answer = await relayAnswer(response, watch, extra, `${row.name} stopped answering before it finished (the connection to it broke)`);
+    // A subscription is a stream like a GET's: it ends when the caller's token does, and counts as one of theirs.
+    if (!listen || !answer.body || !answer.ok || !relay.longLived) return answer;
+    const asked = requests[0].params.notifications as { toolsListChanged?: unknown } | undefined;
+    return relay.longLived(answer, connection.validUntil, asked?.toolsListChanged === true);
+  }
 }
 
 /**

@@ -29,7 +29,8 @@ describe("the relay's sealed session id", () => {
   it("opens to what was sealed, for a day", () => {
     const now = Date.now();
     const id = sealSession(session, now);
-    expect(openSession(id, now)).toEqual({ ...session, expiresAt: now + DAY });
+    expect(openSession(id, now)).toEqual({ ...session, elicitation: false, expiresAt: now + DAY });
+    expect(openSession(sealSession({ ...session, elicitation: true }, now), now)?.elicitation).toBe(true);
     expect(openSession(id, now + DAY - 1)).toBeDefined();
     expect(openSession(id, now + DAY)).toBeUndefined();
   });

@@ -31,6 +31,8 @@ const sessionSchema = z.object({
   s: z.string().max(MAX_UPSTREAM_SESSION_ID),
   /** The protocol revision the client asked for at initialize. */
   pv: z.string().max(64),
+  /** The client declared it answers form elicitations: a tool that asks first asks it (lib/policy/ask.ts). */
+  el: z.boolean().optional(),
   /** Expiry, ms since the epoch. */
   e: z.number(),
 });
@@ -43,6 +45,8 @@ export type RelaySession = {
   serverHash: string;
   upstreamSessionId: string;
   protocolVersion: string;
+  /** The client can be asked with a form elicitation. */
+  elicitation?: boolean;
   expiresAt: number;
 };
 
@@ -63,6 +67,7 @@ export function sealSession(session: Omit<RelaySession, "expiresAt">, now = Date
     h: session.serverHash,
     s: session.upstreamSessionId,
     pv: session.protocolVersion,
+    ...(session.elicitation ? { el: true } : {}),
     e: now + SESSION_LIFETIME_MS,
   };
   return sessionSealer().seal(JSON.stringify(sealed));
@@ -86,6 +91,7 @@ export function openSession(id: string, now = Date.now()): RelaySession | undefi
     serverHash: parsed.h,
     upstreamSessionId: parsed.s,
     protocolVersion: parsed.pv,
+    elicitation: parsed.el === true,
     expiresAt: parsed.e,
   };
 }

@@ -26,9 +26,11 @@ import { callTool, listTools, McpCallError, withWarmSession, type McpConnection,
 import { discoveryPending, findProviderRow } from "@/lib/providers/data";
 import { providersChanged } from "@/lib/providers/list-cache";
 import { applyProviderPatch } from "@/lib/providers/merge-patch";
-import { disabledToolsOf, oauthOf, parseStoredTools, toColumns, toDocument, type ProviderRow } from "@/lib/providers/record";
+import { askToolsOf, disabledToolsOf, oauthOf, parseStoredTools, toColumns, toDocument, type ProviderRow } from "@/lib/providers/record";
 import type { ConnectionCheck, DiscoveryFailure, ProviderDocument, ProviderPatch } from "@/lib/providers/schemas";
 import { assertStorable } from "@/lib/providers/tool-limits";
+import { keepConfirmation } from "@/lib/policy/ask";
+import { approvalOfRefusal, confirmCall, type Confirmation } from "@/lib/policy/confirm";
 import type { ListedTool, StoredTool, ToolList } from "@/lib/providers/tool-schemas";
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -257,8 +259,20 @@ export async function callRowTool(row: ProviderRow, options: { tool: string; arg
   // What the call would carry; a call that fails getting the identity token still tried to forward it.
   let identity = credentialLabel(row);
   let answered: unknown;
+  let approval: string | undefined;
   try {
     if (disabledToolsOf(row).has(tool)) throw refused(row, tool);
+    let retry = context?.retry;
+    let confirmation: Confirmation | undefined;
+    if (askToolsOf(row).has(tool)) {
+      confirmation = await confirmedCall(row, options);
+      approval = confirmation.label;
+      if (!confirmation.confirmed) {
+        outcome = "input_required";
+        return confirmation.inputRequired as ToolCallOutcome;
+      }
+      retry = confirmation.retry;
+    }
     try {
       const result = await withConnection(row, user, (connection) => {
         identity = connection.mode;
@@ -267,11 +281,13 @@ export async function callRowTool(row: ProviderRow, options: { tool: string; arg
           signal: context?.signal,
           meta: context?.meta,
           relay: context?.relay,
-          retry: context?.retry,
+          retry,
         });
       });
       outcome = !("content" in result) ? "input_required" : result.isError ? "tool_error" : "ok";
       answered = result;
+      // The server asks for input of its own after the user confirmed: their retry isn't asked again.
+      if (confirmation?.confirmed && confirmation.modern && !("content" in result)) return keepConfirmation(result, confirmation.subject) as ToolCallOutcome;
       return result;
     } catch (error) {
       if (!(error instanceof McpCallError)) throw error;
@@ -284,6 +300,7 @@ export async function callRowTool(row: ProviderRow, options: { tool: string; arg
     }
   } catch (error) {
     if (error instanceof ApiError) outcome = error.code;
+    approval = approvalOfRefusal(error) ?? approval;
     throw error;
   } finally {
     if (context?.signal?.aborted) outcome = "cancelled";
@@ -301,9 +318,28 @@ export async function callRowTool(row: ProviderRow, options: { tool: string; arg
         identity,
         requestId: context.requestId,
         recorded: recordedParts(recordingOf(row), { arguments: options.args, result: answered }),
+        approval,
       });
     }
   }
+}
+
+/** The caller's confirmation of a call of an ask tool (lib/policy/confirm.ts); only a call made for a user can have one. */
+async function confirmedCall(row: ProviderRow, options: { tool: string; args: Record<string, unknown>; user: EndUser | undefined; context?: CallContext }): Promise<Confirmation> {
+  const { user, context } = options;
+  if (!user || !context) throw new ApiError("approval_declined", `${options.tool} on ${row.name} runs only once its caller confirms it, and this call has nobody to ask.`);
+  return confirmCall({
+    workspaceId: row.workspaceId,
+    userId: user.userId,
+    providerId: row.id,
+    providerName: row.name,
+    tool: options.tool,
+    args: options.args,
+    via: context.via,
+    relay: context.relay,
+    signal: context.signal,
+    retry: context.retry,
+  });
 }
 
 export async function callProviderTool(options: { workspaceId: string; id: string; tool: string; args: Record<string, unknown>; user: EndUser | undefined; context?: CallContext }) {

@@ -3,7 +3,7 @@ import { callProviderTool } from "@/lib/providers/tools";
 import { callToolContract } from "./contract";
 
 // POST /api/v1/mcp-providers/{id}/tools/{tool}/call — call a tool as the caller
-export const POST = route(callToolContract, async ({ caller, params, body, requestId }) => ({
+export const POST = route(callToolContract, async ({ req, caller, params, body, requestId }) => ({
   status: 200,
   body: await callProviderTool({
     workspaceId: caller.workspaceId,
@@ -11,6 +11,6 @@ export const POST = route(callToolContract, async ({ caller, params, body, reque
     tool: params.tool,
     args: body.arguments,
     user: { userId: caller.userId, workspaceId: caller.workspaceId },
-    context: { via: caller.via === "token" ? "api" : "console", requestId, email: caller.email },
+    context: { via: caller.via === "token" ? "api" : "console", requestId, email: caller.email, signal: req.signal },
   }),
 }));
