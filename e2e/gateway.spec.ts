@@ -82,11 +82,11 @@ test("an admin turns a tool off on the provider page: agents lose it, and the ac
   try {
     await page.goto(`/settings/providers/${providerId}`);
     const echo = page.getByRole("listitem", { name: "Tool echo" });
-    const available = echo.getByRole("switch", { name: "echo available to agents" });
-    await expect(available).toBeChecked();
-    await available.click();
+    const policy = echo.getByRole("combobox", { name: "Policy for echo" });
+    await expect(policy).toHaveValue("allow");
+    await policy.selectOption("deny");
     await expect(page.getByText("echo is turned off for agents")).toBeVisible();
-    await expect(available).not.toBeChecked();
+    await expect(policy).toHaveValue("deny");
     await expect(echo.getByRole("button", { name: "Try it" })).toBeDisabled();
 
     const listed = (await inspector(`${base}/mcp/${identifier}`, token, "--method", "tools/list")) as { tools: { name: string }[] };
@@ -104,8 +104,8 @@ test("an admin turns a tool off on the provider page: agents lose it, and the ac
     await expect(row).toContainText("tool disabled");
 
     await page.goto(`/settings/providers/${providerId}`);
-    await page.getByRole("listitem", { name: "Tool echo" }).getByRole("switch", { name: "echo available to agents" }).click();
-    await expect(page.getByText("echo is available to agents again")).toBeVisible();
+    await page.getByRole("listitem", { name: "Tool echo" }).getByRole("combobox", { name: "Policy for echo" }).selectOption("allow");
+    await expect(page.getByText("echo is available to agents without asking")).toBeVisible();
   } finally {
     await server.stop();
   }

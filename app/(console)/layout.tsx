@@ -1,5 +1,6 @@
 import { AppProviders } from "@/components/app-providers";
 import { Prefetched } from "@/components/prefetched";
+import { PendingApprovals } from "@/components/approvals/pending-approvals";
 import { AppHeader } from "@/components/shell/app-header";
 import { ReceivedInvitations } from "@/components/shell/received-invitations";
 import { pageCaller } from "@/lib/auth/page-auth";
@@ -18,6 +19,7 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
         </a>
         <AppHeader workspaceName={caller.workspaceName} email={caller.email} role={caller.role} enterprise={env().ENTERPRISE_ENABLED} />
         <main id="main" tabIndex={-1} className="mx-auto max-w-6xl px-4 py-6 outline-none sm:px-6 sm:py-8">
+          <PendingApprovals />
           <ReceivedInvitations />
           {children}
         </main>

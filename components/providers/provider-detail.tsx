@@ -15,11 +15,10 @@ import { TryIt } from "@/components/providers/try-it";
 import { IdentityCheckPanel } from "@/components/providers/identity-check";
 import { ConnectFromError, OAuthConnection } from "@/components/providers/oauth-connection";
 import { ProviderIcon } from "@/components/providers/provider-icon";
-import { Switch } from "@/components/ui/switch";
 import { ActivityRecording } from "@/components/providers/activity-recording";
 import { canManageProviders } from "@/lib/auth/roles";
 import { ApiClientError, errorMessage } from "@/lib/client/api";
-import { useDeleteProvider, useFeatures, useProvider, useProviderTools, useRefreshTools, useSetToolEnabled, useToolPolicySaving, type ProviderTool } from "@/lib/client/hooks";
+import { useDeleteProvider, useFeatures, useProvider, useProviderTools, useRefreshTools, useSetToolRule, useToolPolicySaving, toolRuleOf, type ProviderTool, type ToolRule } from "@/lib/client/hooks";
 import type { Provider } from "@/lib/providers/schemas";
 import { relativeTime } from "@/lib/client/time";
 
@@ -151,7 +150,8 @@ export function ProviderDetail({ id, signedInWithSso, consoleUrl, connectFailure
 }
 
 function ToolCard({ provider, tool, canManage, sso, signedInWithSso }: { provider: Provider; tool: ProviderTool; canManage: boolean; sso: boolean; signedInWithSso: boolean }) {
-  const setEnabled = useSetToolEnabled(provider);
+  const setRule = useSetToolRule(provider);
+  const rule = toolRuleOf(provider, tool.name);
   // One change at a time, until the provider is read again (the mutation waits for that refetch).
   const policySaving = useToolPolicySaving(provider.id);
   const [open, setOpen] = useState(false);
@@ -170,11 +170,21 @@ function ToolCard({ provider, tool, canManage, sso, signedInWithSso }: { provide
         <div className="flex shrink-0 flex-wrap items-center justify-end gap-3">
           {canManage ? (
             <label className="flex items-center gap-2 text-xs text-muted">
-              <Switch checked={tool.enabled} disabled={policySaving} onCheckedChange={(enabled) => { setEnabled.mutate({ tool: tool.name, enabled }); }} label={`${tool.name} available to agents`} />
-              {tool.enabled ? "Available" : "Off"}
+              Policy
+              <select
+                value={rule}
+                disabled={policySaving}
+                onChange={(event) => { setRule.mutate({ tool: tool.name, rule: event.target.value as ToolRule }); }}
+                aria-label={`Policy for ${tool.name}`}
+                className="rounded-md border border-zinc-300 bg-white px-2 py-1 text-sm text-zinc-900 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100"
+              >
+                <option value="allow">Allowed</option>
+                <option value="ask">Ask first</option>
+                <option value="deny">Off</option>
+              </select>
             </label>
           ) : (
-            !tool.enabled && <span className="rounded bg-zinc-100 px-1.5 py-0.5 text-xs text-zinc-600 dark:bg-zinc-800 dark:text-zinc-300">Turned off by an admin</span>
+            rule !== "allow" && <span className="rounded bg-zinc-100 px-1.5 py-0.5 text-xs text-zinc-600 dark:bg-zinc-800 dark:text-zinc-300">{rule === "deny" ? "Turned off by an admin" : "Asks you first"}</span>
           )}
           <Button size="sm" onClick={() => { setOpen(!open); }} aria-expanded={open} aria-controls={`try-${tool.name}`} disabled={!tool.enabled}>
             {open ? "Close" : "Try it"}
@@ -185,6 +195,7 @@ function ToolCard({ provider, tool, canManage, sso, signedInWithSso }: { provide
         <summary className="cursor-pointer text-xs text-muted">Input schema</summary>
         <pre className="mt-2 max-h-64 overflow-y-auto whitespace-pre-wrap break-words rounded-md bg-zinc-50 p-3 text-xs dark:bg-zinc-900" tabIndex={0}>{JSON.stringify(tool.input_schema, null, 2)}</pre>
       </details>
+      {rule === "ask" && <p className="mt-2 text-xs text-muted">Each call of this tool waits until its caller confirms it: in their MCP client when it can ask them, else under Approvals at the top of the console.</p>}
       {open && <TryIt providerId={provider.id} tool={tool} renderError={(error) => <CallError error={error} provider={provider} sso={sso} signedInWithSso={signedInWithSso} />} />}
     </li>
   );

@@ -5,7 +5,8 @@ import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { inputClass } from "@/components/ui/field";
 import { copyText } from "@/lib/client/clipboard";
-import { useCallTool, type ProviderTool, type ToolResult } from "@/lib/client/hooks";
+import { ApprovalItem } from "@/components/approvals/pending-approvals";
+import { useApprovals, useCallTool, type ProviderTool, type ToolResult } from "@/lib/client/hooks";
 import { validateArguments } from "@/lib/client/json-schema";
 import { argumentsFrom, initialValues, toolFields, valuesFrom, type FormValues, type InputSchema, type ToolField } from "@/lib/client/tool-form";
 
@@ -97,6 +98,7 @@ export function TryIt({ providerId, tool, renderError }: { providerId: string; t
       <Button variant="primary" onClick={run} disabled={call.isPending}>
         {call.isPending ? "Calling…" : `Call ${tool.name}`}
       </Button>
+      {call.isPending && <WaitingApproval providerId={providerId} tool={tool.name} />}
       {call.isError && renderError(call.error)}
       {call.isSuccess && <ToolOutput result={call.data} ms={history[0]?.ms} />}
       {history.length > 0 && (
@@ -113,6 +115,19 @@ export function TryIt({ providerId, tool, renderError }: { providerId: string; t
           </ol>
         </section>
       )}
+    </div>
+  );
+}
+
+/** A call of a tool that asks first waits for its caller: here, the approval is where they are looking. */
+function WaitingApproval({ providerId, tool }: { providerId: string; tool: string }) {
+  const approvals = useApprovals();
+  const waiting = approvals.data?.pending.find((approval) => approval.provider.id === providerId && approval.tool === tool && approval.via === "console");
+  if (!waiting) return null;
+  return (
+    <div className="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm dark:border-amber-800 dark:bg-amber-950">
+      <p className="font-medium">An admin set {tool} to ask first: it runs once you approve it.</p>
+      <ul className="mt-2"><ApprovalItem approval={waiting} /></ul>
     </div>
   );
 }

@@ -10,6 +10,7 @@ import { hasRole } from "@/lib/auth/roles";
 const NAV: { href: string; label: string; admin?: boolean; enterprise?: boolean }[] = [
   { href: "/settings/providers", label: "MCP providers" },
   { href: "/activity", label: "Activity" },
+  { href: "/approvals", label: "Approvals" },
   { href: "/settings/api-tokens", label: "API tokens" },
   { href: "/settings/connected-apps", label: "Connected apps" },
   { href: "/settings/members", label: "Members", admin: true },

@@ -28,6 +28,8 @@ export type CreatedInvitation = ApiResult<"POST /api/v1/invitations">;
 export type Workspace = ApiResult<"GET /api/v1/workspaces">["data"][number];
 export type ReceivedInvitation = ApiResult<"GET /api/v1/my-invitations">["data"][number];
 export type WorkspaceSettings = ApiResult<"GET /api/v1/settings">;
+export type ApprovalList = ApiResult<"GET /api/v1/approvals">;
+export type Approval = ApprovalList["pending"][number];
 
 export function useFeatures() {
   return useQuery({ queryKey: queryKeys.features, queryFn: () => api("GET /api/v1/features", {}), staleTime: 60_000 });
@@ -283,23 +285,42 @@ export function useIdentityCheck(id: string) {
 
 export const toolPolicyMutationKey = (providerId: string) => ["providers", providerId, "tool-policy"];
 
+/** allow: agents may call it; ask: each call waits for its caller's confirmation; deny: turned off. */
+export type ToolRule = "allow" | "ask" | "deny";
+
+export function toolRuleOf(provider: Provider, tool: string): ToolRule {
+  if (provider.tool_policy.disabled.includes(tool)) return "deny";
+  return provider.tool_policy.ask.includes(tool) ? "ask" : "allow";
+}
+
+const RULE_SAVED: Record<ToolRule, (tool: string) => string> = {
+  allow: (tool) => `${tool} is available to agents without asking`,
+  ask: (tool) => `${tool} now asks its caller before each call`,
+  deny: (tool) => `${tool} is turned off for agents`,
+};
+
 /**
- * Turns a tool on or off for agents (admins). Merge patch replaces lists, so the whole disabled list
- * is sent — with If-Match, so a list someone else changed meanwhile is refused, not overwritten.
+ * Sets a tool's rule (admins). Merge patch replaces lists, so both lists are sent whole — with
+ * If-Match, so lists someone else changed meanwhile are refused, not overwritten.
  */
-export function useSetToolEnabled(provider: Provider) {
+export function useSetToolRule(provider: Provider) {
   const client = useQueryClient();
   return useMutation({
     mutationKey: toolPolicyMutationKey(provider.id),
-    mutationFn: ({ tool, enabled }: { tool: string; enabled: boolean }) => {
-      const others = provider.tool_policy.disabled.filter((name) => name !== tool);
+    mutationFn: ({ tool, rule }: { tool: string; rule: ToolRule }) => {
+      const without = (names: string[]) => names.filter((name) => name !== tool);
       return api("PATCH /api/v1/mcp-providers/{id}", {
         params: { id: provider.id },
-        body: { tool_policy: { disabled: enabled ? others : [...others, tool] } },
+        body: {
+          tool_policy: {
+            disabled: rule === "deny" ? [...without(provider.tool_policy.disabled), tool] : without(provider.tool_policy.disabled),
+            ask: rule === "ask" ? [...without(provider.tool_policy.ask), tool] : without(provider.tool_policy.ask),
+          },
+        },
         headers: { "if-match": etagOf(provider.version) },
       });
     },
-    onSuccess: (_provider, { tool, enabled }) => toast.success(enabled ? `${tool} is available to agents again` : `${tool} is turned off for agents`),
+    onSuccess: (_provider, { tool, rule }) => toast.success(RULE_SAVED[rule](tool)),
     onError: (error, { tool }) => toast.error(`Couldn't change ${tool}: ${errorMessage(error)}`),
     onSettled: () => client.invalidateQueries({ queryKey: queryKeys.providers.all }),
   });
@@ -419,6 +440,25 @@ export function useDeclineReceivedInvitation() {
     onSuccess: (_data, invitation) => toast.success(`Declined the invitation to ${invitation.workspace.name}`),
     onError: (error) => toast.error(errorMessage(error)),
     onSettled: () => client.invalidateQueries({ queryKey: queryKeys.receivedInvitations }),
+  });
+}
+
+/** The caller's calls waiting for confirmation: asked for often while any wait, so a new one shows within seconds on every page. */
+export function useApprovals() {
+  return useQuery({
+    queryKey: queryKeys.approvals,
+    queryFn: () => api("GET /api/v1/approvals", {}),
+    refetchInterval: (query) => ((query.state.data?.pending.length ?? 0) > 0 ? 2_000 : 4_000),
+  });
+}
+
+export function useDecideApproval() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ approval, status }: { approval: Approval; status: "approved" | "declined" }) => api("PATCH /api/v1/approvals/{id}", { params: { id: approval.id }, body: { status } }),
+    onSuccess: (_data, { approval, status }) => toast.success(status === "approved" ? `Approved: ${approval.tool} on ${approval.provider.name} runs now` : `Declined: ${approval.tool} on ${approval.provider.name} won't run`),
+    onError: (error) => toast.error(errorMessage(error)),
+    onSettled: () => client.invalidateQueries({ queryKey: queryKeys.approvals }),
   });
 }
 

@@ -16,6 +16,7 @@ export const queryKeys = {
   workspaceSettings: ["workspace-settings"] as const,
   workspaces: ["workspaces"] as const,
   receivedInvitations: ["received-invitations"] as const,
+  approvals: ["approvals"] as const,
   connectedApps: (scope: "mine" | "workspace") => ["connected-apps", scope] as const,
   toolCalls: (filters: { provider?: string; outcome?: string; user?: string }) => ["tool-calls", filters] as const,
   openapi: ["openapi"] as const,
