@@ -9,6 +9,8 @@ import { resetEnvForTests } from "@/lib/env";
 import { closeWarmSessionsForTests } from "@/lib/mcp/client";
 import { LIMITS, useLimitForTests } from "@/lib/rate-limit";
 import { startConformanceServer, type ConformanceServer } from "../../e2e/support/conformance-server";
+import { startMcpAuthServer } from "../../e2e/support/mcp-auth-server";
+import { startWhoamiServer } from "../../e2e/support/whoami-server";
 import { call, createActor, ORIGIN, sessionCookie, type Actor } from "./helpers";
 import { callWhoami, startIdentityFixture, type IdentityFixture } from "./identity-fixture";
 import { connectV1, gatewayRequest } from "./relay-fixture";
@@ -231,5 +233,33 @@ describe("identity tokens", () => {
     expect(grew("mcp_console_token_mint_duration_seconds_count", labels)).toBe(1);
     expect(grew("mcp_console_token_cache_lookups_total", { ...labels, result: "miss" })).toBe(1);
     expect(grew("mcp_console_token_cache_lookups_total", { ...labels, result: "hit" })).toBe(2);
+  });
+});
+
+describe("OAuth tokens", () => {
+  it("counts a machine grant's token request as a mint, and none while the token lasts", async () => {
+    const as = await startMcpAuthServer({ clients: [{ client_id: "metrics-machine", client_secret: "metrics-machine-secret-0123456789", grant_types: ["client_credentials"] }], resources: [] });
+    const whoami = await startWhoamiServer({ issuer: as.issuer });
+    as.allowResources([whoami.url]);
+    try {
+      const admin = await createActor("admin");
+      const before = (await scrape(EVERYTHING)).text;
+      const authentication = { type: "oauth", connection: "shared", grant_type: "client_credentials", client_id: "metrics-machine", client_secret: "metrics-machine-secret-0123456789" };
+      const created = await call(admin, "POST /api/v1/mcp-providers", { body: { name: "Machine", server_identifier: "machine", server_url: whoami.url, authentication } });
+      expect(created.status, created.text).toBe(201);
+      await backgroundTasksSettled();
+      for (let i = 0; i < 2; i++) {
+        const called = await call(admin, "POST /api/v1/mcp-providers/{id}/tools/{tool}/call", { params: { id: created.json.id, tool: "whoami" }, body: { arguments: {} } });
+        expect(called.json.is_error, called.text).toBe(false);
+      }
+      expect(as.tokenRequests("client_credentials")).toHaveLength(1);
+      const after = (await scrape(EVERYTHING)).text;
+      const labels = { workspace_id: admin.workspaceId, mode: "oauth_client_credentials" };
+      expect(valueOf(after, "mcp_console_token_mints_total", { ...labels, outcome: "ok" }) - valueOf(before, "mcp_console_token_mints_total", { ...labels, outcome: "ok" })).toBe(1);
+      expect(valueOf(after, "mcp_console_token_mint_duration_seconds_count", labels)).toBe(1);
+    } finally {
+      await whoami.stop();
+      await as.stop();
+    }
   });
 });
