@@ -12,8 +12,8 @@ import { cachedToken, cacheToken, forgetToken, tokenCacheKey, type UsableToken }
 import { issuesLocally } from "@/lib/identity/token-issuer";
 import type { IssuedToken } from "@/lib/identity/types";
 import { log } from "@/lib/log";
-import { countTokenCacheLookup, countTokenMint } from "@/lib/observability/metrics";
 import { canonicalResource } from "@/lib/mcp/resource";
+import { countTokenCacheLookup, countTokenMint } from "@/lib/observability/metrics";
 import { processWide } from "@/lib/process-wide";
 
 /** How a mode mints: `variant` keeps tokens minted differently (other settings) apart in the cache. */
