@@ -10,6 +10,7 @@ import { bearerSecret, tokenCaller } from "@/lib/auth/request-auth";
 import { hasRole } from "@/lib/auth/roles";
 import { constantTimeEqual } from "@/lib/crypto";
 import { db } from "@/lib/db";
+import { isDatabaseUnavailable, noteDatabaseAvailable, noteDatabaseUnavailable } from "@/lib/db-availability";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { EXPOSITION_CONTENT_TYPE, exposition, type MetricFamily } from "@/lib/observability/exposition";
@@ -82,10 +83,18 @@ export async function serveMetrics(req: Request): Promise<Response> {
   try {
     const scope = await scopeOf(req);
     const families = await visibleFamilies(scope);
-    const named = await infoFamilies(scope, families).catch((error: unknown) => {
-      log.warn({ err: error, requestId }, "the names of providers and workspaces could not be read for /metrics; it is served without them");
-      return [];
-    });
+    const named = await infoFamilies(scope, families).then(
+      (read) => {
+        noteDatabaseAvailable();
+        return read;
+      },
+      (error: unknown) => {
+        // An outage is logged once, however often Prometheus scrapes during it.
+        if (isDatabaseUnavailable(error)) noteDatabaseUnavailable(error);
+        else log.warn({ err: error, requestId }, "the names of providers and workspaces could not be read for /metrics; it is served without them");
+        return [];
+      },
+    );
     response = new Response(exposition([...families, ...named]), { headers: { "content-type": EXPOSITION_CONTENT_TYPE, "cache-control": "no-store" } });
   } catch (error) {
     response = problemResponse(toApiError(error, req, requestId));
