@@ -41,9 +41,13 @@ function labelValues(families: readonly MetricFamily[], label: string): string[]
   return [...values];
 }
 
+/** The rows for `ids`, a few hundred per query; a query that answers says the database is there. */
 async function inChunks<T>(ids: string[], read: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
   const rows: T[] = [];
-  for (let at = 0; at < ids.length; at += IDS_PER_QUERY) rows.push(...(await read(ids.slice(at, at + IDS_PER_QUERY))));
+  for (let at = 0; at < ids.length; at += IDS_PER_QUERY) {
+    rows.push(...(await read(ids.slice(at, at + IDS_PER_QUERY))));
+    noteDatabaseAvailable();
+  }
   return rows;
 }
 
@@ -83,18 +87,12 @@ export async function serveMetrics(req: Request): Promise<Response> {
   try {
     const scope = await scopeOf(req);
     const families = await visibleFamilies(scope);
-    const named = await infoFamilies(scope, families).then(
-      (read) => {
-        noteDatabaseAvailable();
-        return read;
-      },
-      (error: unknown) => {
-        // An outage is logged once, however often Prometheus scrapes during it.
-        if (isDatabaseUnavailable(error)) noteDatabaseUnavailable(error);
-        else log.warn({ err: error, requestId }, "the names of providers and workspaces could not be read for /metrics; it is served without them");
-        return [];
-      },
-    );
+    const named = await infoFamilies(scope, families).catch((error: unknown) => {
+      // An outage is logged once, however often Prometheus scrapes during it.
+      if (isDatabaseUnavailable(error)) noteDatabaseUnavailable(error);
+      else log.warn({ err: error, requestId }, "the names of providers and workspaces could not be read for /metrics; it is served without them");
+      return [];
+    });
     response = new Response(exposition([...families, ...named]), { headers: { "content-type": EXPOSITION_CONTENT_TYPE, "cache-control": "no-store" } });
   } catch (error) {
     response = problemResponse(toApiError(error, req, requestId));
