@@ -32,7 +32,7 @@ const handle = app.getRequestHandler();
 await app.prepare();
 
 /** Paths answered as data (JSON), not pages. */
-const isApiPath = (pathname) => /^\/(api|inner|mcp|oidc|\.well-known)(\/|$)/.test(pathname);
+const isApiPath = (pathname) => /^\/(api|inner|mcp|oidc|\.well-known|metrics)(\/|$)/.test(pathname);
 
 function pathnameOf(url) {
   const end = url.search(/[?#]/);

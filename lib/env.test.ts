@@ -18,6 +18,7 @@ describe("parseEnv", () => {
     expect(parseEnv(valid).TOOL_CALL_RETENTION_DAYS).toBe(30);
     expect(parseEnv({ ...valid, TOOL_CALL_RETENTION_DAYS: "7" }).TOOL_CALL_RETENTION_DAYS).toBe(7);
     expect(parseEnv({ ...valid, SMTP_URL: "" }).SMTP_URL).toBeUndefined();
+    expect(parseEnv({ ...valid, METRICS_TOKEN: "" }).METRICS_TOKEN).toBeUndefined();
     expect(parseEnv({ ...valid, SMTP_URL: "smtps://user:pass@mail.example:465" }).SMTP_URL).toBe("smtps://user:pass@mail.example:465");
   });
 
@@ -33,6 +34,7 @@ describe("parseEnv", () => {
     [{ ...valid, MAIL_FROM: "not an address" }, "MAIL_FROM"],
     [{ ...valid, ENTERPRISE_API_URL: "https://issuer.example", ENTERPRISE_API_SECRET: "short-secret" }, "ENTERPRISE_API_SECRET"],
     [{ ...valid, ENTERPRISE_API_SECRET: "x".repeat(31) }, "ENTERPRISE_API_SECRET"],
+    [{ ...valid, METRICS_TOKEN: "x".repeat(31) }, "METRICS_TOKEN"],
     [{ ...valid, TRUSTED_PROXIES: "the load balancer" }, "TRUSTED_PROXIES"],
     [{ ...valid, LIST_CACHE_SECONDS: "a while" }, "LIST_CACHE_SECONDS"],
     [{ ...valid, LIST_CACHE_SECONDS: "3600" }, "LIST_CACHE_SECONDS"],

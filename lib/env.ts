@@ -86,6 +86,8 @@ const envSchema = z
     TOOL_APPROVAL_TIMEOUT_SECONDS: optionalString
       .pipe(z.coerce.number<string | undefined>().int().min(5).max(3600).optional())
       .transform((seconds) => seconds ?? 120),
+    // A token Prometheus scrapes /metrics with, seeing every workspace's series (an owner's or admin's API token sees its own workspace's).
+    METRICS_TOKEN: optionalString.pipe(z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)").optional()),
     // `npm run bench` only: turns on /api/bench/baseline, the Next.js baseline the list API is measured against.
     BENCH_BASELINE: booleanFlag,
     // The reverse proxies in front of the console (IPs or CIDRs): only their X-Forwarded-For is believed.

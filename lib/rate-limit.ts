@@ -9,6 +9,7 @@ import { db, prismaErrorCode, type Db } from "@/lib/db";
 import { readClientAddress } from "@/lib/edge/client-address.mjs";
 import { addressGroup } from "@/lib/edge/ip.mjs";
 import { log } from "@/lib/log";
+import { countRateLimitRefusal } from "@/lib/observability/metrics";
 
 export type Limit = { name: string; max: number; windowSeconds: number };
 
@@ -69,6 +70,22 @@ export const LIMITS = {
   // Wrong issuer secrets: a handful per address, counted before any secret is compared.
   issuerSecretFailuresPerAddress: { name: "issuer-secret:address", max: 10, windowSeconds: 300 },
 } satisfies Record<string, Limit>;
+
+// Each limit's refusals are a series from the start, so the first refusal shows as an increase.
+for (const limit of Object.values(LIMITS)) if (limit.max > 0) countRateLimitRefusal(limit.name, 0);
+
+/** A request turned away for being over `limit` (counted for /metrics): whoever refuses says so here. */
+export function noteRefusal(limit: Pick<Limit, "name">) {
+  countRateLimitRefusal(limit.name);
+}
+
+/** The longest of several waits, 0 when none; a refusal is counted against the limit that holds it longest. */
+export function longestWait(waits: [Limit, number][]): number {
+  let longest: [Limit, number] | undefined;
+  for (const entry of waits) if (entry[1] > (longest?.[1] ?? 0)) longest = entry;
+  if (longest) noteRefusal(longest[0]);
+  return longest?.[1] ?? 0;
+}
 
 let warnedUnknown = false;
 
@@ -173,6 +190,9 @@ export function rateLimited(retryAfter: number, what = "attempts") {
 export async function enforce(checks: [Limit, string][], what?: string) {
   for (const [limit, subject] of checks) {
     const retryAfter = await hit(limit, subject);
-    if (retryAfter > 0) throw rateLimited(retryAfter, what);
+    if (retryAfter > 0) {
+      noteRefusal(limit);
+      throw rateLimited(retryAfter, what);
+    }
   }
 }

@@ -13,6 +13,7 @@ import { recordedValue } from "@/lib/activity/recording";
 import { db } from "@/lib/db";
 import { isDatabaseUnavailable } from "@/lib/db-availability";
 import { log } from "@/lib/log";
+import { countToolCall } from "@/lib/observability/metrics";
 import { processWide } from "@/lib/process-wide";
 
 export const CALL_PATHS = ["gateway", "api", "console"] as const;
@@ -115,6 +116,7 @@ function storable(text: string): string {
  * turned into a failed call: the call itself has happened.
  */
 export function recordToolCall(record: ToolCallRecord) {
+  countToolCall(record);
   const { recorded, approval, ...fields } = record;
   waiting.rows.push({
     id: randomUUID(),

@@ -13,7 +13,7 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { endForwarding } from "@/lib/identity/sso-accounts";
 import { log } from "@/lib/log";
-import { clientAddress, hit, LIMITS, peek, usage } from "@/lib/rate-limit";
+import { clientAddress, hit, LIMITS, longestWait, peek, usage, type Limit } from "@/lib/rate-limit";
 
 const PASSWORD_MAX = 1024;
 
@@ -45,11 +45,14 @@ async function authorizeCredentials(credentials: Record<string, unknown> | undef
   const email = normaliseEmail(rawEmail);
   const address = clientAddress({ headers: new Headers(Object.entries(headers ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === "string")) });
   const accountAddress = `${email}\0${address}`;
-  const waits = [await hit(LIMITS.signInPerAddress, address), await hit(LIMITS.signInPerAccountAddress, accountAddress)];
+  const waits: [Limit, number][] = [
+    [LIMITS.signInPerAddress, await hit(LIMITS.signInPerAddress, address)],
+    [LIMITS.signInPerAccountAddress, await hit(LIMITS.signInPerAccountAddress, accountAddress)],
+  ];
   if ((await usage(LIMITS.signInSuccessesPerAccountAddress, accountAddress)) === 0) {
-    waits.push(await peek(LIMITS.signInFailuresPerAccount, email), await peek(LIMITS.signInFailuresPerAccountDaily, email));
+    waits.push([LIMITS.signInFailuresPerAccount, await peek(LIMITS.signInFailuresPerAccount, email)], [LIMITS.signInFailuresPerAccountDaily, await peek(LIMITS.signInFailuresPerAccountDaily, email)]);
   }
-  const retryAfter = Math.max(...waits);
+  const retryAfter = longestWait(waits);
   if (retryAfter > 0) throw new Error(`${SIGN_IN_ERRORS.rateLimited}:${retryAfter}`);
   if (!email || email.length >= EMAIL_MAX || !password || password.length > PASSWORD_MAX) return null;
   const user = await db().user.findUnique({ where: { email } });

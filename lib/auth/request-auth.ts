@@ -53,11 +53,16 @@ export async function authenticate(req: NextRequest): Promise<Caller> {
   return sessionCaller(req);
 }
 
+/** The token of an `Authorization: Bearer <token>` header; anything else is refused as unauthenticated. */
+export function bearerSecret(authorization: string | null): string {
+  const secret = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] : undefined;
+  if (!secret) throw unauthenticated("Use Authorization: Bearer <api token>");
+  return secret;
+}
+
 /** The caller behind an `Authorization: Bearer <api token>` header. */
 export async function bearerCaller(authorization: string): Promise<Caller> {
-  const secret = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
-  if (!secret) throw unauthenticated("Use Authorization: Bearer <api token>");
-  return tokenCaller(secret);
+  return tokenCaller(bearerSecret(authorization));
 }
 
 /** The caller behind an API token: from the caller cache, or the database (and then cached). */

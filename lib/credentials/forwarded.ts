@@ -13,6 +13,7 @@ import { issuesLocally } from "@/lib/identity/token-issuer";
 import type { IssuedToken } from "@/lib/identity/types";
 import { log } from "@/lib/log";
 import { canonicalResource } from "@/lib/mcp/resource";
+import { countTokenCacheLookup, countTokenMint } from "@/lib/observability/metrics";
 import { processWide } from "@/lib/process-wide";
 
 /** How a mode mints: `variant` keeps tokens minted differently (other settings) apart in the cache. */
@@ -42,12 +43,19 @@ export async function forwardedCredential(mode: StoredIdentityMode, target: Targ
   // The built-in issuer mints from this console's SSO sessions: without one, fail before asking.
   if (issuesLocally() && !identity.canMint) throw new IdentityError("no_refresh_token", "the user has no SSO session");
   const key = tokenCacheKey(identity.key, workspaceId, audience, minter.variant);
+  const cached = cachedToken(key, identity.version);
+  countTokenCacheLookup(workspaceId, mode, cached !== undefined);
   const token =
-    cachedToken(key, identity.version) ??
+    cached ??
     (await mintOnce(key, identity.version, async () => {
+      const started = performance.now();
+      const counted = (outcome: string) => { countTokenMint(workspaceId, mode, outcome, (performance.now() - started) / 1000); };
       try {
-        return cacheToken(key, identity.version, await minter.mint(user, audience));
+        const minted = await minter.mint(user, audience);
+        counted("ok");
+        return cacheToken(key, identity.version, minted);
       } catch (error) {
+        counted(error instanceof IdentityError ? error.failure : "token_error");
         if (!(error instanceof IdentityError)) {
           log.error({ err: error, userId }, "the token issuer failed unexpectedly");
           throw new IdentityError("token_error", "the token issuer failed unexpectedly");

@@ -47,7 +47,7 @@ async function findProvider(caller: Caller, serverIdentifier: string) {
 function workspaceStream(req: Request, caller: Caller): Response {
   const release = takeStreamSlot(caller.userId);
   if (release instanceof Response) return release;
-  return gatewayEventStream({ req, caller, stillAllowed: stillAllowed(req, caller, undefined), listChanged: () => Promise.resolve(true) }, release);
+  return gatewayEventStream({ req, caller, endpoint: "workspace", stillAllowed: stillAllowed(req, caller, undefined), listChanged: () => Promise.resolve(true) }, release);
 }
 
 /**
@@ -92,7 +92,7 @@ async function providerStream(relay: RelayRequest): Promise<Response> {
   const release = takeStreamSlot(caller.userId);
   if (release instanceof Response) return release;
   const provider = watchedProvider(caller, row);
-  const options = { req, caller, stillAllowed: stillAllowed(req, caller, row.serverIdentifier), listChanged: provider.changed };
+  const options = { req, caller, endpoint: "provider" as const, stillAllowed: stillAllowed(req, caller, row.serverIdentifier), listChanged: provider.changed };
   if (session !== "none" && !session.upstreamSessionId) return gatewayEventStream(options, release);
   const sent = await relayGet(relay, session).catch((error: unknown) => {
     release();
@@ -129,7 +129,7 @@ function subscriptionStream(req: Request, caller: Caller, row: ProviderRow) {
       const change = await provider.changed();
       return change === "gone" || (change && toolsListChanged);
     };
-    return gatewayEventStream({ req, caller, stillAllowed: stillAllowed(req, caller, row.serverIdentifier), listChanged: changed, upstream: answer.body ?? undefined, until: credentialUntil, headers: Object.fromEntries(answer.headers) }, release);
+    return gatewayEventStream({ req, caller, endpoint: "provider", stillAllowed: stillAllowed(req, caller, row.serverIdentifier), listChanged: changed, upstream: answer.body ?? undefined, until: credentialUntil, headers: Object.fromEntries(answer.headers) }, release);
   };
 }
 

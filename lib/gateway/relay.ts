@@ -35,6 +35,7 @@ import { cancelRequest, trackRequest } from "@/lib/gateway/in-flight";
 import { log } from "@/lib/log";
 import { classify, MAX_MESSAGE_BYTES, McpCallError, noteChallenge } from "@/lib/mcp/client";
 import { outboundRequest } from "@/lib/mcp/outbound";
+import { countSessionOpened } from "@/lib/observability/metrics";
 import { sendWithProof } from "@/lib/mcp/request-proof";
 import { secrets } from "@/lib/crypto";
 import { env } from "@/lib/env";
@@ -189,6 +190,7 @@ async function answerLocally(relay: RelayRequest, envelope: Envelope, failure: A
           const asked = message.params.protocolVersion;
           const protocolVersion = typeof asked === "string" && (LEGACY_VERSIONS as readonly string[]).includes(asked) ? asked : LEGACY_VERSIONS[0];
           sessionId = sealSession({ userId: caller.userId, workspaceId: caller.workspaceId, providerId: row.id, providerVersion: row.version, serverHash: serverHash(row), upstreamSessionId: "", protocolVersion });
+          countSessionOpened(caller.workspaceId, "provider");
           return { jsonrpc: "2.0", id: message.id, result: { protocolVersion, capabilities: { tools: {} }, serverInfo: { name: row.serverIdentifier, version: "unavailable" }, instructions: failure.detail } };
         }
         case "ping":
@@ -499,6 +501,7 @@ export async function relayPost(relay: RelayRequest): Promise<Response> {
           protocolVersion: typeof asked === "string" ? asked.slice(0, 64) : "",
           elicitation: initializeDeclaresElicitation(requests),
         });
+        countSessionOpened(caller.workspaceId, "provider");
       }
     }
     const answer = await relayAnswer(response, watch, extra, `${row.name} stopped answering before it finished (the connection to it broke)`);

@@ -11,19 +11,23 @@ import type { Caller } from "@/lib/auth/request-auth";
 import { onChange } from "@/lib/change-bus";
 import { EVENT_STREAM_HEADERS } from "@/lib/gateway/jsonrpc";
 import { gatewayCaller } from "@/lib/oauth/access";
+import { countStreamOpened, type GatewayEndpoint } from "@/lib/observability/metrics";
 import { processWide } from "@/lib/process-wide";
+import { noteRefusal } from "@/lib/rate-limit";
 
 const KEEPALIVE_MS = 25_000;
 const RECHECK_MS = 10_000;
 // Several changes in a row (a save, then its discovery) make one notification.
 const LIST_CHANGED_DEBOUNCE_MS = 500;
 export const MAX_STREAMS_PER_USER = 10;
+const STREAMS_LIMIT = { name: "gateway-streams:user" };
 
 const openStreams = processWide("gateway-streams", () => new Map<string, number>());
 
 export type StreamOptions = {
   req: Request;
   caller: Caller;
+  endpoint: GatewayEndpoint;
   /** The caller may still use this endpoint (their token not revoked or expired). */
   stillAllowed: () => Promise<boolean>;
   /** Whether a change to the workspace's providers changed what this stream's client lists. */
@@ -61,6 +65,7 @@ export function stillAllowed(req: Request, caller: Caller, serverIdentifier: str
 export function takeStreamSlot(userId: string): (() => void) | Response {
   const open = openStreams.get(userId) ?? 0;
   if (open >= MAX_STREAMS_PER_USER) {
+    noteRefusal(STREAMS_LIMIT);
     return problemResponse(new ApiError("rate_limited", `At most ${MAX_STREAMS_PER_USER} open event streams per user; close one first`, { headers: { "retry-after": "30" } }));
   }
   openStreams.set(userId, open + 1);
@@ -84,6 +89,7 @@ export function gatewayEventStream(options: StreamOptions, release: () => void):
   const isStopped = () => state.stopped;
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
+      const counted = countStreamOpened(caller.workspaceId, options.endpoint);
       let pending: NodeJS.Timeout | undefined;
       const send = (chunk: Uint8Array) => {
         try {
@@ -127,6 +133,7 @@ export function gatewayEventStream(options: StreamOptions, release: () => void):
         clearTimeout(pending);
         clearTimeout(expiry);
         release();
+        counted();
         void reader?.cancel().catch(() => undefined);
         try {
           controller.close();

@@ -17,6 +17,7 @@ import { gatewayEventStream, stillAllowed, takeStreamSlot } from "@/lib/gateway/
 import { workspaceServer, type GatewayRequest } from "@/lib/gateway/workspace-server";
 import { newWorkspaceSessionId } from "@/lib/gateway/workspace-session";
 import { log } from "@/lib/log";
+import { countSessionOpened } from "@/lib/observability/metrics";
 
 const MAX_BATCH = 100;
 
@@ -88,7 +89,10 @@ export async function postWorkspace(req: Request, caller: Caller, requestId: str
     onerror: (error) => { log.debug({ requestId, reason: error.message }, "MCP request refused or failed in the SDK"); },
   });
   const response = await handler.fetch(req, { parsedBody: rest.length === 1 ? rest[0] : rest });
-  if (initialize && response.ok && sessionId) response.headers.set("mcp-session-id", sessionId);
+  if (initialize && response.ok && sessionId) {
+    response.headers.set("mcp-session-id", sessionId);
+    countSessionOpened(caller.workspaceId, "workspace");
+  }
   response.headers.set("x-request-id", requestId);
   const listen = rest.length === 1 && rest[0].method === "subscriptions/listen";
   return listen && response.ok && response.body ? subscription(req, caller, response) : response;
@@ -105,7 +109,7 @@ function subscription(req: Request, caller: Caller, response: Response): Respons
     return release;
   }
   return gatewayEventStream(
-    { req, caller, stillAllowed: stillAllowed(req, caller, undefined), listChanged: () => Promise.resolve(false), upstream: response.body ?? undefined, headers: Object.fromEntries(response.headers) },
+    { req, caller, endpoint: "workspace", stillAllowed: stillAllowed(req, caller, undefined), listChanged: () => Promise.resolve(false), upstream: response.body ?? undefined, headers: Object.fromEntries(response.headers) },
     release,
   );
 }

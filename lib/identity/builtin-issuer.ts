@@ -13,7 +13,7 @@ import { IDP_TIMEOUT_MS, idpClient, idpMetadata, refreshGrant, tokenGrant, type 
 import { dropRefusedRefreshToken, forwardingIdentity, storeIdToken, storeRotatedRefreshToken, usableIdToken, withRefreshLease } from "@/lib/identity/sso-accounts";
 import type { IssuedToken, IssueTokenRequest, TokenIssuer } from "@/lib/identity/types";
 import { log } from "@/lib/log";
-import { hit, LIMITS } from "@/lib/rate-limit";
+import { hit, LIMITS, noteRefusal } from "@/lib/rate-limit";
 
 const POLICY_REFUSALS = new Set(["invalid_target", "access_denied", "unauthorized_client", "invalid_scope"]);
 const MODES = new Set(["idp_token", "token_exchange", "id_jag"]);
@@ -29,7 +29,10 @@ export class BuiltinIssuer implements TokenIssuer {
     const client = idpClient();
     if (!client) throw new IdentityError("token_error", "single sign-on is not configured on this console");
     const retryAfter = await hit(LIMITS.identityTokenPerUser, userId);
-    if (retryAfter > 0) throw new IdentityError("rate_limited", "too many identity tokens for this user", { retryAfter });
+    if (retryAfter > 0) {
+      noteRefusal(LIMITS.identityTokenPerUser);
+      throw new IdentityError("rate_limited", "too many identity tokens for this user", { retryAfter });
+    }
     const member = await db().membership.findUnique({ where: { userId_workspaceId: { userId, workspaceId } } });
     if (!member) throw new IdentityError("refused", "the user is not a member of this workspace", { refusedBy: "policy" });
     const identity = await forwardingIdentity(userId);

@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { CLIENT_ADDRESS_HEADER, readClientAddress } from "@/lib/edge/client-address.mjs";
 import { addressGroup } from "@/lib/edge/ip.mjs";
 import { isRegisteredClient } from "@/lib/oauth/adapter";
-import { clientAddress, hit, LIMITS, type Limit } from "@/lib/rate-limit";
+import { clientAddress, hit, LIMITS, noteRefusal, type Limit } from "@/lib/rate-limit";
 
 /** Longest single parameter: a Client ID Metadata Document URL, a redirect URI, a state. */
 export const MAX_PARAMETER_LENGTH = 2048;
@@ -111,13 +111,15 @@ export async function refusedAtEdge(req: IncomingMessage, res: ServerResponse, p
   const tiers: [Limit | undefined, string | undefined, string][] = [[limited.limit, address, "address"], [limited.network, network, "network"]];
   for (const [limit, subject, from] of tiers) {
     const retryAfter = limit && subject ? await count(limit, subject) : 0;
-    if (retryAfter <= 0) continue;
+    if (retryAfter <= 0 || !limit) continue;
+    noteRefusal(limit);
     refuse(res, 429, "temporarily_unavailable", `Too many ${limited.what} from this ${from}; try again later`, { "retry-after": String(retryAfter) });
     return true;
   }
   const { overall, canWrite } = limited;
   const busy = overall && (!canWrite || (await canWrite(query))) ? await count(overall, "all") : 0;
-  if (busy <= 0) return false;
+  if (busy <= 0 || !overall) return false;
+  noteRefusal(overall);
   refuse(res, 503, "temporarily_unavailable", `The authorization server is taking too many ${limited.what}; try again later`, { "retry-after": String(busy) });
   return true;
 }

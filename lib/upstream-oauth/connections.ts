@@ -23,6 +23,7 @@ import { log } from "@/lib/log";
 import { classify } from "@/lib/mcp/client";
 import { outboundFetch } from "@/lib/mcp/outbound";
 import { oauthUrls } from "@/lib/oauth/urls";
+import { countTokenMint } from "@/lib/observability/metrics";
 import { oauthBinding, oauthGrantOf, oauthOf, toDocument, type ProviderRow } from "@/lib/providers/record";
 import { isInteractive, scopeSchema, type OAuthConnectionKind } from "@/lib/providers/schemas";
 import { dpopTokenFetch, isDpopBound, type DpopKey, type DpopState } from "@/lib/upstream-oauth/dpop";
@@ -327,9 +328,12 @@ async function savedWith(row: ProviderRow, binding: string): Promise<boolean> {
 /** The machine grant at the server's authorization server; `state` gains the tokens (and what discovery found). */
 async function requestMachineToken(row: ProviderRow, doc: ReturnType<typeof toDocument>, state: StoredState): Promise<StoredState> {
   const client = new ConnectionAuth(state, clientOptions(row, { onAuthorization: "refuse" }, doc));
+  const mint = mintCounter(row, `oauth_${oauthGrantOf(row)}`);
   try {
     await auth(client, { serverUrl: doc.server_url, fetchFn: dpopTokenFetch(state, boundedFetch) });
+    mint("ok");
   } catch (error) {
+    mint("error");
     log.warn({ err: error, providerId: row.id }, "a machine-grant token request failed");
     const why = error instanceof MachineGrantUnavailable ? error.message : failureAt(error);
     throw new ApiError("upstream_error", `${row.name}'s authorization server didn't give the console a token: ${why}. Nothing was retried with another grant.`);
@@ -351,6 +355,12 @@ async function obtainUnderLease(row: ProviderRow, doc: ReturnType<typeof toDocum
   } finally {
     await db().upstreamConnection.updateMany({ where: { id: connectionId, refreshingUntil: lease }, data: { refreshingUntil: null } });
   }
+}
+
+/** Counts a token request at `row`'s authorization server (for /metrics) when it ends with `outcome`. */
+function mintCounter(row: ProviderRow, mode: string) {
+  const started = performance.now();
+  return (outcome: "ok" | "refused" | "error") => { countTokenMint(row.workspaceId, mode, outcome, (performance.now() - started) / 1000); };
 }
 
 // Concurrent calls in this process share one refresh; other instances wait on the lease.
@@ -420,13 +430,16 @@ async function refreshUnderLease(row: ProviderRow, kind: OAuthConnectionKind, co
       }
       return response;
     };
+    const mint = mintCounter(row, "oauth_refresh");
     try {
       await auth(client, { serverUrl: toDocument(row).server_url, fetchFn: watchingFetch });
+      mint("ok");
     } catch (error) {
       // The authorization server refused the grant (invalid_grant) or the client: only the user
       // can start over. Anything else — an outage, a 5xx, a timeout — keeps the connection for the
       // next try.
       const refusedGrant = error instanceof InvalidGrantError || refusal === "invalid_grant" || refusal === "invalid_client" || refusal === "unauthorized_client";
+      mint(refusedGrant ? "refused" : "error");
       if (refusedGrant) {
         await dropTokens(connectionId, refused);
         throw connectionRequired(row, kind, "expired");

@@ -13,6 +13,8 @@ import { resetEnvForTests } from "@/lib/env";
 import { captureLogsForTests } from "@/lib/log";
 import { GET as ready } from "@/app/api/health/ready/route";
 import { GET as live } from "@/app/api/health/live/route";
+import { GET as metrics } from "@/app/metrics/route";
+import { countToolCall } from "@/lib/observability/metrics";
 import { postgresConfig } from "@/prisma/database-url.mjs";
 import { startTcpProxy } from "../../e2e/support/tcp-proxy";
 import { present } from "@/tests/support/present";
@@ -170,6 +172,39 @@ describe.skipIf(!postgres)("tool calls answered as the database goes away", () =
     const logged = lines.map((line) => JSON.parse(line) as { msg: string; kept?: number; written?: number; dropped?: number });
     expect(logged.filter((line) => line.kept !== undefined).map(({ kept, dropped }) => ({ kept, dropped }))).toEqual([{ kept: 3, dropped: 0 }]);
     expect(logged.filter((line) => line.written !== undefined).map(({ written }) => written)).toEqual([3]);
+  });
+});
+
+describe.skipIf(!postgres)("/metrics during an outage", () => {
+  it("still serves METRICS_TOKEN the counts, without the names the database holds; an API token it can't check is 503", async () => {
+    const providerId = randomUUID();
+    countToolCall({ workspaceId: admin.workspaceId, providerId, via: "gateway", outcome: "ok", durationMs: 5 });
+    const unchecked = await createActor("admin", admin.workspaceId);
+    const metricsToken = "outage-metrics-token-0123456789-0123456789";
+    process.env.METRICS_TOKEN = metricsToken;
+    resetEnvForTests();
+    const scrape = async (token: string) => {
+      const res = await metrics(new Request("http://127.0.0.1/metrics", { headers: { authorization: `Bearer ${token}` } }));
+      return { status: res.status, text: await res.text() };
+    };
+    try {
+      const counts = await outageLines(async () => {
+        proxy.cut();
+        const during = await scrape(metricsToken);
+        expect(during.status).toBe(200);
+        expect(during.text).toContain(`mcp_console_tool_calls_total{workspace_id="${admin.workspaceId}",provider_id="${providerId}",via="gateway",outcome="ok"} 1`);
+        expect(during.text).not.toMatch(/^mcp_console_workspace_info\{/m);
+        expect((await scrape(present(unchecked.token, "token"))).status).toBe(503);
+        proxy.restore();
+        // The names are back with the database, and so is the console: the outage ends.
+        expect((await scrape(metricsToken)).text).toContain(`mcp_console_workspace_info{workspace_id="${admin.workspaceId}",`);
+        await databaseCheckSettledForTests();
+      });
+      expect(counts).toEqual({ started: 1, ended: 1 });
+    } finally {
+      Reflect.deleteProperty(process.env, "METRICS_TOKEN");
+      resetEnvForTests();
+    }
   });
 });
 

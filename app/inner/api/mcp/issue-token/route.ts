@@ -12,7 +12,7 @@ import { INVALID_SECRET_ERROR, ISSUER_SECRET_HEADER } from "@/lib/identity/remot
 import { scopeSchema } from "@/lib/providers/schemas";
 import { isDatabaseUnavailable, noteDatabaseUnavailable } from "@/lib/db-availability";
 import { log } from "@/lib/log";
-import { clientAddress, hit, LIMITS, peek } from "@/lib/rate-limit";
+import { clientAddress, hit, LIMITS, noteRefusal, peek } from "@/lib/rate-limit";
 
 const bodySchema = z.strictObject({
   user_id: z.string().min(1).max(64),
@@ -48,9 +48,15 @@ async function issueToken(req: Request): Promise<Response> {
   // Throttled before the secret is compared: guessing it is slow.
   const address = clientAddress(req);
   const guessWait = await peek(LIMITS.issuerSecretFailuresPerAddress, address);
-  if (guessWait > 0) return tooMany(guessWait, "too many wrong secrets from this address");
+  if (guessWait > 0) {
+    noteRefusal(LIMITS.issuerSecretFailuresPerAddress);
+    return tooMany(guessWait, "too many wrong secrets from this address");
+  }
   const addressWait = await hit(LIMITS.identityTokenPerAddress, address);
-  if (addressWait > 0) return tooMany(addressWait, "too many token requests from this address");
+  if (addressWait > 0) {
+    noteRefusal(LIMITS.identityTokenPerAddress);
+    return tooMany(addressWait, "too many token requests from this address");
+  }
   if (!constantTimeEqual(req.headers.get(ISSUER_SECRET_HEADER) ?? "", ENTERPRISE_API_SECRET)) {
     await hit(LIMITS.issuerSecretFailuresPerAddress, address);
     log.warn({ address }, "the token issuer was called with a wrong shared secret");
