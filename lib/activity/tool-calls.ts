@@ -34,6 +34,8 @@ export type ToolCallRecord = {
   requestId: string;
   /** What the provider's activity_recording lets the log keep of the call (lib/activity/recording.ts). */
   recorded?: { arguments?: unknown; result?: unknown };
+  /** The call's span when tracing is on, for its OTLP log record (not stored). */
+  trace?: NewRecord["trace"];
 };
 
 const TOOL_MAX = 200;
