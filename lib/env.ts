@@ -115,6 +115,8 @@ const envSchema = z
     OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint,
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpEndpoint,
     OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: otlpEndpoint,
+    // Read only to refuse what the console can't do: it sends OTLP/HTTP (JSON), which collectors take on 4318.
+    OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(["http/json", "http/protobuf", ""], { error: "must be http/json: the console sends OTLP over HTTP (a collector's port 4318), not gRPC" }).optional(),
     // Sent with every export (a collector's or a vendor's API key): a secret, never logged.
     OTEL_EXPORTER_OTLP_HEADERS: keyValueList("api-key=…,x-tenant=acme"),
     OTEL_SERVICE_NAME: optionalString.transform((name) => name ?? "mcp-console"),

@@ -33,7 +33,7 @@ import {
 import { MAX_UPSTREAM_SESSION_ID, openSession, sealSession, type RelaySession } from "@/lib/gateway/session-seal";
 import { cancelRequest, trackRequest } from "@/lib/gateway/in-flight";
 import { log } from "@/lib/log";
-import { annotateRequest, propagateTrace, rpcAttributes, startToolCallSpan, type ToolCallSpan } from "@/lib/observability/tracing";
+import { annotateRpcRequest, propagateTrace, startToolCallSpan, type ToolCallSpan } from "@/lib/observability/tracing";
 import { classify, MAX_MESSAGE_BYTES, McpCallError, noteChallenge } from "@/lib/mcp/client";
 import { outboundRequest } from "@/lib/mcp/outbound";
 import { sendWithProof } from "@/lib/mcp/request-proof";
@@ -320,7 +320,7 @@ export async function relayPost(relay: RelayRequest): Promise<Response> {
   if (!envelope) return json(400, rpcError(null, -32700, "Parse error: the body is not a JSON-RPC message (or a batch of 1–100)"));
   const first = envelope.messages[0];
   const modern = isModern(bodyProtocolVersion(first) ?? req.headers.get("mcp-protocol-version") ?? undefined);
-  if (!envelope.batch && first.kind !== "response") annotateRequest(rpcAttributes(first));
+  if (!envelope.batch && first.kind !== "response") annotateRpcRequest(first);
 
   const unknown = envelope.messages.find((message) => !isKnownMethod(message));
   if (unknown) {

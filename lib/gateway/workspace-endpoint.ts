@@ -17,7 +17,7 @@ import { gatewayEventStream, stillAllowed, takeStreamSlot } from "@/lib/gateway/
 import { workspaceServer, type GatewayRequest } from "@/lib/gateway/workspace-server";
 import { newWorkspaceSessionId } from "@/lib/gateway/workspace-session";
 import { log } from "@/lib/log";
-import { annotateRequest, rpcAttributes } from "@/lib/observability/tracing";
+import { annotateRpcRequest } from "@/lib/observability/tracing";
 
 const MAX_BATCH = 100;
 
@@ -80,7 +80,7 @@ export async function postWorkspace(req: Request, caller: Caller, requestId: str
   const rest = await routeToCalls(messages, caller, sent);
   if (rest.length === 0) return new Response(null, { status: 202, headers: { "x-request-id": requestId } });
   const [single] = rest;
-  if (rest.length === 1 && single.method) annotateRequest(rpcAttributes({ method: single.method, id: single.id, params: single.params }));
+  if (rest.length === 1 && single.method) annotateRpcRequest({ method: single.method, id: single.id, params: single.params });
 
   const initialize = rest.find((message) => message.method === "initialize");
   const sessionId = initialize ? newWorkspaceSessionId(initialize.params?.capabilities as never) : sent;

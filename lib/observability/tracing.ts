@@ -117,19 +117,17 @@ export async function traceGatewayRequest(req: Request, route: string, serve: (s
   }
 }
 
-/** What the gateway learns of a request as it reads it (its MCP method, its provider), on the request's span. */
-export function annotateRequest(attributes: Attributes) {
+/**
+ * A request's single JSON-RPC message, on the request's span: its method, its id and, for a
+ * tools/call, its tool — in the MCP conventions' names.
+ */
+export function annotateRpcRequest(message: { method: string; id?: string | number | null; params?: Record<string, unknown> }) {
   const tracing = state.current;
   if (!tracing) return;
-  trace.getSpan(tracing.contexts.active())?.setAttributes(attributes);
-}
-
-/** A single JSON-RPC request's method, id and tool, in the MCP conventions' names. */
-export function rpcAttributes(message: { method: string; id?: string | number | null; params?: Record<string, unknown> }): Attributes {
   const attributes: Attributes = { [ATTR.mcpMethodName]: message.method.slice(0, 100) };
   if (message.id !== undefined && message.id !== null) attributes[ATTR.jsonrpcRequestId] = String(message.id).slice(0, 100);
   if (message.method === "tools/call" && typeof message.params?.name === "string") attributes[ATTR.genAiToolName] = message.params.name.slice(0, 200);
-  return attributes;
+  trace.getSpan(tracing.contexts.active())?.setAttributes(attributes);
 }
 
 export type ToolCallSpan = {
