@@ -17,7 +17,7 @@ import { HASH_VERSION, type ChainedRecord } from "@/lib/activity/chain";
 import { exportLineOf } from "@/lib/activity/export-line";
 import { env, type Env } from "@/lib/env";
 import { log } from "@/lib/log";
-import { ATTR, exporterOptions, otlpEndpoint, otlpResource, reportingFailures, SUCCESSFUL_OUTCOMES } from "@/lib/observability/otlp";
+import { ATTR, BATCHING, exporterOptions, flushProvider, otlpEndpoint, otlpResource, reportingFailures, stopProvider, SUCCESSFUL_OUTCOMES, toolCallAttributes } from "@/lib/observability/otlp";
 import { processWide } from "@/lib/process-wide";
 
 const state = processWide("otlp-logs", () => ({ current: undefined as { provider: LoggerProvider; logger: Logger } | undefined }));
@@ -36,24 +36,20 @@ export function startActivityLogExport(config: Env = env()): boolean {
   const exporter = reportingFailures(new OTLPLogExporter(exporterOptions(config, url)), "logs");
   const provider = new LoggerProvider({
     resource: otlpResource(config),
-    // Records are appended in batches of up to 200 every 250 ms; past maxQueueSize waiting, new ones are dropped.
-    processors: [new BatchLogRecordProcessor({ exporter, maxQueueSize: 8192, maxExportBatchSize: 512, scheduledDelayMillis: 1000, exportTimeoutMillis: 10_000 })],
+    // Records are appended in batches of up to 200 every 250 ms: room for several seconds of a busy console's.
+    processors: [new BatchLogRecordProcessor({ exporter, maxQueueSize: 8192, ...BATCHING })],
   });
   state.current = { provider, logger: provider.getLogger("mcp-console.activity") };
   log.info({ serviceName: config.OTEL_SERVICE_NAME }, "the activity log is sent as OpenTelemetry logs over OTLP/HTTP");
   return true;
 }
 
-/** Sends what is waiting now (tests, and a clean shutdown); a failed export was logged already. */
 export async function flushActivityLogExport() {
-  await state.current?.provider.forceFlush().catch(() => undefined);
+  await flushProvider(state.current?.provider);
 }
 
 export async function stopActivityLogExport() {
-  const current = state.current;
-  if (!current) return;
-  state.current = undefined;
-  await current.provider.shutdown();
+  await stopProvider(state);
 }
 
 /** Queues committed records to be sent; returns at once (nothing here waits for the collector). */
@@ -69,19 +65,12 @@ export function exportActivityRecords(committed: CommittedRecord[]) {
       severityText: failed ? "WARN" : "INFO",
       body: JSON.stringify(exportLineOf(record, { hashVersion: HASH_VERSION, prevHash, hash })),
       attributes: {
+        ...toolCallAttributes(record),
         [ATTR.logRecordUid]: record.id,
-        [ATTR.workspaceId]: record.workspaceId,
-        [ATTR.userId]: record.userId,
         [ATTR.userEmail]: record.userEmail,
-        [ATTR.providerId]: record.providerId,
-        [ATTR.providerName]: record.providerName,
-        [ATTR.mcpMethodName]: "tools/call",
-        [ATTR.genAiToolName]: record.tool,
-        [ATTR.via]: record.via,
         [ATTR.outcome]: record.outcome,
         [ATTR.durationMs]: record.durationMs,
         [ATTR.identityMode]: record.identity,
-        [ATTR.requestId]: record.requestId,
         [ATTR.position]: record.seq,
         [ATTR.hash]: hash,
         [ATTR.prevHash]: prevHash,

@@ -3,6 +3,7 @@
 // service, and how a failing collector is told to the operator — once, then at most once a minute,
 // never with the endpoint's headers. Both exports are OTLP/HTTP with JSON bodies.
 import "server-only";
+import type { Attributes } from "@opentelemetry/api";
 import type { ExportResult } from "@opentelemetry/core";
 import { ExportResultCode } from "@opentelemetry/core";
 import { defaultResource, resourceFromAttributes, type Resource } from "@opentelemetry/resources";
@@ -42,6 +43,20 @@ export const ATTR = {
   prevHash: "mcp_console.activity.prev_hash",
 } as const;
 
+/** Who called which tool of which provider, how: on a tool call's span and on its activity record's log record alike. */
+export function toolCallAttributes(call: { tool: string; userId: string; workspaceId: string; providerId: string; providerName: string; via: string; requestId: string }): Attributes {
+  return {
+    [ATTR.mcpMethodName]: "tools/call",
+    [ATTR.genAiToolName]: call.tool.slice(0, 200),
+    [ATTR.userId]: call.userId,
+    [ATTR.workspaceId]: call.workspaceId,
+    [ATTR.providerId]: call.providerId,
+    [ATTR.providerName]: call.providerName,
+    [ATTR.via]: call.via,
+    [ATTR.requestId]: call.requestId,
+  };
+}
+
 /** How a tool call ended, as the activity log says it, that isn't a failure. */
 export const SUCCESSFUL_OUTCOMES: ReadonlySet<string> = new Set(["ok", "input_required", "resumed"]);
 
@@ -60,7 +75,28 @@ export function otlpEndpoint(config: Env, signal: Signal): string | undefined {
 /** What the exporters are given: the endpoint, the headers (a collector's key, say), bounded waits. */
 export function exporterOptions(config: Env, url: string) {
   // An export that hangs is given up on: the batch processor's queue, not the call path, waits for it.
-  return { url, headers: parseKeyValueList(config.OTEL_EXPORTER_OTLP_HEADERS), timeoutMillis: 10_000, concurrencyLimit: 4 };
+  return { url, headers: parseKeyValueList(config.OTEL_EXPORTER_OTLP_HEADERS), timeoutMillis: 10_000, concurrencyLimit: 8 };
+}
+
+/**
+ * How both batch processors send: up to 512 items an export, about every second, an export given
+ * up after 10 s (each signal sets how many items may wait in memory; past that, new ones are dropped).
+ */
+export const BATCHING = { maxExportBatchSize: 512, scheduledDelayMillis: 1000, exportTimeoutMillis: 10_000 };
+
+type Provider = { forceFlush(): Promise<void>; shutdown(): Promise<void> };
+
+/** Sends what is waiting now (tests, and a clean shutdown); a failed export was logged already. */
+export async function flushProvider(provider: Provider | undefined) {
+  await provider?.forceFlush().catch(() => undefined);
+}
+
+/** Takes a signal's provider out of its slot (nothing more is made) and sends what is waiting. */
+export async function stopProvider<T extends { provider: Provider }>(slot: { current: T | undefined }): Promise<T | undefined> {
+  const current = slot.current;
+  slot.current = undefined;
+  await current?.provider.shutdown();
+  return current;
 }
 
 /** service.name (OTEL_SERVICE_NAME, else "mcp-console"), OTEL_RESOURCE_ATTRIBUTES, and the SDK's own. */

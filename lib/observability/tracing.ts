@@ -19,7 +19,7 @@ import { AlwaysOffSampler, AlwaysOnSampler, BatchSpanProcessor, ParentBasedSampl
 import { ATTR_ERROR_TYPE, ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROUTE } from "@opentelemetry/semantic-conventions";
 import { env, type Env } from "@/lib/env";
 import { log } from "@/lib/log";
-import { ATTR, exporterOptions, otlpEndpoint, otlpResource, reportingFailures, SUCCESSFUL_OUTCOMES } from "@/lib/observability/otlp";
+import { ATTR, BATCHING, exporterOptions, flushProvider, otlpEndpoint, otlpResource, reportingFailures, stopProvider, SUCCESSFUL_OUTCOMES, toolCallAttributes } from "@/lib/observability/otlp";
 import { processWide } from "@/lib/process-wide";
 
 type Tracing = { provider: TracerProvider; tracer: Tracer; contexts: AsyncLocalStorageContextManager };
@@ -58,26 +58,20 @@ export function startTracing(config: Env = env()): boolean {
   const provider = new TracerProvider({
     resource: otlpResource(config),
     sampler: samplerOf(config),
-    // At most maxQueueSize spans wait in memory; past that (a collector that is down or slow) new ones are dropped.
-    spanProcessors: [new BatchSpanProcessor({ exporter, maxQueueSize: 4096, maxExportBatchSize: 512, scheduledDelayMillis: 1000, exportTimeoutMillis: 10_000 })],
+    spanProcessors: [new BatchSpanProcessor({ exporter, maxQueueSize: 4096, ...BATCHING })],
   });
   state.current = { provider, tracer: provider.getTracer("mcp-console"), contexts: new AsyncLocalStorageContextManager().enable() };
   log.info({ sampler: config.OTEL_TRACES_SAMPLER ?? "parentbased_always_on", serviceName: config.OTEL_SERVICE_NAME }, "OpenTelemetry traces are exported over OTLP/HTTP");
   return true;
 }
 
-/** Sends what is waiting now (tests, and a clean shutdown); a failed export was logged already. */
 export async function flushTracing() {
-  await state.current?.provider.forceFlush().catch(() => undefined);
+  await flushProvider(state.current?.provider);
 }
 
-/** Sends what is waiting and stops making spans. */
+/** Stops making spans and sends what is waiting. */
 export async function stopTracing() {
-  const tracing = state.current;
-  if (!tracing) return;
-  state.current = undefined;
-  tracing.contexts.disable();
-  await tracing.provider.shutdown();
+  (await stopProvider(state))?.contexts.disable();
 }
 
 /** A short digest of a session id: enough to follow one session's requests, nothing to continue it with. */
@@ -159,17 +153,7 @@ export function startToolCallSpan(call: ToolCallOf): ToolCallSpan | undefined {
   const tracing = state.current;
   if (!tracing) return undefined;
   const parent = tracing.contexts.active();
-  const attributes: Attributes = {
-    [ATTR.mcpMethodName]: "tools/call",
-    [ATTR.genAiOperationName]: "execute_tool",
-    [ATTR.genAiToolName]: call.tool.slice(0, 200),
-    [ATTR.userId]: call.userId,
-    [ATTR.workspaceId]: call.workspaceId,
-    [ATTR.providerId]: call.providerId,
-    [ATTR.providerName]: call.providerName,
-    [ATTR.via]: call.via,
-    [ATTR.requestId]: call.requestId,
-  };
+  const attributes: Attributes = { ...toolCallAttributes(call), [ATTR.genAiOperationName]: "execute_tool" };
   if (call.rpcId !== undefined) attributes[ATTR.jsonrpcRequestId] = String(call.rpcId).slice(0, 100);
   const span = tracing.tracer.startSpan(`tools/call ${call.tool.slice(0, 200)}`, { kind: SpanKind.CLIENT, attributes }, parent);
   const context = trace.setSpan(parent, span);

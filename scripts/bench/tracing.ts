@@ -35,9 +35,11 @@ export async function benchTracing(progress: (line: string) => void = console.lo
       off: baseEnv(sqliteUrl("tracing-off.db"), ports.off, { ...stack.enterprise, ...NOTHING_CONFIGURED }),
       on: baseEnv(sqliteUrl("tracing-on.db"), ports.on, { ...stack.enterprise, ...NOTHING_CONFIGURED, OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_LOGS_EXPORTER: "otlp" }),
     };
+    // Both sign-ins first: seeding blocks this process (and the IdP in it) long enough for its idle connections to be dropped.
+    const signedIn = { off: await stack.signIn([BENCH_USER]), on: await stack.signIn([BENCH_USER]) };
     const tokens = {
-      off: seed(envs.off, ["tool", stack.idp.issuer, stack.upstream.url, await stack.signIn([BENCH_USER])]).tokens?.[0] ?? "",
-      on: seed(envs.on, ["tool", stack.idp.issuer, stack.upstream.url, await stack.signIn([BENCH_USER])]).tokens?.[0] ?? "",
+      off: seed(envs.off, ["tool", stack.idp.issuer, stack.upstream.url, signedIn.off]).tokens?.[0] ?? "",
+      on: seed(envs.on, ["tool", stack.idp.issuer, stack.upstream.url, signedIn.on]).tokens?.[0] ?? "",
     };
     const consoles = { off: await startConsole(ports.off, envs.off), on: await startConsole(ports.on, envs.on) };
     try {
