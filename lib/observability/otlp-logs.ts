@@ -52,13 +52,21 @@ export async function stopActivityLogExport() {
   await stopProvider(state);
 }
 
-/** Queues committed records to be sent; returns at once (nothing here waits for the collector). */
+/** Queues committed records to be sent; returns at once (nothing here waits for the collector) and never throws into the append. */
 export function exportActivityRecords(committed: CommittedRecord[]) {
   const current = state.current;
   if (!current) return;
+  try {
+    emitRecords(current.logger, committed);
+  } catch (error) {
+    log.warn({ err: error, count: committed.length }, "activity records could not be queued for OpenTelemetry export");
+  }
+}
+
+function emitRecords(logger: Logger, committed: CommittedRecord[]) {
   for (const { record, prevHash, hash, trace: spanContext } of committed) {
     const failed = !SUCCESSFUL_OUTCOMES.has(record.outcome);
-    current.logger.emit({
+    logger.emit({
       eventName: TOOL_CALL_EVENT,
       timestamp: record.createdAt,
       severityNumber: failed ? SeverityNumber.WARN : SeverityNumber.INFO,
