@@ -1,6 +1,8 @@
 // Runs once when a server instance starts: validate the configuration (fail fast with a clear
-// message), create the owner on an empty database, bring old rows up to date, prune what has
-// expired (activity past its retention, OAuth tokens), start the OAuth authorization server for MCP clients, and hand server.mjs the MCP gateway.
+// message), start OpenTelemetry's exports if configured (traces, the activity log as logs), create
+// the owner on an empty database, bring old rows up to date, prune what has expired (activity past
+// its retention, OAuth tokens), start the OAuth authorization server for MCP clients, and hand
+// server.mjs the MCP gateway.
 // A start that fails ends the process (exit code 1): left running, Next.js would answer every
 // request with a 500, health checks included, and a process manager would never restart it.
 export async function register() {
@@ -17,6 +19,10 @@ export async function register() {
 async function start() {
   const { env } = await import("@/lib/env");
   env();
+  const { startTracing } = await import("@/lib/observability/tracing");
+  startTracing();
+  const { startActivityLogExport } = await import("@/lib/observability/otlp-logs");
+  startActivityLogExport();
   const { bootstrapOwner } = await import("@/lib/auth/bootstrap");
   await bootstrapOwner();
   const { backfillMaskedColumns } = await import("@/lib/providers/backfill");

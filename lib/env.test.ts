@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseEnv } from "@/lib/env";
+import { parseEnv, parseKeyValueList } from "@/lib/env";
 import { DEFAULT_DATABASE_URL } from "@/prisma/database-url.mjs";
 
 const valid = { NEXTAUTH_SECRET: "x".repeat(32), ENCRYPTION_KEY: Buffer.alloc(32, 1).toString("base64") };
@@ -39,7 +39,34 @@ describe("parseEnv", () => {
     [{ ...valid, LIST_CACHE_SECONDS: "a while" }, "LIST_CACHE_SECONDS"],
     [{ ...valid, LIST_CACHE_SECONDS: "3600" }, "LIST_CACHE_SECONDS"],
     [{ ...valid, TOOL_CALL_RETENTION_DAYS: "0" }, "TOOL_CALL_RETENTION_DAYS"],
+    [{ ...valid, OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4318" }, "OTEL_EXPORTER_OTLP_ENDPOINT"],
+    [{ ...valid, OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: "grpc://collector:4317" }, "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT"],
+    [{ ...valid, OTEL_LOGS_EXPORTER: "otlp" }, "OTEL_LOGS_EXPORTER"],
+    [{ ...valid, OTEL_TRACES_EXPORTER: "zipkin" }, "OTEL_TRACES_EXPORTER"],
+    [{ ...valid, OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" }, "OTEL_EXPORTER_OTLP_PROTOCOL"],
+    [{ ...valid, OTEL_EXPORTER_OTLP_HEADERS: "just-a-key" }, "OTEL_EXPORTER_OTLP_HEADERS"],
+    [{ ...valid, OTEL_RESOURCE_ATTRIBUTES: "=nameless" }, "OTEL_RESOURCE_ATTRIBUTES"],
+    [{ ...valid, OTEL_TRACES_SAMPLER: "jaeger_remote" }, "OTEL_TRACES_SAMPLER"],
+    [{ ...valid, OTEL_TRACES_SAMPLER_ARG: "1.5" }, "OTEL_TRACES_SAMPLER_ARG"],
   ])("names what is wrong: %j", (source, name) => {
     expect(() => parseEnv(source)).toThrow(new RegExp(`${name}:`));
+  });
+});
+
+describe("OpenTelemetry settings", () => {
+  it("is off unless an endpoint is set; the activity log goes only when OTEL_LOGS_EXPORTER=otlp", () => {
+    const env = parseEnv(valid);
+    expect(env.OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+    expect(env.OTEL_LOGS_EXPORTER).toBeUndefined();
+    expect(env.OTEL_SERVICE_NAME).toBe("mcp-console");
+    const withLogs = parseEnv({ ...valid, OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: "https://siem.example/v1/logs", OTEL_LOGS_EXPORTER: "otlp", OTEL_TRACES_EXPORTER: "none" });
+    expect(withLogs).toMatchObject({ OTEL_LOGS_EXPORTER: "otlp", OTEL_TRACES_EXPORTER: "none" });
+    expect(parseEnv({ ...valid, OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: "0.25" })).toMatchObject({ OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: 0.25 });
+  });
+
+  it("reads key=value lists as the spec writes them: comma-separated, values percent-encoded", () => {
+    expect(parseKeyValueList("api-key=a%3Db%2Cc, x-tenant = acme ,")).toEqual({ "api-key": "a=b,c", "x-tenant": "acme" });
+    expect(parseKeyValueList(undefined)).toEqual({});
+    expect(() => parseKeyValueList("no-value")).toThrow();
   });
 });

@@ -14,6 +14,22 @@ const optionalString = z
   .optional()
   .transform((value) => (value ? value : undefined));
 
+const otlpEndpoint = optionalString.pipe(z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional());
+const keyValueList = (example: string) =>
+  optionalString.refine((value) => {
+    try {
+      parseKeyValueList(value);
+      return true;
+    } catch {
+      return false;
+    }
+  }, `must be a comma-separated list of key=value pairs, such as ${example}`);
+const otelExporter = z
+  .enum(["otlp", "none", ""], { error: 'must be "otlp" or "none"' })
+  .optional()
+  .transform((value) => value || undefined);
+export const TRACES_SAMPLERS = ["always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio"] as const;
+
 const envSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -99,6 +115,22 @@ const envSchema = z
         return false;
       }
     }, "must be a comma-separated list of IP addresses or CIDR ranges, such as 10.0.0.0/8, 127.0.0.1"),
+    // OpenTelemetry (lib/observability/), by the standard variables. Traces go to an OTLP/HTTP endpoint
+    // when one is set; the activity log goes as OTLP logs only when OTEL_LOGS_EXPORTER=otlp.
+    OTEL_SDK_DISABLED: booleanFlag,
+    OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint,
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpEndpoint,
+    OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: otlpEndpoint,
+    // Read only to refuse what the console can't do: it sends OTLP/HTTP (JSON), which collectors take on 4318.
+    OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(["http/json", "http/protobuf", ""], { error: "must be http/json: the console sends OTLP over HTTP (a collector's port 4318), not gRPC" }).optional(),
+    // Sent with every export (a collector's or a vendor's API key): a secret, never logged.
+    OTEL_EXPORTER_OTLP_HEADERS: keyValueList("api-key=…,x-tenant=acme"),
+    OTEL_SERVICE_NAME: optionalString.transform((name) => name ?? "mcp-console"),
+    OTEL_RESOURCE_ATTRIBUTES: keyValueList("deployment.environment.name=production,service.namespace=mcp"),
+    OTEL_TRACES_EXPORTER: otelExporter,
+    OTEL_LOGS_EXPORTER: otelExporter,
+    OTEL_TRACES_SAMPLER: z.enum([...TRACES_SAMPLERS, ""], { error: `must be one of ${TRACES_SAMPLERS.join(", ")}` }).optional().transform((value) => value || undefined),
+    OTEL_TRACES_SAMPLER_ARG: optionalString.pipe(z.coerce.number<string | undefined>().min(0).max(1).optional()),
   })
   .superRefine((env, ctx) => {
     const oidc = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];
@@ -107,6 +139,9 @@ const envSchema = z
     }
     if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
       ctx.addIssue({ code: "custom", path: ["ADMIN_EMAIL"], message: "set ADMIN_EMAIL and ADMIN_PASSWORD together" });
+    }
+    if (env.OTEL_LOGS_EXPORTER === "otlp" && !env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT && !env.OTEL_EXPORTER_OTLP_ENDPOINT) {
+      ctx.addIssue({ code: "custom", path: ["OTEL_LOGS_EXPORTER"], message: "needs OTEL_EXPORTER_OTLP_LOGS_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT" });
     }
     if (env.ENTERPRISE_API_URL && !env.ENTERPRISE_API_SECRET) {
       ctx.addIssue({ code: "custom", path: ["ENTERPRISE_API_SECRET"], message: "is required when ENTERPRISE_API_URL is set" });
@@ -130,6 +165,22 @@ export function parseOrigins(value: string | undefined): string[] {
     if ((url.protocol !== "http:" && url.protocol !== "https:") || !bare) throw new Error(`not an origin: ${item}`);
     return url.origin;
   });
+}
+
+/**
+ * An OTEL_* list (OTEL_EXPORTER_OTLP_HEADERS, OTEL_RESOURCE_ATTRIBUTES): `key=value` pairs,
+ * comma-separated, values percent-encoded (the W3C Baggage form the OpenTelemetry spec names); throws on anything else.
+ */
+export function parseKeyValueList(value: string | undefined): Record<string, string> {
+  const pairs: Record<string, string> = {};
+  for (const item of (value ?? "").split(",")) {
+    if (!item.trim()) continue;
+    const at = item.indexOf("=");
+    const key = item.slice(0, at).trim();
+    if (at < 1 || !key) throw new Error("not a key=value pair");
+    pairs[key] = decodeURIComponent(item.slice(at + 1).trim());
+  }
+  return pairs;
 }
 
 export class EnvError extends Error {}

@@ -10,9 +10,10 @@ import { createSigner } from "@/lib/crypto";
 import { db, isPostgres, rawSql, type Db, type DbTransaction, type Reader, type SqlParam } from "@/lib/db";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
+import { exportActivityRecords, type CommittedRecord } from "@/lib/observability/otlp-logs";
 
-/** A record on its way into the chain: everything but its position. */
-export type NewRecord = Omit<ChainedRecord, "seq">;
+/** A record on its way into the chain: everything but its position (and its call's span, which is not stored: lib/observability/otlp-logs.ts sends it). */
+export type NewRecord = Omit<ChainedRecord, "seq"> & Pick<CommittedRecord, "trace">;
 
 /** Where a workspace's chain ends: its last record's position and hash (position 0 and the genesis value before the first). */
 export type ChainEnd = { seq: number; hash: string };
@@ -123,7 +124,7 @@ function groupByWorkspace(records: NewRecord[]): Map<string, NewRecord[]> {
   return groups;
 }
 
-async function appendToWorkspace(tx: DbTransaction, workspaceId: string, records: NewRecord[], retried: ReadonlySet<string>) {
+async function appendToWorkspace(tx: DbTransaction, workspaceId: string, records: NewRecord[], retried: ReadonlySet<string>): Promise<CommittedRecord[]> {
   const head = await lockHead(tx, workspaceId);
   let fresh = records;
   // A record tried before may have been written by an attempt whose answer was lost: it is in the chain already.
@@ -132,21 +133,24 @@ async function appendToWorkspace(tx: DbTransaction, workspaceId: string, records
     const present = new Set((await tx.toolCall.findMany({ where: { id: { in: tried } }, select: { id: true } })).map((row) => row.id));
     fresh = records.filter((record) => !present.has(record.id));
   }
-  if (fresh.length === 0) return;
+  if (fresh.length === 0) return [];
   let { seq, hash } = head;
   const sql = rawSql(tx);
+  const committed: CommittedRecord[] = [];
   for (let start = 0; start < fresh.length; start += ROWS_PER_INSERT) {
     const chunk = fresh.slice(start, start + ROWS_PER_INSERT);
     const values: SqlParam[] = [];
-    for (const record of chunk) {
+    for (const { trace, ...record } of chunk) {
       const chained = { ...record, seq: ++seq };
       const next = recordHash(chained, hash);
       values.push(...columnsOf(chained, hash, next));
+      committed.push({ record: chained, prevHash: hash, hash: next, trace });
       hash = next;
     }
     await sql.execute(`INSERT INTO tool_calls (${COLUMNS.join(", ")}) VALUES ${chunk.map(() => ROW_PLACEHOLDERS).join(", ")}`, ...values);
   }
   await moveHead(tx, workspaceId, seq, hash);
+  return committed;
 }
 
 /**
@@ -156,8 +160,9 @@ async function appendToWorkspace(tx: DbTransaction, workspaceId: string, records
  */
 export async function appendRecords(records: NewRecord[], options: { retried?: ReadonlySet<string>; written?: Set<string> } = {}) {
   for (const [workspaceId, group] of groupByWorkspace(records)) {
-    await db().$transaction((tx) => appendToWorkspace(tx, workspaceId, group, options.retried ?? new Set()), { timeout: 30_000, maxWait: 15_000 });
+    const committed = await db().$transaction((tx) => appendToWorkspace(tx, workspaceId, group, options.retried ?? new Set()), { timeout: 30_000, maxWait: 15_000 });
     for (const record of group) options.written?.add(record.id);
+    exportActivityRecords(committed);
   }
 }
 

@@ -3,55 +3,15 @@
 // recompute each hash (docs/activity-log.md) and, for an unfiltered range, follow the links.
 // Streamed a page at a time: an export of any size never sits in memory whole.
 import "server-only";
-import { z } from "zod";
 import type { ToolCall } from "@/generated/sqlite/client";
+import { chainedRecordOf } from "@/lib/activity/chain-store";
+import { exportLineOf, type ExportLine } from "@/lib/activity/export-line";
 import { toolCallWhere, type ToolCallFilter } from "@/lib/activity/tool-calls";
 import { db } from "@/lib/db";
 import { log } from "@/lib/log";
 
-export const exportLineSchema = z.object({
-  id: z.string(),
-  workspace_id: z.string(),
-  position: z.int(),
-  at: z.iso.datetime(),
-  user: z.object({ id: z.string(), email: z.string() }),
-  provider: z.object({ id: z.string(), name: z.string() }),
-  tool: z.string(),
-  via: z.string(),
-  outcome: z.string(),
-  duration_ms: z.int(),
-  identity: z.string(),
-  request_id: z.string(),
-  arguments: z.string().nullable().describe("The recorded arguments as stored (JSON text, redacted), or null"),
-  result: z.string().nullable().describe("The recorded result as stored (JSON text, redacted), or null"),
-  approval: z.string().nullable().describe("For a tool whose policy is ask: <approved|declined|timed_out|cancelled>:<elicitation|console>; null when the call wasn't asked"),
-  hash_version: z.int(),
-  prev_hash: z.string(),
-  hash: z.string(),
-});
-export type ExportLine = z.infer<typeof exportLineSchema>;
-
 function lineOf(row: ToolCall): ExportLine {
-  return {
-    id: row.id,
-    workspace_id: row.workspaceId,
-    position: Number(row.seq),
-    at: row.createdAt.toISOString(),
-    user: { id: row.userId, email: row.userEmail },
-    provider: { id: row.providerId, name: row.providerName },
-    tool: row.tool,
-    via: row.via,
-    outcome: row.outcome,
-    duration_ms: row.durationMs,
-    identity: row.identity,
-    request_id: row.requestId,
-    arguments: row.arguments,
-    result: row.result,
-    approval: row.approval,
-    hash_version: row.hashVersion ?? 0,
-    prev_hash: row.prevHash ?? "",
-    hash: row.hash ?? "",
-  };
+  return exportLineOf(chainedRecordOf(row), { hashVersion: row.hashVersion ?? 0, prevHash: row.prevHash ?? "", hash: row.hash ?? "" });
 }
 
 const PAGE = 1000;

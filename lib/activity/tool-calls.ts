@@ -37,6 +37,8 @@ export type ToolCallRecord = {
   recorded?: { arguments?: unknown; result?: unknown };
   /** For a tool whose policy is ask: how the caller was asked and what they decided (lib/policy/ask.ts). */
   approval?: string;
+  /** The call's span when tracing is on, for its OTLP log record (not stored). */
+  trace?: NewRecord["trace"];
 };
 
 const TOOL_MAX = 200;

@@ -8,6 +8,7 @@
 // console's authorization server (lib/oauth/access.ts) — never a cookie. A browser's request is
 // served only for the console's own origin and those an operator allows (lib/gateway/origin.ts).
 import "server-only";
+import type { Span } from "@opentelemetry/api";
 import { readCapped } from "@/lib/api/body";
 import { ApiError, problemResponse } from "@/lib/api/errors";
 import { requestIdOf, toApiError } from "@/lib/api/handler";
@@ -25,6 +26,8 @@ import { cachedPage } from "@/lib/providers/list-cache";
 import { serverIdentifierSchema } from "@/lib/providers/schemas";
 import { log } from "@/lib/log";
 import { gatewayCaller } from "@/lib/oauth/access";
+import { ATTR } from "@/lib/observability/otlp";
+import { traceGatewayRequest } from "@/lib/observability/tracing";
 
 type Target = { serverIdentifier?: string };
 
@@ -137,8 +140,9 @@ const GATEWAY_METHODS = ["GET", "POST", "DELETE"] as const;
 type GatewayMethod = (typeof GATEWAY_METHODS)[number];
 const isGatewayMethod = (method: string): method is GatewayMethod => (GATEWAY_METHODS as readonly string[]).includes(method);
 
-async function relayRequest(req: Request, caller: Caller, serverIdentifier: string, requestId: string): Promise<RelayRequest> {
+async function relayRequest(req: Request, caller: Caller, serverIdentifier: string, requestId: string, span: Span | undefined): Promise<RelayRequest> {
   const row = await findProvider(caller, serverIdentifier);
+  span?.setAttributes({ [ATTR.providerId]: row.id, [ATTR.providerName]: row.name, [ATTR.serverIdentifier]: row.serverIdentifier });
   return { req, row, caller, requestId, longLived: subscriptionStream(req, caller, row) };
 }
 
@@ -168,8 +172,13 @@ async function serveWorkspace(method: GatewayMethod, req: Request, caller: Calle
 }
 
 /** A route handler's method for the gateway; `target` names the provider for `/mcp/{server_identifier}`. */
-export async function serveGateway(req: Request, target: Target): Promise<Response> {
+export function serveGateway(req: Request, target: Target): Promise<Response> {
+  return traceGatewayRequest(req, target.serverIdentifier ? "/mcp/{server_identifier}" : "/mcp", (span) => serve(req, target, span));
+}
+
+async function serve(req: Request, target: Target, span: Span | undefined): Promise<Response> {
   const requestId = requestIdOf(req);
+  span?.setAttribute(ATTR.requestId, requestId);
   const started = performance.now();
   const origin = req.headers.get("origin");
   let userId: string | undefined;
@@ -187,8 +196,9 @@ export async function serveGateway(req: Request, target: Target): Promise<Respon
     } else {
       const caller = await gatewayCaller(req, target.serverIdentifier);
       userId = caller.userId;
+      span?.setAttributes({ [ATTR.userId]: caller.userId, [ATTR.workspaceId]: caller.workspaceId });
       response = target.serverIdentifier
-        ? await serveProvider(method, await relayRequest(req, caller, target.serverIdentifier, requestId))
+        ? await serveProvider(method, await relayRequest(req, caller, target.serverIdentifier, requestId, span))
         : await serveWorkspace(method, req, caller, requestId);
       // The database answered who the caller is: if an outage was noted, it may be over.
       noteDatabaseAvailable();
@@ -198,6 +208,6 @@ export async function serveGateway(req: Request, target: Target): Promise<Respon
   }
   for (const [name, value] of Object.entries(corsHeaders(origin))) response.headers.set(name, value);
   response.headers.set("x-request-id", requestId);
-  log.info({ requestId, method: req.method, path: new URL(req.url).pathname, status: response.status, ms: Math.round(performance.now() - started), userId }, "mcp request");
+  log.info({ requestId, method: req.method, path: new URL(req.url).pathname, status: response.status, ms: Math.round(performance.now() - started), userId, traceId: span?.spanContext().traceId }, "mcp request");
   return response;
 }

@@ -33,6 +33,7 @@ import {
 import { MAX_UPSTREAM_SESSION_ID, openSession, sealSession, type RelaySession } from "@/lib/gateway/session-seal";
 import { cancelRequest, trackRequest } from "@/lib/gateway/in-flight";
 import { log } from "@/lib/log";
+import { annotateRpcRequest, propagateTrace, startToolCallSpan, type ToolCallSpan } from "@/lib/observability/tracing";
 import { classify, MAX_MESSAGE_BYTES, McpCallError, noteChallenge } from "@/lib/mcp/client";
 import { outboundRequest } from "@/lib/mcp/outbound";
 import { countSessionOpened } from "@/lib/observability/metrics";
@@ -102,13 +103,19 @@ function toolNameOf(message: Extract<Message, { kind: "request" }>): string {
   return String(message.params.name);
 }
 
-/** Records a tools/call through the gateway, however it ends; its arguments and answer where the provider's activity_recording says so. */
+/**
+ * Records a tools/call through the gateway, however it ends; its arguments and answer where the
+ * provider's activity_recording says so. Its span (when tracing is on) lasts as long.
+ */
 function recorder(relay: RelayRequest, message: Extract<Message, { kind: "request" }>, identity: () => string, approval?: string) {
   const started = performance.now();
+  const { row, caller } = relay;
+  const span = startToolCallSpan({ tool: toolNameOf(message), workspaceId: row.workspaceId, userId: caller.userId, providerId: row.id, providerName: row.name, via: "gateway", requestId: relay.requestId, rpcId: message.id });
   let done = false;
-  return (outcome: string, answer?: Answer) => {
+  const record = (outcome: string, answer?: Answer) => {
     if (done) return;
     done = true;
+    span?.end(outcome, identity());
     recordToolCall({
       workspaceId: relay.row.workspaceId,
       userId: relay.caller.userId,
@@ -123,8 +130,10 @@ function recorder(relay: RelayRequest, message: Extract<Message, { kind: "reques
       requestId: relay.requestId,
       recorded: recordedParts(recordingOf(relay.row), { arguments: message.params.arguments, result: answer && (answer.result ?? { error: answer.error }) }),
       approval,
+      trace: span?.spanContext,
     });
   };
+  return { record, span };
 }
 
 /** What the log says of a call whose stream ended without its answer. */
@@ -196,7 +205,7 @@ async function answerLocally(relay: RelayRequest, envelope: Envelope, failure: A
         case "ping":
           return { jsonrpc: "2.0", id: message.id, result: {} };
         case "tools/call":
-          recorder(relay, message, () => credentialLabel(row))(failure.code);
+          recorder(relay, message, () => credentialLabel(row)).record(failure.code);
           return { jsonrpc: "2.0", id: message.id, result: refusedCall(failure.detail, modern) };
         case "tools/list": {
           const disabled = disabledToolsOf(row);
@@ -228,12 +237,14 @@ async function answerLocally(relay: RelayRequest, envelope: Envelope, failure: A
 
 // ---- forwarding ---------------------------------------------------------------------------------
 
-function upstreamHeaders(req: Request, connection: Connection, upstreamSessionId: string | undefined): Headers {
+function upstreamHeaders(req: Request, connection: Connection, upstreamSessionId: string | undefined, span: ToolCallSpan | undefined): Headers {
   const headers = new Headers(connection.headers);
   for (const name of FORWARDED_REQUEST_HEADERS) {
     const value = req.headers.get(name);
     if (value !== null) headers.set(name, value);
   }
+  // With tracing on, the server's spans are children of the console's (the call's, else the request's), not the client's.
+  propagateTrace(headers, span);
   req.headers.forEach((value, name) => {
     if (name.startsWith("mcp-param-")) headers.set(name, value);
   });
@@ -250,12 +261,12 @@ const endUserOf = (caller: Caller) => ({ userId: caller.userId, workspaceId: cal
  * it is tried once more only when retryAfterRefusal hands back a fresh credential (an OAuth
  * connection refreshed); identity and network failures are ApiErrors with the UI's words.
  */
-async function send(relay: RelayRequest, init: { method: string; body?: string; upstreamSessionId?: string; signal?: AbortSignal; streaming?: boolean }, timeoutMs: (connection: Connection) => number): Promise<Sent> {
+async function send(relay: RelayRequest, init: { method: string; body?: string; upstreamSessionId?: string; signal?: AbortSignal; streaming?: boolean; span?: ToolCallSpan }, timeoutMs: (connection: Connection) => number): Promise<Sent> {
   const { row, caller, req } = relay;
   const user = endUserOf(caller);
   let connection = await connectionFor(row, user);
   for (let attempt = 0; ; attempt++) {
-    const headers = upstreamHeaders(req, connection, init.upstreamSessionId);
+    const headers = upstreamHeaders(req, connection, init.upstreamSessionId, init.span);
     let response: Response;
     try {
       // An answer that goes quiet for longer than the provider's read timeout is given up on; a
@@ -326,6 +337,7 @@ export async function relayPost(relay: RelayRequest): Promise<Response> {
   const envelope: Envelope = read;
   const first = envelope.messages[0];
   const modern = isModern(bodyProtocolVersion(first) ?? req.headers.get("mcp-protocol-version") ?? undefined);
+  if (!envelope.batch && first.kind !== "response") annotateRpcRequest(first);
 
   const unknown = envelope.messages.find((message) => !isKnownMethod(message));
   if (unknown) {
@@ -368,7 +380,7 @@ export async function relayPost(relay: RelayRequest): Promise<Response> {
   const refusedCalls = requests.filter((message) => message.method === "tools/call" && disabled.has(toolNameOf(message)));
   if (refusedCalls.length > 0) {
     const refusal = (message: Extract<Message, { kind: "request" }>) => `An admin has turned off ${toolNameOf(message).slice(0, 200)} on ${row.name}; it can't be called.`;
-    for (const message of refusedCalls) recorder(relay, message, () => credentialLabel(row))("tool_disabled");
+    for (const message of refusedCalls) recorder(relay, message, () => credentialLabel(row)).record("tool_disabled");
     if (!envelope.batch) return json(200, { jsonrpc: "2.0", id: refusedCalls[0].id, result: refusedCall(refusal(refusedCalls[0]), modern) });
     return json(200, requests.map((message) => rpcError(message.id, -32600, refusedCalls.includes(message) ? refusal(message) : "This batch holds a call of a disabled tool; send the other requests on their own")));
   }
@@ -380,7 +392,7 @@ export async function relayPost(relay: RelayRequest): Promise<Response> {
   if (asking) {
     if (envelope.batch) return json(200, requests.map((message) => rpcError(message.id, -32600, message === asking.message ? `${asking.call.tool} on ${row.name} asks you first: send its call on its own` : "This batch holds a call of a tool that asks first; send the other requests on their own")));
     const refuse = (error: ApiError & { approval?: string }, outcome = error.code) => {
-      recorder(relay, asking.message, () => credentialLabel(row), error.approval)(outcome);
+      recorder(relay, asking.message, () => credentialLabel(row), error.approval).record(outcome);
       return json(200, { jsonrpc: "2.0", id: asking.message.id, result: refusedCall(error.detail, modern) });
     };
     const capabilities = fieldsOf(asking.message.params._meta)[CLIENT_CAPABILITIES_META];
@@ -388,7 +400,7 @@ export async function relayPost(relay: RelayRequest): Promise<Response> {
       // 2026-07-28: the question is an input_required result; the retry carries the answer.
       const retried = approvalRetry({ inputResponses: fieldsOf(asking.message.params.inputResponses), requestState: asking.message.params.requestState }, asking.subject);
       if (!retried) {
-        recorder(relay, asking.message, () => credentialLabel(row), "asked:elicitation")("input_required");
+        recorder(relay, asking.message, () => credentialLabel(row), "asked:elicitation").record("input_required");
         return json(200, { jsonrpc: "2.0", id: asking.message.id, result: approvalInputRequired(asking.call, asking.subject) });
       }
       if (retried.decision !== "approved") return refuse(Object.assign(notConfirmed(retried.decision, "elicitation", asking.call), { approval: approvalLabel(retried.decision, "elicitation") }));
@@ -401,7 +413,7 @@ export async function relayPost(relay: RelayRequest): Promise<Response> {
       return askOnStream(relay, asking, session, (decided) => {
         approval = decided;
         return forward();
-      }, (error) => { recorder(relay, asking.message, () => credentialLabel(row), error.approval)(error.code); });
+      }, (error) => { recorder(relay, asking.message, () => credentialLabel(row), error.approval).record(error.code); });
     } else {
       const decision = await awaitConsoleApproval({ workspaceId: row.workspaceId, userId: caller.userId, providerId: row.id, providerName: row.name, tool: asking.call.tool, args: asking.call.args, via: "gateway" }, req.signal);
       if (decision !== "approved") return refuse(Object.assign(notConfirmed(decision, "console", asking.call), { approval: approvalLabel(decision, "console") }));
@@ -434,8 +446,12 @@ export async function relayPost(relay: RelayRequest): Promise<Response> {
     // Each request is watched from before it is sent, so a cancellation that comes first is heard.
     let identity = credentialLabel(row);
     const watch = new AnswerWatch();
+    let callSpan: ToolCallSpan | undefined;
     for (const message of requests) {
-      const record = message.method === "tools/call" ? recorder(relay, message, () => identity, message === asking?.message ? approval : undefined) : undefined;
+      const call = message.method === "tools/call" ? recorder(relay, message, () => identity, message === asking?.message ? approval : undefined) : undefined;
+      const record = call?.record;
+      // A POST of one call goes upstream as that call's child; anything else as the request's.
+      if (requests.length === 1) callSpan = call?.span;
       watch.watch(message.id, {
         rewrite: rewriterFor(message, row, modern, message === asking?.message ? confirmed : undefined),
         onAnswer: record && ((answer) => { record(outcomeOf(answer), answer); }),
@@ -463,7 +479,7 @@ export async function relayPost(relay: RelayRequest): Promise<Response> {
     const { signal } = abandon;
     let sent: Sent;
     try {
-      sent = await send(relay, { method: "POST", body, upstreamSessionId, signal, streaming: listen }, (connection) => (calls.length > 0 ? connection.sseReadTimeoutMs : connection.timeoutMs));
+      sent = await send(relay, { method: "POST", body, upstreamSessionId, signal, streaming: listen, span: callSpan }, (connection) => (calls.length > 0 ? connection.sseReadTimeoutMs : connection.timeoutMs));
     } catch (error) {
       // The client cancelled or left before the server began to answer: nothing is owed to anyone.
       if (signal.aborted) {

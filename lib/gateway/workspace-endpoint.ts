@@ -18,6 +18,7 @@ import { workspaceServer, type GatewayRequest } from "@/lib/gateway/workspace-se
 import { newWorkspaceSessionId } from "@/lib/gateway/workspace-session";
 import { log } from "@/lib/log";
 import { countSessionOpened } from "@/lib/observability/metrics";
+import { annotateRpcRequest } from "@/lib/observability/tracing";
 
 const MAX_BATCH = 100;
 
@@ -79,6 +80,8 @@ export async function postWorkspace(req: Request, caller: Caller, requestId: str
   const sent = req.headers.get("mcp-session-id") ?? undefined;
   const rest = await routeToCalls(messages, caller, sent);
   if (rest.length === 0) return new Response(null, { status: 202, headers: { "x-request-id": requestId } });
+  const [single] = rest;
+  if (rest.length === 1 && single.method) annotateRpcRequest({ method: single.method, id: single.id, params: single.params });
 
   const initialize = rest.find((message) => message.method === "initialize");
   const sessionId = initialize ? newWorkspaceSessionId(initialize.params?.capabilities as never) : sent;

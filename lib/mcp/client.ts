@@ -26,6 +26,7 @@ import { callWithRelay, currentRelay, outsideAnyCall, type ClientRelay, type Rel
 import { setBounded } from "@/lib/bounded-map";
 import { readCapped } from "@/lib/api/body";
 import { outboundFetch } from "@/lib/mcp/outbound";
+import { propagateTrace } from "@/lib/observability/tracing";
 import { sendWithProof, type RequestProof } from "@/lib/mcp/request-proof";
 import { isTimeoutError } from "@/lib/timeouts";
 import { createSessionPool, sessionKey } from "@/lib/mcp/session-pool";
@@ -105,6 +106,7 @@ function fetchWith(connection: McpConnection): typeof fetch {
   return (input, init) => {
     const headers = new Headers(connection.headers);
     new Headers(init?.headers).forEach((value, name) => { headers.set(name, value); });
+    propagateTrace(headers);
     const request = { method: init?.method ?? "GET", url: input instanceof Request ? input.url : String(input), headers, body: init?.body };
     const send = () => sendWithProof(connection.proof, request, (signed) => outboundFetch(input, { ...init, headers: signed }));
     const sent = send().catch((error: unknown) => {

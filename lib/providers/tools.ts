@@ -22,6 +22,7 @@ import type { Client, Progress } from "@modelcontextprotocol/client";
 import type { ClientRelay } from "@/lib/mcp/client-relay";
 import { recordedParts, recordingOf } from "@/lib/activity/recording";
 import { recordToolCall, type CallPath } from "@/lib/activity/tool-calls";
+import { inSpan, startToolCallSpan } from "@/lib/observability/tracing";
 import { callTool, listTools, McpCallError, withWarmSession, type McpConnection, type SessionScope, type ToolCallOutcome } from "@/lib/mcp/client";
 import { discoveryPending, findProviderRow } from "@/lib/providers/data";
 import { providersChanged } from "@/lib/providers/list-cache";
@@ -260,6 +261,7 @@ export async function callRowTool(row: ProviderRow, options: { tool: string; arg
   let identity = credentialLabel(row);
   let answered: unknown;
   let approval: string | undefined;
+  const span = context && user ? startToolCallSpan({ tool, workspaceId: row.workspaceId, userId: user.userId, providerId: row.id, providerName: row.name, via: context.via, requestId: context.requestId }) : undefined;
   try {
     if (disabledToolsOf(row).has(tool)) throw refused(row, tool);
     let retry = context?.retry;
@@ -274,7 +276,7 @@ export async function callRowTool(row: ProviderRow, options: { tool: string; arg
       retry = confirmation.retry;
     }
     try {
-      const result = await withConnection(row, user, (connection) => {
+      const result = await inSpan(span, () => withConnection(row, user, (connection) => {
         identity = connection.mode;
         return callTool(connection, tool, options.args, user ? scopeOf(row, connection, user) : undefined, {
           onprogress: context?.onprogress,
@@ -283,7 +285,7 @@ export async function callRowTool(row: ProviderRow, options: { tool: string; arg
           relay: context?.relay,
           retry,
         });
-      });
+      }));
       outcome = !("content" in result) ? "input_required" : result.isError ? "tool_error" : "ok";
       answered = result;
       // The server asks for input of its own after the user confirmed: their retry isn't asked again.
@@ -304,6 +306,7 @@ export async function callRowTool(row: ProviderRow, options: { tool: string; arg
     throw error;
   } finally {
     if (context?.signal?.aborted) outcome = "cancelled";
+    span?.end(outcome, identity);
     if (context && user) {
       recordToolCall({
         workspaceId: row.workspaceId,
@@ -319,6 +322,7 @@ export async function callRowTool(row: ProviderRow, options: { tool: string; arg
         requestId: context.requestId,
         recorded: recordedParts(recordingOf(row), { arguments: options.args, result: answered }),
         approval,
+        trace: span?.spanContext,
       });
     }
   }

@@ -21,13 +21,13 @@ const SESSIONS = 100;
 const USERS = 20;
 const INSTANCES = 2;
 /** Sequential calls per side for the latency figures: enough for a p99 that is not one outlier. */
-const LATENCY_CALLS = Math.max(200, Math.min(2000, DURATION * 100));
+export const LATENCY_CALLS = Math.max(200, Math.min(2000, DURATION * 100));
 const CALL_TIMEOUT_MS = 15_000;
 
 const whoamiAnswer = z.object({ content: z.array(z.object({ text: z.string().optional() })) });
 
 /** An MCP client of `urls[0]` whose requests after the first go round the given URLs' origins, as a load balancer would spread them. */
-async function connectClient(urls: string[], authorization: string) {
+export async function connectClient(urls: string[], authorization: string) {
   let sent = 0;
   const routed: FetchLike = (url, init) => {
     const target = new URL(String(url));
@@ -77,7 +77,7 @@ async function measureLatency(options: { gatewayUrl: string; relayUrl: string; d
 
 export type Throughput = { sessions: number; continuing: number; calls: number; errors: number; lostSessions: number; seconds: number; callsPerSecond: number; latency: Stats; failures: string[] };
 
-type SessionPlan = { user: number; urls: string[] };
+export type SessionPlan = { user: number; urls: string[] };
 
 /** Session i belongs to user i mod USERS and starts on instance i mod 2; every other pair of sessions moves to the other instance on each request. */
 function plan(instanceUrls: string[]): SessionPlan[] {
@@ -90,7 +90,7 @@ function plan(instanceUrls: string[]): SessionPlan[] {
 }
 
 /** Opens every session, warms each up, then keeps one call in flight per session for DURATION seconds. */
-async function crowd(sessions: SessionPlan[], authorizationOf: (user: number) => string, subOf: (user: number) => string): Promise<Throughput> {
+export async function crowd(sessions: SessionPlan[], authorizationOf: (user: number) => string, subOf: (user: number) => string): Promise<Throughput> {
   const failures: string[] = [];
   const clients = await Promise.all(sessions.map((session) => connectClient(session.urls, authorizationOf(session.user))));
   await Promise.all(clients.map(async (client, i) => {
@@ -137,14 +137,17 @@ async function crowd(sessions: SessionPlan[], authorizationOf: (user: number) =>
 
 export type GatewayFigures = { latency: Latency; crowd: { users: number; instances: number; gateway: Throughput; relay: Throughput; direct: Throughput; issuerCalls: number } };
 
-export async function benchGateway(progress: (line: string) => void = console.log): Promise<GatewayFigures> {
-  const singlePort = await unusedPort();
-  const instancePorts = [await unusedPort(), await unusedPort()];
-  const consoleUrls = [singlePort, ...instancePorts].map((port) => `http://127.0.0.1:${port}`);
-  const benchUser = { sub: "bench-user", email: "bench-sso@example.com", name: "Bench", password: "x" };
-  const crowdUsers = Array.from({ length: USERS }, (_, i) => ({ sub: `crowd-${i}`, email: `crowd-${i}@example.com`, name: `Crowd ${i}`, password: "x" }));
+export const BENCH_USER = { sub: "bench-user", email: "bench-sso@example.com", name: "Bench", password: "x" };
+
+type IdpUser = { sub: string; email: string; name: string; password: string };
+
+/**
+ * What the gateway sections stand on: the test IdP (for consoles at `consoleUrls`), the whoami
+ * server trusting it in a process of its own, the consoles' enterprise settings, and signing users in.
+ */
+export async function startWhoamiStack(consoleUrls: string[], users: IdpUser[]) {
   const idp = await startTestIdp({
-    users: [benchUser, ...crowdUsers],
+    users,
     clients: [{ ...OIDC_CLIENT, redirect_uris: consoleUrls.map((url) => `${url}/api/auth/callback/oidc`) }],
     resources: [],
     accessTokenTtlSeconds: 3600, // outlives the run: no refresh in the middle of a measurement
@@ -153,14 +156,33 @@ export async function benchGateway(progress: (line: string) => void = console.lo
   idp.allowResources([upstream.url]);
   const enterprise = { ENTERPRISE_ENABLED: "true", OIDC_ISSUER: idp.issuer, OIDC_CLIENT_ID: OIDC_CLIENT.client_id, OIDC_CLIENT_SECRET: OIDC_CLIENT.client_secret };
   // Each user's refresh token is stored in one database only: a rotating IdP revokes one spent twice.
-  const signIn = async (users: { sub: string; email: string }[]) => {
+  const signIn = async (signingIn: { sub: string; email: string }[]) => {
     const signedIn = [];
-    for (const user of users) {
+    for (const user of signingIn) {
       const { refresh_token } = await ssoLogin({ issuer: idp.issuer, clientId: OIDC_CLIENT.client_id, clientSecret: OIDC_CLIENT.client_secret, redirectUri: `${consoleUrls[0]}/api/auth/callback/oidc`, loginHint: user.sub });
       signedIn.push({ sub: user.sub, email: user.email, refreshToken: refresh_token });
     }
     return JSON.stringify(signedIn);
   };
+  return {
+    idp,
+    upstream,
+    enterprise,
+    signIn,
+    stop: async () => {
+      await upstream.stop();
+      await idp.stop();
+    },
+  };
+}
+
+export async function benchGateway(progress: (line: string) => void = console.log): Promise<GatewayFigures> {
+  const singlePort = await unusedPort();
+  const instancePorts = [await unusedPort(), await unusedPort()];
+  const consoleUrls = [singlePort, ...instancePorts].map((port) => `http://127.0.0.1:${port}`);
+  const benchUser = BENCH_USER;
+  const crowdUsers = Array.from({ length: USERS }, (_, i) => ({ sub: `crowd-${i}`, email: `crowd-${i}@example.com`, name: `Crowd ${i}`, password: "x" }));
+  const { idp, upstream, enterprise, signIn, stop } = await startWhoamiStack(consoleUrls, [benchUser, ...crowdUsers]);
   try {
     // 1. Latency, one user, one console.
     const singleEnv = baseEnv(sqliteUrl("gateway.db"), singlePort, enterprise);
@@ -211,8 +233,7 @@ export async function benchGateway(progress: (line: string) => void = console.lo
       await database.drop();
     }
   } finally {
-    await upstream.stop();
-    await idp.stop();
+    await stop();
   }
 }
 

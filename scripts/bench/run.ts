@@ -8,8 +8,9 @@
 //      sessions; 100 sessions across two instances on PostgreSQL (gateway.ts)
 //   d. first-load JavaScript of the settings page (gzip) from the production build
 //   e. verifying an activity chain of 100,000 records, SQLite and PostgreSQL (audit.ts)
-// `npm run bench -- --only gateway` (or list, tool, first-load, audit) runs one section; --only
-// gateway and --only audit also rewrite their section of docs/performance.md in place. BENCH_SECONDS shortens the timed parts.
+//   f. the gateway with OpenTelemetry on (traces and activity logs to a local OTLP sink) beside off (tracing.ts)
+// `npm run bench -- --only gateway` (or list, tool, first-load, audit, tracing) runs one section; --only
+// gateway, --only audit and --only tracing also rewrite their section of docs/performance.md in place. BENCH_SECONDS shortens the timed parts.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
@@ -23,6 +24,7 @@ import { auditSection, benchAudit } from "./audit";
 import { benchGateway, gatewaySection } from "./gateway";
 import { DURATION, baseEnv, bin, dataDir, fmt, root, run, seed, sqliteUrl, startConsole, unusedPort } from "./support";
 import { benchToolCall } from "./tool-call";
+import { benchTracing, tracingSection } from "./tracing";
 
 const CONNECTIONS = 10;
 
@@ -112,7 +114,7 @@ async function benchFirstLoad() {
 }
 
 
-const SECTIONS = ["list", "tool", "gateway", "first-load", "audit"] as const;
+const SECTIONS = ["list", "tool", "gateway", "first-load", "audit", "tracing"] as const;
 const onlySchema = z.enum(SECTIONS).optional();
 
 /** Replaces section `letter` of docs/performance.md (it runs up to `next`), leaving the rest as the last full run wrote it; a section that isn't there yet goes in before `next`. */
@@ -154,6 +156,12 @@ async function main() {
     console.log("\nRewrote section c of docs/performance.md");
     return;
   }
+  if (only === "tracing") {
+    console.log(`MCP Console benchmarks — ${machine}\n\nf. the gateway with tracing on and off`);
+    spliceSection("f", "## Reproduce", tracingSection(await benchTracing()));
+    console.log("\nRewrote section f of docs/performance.md");
+    return;
+  }
   if (only === "first-load") {
     const firstLoad = await benchFirstLoad();
     console.log(`first load: ${firstLoad.scripts} scripts, ${fmt(firstLoad.gzipKb)} kB gzip (${fmt(firstLoad.rawKb)} kB raw)`);
@@ -171,6 +179,8 @@ async function main() {
   console.log(`  ${firstLoad.scripts} scripts, ${fmt(firstLoad.gzipKb)} kB gzip (${fmt(firstLoad.rawKb)} kB raw)`);
   console.log("\ne. activity chain verification");
   const audit = await benchAudit();
+  console.log("\nf. the gateway with tracing on and off");
+  const tracing = await benchTracing();
 
   const [small, large] = list;
   const throughputRatio = small.console.rps / small.nextBaseline.rps;
@@ -252,12 +262,14 @@ ${firstLoad.scripts} script files referenced by \`/settings/providers\` (signed 
 **${fmt(firstLoad.gzipKb)} kB gzip** (${fmt(firstLoad.rawKb)} kB raw). Target ≤ 200 kB gzip — ${verdict(firstLoad.gzipKb <= 200)}.
 
 ${auditSection(audit)}
+${tracingSection(tracing)}
 ## Reproduce
 
 \`\`\`bash
 npm ci && npm run build && npm run bench     # BENCH_SECONDS=30 for longer load runs
 npm run bench -- --only gateway              # section c alone, rewritten in place
 npm run bench -- --only audit                # section e alone (no build needed), rewritten in place
+npm run bench -- --only tracing              # section f alone: the gateway with tracing on beside off
 \`\`\`
 
 Section c needs PostgreSQL on this machine: it creates, uses and drops the database

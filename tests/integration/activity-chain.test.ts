@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import type { ToolCall } from "@/generated/sqlite/client";
 import { GENESIS_HASH, HASH_VERSION, recordHash, type ChainedRecord } from "@/lib/activity/chain";
 import { appendRecords, chainLegacyRecords, type NewRecord } from "@/lib/activity/chain-store";
-import type { ExportLine } from "@/lib/activity/export";
+import type { ExportLine } from "@/lib/activity/export-line";
 import { pruneToolCalls } from "@/lib/activity/retention";
 import { db } from "@/lib/db";
 import { call, createActor, type Actor } from "./helpers";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineContract } from "@/lib/api/contract";
-import { exportLineSchema } from "@/lib/activity/export";
+import { exportLineSchema } from "@/lib/activity/export-line";
 import { listToolCallsQuerySchema } from "../contract";
 
 export const exportToolCallsQuerySchema = z
