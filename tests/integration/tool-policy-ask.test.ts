@@ -197,6 +197,21 @@ describe("the workspace endpoint /mcp", () => {
     expect(textOf(refused)).toContain("You declined the call of test_simple_text on Asks in the console (Approvals)");
     await activity({ providerId, userId: member.userId, approval: "declined:console" });
   });
+
+  it("asks a 2026-07-28 client with an input_required round trip", async () => {
+    const questions: string[] = [];
+    const client = keep(await connectV2({ path: "/mcp", token: other.token ?? "" }, { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: { pin: MODERN } } }, (c: ClientV2) => {
+      c.setRequestHandler("elicitation/create", (request) => {
+        questions.push(request.params.message);
+        return { action: "accept", content: {} };
+      });
+    }));
+    expect(textOf(await client.callTool({ name: "asks__test_simple_text", arguments: {} }))).toContain("simple text");
+    expect(questions).toHaveLength(1);
+    expect(questions[0]).toContain("test_simple_text on Asks");
+    const records = await activity({ providerId, userId: other.userId, via: "gateway", approval: { not: null }, outcome: { in: ["ok", "input_required"] } }, 2);
+    expect(records.map((record) => `${record.outcome} ${record.approval}`)).toEqual(["input_required asked:elicitation", "ok approved:elicitation"]);
+  });
 });
 
 describe("the REST API", () => {
