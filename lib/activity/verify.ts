@@ -49,7 +49,9 @@ function misfit(row: ToolCall, prev: Link): Break | undefined {
   const seq = Number(row.seq);
   const linkOk = seq === prev.seq + 1 && row.prevHash === prev.hash;
   const known = row.hashVersion !== null && HASH_VERSIONS.includes(row.hashVersion);
-  const contentOk = known && row.prevHash !== null && row.hash === recordHash(chainedRecordOf(row), row.prevHash, row.hashVersion ?? undefined);
+  // Version 1 was written before calls had approvals and doesn't hash one: any on such a record was put there since.
+  const unhashedApproval = row.hashVersion === 1 && row.approval !== null;
+  const contentOk = known && !unhashedApproval && row.prevHash !== null && row.hash === recordHash(chainedRecordOf(row), row.prevHash, row.hashVersion ?? undefined);
   if (linkOk && contentOk) return undefined;
   const reason: BreakReason = linkOk ? "content" : contentOk ? "link" : "content_and_link";
   const details: string[] = [];

@@ -96,6 +96,11 @@ function continuedSession(header: string | null, { row, caller }: RelayRequest):
   return ours ? session : undefined;
 }
 
+/** A tools/call's arguments as MCP has them: an object, or none (null read as none). */
+function isArgumentsObject(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === "object" && !Array.isArray(value));
+}
+
 const requestsOf = (envelope: Envelope) => envelope.messages.filter((message): message is Extract<Message, { kind: "request" }> => message.kind === "request");
 
 /** A tools/call's tool (relayPost refuses one whose name is not a string before anything reads it). */
@@ -189,7 +194,7 @@ function refusedCall(detail: string, modern: boolean) {
  * the UI would say, as MCP. An initialize still opens a session (with no upstream one), so that
  * every tool call can tell the user what to do; tools/list gives what they saw last.
  */
-async function answerLocally(relay: RelayRequest, envelope: Envelope, failure: ApiError, modern: boolean): Promise<Response> {
+async function answerLocally(relay: RelayRequest, envelope: Envelope, failure: ApiError, modern: boolean, approved?: { message: Message; approval: string | undefined }): Promise<Response> {
   const { row, caller } = relay;
   let sessionId: string | undefined;
   const answers = await Promise.all(
@@ -205,7 +210,7 @@ async function answerLocally(relay: RelayRequest, envelope: Envelope, failure: A
         case "ping":
           return { jsonrpc: "2.0", id: message.id, result: {} };
         case "tools/call":
-          recorder(relay, message, () => credentialLabel(row)).record(failure.code);
+          recorder(relay, message, () => credentialLabel(row), message === approved?.message ? approved.approval : undefined).record(failure.code);
           return { jsonrpc: "2.0", id: message.id, result: refusedCall(failure.detail, modern) };
         case "tools/list": {
           const disabled = disabledToolsOf(row);
@@ -348,6 +353,9 @@ export async function relayPost(relay: RelayRequest): Promise<Response> {
   // A request with a tool name the relay can't read is refused: policy can't be judged on it.
   const unnamed = envelope.messages.find((message) => message.kind === "request" && message.method === "tools/call" && typeof message.params.name !== "string");
   if (unnamed?.kind === "request") return json(200, rpcError(unnamed.id, -32602, "Invalid params: tools/call names its tool with a string"));
+  // Nor one whose arguments aren't an object: a tool that asks first would show its caller a call that isn't the one sent.
+  const shapeless = envelope.messages.find((message) => message.kind === "request" && message.method === "tools/call" && !isArgumentsObject(message.params.arguments));
+  if (shapeless?.kind === "request") return json(200, rpcError(shapeless.id, -32602, "Invalid params: tools/call's arguments are an object"));
   if (modern || req.headers.has("mcp-method") || req.headers.has("mcp-name")) {
     // The relay decides by the body: what mirrors it in headers must say the same (whatever the
     // revision: something upstream may route by them). A body that lacks its _meta goes on, for
@@ -487,7 +495,7 @@ export async function relayPost(relay: RelayRequest): Promise<Response> {
         return new Response(null, { status: 204 });
       }
       watch.unanswered("local");
-      if (error instanceof ApiError) return answerLocally(relay, envelope, error, modern);
+      if (error instanceof ApiError) return answerLocally(relay, envelope, error, modern, asking && { message: asking.message, approval });
       throw error;
     }
     const { response, connection } = sent;

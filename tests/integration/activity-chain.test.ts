@@ -8,8 +8,8 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import type { ToolCall } from "@/generated/sqlite/client";
-import { GENESIS_HASH, HASH_VERSION, recordHash, type ChainedRecord } from "@/lib/activity/chain";
-import { appendRecords, chainLegacyRecords, type NewRecord } from "@/lib/activity/chain-store";
+import { GENESIS_HASH, HASH_VERSION, headStatement, recordHash, type ChainedRecord } from "@/lib/activity/chain";
+import { appendRecords, chainLegacyRecords, chainSigner, type NewRecord } from "@/lib/activity/chain-store";
 import type { ExportLine } from "@/lib/activity/export-line";
 import { pruneToolCalls } from "@/lib/activity/retention";
 import { db } from "@/lib/db";
@@ -102,6 +102,25 @@ describe("the chain", () => {
     expect(rows.map((row) => row.tool)).toEqual(["tool-0", "tool-1", "tool-2", "tool-3"]);
     expect(rows[0].prevHash).toBe(GENESIS_HASH);
     expect(await verify(admin)).toMatchObject({ ok: true, checked: 4 });
+  });
+});
+
+describe("records written with version 1 (before tool policy ask)", () => {
+  /** A workspace whose one record was hashed as version 1 was, with the head signed over it. */
+  async function versionOneChain() {
+    const admin = await createActor("admin");
+    const record = newRecord(admin, 0);
+    const hash = recordHash({ ...record, seq: 1 }, GENESIS_HASH, 1);
+    await db().toolCall.create({ data: { ...record, seq: 1, prevHash: GENESIS_HASH, hash, hashVersion: 1 } });
+    await db().toolCallChain.create({ data: { workspaceId: admin.workspaceId, seq: 1, hash, signature: chainSigner().sign(headStatement(admin.workspaceId, 1, hash)) } });
+    return { admin, record };
+  }
+
+  it("still verify, and an approval put on one afterwards (which version 1 doesn't hash) is caught", async () => {
+    const { admin, record } = await versionOneChain();
+    expect(await verify(admin)).toMatchObject({ ok: true, checked: 1 });
+    await db().toolCall.update({ where: { id: record.id }, data: { approval: "approved:console" } });
+    expect(await verify(admin)).toMatchObject({ ok: false, break: { reason: "content", record: { id: record.id } } });
   });
 });
 

@@ -3,16 +3,18 @@
 // stream, 2026-07-28 as an input_required round trip), else in the console — and runs only once
 // confirmed. A declined, dismissed or unanswered call never reaches the server; every decision is
 // on the call's activity record.
+import net, { type AddressInfo } from "node:net";
 import { Client as ClientV2 } from "@modelcontextprotocol/client";
 import { ElicitRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { backgroundTasksSettled } from "@/lib/background";
+import { db } from "@/lib/db";
 import { resetEnvForTests } from "@/lib/env";
 import { closeWarmSessionsForTests } from "@/lib/mcp/client";
 import { startConformanceServer, type ConformanceServer } from "../../e2e/support/conformance-server";
 import { startRecordingProxy } from "../../e2e/support/recording-proxy";
-import { call, createActor, type Actor } from "./helpers";
-import { activity, connectV1, connectV2, MODERN } from "./relay-fixture";
+import { call, createActor, ORIGIN, sessionCookie, type Actor } from "./helpers";
+import { activity, connectV1, connectV2, gatewayRequest, LEGACY, messagesOf, MODERN, modernRequest, openLegacySession } from "./relay-fixture";
 
 let server: ConformanceServer;
 let proxy: Awaited<ReturnType<typeof startRecordingProxy>>;
@@ -22,6 +24,7 @@ let other: Actor & { email: string };
 let providerId: string;
 const PATH = "/mcp/asks";
 const TIMEOUT_S = 6;
+const APPROVAL_KEY = "mcp-console/approval";
 const closing: { close(): Promise<void> }[] = [];
 const keep = <T extends { close(): Promise<void> }>(client: T) => {
   closing.push(client);
@@ -40,6 +43,13 @@ async function pendingApprovals(actor: Actor, count = 1) {
   throw new Error("no approval appeared in the console");
 }
 
+/** The person deciding in the console: signed in, on the console's own page. */
+async function inConsole(actor: Actor): Promise<Actor> {
+  return { ...actor, token: undefined, cookie: await sessionCookie(actor.userId) };
+}
+const decide = (actor: Actor, id: string, status: "approved" | "declined") =>
+  call(actor, "PATCH /api/v1/approvals/{id}", { params: { id }, body: { status }, headers: actor.cookie ? { origin: ORIGIN } : {} });
+
 beforeAll(async () => {
   process.env.TOOL_APPROVAL_TIMEOUT_SECONDS = String(TIMEOUT_S);
   resetEnvForTests();
@@ -52,9 +62,9 @@ beforeAll(async () => {
   expect(created.status, created.text).toBe(201);
   providerId = created.json.id;
   await backgroundTasksSettled();
-  const patched = await call(admin, "PATCH /api/v1/mcp-providers/{id}", { params: { id: providerId }, body: { tool_policy: { ask: ["test_simple_text", "test_input_required_result_elicitation"] } } });
+  const patched = await call(admin, "PATCH /api/v1/mcp-providers/{id}", { params: { id: providerId }, body: { tool_policy: { ask: ["test_simple_text", "test_input_required_result_elicitation", "test_input_required_result_sampling"] } } });
   expect(patched.status, patched.text).toBe(200);
-  expect(patched.json.tool_policy).toEqual({ disabled: [], ask: ["test_input_required_result_elicitation", "test_simple_text"] });
+  expect(patched.json.tool_policy).toEqual({ disabled: [], ask: ["test_input_required_result_elicitation", "test_input_required_result_sampling", "test_simple_text"] });
 }, 60_000);
 
 afterEach(async () => {
@@ -233,5 +243,167 @@ describe("the REST API", () => {
     expect(upstreamCalls()).toBe(1);
     const records = await activity({ providerId, userId: member.userId, via: "api" }, 2);
     expect(records.map((record) => record.approval)).toEqual(["approved:console", "declined:console"]);
+  });
+});
+
+describe("who confirms a call", () => {
+  // An API token is what a script or an agent holds; "asks in the console" means a person decides there.
+  // Fails today: PATCH /api/v1/approvals/{id} takes any caller (auth "caller"), so the script that
+  // made the call approves it itself and nobody is asked.
+  it.fails("the API token that made a call can't approve it: only the signed-in console decides", async () => {
+    const caller = await createActor("member", admin.workspaceId);
+    const calling = call(caller, "POST /api/v1/mcp-providers/{id}/tools/{tool}/call", { params: { id: providerId, tool: "test_simple_text" }, body: { arguments: {} } });
+    const [approval] = await pendingApprovals(caller);
+    const byToken = await decide(caller, approval.id, "approved");
+    const byPerson = await decide(await inConsole(caller), approval.id, byToken.status === 200 ? "declined" : "approved");
+    await calling;
+    expect(byToken.status).toBe(403);
+    expect(byPerson.status).toBe(200);
+  });
+});
+
+describe("2026-07-28: the confirmation's round trip", () => {
+  // Fails today: the sealed requestState lives 15 minutes whatever the timeout (STATE_LIFETIME_MS in
+  // lib/policy/ask.ts), so an answer after the admin's timeout still runs the call.
+  it.fails("an answer that comes after TOOL_APPROVAL_TIMEOUT_SECONDS doesn't run the call", async () => {
+    const caller = await createActor("member", admin.workspaceId);
+    const send = (id: number, params: Record<string, unknown>) => {
+      const request = modernRequest(id, "tools/call", params);
+      return gatewayRequest(PATH, { token: caller.token, body: request.body, headers: request.headers });
+    };
+    const [asked] = await messagesOf(await send(1, { name: "test_simple_text", arguments: {} }));
+    expect(asked.result?.resultType).toBe("input_required");
+    // The person takes longer than the admin allowed to answer the question in their client.
+    await new Promise((resolve) => setTimeout(resolve, (TIMEOUT_S + 1) * 1000));
+    const [answered] = await messagesOf(await send(2, {
+      name: "test_simple_text",
+      arguments: {},
+      inputResponses: { [APPROVAL_KEY]: { action: "accept", content: {} } },
+      requestState: asked.result?.requestState,
+    }));
+    expect(upstreamCalls()).toBe(0);
+    expect(answered.result?.isError).toBe(true);
+    expect(textOf(answered.result)).toContain(`within ${TIMEOUT_S} s`);
+  }, 30_000);
+
+  // A client without elicitation (sampling only): the console asks, then the server asks the client's model.
+  const samplingClient = (path: string, caller: Actor) =>
+    connectV2({ path, token: caller.token ?? "" }, { capabilities: { sampling: {} }, versionNegotiation: { mode: { pin: MODERN } } }, (c: ClientV2) => {
+      c.setRequestHandler("sampling/createMessage", () => ({ role: "assistant", model: "m", content: { type: "text", text: "Paris" } }));
+    });
+
+  /** Approves up to `most` of the caller's approvals as they appear; returns how many it approved. */
+  async function approveEach(caller: Actor, done: Promise<unknown>, most: number): Promise<number> {
+    const person = await inConsole(caller);
+    let approved = 0;
+    const finished = { now: false };
+    void done.finally(() => { finished.now = true; });
+    while (!finished.now && approved < most) {
+      const { pending } = (await call(person, "GET /api/v1/approvals")).json;
+      for (const approval of pending) if ((await decide(person, approval.id, "approved")).status === 200) approved++;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    return approved;
+  }
+
+  // Fails today: without elicitation the retry is taken for a new call and asked again in the console
+  // (the relay: twice); the workspace endpoint also drops the retry's inputResponses and requestState
+  // (callRowTool uses confirmation.retry, undefined for the console), so the server asks again for
+  // ever and the call never completes.
+  for (const [where, path, tool] of [["the workspace endpoint /mcp", "/mcp", "asks__test_input_required_result_sampling"], ["the relay /mcp/{id}", PATH, "test_input_required_result_sampling"]] as const) {
+    it.fails(`${where}: approved once in the console, the server's own question is answered and the person isn't asked again`, async () => {
+      const caller = await createActor("member", admin.workspaceId);
+      const client = keep(await samplingClient(path, caller));
+      const calling = client.callTool({ name: tool, arguments: {} }).catch((error: unknown) => error);
+      const approvals = await approveEach(caller, calling, 3);
+      const result = await calling;
+      expect(approvals).toBe(1);
+      expect(textOf(result)).toBe("The model answered: Paris");
+    }, 60_000);
+  }
+});
+
+describe("a call that stops waiting", () => {
+  // Fails today: relayPost waits for the console before the call is tracked (trackRequest runs in
+  // forward()), so the client's notifications/cancelled finds nothing to cancel; the approval stays
+  // pending, and approving it runs the call for a client that gave up on it.
+  it.fails("a 2025-11-25 client's cancellation ends the approval waiting in the console; approving it then runs nothing", async () => {
+    const caller = await createActor("member", admin.workspaceId);
+    const client = keep(await connectV1(PATH, caller.token ?? ""));
+    const cancel = new AbortController();
+    const calling = client.callTool({ name: "test_simple_text", arguments: {} }, undefined, { signal: cancel.signal }).catch((error: unknown) => error);
+    const [approval] = await pendingApprovals(caller);
+    cancel.abort();
+    await calling;
+    const person = await inConsole(caller);
+    let status = "pending";
+    for (let i = 0; i < 100 && status === "pending"; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      const { recent } = (await call(person, "GET /api/v1/approvals")).json;
+      status = recent.find((item) => item.id === approval.id)?.status ?? "pending";
+    }
+    const late = await decide(person, approval.id, "approved");
+    // However the call ended, it is on the activity log once it has.
+    const [record] = await activity({ providerId, userId: caller.userId });
+    expect({ status, late: late.status, upstreamCalls: upstreamCalls(), ran: record.outcome === "ok" }).toEqual({ status: "cancelled", late: 409, upstreamCalls: 0, ran: false });
+  });
+
+  it("a tools/call whose arguments aren't an object is refused, not shown to the person as a call with no arguments", async () => {
+    const caller = await createActor("member", admin.workspaceId);
+    const sessionId = await openLegacySession(PATH, caller.token ?? "");
+    const abandon = new AbortController();
+    const answering = gatewayRequest(PATH, {
+      token: caller.token,
+      sessionId,
+      signal: abandon.signal,
+      headers: { "mcp-protocol-version": LEGACY },
+      body: { jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "test_simple_text", arguments: ["rm -rf /"] } },
+    });
+    // Whichever comes first: the relay's answer, or an approval the person would be shown.
+    const first = await Promise.race([answering.then(messagesOf), pendingApprovals(caller).then((pending) => pending)]);
+    abandon.abort();
+    await answering.catch(() => undefined);
+    expect(first).toMatchObject([{ id: 3, error: { code: -32602 } }]);
+  });
+});
+
+describe("what is written down", () => {
+  it("an approved call that fails before it reaches the server keeps its approval on the activity record", async () => {
+    const caller = await createActor("member", admin.workspaceId);
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const dead = await call(admin, "POST /api/v1/mcp-providers", { body: { name: "Gone", server_identifier: "gone", server_url: `http://127.0.0.1:${port}/mcp` } });
+    expect(dead.status, dead.text).toBe(201);
+    await backgroundTasksSettled();
+    expect((await call(admin, "PATCH /api/v1/mcp-providers/{id}", { params: { id: dead.json.id }, body: { tool_policy: { ask: ["wipe"] } } })).status).toBe(200);
+    // A 2025-11-25 request without a session: the console asks in its Approvals.
+    const answering = gatewayRequest("/mcp/gone", {
+      token: caller.token,
+      headers: { "mcp-protocol-version": LEGACY },
+      body: { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "wipe", arguments: {} } },
+    });
+    const [approval] = await pendingApprovals(caller);
+    expect((await decide(await inConsole(caller), approval.id, "approved")).status).toBe(200);
+    const [answer] = await messagesOf(await answering);
+    expect(answer.result?.isError).toBe(true);
+    const [record] = await activity({ providerId: dead.json.id, userId: caller.userId });
+    expect(record.approval).toBe("approved:console");
+  });
+
+  // Fails today: tool_approvals keeps the argument summary for 7 days (KEEP_MS) after the decision,
+  // though the provider's activity_recording is off and nothing shows it once decided.
+  it.fails("a decided approval doesn't keep the call's arguments when the provider doesn't record them", async () => {
+    const caller = await createActor("member", admin.workspaceId);
+    const calling = call(caller, "POST /api/v1/mcp-providers/{id}/tools/{tool}/call", { params: { id: providerId, tool: "test_simple_text" }, body: { arguments: { note: "my private diagnosis" } } });
+    const [approval] = await pendingApprovals(caller);
+    expect(approval.arguments).toContain("my private diagnosis");
+    expect((await decide(await inConsole(caller), approval.id, "declined")).status).toBe(200);
+    await calling;
+    const [record] = await activity({ providerId, userId: caller.userId });
+    expect(record.arguments).toBeNull();
+    const stored = await db().toolApproval.findUniqueOrThrow({ where: { id: approval.id } });
+    expect(stored.summary).not.toContain("my private diagnosis");
   });
 });
