@@ -99,8 +99,9 @@ const envSchema = z
       .pipe(z.coerce.number<string | undefined>().int().min(1).max(3650).optional())
       .transform((days) => days ?? 30),
     // How long a call of a tool whose policy is ask waits for its caller's confirmation before it is refused.
+    // At most 15 minutes: what an MCP client's question may be held open for (lib/gateway/client-requests.ts).
     TOOL_APPROVAL_TIMEOUT_SECONDS: optionalString
-      .pipe(z.coerce.number<string | undefined>().int().min(5).max(3600).optional())
+      .pipe(z.coerce.number<string | undefined>().int().min(5).max(900).optional())
       .transform((seconds) => seconds ?? 120),
     // A token Prometheus scrapes /metrics with, seeing every workspace's series (an owner's or admin's API token sees its own workspace's).
     METRICS_TOKEN: optionalString.pipe(z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)").optional()),

@@ -31,20 +31,20 @@ export function ApprovalItem({ approval }: { approval: Approval }) {
 export function PendingApprovals() {
   const approvals = useApprovals();
   const pending = approvals.data?.pending ?? [];
+  const heading = pending.length === 1 ? "A tool call is waiting for your approval" : `${pending.length} tool calls are waiting for your approval`;
   return (
-    // A live region that is always there, so a screen reader hears a call that starts waiting.
-    <div aria-live="polite">
+    <>
+      {/* Always there, and saying only how many wait: a screen reader hears a call start waiting, not the list again on every refresh. */}
+      <p aria-live="polite" className="sr-only">{pending.length > 0 ? heading : ""}</p>
       {pending.length > 0 && (
         <section aria-labelledby="pending-approvals-heading" className="mb-6 rounded-xl border border-amber-300 bg-amber-50 p-4 text-sm dark:border-amber-800 dark:bg-amber-950">
-          <h2 id="pending-approvals-heading" className="font-semibold">
-            {pending.length === 1 ? "A tool call is waiting for your approval" : `${pending.length} tool calls are waiting for your approval`}
-          </h2>
+          <h2 id="pending-approvals-heading" className="font-semibold">{heading}</h2>
           <p className="text-xs text-muted">An admin set these tools to ask first. Nothing runs until you approve; <Link href="/approvals" className="underline">all approvals</Link>.</p>
           <ul className="mt-3 space-y-3">
             {pending.map((approval) => <ApprovalItem key={approval.id} approval={approval} />)}
           </ul>
         </section>
       )}
-    </div>
+    </>
   );
 }

@@ -6,9 +6,9 @@
 // answers are never sent to the server, which didn't ask them.
 import "server-only";
 import type { ClientCapabilities } from "@modelcontextprotocol/server";
-import type { ApiError } from "@/lib/api/errors";
 import { answerRequest, askClient, clientAnswerOf, type SessionKey } from "@/lib/gateway/client-requests";
 import type { Message, RequestId } from "@/lib/gateway/envelope";
+import { trackRequest, type RequestKey } from "@/lib/gateway/in-flight";
 import { EVENT_STREAM_HEADERS } from "@/lib/gateway/jsonrpc";
 import type { RelayRequest } from "@/lib/gateway/relay";
 import type { RelaySession } from "@/lib/gateway/session-seal";
@@ -73,8 +73,9 @@ export function askOnStream(
   relay: RelayRequest,
   asking: AskingCall,
   session: RelaySession,
+  waitKey: RequestKey,
   forward: (approval: string) => Promise<Response>,
-  refused: (error: ApiError & { approval: string }) => void,
+  refused: (decision: Exclude<ApprovalDecision, "approved">) => void,
 ): Response {
   const left = new AbortController();
   const { signal: clientSignal } = relay.req;
@@ -84,20 +85,21 @@ export function askOnStream(
         const timeout = AbortSignal.timeout(askTimeoutMs());
         let decision: ApprovalDecision;
         try {
-          const answer = await askClient(
+          // The client's notifications/cancelled for the call ends the question too.
+          const answer = await trackRequest(waitKey, AbortSignal.any([left.signal, clientSignal]), (cancelled) => askClient(
             { userId: relay.caller.userId, sessionId: askSessionOf(session) },
-            AbortSignal.any([timeout, left.signal, clientSignal]),
+            AbortSignal.any([timeout, cancelled]),
             (id) => { controller.enqueue(event({ jsonrpc: "2.0", id, method: "elicitation/create", params: elicitationParams(asking.call) })); return Promise.resolve(); },
             ASK_ID_PREFIX,
-          );
+          ));
           decision = "error" in answer ? "cancelled" : decisionOfAnswer(answer.result);
         } catch {
           decision = timeout.aborted ? "timed_out" : "cancelled";
         }
         try {
           if (decision !== "approved") {
-            const error = Object.assign(notConfirmed(decision, "elicitation", asking.call), { approval: approvalLabel(decision, "elicitation") });
-            refused(error);
+            const error = notConfirmed(decision, "elicitation", asking.call);
+            refused(decision);
             if (!left.signal.aborted) controller.enqueue(event({ jsonrpc: "2.0", id: asking.message.id, result: toolError(error.detail) }));
             return;
           }

@@ -47,7 +47,7 @@ import { CLIENT_CAPABILITIES_META_KEY as CLIENT_CAPABILITIES_META, type ClientCa
 import { fieldsOf } from "@/lib/fields";
 import { askedCall, askOnStream, askSessionOf, initializeDeclaresElicitation, isApprovalAskId, takeApprovalAnswers } from "@/lib/gateway/relay-ask";
 import { awaitConsoleApproval } from "@/lib/policy/approvals";
-import { approvalInputRequired, approvalLabel, approvalRetry, keepConfirmation, notConfirmed, type ApprovalSubject } from "@/lib/policy/ask";
+import { approvalInputRequired, approvalLabel, approvalRetry, keepConfirmation, notConfirmed, type ApprovalDecision, type ApprovalSubject, type AskChannel } from "@/lib/policy/ask";
 import { canElicitForm } from "@/lib/policy/confirm";
 
 // What the client sends that the server should see; everything else (its Authorization, cookies,
@@ -161,13 +161,13 @@ function outcomeOf(answer: Answer): string {
 const CACHEABLE = new Set(["server/discover", "tools/list", "prompts/list", "resources/list", "resources/templates/list", "resources/read"]);
 
 /** What the relay changes in an answer: tools an admin turned off, and what a shared cache may keep. */
-function rewriterFor(message: Extract<Message, { kind: "request" }>, row: ProviderRow, modern: boolean, confirmed?: ApprovalSubject): ((result: Record<string, unknown>) => Record<string, unknown> | undefined) | undefined {
+function rewriterFor(message: Extract<Message, { kind: "request" }>, row: ProviderRow, modern: boolean, confirmed?: { subject: ApprovalSubject; channel: AskChannel }): ((result: Record<string, unknown>) => Record<string, unknown> | undefined) | undefined {
   const disabled = message.method === "tools/list" ? disabledToolsOf(row) : undefined;
   const cacheable = modern && CACHEABLE.has(message.method);
   if (!cacheable && !disabled?.size && !confirmed) return undefined;
   return (result) => {
     // The server asks for input of its own after the user confirmed the call: the retry isn't asked again.
-    if (confirmed && result.resultType === "input_required") return keepConfirmation(result, confirmed);
+    if (confirmed && result.resultType === "input_required") return keepConfirmation(result, confirmed.subject, confirmed.channel);
     let out = result;
     if (disabled?.size && Array.isArray(result.tools)) {
       out = { ...out, tools: result.tools.filter((tool: unknown) => !disabled.has(String((tool as { name?: unknown } | null)?.name))) };
@@ -396,36 +396,41 @@ export async function relayPost(relay: RelayRequest): Promise<Response> {
   // A tool an admin set to ask first waits for its caller's confirmation (lib/policy/ask.ts).
   const asking = askedCall(relay, requests);
   let approval: string | undefined;
-  let confirmed: ApprovalSubject | undefined;
+  let confirmed: { subject: ApprovalSubject; channel: AskChannel } | undefined;
   if (asking) {
     if (envelope.batch) return json(200, requests.map((message) => rpcError(message.id, -32600, message === asking.message ? `${asking.call.tool} on ${row.name} asks you first: send its call on its own` : "This batch holds a call of a tool that asks first; send the other requests on their own")));
-    const refuse = (error: ApiError & { approval?: string }, outcome = error.code) => {
-      recorder(relay, asking.message, () => credentialLabel(row), error.approval).record(outcome);
+    const refuse = (decision: Exclude<ApprovalDecision, "approved">, channel: AskChannel) => {
+      const error = notConfirmed(decision, channel, asking.call);
+      recorder(relay, asking.message, () => credentialLabel(row), approvalLabel(decision, channel)).record(error.code);
       return json(200, { jsonrpc: "2.0", id: asking.message.id, result: refusedCall(error.detail, modern) });
     };
-    const capabilities = fieldsOf(asking.message.params._meta)[CLIENT_CAPABILITIES_META];
-    if (modern && canElicitForm(capabilities as ClientCapabilities | undefined)) {
+    const { params } = asking.message;
+    // 2026-07-28: a retry carrying the console's state — the answer to its question, or a confirmation given before the server asked its own.
+    const retried = modern ? approvalRetry({ inputResponses: fieldsOf(params.inputResponses), requestState: params.requestState }, asking.subject) : undefined;
+    // While the person decides, the client's notifications/cancelled ends the wait as it would the call.
+    const waitKey = { userId: caller.userId, sessionId: `relay:${session === "none" ? "" : session.upstreamSessionId}`, requestId: asking.message.id };
+    if (retried) {
+      if (retried.decision !== "approved") return refuse(retried.decision, retried.channel);
+      approval = approvalLabel("approved", retried.channel);
+      confirmed = { subject: asking.subject, channel: retried.channel };
+      const { inputResponses: _answers, requestState: _state, ...rest } = params;
+      body = JSON.stringify({ jsonrpc: "2.0", id: asking.message.id, method: asking.message.method, params: { ...rest, ...retried.upstream } });
+    } else if (modern && canElicitForm(fieldsOf(params._meta)[CLIENT_CAPABILITIES_META] as ClientCapabilities | undefined)) {
       // 2026-07-28: the question is an input_required result; the retry carries the answer.
-      const retried = approvalRetry({ inputResponses: fieldsOf(asking.message.params.inputResponses), requestState: asking.message.params.requestState }, asking.subject);
-      if (!retried) {
-        recorder(relay, asking.message, () => credentialLabel(row), "asked:elicitation").record("input_required");
-        return json(200, { jsonrpc: "2.0", id: asking.message.id, result: approvalInputRequired(asking.call, asking.subject) });
-      }
-      if (retried.decision !== "approved") return refuse(Object.assign(notConfirmed(retried.decision, "elicitation", asking.call), { approval: approvalLabel(retried.decision, "elicitation") }));
-      approval = approvalLabel("approved", "elicitation");
-      confirmed = asking.subject;
-      const { inputResponses: _answers, requestState: _state, ...params } = asking.message.params;
-      body = JSON.stringify({ jsonrpc: "2.0", id: asking.message.id, method: asking.message.method, params: { ...params, ...retried.upstream } });
+      recorder(relay, asking.message, () => credentialLabel(row), "asked:elicitation").record("input_required");
+      return json(200, { jsonrpc: "2.0", id: asking.message.id, result: approvalInputRequired(asking.call, asking.subject) });
     } else if (!modern && session !== "none" && session.elicitation && session.upstreamSessionId) {
       // 2025-11-25: the question goes on the call's own stream; the answer comes in another POST.
-      return askOnStream(relay, asking, session, (decided) => {
+      return askOnStream(relay, asking, session, waitKey, (decided) => {
         approval = decided;
         return forward();
-      }, (error) => { recorder(relay, asking.message, () => credentialLabel(row), error.approval).record(error.code); });
+      }, (decision) => { recorder(relay, asking.message, () => credentialLabel(row), approvalLabel(decision, "elicitation")).record(notConfirmed(decision, "elicitation", asking.call).code); });
     } else {
-      const decision = await awaitConsoleApproval({ workspaceId: row.workspaceId, userId: caller.userId, providerId: row.id, providerName: row.name, tool: asking.call.tool, args: asking.call.args, via: "gateway" }, req.signal);
-      if (decision !== "approved") return refuse(Object.assign(notConfirmed(decision, "console", asking.call), { approval: approvalLabel(decision, "console") }));
+      const decision = await trackRequest(waitKey, req.signal, (signal) => awaitConsoleApproval({ workspaceId: row.workspaceId, userId: caller.userId, providerId: row.id, providerName: row.name, tool: asking.call.tool, args: asking.call.args, via: "gateway" }, signal));
+      if (decision !== "approved") return refuse(decision, "console");
       approval = approvalLabel("approved", "console");
+      // The server may still ask for input of its own: the client's retry is then not asked again.
+      if (modern) confirmed = { subject: asking.subject, channel: "console" };
     }
   }
   return forward();

@@ -17,13 +17,15 @@ const POLL_MS = 3_000;
 // Decided and expired approvals stay listed (the user sees what happened) this long.
 const KEEP_MS = 7 * 24 * 60 * 60_000;
 const RECENT_LISTED = 20;
+// Calls one person may have waiting at once, in a workspace: more than anyone decides, few enough to list.
+export const MAX_PENDING = 20;
 
 export const approvalSchema = z.object({
   id: z.string(),
   provider: z.object({ id: z.string(), name: z.string() }),
   tool: z.string(),
   via: z.string().describe('Where the call came from: "gateway" (an MCP client), "api" or "console" (Try it)'),
-  arguments: z.string().describe("The call's arguments, summarised: secrets redacted, long values cut (JSON)"),
+  arguments: z.string().describe('The call\'s arguments, summarised: secrets redacted, long values cut (JSON); "" once decided (not kept)'),
   status: z.enum(["pending", "approved", "declined", "timed_out", "cancelled"]),
   created_at: z.iso.datetime(),
   expires_at: z.iso.datetime(),
@@ -60,7 +62,7 @@ const waiting = processWide("tool-approvals", () => {
 
 /** Sets a pending approval's status; false when it was no longer pending (decided, expired, gone). */
 async function settle(id: string, status: Exclude<ApprovalDecision, "approved" | "declined">): Promise<boolean> {
-  const { count } = await db().toolApproval.updateMany({ where: { id, status: "pending" }, data: { status, decidedAt: new Date() } });
+  const { count } = await db().toolApproval.updateMany({ where: { id, status: "pending" }, data: { status, decidedAt: new Date(), summary: "" } });
   return count === 1;
 }
 
@@ -81,6 +83,8 @@ export type ApprovalRequest = {
 export async function awaitConsoleApproval(request: ApprovalRequest, signal?: AbortSignal): Promise<ApprovalDecision> {
   const id = randomUUID();
   const expiresAt = new Date(Date.now() + askTimeoutMs());
+  const waitingNow = await db().toolApproval.count({ where: { workspaceId: request.workspaceId, userId: request.userId, status: "pending", expiresAt: { gt: new Date() } } });
+  if (waitingNow >= MAX_PENDING) throw new ApiError("rate_limited", `You have ${waitingNow} calls waiting for your approval in the console; decide those first (Approvals), then call ${request.tool} again.`);
   await db().toolApproval.create({
     data: {
       id,
@@ -132,11 +136,11 @@ export async function listApprovals(options: { workspaceId: string; userId: stri
   const now = new Date();
   const where = { workspaceId: options.workspaceId, userId: options.userId };
   const [pending, recent] = await Promise.all([
-    db().toolApproval.findMany({ where: { ...where, status: "pending", expiresAt: { gt: now } }, orderBy: { createdAt: "desc" }, take: 50 }),
+    db().toolApproval.findMany({ where: { ...where, status: "pending", expiresAt: { gt: now } }, orderBy: { createdAt: "desc" }, take: MAX_PENDING }),
     db().toolApproval.findMany({ where: { ...where, NOT: { status: "pending", expiresAt: { gt: now } } }, orderBy: { createdAt: "desc" }, take: RECENT_LISTED }),
   ]);
   // One whose call ended without settling it (the instance went away) reads as what it became.
-  const shown = (row: ApprovalRow) => (row.status === "pending" ? { ...row, status: "timed_out" } : row);
+  const shown = (row: ApprovalRow) => (row.status === "pending" ? { ...row, status: "timed_out", summary: "" } : row);
   return { pending: pending.map(approvalOf), recent: recent.map(shown).map(approvalOf) };
 }
 
@@ -146,7 +150,7 @@ export async function listApprovals(options: { workspaceId: string; userId: stri
  */
 export async function decideApproval(options: { workspaceId: string; userId: string; id: string; decision: "approved" | "declined" }): Promise<Approval> {
   const where = { id: options.id, workspaceId: options.workspaceId, userId: options.userId };
-  const { count } = await db().toolApproval.updateMany({ where: { ...where, status: "pending", expiresAt: { gt: new Date() } }, data: { status: options.decision, decidedAt: new Date() } });
+  const { count } = await db().toolApproval.updateMany({ where: { ...where, status: "pending", expiresAt: { gt: new Date() } }, data: { status: options.decision, decidedAt: new Date(), summary: "" } });
   const row = await db().toolApproval.findFirst({ where });
   if (!row) throw new ApiError("not_found", "There is no such approval.");
   if (count === 0) {
@@ -160,5 +164,5 @@ export async function decideApproval(options: { workspaceId: string; userId: str
 /** Approvals past their keeping time go; one left pending by an instance that went away reads as timed out until then. */
 export async function pruneApprovals(now = new Date()): Promise<void> {
   await db().toolApproval.deleteMany({ where: { createdAt: { lt: new Date(now.getTime() - KEEP_MS) } } });
-  await db().toolApproval.updateMany({ where: { status: "pending", expiresAt: { lt: new Date(now.getTime() - 60_000) } }, data: { status: "timed_out", decidedAt: now } });
+  await db().toolApproval.updateMany({ where: { status: "pending", expiresAt: { lt: new Date(now.getTime() - 60_000) } }, data: { status: "timed_out", decidedAt: now, summary: "" } });
 }

@@ -88,8 +88,8 @@ export function notConfirmed(decision: Exclude<ApprovalDecision, "approved">, ch
 
 /** The key of the console's own input request among a server's. */
 export const APPROVAL_INPUT_KEY = "mcp-console/approval";
-// A state the client echoes back is good for this long: time enough to ask the user.
-const STATE_LIFETIME_MS = 15 * 60_000;
+// Once confirmed, the state carries the server's own round trips for this long.
+const CONFIRMED_LIFETIME_MS = 15 * 60_000;
 
 const stateSchema = z.object({
   /** The caller, provider and tool the confirmation is for, and a hash of the arguments. */
@@ -97,8 +97,9 @@ const stateSchema = z.object({
   p: z.string(),
   t: z.string(),
   a: z.string(),
-  /** Confirmed already (the server asked for input of its own after the console's question). */
+  /** Confirmed already, and how (the server asked for input of its own after the confirmation). */
   ok: z.boolean(),
+  c: z.enum(["elicitation", "console"]).optional(),
   /** The server's own requestState, carried inside the console's. */
   s: z.string().optional(),
   e: z.number(),
@@ -117,13 +118,19 @@ function argumentsHash(args: Record<string, unknown>): string {
   return createHash("sha256").update(JSON.stringify(args)).digest("base64url").slice(0, 22);
 }
 
-/** The requestState of an input_required result the console sends, or forwards for the server after a confirmation. */
-export function sealApprovalState(subject: ApprovalSubject, confirmed: boolean, serverState?: string): string {
-  return stateSealer().seal(JSON.stringify({ u: subject.userId, p: subject.providerId, t: subject.tool, a: argumentsHash(subject.args), ok: confirmed, ...(serverState !== undefined ? { s: serverState } : {}), e: Date.now() + STATE_LIFETIME_MS }));
+/**
+ * The requestState the console sends: a question good for the approval timeout, or — confirmed,
+ * carrying the server's own state — good while the server's round trips go on.
+ */
+function sealApprovalState(subject: ApprovalSubject, confirmed: AskChannel | undefined, serverState?: string): string {
+  const lifetime = confirmed ? CONFIRMED_LIFETIME_MS : askTimeoutMs();
+  return stateSealer().seal(JSON.stringify({ u: subject.userId, p: subject.providerId, t: subject.tool, a: argumentsHash(subject.args), ok: confirmed !== undefined, ...(confirmed ? { c: confirmed } : {}), ...(serverState !== undefined ? { s: serverState } : {}), e: Date.now() + lifetime }));
 }
 
-/** The console's state in a retry, if it is one the console sealed for this very call and it hasn't expired. */
-export function openApprovalState(requestState: unknown, subject: ApprovalSubject): { confirmed: boolean; serverState?: string } | undefined {
+type OpenedState = { confirmed?: AskChannel; serverState?: string; expired: boolean };
+
+/** The console's state in a retry, if it is one the console sealed for this very call. */
+function openApprovalState(requestState: unknown, subject: ApprovalSubject): OpenedState | undefined {
   if (typeof requestState !== "string" || requestState.length > 16_384) return undefined;
   let state: z.infer<typeof stateSchema>;
   try {
@@ -131,8 +138,9 @@ export function openApprovalState(requestState: unknown, subject: ApprovalSubjec
   } catch {
     return undefined;
   }
-  const ours = state.u === subject.userId && state.p === subject.providerId && state.t === subject.tool && state.a === argumentsHash(subject.args) && state.e > Date.now();
-  return ours ? { confirmed: state.ok, ...(state.s !== undefined ? { serverState: state.s } : {}) } : undefined;
+  const ours = state.u === subject.userId && state.p === subject.providerId && state.t === subject.tool && state.a === argumentsHash(subject.args);
+  if (!ours) return undefined;
+  return { ...(state.ok ? { confirmed: state.c ?? "elicitation" } : {}), ...(state.s !== undefined ? { serverState: state.s } : {}), expired: state.e <= Date.now() };
 }
 
 /** The console's question as a 2026-07-28 input_required result. */
@@ -140,28 +148,33 @@ export function approvalInputRequired(call: AskedCall, subject: ApprovalSubject)
   return {
     resultType: "input_required",
     inputRequests: { [APPROVAL_INPUT_KEY]: { method: "elicitation/create", params: elicitationParams(call) } },
-    requestState: sealApprovalState(subject, false),
+    requestState: sealApprovalState(subject, undefined),
   };
 }
 
+export type UpstreamRetry = { inputResponses?: Record<string, unknown>; requestState?: string };
+
 /**
- * A 2026-07-28 retry of an ask tool's call: what it says of the confirmation, and the retry as the
- * server should see it (the console's input response and state taken out, the server's own state put back).
- * Undefined: not a retry the console asked for — the user must be asked.
+ * A 2026-07-28 retry of an ask tool's call that carries the console's state: the decision (an
+ * answer to the console's question, or a confirmation given before the server asked its own), how
+ * it was asked, and the retry as the server should see it (the console's input response and state
+ * taken out, the server's own state put back). Undefined: not a retry the console asked for.
  */
-export function approvalRetry(retry: { inputResponses?: Record<string, unknown>; requestState?: unknown } | undefined, subject: ApprovalSubject): { decision: ApprovalDecision; upstream: { inputResponses?: Record<string, unknown>; requestState?: string } | undefined } | undefined {
+export function approvalRetry(retry: { inputResponses?: Record<string, unknown>; requestState?: unknown } | undefined, subject: ApprovalSubject): { decision: ApprovalDecision; channel: AskChannel; upstream: UpstreamRetry | undefined } | undefined {
   if (!retry) return undefined;
   const state = openApprovalState(retry.requestState, subject);
   if (!state) return undefined;
   const { [APPROVAL_INPUT_KEY]: answer, ...others } = retry.inputResponses ?? {};
-  const decision = state.confirmed ? "approved" : answer === undefined ? undefined : decisionOfAnswer(answer);
+  let decision: ApprovalDecision | undefined;
+  if (state.expired) decision = state.confirmed ? undefined : "timed_out";
+  else decision = state.confirmed ? "approved" : answer === undefined ? undefined : decisionOfAnswer(answer);
   if (!decision) return undefined;
   const upstream = { ...(Object.keys(others).length > 0 ? { inputResponses: others } : {}), ...(state.serverState !== undefined ? { requestState: state.serverState } : {}) };
-  return { decision, upstream: Object.keys(upstream).length > 0 ? upstream : undefined };
+  return { decision, channel: state.confirmed ?? "elicitation", upstream: Object.keys(upstream).length > 0 ? upstream : undefined };
 }
 
 /** A server's own input_required result after the user confirmed: its state goes inside the console's, so the retry isn't asked again. */
-export function keepConfirmation(result: Record<string, unknown>, subject: ApprovalSubject): Record<string, unknown> {
+export function keepConfirmation(result: Record<string, unknown>, subject: ApprovalSubject, channel: AskChannel): Record<string, unknown> {
   const serverState = typeof result.requestState === "string" ? result.requestState : undefined;
-  return { ...result, requestState: sealApprovalState(subject, true, serverState) };
+  return { ...result, requestState: sealApprovalState(subject, channel, serverState) };
 }

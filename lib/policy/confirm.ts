@@ -10,6 +10,8 @@ import type { ClientRelay } from "@/lib/mcp/client-relay";
 import { awaitConsoleApproval } from "@/lib/policy/approvals";
 import {
   approvalInputRequired,
+  type UpstreamRetry,
+  type AskedCall,
   approvalLabel,
   approvalRetry,
   askTimeoutMs,
@@ -41,14 +43,16 @@ export type ConfirmRequest = {
 };
 
 export type Confirmation =
-  /** Go ahead; `label` goes on the activity record, `retry` is what the server sees of a 2026-07-28 retry. */
-  | { confirmed: true; label: string; retry?: { inputResponses?: Record<string, unknown>; requestState?: string }; subject: ApprovalSubject; modern: boolean }
+  /**
+   * Go ahead; `label` goes on the activity record, `retry` is what the server sees of a 2026-07-28
+   * retry, and a `channel` means a 2026-07-28 call whose server may still ask for input of its own.
+   */
+  | { confirmed: true; label: string; retry?: UpstreamRetry; subject: ApprovalSubject; channel?: AskChannel }
   /** Not yet: this input_required result asks the 2026-07-28 client. */
   | { confirmed: false; inputRequired: Record<string, unknown>; label: string };
 
-function outcome(decision: ApprovalDecision, channel: AskChannel, request: ConfirmRequest, subject: ApprovalSubject): Confirmation {
-  if (decision !== "approved") throw Object.assign(notConfirmed(decision, channel, request), { approval: approvalLabel(decision, channel) });
-  return { confirmed: true, label: approvalLabel(decision, channel), subject, modern: false };
+function refusal(decision: Exclude<ApprovalDecision, "approved">, channel: AskChannel, call: AskedCall): ApiError & { approval: string } {
+  return Object.assign(notConfirmed(decision, channel, call), { approval: approvalLabel(decision, channel) });
 }
 
 /** The caller's elicitation answer over the 2025-11-25 session, within the approval timeout. */
@@ -73,16 +77,24 @@ async function askByElicitation(relay: ClientRelay, request: ConfirmRequest): Pr
 export async function confirmCall(request: ConfirmRequest): Promise<Confirmation> {
   const subject: ApprovalSubject = { userId: request.userId, providerId: request.providerId, tool: request.tool, args: request.args };
   const { relay } = request;
-  if (relay && canElicitForm(relay.capabilities)) {
-    if (relay.passInputRequired) {
-      const retried = approvalRetry(request.retry, subject);
-      if (!retried) return { confirmed: false, inputRequired: approvalInputRequired(request, subject), label: "asked:elicitation" };
-      return { ...outcome(retried.decision, "elicitation", request, subject), retry: retried.upstream, modern: true } as Confirmation;
+  const modern = relay?.passInputRequired === true;
+  if (modern) {
+    // A retry carrying the console's state: the answer to its question, or a confirmation given before the server asked its own.
+    const retried = approvalRetry(request.retry, subject);
+    if (retried) {
+      if (retried.decision !== "approved") throw refusal(retried.decision, retried.channel, request);
+      return { confirmed: true, label: approvalLabel("approved", retried.channel), retry: retried.upstream, subject, channel: retried.channel };
     }
-    return outcome(await askByElicitation(relay, request), "elicitation", request, subject);
+  }
+  if (relay && canElicitForm(relay.capabilities)) {
+    if (modern) return { confirmed: false, inputRequired: approvalInputRequired(request, subject), label: "asked:elicitation" };
+    const decision = await askByElicitation(relay, request);
+    if (decision !== "approved") throw refusal(decision, "elicitation", request);
+    return { confirmed: true, label: approvalLabel(decision, "elicitation"), retry: request.retry, subject };
   }
   const decision = await awaitConsoleApproval(request, request.signal);
-  return outcome(decision, "console", request, subject);
+  if (decision !== "approved") throw refusal(decision, "console", request);
+  return { confirmed: true, label: approvalLabel(decision, "console"), retry: request.retry, subject, ...(modern ? { channel: "console" as const } : {}) };
 }
 
 /** The label an unconfirmed call's refusal carries for the activity log. */

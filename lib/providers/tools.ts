@@ -289,7 +289,7 @@ export async function callRowTool(row: ProviderRow, options: { tool: string; arg
       outcome = !("content" in result) ? "input_required" : result.isError ? "tool_error" : "ok";
       answered = result;
       // The server asks for input of its own after the user confirmed: their retry isn't asked again.
-      if (confirmation?.confirmed && confirmation.modern && !("content" in result)) return keepConfirmation(result, confirmation.subject) as ToolCallOutcome;
+      if (confirmation?.confirmed && confirmation.channel && !("content" in result)) return keepConfirmation(result, confirmation.subject, confirmation.channel) as ToolCallOutcome;
       return result;
     } catch (error) {
       if (!(error instanceof McpCallError)) throw error;
