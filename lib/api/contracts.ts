@@ -32,6 +32,7 @@ import { getWorkspaceSettingsContract, updateWorkspaceSettingsContract } from "@
 import { listToolCallsContract } from "@/app/api/v1/tool-calls/contract";
 import { verifyToolCallsContract } from "@/app/api/v1/tool-calls/verify/contract";
 import { exportToolCallsContract } from "@/app/api/v1/tool-calls/export/contract";
+import { toolCallStatsContract } from "@/app/api/v1/tool-calls/stats/contract";
 
 export const CONTRACTS = [
   listProvidersContract,
@@ -53,6 +54,7 @@ export const CONTRACTS = [
   listToolCallsContract,
   verifyToolCallsContract,
   exportToolCallsContract,
+  toolCallStatsContract,
   featuresContract,
   listApiTokensContract,
   createApiTokenContract,
