@@ -1,8 +1,8 @@
 // The activity log summed up for the charts: calls, errors and latency percentiles per time bucket
 // and per series (provider or identity mode), computed in the database so the browser receives a
-// few hundred numbers however many calls there were. One statement on either database: each row is
-// placed in its bucket and series, ranked by duration within it (window functions), and grouped
-// three ways — bucket × series for the charts, series for the legend, everything for the totals.
+// few hundred numbers however many calls there were: each call is placed in its bucket and series
+// and grouped three ways — bucket × series for the charts, series for the legend, everything for
+// the totals — in one statement (figureRows).
 import "server-only";
 import { z } from "zod";
 import { BUCKETS, type BucketName } from "@/lib/activity/stats-window";
@@ -19,8 +19,8 @@ const figuresShape = {
   calls: z.int(),
   errors: z.int().describe('Calls whose outcome was anything but "ok" (as the list\'s outcome=error)'),
   tool_errors: z.int().describe('Of those, calls the tool itself answered with an error ("tool_error"); the rest failed in the console or on the way to the server'),
-  p50_ms: z.int().nullable().describe("The median duration (nearest rank: a duration that occurred); null without calls"),
-  p95_ms: z.int().nullable().describe("The 95th percentile duration (nearest rank); null without calls"),
+  p50_ms: z.int().nullable().describe("The median duration: of the n durations sorted, the one at position ⌊0.5·(n−1)⌋ counting from 0 (the lower middle one for an even n); null without calls"),
+  p95_ms: z.int().nullable().describe("The 95th percentile duration: of the n durations sorted, the one at position ⌊0.95·(n−1)⌋ counting from 0; null without calls"),
 };
 const figuresSchema = z.object(figuresShape);
 export type StatsFigures = z.infer<typeof figuresSchema>;
@@ -77,49 +77,46 @@ function filterOf(options: StatsOptions): Filter {
 
 const seriesColumn = (groupBy: StatsGrouping) => (groupBy === "provider" ? "provider_id" : "identity");
 
-type SeriesRow = { s: string; n: bigint | number };
-
-/** The series with the most calls, up to MAX_SERIES (one fewer when the rest must be summed up). */
-async function leadingSeries(options: StatsOptions, filter: Filter): Promise<{ kept: string[]; folded: boolean }> {
-  const column = seriesColumn(options.groupBy);
-  const rows = await rawSql().query<SeriesRow>(`SELECT ${column} AS s, COUNT(*) AS n FROM tool_calls WHERE ${filter.where} GROUP BY ${column} ORDER BY n DESC, s`, ...filter.params);
-  if (rows.length <= MAX_SERIES) return { kept: rows.map((row) => row.s), folded: false };
-  return { kept: rows.slice(0, MAX_SERIES - 1).map((row) => row.s), folded: true };
-}
-
-type FigureRow = { b: bigint | number; s: string; calls: bigint | number; errors: bigint | number | null; tool_errors: bigint | number | null; p50: bigint | number | null; p95: bigint | number | null };
+type FigureRow = { b: bigint | number; s: string; name: string | null; calls: bigint | number; errors: bigint | number | null; tool_errors: bigint | number | null; p50: bigint | number | null; p95: bigint | number | null };
 
 /**
- * Rank in SQL, the same on both databases: p50 is the value at rank ceil(n / 2), p95 at rank
- * ceil(0.95 n) — nearest rank, so a percentile is always a duration that occurred.
+ * The figures grouped three ways — bucket × series, series, everything (b = -1 and s = '' where a
+ * grouping leaves one out) — in one statement that reads each call once. Past MAX_SERIES series,
+ * the ones with the fewest calls are summed up as one before the grouping (percentiles can't be
+ * merged from their parts). Percentiles are the same on both databases: the duration at position
+ * ⌊p·(n−1)⌋ of the n durations sorted, counted from 0 — SQLite's percentile_disc (better-sqlite3
+ * builds it in), and the same double arithmetic over a sorted array on PostgreSQL (whose
+ * percentile_disc counts differently).
  */
-async function figureRows(options: StatsOptions, filter: Filter, series: { kept: string[]; folded: boolean }): Promise<FigureRow[]> {
-  const from = options.from.getTime() / 1000;
-  const size = BUCKETS[options.bucket];
-  // The row's bucket: whole seconds since the range's start, divided by the bucket's size.
-  const bucket = isPostgres() ? "FLOOR((EXTRACT(EPOCH FROM created_at) - ?) / ?)::int" : "(CAST(strftime('%s', created_at) AS INTEGER) - CAST(? AS INTEGER)) / CAST(? AS INTEGER)";
+async function figureRows(options: StatsOptions, filter: Filter): Promise<FigureRow[]> {
   const column = seriesColumn(options.groupBy);
-  const seriesOf = series.folded ? `CASE WHEN ${column} IN (${series.kept.map(() => "?").join(", ")}) THEN ${column} ELSE '${OTHER_SERIES}' END` : column;
+  // The call's bucket: whole seconds since the range's start, divided by the bucket's size.
+  const bucketOf = isPostgres() ? "FLOOR((EXTRACT(EPOCH FROM created_at) - ?) / ?)::int" : "(CAST(strftime('%s', created_at) AS INTEGER) - CAST(? AS INTEGER)) / CAST(? AS INTEGER)";
+  // A provider's name as its calls were recorded, for one that is gone since.
+  const nameOf = options.groupBy === "provider" ? "provider_name" : "NULL";
+  // PostgreSQL materializes a CTE read twice by itself; SQLite is told to, rather than read the table three times.
+  const materialized = isPostgres() ? "" : "MATERIALIZED";
+  const sums = "MAX(name) AS name, COUNT(*) AS calls, SUM(e) AS errors, SUM(t) AS tool_errors";
+  const grouped = isPostgres()
+    ? `SELECT CASE WHEN GROUPING(b) = 1 THEN -1 ELSE b END AS b, CASE WHEN GROUPING(s) = 1 THEN '' ELSE s END AS s, ${sums},
+         (array_agg(d ORDER BY d))[FLOOR(0.5::float8 * (COUNT(*) - 1))::int + 1] AS p50,
+         (array_agg(d ORDER BY d))[FLOOR(0.95::float8 * (COUNT(*) - 1))::int + 1] AS p95
+       FROM c GROUP BY GROUPING SETS ((b, s), (s), ())`
+    : `SELECT b, s, ${sums}, percentile_disc(d, 0.5) AS p50, percentile_disc(d, 0.95) AS p95 FROM c GROUP BY b, s
+       UNION ALL SELECT -1, s, ${sums}, percentile_disc(d, 0.5), percentile_disc(d, 0.95) FROM c GROUP BY s
+       UNION ALL SELECT -1, '', ${sums}, percentile_disc(d, 0.5), percentile_disc(d, 0.95) FROM c`;
   const sql = `
-    WITH c AS (
-      SELECT ${bucket} AS b, ${seriesOf} AS s, duration_ms AS d,
-             CASE WHEN outcome = 'ok' THEN 0 ELSE 1 END AS e,
-             CASE WHEN outcome = 'tool_error' THEN 1 ELSE 0 END AS t
+    WITH calls AS ${materialized} (
+      SELECT ${bucketOf} AS b, ${column} AS s, ${nameOf} AS name, duration_ms AS d,
+             CASE WHEN outcome = 'ok' THEN 0 ELSE 1 END AS e, CASE WHEN outcome = 'tool_error' THEN 1 ELSE 0 END AS t
       FROM tool_calls WHERE ${filter.where}
     ),
-    g AS (
-      SELECT b, s, d, e, t FROM c
-      UNION ALL SELECT -1, s, d, e, t FROM c
-      UNION ALL SELECT -1, '', d, e, t FROM c
-    ),
-    r AS (
-      SELECT b, s, d, e, t, ROW_NUMBER() OVER (PARTITION BY b, s ORDER BY d) AS k, COUNT(*) OVER (PARTITION BY b, s) AS n FROM g
+    ranked AS (SELECT s, ROW_NUMBER() OVER (ORDER BY COUNT(*) DESC, s) AS r, COUNT(*) OVER () AS n FROM calls GROUP BY s),
+    c AS ${materialized} (
+      SELECT b, CASE WHEN s IN (SELECT s FROM ranked WHERE n <= ${MAX_SERIES} OR r < ${MAX_SERIES}) THEN s ELSE '${OTHER_SERIES}' END AS s, name, d, e, t FROM calls
     )
-    SELECT b, s, COUNT(*) AS calls, SUM(e) AS errors, SUM(t) AS tool_errors,
-           MIN(CASE WHEN k = (n + 1) / 2 THEN d END) AS p50,
-           MIN(CASE WHEN k = (95 * n + 99) / 100 THEN d END) AS p95
-    FROM r GROUP BY b, s`;
-  return rawSql().query<FigureRow>(sql, from, size, ...(series.folded ? series.kept : []), ...filter.params);
+    ${grouped}`;
+  return rawSql().query<FigureRow>(sql, options.from.getTime() / 1000, BUCKETS[options.bucket], ...filter.params);
 }
 
 const count = (value: bigint | number | null) => Number(value ?? 0);
@@ -130,22 +127,15 @@ function figuresOf(row: FigureRow | undefined): StatsFigures {
   return { calls: count(row.calls), errors: count(row.errors), tool_errors: count(row.tool_errors), p50_ms: duration(row.p50), p95_ms: duration(row.p95) };
 }
 
-/** What a series is called: a provider's current name (the name its calls were recorded under once it is gone); an identity mode as stored. */
-async function labelsOf(options: StatsOptions, filter: Filter, keys: string[]): Promise<Map<string, string>> {
-  const labels = new Map(keys.map((key) => [key, key]));
+/** Most calls first; the providers summed up as one last. */
+const bySize = (a: FigureRow, b: FigureRow) => Number(a.s === OTHER_SERIES) - Number(b.s === OTHER_SERIES) || count(b.calls) - count(a.calls) || a.s.localeCompare(b.s);
+
+/** What a series is called: a provider's current name, or one its calls were recorded under once it is gone; an identity mode as stored. */
+async function labelsOf(options: StatsOptions, series: FigureRow[]): Promise<Map<string, string>> {
+  const labels = new Map(series.map((row) => [row.s, row.name ?? row.s]));
   if (options.groupBy !== "provider") return labels;
-  const ids = keys.filter((key) => key !== OTHER_SERIES);
-  const current = await db().mcpProvider.findMany({ where: { workspaceId: options.workspaceId, id: { in: ids } }, select: { id: true, name: true } });
+  const current = await db().mcpProvider.findMany({ where: { workspaceId: options.workspaceId, id: { in: [...labels.keys()] } }, select: { id: true, name: true } });
   for (const provider of current) labels.set(provider.id, provider.name);
-  const gone = ids.filter((id) => !current.some((provider) => provider.id === id));
-  if (gone.length > 0) {
-    const recorded = await rawSql().query<{ s: string; name: string }>(
-      `SELECT provider_id AS s, MAX(provider_name) AS name FROM tool_calls WHERE ${filter.where} AND provider_id IN (${gone.map(() => "?").join(", ")}) GROUP BY provider_id`,
-      ...filter.params,
-      ...gone,
-    );
-    for (const row of recorded) labels.set(row.s, row.name);
-  }
   labels.set(OTHER_SERIES, "Other providers");
   return labels;
 }
@@ -153,21 +143,18 @@ async function labelsOf(options: StatsOptions, filter: Filter, keys: string[]): 
 export async function toolCallStats(asked: StatsOptions): Promise<ToolCallStats> {
   // Buckets are counted in whole seconds from the range's start.
   const options = { ...asked, from: new Date(Math.floor(asked.from.getTime() / 1000) * 1000) };
-  const filter = filterOf(options);
-  const series = await leadingSeries(options, filter);
-  const rows = await figureRows(options, filter, series);
+  const rows = await figureRows(options, filterOf(options));
+  const series = rows.filter((row) => Number(row.b) === -1 && row.s !== "").sort(bySize);
+  const labels = await labelsOf(options, series);
   const size = BUCKETS[options.bucket];
   const bucketTotal = Math.max(1, Math.ceil((options.to.getTime() - options.from.getTime()) / (size * 1000)));
-  const totals = rows.find((row) => Number(row.b) === -1 && row.s === "");
-  // Most calls first, the providers summed up as one last.
-  const rank = (row: FigureRow) => (row.s === OTHER_SERIES && series.folded ? -1 : count(row.calls));
-  const seriesRows = rows.filter((row) => Number(row.b) === -1 && row.s !== "").sort((a, b) => rank(b) - rank(a) || a.s.localeCompare(b.s));
-  const labels = await labelsOf(options, filter, seriesRows.map((row) => row.s));
   const byBucket = new Map<number, FigureRow[]>();
   for (const row of rows) {
     const index = Number(row.b);
     if (index < 0 || index >= bucketTotal) continue;
-    byBucket.set(index, [...(byBucket.get(index) ?? []), row]);
+    const cells = byBucket.get(index);
+    if (cells) cells.push(row);
+    else byBucket.set(index, [row]);
   }
   const start = options.from.getTime();
   return {
@@ -176,8 +163,8 @@ export async function toolCallStats(asked: StatsOptions): Promise<ToolCallStats>
     bucket: options.bucket,
     bucket_seconds: size,
     group_by: options.groupBy,
-    totals: figuresOf(totals),
-    series: seriesRows.map((row) => ({ key: row.s, label: labels.get(row.s) ?? row.s, ...figuresOf(row) })),
+    totals: figuresOf(rows.find((row) => Number(row.b) === -1 && row.s === "")),
+    series: series.map((row) => ({ key: row.s, label: labels.get(row.s) ?? row.s, ...figuresOf(row) })),
     buckets: Array.from({ length: bucketTotal }, (_, index) => {
       const cells = byBucket.get(index) ?? [];
       return {

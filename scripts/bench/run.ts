@@ -8,8 +8,9 @@
 //      sessions; 100 sessions across two instances on PostgreSQL (gateway.ts)
 //   d. first-load JavaScript of the settings page (gzip) from the production build
 //   e. verifying an activity chain of 100,000 records, SQLite and PostgreSQL (audit.ts)
-// `npm run bench -- --only gateway` (or list, tool, first-load, audit) runs one section; --only
-// gateway and --only audit also rewrite their section of docs/performance.md in place. BENCH_SECONDS shortens the timed parts.
+//   f. the Activity charts' aggregate over 100,000 calls, SQLite and PostgreSQL (activity-stats.ts)
+// `npm run bench -- --only gateway` (or list, tool, first-load, audit, stats) runs one section; --only
+// gateway, --only audit and --only stats also rewrite their section of docs/performance.md in place. BENCH_SECONDS shortens the timed parts.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
@@ -19,6 +20,7 @@ import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
 import { z } from "zod";
 import { listenOnFreePort } from "../../e2e/support/ports";
+import { activityStatsSection, benchActivityStats } from "./activity-stats";
 import { auditSection, benchAudit } from "./audit";
 import { benchGateway, gatewaySection } from "./gateway";
 import { DURATION, baseEnv, bin, dataDir, fmt, root, run, seed, sqliteUrl, startConsole, unusedPort } from "./support";
@@ -112,7 +114,7 @@ async function benchFirstLoad() {
 }
 
 
-const SECTIONS = ["list", "tool", "gateway", "first-load", "audit"] as const;
+const SECTIONS = ["list", "tool", "gateway", "first-load", "audit", "stats"] as const;
 const onlySchema = z.enum(SECTIONS).optional();
 
 /** Replaces section `letter` of docs/performance.md (it runs up to `next`), leaving the rest as the last full run wrote it; a section that isn't there yet goes in before `next`. */
@@ -136,6 +138,12 @@ async function main() {
     const audit = await benchAudit();
     spliceSection("e", "## Reproduce", auditSection(audit));
     console.log("\nRewrote section e of docs/performance.md");
+    return;
+  }
+  if (only === "stats") {
+    console.log(`MCP Console benchmarks — ${machine}\n\nf. the Activity charts' aggregate`);
+    spliceSection("f", "## Reproduce", activityStatsSection(await benchActivityStats()));
+    console.log("\nRewrote section f of docs/performance.md");
     return;
   }
   if (!existsSync(path.join(root, ".next", "BUILD_ID"))) run(bin("next"), ["build"], { ...process.env });
@@ -171,6 +179,8 @@ async function main() {
   console.log(`  ${firstLoad.scripts} scripts, ${fmt(firstLoad.gzipKb)} kB gzip (${fmt(firstLoad.rawKb)} kB raw)`);
   console.log("\ne. activity chain verification");
   const audit = await benchAudit();
+  console.log("\nf. the Activity charts' aggregate");
+  const activityStats = await benchActivityStats();
 
   const [small, large] = list;
   const throughputRatio = small.console.rps / small.nextBaseline.rps;
@@ -252,15 +262,17 @@ ${firstLoad.scripts} script files referenced by \`/settings/providers\` (signed 
 **${fmt(firstLoad.gzipKb)} kB gzip** (${fmt(firstLoad.rawKb)} kB raw). Target ≤ 200 kB gzip — ${verdict(firstLoad.gzipKb <= 200)}.
 
 ${auditSection(audit)}
+${activityStatsSection(activityStats)}
 ## Reproduce
 
 \`\`\`bash
 npm ci && npm run build && npm run bench     # BENCH_SECONDS=30 for longer load runs
 npm run bench -- --only gateway              # section c alone, rewritten in place
 npm run bench -- --only audit                # section e alone (no build needed), rewritten in place
+npm run bench -- --only stats                # section f alone (no build needed), rewritten in place
 \`\`\`
 
-Section c needs PostgreSQL on this machine: it creates, uses and drops the database
+Sections c, e and f need PostgreSQL on this machine: each creates, uses and drops the database
 \`BENCH_POSTGRES_URL\` names (by default \`postgresql://postgres@127.0.0.1:5432/mcp_console_bench\`).
 `;
   writeFileSync(path.join(root, "docs", "performance.md"), report);

@@ -43,7 +43,7 @@ beforeAll(async () => {
   admin = await createActor("admin");
   member = await createActor("member", admin.workspaceId);
   const created = await call(admin, "POST /api/v1/mcp-providers", { body: { name: "Alpha", server_identifier: `alpha-${randomUUID().slice(0, 8)}`, server_url: `https://mcp.example.com/${randomUUID()}` } });
-  alpha = created.json.id ?? "";
+  alpha = created.json.id;
   const a = { provider: alpha, name: "Alpha before its rename" };
   const b = { provider: beta, name: "Beta" };
   const calls: Call[] = [
@@ -67,51 +67,51 @@ describe("GET /api/v1/tool-calls/stats", () => {
     const res = await call(admin, "GET /api/v1/tool-calls/stats", { query: range });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ from: range.from, to: range.to, bucket: "1h", bucket_seconds: 3600, group_by: "provider" });
-    // All 18 calls in range: 1 2 3 4 5 5 6 7 7 8 9 10 10 20 30 40 50 100 ms — the 9th is the median, the 18th the 95th percentile.
-    expect(res.json.totals).toEqual({ calls: 18, errors: 3, tool_errors: 1, p50_ms: 7, p95_ms: 100 });
+    // All 18 calls in range: 1 2 3 4 5 5 6 7 7 8 9 10 10 20 30 40 50 100 ms — of these, from 0, the median is at ⌊0.5 · 17⌋ = 8, the 95th percentile at ⌊0.95 · 17⌋ = 16.
+    expect(res.json.totals).toEqual({ calls: 18, errors: 3, tool_errors: 1, p50_ms: 7, p95_ms: 50 });
     // Most calls first; a provider is called by its current name, a deleted one by the name its calls were recorded under.
     expect(res.json.series).toEqual([
-      { key: beta, label: "Beta", calls: 11, errors: 1, tool_errors: 0, p50_ms: 6, p95_ms: 50 },
-      { key: alpha, label: "Alpha", calls: 7, errors: 2, tool_errors: 1, p50_ms: 20, p95_ms: 100 },
+      { key: beta, label: "Beta", calls: 11, errors: 1, tool_errors: 0, p50_ms: 6, p95_ms: 10 },
+      { key: alpha, label: "Alpha", calls: 7, errors: 2, tool_errors: 1, p50_ms: 20, p95_ms: 40 },
     ]);
-    const buckets = res.json.buckets ?? [];
+    const buckets = res.json.buckets;
     expect(buckets.map((bucket) => [bucket.start, bucket.calls, bucket.errors, bucket.tool_errors])).toEqual([
       [new Date(T0).toISOString(), 5, 2, 1],
       [new Date(T0 + HOUR).toISOString(), 10, 0, 0],
       [new Date(T0 + 2 * HOUR).toISOString(), 3, 1, 0],
     ]);
     const cell = (index: number, key: string) => buckets[index].series.find((series) => series.key === key);
-    expect(cell(0, alpha)).toEqual({ key: alpha, calls: 4, errors: 1, tool_errors: 1, p50_ms: 20, p95_ms: 40 });
+    expect(cell(0, alpha)).toEqual({ key: alpha, calls: 4, errors: 1, tool_errors: 1, p50_ms: 20, p95_ms: 30 });
     expect(cell(0, beta)).toEqual({ key: beta, calls: 1, errors: 1, tool_errors: 0, p50_ms: 50, p95_ms: 50 });
-    expect(cell(1, beta)).toEqual({ key: beta, calls: 10, errors: 0, tool_errors: 0, p50_ms: 5, p95_ms: 10 });
+    expect(cell(1, beta)).toEqual({ key: beta, calls: 10, errors: 0, tool_errors: 0, p50_ms: 5, p95_ms: 9 });
     expect(cell(1, alpha)).toBeUndefined();
-    expect(cell(2, alpha)).toEqual({ key: alpha, calls: 3, errors: 1, tool_errors: 0, p50_ms: 7, p95_ms: 100 });
+    expect(cell(2, alpha)).toEqual({ key: alpha, calls: 3, errors: 1, tool_errors: 0, p50_ms: 7, p95_ms: 7 });
   });
 
   it("groups by the identity mode the calls carried", async () => {
     const res = await call(admin, "GET /api/v1/tool-calls/stats", { query: { ...range, group_by: "identity" } });
-    expect(res.json.series?.map(({ key, label, calls, errors }) => ({ key, label, calls, errors }))).toEqual([
+    expect(res.json.series.map(({ key, label, calls, errors }) => ({ key, label, calls, errors }))).toEqual([
       { key: "idp_token", label: "idp_token", calls: 11, errors: 1 },
       { key: "off", label: "off", calls: 7, errors: 2 },
     ]);
-    expect(res.json.buckets?.[0].series.map((series) => [series.key, series.calls]).sort()).toEqual([["idp_token", 1], ["off", 4]]);
+    expect(res.json.buckets[0].series.map((series) => [series.key, series.calls]).sort()).toEqual([["idp_token", 1], ["off", 4]]);
   });
 
   it("narrows to one provider (what the provider's page draws)", async () => {
     const res = await call(admin, "GET /api/v1/tool-calls/stats", { query: { ...range, provider: alpha } });
-    expect(res.json.totals).toEqual({ calls: 7, errors: 2, tool_errors: 1, p50_ms: 20, p95_ms: 100 });
-    expect(res.json.series?.map((series) => series.key)).toEqual([alpha]);
+    expect(res.json.totals).toEqual({ calls: 7, errors: 2, tool_errors: 1, p50_ms: 20, p95_ms: 40 });
+    expect(res.json.series.map((series) => series.key)).toEqual([alpha]);
   });
 
   it("shows a member only their own calls, and refuses them anyone else's", async () => {
     const own = await call(member, "GET /api/v1/tool-calls/stats", { query: range });
-    expect(own.json.totals).toEqual({ calls: 4, errors: 2, tool_errors: 0, p50_ms: 7, p95_ms: 100 });
-    expect((await call(member, "GET /api/v1/tool-calls/stats", { query: { ...range, user: member.userId } })).json.totals?.calls).toBe(4);
+    expect(own.json.totals).toEqual({ calls: 4, errors: 2, tool_errors: 0, p50_ms: 7, p95_ms: 50 });
+    expect((await call(member, "GET /api/v1/tool-calls/stats", { query: { ...range, user: member.userId } })).json.totals.calls).toBe(4);
     const refused = await call(member, "GET /api/v1/tool-calls/stats", { query: { ...range, user: admin.userId } });
     expect(refused.status).toBe(403);
     expect(refused.json.code).toBe("forbidden");
     // An admin may look at one member's.
-    expect((await call(admin, "GET /api/v1/tool-calls/stats", { query: { ...range, user: member.userId } })).json.totals?.calls).toBe(4);
+    expect((await call(admin, "GET /api/v1/tool-calls/stats", { query: { ...range, user: member.userId } })).json.totals.calls).toBe(4);
   });
 
   it("answers an empty range with every bucket, all zero", async () => {
@@ -120,16 +120,16 @@ describe("GET /api/v1/tool-calls/stats", () => {
     expect(res.json.series).toEqual([]);
     // Five hours in at most 40 buckets: the smallest size that fits is 15 minutes.
     expect(res.json.bucket).toBe("15m");
-    expect(res.json.buckets?.map((bucket) => bucket.calls)).toEqual(new Array(20).fill(0));
+    expect(res.json.buckets.map((bucket) => bucket.calls)).toEqual(new Array(20).fill(0));
   });
 
   it("chooses a bucket for the range when none is given: the last 24 hours by the hour, a week by six hours", async () => {
     const day = await call(admin, "GET /api/v1/tool-calls/stats", {});
     expect(day.status).toBe(200);
-    expect([day.json.bucket, day.json.buckets?.length]).toEqual(["1h", 24]);
-    expect(Date.parse(day.json.to ?? "") - Date.parse(day.json.from ?? "")).toBeGreaterThanOrEqual(24 * HOUR - 1000);
+    expect([day.json.bucket, day.json.buckets.length]).toEqual(["1h", 24]);
+    expect(Date.parse(day.json.to) - Date.parse(day.json.from)).toBeGreaterThanOrEqual(24 * HOUR - 1000);
     const week = await call(admin, "GET /api/v1/tool-calls/stats", { query: { from: new Date(T0).toISOString(), to: new Date(T0 + 7 * 24 * HOUR).toISOString() } });
-    expect([week.json.bucket, week.json.buckets?.length, week.json.totals?.calls]).toEqual(["6h", 28, 19]);
+    expect([week.json.bucket, week.json.buckets.length, week.json.totals.calls]).toEqual(["6h", 28, 19]);
   });
 
   it.each([
@@ -154,10 +154,10 @@ describe("GET /api/v1/tool-calls/stats", () => {
     const providers = Array.from({ length: 10 }, (_, i) => ({ id: randomUUID(), name: `P${i}`, calls: 20 - i }));
     await appendRecords(providers.flatMap((provider) => Array.from({ length: provider.calls }, (_, n) => recordOf({ by: crowd, provider: provider.id, name: provider.name, at: T0 + n * 1000, ms: n + 1 }))));
     const res = await call(crowd, "GET /api/v1/tool-calls/stats", { query: range });
-    const series = res.json.series ?? [];
+    const series = res.json.series;
     expect(series.map((entry) => [entry.label, entry.calls])).toEqual([...providers.slice(0, MAX_SERIES - 1).map((provider) => [provider.name, provider.calls]), ["Other providers", 13 + 12 + 11]]);
-    // The other providers' calls took 1…13, 1…12 and 1…11 ms: 36 calls, the 18th fastest took 6 ms.
+    // The other providers' calls took 1…13, 1…12 and 1…11 ms: of the 36 sorted, from 0, the 17th is 6 ms and the 33rd 12 ms.
     expect(series.at(-1)).toMatchObject({ key: "other", p50_ms: 6, p95_ms: 12 });
-    expect(res.json.totals?.calls).toBe(providers.reduce((sum, provider) => sum + provider.calls, 0));
+    expect(res.json.totals.calls).toBe(providers.reduce((sum, provider) => sum + provider.calls, 0));
   });
 });
