@@ -44,9 +44,9 @@ export function activityStatsSection(figures: StatsFigures[]): string {
 
 One workspace's ${figures[0]?.records.toLocaleString("en") ?? "100,000"} tool calls spread over 30 days (12 providers, 20 users, three identity
 modes, one call in 20 failed), summed up by \`toolCallStats\` — what the endpoint runs — for the views
-the charts ask for; the median of ${figures[0]?.cases[0]?.ms.length ?? 5} runs each. Per provider, twelve providers are more
-than the eight series an answer holds, so those rows are read twice (the second pass sums the
-smallest up as one); per identity mode is the one-pass figure.
+the charts ask for; the median of ${figures[0]?.cases[0]?.ms.length ?? 5} runs each. Per provider, twelve providers are more than the
+eight series an answer holds: the five with the fewest calls are summed up as one, in the same
+statement.
 
 | view | calls in range | ${figures.map((row) => row.database).join(" | ")} |
 |---|---:|${figures.map(() => "---:").join("|")}|
