@@ -4,21 +4,26 @@
 // GET /api/v1/tool-calls/stats answers — never from the rows. Colours come from CSS variables that
 // follow the colour scheme (app/globals.css); each chart names itself and its totals for screen
 // readers, and the table below them gives every series' figures as text.
+import dynamic from "next/dynamic";
 import { useId, useState } from "react";
-import { Bar, BarChart, CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis, type TooltipContentProps } from "recharts";
 import { identityLabel } from "@/components/activity/identity-labels";
 import { LoadError } from "@/components/ui/load-error";
 import { CHART_RANGE_NAMES, CHART_RANGES, type ChartRange } from "@/lib/activity/stats-window";
 import { useToolCallStats, type StatsView, type ToolCallStats } from "@/lib/client/hooks";
-import { axisTicks, bucketLabel, chartRows, formatCount, formatDuration, perBucket, tickLabel, type ChartMetric } from "@/lib/client/stats-chart";
+import { CHART_HEIGHT, formatCount, formatDuration, METRIC_TITLES, perBucket, type ChartMetric, type ChartSeries } from "@/lib/client/stats-chart";
+
+// The chart library comes with the first chart, not with the page: the figures above and the table below need none of it.
+const MetricPlot = dynamic(() => import("@/components/activity/metric-plot").then((module) => module.MetricPlot), {
+  ssr: false,
+  loading: () => <div style={{ height: CHART_HEIGHT }} />,
+});
 
 type Grouping = StatsView["groupBy"];
-type Series = ToolCallStats["series"][number] & { name: string; color: string };
 
 const PALETTE_SIZE = 8;
 const colorOf = (index: number, key: string) => (key === "other" ? "var(--chart-other)" : `var(--chart-${(index % PALETTE_SIZE) + 1})`);
 
-function seriesOf(stats: ToolCallStats): Series[] {
+function seriesOf(stats: ToolCallStats): ChartSeries[] {
   return stats.series.map((entry, index) => ({ ...entry, name: stats.group_by === "identity" ? identityLabel(entry.key) : entry.label, color: colorOf(index, entry.key) }));
 }
 
@@ -42,74 +47,22 @@ function Choice<T extends string>({ legend, name, value, options, onChange }: { 
   );
 }
 
-const METRICS: Record<ChartMetric, { title: string; format: (value: number) => string }> = {
-  calls: { title: "Calls", format: formatCount },
-  errors: { title: "Errors", format: formatCount },
-  p50_ms: { title: "Median latency", format: formatDuration },
-};
-
-function ChartTooltip({ active, payload, label, metric, bucketSeconds }: Pick<TooltipContentProps, "active" | "payload" | "label"> & { metric: ChartMetric; bucketSeconds: number }) {
-  if (!active || payload.length === 0 || typeof label !== "number") return null;
-  return (
-    <div className="max-w-64 rounded-md border border-zinc-200 bg-white px-3 py-2 text-xs shadow-md dark:border-zinc-700 dark:bg-zinc-900">
-      <p className="mb-1 font-medium">{bucketLabel(label, bucketSeconds)}</p>
-      <ul className="space-y-0.5">
-        {payload.map((entry) => (
-          <li key={String(entry.dataKey)} className="flex items-center gap-2">
-            <span aria-hidden className="size-2.5 shrink-0 rounded-sm" style={{ background: entry.color }} />
-            <span className="min-w-0 truncate">{entry.name}</span>
-            <span className="ml-auto pl-2 tabular-nums">{typeof entry.value === "number" ? METRICS[metric].format(entry.value) : ""}</span>
-          </li>
-        ))}
-      </ul>
-    </div>
-  );
-}
-
-/** One chart: stacked bars for counts, a line per series for the median; its title and totals are its text. */
-function MetricChart({ stats, series, range, metric }: { stats: ToolCallStats; series: Series[]; range: ChartRange; metric: ChartMetric }) {
-  const rows = chartRows(stats, metric);
-  const { title, format } = METRICS[metric];
-  const caption = `${title} ${perBucket(stats.bucket_seconds)}`;
-  const axis = {
-    x: { dataKey: "t", ticks: axisTicks(stats, range), tickFormatter: (t: number) => tickLabel(t, range), interval: "preserveStartEnd" as const, minTickGap: 8, tick: { fill: "var(--chart-axis)", fontSize: 11 }, tickLine: false, axisLine: { stroke: "var(--chart-grid)" } },
-    y: { width: metric === "p50_ms" ? 48 : 36, allowDecimals: false, tickFormatter: format, tick: { fill: "var(--chart-axis)", fontSize: 11 }, tickLine: false, axisLine: false },
-  };
-  const common = { data: rows, responsive: true, style: { width: "100%", height: 168 }, margin: { top: 6, right: 10, bottom: 0, left: 0 }, title: caption, desc: chartSummary(series, metric) };
-  const tooltip = <Tooltip content={(props) => <ChartTooltip {...props} metric={metric} bucketSeconds={stats.bucket_seconds} />} cursor={metric === "p50_ms" ? { stroke: "var(--chart-grid)" } : { fill: "var(--chart-cursor)" }} isAnimationActive={false} />;
+/** One chart: its title and total, and the plot (recharts, loaded with the first chart) that names its figures to screen readers. */
+function MetricChart({ stats, series, range, metric }: { stats: ToolCallStats; series: ChartSeries[]; range: ChartRange; metric: ChartMetric }) {
+  const caption = `${METRIC_TITLES[metric]} ${perBucket(stats.bucket_seconds)}`;
   return (
     <figure className="min-w-0 rounded-xl border border-zinc-200 p-3 dark:border-zinc-800">
       <figcaption className="mb-2 flex flex-wrap items-baseline justify-between gap-x-2 text-sm">
         <span className="font-medium">{caption}</span>
         <span className="text-xs text-muted tabular-nums">{metric === "p50_ms" ? `${formatDuration(stats.totals.p50_ms)} overall` : `${formatCount(stats.totals[metric])} in all`}</span>
       </figcaption>
-      {metric === "p50_ms" ? (
-        <LineChart {...common}>
-          <CartesianGrid vertical={false} stroke="var(--chart-grid)" />
-          <XAxis {...axis.x} />
-          <YAxis {...axis.y} />
-          {tooltip}
-          {series.map((entry) => (
-            <Line key={entry.key} dataKey={entry.key} name={entry.name} stroke={entry.color} strokeWidth={2} dot={{ r: 3, strokeWidth: 0, fill: entry.color }} activeDot={{ r: 4 }} isAnimationActive={false} type="linear" />
-          ))}
-        </LineChart>
-      ) : (
-        <BarChart {...common}>
-          <CartesianGrid vertical={false} stroke="var(--chart-grid)" />
-          <XAxis {...axis.x} />
-          <YAxis {...axis.y} />
-          {tooltip}
-          {series.map((entry) => (
-            <Bar key={entry.key} dataKey={entry.key} name={entry.name} stackId="calls" fill={entry.color} isAnimationActive={false} />
-          ))}
-        </BarChart>
-      )}
+      <MetricPlot stats={stats} series={series} range={range} metric={metric} title={caption} desc={chartSummary(series, metric)} />
     </figure>
   );
 }
 
 /** Every series' figures as text: the charts' legend, and what a screen reader reads instead of them. */
-function SeriesTable({ series, grouping }: { series: Series[]; grouping: Grouping }) {
+function SeriesTable({ series, grouping }: { series: ChartSeries[]; grouping: Grouping }) {
   return (
     <div className="relative overflow-x-auto rounded-xl border border-zinc-200 dark:border-zinc-800">
       <table className="w-full text-left text-sm">
@@ -155,7 +108,7 @@ function totalsSentence(stats: ToolCallStats, range: ChartRange): string {
 }
 
 /** What each chart says of itself to a screen reader: its figure per series. */
-function chartSummary(series: Series[], metric: ChartMetric): string {
+function chartSummary(series: ChartSeries[], metric: ChartMetric): string {
   if (metric === "p50_ms") return series.map((entry) => `${entry.name} ${formatDuration(entry.p50_ms)}`).join(", ");
   return series.map((entry) => `${entry.name} ${formatCount(entry[metric])}`).join(", ");
 }

@@ -5,6 +5,11 @@ import type { ChartRange } from "@/lib/activity/stats-window";
 import type { ToolCallStats } from "@/lib/client/hooks";
 
 export type ChartMetric = "calls" | "errors" | "p50_ms";
+export const METRIC_TITLES: Record<ChartMetric, string> = { calls: "Calls", errors: "Errors", p50_ms: "Median latency" };
+/** A series as the charts draw it: its figures, what it is called and its colour. */
+export type ChartSeries = ToolCallStats["series"][number] & { name: string; color: string };
+/** Each plot's height in pixels (kept while the chart library loads). */
+export const CHART_HEIGHT = 168;
 /** A bucket as a chart row: `t` is its start (ms), then a value per series key; no value where the series had no calls (a gap in a line). */
 export type ChartRow = { t: number } & Record<string, number | undefined>;
 
@@ -65,4 +70,8 @@ export function formatDuration(ms: number | null): string {
 const count = new Intl.NumberFormat();
 export function formatCount(n: number): string {
   return count.format(n);
+}
+
+export function formatMetric(metric: ChartMetric, value: number): string {
+  return metric === "p50_ms" ? formatDuration(value) : formatCount(value);
 }
