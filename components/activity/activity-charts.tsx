@@ -8,6 +8,7 @@ import dynamic from "next/dynamic";
 import { useId, useState } from "react";
 import { identityLabel } from "@/components/activity/identity-labels";
 import { LoadError } from "@/components/ui/load-error";
+import { tableFrameClass } from "@/components/ui/table-frame";
 import { CHART_RANGE_NAMES, CHART_RANGES, type ChartRange } from "@/lib/activity/stats-window";
 import { useToolCallStats, type StatsView, type ToolCallStats } from "@/lib/client/hooks";
 import { CHART_HEIGHT, formatCount, formatDuration, METRIC_TITLES, perBucket, type ChartMetric, type ChartSeries } from "@/lib/client/stats-chart";
@@ -64,7 +65,7 @@ function MetricChart({ stats, series, range, metric }: { stats: ToolCallStats; s
 /** Every series' figures as text: the charts' legend, and what a screen reader reads instead of them. */
 function SeriesTable({ series, grouping }: { series: ChartSeries[]; grouping: Grouping }) {
   return (
-    <div className="relative overflow-x-auto rounded-xl border border-zinc-200 dark:border-zinc-800">
+    <div className={tableFrameClass}>
       <table className="w-full text-left text-sm">
         <caption className="sr-only">The range&apos;s figures {grouping === "provider" ? "by provider" : "by identity mode"}</caption>
         <thead className="bg-zinc-50 text-xs uppercase tracking-wide text-muted dark:bg-zinc-900">

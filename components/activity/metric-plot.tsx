@@ -31,15 +31,19 @@ export function MetricPlot({ stats, series, range, metric, title, desc }: { stat
     y: { width: metric === "p50_ms" ? 48 : 36, allowDecimals: false, tickFormatter: (value: number) => formatMetric(metric, value), tick: { fill: "var(--chart-axis)", fontSize: 11 }, tickLine: false, axisLine: false },
   };
   const common = { data: chartRows(stats, metric), responsive: true, style: { width: "100%", height: CHART_HEIGHT }, margin: { top: 6, right: 10, bottom: 0, left: 0 }, title, desc };
-  const tooltip = <Tooltip content={(props) => <ChartTooltip {...props} metric={metric} bucketSeconds={stats.bucket_seconds} />} cursor={metric === "p50_ms" ? { stroke: "var(--chart-grid)" } : { fill: "var(--chart-cursor)" }} isAnimationActive={false} />;
-  const grid = <CartesianGrid vertical={false} stroke="var(--chart-grid)" />;
+  // Recharts 3 finds its parts anywhere below the chart: both kinds share these.
+  const frame = (
+    <>
+      <CartesianGrid vertical={false} stroke="var(--chart-grid)" />
+      <XAxis {...axis.x} />
+      <YAxis {...axis.y} />
+      <Tooltip content={(props) => <ChartTooltip {...props} metric={metric} bucketSeconds={stats.bucket_seconds} />} cursor={metric === "p50_ms" ? { stroke: "var(--chart-grid)" } : { fill: "var(--chart-cursor)" }} isAnimationActive={false} />
+    </>
+  );
   if (metric === "p50_ms") {
     return (
       <LineChart {...common}>
-        {grid}
-        <XAxis {...axis.x} />
-        <YAxis {...axis.y} />
-        {tooltip}
+        {frame}
         {series.map((entry) => (
           <Line key={entry.key} dataKey={entry.key} name={entry.name} stroke={entry.color} strokeWidth={2} dot={{ r: 3, strokeWidth: 0, fill: entry.color }} activeDot={{ r: 4 }} isAnimationActive={false} type="linear" />
         ))}
@@ -48,10 +52,7 @@ export function MetricPlot({ stats, series, range, metric, title, desc }: { stat
   }
   return (
     <BarChart {...common}>
-      {grid}
-      <XAxis {...axis.x} />
-      <YAxis {...axis.y} />
-      {tooltip}
+      {frame}
       {series.map((entry) => (
         <Bar key={entry.key} dataKey={entry.key} name={entry.name} stackId="calls" fill={entry.color} isAnimationActive={false} />
       ))}

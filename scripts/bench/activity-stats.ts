@@ -2,31 +2,16 @@
 // over a workspace's 100,000 calls in 30 days, on SQLite and on PostgreSQL (the target: well under a
 // second for the widest view). The calls are seeded and timed by scripts/bench/activity-stats-worker.ts
 // in a fresh database of each kind.
-import { spawnSync } from "node:child_process";
 import { z } from "zod";
-import { baseEnv, bin, fmt, freshPostgres, root, run, sqliteUrl } from "./support";
+import { fmt, onBothDatabases } from "./support";
 
 const resultSchema = z.object({ records: z.int(), cases: z.array(z.object({ name: z.string(), calls: z.int(), ms: z.array(z.number()) })) });
 export type StatsFigures = { database: string } & z.infer<typeof resultSchema>;
 
-function measure(database: string, url: string): StatsFigures {
-  const env = baseEnv(url, 0);
-  run(bin("prisma"), ["migrate", "deploy"], env);
-  const result = spawnSync(bin("tsx"), ["--conditions=react-server", "scripts/bench/activity-stats-worker.ts"], { cwd: root, env, encoding: "utf8", maxBuffer: 1 << 20 });
-  if (result.status !== 0) throw new Error(`the activity-stats bench failed on ${database}: ${result.stderr}`);
-  return { database, ...resultSchema.parse(JSON.parse(result.stdout)) };
-}
-
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
 
 export async function benchActivityStats(): Promise<StatsFigures[]> {
-  const figures = [measure("SQLite", sqliteUrl("activity-stats.db"))];
-  const postgres = await freshPostgres();
-  try {
-    figures.push(measure("PostgreSQL", postgres.url));
-  } finally {
-    await postgres.drop();
-  }
+  const figures = await onBothDatabases("activity-stats", "scripts/bench/activity-stats-worker.ts", resultSchema);
   for (const row of figures) {
     for (const entry of row.cases) console.log(`  ${row.database}, ${entry.name}: ${entry.calls.toLocaleString("en")} calls, median ${fmt(median(entry.ms), 0)} ms`);
   }
