@@ -7,8 +7,8 @@ import { useFeatures, useProviders, useToolCalls, type ToolCallEntry, type ToolC
 import { relativeTime } from "@/lib/client/time";
 import { tableFrameClass } from "@/components/ui/table-frame";
 import { LoadError } from "@/components/ui/load-error";
-
-const IDENTITY_LABELS: Record<string, string> = { off: "Provider's credentials", oauth: "OAuth connection" };
+import { ActivityCharts } from "@/components/activity/activity-charts";
+import { identityLabel } from "@/components/activity/identity-labels";
 
 const VIA_LABELS: Record<ToolCallEntry["via"], string> = { gateway: "MCP client", api: "API", console: "Try it" };
 
@@ -71,6 +71,8 @@ export function ActivityPage({ userId }: { userId: string }) {
           </a>
         )}
       </div>
+      <ActivityCharts provider={provider || undefined} user={admin && onlyMine ? userId : undefined} />
+      <h2 className="text-lg font-semibold">Calls</h2>
       {/* Focusable: on a phone the table may scroll sideways, and keyboards must be able to scroll it. */}
       <div className={tableFrameClass} tabIndex={0} role="region" aria-label="Tool calls">
         {calls.isPending ? (
@@ -101,7 +103,7 @@ export function ActivityPage({ userId }: { userId: string }) {
                   <td className="hidden px-4 py-2.5 text-muted sm:table-cell">{VIA_LABELS[row.via]}</td>
                   <td className="px-4 py-2.5"><Outcome outcome={row.outcome} /></td>
                   <td className="hidden px-4 py-2.5 text-right tabular-nums text-muted sm:table-cell">{row.duration_ms} ms</td>
-                  <td className="hidden px-4 py-2.5 text-muted sm:table-cell">{IDENTITY_LABELS[row.identity] ?? "Forwarded as the user"}</td>
+                  <td className="hidden px-4 py-2.5 text-muted sm:table-cell">{identityLabel(row.identity)}</td>
                 </tr>
               ))}
             </tbody>

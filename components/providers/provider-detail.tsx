@@ -16,6 +16,7 @@ import { IdentityCheckPanel } from "@/components/providers/identity-check";
 import { ConnectFromError, OAuthConnection } from "@/components/providers/oauth-connection";
 import { ProviderIcon } from "@/components/providers/provider-icon";
 import { ActivityRecording } from "@/components/providers/activity-recording";
+import { ActivityCharts } from "@/components/activity/activity-charts";
 import { canManageProviders } from "@/lib/auth/roles";
 import { ApiClientError, errorMessage } from "@/lib/client/api";
 import { useDeleteProvider, useFeatures, useProvider, useProviderTools, useRefreshTools, useSetToolRule, useToolPolicySaving, toolRuleOf, type ProviderTool, type ToolRule } from "@/lib/client/hooks";
@@ -114,6 +115,8 @@ export function ProviderDetail({ id, signedInWithSso, consoleUrl, connectFailure
       {p.authentication && !p.identity_forwarding_active && <OAuthConnection provider={p} isAdmin={features.data ? canManageProviders(features.data.role) : false} failure={connectFailure} />}
 
       <ConnectClient consoleUrl={consoleUrl} serverIdentifier={p.server_identifier} />
+
+      <ActivityCharts provider={p.id} grouping="identity" heading={canManage ? "Activity" : "Your activity"} />
 
       <section aria-labelledby="tools-heading" className="space-y-3">
         {features.data && !canManage && (

@@ -34,6 +34,7 @@ import { verifyToolCallsContract } from "@/app/api/v1/tool-calls/verify/contract
 import { exportToolCallsContract } from "@/app/api/v1/tool-calls/export/contract";
 import { listApprovalsContract } from "@/app/api/v1/approvals/contract";
 import { decideApprovalContract } from "@/app/api/v1/approvals/[id]/contract";
+import { toolCallStatsContract } from "@/app/api/v1/tool-calls/stats/contract";
 
 export const CONTRACTS = [
   listProvidersContract,
@@ -57,6 +58,7 @@ export const CONTRACTS = [
   exportToolCallsContract,
   listApprovalsContract,
   decideApprovalContract,
+  toolCallStatsContract,
   featuresContract,
   listApiTokensContract,
   createApiTokenContract,

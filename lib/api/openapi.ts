@@ -8,6 +8,7 @@ import { apiTokenSchema, createApiTokenSchema, createdApiTokenSchema } from "@/l
 import { createProviderSchema, discoverySchema, patchedProviderSchema, providerListSchema, providerPatchSchema, providerSchema } from "@/lib/providers/schemas";
 import { callToolBodySchema, listedToolSchema, toolListSchema, toolResultSchema, toolSchema } from "@/lib/providers/tool-schemas";
 import { toolCallSchema } from "@/lib/activity/tool-calls";
+import { toolCallStatsSchema } from "@/lib/activity/stats";
 import { toolCallListSchema } from "@/app/api/v1/tool-calls/contract";
 
 // Schemas that appear by name in the document; the others are named after their operation.
@@ -23,6 +24,7 @@ const NAMED: [z.ZodType, string][] = [
   [listedToolSchema, "ListedTool"],
   [toolCallSchema, "ToolCall"],
   [toolCallListSchema, "ToolCallList"],
+  [toolCallStatsSchema, "ToolCallStats"],
   [callToolBodySchema, "CallTool"],
   [toolResultSchema, "ToolResult"],
   [apiTokenSchema, "ApiToken"],

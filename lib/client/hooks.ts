@@ -7,6 +7,7 @@ import { toast } from "sonner";
 import { etagOf } from "@/lib/api/etag";
 import { api, errorMessage, type ApiInput, type ApiResult } from "@/lib/client/api";
 import { PROVIDER_LIST_LIMIT, queryKeys, TOOL_CALL_PAGE } from "@/lib/client/query-keys";
+import { chartWindow, type ChartRange } from "@/lib/activity/stats-window";
 import type { IdentityMode } from "@/lib/identity/modes";
 import type { CreateProviderInput, Provider, ProviderPatch } from "@/lib/providers/schemas";
 
@@ -21,6 +22,7 @@ export type ToolResult = ApiResult<"POST /api/v1/mcp-providers/{id}/tools/{tool}
 export type IdentityCheck = ApiResult<"POST /api/v1/mcp-providers/{id}/identity-check">;
 export type ToolCallPage = ApiResult<"GET /api/v1/tool-calls">;
 export type ToolCallEntry = ToolCallPage["data"][number];
+export type ToolCallStats = ApiResult<"GET /api/v1/tool-calls/stats">;
 export type MemberList = ApiResult<"GET /api/v1/members">;
 export type Member = MemberList["data"][number];
 export type Invitation = MemberList["invitations"][number];
@@ -347,6 +349,23 @@ export function useToolCalls(filters: ToolCallFilters) {
       api("GET /api/v1/tool-calls", { query: { limit: TOOL_CALL_PAGE, ...filters, ...(pageParam ? { cursor: pageParam } : {}) } }),
     initialPageParam: "",
     getNextPageParam: (page) => page.next_cursor ?? undefined,
+  });
+}
+
+export type StatsView = { range: ChartRange; groupBy: "provider" | "identity"; provider?: string; user?: string };
+
+/** The charts' sums for a range ending now; the page on screen stays while another range or grouping loads. */
+export function useToolCallStats(view: StatsView) {
+  return useQuery({
+    queryKey: queryKeys.toolCallStats(view),
+    queryFn: () => {
+      const { from, to, bucket } = chartWindow(view.range, new Date());
+      return api("GET /api/v1/tool-calls/stats", {
+        query: { from: from.toISOString(), to: to.toISOString(), bucket, group_by: view.groupBy, ...(view.provider ? { provider: view.provider } : {}), ...(view.user ? { user: view.user } : {}) },
+      });
+    },
+    placeholderData: keepPreviousData,
+    staleTime: 30_000,
   });
 }
 

@@ -19,6 +19,8 @@ export const queryKeys = {
   approvals: ["approvals"] as const,
   connectedApps: (scope: "mine" | "workspace") => ["connected-apps", scope] as const,
   toolCalls: (filters: { provider?: string; outcome?: string; user?: string }) => ["tool-calls", filters] as const,
+  /** The charts' sums: the range by name (its window is taken when fetched), the grouping, the filters. */
+  toolCallStats: (view: { range: string; groupBy: string; provider?: string; user?: string }) => ["tool-call-stats", view] as const,
   openapi: ["openapi"] as const,
 };
 

@@ -1,29 +1,14 @@
 // Section e of the bench: verifying a workspace's activity chain of 100,000 records, on SQLite and
 // on PostgreSQL (the target: under 5 s on this machine). The chain is built through the console's
 // own append path (scripts/bench/audit-chain.ts) in a fresh database of each kind.
-import { spawnSync } from "node:child_process";
 import { z } from "zod";
-import { baseEnv, bin, fmt, freshPostgres, root, run, sqliteUrl } from "./support";
+import { fmt, onBothDatabases } from "./support";
 
 const resultSchema = z.object({ records: z.int(), buildMs: z.number(), verifyMs: z.array(z.number()) });
 export type AuditFigures = { database: string } & z.infer<typeof resultSchema>;
 
-function measure(database: string, url: string): AuditFigures {
-  const env = baseEnv(url, 0);
-  run(bin("prisma"), ["migrate", "deploy"], env);
-  const result = spawnSync(bin("tsx"), ["--conditions=react-server", "scripts/bench/audit-chain.ts"], { cwd: root, env, encoding: "utf8", maxBuffer: 1 << 20 });
-  if (result.status !== 0) throw new Error(`the audit bench failed on ${database}: ${result.stderr}`);
-  return { database, ...resultSchema.parse(JSON.parse(result.stdout)) };
-}
-
 export async function benchAudit(): Promise<AuditFigures[]> {
-  const figures = [measure("SQLite", sqliteUrl("audit.db"))];
-  const postgres = await freshPostgres();
-  try {
-    figures.push(measure("PostgreSQL", postgres.url));
-  } finally {
-    await postgres.drop();
-  }
+  const figures = await onBothDatabases("audit", "scripts/bench/audit-chain.ts", resultSchema);
   for (const row of figures) {
     console.log(`  ${row.database}: built ${row.records.toLocaleString("en")} records in ${fmt(row.buildMs / 1000, 1)} s; verified in ${row.verifyMs.map((ms) => `${fmt(ms / 1000, 2)} s`).join(", ")}`);
   }

@@ -8,9 +8,10 @@
 //      sessions; 100 sessions across two instances on PostgreSQL (gateway.ts)
 //   d. first-load JavaScript of the settings page (gzip) from the production build
 //   e. verifying an activity chain of 100,000 records, SQLite and PostgreSQL (audit.ts)
-//   f. the gateway with OpenTelemetry on (traces and activity logs to a local OTLP sink) beside off (tracing.ts)
-// `npm run bench -- --only gateway` (or list, tool, first-load, audit, tracing) runs one section; --only
-// gateway, --only audit and --only tracing also rewrite their section of docs/performance.md in place. BENCH_SECONDS shortens the timed parts.
+//   f. the Activity charts' aggregate over 100,000 calls, SQLite and PostgreSQL (activity-stats.ts)
+//   g. the gateway with OpenTelemetry on (traces and activity logs to a local OTLP sink) beside off (tracing.ts)
+// `npm run bench -- --only gateway` (or list, tool, first-load, audit, stats, tracing) runs one section; --only
+// gateway, audit, stats and tracing also rewrite their section of docs/performance.md in place. BENCH_SECONDS shortens the timed parts.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
@@ -20,6 +21,7 @@ import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
 import { z } from "zod";
 import { listenOnFreePort } from "../../e2e/support/ports";
+import { activityStatsSection, benchActivityStats } from "./activity-stats";
 import { auditSection, benchAudit } from "./audit";
 import { benchGateway, gatewaySection } from "./gateway";
 import { DURATION, baseEnv, bin, dataDir, fmt, root, run, seed, sqliteUrl, startConsole, unusedPort } from "./support";
@@ -114,16 +116,17 @@ async function benchFirstLoad() {
 }
 
 
-const SECTIONS = ["list", "tool", "gateway", "first-load", "audit", "tracing"] as const;
+const SECTIONS = ["list", "tool", "gateway", "first-load", "audit", "stats", "tracing"] as const;
 const onlySchema = z.enum(SECTIONS).optional();
 
 /** Replaces section `letter` of docs/performance.md (it runs up to `next`), leaving the rest as the last full run wrote it; a section that isn't there yet goes in before `next`. */
+/** Replaces section `letter` of docs/performance.md (up to the next section), or puts it before `next` when it isn't there yet. */
 function spliceSection(letter: string, next: string, section: string) {
   const file = path.join(root, "docs", "performance.md");
   const doc = existsSync(file) ? readFileSync(file, "utf8") : "";
-  const end = doc.indexOf(next);
-  if (end === -1) throw new Error(`docs/performance.md has no "${next}": run the whole bench once`);
   const start = doc.indexOf(`## ${letter}. `);
+  const end = start === -1 ? doc.indexOf(next) : doc.indexOf("\n## ", start) + 1;
+  if (end <= 0) throw new Error(`docs/performance.md has no "${next}": run the whole bench once`);
   writeFileSync(file, `${doc.slice(0, start === -1 ? end : start)}${section}\n${doc.slice(end)}`);
 }
 
@@ -138,6 +141,12 @@ async function main() {
     const audit = await benchAudit();
     spliceSection("e", "## Reproduce", auditSection(audit));
     console.log("\nRewrote section e of docs/performance.md");
+    return;
+  }
+  if (only === "stats") {
+    console.log(`MCP Console benchmarks — ${machine}\n\nf. the Activity charts' aggregate`);
+    spliceSection("f", "## Reproduce", activityStatsSection(await benchActivityStats()));
+    console.log("\nRewrote section f of docs/performance.md");
     return;
   }
   if (!existsSync(path.join(root, ".next", "BUILD_ID"))) run(bin("next"), ["build"], { ...process.env });
@@ -157,9 +166,9 @@ async function main() {
     return;
   }
   if (only === "tracing") {
-    console.log(`MCP Console benchmarks — ${machine}\n\nf. the gateway with tracing on and off`);
-    spliceSection("f", "## Reproduce", tracingSection(await benchTracing()));
-    console.log("\nRewrote section f of docs/performance.md");
+    console.log(`MCP Console benchmarks — ${machine}\n\ng. the gateway with tracing on and off`);
+    spliceSection("g", "## Reproduce", tracingSection(await benchTracing()));
+    console.log("\nRewrote section g of docs/performance.md");
     return;
   }
   if (only === "first-load") {
@@ -179,7 +188,9 @@ async function main() {
   console.log(`  ${firstLoad.scripts} scripts, ${fmt(firstLoad.gzipKb)} kB gzip (${fmt(firstLoad.rawKb)} kB raw)`);
   console.log("\ne. activity chain verification");
   const audit = await benchAudit();
-  console.log("\nf. the gateway with tracing on and off");
+  console.log("\nf. the Activity charts' aggregate");
+  const activityStats = await benchActivityStats();
+  console.log("\ng. the gateway with tracing on and off");
   const tracing = await benchTracing();
 
   const [small, large] = list;
@@ -262,6 +273,7 @@ ${firstLoad.scripts} script files referenced by \`/settings/providers\` (signed 
 **${fmt(firstLoad.gzipKb)} kB gzip** (${fmt(firstLoad.rawKb)} kB raw). Target ≤ 200 kB gzip — ${verdict(firstLoad.gzipKb <= 200)}.
 
 ${auditSection(audit)}
+${activityStatsSection(activityStats)}
 ${tracingSection(tracing)}
 ## Reproduce
 
@@ -269,10 +281,11 @@ ${tracingSection(tracing)}
 npm ci && npm run build && npm run bench     # BENCH_SECONDS=30 for longer load runs
 npm run bench -- --only gateway              # section c alone, rewritten in place
 npm run bench -- --only audit                # section e alone (no build needed), rewritten in place
-npm run bench -- --only tracing              # section f alone: the gateway with tracing on beside off
+npm run bench -- --only stats                # section f alone (no build needed), rewritten in place
+npm run bench -- --only tracing              # section g alone: the gateway with tracing on beside off
 \`\`\`
 
-Section c needs PostgreSQL on this machine: it creates, uses and drops the database
+Sections c, e, f and g need PostgreSQL on this machine: each creates, uses and drops the database
 \`BENCH_POSTGRES_URL\` names (by default \`postgresql://postgres@127.0.0.1:5432/mcp_console_bench\`).
 `;
   writeFileSync(path.join(root, "docs", "performance.md"), report);

@@ -82,6 +82,28 @@ export async function freshPostgres() {
   return { url, drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
+/**
+ * Runs `worker` (a script printing JSON, with the react-server condition) against a fresh, migrated
+ * SQLite database named after the section and against a fresh PostgreSQL one; returns what each printed.
+ */
+export async function onBothDatabases<T extends object>(section: string, worker: string, schema: z.ZodType<T>): Promise<({ database: string } & T)[]> {
+  const measure = (database: string, url: string) => {
+    const env = baseEnv(url, 0);
+    run(bin("prisma"), ["migrate", "deploy"], env);
+    const result = spawnSync(bin("tsx"), ["--conditions=react-server", worker], { cwd: root, env, encoding: "utf8", maxBuffer: 1 << 20 });
+    if (result.status !== 0) throw new Error(`the ${section} bench failed on ${database}: ${result.stderr}`);
+    return { database, ...schema.parse(JSON.parse(result.stdout)) };
+  };
+  const figures = [measure("SQLite", sqliteUrl(`${section}.db`))];
+  const postgres = await freshPostgres();
+  try {
+    figures.push(measure("PostgreSQL", postgres.url));
+  } finally {
+    await postgres.drop();
+  }
+  return figures;
+}
+
 export type Started = { child: ChildProcess; stop: () => Promise<void> };
 
 function stopper(child: ChildProcess) {

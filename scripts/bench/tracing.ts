@@ -89,7 +89,7 @@ export function tracingSection(figures: TracingFigures) {
   const verdict = (ok: boolean) => (ok ? "met" : "**missed**");
   const errors = (side: Side) => throughput[side].reduce((sum, run) => sum + run.errors, 0);
   const row = (side: Side, name: string) => `| ${name} | ${fmt(latency[side].p50, 2)} ms | ${fmt(latency[side].p99, 2)} ms | ${fmt(cpuPerCall[side], 2)} ms | ${fmt(callsPerSecond(throughput[side]), 0)} | ${errors(side)} |`;
-  return `## f. What tracing costs the gateway
+  return `## g. What tracing costs the gateway
 
 Two production consoles (\`server.mjs\`, SQLite) side by side, the same user on the same whoami server
 as in c.: **off**, with no OpenTelemetry configured, and **on**, sending traces (a span per gateway
