@@ -64,6 +64,12 @@ test("an MCP client that can't be asked waits for the bar on every page; declini
 
     await page.goto("/approvals");
     await expect(page.getByRole("listitem").filter({ hasText: `echo on Asks ${identifier}` })).toContainText("Declined");
+    // The activity log says how the call was asked and what was decided.
+    const row = page.getByRole("row").filter({ hasText: `${identifier} · echo` }).first();
+    await expect(async () => {
+      await page.goto("/activity");
+      await expect(row).toContainText("Declined in the console", { timeout: 1000 });
+    }).toPass();
   } finally {
     await server.stop();
   }

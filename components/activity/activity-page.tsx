@@ -12,6 +12,14 @@ import { identityLabel } from "@/components/activity/identity-labels";
 
 const VIA_LABELS: Record<ToolCallEntry["via"], string> = { gateway: "MCP client", api: "API", console: "Try it" };
 
+const DECIDED: Record<string, string> = { approved: "Approved", declined: "Declined", timed_out: "Not confirmed in time", cancelled: "Dismissed", asked: "Asked" };
+
+/** How a call of an ask-first tool was confirmed: "Approved in the MCP client", "Declined in the console", … */
+function approvalText(approval: string): string {
+  const [decision = "", channel = ""] = approval.split(":");
+  return `${DECIDED[decision] ?? decision} ${channel === "console" ? "in the console" : "in the MCP client"}`;
+}
+
 function Outcome({ outcome }: { outcome: string }) {
   const tone = outcome === "ok" ? "bg-emerald-100 text-emerald-800 dark:bg-emerald-900 dark:text-emerald-200" : outcome === "tool_error" ? "bg-amber-100 text-amber-900 dark:bg-amber-900 dark:text-amber-100" : "bg-red-100 text-red-800 dark:bg-red-900 dark:text-red-100";
   const label = outcome === "ok" ? "OK" : outcome === "tool_error" ? "Tool error" : outcome.replaceAll("_", " ");
@@ -101,7 +109,10 @@ export function ActivityPage({ userId }: { userId: string }) {
                   {admin && <td className="px-4 py-2.5">{row.user.email}</td>}
                   <td className="px-4 py-2.5"><span className="text-muted">{row.provider.name} · </span><span className="font-mono text-xs">{row.tool}</span></td>
                   <td className="hidden px-4 py-2.5 text-muted sm:table-cell">{VIA_LABELS[row.via]}</td>
-                  <td className="px-4 py-2.5"><Outcome outcome={row.outcome} /></td>
+                  <td className="px-4 py-2.5">
+                    <Outcome outcome={row.outcome} />
+                    {row.approval && <span className="mt-1 block text-xs text-muted">{approvalText(row.approval)}</span>}
+                  </td>
                   <td className="hidden px-4 py-2.5 text-right tabular-nums text-muted sm:table-cell">{row.duration_ms} ms</td>
                   <td className="hidden px-4 py-2.5 text-muted sm:table-cell">{identityLabel(row.identity)}</td>
                 </tr>
