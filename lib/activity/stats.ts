@@ -3,6 +3,7 @@
 // few hundred numbers however many calls there were: each call is placed in its bucket and series
 // and grouped three ways — bucket × series for the charts, series for the legend, everything for
 // the totals — in one statement (figureRows).
+import { SUCCESSFUL_OUTCOMES } from "@/lib/activity/outcomes";
 import "server-only";
 import { z } from "zod";
 import { BUCKETS, type BucketName } from "@/lib/activity/stats-window";
@@ -17,7 +18,7 @@ export const OTHER_SERIES = "other";
 
 const figuresShape = {
   calls: z.int(),
-  errors: z.int().describe('Calls whose outcome was anything but "ok" (as the list\'s outcome=error)'),
+  errors: z.int().describe('Calls whose outcome was an error: anything but "ok", "input_required" (the first half of a 2026-07-28 round trip) and "resumed" (as the list\'s outcome=error)'),
   tool_errors: z.int().describe('Of those, calls the tool itself answered with an error ("tool_error"); the rest failed in the console or on the way to the server'),
   p50_ms: z.int().nullable().describe("The median duration: of the n durations sorted, the one at position ⌊0.5·(n−1)⌋ counting from 0 (the lower middle one for an even n); null without calls"),
   p95_ms: z.int().nullable().describe("The 95th percentile duration: of the n durations sorted, the one at position ⌊0.95·(n−1)⌋ counting from 0; null without calls"),
@@ -108,7 +109,7 @@ async function figureRows(options: StatsOptions, filter: Filter): Promise<Figure
   const sql = `
     WITH calls AS ${materialized} (
       SELECT ${bucketOf} AS b, ${column} AS s, ${nameOf} AS name, duration_ms AS d,
-             CASE WHEN outcome = 'ok' THEN 0 ELSE 1 END AS e, CASE WHEN outcome = 'tool_error' THEN 1 ELSE 0 END AS t
+             CASE WHEN outcome IN (${SUCCESSFUL_OUTCOMES.map((outcome) => `'${outcome}'`).join(", ")}) THEN 0 ELSE 1 END AS e, CASE WHEN outcome = 'tool_error' THEN 1 ELSE 0 END AS t
       FROM tool_calls WHERE ${filter.where}
     ),
     ranked AS (SELECT s, ROW_NUMBER() OVER (ORDER BY COUNT(*) DESC, s) AS r, COUNT(*) OVER () AS n FROM calls GROUP BY s),

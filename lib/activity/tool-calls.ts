@@ -3,6 +3,7 @@
 // results only where an admin turned recording on for the provider. Rows join their workspace's
 // hash chain as they are written (lib/activity/chain-store.ts) and are pruned after
 // TOOL_CALL_RETENTION_DAYS (lib/activity/retention.ts).
+import { SUCCESSFUL_OUTCOMES } from "@/lib/activity/outcomes";
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
@@ -164,7 +165,7 @@ export function toolCallWhere(filter: ToolCallFilter) {
     workspaceId: filter.workspaceId,
     ...(filter.userId ? { userId: filter.userId } : {}),
     ...(filter.providerId ? { providerId: filter.providerId } : {}),
-    ...(filter.outcome === "error" ? { outcome: { notIn: ["ok"] } } : filter.outcome ? { outcome: filter.outcome } : {}),
+    ...(filter.outcome === "error" ? { outcome: { notIn: [...SUCCESSFUL_OUTCOMES] } } : filter.outcome ? { outcome: filter.outcome } : {}),
     ...(filter.from || filter.to ? { createdAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) } } : {}),
   };
 }

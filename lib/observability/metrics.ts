@@ -104,7 +104,7 @@ export async function collectMetrics(): Promise<(MetricFamily & { workspaceScope
 
 // ---- tool calls --------------------------------------------------------------------------------
 
-type CallSeries = { seconds: Histogram.Internal<string>; outcomes: Map<string, Counter.Internal> };
+type CallSeries = { workspaceId: string; seconds: Histogram.Internal<string>; outcomes: Map<string, Counter.Internal> };
 const callSeries = processWide("metrics-call-series", () => new Map<string, Map<string, CallSeries>>());
 
 /** Counts a finished tool call (lib/activity/tool-calls.ts sees every one, whatever path it came by). */
@@ -112,11 +112,25 @@ export function countToolCall(call: { workspaceId: string; providerId: string; v
   let byVia = callSeries.get(call.providerId);
   if (!byVia) callSeries.set(call.providerId, (byVia = new Map<string, CallSeries>()));
   let series = byVia.get(call.via);
-  if (!series) byVia.set(call.via, (series = { seconds: metrics.toolCallSeconds.labels(call.workspaceId, call.providerId, call.via), outcomes: new Map() }));
+  if (!series) byVia.set(call.via, (series = { workspaceId: call.workspaceId, seconds: metrics.toolCallSeconds.labels(call.workspaceId, call.providerId, call.via), outcomes: new Map() }));
   let calls = series.outcomes.get(call.outcome);
   if (!calls) series.outcomes.set(call.outcome, (calls = metrics.toolCalls.labels(call.workspaceId, call.providerId, call.via, call.outcome)));
   calls.inc();
   series.seconds.observe(Math.max(0, call.durationMs) / 1000);
+}
+
+/**
+ * A deleted provider's series go from this instance's scrapes (another instance drops them when it
+ * restarts): providers made and deleted again and again don't pile series up.
+ */
+export function forgetProviderSeries(providerId: string) {
+  const byVia = callSeries.get(providerId);
+  if (!byVia) return;
+  callSeries.delete(providerId);
+  for (const [via, series] of byVia) {
+    metrics.toolCallSeconds.remove(series.workspaceId, providerId, via);
+    for (const outcome of series.outcomes.keys()) metrics.toolCalls.remove(series.workspaceId, providerId, via, outcome);
+  }
 }
 
 // ---- tokens ------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 // as logs: lib/observability/otlp-logs.ts): where each signal goes, the resource that names this
 // service, and how a failing collector is told to the operator — once, then at most once a minute,
 // never with the endpoint's headers. Both exports are OTLP/HTTP with JSON bodies.
+import { SUCCESSFUL_OUTCOMES as SUCCESSFUL_CALL_OUTCOMES } from "@/lib/activity/outcomes";
 import "server-only";
 import type { Attributes } from "@opentelemetry/api";
 import type { ExportResult } from "@opentelemetry/core";
@@ -58,7 +59,7 @@ export function toolCallAttributes(call: { tool: string; userId: string; workspa
 }
 
 /** How a tool call ended, as the activity log says it, that isn't a failure. */
-export const SUCCESSFUL_OUTCOMES: ReadonlySet<string> = new Set(["ok", "input_required", "resumed"]);
+export const SUCCESSFUL_OUTCOMES: ReadonlySet<string> = new Set(SUCCESSFUL_CALL_OUTCOMES);
 
 /**
  * Where a signal is sent, by the OTLP exporter spec: its own endpoint as given, else the shared

@@ -34,6 +34,15 @@ const propagator = new W3CTraceContextPropagator();
 const headerGetter: TextMapGetter<Headers> = { get: (headers, key) => headers.get(key) ?? undefined, keys: (headers) => [...headers.keys()] };
 const headerSetter: TextMapSetter<Headers> = { set: (headers, key, value) => { headers.set(key, value); } };
 
+/**
+ * The console's own spans follow their parent's decision; a client's traceparent gives a trace its
+ * id and parent but not the decision — else any MCP client could turn off the spans of its calls
+ * (a sampled flag of 00) or force every one of them to be kept past the configured ratio.
+ */
+function parentBased(root: Sampler): Sampler {
+  return new ParentBasedSampler({ root, remoteParentSampled: root, remoteParentNotSampled: root });
+}
+
 function samplerOf(config: Env): Sampler {
   const ratio = config.OTEL_TRACES_SAMPLER_ARG ?? 1;
   switch (config.OTEL_TRACES_SAMPLER ?? "parentbased_always_on") {
@@ -44,11 +53,11 @@ function samplerOf(config: Env): Sampler {
     case "traceidratio":
       return new TraceIdRatioBasedSampler(ratio);
     case "parentbased_always_off":
-      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+      return parentBased(new AlwaysOffSampler());
     case "parentbased_traceidratio":
-      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) });
+      return parentBased(new TraceIdRatioBasedSampler(ratio));
     case "parentbased_always_on":
-      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+      return parentBased(new AlwaysOnSampler());
   }
 }
 

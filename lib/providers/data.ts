@@ -1,5 +1,6 @@
 // Provider data access. The workspace is always in the `where` clause: ownership and existence are
 // decided in one query, and duplicates are decided by the database's unique constraints.
+import { forgetProviderSeries } from "@/lib/observability/metrics";
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -183,5 +184,6 @@ export async function deleteProvider(options: { workspaceId: string; userId: str
     if (count === 0) throw notFound();
     await recordAuditEvent(tx, { workspaceId, actorUserId: userId, action: "provider.deleted", providerId: id });
   });
+  forgetProviderSeries(id);
   await providersChanged(workspaceId);
 }

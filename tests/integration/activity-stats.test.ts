@@ -89,6 +89,16 @@ describe("GET /api/v1/tool-calls/stats", () => {
     expect(cell(2, alpha)).toEqual({ key: alpha, calls: 3, errors: 1, tool_errors: 0, p50_ms: 7, p95_ms: 7 });
   });
 
+  it("counts a call that goes on (the first half of a 2026-07-28 round trip, a stream to resume) as no error, as the list's error filter does", async () => {
+    const owner = await createActor("admin", await createWorkspace());
+    const c = { provider: alpha, name: "Alpha", by: owner };
+    await appendRecords(["ok", "input_required", "resumed", "tool_error"].map((outcome, i) => recordOf({ ...c, at: T0 + i * 1000, ms: 10, outcome })));
+    const res = await call(owner, "GET /api/v1/tool-calls/stats", { query: range });
+    expect(res.json.totals).toMatchObject({ calls: 4, errors: 1, tool_errors: 1 });
+    const listed = await call(owner, "GET /api/v1/tool-calls", { query: { outcome: "error" } });
+    expect(listed.json.data.map((row) => row.outcome)).toEqual(["tool_error"]);
+  });
+
   it("groups by the identity mode the calls carried", async () => {
     const res = await call(admin, "GET /api/v1/tool-calls/stats", { query: { ...range, group_by: "identity" } });
     expect(res.json.series.map(({ key, label, calls, errors }) => ({ key, label, calls, errors }))).toEqual([

@@ -126,6 +126,18 @@ describe("tool calls, sessions and streams", () => {
     expect(valueOf(text, "mcp_console_provider_info", { ...y, provider_name: providerY.name })).toBe(1);
   });
 
+  it("forgets a deleted provider's series: providers made and deleted again don't pile series up", async () => {
+    const tag = Math.random().toString(36).slice(2, 8);
+    const owner = await createActor("owner");
+    const gone = await addProvider(owner, `Metrics gone ${tag}`, `mg-${tag}`);
+    await callSimpleText(owner, gone.id);
+    const calls = (text: string) => valueOf(text, "mcp_console_tool_calls_total", { provider_id: gone.id });
+    expect(calls((await scrape(EVERYTHING)).text)).toBe(1);
+    expect((await call(owner, "DELETE /api/v1/mcp-providers/{id}", { params: { id: gone.id } })).status).toBe(204);
+    const { text } = await scrape(EVERYTHING);
+    expect(text).not.toContain(gone.id);
+  });
+
   it("counts the sessions the gateway opens, and holds the streams open now", async () => {
     const workspace = { workspace_id: adminA.workspaceId };
     const before = await scrape(EVERYTHING);

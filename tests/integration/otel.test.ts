@@ -65,9 +65,9 @@ function onlySpan(spans: ReceivedSpan[], name: string): ReceivedSpan {
   return found[0];
 }
 
-function relayCall(traceId: string, tool = "test_simple_text", args: Record<string, unknown> = {}) {
+function relayCall(traceId: string, tool = "test_simple_text", args: Record<string, unknown> = {}, traceparent = traceparentOf(traceId)) {
   const request = modernRequest(7, "tools/call", { name: tool, arguments: args });
-  return gatewayRequest(`/mcp/${identifier}`, { token: member.token, body: request.body, headers: { ...request.headers, traceparent: traceparentOf(traceId), tracestate: "vendor=client" } });
+  return gatewayRequest(`/mcp/${identifier}`, { token: member.token, body: request.body, headers: { ...request.headers, traceparent, tracestate: "vendor=client" } });
 }
 
 beforeAll(async () => {
@@ -179,6 +179,17 @@ describe("with traces and the activity log sent to a collector", () => {
     const upstream = upstreamCallSince(since);
     expect(parseTraceparent(upstream.traceparent)).toEqual({ traceId, parentId: tool.spanId, flags: "01" });
     expect(upstream.tracestate).toBe("vendor=client");
+  });
+
+  it("a client's traceparent gives the trace its id and parent, not the decision: one marked not sampled still gets the console's spans", async () => {
+    const traceId = newTraceId();
+    const since = proxy.requests.length;
+    const [answer] = await messagesOf(await relayCall(traceId, "test_simple_text", {}, `00-${traceId}-${SERVER_SPAN}-00`));
+    expect(answer.result?.isError).toBeFalsy();
+    const spans = await spansOfTrace(traceId);
+    const tool = onlySpan(spans, "tools/call test_simple_text");
+    expect(onlySpan(spans, "POST /mcp/{server_identifier}")).toMatchObject({ parentSpanId: SERVER_SPAN });
+    expect(parseTraceparent(upstreamCallSince(since).traceparent).parentId).toBe(tool.spanId);
   });
 
   it("relay: a failing call's span says how it failed; a client without a traceparent starts a trace of the console's", async () => {

@@ -19,7 +19,7 @@ export const listToolCallsContract = defineContract({
   tag: "Activity",
   summary: "The activity log of tool calls",
   description:
-    'Every tool call through the gateway, the API and Try it: who, which tool, how it ended, how long it took — never arguments or results. Owners and admins see the workspace\'s; members see their own (asking for someone else\'s is refused). Newest first; `outcome` is "ok", "tool_error", "error" (anything but ok) or an error code.',
+    'Every tool call through the gateway, the API and Try it: who, which tool, how it ended, how long it took — never arguments or results. Owners and admins see the workspace\'s; members see their own (asking for someone else\'s is refused). Newest first; `outcome` is "ok", "tool_error", "error" (anything but ok, input_required and resumed) or an error code.',
   auth: "caller",
   query: listToolCallsQuerySchema,
   responses: { 200: { description: "A page of tool calls", schema: toolCallListSchema } },
