@@ -73,10 +73,12 @@ test("the API reference renders the OpenAPI document", async ({ page }) => {
 test("sign out ends the session", async ({ browser }) => {
   const context = await browser.newContext({ storageState: "e2e/.auth/enterprise-owner.json" });
   const page = hydrating(await context.newPage());
-  // A fresh session of our own, so signing out doesn't end the one the other tests share.
+  // A fresh session of our own, so signing out doesn't end the one the other tests share — and of a
+  // user of its own: signing out ends the user's SSO forwarding everywhere, which the identity specs
+  // running meanwhile use for the owner.
   await page.context().clearCookies();
   await page.goto(`${base}/signin`);
-  await signIn(page, USERS.owner);
+  await signIn(page, USERS.local);
   const cookies = await context.cookies();
   await page.getByRole("button", { name: "User menu" }).click();
   await page.getByRole("menuitem", { name: "Sign out" }).click();
