@@ -1,14 +1,14 @@
 // The Activity page opens with charts of the calls — calls, errors and median latency over time,
 // by provider or by identity mode, for the range chosen — and a provider's page has its own. Real
 // calls are made first (to the official reference server, and to a provider that forwards the
-// user's identity, which the locally signed-in owner can't give), then the charts are read back: on
+// user's identity, which a user who never signed in with SSO can't give), then the charts are read back: on
 // a phone in the dark scheme, and on a desktop in the light one; screenshots of each are attached.
 import type { Locator, Page, TestInfo } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { api, createProvider, unique } from "./helpers";
+import { api, createProvider, signIn, unique } from "./helpers";
 import { accessibilityProblems } from "./support/axe";
 import { startEverythingServer } from "./support/everything-server";
-import { SERVERS } from "./users";
+import { SERVERS, USERS } from "./users";
 
 const base = SERVERS.enterprise;
 
@@ -20,20 +20,37 @@ type Provider = Awaited<ReturnType<typeof createProvider>>;
 
 /**
  * Provider "direct" (its own credentials): four echoes and one call the tool answers with an error.
- * Provider "forwarded" (idp_token): two calls that fail before reaching the server, since the owner
- * signed in without SSO. Returns once the activity log has them all (it writes in batches).
+ * Provider "forwarded" (idp_token): two calls that fail before reaching the server, made by the local
+ * user, who has no SSO identity. (Not the owner: forwarding is the user's, however they signed in, and
+ * the identity specs give the owner an SSO session meanwhile — a forwarded call of theirs would use it.)
+ * Returns once the activity log has them all (it writes in batches).
  */
 async function makeCalls(page: Page): Promise<{ direct: Provider; forwarded: Provider }> {
   const call = api(page.request, base);
   const direct = await createProvider(page.request, base, { name: `Charts ${unique("")}`, server_url: `${everything.url}?charts=${unique("")}` });
-  const forwarded = await createProvider(page.request, base, { name: `Forwarded ${unique("")}`, server_url: `${everything.url}?forwarded=${unique("")}`, identity_mode: "idp_token" });
+  // Forwarding turned on after the discovery that follows creation: discovery runs as the creator,
+  // and a forwarded one would spend the owner's SSO session (which the identity specs use meanwhile)
+  // on a server the test IdP doesn't know.
+  const forwarded = await createProvider(page.request, base, { name: `Forwarded ${unique("")}`, server_url: `${everything.url}?forwarded=${unique("")}` });
+  await expect.poll(async () => (await call("GET /api/v1/mcp-providers/{id}", { params: { id: forwarded.id } })).json.discovery.status).not.toBe("pending");
+  expect((await call("PATCH /api/v1/mcp-providers/{id}", { params: { id: forwarded.id }, body: { identity_mode: "idp_token" } })).status).toBe(200);
   for (let i = 0; i < 4; i++) {
     expect((await call("POST /api/v1/mcp-providers/{id}/tools/{tool}/call", { params: { id: direct.id, tool: "echo" }, body: { arguments: { message: `hello ${i}` } } })).status).toBe(200);
   }
   const toolError = await call("POST /api/v1/mcp-providers/{id}/tools/{tool}/call", { params: { id: direct.id, tool: "get-sum" }, body: { arguments: { a: "one", b: 2 } } });
   expect(toolError.json.is_error).toBe(true);
-  for (let i = 0; i < 2; i++) {
-    expect((await call("POST /api/v1/mcp-providers/{id}/tools/{tool}/call", { params: { id: forwarded.id, tool: "echo" }, body: { arguments: { message: "as me" } } })).json.code).toBe("identity_required");
+  const browser = page.context().browser();
+  if (!browser) throw new Error("no browser to sign the local user in with");
+  const localContext = await browser.newContext({ baseURL: base });
+  try {
+    const local = await localContext.newPage();
+    await signIn(local, USERS.local);
+    const asLocal = api(local.request, base);
+    for (let i = 0; i < 2; i++) {
+      expect((await asLocal("POST /api/v1/mcp-providers/{id}/tools/{tool}/call", { params: { id: forwarded.id, tool: "echo" }, body: { arguments: { message: "as me" } } })).json.code).toBe("identity_required");
+    }
+  } finally {
+    await localContext.close();
   }
   for (const [provider, count] of [[direct, 5], [forwarded, 2]] as const) {
     await expect.poll(async () => (await call("GET /api/v1/tool-calls", { query: { provider: provider.id } })).json.data.length).toBe(count);
