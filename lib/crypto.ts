@@ -34,6 +34,18 @@ export function createSealer(masterKey: Buffer, purpose: string) {
   };
 }
 
+export type Sealer = ReturnType<typeof createSealer>;
+
+/** The sealer for `purpose` under the current master key: derived once, and again only when the key changes (tests swap it). */
+export function sealerFollowing(masterKey: () => Buffer, purpose: string): () => Sealer {
+  let cached: { key: Buffer; sealer: Sealer } | undefined;
+  return () => {
+    const key = masterKey();
+    if (!cached || !cached.key.equals(key)) cached = { key, sealer: createSealer(key, purpose) };
+    return cached.sealer;
+  };
+}
+
 /** HMAC-SHA256 under a key of its own for `purpose`: proves the console wrote a value, to whoever holds ENCRYPTION_KEY. */
 export function createSigner(masterKey: Buffer, purpose: string) {
   const key = subKey(masterKey, purpose);

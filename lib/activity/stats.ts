@@ -3,11 +3,11 @@
 // few hundred numbers however many calls there were: each call is placed in its bucket and series
 // and grouped three ways — bucket × series for the charts, series for the legend, everything for
 // the totals — in one statement (figureRows).
-import { SUCCESSFUL_OUTCOMES } from "@/lib/activity/outcomes";
 import "server-only";
 import { z } from "zod";
 import { BUCKETS, type BucketName } from "@/lib/activity/stats-window";
 import { db, isPostgres, rawSql, type SqlParam } from "@/lib/db";
+import { SUCCESSFUL_OUTCOMES } from "@/lib/activity/outcomes";
 
 export const STATS_GROUPINGS = ["provider", "identity"] as const;
 export type StatsGrouping = (typeof STATS_GROUPINGS)[number];

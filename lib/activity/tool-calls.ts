@@ -3,11 +3,12 @@
 // results only where an admin turned recording on for the provider. Rows join their workspace's
 // hash chain as they are written (lib/activity/chain-store.ts) and are pruned after
 // TOOL_CALL_RETENTION_DAYS (lib/activity/retention.ts).
-import { SUCCESSFUL_OUTCOMES } from "@/lib/activity/outcomes";
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { newestFirstPage } from "@/lib/api/cursor";
+import { ApiError } from "@/lib/api/errors";
+import { hasRole } from "@/lib/auth/roles";
 import { userRefSchema } from "@/lib/api/user-ref";
 import { appendRecords, type NewRecord } from "@/lib/activity/chain-store";
 import { recordedValue } from "@/lib/activity/recording";
@@ -16,6 +17,7 @@ import { isDatabaseUnavailable } from "@/lib/db-availability";
 import { log } from "@/lib/log";
 import { countToolCall } from "@/lib/observability/metrics";
 import { processWide } from "@/lib/process-wide";
+import { SUCCESSFUL_OUTCOMES } from "@/lib/activity/outcomes";
 
 export const CALL_PATHS = ["gateway", "api", "console"] as const;
 export type CallPath = (typeof CALL_PATHS)[number];
@@ -156,6 +158,13 @@ export const toolCallSchema = z.object({
   position: z.int().nullable().describe("The record's place in the workspace's hash chain (see GET /api/v1/tool-calls/verify)"),
 });
 export type ToolCall = z.infer<typeof toolCallSchema>;
+
+/** Whose calls a caller may read: an admin anyone's (or the whole workspace's), a member only their own. */
+export function readableUserId(caller: { role: string; userId: string }, asked: string | undefined): string | undefined {
+  if (hasRole(caller.role, "admin")) return asked;
+  if (asked && asked !== caller.userId) throw new ApiError("forbidden", "Members see only their own tool calls");
+  return caller.userId;
+}
 
 export type ToolCallFilter = { workspaceId: string; userId?: string; providerId?: string; outcome?: string; from?: Date; to?: Date };
 

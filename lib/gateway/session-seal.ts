@@ -4,7 +4,7 @@
 // session id stays the console's) or forge one (a changed byte no longer opens).
 import "server-only";
 import { z } from "zod";
-import { createSealer } from "@/lib/crypto";
+import { sealerFollowing } from "@/lib/crypto";
 import { env } from "@/lib/env";
 
 /** The longest session id a server may hand the console: the spec asks only for visible ASCII; real servers use UUIDs. */
@@ -50,13 +50,7 @@ export type RelaySession = {
   expiresAt: number;
 };
 
-let sealer: { key: Buffer; sealer: ReturnType<typeof createSealer> } | undefined;
-
-function sessionSealer() {
-  const key = env().encryptionKey;
-  if (!sealer || !sealer.key.equals(key)) sealer = { key, sealer: createSealer(key, "gateway-session") };
-  return sealer.sealer;
-}
+const sessionSealer = sealerFollowing(() => env().encryptionKey, "gateway-session");
 
 export function sealSession(session: Omit<RelaySession, "expiresAt">, now = Date.now()): string {
   const sealed: z.infer<typeof sessionSchema> = {

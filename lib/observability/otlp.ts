@@ -2,7 +2,6 @@
 // as logs: lib/observability/otlp-logs.ts): where each signal goes, the resource that names this
 // service, and how a failing collector is told to the operator — once, then at most once a minute,
 // never with the endpoint's headers. Both exports are OTLP/HTTP with JSON bodies.
-import { SUCCESSFUL_OUTCOMES as SUCCESSFUL_CALL_OUTCOMES } from "@/lib/activity/outcomes";
 import "server-only";
 import type { Attributes } from "@opentelemetry/api";
 import type { ExportResult } from "@opentelemetry/core";
@@ -11,6 +10,7 @@ import { defaultResource, resourceFromAttributes, type Resource } from "@opentel
 import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
 import { parseKeyValueList, type Env } from "@/lib/env";
 import { log } from "@/lib/log";
+import { SUCCESSFUL_OUTCOMES as SUCCESSFUL_CALL_OUTCOMES } from "@/lib/activity/outcomes";
 
 export type Signal = "traces" | "logs";
 

@@ -8,7 +8,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { ApiError } from "@/lib/api/errors";
-import { createSealer } from "@/lib/crypto";
+import { sealerFollowing } from "@/lib/crypto";
 import { env } from "@/lib/env";
 import { redact } from "@/lib/redact";
 
@@ -105,12 +105,7 @@ const stateSchema = z.object({
   e: z.number(),
 });
 
-let sealer: { key: Buffer; sealer: ReturnType<typeof createSealer> } | undefined;
-function stateSealer() {
-  const key = env().encryptionKey;
-  if (!sealer || !sealer.key.equals(key)) sealer = { key, sealer: createSealer(key, "approval-request-state") };
-  return sealer.sealer;
-}
+const stateSealer = sealerFollowing(() => env().encryptionKey, "approval-request-state");
 
 export type ApprovalSubject = { userId: string; providerId: string; tool: string; args: Record<string, unknown> };
 

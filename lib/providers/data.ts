@@ -1,6 +1,5 @@
 // Provider data access. The workspace is always in the `where` clause: ownership and existence are
 // decided in one query, and duplicates are decided by the database's unique constraints.
-import { forgetProviderSeries } from "@/lib/observability/metrics";
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -13,6 +12,7 @@ import { cachedPage, providersChanged } from "@/lib/providers/list-cache";
 import { applyProviderPatch, changedFields } from "@/lib/providers/merge-patch";
 import { oauthBinding, SHOWN_ROW_OMITS, toColumns, toDocument, toProvider, type ProviderRow, type StoredProviderDocument } from "@/lib/providers/record";
 import type { Provider, ProviderDocument, ProviderPatch } from "@/lib/providers/schemas";
+import { forgetProviderSeries } from "@/lib/observability/metrics";
 
 /** A discovery about to run: the provider shows as being checked. */
 export function discoveryPending(now = new Date()) {
