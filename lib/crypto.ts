@@ -36,14 +36,19 @@ export function createSealer(masterKey: Buffer, purpose: string) {
 
 export type Sealer = ReturnType<typeof createSealer>;
 
-/** The sealer for `purpose` under the current master key: derived once, and again only when the key changes (tests swap it). */
-export function sealerFollowing(masterKey: () => Buffer, purpose: string): () => Sealer {
-  let cached: { key: Buffer; sealer: Sealer } | undefined;
+/** What `make` derives from the current master key: once, and again only when the key changes (tests swap it). */
+function followingKey<T>(masterKey: () => Buffer, make: (key: Buffer) => T): () => T {
+  let cached: { key: Buffer; made: T } | undefined;
   return () => {
     const key = masterKey();
-    if (!cached || !cached.key.equals(key)) cached = { key, sealer: createSealer(key, purpose) };
-    return cached.sealer;
+    if (!cached || !cached.key.equals(key)) cached = { key, made: make(key) };
+    return cached.made;
   };
+}
+
+/** The sealer for `purpose` under the current master key. */
+export function sealerFollowing(masterKey: () => Buffer, purpose: string): () => Sealer {
+  return followingKey(masterKey, (key) => createSealer(key, purpose));
 }
 
 /** HMAC-SHA256 under a key of its own for `purpose`: proves the console wrote a value, to whoever holds ENCRYPTION_KEY. */
@@ -61,6 +66,11 @@ export function createSigner(masterKey: Buffer, purpose: string) {
 }
 
 export type Signer = ReturnType<typeof createSigner>;
+
+/** The signer for `purpose` under the current master key. */
+export function signerFollowing(masterKey: () => Buffer, purpose: string): () => Signer {
+  return followingKey(masterKey, (key) => createSigner(key, purpose));
+}
 
 export function createSecretBox(masterKey: Buffer) {
   const sealer = createSealer(masterKey, "encrypt");

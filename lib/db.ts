@@ -54,8 +54,16 @@ export function db(): Db {
 // A read made on every gateway call runs as a prepared statement of its own: Prisma spends about
 // 0.16 ms of CPU on any query it runs, where SQLite answers a keyed read in microseconds
 // (docs/performance.md, section c). On SQLite it is a read-only connection to the same file — the
-// write-ahead log shows it every commit at once; on PostgreSQL the read goes through Prisma.
-type HotReads = { url: string; connection: Database.Database; statements: Map<string, Database.Statement> };
+// write-ahead log shows it every commit at once — and what a read gave is kept until anything is
+// committed to the database, by any connection or process (PRAGMA data_version moves): exactly what
+// reading again would give, for a fraction of the cost. On PostgreSQL the read goes through Prisma.
+type HotReads = {
+  url: string;
+  connection: Database.Database;
+  statements: Map<string, Database.Statement>;
+  dataVersion: Database.Statement;
+  kept: { version: unknown; answers: Map<string, unknown> };
+};
 const globalForReads = globalThis as unknown as { mcpConsoleHotReads?: HotReads };
 
 function hotReads(url: string): HotReads {
@@ -63,7 +71,7 @@ function hotReads(url: string): HotReads {
   if (current?.url === url) return current;
   current?.connection.close();
   const connection = new Database(sqliteFilePath(url), { readonly: true, fileMustExist: true, timeout: 10_000 });
-  globalForReads.mcpConsoleHotReads = { url, connection, statements: new Map() };
+  globalForReads.mcpConsoleHotReads = { url, connection, statements: new Map(), dataVersion: connection.prepare("PRAGMA data_version").pluck(), kept: { version: undefined, answers: new Map() } };
   return globalForReads.mcpConsoleHotReads;
 }
 
@@ -84,17 +92,25 @@ export function rawSql(client: Reader = db()) {
   };
 }
 
-/** Rows of one read (`?` for each parameter, in order), for paths that run on every call; parse what it gives. */
-export async function hotRead(sql: string, ...params: (string | number)[]): Promise<unknown[]> {
+const MAX_KEPT_ANSWERS = 10_000;
+
+/** One read (`?` for each parameter, in order) for paths that run on every call, and what `parse` makes of its rows. */
+export async function hotRead<T>(sql: string, params: (string | number)[], parse: (rows: unknown[]) => T): Promise<T> {
   const url = env().DATABASE_URL;
-  if (databaseKind(url) === "postgres") return rawSql().query<unknown>(sql, ...params);
+  if (databaseKind(url) === "postgres") return parse(await rawSql().query<unknown>(sql, ...params));
   const reads = hotReads(url);
+  const version = reads.dataVersion.get();
+  if (version !== reads.kept.version) reads.kept = { version, answers: new Map() };
+  const key = JSON.stringify([sql, params]);
+  if (reads.kept.answers.has(key)) return reads.kept.answers.get(key) as T;
   let statement = reads.statements.get(sql);
   if (!statement) {
     statement = reads.connection.prepare(sql);
     reads.statements.set(sql, statement);
   }
-  return statement.all(...params);
+  const answer = parse(statement.all(...params));
+  if (reads.kept.answers.size < MAX_KEPT_ANSWERS) reads.kept.answers.set(key, answer);
+  return answer;
 }
 
 /** Tests point the console at another database (a proxy they can cut) and back. */

@@ -24,6 +24,11 @@ export function webStreamOf(source: Readable, onCancel: "drain" | "destroy" = "d
         finished = true;
         controller.error(error);
       });
+      // It broke before this stream was made of it (its error was heard by another listener).
+      if (source.destroyed && !source.readableEnded) {
+        finished = true;
+        controller.error(source.errored ?? new Error("the stream broke"));
+      }
     },
     pull() {
       source.resume();

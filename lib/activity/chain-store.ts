@@ -6,7 +6,7 @@
 import "server-only";
 import type { ToolCall } from "@/generated/sqlite/client";
 import { GENESIS_HASH, HASH_VERSION, headStatement, recordHash, type ChainedRecord } from "@/lib/activity/chain";
-import { createSigner } from "@/lib/crypto";
+import { signerFollowing } from "@/lib/crypto";
 import { db, isPostgres, rawSql, type Db, type DbTransaction, type Reader, type SqlParam } from "@/lib/db";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
@@ -19,9 +19,7 @@ export type NewRecord = Omit<ChainedRecord, "seq"> & Pick<CommittedRecord, "trac
 export type ChainEnd = { seq: number; hash: string };
 
 /** Signs what the console vouches for in the chain: heads and retention checkpoints. */
-export function chainSigner() {
-  return createSigner(env().encryptionKey, "activity-chain");
-}
+export const chainSigner = signerFollowing(() => env().encryptionKey, "activity-chain");
 
 /** A stored row as the hash covers it. */
 export function chainedRecordOf(row: ToolCall): ChainedRecord {

@@ -1,4 +1,5 @@
 // Reading a request body without letting its size decide how much memory it takes.
+import type { IncomingMessage } from "node:http";
 import { ApiError } from "@/lib/api/errors";
 
 /** The body as text, or a 413 as soon as it passes `maxBytes` (whatever Content-Length claimed). */
@@ -33,6 +34,35 @@ export async function readCapped(message: { headers: Headers; body: ReadableStre
     }
   }
   return Buffer.concat(chunks).toString("utf8");
+}
+
+/** A Node request's body as text, capped as readCapped caps a web one: its rest is read and dropped. */
+export function readCappedNode(req: IncomingMessage, maxBytes: number): Promise<string> {
+  if (Number(req.headers["content-length"] ?? "0") > maxBytes) return Promise.reject(tooLarge(maxBytes));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = () => {
+      req.off("data", onData).off("end", onEnd).off("error", onError).off("close", onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size <= maxBytes) return void chunks.push(chunk);
+      stop();
+      req.resume();
+      reject(tooLarge(maxBytes));
+    };
+    const onEnd = () => {
+      stop();
+      resolve(Buffer.concat(chunks).toString("utf8"));
+    };
+    const onError = (error: Error) => {
+      stop();
+      reject(error);
+    };
+    const onClose = () => { onError(new Error("the client left before it sent the whole body")); };
+    req.on("data", onData).on("end", onEnd).on("error", onError).on("close", onClose);
+  });
 }
 
 function tooLarge(maxBytes: number) {

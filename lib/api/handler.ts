@@ -48,7 +48,7 @@ function parseWith(schema: z.ZodType | undefined, value: unknown, onError: (erro
 /** Seconds a client should wait before retrying while the database is unreachable. */
 const DATABASE_RETRY_AFTER_SECONDS = 5;
 
-export function toApiError(error: unknown, req: Request, requestId: string): ApiError {
+export function toApiError(error: unknown, req: Pick<Request, "method" | "url">, requestId: string): ApiError {
   if (error instanceof ApiError) return error;
   if (isDatabaseUnavailable(error)) {
     noteDatabaseUnavailable(error);
@@ -61,7 +61,7 @@ export function toApiError(error: unknown, req: Request, requestId: string): Api
 }
 
 /** The caller's request id when it is a sane one, so logs can be correlated across services. */
-export function requestIdOf(req: Request): string {
+export function requestIdOf(req: Pick<Request, "headers">): string {
   const incoming = req.headers.get("x-request-id");
   return incoming && /^[A-Za-z0-9._:-]{1,64}$/.test(incoming) ? incoming : randomUUID();
 }

@@ -22,7 +22,15 @@ export function withoutCredentialParams(serverUrl: string): string {
   return url.href;
 }
 
+// A target is made once per cached row (lib/credentials/connection.ts): it is stripped once, not on every call.
+const stripped = new WeakMap<Target, { url: string; headers: Record<string, string> }>();
+
 /** The target with none of the provider's credentials, carrying `token` as Authorization. */
 export function bearerOnly(target: Target, token: string): Pick<Target, "headers"> & { url: string } {
-  return { url: withoutCredentialParams(target.serverUrl), headers: { ...withoutCredentialHeaders(target.headers), Authorization: `Bearer ${token}` } };
+  let bare = stripped.get(target);
+  if (!bare) {
+    bare = { url: withoutCredentialParams(target.serverUrl), headers: withoutCredentialHeaders(target.headers) };
+    stripped.set(target, bare);
+  }
+  return { url: bare.url, headers: { ...bare.headers, Authorization: `Bearer ${token}` } };
 }

@@ -9,6 +9,8 @@ import { normaliseIp } from "./ip.mjs";
 
 export const CLIENT_ADDRESS_HEADER = "x-mcp-console-client-address";
 const SEAL = Symbol.for("mcp-console.client-address-seal");
+// Lists that name no proxy (the usual deployment): checking one still costs every request an address parse.
+const EMPTY_LISTS = new WeakSet();
 
 /**
  * TRUSTED_PROXIES: "10.0.0.0/8, 127.0.0.1, ::1" → a list to check peers against. Throws on a bad entry.
@@ -27,6 +29,7 @@ export function parseTrustedProxies(value) {
     }
     list.addSubnet(address, bits, family === 4 ? "ipv4" : "ipv6");
   }
+  if (list.rules.length === 0) EMPTY_LISTS.add(list);
   return list;
 }
 
@@ -37,6 +40,7 @@ export function parseTrustedProxies(value) {
  * @returns {boolean}
  */
 export function isTrustedProxy(trusted, address) {
+  if (EMPTY_LISTS.has(trusted)) return false;
   const ip = normaliseIp(address);
   return ip !== undefined && trusted.check(ip, isIP(ip) === 4 ? "ipv4" : "ipv6");
 }

@@ -4,8 +4,10 @@
 // that policy shapes (tools/list less disabled tools; caching hints). When every request has its
 // answer, the rest of the stream goes by unread. If the server's stream breaks first, each request
 // still owed an answer gets an error saying so, at once, instead of waiting out a timeout.
+import type { Readable } from "node:stream";
 import { fieldsOf } from "@/lib/fields";
 import { MAX_MESSAGE_BYTES } from "@/lib/mcp/client";
+import { webStreamOf } from "@/lib/node-streams";
 import type { RequestId } from "@/lib/gateway/envelope";
 
 export type Answer = { result?: Record<string, unknown>; error?: { code?: unknown; message?: unknown } };
@@ -123,25 +125,108 @@ function dataOf(event: string): string | undefined {
 
 const encoder = new TextEncoder();
 
-function errorEvents(ids: RequestId[], message: string): Uint8Array {
-  return encoder.encode(ids.map((id) => `event: message\ndata: ${JSON.stringify({ jsonrpc: "2.0", id, error: { code: BROKEN_STREAM_CODE, message } })}\n\n`).join(""));
+function errorEvents(ids: RequestId[], message: string): string {
+  return ids.map((id) => `event: message\ndata: ${JSON.stringify({ jsonrpc: "2.0", id, error: { code: BROKEN_STREAM_CODE, message } })}\n\n`).join("");
 }
 
 /**
- * The server's event stream as the client gets it. Events are read only while a watched request
- * waits for its answer; an event larger than MAX_MESSAGE_BYTES ends the stream (as the console's
- * own client does, lib/mcp/client.ts), each request still owed an answer getting an error.
+ * The server's event stream as the client gets it, chunk by chunk. Events are read only while a
+ * watched request waits for its answer; an event larger than MAX_MESSAGE_BYTES ends the stream (as
+ * the console's own client does, lib/mcp/client.ts), each request still owed an answer getting an
+ * error. Synchronous, so a web stream (relayEventStream) and Node's (lib/gateway/node-http.ts) carry it alike.
  */
-export function relayEventStream(upstream: ReadableStream<Uint8Array>, watch: AnswerWatch, brokenMessage: string): ReadableStream<Uint8Array> {
-  const reader = upstream.getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
-  let decoding = false;
+export class EventRelay {
+  private readonly decoder = new TextDecoder();
+  private buffer = "";
+  private decoding = false;
   // The server gave its events ids: a stream it ends is one the client resumes (GET with Last-Event-ID).
-  let resumable = false;
-  const endWith = (controller: ReadableStreamDefaultController<Uint8Array>, why: Unanswered, message: string) => {
-    const owed = watch.unanswered(why);
-    if (owed.length > 0 && why === "broken") controller.enqueue(errorEvents(owed, message));
+  private resumable = false;
+  /** The last chunk held an event over the limit: the stream ends with what push returned. */
+  overflowed = false;
+
+  constructor(
+    private readonly watch: AnswerWatch,
+    private readonly brokenMessage: string,
+  ) {}
+
+  /** What goes to the client now of the server's `chunk` (nothing while an event is only partly here). */
+  push(chunk: Uint8Array): Uint8Array | undefined {
+    const { watch } = this;
+    if (!watch.waiting()) {
+      // Once decoding began, a character may be split between chunks: the decoder holds its first bytes.
+      if (!this.decoding) return chunk;
+      const out = this.buffer + this.decoder.decode(chunk, { stream: true });
+      this.buffer = "";
+      return out ? encoder.encode(out) : undefined;
+    }
+    this.decoding = true;
+    let buffer = this.buffer + this.decoder.decode(chunk, { stream: true });
+    let out = "";
+    for (let match = EVENT_END.exec(buffer); match; match = EVENT_END.exec(buffer)) {
+      const event = buffer.slice(0, match.index);
+      buffer = buffer.slice(match.index + match[0].length);
+      this.resumable ||= /(^|[\r\n])id:/.test(event);
+      const data = watch.waiting() ? dataOf(event) : undefined;
+      let replaced: unknown;
+      if (data !== undefined) {
+        try {
+          replaced = watch.read(JSON.parse(data));
+        } catch {
+          replaced = undefined; // not JSON: the client judges it, as it would directly
+        }
+      }
+      out += (replaced === undefined ? event : withData(event, JSON.stringify(replaced))) + match[0];
+      if (!watch.waiting()) {
+        out += buffer;
+        buffer = "";
+        break;
+      }
+    }
+    this.buffer = buffer;
+    if (buffer.length > MAX_MESSAGE_BYTES) {
+      this.buffer = "";
+      this.overflowed = true;
+      return encoder.encode(out + this.owed("broken", `the server sent an MCP message larger than ${MAX_MESSAGE_BYTES / 1024 / 1024} MiB, the console's limit for one message; nothing of it was used`));
+    }
+    return out ? encoder.encode(out) : undefined;
+  }
+
+  /** The server ended its stream: what is left of it, and an error for each request it still owed an answer. */
+  end(): Uint8Array | undefined {
+    return this.close(this.resumable ? "resumable" : "broken");
+  }
+
+  /** The server's stream broke: likewise. */
+  broke(): Uint8Array | undefined {
+    return this.close("broken");
+  }
+
+  /** The client left: nothing more goes out. */
+  left() {
+    this.watch.unanswered("left");
+  }
+
+  private close(why: Unanswered): Uint8Array | undefined {
+    const out = this.buffer + (this.decoding ? this.decoder.decode() : "") + this.owed(why, this.brokenMessage);
+    this.buffer = "";
+    return out ? encoder.encode(out) : undefined;
+  }
+
+  private owed(why: Unanswered, message: string): string {
+    const owed = this.watch.unanswered(why);
+    return why === "broken" ? errorEvents(owed, message) : "";
+  }
+}
+
+/** The server's event stream as the client gets it (see EventRelay), as a web stream. */
+export function relayEventStream(upstream: ReadableStream<Uint8Array>, watch: AnswerWatch, brokenMessage: string): ReadableStream<Uint8Array> {
+  return eventStream(upstream, new EventRelay(watch, brokenMessage));
+}
+
+function eventStream(upstream: ReadableStream<Uint8Array>, events: EventRelay): ReadableStream<Uint8Array> {
+  const reader = upstream.getReader();
+  const finish = (controller: ReadableStreamDefaultController<Uint8Array>, last: Uint8Array | undefined) => {
+    if (last) controller.enqueue(last);
     controller.close();
   };
   return new ReadableStream<Uint8Array>({
@@ -152,61 +237,45 @@ export function relayEventStream(upstream: ReadableStream<Uint8Array>, watch: An
         try {
           chunk = await reader.read();
         } catch {
-          if (buffer) controller.enqueue(encoder.encode(buffer));
-          buffer = "";
-          endWith(controller, "broken", brokenMessage);
+          finish(controller, events.broke());
           return;
         }
         if (chunk.done) {
-          buffer += decoder.decode();
-          if (buffer) controller.enqueue(encoder.encode(buffer));
-          buffer = "";
-          endWith(controller, resumable ? "resumable" : "broken", brokenMessage);
+          finish(controller, events.end());
           return;
         }
-        if (!watch.waiting()) {
-          // Once decoding began, a character may be split between chunks: the decoder holds its first bytes.
-          controller.enqueue(decoding ? encoder.encode(buffer + decoder.decode(chunk.value, { stream: true })) : chunk.value);
-          buffer = "";
-          return;
-        }
-        decoding = true;
-        buffer += decoder.decode(chunk.value, { stream: true });
-        let out = "";
-        for (let match = EVENT_END.exec(buffer); match; match = EVENT_END.exec(buffer)) {
-          const end = match.index + match[0].length;
-          const event = buffer.slice(0, match.index);
-          buffer = buffer.slice(end);
-          resumable ||= /(^|[\r\n])id:/.test(event);
-          const data = watch.waiting() ? dataOf(event) : undefined;
-          let replaced: unknown;
-          if (data !== undefined) {
-            try {
-              replaced = watch.read(JSON.parse(data));
-            } catch {
-              replaced = undefined; // not JSON: the client judges it, as it would directly
-            }
-          }
-          out += (replaced === undefined ? event : withData(event, JSON.stringify(replaced))) + match[0];
-          if (!watch.waiting()) {
-            out += buffer;
-            buffer = "";
-            break;
-          }
-        }
-        if (out) controller.enqueue(encoder.encode(out));
-        if (buffer.length > MAX_MESSAGE_BYTES) {
-          buffer = "";
+        const out = events.push(chunk.value);
+        if (events.overflowed) {
           await reader.cancel().catch(() => undefined);
-          endWith(controller, "broken", `the server sent an MCP message larger than ${MAX_MESSAGE_BYTES / 1024 / 1024} MiB, the console's limit for one message; nothing of it was used`);
+          finish(controller, out);
           return;
         }
-        if (out) return;
+        if (out) {
+          controller.enqueue(out);
+          return;
+        }
       }
     },
     async cancel() {
-      watch.unanswered("left");
+      events.left();
       await reader.cancel().catch(() => undefined);
     },
   });
+}
+
+/**
+ * A server's event stream on its way to the client, still a Node stream: lib/gateway/node-http.ts
+ * pipes it through its EventRelay straight to the client; toResponse() makes it a web Response.
+ */
+export class RelayedEvents {
+  constructor(
+    readonly status: number,
+    readonly headers: Record<string, string>,
+    readonly source: Readable,
+    readonly events: EventRelay,
+  ) {}
+
+  toResponse(): Response {
+    return new Response(eventStream(webStreamOf(this.source, "destroy"), this.events), { status: this.status, headers: this.headers });
+  }
 }

@@ -21,6 +21,7 @@ import { corsHeaders, originAllowed, preflight } from "@/lib/gateway/origin";
 import { relayDelete, relayGet, relayPost, sessionFor, type RelayRequest } from "@/lib/gateway/relay";
 import { gatewayEventStream, stillAllowed, takeStreamSlot } from "@/lib/gateway/streams";
 import { postWorkspace } from "@/lib/gateway/workspace-endpoint";
+import { gatewayRequestOf, setAnswerHeaders, webAnswer, type GatewayAnswer, type GatewayRequest } from "@/lib/gateway/request";
 import { disabledToolsOf, type ProviderRow } from "@/lib/providers/record";
 import { cachedPage } from "@/lib/providers/list-cache";
 import { serverIdentifierSchema } from "@/lib/providers/schemas";
@@ -47,7 +48,7 @@ async function findProvider(caller: Caller, serverIdentifier: string) {
 }
 
 /** GET on `/mcp`: the console's own stream, telling the client when the workspace's providers change. */
-function workspaceStream(req: Request, caller: Caller): Response {
+function workspaceStream(req: GatewayRequest, caller: Caller): Response {
   const release = takeStreamSlot(caller.userId);
   if (release instanceof Response) return release;
   return gatewayEventStream({ req, caller, endpoint: "workspace", stillAllowed: stillAllowed(req, caller, undefined), listChanged: () => Promise.resolve(true) }, release);
@@ -105,7 +106,8 @@ async function providerStream(relay: RelayRequest): Promise<Response> {
     release();
     return sent;
   }
-  const { response, connection } = sent;
+  const response = sent.upstream.response();
+  const { connection } = sent;
   if (!response.ok || !response.body || !(response.headers.get("content-type") ?? "").includes("text/event-stream")) {
     release();
     const body = response.body ? await readCapped(response, 64 * 1024, () => new Error("too large")).catch(() => null) : null;
@@ -119,7 +121,7 @@ async function providerStream(relay: RelayRequest): Promise<Response> {
  * A 2026-07-28 subscription on `/mcp/{id}`: held like a GET stream (revocation, expiry, the
  * caller's stream count, tools/list_changed when an admin changes the provider, if it asked for those).
  */
-function subscriptionStream(req: Request, caller: Caller, row: ProviderRow) {
+function subscriptionStream(req: GatewayRequest, caller: Caller, row: ProviderRow) {
   return (answer: Response, credentialUntil: number, toolsListChanged: boolean): Response => {
     const release = takeStreamSlot(caller.userId);
     if (release instanceof Response) {
@@ -140,13 +142,13 @@ const GATEWAY_METHODS = ["GET", "POST", "DELETE"] as const;
 type GatewayMethod = (typeof GATEWAY_METHODS)[number];
 const isGatewayMethod = (method: string): method is GatewayMethod => (GATEWAY_METHODS as readonly string[]).includes(method);
 
-async function relayRequest(req: Request, caller: Caller, serverIdentifier: string, requestId: string, span: Span | undefined): Promise<RelayRequest> {
+async function relayRequest(req: GatewayRequest, caller: Caller, serverIdentifier: string, requestId: string, span: Span | undefined): Promise<RelayRequest> {
   const row = await findProvider(caller, serverIdentifier);
   span?.setAttributes({ [ATTR.providerId]: row.id, [ATTR.providerName]: row.name, [ATTR.serverIdentifier]: row.serverIdentifier });
   return { req, row, caller, requestId, longLived: subscriptionStream(req, caller, row) };
 }
 
-async function serveProvider(method: GatewayMethod, relay: RelayRequest): Promise<Response> {
+async function serveProvider(method: GatewayMethod, relay: RelayRequest): Promise<GatewayAnswer> {
   switch (method) {
     case "POST":
       return relayPost(relay);
@@ -157,10 +159,10 @@ async function serveProvider(method: GatewayMethod, relay: RelayRequest): Promis
   }
 }
 
-async function serveWorkspace(method: GatewayMethod, req: Request, caller: Caller, requestId: string): Promise<Response> {
+async function serveWorkspace(method: GatewayMethod, req: GatewayRequest, caller: Caller, requestId: string): Promise<Response> {
   switch (method) {
     case "POST":
-      return postWorkspace(req, caller, requestId);
+      return postWorkspace(req.web(), caller, requestId);
     case "GET":
       return req.headers.get("accept")?.includes("text/event-stream")
         ? workspaceStream(req, caller)
@@ -172,17 +174,22 @@ async function serveWorkspace(method: GatewayMethod, req: Request, caller: Calle
 }
 
 /** A route handler's method for the gateway; `target` names the provider for `/mcp/{server_identifier}`. */
-export function serveGateway(req: Request, target: Target): Promise<Response> {
+export async function serveGateway(req: Request, target: Target): Promise<Response> {
+  return webAnswer(await answerGateway(gatewayRequestOf(req), target));
+}
+
+/** The gateway's answer to `req`, for lib/gateway/node-http.ts to write (and serveGateway to make a Response of). */
+export function answerGateway(req: GatewayRequest, target: Target): Promise<GatewayAnswer> {
   return traceGatewayRequest(req, target.serverIdentifier ? "/mcp/{server_identifier}" : "/mcp", (span) => serve(req, target, span));
 }
 
-async function serve(req: Request, target: Target, span: Span | undefined): Promise<Response> {
+async function serve(req: GatewayRequest, target: Target, span: Span | undefined): Promise<GatewayAnswer> {
   const requestId = requestIdOf(req);
   span?.setAttribute(ATTR.requestId, requestId);
   const started = performance.now();
   const origin = req.headers.get("origin");
   let userId: string | undefined;
-  let response: Response;
+  let response: GatewayAnswer;
   try {
     const method = req.method;
     if (method === "OPTIONS") {
@@ -206,8 +213,9 @@ async function serve(req: Request, target: Target, span: Span | undefined): Prom
   } catch (error) {
     response = problemResponse(toApiError(error, req, requestId));
   }
-  for (const [name, value] of Object.entries(corsHeaders(origin))) response.headers.set(name, value);
-  response.headers.set("x-request-id", requestId);
-  log.info({ requestId, method: req.method, path: new URL(req.url).pathname, status: response.status, ms: Math.round(performance.now() - started), userId, traceId: span?.spanContext().traceId }, "mcp request");
+  setAnswerHeaders(response, { ...corsHeaders(origin), "x-request-id": requestId });
+  const line = { requestId, method: req.method, status: response.status, ms: Math.round(performance.now() - started), userId, traceId: span?.spanContext().traceId };
+  // Written once the answer is on its way: the client doesn't wait for the log.
+  setImmediate(() => { log.info({ ...line, path: new URL(req.url).pathname }, "mcp request"); });
   return response;
 }

@@ -1,14 +1,18 @@
 // The gateway served straight from server.mjs, as the OAuth server is: an MCP client's every call
 // is an HTTP request, and Next.js's routing would add about a millisecond to each (docs/performance.md).
-// server.mjs has already done the edge's work (client address, security headers); this turns the
-// node request into a web one for serveGateway and streams its answer back. The route handlers in
-// app/mcp answer the same way whenever this isn't registered.
+// server.mjs has already done the edge's work (client address, security headers); this hands the
+// node request to the gateway as it is (no web Request, no web stream for its body) and writes its
+// answer back — a relayed event stream straight from the server's Node stream. The route handlers
+// in app/mcp answer the same way whenever this isn't registered.
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ApiError, problemResponse } from "@/lib/api/errors";
-import { serveGateway } from "@/lib/gateway/http";
+import { readCappedNode } from "@/lib/api/body";
+import type { RelayedEvents } from "@/lib/gateway/answers";
+import { answerGateway } from "@/lib/gateway/http";
+import type { GatewayRequest } from "@/lib/gateway/request";
 import { log } from "@/lib/log";
 import { processWide } from "@/lib/process-wide";
 import { webStreamOf } from "@/lib/node-streams";
@@ -24,20 +28,24 @@ export function gatewayTarget(pathname: string): { serverIdentifier?: string } |
 // NEXTAUTH_URL), so a fixed one keeps a hostile Host header out of the URL altogether.
 const ORIGIN = "http://localhost";
 
-function webRequest(req: IncomingMessage, signal: AbortSignal): Request {
+function gatewayRequest(req: IncomingMessage, signal: AbortSignal): GatewayRequest {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (Array.isArray(value)) value.forEach((item) => { headers.append(name, item); });
     else if (value !== undefined) headers.set(name, value);
   }
   const method = req.method ?? "GET";
+  const url = `${ORIGIN}${req.url ?? "/"}`;
   const hasBody = method !== "GET" && method !== "HEAD";
-  return new Request(`${ORIGIN}${req.url ?? "/"}`, {
+  let web: Request | undefined;
+  return {
     method,
+    url,
     headers,
     signal,
-    ...(hasBody ? { body: webStreamOf(req), duplex: "half" } : {}),
-  });
+    text: (maxBytes) => readCappedNode(req, maxBytes),
+    web: () => (web ??= new Request(url, { method, headers, signal, ...(hasBody ? { body: webStreamOf(req), duplex: "half" } : {}) })),
+  };
 }
 
 const FIRST_CHUNK_WAIT_MS = 5;
@@ -50,13 +58,22 @@ async function drained(res: ServerResponse, signal: AbortSignal): Promise<void> 
   await once(res, "drain", { signal }).catch(() => undefined);
 }
 
-async function send(response: Response, res: ServerResponse, signal: AbortSignal) {
-  res.statusCode = response.status;
-  response.headers.forEach((value, name) => {
+function setHeaders(res: ServerResponse, status: number, headers: Iterable<[string, string]>) {
+  res.statusCode = status;
+  for (const [name, value] of headers) {
     // The edge's headers (server.mjs) stand, as they do in front of Next.js.
-    if (FRAMING.has(name) || name === "set-cookie" || res.hasHeader(name)) return;
+    if (FRAMING.has(name) || name === "set-cookie" || res.hasHeader(name)) continue;
     res.setHeader(name, value);
-  });
+  }
+}
+
+/** The headers go with the first chunk when it comes at once (one write, not two); a stream with nothing to say yet gets them now, so the client knows it is open. */
+function flushHeadersSoon(res: ServerResponse) {
+  return setTimeout(() => { res.flushHeaders(); }, FIRST_CHUNK_WAIT_MS);
+}
+
+async function send(response: Response, res: ServerResponse, signal: AbortSignal) {
+  setHeaders(res, response.status, response.headers);
   for (const cookie of response.headers.getSetCookie()) res.appendHeader("set-cookie", cookie);
   const body = response.body;
   if (!body) return void res.end();
@@ -69,18 +86,12 @@ async function send(response: Response, res: ServerResponse, signal: AbortSignal
   const cancel = () => { void reader.cancel().catch(() => undefined); };
   signal.addEventListener("abort", cancel, { once: true });
   try {
-    // The headers go with the first chunk when it comes at once (one write, not two); an event
-    // stream that has nothing to say yet gets its headers now, so the client knows it is open.
-    let next = reader.read();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const soon = await Promise.race([next, new Promise<undefined>((resolve) => { timer = setTimeout(() => { resolve(undefined); }, FIRST_CHUNK_WAIT_MS); })]);
-    clearTimeout(timer);
-    if (!soon) res.flushHeaders();
+    const timer = flushHeadersSoon(res);
     for (;;) {
-      const { done, value } = await next;
+      const { done, value } = await reader.read();
+      clearTimeout(timer);
       if (done) break;
       if (!res.write(value)) await drained(res, signal);
-      next = reader.read();
     }
     res.end();
   } finally {
@@ -88,11 +99,58 @@ async function send(response: Response, res: ServerResponse, signal: AbortSignal
   }
 }
 
+/** A server's event stream, from its Node stream through its EventRelay to the client's. */
+function pipeEvents(answer: RelayedEvents, res: ServerResponse, signal: AbortSignal): Promise<void> {
+  setHeaders(res, answer.status, Object.entries(answer.headers));
+  const { source, events } = answer;
+  return new Promise<void>((resolve) => {
+    let finished = false;
+    const timer = flushHeadersSoon(res);
+    const done = () => {
+      finished = true;
+      clearTimeout(timer);
+      signal.removeEventListener("abort", left);
+      resolve();
+    };
+    const finish = (last: Uint8Array | undefined) => {
+      if (finished) return;
+      done();
+      res.end(last);
+    };
+    const left = () => {
+      if (finished) return;
+      done();
+      events.left();
+      source.destroy();
+    };
+    source.on("data", (chunk: Buffer) => {
+      if (finished) return;
+      clearTimeout(timer);
+      const out = events.push(chunk);
+      if (out && !res.write(out)) {
+        source.pause();
+        res.once("drain", () => { source.resume(); });
+      }
+      if (events.overflowed) {
+        source.destroy();
+        finish(undefined);
+      }
+    });
+    source.on("end", () => { finish(events.end()); });
+    source.on("error", () => { finish(events.broke()); });
+    // It broke before it was piped (its error was heard then).
+    if (source.destroyed && !source.readableEnded) finish(events.broke());
+    if (signal.aborted) left();
+    else signal.addEventListener("abort", left, { once: true });
+  });
+}
+
 async function handleGatewayHttp(req: IncomingMessage, res: ServerResponse, target: { serverIdentifier?: string }) {
   const abort = new AbortController();
   res.on("close", () => { if (!res.writableFinished) abort.abort(); });
   try {
-    await send(await serveGateway(webRequest(req, abort.signal), target), res, abort.signal);
+    const answer = await answerGateway(gatewayRequest(req, abort.signal), target);
+    await (answer instanceof Response ? send(answer, res, abort.signal) : pipeEvents(answer, res, abort.signal));
   } catch (error) {
     if (abort.signal.aborted) return; // the client left
     const requestId = randomUUID();

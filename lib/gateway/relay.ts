@@ -8,14 +8,15 @@
 // (disabled tools removed), and, in 2026-07-28, the caching hints and server/discover's versions.
 // The client's session id is sealed (lib/gateway/session-seal.ts), so any instance continues it.
 import "server-only";
-import { readCapped, readCappedText } from "@/lib/api/body";
+import { readCapped } from "@/lib/api/body";
 import { ApiError } from "@/lib/api/errors";
 import { recordedParts, recordingOf } from "@/lib/activity/recording";
 import { recordToolCall } from "@/lib/activity/tool-calls";
 import type { Caller } from "@/lib/auth/request-auth";
 import { EVENT_STREAM_HEADERS, jsonResponse as json, MAX_BODY_BYTES, rpcError } from "@/lib/gateway/jsonrpc";
 import { lastKnownMcpTools, toolError } from "@/lib/gateway/tool-results";
-import { AnswerWatch, relayEventStream, rewriteJson, type Answer, type Unanswered } from "@/lib/gateway/answers";
+import { AnswerWatch, EventRelay, RelayedEvents, relayEventStream, rewriteJson, type Answer, type Unanswered } from "@/lib/gateway/answers";
+import { gatewayRequestOf, webAnswer, withBody, type GatewayAnswer, type GatewayRequest } from "@/lib/gateway/request";
 import {
   bodyProtocolVersion,
   CONSOLE_VERSIONS,
@@ -35,7 +36,7 @@ import { cancelRequest, trackRequest } from "@/lib/gateway/in-flight";
 import { log } from "@/lib/log";
 import { annotateRpcRequest, propagateTrace, startToolCallSpan, type ToolCallSpan } from "@/lib/observability/tracing";
 import { classify, MAX_MESSAGE_BYTES, McpCallError, noteChallenge } from "@/lib/mcp/client";
-import { outboundRequest } from "@/lib/mcp/outbound";
+import { outboundRequest, UpstreamAnswer } from "@/lib/mcp/outbound";
 import { countSessionOpened } from "@/lib/observability/metrics";
 import { sendWithProof } from "@/lib/mcp/request-proof";
 import { secrets } from "@/lib/crypto";
@@ -57,7 +58,7 @@ const FORWARDED_REQUEST_HEADERS = ["content-type", "accept", "mcp-protocol-versi
 const RELAYED_RESPONSE_HEADERS = ["content-type", "cache-control", "mcp-protocol-version"];
 
 export type RelayRequest = {
-  req: Request;
+  req: GatewayRequest;
   row: ProviderRow;
   caller: Caller;
   requestId: string;
@@ -120,22 +121,27 @@ function recorder(relay: RelayRequest, message: Extract<Message, { kind: "reques
   const record = (outcome: string, answer?: Answer) => {
     if (done) return;
     done = true;
-    span?.end(outcome, identity());
-    recordToolCall({
-      workspaceId: relay.row.workspaceId,
-      userId: relay.caller.userId,
-      userEmail: relay.caller.email,
-      providerId: relay.row.id,
-      providerName: relay.row.name,
-      tool: toolNameOf(message),
-      via: "gateway",
-      outcome,
-      durationMs: performance.now() - started,
-      identity: identity(),
-      requestId: relay.requestId,
-      recorded: recordedParts(recordingOf(relay.row), { arguments: message.params.arguments, result: answer && (answer.result ?? { error: answer.error }) }),
-      approval,
-      trace: span?.spanContext,
+    const durationMs = performance.now() - started;
+    const label = identity();
+    // Once the answer is on its way: the client doesn't wait for the log (an answer's write goes out first, on the next tick).
+    queueMicrotask(() => {
+      span?.end(outcome, label);
+      recordToolCall({
+        workspaceId: relay.row.workspaceId,
+        userId: relay.caller.userId,
+        userEmail: relay.caller.email,
+        providerId: relay.row.id,
+        providerName: relay.row.name,
+        tool: toolNameOf(message),
+        via: "gateway",
+        outcome,
+        durationMs,
+        identity: label,
+        requestId: relay.requestId,
+        recorded: recordedParts(recordingOf(relay.row), { arguments: message.params.arguments, result: answer && (answer.result ?? { error: answer.error }) }),
+        approval,
+        trace: span?.spanContext,
+      });
     });
   };
   return { record, span };
@@ -242,7 +248,7 @@ async function answerLocally(relay: RelayRequest, envelope: Envelope, failure: A
 
 // ---- forwarding ---------------------------------------------------------------------------------
 
-function upstreamHeaders(req: Request, connection: Connection, upstreamSessionId: string | undefined, span: ToolCallSpan | undefined): Headers {
+function upstreamHeaders(req: GatewayRequest, connection: Connection, upstreamSessionId: string | undefined, span: ToolCallSpan | undefined): Headers {
   const headers = new Headers(connection.headers);
   for (const name of FORWARDED_REQUEST_HEADERS) {
     const value = req.headers.get(name);
@@ -257,7 +263,7 @@ function upstreamHeaders(req: Request, connection: Connection, upstreamSessionId
   return headers;
 }
 
-type Sent = { response: Response; connection: Connection };
+type Sent = { upstream: UpstreamAnswer; connection: Connection };
 
 const endUserOf = (caller: Caller) => ({ userId: caller.userId, workspaceId: caller.workspaceId });
 
@@ -272,7 +278,7 @@ async function send(relay: RelayRequest, init: { method: string; body?: string; 
   let connection = await connectionFor(row, user);
   for (let attempt = 0; ; attempt++) {
     const headers = upstreamHeaders(req, connection, init.upstreamSessionId, init.span);
-    let response: Response;
+    let response: UpstreamAnswer;
     try {
       // An answer that goes quiet for longer than the provider's read timeout is given up on; a
       // stream that is meant to stay open (a GET's, a subscription's) may be quiet as long as it likes.
@@ -280,24 +286,24 @@ async function send(relay: RelayRequest, init: { method: string; body?: string; 
       const { url } = connection;
       const upstream = (signed: Headers) => outboundRequest(url, { method: init.method, headers: signed, body: init.body, signal: init.signal ?? req.signal, headersTimeoutMs: timeoutMs(connection), bodyTimeoutMs: streaming ? 0 : connection.sseReadTimeoutMs });
       // A credential with a proof (DPoP) signs each request, and sends it again if the server asks for its nonce.
-      response = connection.proof ? await sendWithProof(connection.proof, { method: init.method, url, headers, body: init.body }, upstream) : await upstream(headers);
+      response = connection.proof ? UpstreamAnswer.of(await sendWithProof(connection.proof, { method: init.method, url, headers, body: init.body }, async (signed) => (await upstream(signed)).response())) : await upstream(headers);
     } catch (error) {
       throw upstreamApiError(classify(error), row, connection.forwarded);
     }
     if (response.status >= 300 && response.status < 400) {
-      await response.body?.cancel().catch(() => undefined);
+      await response.discard();
       throw new ApiError("upstream_error", `Couldn't talk to ${row.name}: it answered with a redirect (HTTP ${response.status}), which the console doesn't follow; an admin should check its URL.`);
     }
-    if (response.status !== 401 && response.status !== 403) return { response, connection };
+    if (response.status !== 401 && response.status !== 403) return { upstream: response, connection };
     noteChallenge(headers.get("authorization"), response.headers.get("www-authenticate"));
-    await response.body?.cancel().catch(() => undefined);
+    await response.discard();
     const next = await retryAfterRefusal(row, user, connection, response.status, attempt);
     if (!next) throw upstreamApiError(new McpCallError("unauthorized", "refused", response.status), row, connection.forwarded);
     connection = next;
   }
 }
 
-function relayedHeaders(response: Response): Record<string, string> {
+function relayedHeaders(response: { headers: Headers }): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const name of RELAYED_RESPONSE_HEADERS) {
     const value = response.headers.get(name);
@@ -307,16 +313,19 @@ function relayedHeaders(response: Response): Record<string, string> {
 }
 
 /** The server's answer on its way to the client: streamed, with the watched answers read. */
-async function relayAnswer(response: Response, watch: AnswerWatch, extraHeaders: Record<string, string>, brokenMessage: string): Promise<Response> {
-  const headers = { ...relayedHeaders(response), ...extraHeaders };
-  const type = response.headers.get("content-type") ?? "";
+async function relayAnswer(upstream: UpstreamAnswer, watch: AnswerWatch, extraHeaders: Record<string, string>, brokenMessage: string): Promise<GatewayAnswer> {
+  const headers = { ...relayedHeaders(upstream), ...extraHeaders };
+  const type = upstream.headers.get("content-type") ?? "";
+  const events = upstream.ok && type.includes("text/event-stream");
+  // An event stream goes on in Node's streams while it is one (lib/gateway/node-http.ts writes it to the client).
+  const source = events ? upstream.takeSource() : undefined;
+  if (source) return new RelayedEvents(upstream.status, { ...headers, ...EVENT_STREAM_HEADERS }, source, new EventRelay(watch, brokenMessage));
+  const response = upstream.response();
   if (!response.body) {
     watch.unanswered("broken");
     return new Response(null, { status: response.status, headers });
   }
-  if (response.ok && type.includes("text/event-stream")) {
-    return new Response(relayEventStream(response.body, watch, brokenMessage), { status: response.status, headers: { ...headers, ...EVENT_STREAM_HEADERS } });
-  }
+  if (events) return new Response(relayEventStream(response.body, watch, brokenMessage), { status: response.status, headers: { ...headers, ...EVENT_STREAM_HEADERS } });
   let text: string | null;
   try {
     text = await readCapped(response, MAX_MESSAGE_BYTES, () => new McpCallError("protocol", `the server sent an MCP message larger than ${MAX_MESSAGE_BYTES / 1024 / 1024} MiB`));
@@ -334,9 +343,9 @@ async function relayAnswer(response: Response, watch: AnswerWatch, extraHeaders:
 }
 
 /** POST: one client message (or batch), relayed. */
-export async function relayPost(relay: RelayRequest): Promise<Response> {
+export async function relayPost(relay: RelayRequest): Promise<GatewayAnswer> {
   const { req, row, caller } = relay;
-  const text = await readCappedText(req, MAX_BODY_BYTES);
+  const text = await req.text(MAX_BODY_BYTES);
   const read = readEnvelope(text);
   if (!read) return json(400, rpcError(null, -32700, "Parse error: the body is not a JSON-RPC message (or a batch of 1–100)"));
   const envelope: Envelope = read;
@@ -380,7 +389,7 @@ export async function relayPost(relay: RelayRequest): Promise<Response> {
     const rest = await takeApprovalAnswers(text, { userId: caller.userId, sessionId: askSessionOf(session) });
     if (rest.length === 0) return new Response(null, { status: 202 });
     // What else the POST carried goes on as if sent alone.
-    return relayPost({ ...relay, req: new Request(req.url, { method: "POST", headers: req.headers, body: JSON.stringify(envelope.batch ? rest : rest[0]), signal: req.signal }) });
+    return relayPost({ ...relay, req: withBody(req, JSON.stringify(envelope.batch ? rest : rest[0])) });
   }
   let body = text;
 
@@ -421,9 +430,9 @@ export async function relayPost(relay: RelayRequest): Promise<Response> {
       return json(200, { jsonrpc: "2.0", id: asking.message.id, result: approvalInputRequired(asking.call, asking.subject) });
     } else if (!modern && session !== "none" && session.elicitation && session.upstreamSessionId) {
       // 2025-11-25: the question goes on the call's own stream; the answer comes in another POST.
-      return askOnStream(relay, asking, session, waitKey, (decided) => {
+      return askOnStream(relay, asking, session, waitKey, async (decided) => {
         approval = decided;
-        return forward();
+        return webAnswer(await forward());
       }, (decision) => { recorder(relay, asking.message, () => credentialLabel(row), approvalLabel(decision, "elicitation")).record(notConfirmed(decision, "elicitation", asking.call).code); });
     } else {
       const decision = await trackRequest(waitKey, req.signal, (signal) => awaitConsoleApproval({ workspaceId: row.workspaceId, userId: caller.userId, providerId: row.id, providerName: row.name, tool: asking.call.tool, args: asking.call.args, via: "gateway" }, signal));
@@ -435,7 +444,7 @@ export async function relayPost(relay: RelayRequest): Promise<Response> {
   }
   return forward();
 
-  async function forward(): Promise<Response> {
+  async function forward(): Promise<GatewayAnswer> {
     if (!session) return sessionNotFound();
 
     // A session the console answered itself (the server couldn't be asked) has no upstream session.
@@ -503,11 +512,11 @@ export async function relayPost(relay: RelayRequest): Promise<Response> {
       if (error instanceof ApiError) return answerLocally(relay, envelope, error, modern, asking && { message: asking.message, approval });
       throw error;
     }
-    const { response, connection } = sent;
+    const { upstream: response, connection } = sent;
     identity = connection.mode;
     if (local && (response.status === 400 || response.status === 404)) {
       watch.unanswered("local");
-      await response.body?.cancel().catch(() => undefined);
+      await response.discard();
       return sessionNotFound();
     }
     const extra: Record<string, string> = {};
@@ -516,7 +525,7 @@ export async function relayPost(relay: RelayRequest): Promise<Response> {
       if (upstreamSession !== null) {
         if (upstreamSession.length > MAX_UPSTREAM_SESSION_ID || !/^[\x21-\x7e]+$/.test(upstreamSession)) {
           watch.unanswered("local");
-          await response.body?.cancel().catch(() => undefined);
+          await response.discard();
           return answerLocally(relay, envelope, new ApiError("upstream_error", `Couldn't talk to ${row.name}: its session id is not one the console can carry.`), modern);
         }
         const asked = requests.find((message) => message.method === "initialize")?.params.protocolVersion;
@@ -535,9 +544,11 @@ export async function relayPost(relay: RelayRequest): Promise<Response> {
     }
     const answer = await relayAnswer(response, watch, extra, `${row.name} stopped answering before it finished (the connection to it broke)`);
     // A subscription is a stream like a GET's: it ends when the caller's token does, and counts as one of theirs.
-    if (!listen || !answer.body || !answer.ok || !relay.longLived) return answer;
+    if (!listen || !relay.longLived) return answer;
+    const subscription = webAnswer(answer);
+    if (!subscription.body || !subscription.ok) return subscription;
     const asked = requests[0].params.notifications as { toolsListChanged?: unknown } | undefined;
-    return relay.longLived(answer, connection.validUntil, asked?.toolsListChanged === true);
+    return relay.longLived(subscription, connection.validUntil, asked?.toolsListChanged === true);
   }
 }
 
@@ -549,14 +560,13 @@ export async function relayPost(relay: RelayRequest): Promise<Response> {
 async function versionsBothSpeak(relay: RelayRequest): Promise<string[]> {
   const meta = { [PROTOCOL_VERSION_META]: MODERN_VERSIONS[0], "io.modelcontextprotocol/clientInfo": { name: "mcp-console", version: "1.0.0" }, "io.modelcontextprotocol/clientCapabilities": {} };
   const headers = new Headers({ "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": MODERN_VERSIONS[0], "mcp-method": "server/discover" });
-  const probe = { ...relay, req: new Request(relay.req.url, { method: "POST", headers, signal: relay.req.signal }) };
+  const probe = { ...relay, req: gatewayRequestOf(new Request(relay.req.url, { method: "POST", headers, signal: relay.req.signal })) };
   let supported: unknown[] | undefined;
   try {
-    const { response } = await send(probe, { method: "POST", body: JSON.stringify({ jsonrpc: "2.0", id: 0, method: "server/discover", params: { _meta: meta } }) }, (connection) => connection.timeoutMs);
+    const { upstream } = await send(probe, { method: "POST", body: JSON.stringify({ jsonrpc: "2.0", id: 0, method: "server/discover", params: { _meta: meta } }) }, (connection) => connection.timeoutMs);
     const watch = new AnswerWatch();
     watch.watch(0, { onAnswer: (answer) => { supported = Array.isArray(answer.result?.supportedVersions) ? answer.result.supportedVersions : undefined; } });
-    const answer = await relayAnswer(response, watch, {}, "");
-    await answer.text();
+    await webAnswer(await relayAnswer(upstream, watch, {}, "")).text();
   } catch {
     supported = undefined;
   }
@@ -576,7 +586,8 @@ export async function relayDelete(relay: RelayRequest): Promise<Response> {
   if (session instanceof Response) return session;
   if (session !== "none" && !session.upstreamSessionId) return new Response(null, { status: 204 });
   try {
-    const { response } = await send(relay, { method: "DELETE", upstreamSessionId: session === "none" ? undefined : session.upstreamSessionId }, (connection) => connection.timeoutMs);
+    const { upstream } = await send(relay, { method: "DELETE", upstreamSessionId: session === "none" ? undefined : session.upstreamSessionId }, (connection) => connection.timeoutMs);
+    const response = upstream.response();
     const body = response.body ? await readCapped(response, 64 * 1024, () => new Error("too large")).catch(() => null) : null;
     return new Response(body, { status: response.status, headers: relayedHeaders(response) });
   } catch (error) {

@@ -36,11 +36,12 @@ const IDENTITY_READ = `
 
 export async function forwardingIdentity(userId: string): Promise<ForwardingIdentity> {
   const issuer = env().OIDC_ISSUER ?? "";
-  const rows = await hotRead(IDENTITY_READ, issuer, userId);
-  if (rows.length === 0) return { key: `user:${userId}`, version: "gone", canMint: false };
-  const row = identityRow.parse(rows[0]);
-  if (!issuer || row.accountId === null) return { key: `user:${userId}`, version: `${row.identityVersion}`, canMint: false };
-  return { key: row.accountId, version: `${row.identityVersion}.${row.accountVersion}`, canMint: row.canMint };
+  return hotRead(IDENTITY_READ, [issuer, userId], (rows): ForwardingIdentity => {
+    if (rows.length === 0) return { key: `user:${userId}`, version: "gone", canMint: false };
+    const row = identityRow.parse(rows[0]);
+    if (!issuer || row.accountId === null) return { key: `user:${userId}`, version: `${row.identityVersion}`, canMint: false };
+    return { key: row.accountId, version: `${row.identityVersion}.${row.accountVersion}`, canMint: row.canMint };
+  });
 }
 
 /** Retires every token cached for the user, on every instance (a refusal said their identity is no good). */

@@ -6,6 +6,7 @@
 import "server-only";
 import dns from "node:dns";
 import { isIP, type LookupFunction } from "node:net";
+import type { Readable } from "node:stream";
 import { Agent, buildConnector, fetch as undiciFetch } from "undici";
 import { env } from "@/lib/env";
 import { stripBrackets } from "@/lib/edge/ip.mjs";
@@ -101,12 +102,60 @@ export const outboundFetch: typeof fetch = (input, init) => sharedAgent().fetch(
 const NO_BODY = new Set([101, 204, 205, 304]);
 
 /**
- * One request through the same guard, for the gateway's relay: the body goes whole, with its
- * length (fetch streams every body chunked, which costs the hot path dearly), and the answer is a
- * Response whose body streams as it arrives. Redirects are not followed; `headersTimeoutMs` bounds
- * the wait for an answer to begin, `bodyTimeoutMs` any silence within it (0: none).
+ * A server's answer as it arrives: its body still Node's stream, which a consumer in Node may read
+ * as it is (takeSource: the gateway's relay writes an event stream straight to the client), or
+ * as a web Response when that is what a consumer needs. A web stream costs a relayed call dearly.
  */
-export async function outboundRequest(url: string, init: { method: string; headers: Headers; body?: string; signal: AbortSignal; headersTimeoutMs: number; bodyTimeoutMs: number }): Promise<Response> {
+export class UpstreamAnswer {
+  private made: Response | undefined;
+
+  constructor(
+    readonly status: number,
+    readonly headers: Headers,
+    private source: Readable | undefined,
+  ) {
+    // An error before its reader comes must not end the process: the reader finds the stream destroyed.
+    source?.on("error", () => undefined);
+  }
+
+  /** An answer that already is a web Response. */
+  static of(response: Response): UpstreamAnswer {
+    const answer = new UpstreamAnswer(response.status, response.headers, undefined);
+    answer.made = response;
+    return answer;
+  }
+
+  get ok(): boolean {
+    return this.status >= 200 && this.status < 300;
+  }
+
+  /** The body as Node's stream, for its one reader; undefined once the answer was made a Response. */
+  takeSource(): Readable | undefined {
+    const source = this.made ? undefined : this.source;
+    this.source = undefined;
+    return source;
+  }
+
+  response(): Response {
+    this.made ??= new Response(this.source ? webStreamOf(this.source, "destroy") : null, { status: this.status, headers: this.headers });
+    return this.made;
+  }
+
+  /** Not to be read: its connection is let go. */
+  async discard(): Promise<void> {
+    if (this.made) await this.made.body?.cancel().catch(() => undefined);
+    else this.source?.destroy(); // its error is heard (the constructor's listener)
+    this.source = undefined;
+  }
+}
+
+/**
+ * One request through the same guard, for the gateway's relay: the body goes whole, with its
+ * length (fetch streams every body chunked, which costs the hot path dearly), and the answer's body
+ * streams as it arrives. Redirects are not followed; `headersTimeoutMs` bounds the wait for an
+ * answer to begin, `bodyTimeoutMs` any silence within it (0: none).
+ */
+export async function outboundRequest(url: string, init: { method: string; headers: Headers; body?: string; signal: AbortSignal; headersTimeoutMs: number; bodyTimeoutMs: number }): Promise<UpstreamAnswer> {
   const target = httpUrl(url);
   const answer = await sharedAgent().agent.request({
     origin: target.origin,
@@ -125,7 +174,7 @@ export async function outboundRequest(url: string, init: { method: string; heade
   }
   if (NO_BODY.has(answer.statusCode) || answer.statusCode < 200) {
     answer.body.resume();
-    return new Response(null, { status: answer.statusCode < 200 ? 502 : answer.statusCode, headers });
+    return new UpstreamAnswer(answer.statusCode < 200 ? 502 : answer.statusCode, headers, undefined);
   }
-  return new Response(webStreamOf(answer.body, "destroy"), { status: answer.statusCode, headers });
+  return new UpstreamAnswer(answer.statusCode, headers, answer.body);
 }

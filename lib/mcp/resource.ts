@@ -25,11 +25,12 @@ export function resourceOfUrl(serverUrl: string): string {
 const cache = processWide("mcp-resources", () => new Map<string, { resource: string; until: number }>());
 
 export async function canonicalResource(serverUrl: string, fetchFn: typeof fetch = outboundFetch): Promise<string> {
-  const fallback = resourceOfUrl(serverUrl);
-  const cached = cache.get(fallback);
+  // Keyed by the URL as given: every forwarded call asks, and parsing it costs more than the lookup.
+  const cached = cache.get(serverUrl);
   if (cached && cached.until > Date.now()) return cached.resource;
+  const fallback = resourceOfUrl(serverUrl);
   const published = await publishedResource(fallback, fetchFn);
-  setBounded(cache, fallback, { resource: published ?? fallback, until: Date.now() + (published ? FOUND_TTL_MS : FALLBACK_TTL_MS) }, MAX_ENTRIES);
+  setBounded(cache, serverUrl, { resource: published ?? fallback, until: Date.now() + (published ? FOUND_TTL_MS : FALLBACK_TTL_MS) }, MAX_ENTRIES);
   return published ?? fallback;
 }
 

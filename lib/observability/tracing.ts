@@ -96,7 +96,7 @@ function sessionDigest(sessionId: string): string {
  * child of the client's `traceparent` if it sent one. The span ends when the answer begins: a
  * streamed answer's tool calls have spans of their own that last until they are answered.
  */
-export async function traceGatewayRequest(req: Request, route: string, serve: (span: Span | undefined) => Promise<Response>): Promise<Response> {
+export async function traceGatewayRequest<A extends { status: number }>(req: Pick<Request, "headers" | "method">, route: string, serve: (span: Span | undefined) => Promise<A>): Promise<A> {
   const tracing = state.current;
   if (!tracing) return serve(undefined);
   const parent = propagator.extract(ROOT_CONTEXT, req.headers, headerGetter);

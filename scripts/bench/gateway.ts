@@ -176,31 +176,51 @@ export async function startWhoamiStack(consoleUrls: string[], users: IdpUser[]) 
   };
 }
 
+type WhoamiStack = Awaited<ReturnType<typeof startWhoamiStack>>;
+
+/** Latency on kept-open sessions: direct, the bare relay and the gateway of one console on `port`, as the bench user. */
+async function singleConsoleLatency(stack: WhoamiStack, port: number, progress: (line: string) => void): Promise<Latency> {
+  const { idp, upstream } = stack;
+  const env = baseEnv(sqliteUrl("gateway.db"), port, stack.enterprise);
+  const [apiToken] = seed(env, ["tool", idp.issuer, upstream.url, await stack.signIn([BENCH_USER])]).tokens ?? [];
+  const single = await startConsole(port, env);
+  const gatewayUrl = `http://127.0.0.1:${port}/mcp/whoami`;
+  const first = await connectClient([gatewayUrl], `Bearer ${apiToken}`);
+  await first.call(BENCH_USER.sub); // the console mints the user's token and caches it
+  await first.close();
+  const upstreamToken = (await upstream.tokensBySubject())[BENCH_USER.sub];
+  if (!upstreamToken) throw new Error("the console called the upstream server without the user's token");
+  const relay = await startBareRelay(upstream.url, { [`Bearer ${apiToken}`]: upstreamToken });
+  const grantsBefore = idp.refreshGrants();
+  progress(`  latency: ${LATENCY_CALLS} calls each, interleaved…`);
+  const latency = { ...(await measureLatency({ gatewayUrl, relayUrl: relay.url, directUrl: upstream.url, apiToken, upstreamToken, sub: BENCH_USER.sub, gatewayPid: single.child.pid, relayPid: relay.child.pid })), issuerCalls: idp.refreshGrants() - grantsBefore };
+  await relay.stop();
+  await single.stop();
+  progress(`  direct p50 ${fmt(latency.direct.p50, 2)} ms p99 ${fmt(latency.direct.p99, 2)} | bare relay p50 ${fmt(latency.relay.p50, 2)} ms p99 ${fmt(latency.relay.p99, 2)} | gateway p50 ${fmt(latency.gateway.p50, 2)} ms p99 ${fmt(latency.gateway.p99, 2)} | gateway/relay ${fmt(latency.gateway.p50 / latency.relay.p50, 2)}× gateway/direct ${fmt(latency.gateway.p50 / latency.direct.p50, 2)}× | CPU per call: gateway ${fmt(latency.cpuPerCall.gateway, 2)} ms, bare relay ${fmt(latency.cpuPerCall.relay, 2)} ms`);
+  return latency;
+}
+
+/** Section c's latency alone (`--only gateway-latency`): printed, docs/performance.md left as it is. */
+export async function benchGatewayLatency(progress: (line: string) => void = console.log): Promise<Latency> {
+  const port = await unusedPort();
+  const stack = await startWhoamiStack([`http://127.0.0.1:${port}`], [BENCH_USER]);
+  try {
+    return await singleConsoleLatency(stack, port, progress);
+  } finally {
+    await stack.stop();
+  }
+}
+
 export async function benchGateway(progress: (line: string) => void = console.log): Promise<GatewayFigures> {
   const singlePort = await unusedPort();
   const instancePorts = [await unusedPort(), await unusedPort()];
   const consoleUrls = [singlePort, ...instancePorts].map((port) => `http://127.0.0.1:${port}`);
-  const benchUser = BENCH_USER;
   const crowdUsers = Array.from({ length: USERS }, (_, i) => ({ sub: `crowd-${i}`, email: `crowd-${i}@example.com`, name: `Crowd ${i}`, password: "x" }));
-  const { idp, upstream, enterprise, signIn, stop } = await startWhoamiStack(consoleUrls, [benchUser, ...crowdUsers]);
+  const stack = await startWhoamiStack(consoleUrls, [BENCH_USER, ...crowdUsers]);
+  const { idp, upstream, enterprise, signIn, stop } = stack;
   try {
     // 1. Latency, one user, one console.
-    const singleEnv = baseEnv(sqliteUrl("gateway.db"), singlePort, enterprise);
-    const [apiToken] = seed(singleEnv, ["tool", idp.issuer, upstream.url, await signIn([benchUser])]).tokens ?? [];
-    const single = await startConsole(singlePort, singleEnv);
-    const gatewayUrl = `${consoleUrls[0]}/mcp/whoami`;
-    const first = await connectClient([gatewayUrl], `Bearer ${apiToken}`);
-    await first.call(benchUser.sub); // the console mints the user's token and caches it
-    await first.close();
-    const upstreamToken = (await upstream.tokensBySubject())[benchUser.sub];
-    if (!upstreamToken) throw new Error("the console called the upstream server without the user's token");
-    const relay = await startBareRelay(upstream.url, { [`Bearer ${apiToken}`]: upstreamToken });
-    const grantsBefore = idp.refreshGrants();
-    progress(`  latency: ${LATENCY_CALLS} calls each, interleaved…`);
-    const latency = { ...(await measureLatency({ gatewayUrl, relayUrl: relay.url, directUrl: upstream.url, apiToken, upstreamToken, sub: benchUser.sub, gatewayPid: single.child.pid, relayPid: relay.child.pid })), issuerCalls: idp.refreshGrants() - grantsBefore };
-    await relay.stop();
-    await single.stop();
-    progress(`  direct p50 ${fmt(latency.direct.p50, 2)} ms p99 ${fmt(latency.direct.p99, 2)} | bare relay p50 ${fmt(latency.relay.p50, 2)} ms p99 ${fmt(latency.relay.p99, 2)} | gateway p50 ${fmt(latency.gateway.p50, 2)} ms p99 ${fmt(latency.gateway.p99, 2)} | gateway/relay ${fmt(latency.gateway.p50 / latency.relay.p50, 2)}× gateway/direct ${fmt(latency.gateway.p50 / latency.direct.p50, 2)}× | CPU per call: gateway ${fmt(latency.cpuPerCall.gateway, 2)} ms, bare relay ${fmt(latency.cpuPerCall.relay, 2)} ms`);
+    const latency = await singleConsoleLatency(stack, singlePort, progress);
 
     // 2. 100 sessions of USERS users across two instances on one PostgreSQL database.
     const database = await freshPostgres();

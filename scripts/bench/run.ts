@@ -10,8 +10,9 @@
 //   e. verifying an activity chain of 100,000 records, SQLite and PostgreSQL (audit.ts)
 //   f. the Activity charts' aggregate over 100,000 calls, SQLite and PostgreSQL (activity-stats.ts)
 //   g. the gateway with OpenTelemetry on (traces and activity logs to a local OTLP sink) beside off (tracing.ts)
-// `npm run bench -- --only gateway` (or list, tool, first-load, audit, stats, tracing) runs one section; --only
-// gateway, audit, stats and tracing also rewrite their section of docs/performance.md in place. BENCH_SECONDS shortens the timed parts.
+// `npm run bench -- --only gateway` (or list, tool, gateway-latency, first-load, audit, stats, tracing) runs one section; --only
+// gateway, audit, stats and tracing also rewrite their section of docs/performance.md in place;
+// gateway-latency prints section c's latency figures alone. BENCH_SECONDS shortens the timed parts.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
@@ -23,7 +24,7 @@ import { z } from "zod";
 import { listenOnFreePort } from "../../e2e/support/ports";
 import { activityStatsSection, benchActivityStats } from "./activity-stats";
 import { auditSection, benchAudit } from "./audit";
-import { benchGateway, gatewaySection } from "./gateway";
+import { benchGateway, benchGatewayLatency, gatewaySection } from "./gateway";
 import { DURATION, baseEnv, bin, dataDir, fmt, root, run, seed, sqliteUrl, startConsole, unusedPort } from "./support";
 import { benchToolCall } from "./tool-call";
 import { benchTracing, tracingSection } from "./tracing";
@@ -116,10 +117,9 @@ async function benchFirstLoad() {
 }
 
 
-const SECTIONS = ["list", "tool", "gateway", "first-load", "audit", "stats", "tracing"] as const;
+const SECTIONS = ["list", "tool", "gateway", "gateway-latency", "first-load", "audit", "stats", "tracing"] as const;
 const onlySchema = z.enum(SECTIONS).optional();
 
-/** Replaces section `letter` of docs/performance.md (it runs up to `next`), leaving the rest as the last full run wrote it; a section that isn't there yet goes in before `next`. */
 /** Replaces section `letter` of docs/performance.md (up to the next section), or puts it before `next` when it isn't there yet. */
 function spliceSection(letter: string, next: string, section: string) {
   const file = path.join(root, "docs", "performance.md");
@@ -163,6 +163,11 @@ async function main() {
     console.log(`MCP Console benchmarks — ${machine}\n\nc. MCP gateway`);
     spliceSection("c", "## d. ", gatewaySection(await benchGateway()));
     console.log("\nRewrote section c of docs/performance.md");
+    return;
+  }
+  if (only === "gateway-latency") {
+    console.log(`MCP Console benchmarks — ${machine}\n\nc. MCP gateway, latency only (docs/performance.md is not rewritten)`);
+    await benchGatewayLatency();
     return;
   }
   if (only === "tracing") {
@@ -280,6 +285,7 @@ ${tracingSection(tracing)}
 \`\`\`bash
 npm ci && npm run build && npm run bench     # BENCH_SECONDS=30 for longer load runs
 npm run bench -- --only gateway              # section c alone, rewritten in place
+npm run bench -- --only gateway-latency      # section c's latency figures alone, printed (BENCH_PROFILE=dir: CPU profiles)
 npm run bench -- --only audit                # section e alone (no build needed), rewritten in place
 npm run bench -- --only stats                # section f alone (no build needed), rewritten in place
 npm run bench -- --only tracing              # section g alone: the gateway with tracing on beside off

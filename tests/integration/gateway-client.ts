@@ -1,15 +1,50 @@
-// The MCP SDK's own client, connected to the console's gateway route handlers in this process
-// (its fetch calls them directly: the same Request/Response objects Next.js would pass).
+// The MCP SDK's own client, connected to the console's gateway in this process: to its route
+// handlers (its fetch calls them directly: the same Request/Response objects Next.js would pass),
+// or — once servedOverHttp — over HTTP to lib/gateway/node-http.ts, as server.mjs serves it.
+import { createServer, type Server } from "node:http";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { serveGateway } from "@/lib/gateway/http";
+import { registerGatewayHttp, type GatewayHttp } from "@/lib/gateway/node-http";
+import { processWide } from "@/lib/process-wide";
+import { listenOnFreePort } from "../../e2e/support/ports";
 import { ORIGIN } from "./helpers";
+
+let overHttp: string | undefined;
+
+/** From now on gatewayFetch goes over HTTP to the gateway as server.mjs serves it: how to stop that, and how many requests it served. */
+export async function servedOverHttp(): Promise<{ stop: () => Promise<void>; served: () => number }> {
+  registerGatewayHttp();
+  const gateway = processWide<GatewayHttp | undefined>("gateway-http", () => undefined);
+  if (!gateway) throw new Error("the gateway was not registered");
+  const server: Server = createServer((req, res) => {
+    const target = gateway.target(new URL(req.url ?? "/", "http://localhost").pathname);
+    if (!target) return void res.writeHead(404).end();
+    served += 1;
+    void gateway.handle(req, res, target);
+  });
+  let served = 0;
+  overHttp = `http://127.0.0.1:${await listenOnFreePort(server)}`;
+  return {
+    stop: async () => {
+      overHttp = undefined;
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+    served: () => served,
+  };
+}
 
 /** What the route files do: `/mcp` is the workspace, `/mcp/{server_identifier}` one provider. */
 export function gatewayFetch(): typeof fetch {
-  return (input, init) => {
+  return async (input, init) => {
     const request = new Request(input instanceof Request ? input : String(input), init);
-    const [, , server] = new URL(request.url).pathname.split("/");
+    const { pathname, search } = new URL(request.url);
+    if (overHttp) {
+      const body = request.body ? await request.arrayBuffer() : undefined;
+      return fetch(`${overHttp}${pathname}${search}`, { method: request.method, headers: request.headers, body, signal: request.signal });
+    }
+    const [, , server] = pathname.split("/");
     return serveGateway(request, server ? { serverIdentifier: decodeURIComponent(server) } : {});
   };
 }

@@ -3,7 +3,6 @@
 import http from "node:http";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { problemSchema } from "@/lib/api/errors";
 import { gatewayTarget, registerGatewayHttp, type GatewayHttp } from "@/lib/gateway/node-http";
 import { processWide } from "@/lib/process-wide";
 import { listenOnFreePort } from "../../e2e/support/ports";
@@ -67,6 +66,11 @@ describe("the gateway served by server.mjs", () => {
     const put = await fetch(`http://127.0.0.1:${port}/mcp`, { method: "PUT" });
     expect(put.status).toBe(405);
     expect(put.headers.get("allow")).toBe("GET, POST, DELETE, OPTIONS");
+    // TRACE reaches a node server, though no web Request may carry it: refused the same way.
+    const trace = await new Promise<number | undefined>((resolve, reject) => {
+      http.request({ host: "127.0.0.1", port, path: "/mcp", method: "TRACE" }, (res) => { res.resume(); resolve(res.statusCode); }).on("error", reject).end();
+    });
+    expect(trace).toBe(405);
     expect((await fetch(`http://127.0.0.1:${port}/mcp`, { method: "OPTIONS" })).status).toBe(204);
     const anonymous = await fetch(`http://127.0.0.1:${port}/mcp`, { method: "POST", body: "{}" });
     expect(anonymous.status).toBe(401);
@@ -93,22 +97,6 @@ describe("the gateway served by server.mjs", () => {
       socket.on("close", () => { resolve(text); });
     });
     expect(answer).toMatch(/^HTTP\/1\.1 401/);
-  });
-
-  it("answers what it can't turn into a web request with the API's own 500 problem, naming the logged request", async () => {
-    // TRACE reaches a node server, but a web Request refuses it.
-    const answer = await new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
-      const req = http.request({ host: "127.0.0.1", port, path: "/mcp", method: "TRACE" }, (res) => {
-        let body = "";
-        res.setEncoding("utf8").on("data", (chunk: string) => (body += chunk)).on("end", () => { resolve({ status: res.statusCode ?? 0, headers: res.headers, body }); });
-      });
-      req.on("error", reject).end();
-    });
-    expect(answer.status).toBe(500);
-    expect(answer.headers["content-type"]).toBe("application/problem+json");
-    const problem = problemSchema.parse(JSON.parse(answer.body));
-    expect(problem).toMatchObject({ status: 500, code: "internal_error", type: "https://mcp-console.dev/problems/internal-error" });
-    expect(problem.detail).toContain(String(answer.headers["x-request-id"]));
   });
 
   it("maps only the gateway's own paths", () => {

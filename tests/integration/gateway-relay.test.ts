@@ -246,6 +246,23 @@ describe("faults", () => {
     }
   });
 
+  it("the client leaves mid-stream: the server's stream is let go, and the activity log says cancelled", async () => {
+    const dying = await startDyingServer();
+    try {
+      await addProvider(admin, "waiting", dying.url);
+      const leave = new AbortController();
+      const answer = await gatewayRequest("/mcp/waiting", { token: member.token, signal: leave.signal, body: { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "stream-then-wait", arguments: {}, _meta: { progressToken: "t" } } } });
+      const reader = answer.body?.getReader();
+      expect(new TextDecoder().decode((await reader?.read())?.value)).toContain("notifications/progress");
+      leave.abort();
+      await expect.poll(() => dying.letGo(), { timeout: 5_000 }).toBe(1);
+      const [record] = await activity({ userId: member.userId, tool: "stream-then-wait" });
+      expect(record.outcome).toBe("cancelled");
+    } finally {
+      await dying.stop();
+    }
+  });
+
   it("a tools/list answer too large for one network read arrives whole, less the disabled tools", async () => {
     const bulky = await startBulkyServer();
     try {

@@ -17,8 +17,12 @@ function stopper(server: http.Server) {
   });
 }
 
-/** SDK v1, stateless: `stream-then-die` sends two progress notifications, then its socket is destroyed. */
-export async function startDyingServer(): Promise<Started> {
+/**
+ * SDK v1, stateless: `stream-then-die` sends two progress notifications, then its socket is
+ * destroyed; `stream-then-wait` sends one and answers only once its client has gone (`letGo` counts those).
+ */
+export async function startDyingServer(): Promise<Started & { letGo: () => number }> {
+  let letGo = 0;
   const server = http.createServer(asyncListener(async (req, res) => {
     const body = parseJson(await readBody(req));
     const mcp = new McpServer({ name: "dying", version: "1.0.0" });
@@ -29,12 +33,18 @@ export async function startDyingServer(): Promise<Started> {
       res.socket?.destroy();
       return { content: [{ type: "text", text: "never seen" }] };
     });
+    mcp.registerTool("stream-then-wait", { description: "Reports progress, then waits for its client to leave" }, async (extra) => {
+      await extra.sendNotification({ method: "notifications/progress", params: { progressToken: extra._meta?.progressToken ?? "none", progress: 1, total: 2 } });
+      await new Promise<void>((resolve) => { res.once("close", () => { resolve(); }); });
+      letGo += 1;
+      return { content: [{ type: "text", text: "never seen" }] };
+    });
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     await mcp.connect(transport);
     await transport.handleRequest(req, res, body);
   }));
   const port = await listenOnFreePort(server);
-  return { url: `http://127.0.0.1:${port}/mcp`, stop: stopper(server) };
+  return { url: `http://127.0.0.1:${port}/mcp`, stop: stopper(server), letGo: () => letGo };
 }
 
 /** SDK v1, stateless: `count` tools with long descriptions, so the tools/list answer (one event) arrives in many reads. */
