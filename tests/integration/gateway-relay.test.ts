@@ -423,6 +423,18 @@ describe("security", () => {
     await call(admin, "PATCH /api/v1/mcp-providers/{id}", { params: { id: providerId }, body: { tool_policy: { disabled: [] } } });
   });
 
+  it("a body past the limit is 413, and nothing is forwarded; the next call works", async () => {
+    const sessionId = await openLegacySession(PATH, member.token ?? "");
+    proxy.requests.length = 0;
+    const headers = { "mcp-protocol-version": LEGACY };
+    const padded = { ...legacyCall("test_simple_text"), pad: "x".repeat(5 * 1024 * 1024) };
+    const tooBig = await gatewayRequest(PATH, { token: member.token, sessionId, headers, body: padded });
+    expect(tooBig.status).toBe(413);
+    expect(proxy.requests).toEqual([]);
+    const [answer] = await messagesOf(await gatewayRequest(PATH, { token: member.token, sessionId, headers, body: legacyCall("test_simple_text") }));
+    expect(textOf(answer.result)).toBe("This is a simple text response for testing.");
+  });
+
   it("a foreign Origin is 403 before authentication, and nothing is forwarded", async () => {
     const sessionId = await openLegacySession(PATH, member.token ?? "");
     proxy.requests.length = 0;
