@@ -2,7 +2,7 @@
 // message), start OpenTelemetry's exports if configured (traces, the activity log as logs), create
 // the owner on an empty database, bring old rows up to date, prune what has expired (activity past
 // its retention, OAuth tokens), start the OAuth authorization server for MCP clients, and hand
-// server.mjs the MCP gateway.
+// server.mjs the MCP gateway and what to do when it stops.
 // A start that fails ends the process (exit code 1): left running, Next.js would answer every
 // request with a 500, health checks included, and a process manager would never restart it.
 export async function register() {
@@ -36,6 +36,8 @@ async function start() {
   registerOAuthHttp();
   const { registerGatewayHttp } = await import("@/lib/gateway/node-http");
   registerGatewayHttp();
+  const { registerShutdown } = await import("@/lib/shutdown");
+  registerShutdown();
   const { listenForChanges } = await import("@/lib/change-bus");
   await listenForChanges();
 }

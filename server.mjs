@@ -109,9 +109,22 @@ server.listen(port, hostname, () => {
       : "Client addresses: the socket's peer (behind a load balancer or proxy, set TRUSTED_PROXIES to its address)",
   );
 });
+// Stopping: no new requests; once those under way are answered (event streams are given 4 s), the
+// console writes what it still holds (lib/shutdown.ts: the activity log's last batch, telemetry) and
+// exits. A shutdown that hangs (a database gone) doesn't hold the exit up past 10 s.
+let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.on(signal, () => {
-    server.close(() => process.exit(0));
-    setTimeout(() => process.exit(0), 5000).unref();
+    if (stopping) return;
+    stopping = true;
+    let finishing;
+    const finish = () => {
+      finishing ??= Promise.resolve(globalThis.mcpConsole?.get("shutdown")?.())
+        .catch((error) => { console.error("Stopping failed", error); })
+        .finally(() => process.exit(0));
+    };
+    server.close(finish);
+    setTimeout(finish, 4000).unref();
+    setTimeout(() => process.exit(0), 10_000).unref();
   });
 }

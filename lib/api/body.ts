@@ -39,6 +39,8 @@ export async function readCapped(message: { headers: Headers; body: ReadableStre
 /** A Node request's body as text, capped as readCapped caps a web one: its rest is read and dropped. */
 export function readCappedNode(req: IncomingMessage, maxBytes: number): Promise<string> {
   if (Number(req.headers["content-length"] ?? "0") > maxBytes) return Promise.reject(tooLarge(maxBytes));
+  // Gone before its body was asked for: its close and errors were heard by no one here.
+  if (req.destroyed && !req.complete) return Promise.reject(cutShort());
   // Usually all of it came with the headers: taken as it lies, without a stream's round of events.
   if (req.complete && req.readableLength <= maxBytes && !req.readableFlowing) {
     const buffered: unknown = req.read();
@@ -61,13 +63,18 @@ export function readCappedNode(req: IncomingMessage, maxBytes: number): Promise<
       stop();
       resolve(Buffer.concat(chunks).toString("utf8"));
     };
-    const onError = (error: Error) => {
+    // The client left (the socket's errors are no one else's: not the database's, not a bug).
+    const onError = () => {
       stop();
-      reject(error);
+      reject(cutShort());
     };
-    const onClose = () => { onError(new Error("the client left before it sent the whole body")); };
+    const onClose = onError;
     req.on("data", onData).on("end", onEnd).on("error", onError).on("close", onClose);
   });
+}
+
+function cutShort() {
+  return new ApiError("validation_failed", "The body was cut short: the client left before it sent all of it");
 }
 
 function tooLarge(maxBytes: number) {

@@ -108,6 +108,24 @@ describe("an event stream, relayed", () => {
     }
   });
 
+  it("an event cut off by the break is dropped: the error owed arrives as an event of its own", async () => {
+    const watch = new AnswerWatch();
+    watch.watch(1);
+    const progress = event({ jsonrpc: "2.0", method: "notifications/progress", params: { progress: 1 } });
+    const out = await read(relayEventStream(upstream([progress, 'event: message\ndata: {"jsonrpc":"2.0","id":1,"res'], "break"), watch, "Server stopped answering"));
+    expect(out.startsWith(progress)).toBe(true);
+    expect(dataOf(out.slice(progress.length))).toEqual([{ jsonrpc: "2.0", id: 1, error: { code: BROKEN_STREAM_CODE, message: "Server stopped answering" } }]);
+  });
+
+  it("a result whose rewrite can't be written again goes on as the server sent it (the relay never throws on it)", async () => {
+    const watch = new AnswerWatch();
+    const answered: unknown[] = [];
+    watch.watch(1, { rewrite: (value) => ({ ...value, size: 1n }), onAnswer: (answer) => answered.push(answer.result) });
+    const text = event(result(1, { tools: [] }));
+    expect(await read(relayEventStream(upstream([text]), watch, "broken"))).toBe(text);
+    expect(answered).toEqual([{ tools: [] }]);
+  });
+
   it("a stream whose requests were all answered ends with nothing added", async () => {
     const text = event(result(1, {}));
     const watch = new AnswerWatch();

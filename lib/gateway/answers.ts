@@ -167,15 +167,17 @@ export class EventRelay {
       buffer = buffer.slice(match.index + match[0].length);
       this.resumable ||= /(^|[\r\n])id:/.test(event);
       const data = watch.waiting() ? dataOf(event) : undefined;
-      let replaced: unknown;
+      let replaced: string | undefined;
       if (data !== undefined) {
         try {
-          replaced = watch.read(JSON.parse(data));
+          const rewritten = watch.read(JSON.parse(data));
+          replaced = rewritten === undefined ? undefined : JSON.stringify(rewritten);
         } catch {
-          replaced = undefined; // not JSON: the client judges it, as it would directly
+          // Not JSON (the client judges it, as it would directly), or too deep to write again: as the server sent it.
+          replaced = undefined;
         }
       }
-      out += (replaced === undefined ? event : withData(event, JSON.stringify(replaced))) + match[0];
+      out += (replaced === undefined ? event : withData(event, replaced)) + match[0];
       if (!watch.waiting()) {
         out += buffer;
         buffer = "";
@@ -207,8 +209,11 @@ export class EventRelay {
   }
 
   private close(why: Unanswered): Uint8Array | undefined {
-    const out = this.buffer + (this.decoding ? this.decoder.decode() : "") + this.owed(why, this.brokenMessage);
+    const cutOff = this.buffer + (this.decoding ? this.decoder.decode() : "");
     this.buffer = "";
+    const owed = this.owed(why, this.brokenMessage);
+    // An event cut off by the stream's end is no event (a client drops it): before the errors owed, it would spoil the first.
+    const out = owed ? owed : cutOff;
     return out ? encoder.encode(out) : undefined;
   }
 

@@ -123,23 +123,40 @@ function pipeEvents(answer: RelayedEvents, res: ServerResponse, signal: AbortSig
       events.left();
       source.destroy();
     };
-    source.on("data", (chunk: Buffer) => {
+    // These run in the server's stream's events, where a throw would end the process: one that
+    // can't be relayed breaks off the client's stream (as a web stream's error does) and is logged.
+    const guarded = <A extends unknown[]>(run: (...args: A) => void) => (...args: A) => {
+      try {
+        run(...args);
+      } catch (error) {
+        if (finished) return;
+        done();
+        log.error({ err: error }, "a server's event stream could not be relayed");
+        source.destroy();
+        res.destroy(error instanceof Error ? error : undefined);
+      }
+    };
+    source.on("data", guarded((chunk: Buffer) => {
       if (finished) return;
-      clearTimeout(timer);
       const out = events.push(chunk);
-      if (out && !res.write(out)) {
-        source.pause();
-        res.once("drain", () => { source.resume(); });
+      if (out) {
+        clearTimeout(timer);
+        if (!res.write(out)) {
+          source.pause();
+          res.once("drain", () => { source.resume(); });
+        }
       }
       if (events.overflowed) {
         source.destroy();
         finish(undefined);
       }
-    });
-    source.on("end", () => { finish(events.end()); });
-    source.on("error", () => { finish(events.broke()); });
+    }));
+    source.on("end", guarded(() => { finish(events.end()); }));
+    source.on("error", guarded(() => { finish(events.broke()); }));
+    // Ended neither way (nothing does so today): the client's stream must not wait forever.
+    source.on("close", guarded(() => { finish(events.broke()); }));
     // It broke before it was piped (its error was heard then).
-    if (source.destroyed && !source.readableEnded) finish(events.broke());
+    if (source.destroyed && !source.readableEnded) guarded(() => { finish(events.broke()); })();
     if (signal.aborted) left();
     else signal.addEventListener("abort", left, { once: true });
   });

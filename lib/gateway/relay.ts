@@ -125,23 +125,28 @@ function recorder(relay: RelayRequest, message: Extract<Message, { kind: "reques
     const label = identity();
     // Once the answer is on its way: the client doesn't wait for the log (an answer's write goes out first, on the next tick).
     queueMicrotask(() => {
-      span?.end(outcome, label);
-      recordToolCall({
-        workspaceId: relay.row.workspaceId,
-        userId: relay.caller.userId,
-        userEmail: relay.caller.email,
-        providerId: relay.row.id,
-        providerName: relay.row.name,
-        tool: toolNameOf(message),
-        via: "gateway",
-        outcome,
-        durationMs,
-        identity: label,
-        requestId: relay.requestId,
-        recorded: recordedParts(recordingOf(relay.row), { arguments: message.params.arguments, result: answer && (answer.result ?? { error: answer.error }) }),
-        approval,
-        trace: span?.spanContext,
-      });
+      try {
+        span?.end(outcome, label);
+        recordToolCall({
+          workspaceId: relay.row.workspaceId,
+          userId: relay.caller.userId,
+          userEmail: relay.caller.email,
+          providerId: relay.row.id,
+          providerName: relay.row.name,
+          tool: toolNameOf(message),
+          via: "gateway",
+          outcome,
+          durationMs,
+          identity: label,
+          requestId: relay.requestId,
+          recorded: recordedParts(recordingOf(relay.row), { arguments: message.params.arguments, result: answer && (answer.result ?? { error: answer.error }) }),
+          approval,
+          trace: span?.spanContext,
+        });
+      } catch (error) {
+        // A microtask's throw would end the process: a record that can't be made is logged instead.
+        log.error({ err: error, requestId: relay.requestId }, "a tool call through the gateway could not be recorded");
+      }
     });
   };
   return { record, span };

@@ -5,6 +5,8 @@ import { beforeAll, expect, it } from "vitest";
 import { flushToolCalls, recordToolCall, type ToolCallRecord } from "@/lib/activity/tool-calls";
 import { verifyChain } from "@/lib/activity/verify";
 import { db } from "@/lib/db";
+import { processWide } from "@/lib/process-wide";
+import { registerShutdown } from "@/lib/shutdown";
 import { createActor, type Actor } from "./helpers";
 
 let admin: Actor;
@@ -22,6 +24,15 @@ it("writes a batch of thousands of calls whole (more values than one statement m
   for (let i = 0; i < 3000; i++) recordToolCall(record(tool));
   await flushToolCalls();
   expect(await db().toolCall.count({ where: { tool } })).toBe(3000);
+});
+
+it("writes the records still waiting for their batch when the server stops (what server.mjs calls on SIGTERM)", async () => {
+  registerShutdown();
+  const shutDown = processWide<(() => Promise<void>) | undefined>("shutdown", () => undefined);
+  const waiting = record("last-call");
+  recordToolCall(waiting);
+  await shutDown?.();
+  expect(await db().toolCall.count({ where: { requestId: waiting.requestId } })).toBe(1);
 });
 
 it("records a tool name the database couldn't store as sent (NUL, a lone surrogate), and the calls beside it", async () => {

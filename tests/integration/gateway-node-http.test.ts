@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gatewayTarget, registerGatewayHttp, type GatewayHttp } from "@/lib/gateway/node-http";
 import { processWide } from "@/lib/process-wide";
 import { listenOnFreePort } from "../../e2e/support/ports";
-import { createActor, type Actor } from "./helpers";
+import { backgroundTasksSettled } from "@/lib/background";
+import { call, createActor, type Actor } from "./helpers";
 
 let server: http.Server;
 let port: number;
@@ -48,6 +49,26 @@ describe("the gateway served by server.mjs", () => {
       await fetch(`http://127.0.0.1:${port}/mcp`, { headers: { authorization: `Bearer ${fresh.token}`, accept: "text/event-stream", "x-test-leave": "1" } }).catch(() => undefined);
     }
     await expect.poll(() => handled - before).toBe(5);
+    await expect.poll(() => handling.size, { timeout: 5_000 }).toBe(0);
+  });
+
+  it("lets go of a relayed POST whose client left halfway through its body", async () => {
+    const admin = await createActor("admin");
+    const created = await call(admin, "POST /api/v1/mcp-providers", { body: { name: "Left behind", server_identifier: "left-behind", server_url: "http://127.0.0.1:9/mcp" } });
+    expect(created.status, created.text).toBe(201);
+    await backgroundTasksSettled();
+    const before = handled;
+    for (let i = 0; i < 3; i++) {
+      // An API token nobody has used yet: its caller is read from the database after the client has gone.
+      const fresh = await createActor("member", admin.workspaceId);
+      await new Promise<void>((resolve) => {
+        const socket = net.connect(port, "127.0.0.1", () => {
+          socket.write(`POST /mcp/left-behind HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${fresh.token}\r\nContent-Type: application/json\r\nContent-Length: 100\r\nX-Test-Leave: 1\r\n\r\n{"jsonrpc":`);
+        });
+        socket.on("error", () => undefined).on("close", () => { resolve(); });
+      });
+    }
+    await expect.poll(() => handled - before).toBe(3);
     await expect.poll(() => handling.size, { timeout: 5_000 }).toBe(0);
   });
 
