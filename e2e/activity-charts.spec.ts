@@ -84,6 +84,7 @@ for (const [device, width, colorScheme] of [["phone", 375, "dark"], ["desktop", 
     test.use({ viewport: { width, height: 900 }, colorScheme });
 
     test("the Activity page's charts add up the calls, by provider and by identity, for the range chosen", async ({ page }, testInfo) => {
+      test.slow(); // real calls by two users first, then every range and grouping, axe and screenshots
       const { direct, forwarded } = await makeCalls(page);
       await page.goto("/activity");
       const charts = page.getByRole("region", { name: "Over time", exact: true });
@@ -137,6 +138,7 @@ for (const [device, width, colorScheme] of [["phone", 375, "dark"], ["desktop", 
     });
 
     test("a provider's page has its own charts, and says when there is nothing to draw", async ({ page }, testInfo) => {
+      test.slow(); // real calls by two users first, then axe and screenshots
       const { direct } = await makeCalls(page);
       await page.goto(`/settings/providers/${direct.id}`);
       const charts = page.getByRole("region", { name: "Activity", exact: true });

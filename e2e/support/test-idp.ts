@@ -199,6 +199,15 @@ export async function startTestIdp(options: {
           ctx.body = { error: "invalid_grant", error_description: "the session was revoked" };
           return;
         }
+        // A server it doesn't know is refused before the refresh token is touched. oidc-provider would
+        // spend a rotating one first and ask getResourceServerInfo after, so one call to an unknown
+        // server would end the user's SSO session everywhere (their next refresh: invalid_grant).
+        const unknown = form.getAll("resource").find((resource) => !resources.includes(resource));
+        if (unknown !== undefined) {
+          ctx.status = 400;
+          ctx.body = { error: "invalid_target", error_description: `unknown resource ${unknown.slice(0, 200)}` };
+          return;
+        }
       }
     }
     if (ctx.path === "/token/revocation" && ctx.method === "POST") revocations++;

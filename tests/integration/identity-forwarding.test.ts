@@ -16,7 +16,7 @@ import { callProviderTool } from "@/lib/providers/tools";
 import { POST as issueTokenRoute } from "@/app/inner/api/mcp/issue-token/route";
 import { listenOnFreePort } from "../../e2e/support/ports";
 import { call, callPath, createActor, fromAddress, ORIGIN, sessionCookie, type Actor } from "./helpers";
-import type { WhoamiServer as WhoamiServerLike } from "../../e2e/support/whoami-server";
+import { startWhoamiServer, type WhoamiServer as WhoamiServerLike } from "../../e2e/support/whoami-server";
 import { callWhoami, INNER_SECRET, onlyUserTokens, setEnv, startIdentityFixture, STATIC, type IdentityFixture } from "./identity-fixture";
 import { aString, containing, matching, like } from "@/tests/support/matchers";
 
@@ -288,6 +288,25 @@ describe("forwarding on: the fault matrix", () => {
     expect(res.json.code).toBe("identity_refused");
     expect(res.json.detail).toContain("Sign in with SSO again");
     expect(f.whoami.authorizations).toEqual([]);
+  });
+
+  it("the IdP refuses a token for one server it doesn't know: that call is refused, and the user's SSO session goes on for the others", async () => {
+    const known = await f.provider(admin, f.whoami.url);
+    const stranger = await startWhoamiServer({ issuer: f.idp.issuer });
+    try {
+      const unknown = await f.provider(admin, stranger.url);
+      const alice = await f.ssoMember("alice-sub", admin.workspaceId);
+      const refused = await callWhoami(alice, unknown.id);
+      expect(refused.status).toBe(424);
+      expect(refused.json.code).toBe("identity_refused");
+      expect(stranger.authorizations).toEqual([]);
+      // The refusal was for that server alone: alice's session still mints for the one the IdP knows.
+      const answered = await callWhoami(alice, known.id);
+      expect(answered.status, answered.text).toBe(200);
+      expect(answered.json.content[0]).toMatchObject({ text: "alice-sub" });
+    } finally {
+      await stranger.stop();
+    }
   });
 
   it("the IdP is slower than the issuer's timeout: 'identity unavailable', and the server receives nothing", async () => {
