@@ -1,9 +1,21 @@
+// Node's messages as web ones: their headers (webHeadersOf) and their bodies (webStreamOf).
+//
 // A Node Readable as a web stream. Not Readable.toWeb: on Node 20 it still closes its controller
 // when the source ends after the reader was cancelled (a body refused as too large, a client that
 // left), which throws outside any handler. When the reader cancels, the rest of a request's body is
 // read and dropped ("drain": the answer can still go out on that connection); an answer being
 // relayed is ended ("destroy": for an event stream, closing it is how its server hears "stop").
 import type { Readable } from "node:stream";
+
+/** Headers as Node (or undici) hands them over — a repeated one as a list — as web Headers. */
+export function webHeadersOf(record: Record<string, string | string[] | undefined>): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(record)) {
+    if (Array.isArray(value)) value.forEach((item) => { headers.append(name, item); });
+    else if (value !== undefined) headers.set(name, value);
+  }
+  return headers;
+}
 
 export function webStreamOf(source: Readable, onCancel: "drain" | "destroy" = "drain"): ReadableStream<Uint8Array> {
   let finished = false;

@@ -15,7 +15,7 @@ import { answerGateway } from "@/lib/gateway/http";
 import type { GatewayRequest } from "@/lib/gateway/request";
 import { log } from "@/lib/log";
 import { processWide } from "@/lib/process-wide";
-import { webStreamOf } from "@/lib/node-streams";
+import { webHeadersOf, webStreamOf } from "@/lib/node-streams";
 
 /** `/mcp` → {}; `/mcp/{server_identifier}` → that identifier; anything else isn't the gateway's. */
 export function gatewayTarget(pathname: string): { serverIdentifier?: string } | undefined {
@@ -29,11 +29,7 @@ export function gatewayTarget(pathname: string): { serverIdentifier?: string } |
 const ORIGIN = "http://localhost";
 
 function gatewayRequest(req: IncomingMessage, signal: AbortSignal): GatewayRequest {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (Array.isArray(value)) value.forEach((item) => { headers.append(name, item); });
-    else if (value !== undefined) headers.set(name, value);
-  }
+  const headers = webHeadersOf(req.headers);
   const method = req.method ?? "GET";
   const url = `${ORIGIN}${req.url ?? "/"}`;
   const hasBody = method !== "GET" && method !== "HEAD";

@@ -10,7 +10,7 @@ import type { Readable } from "node:stream";
 import { Agent, buildConnector, fetch as undiciFetch } from "undici";
 import { env } from "@/lib/env";
 import { stripBrackets } from "@/lib/edge/ip.mjs";
-import { webStreamOf } from "@/lib/node-streams";
+import { webHeadersOf, webStreamOf } from "@/lib/node-streams";
 import { addressAllowed, hostAllowed, parseAllowList, type AllowList } from "@/lib/mcp/address-policy";
 
 export class BlockedDestinationError extends Error {
@@ -167,11 +167,7 @@ export async function outboundRequest(url: string, init: { method: string; heade
     headersTimeout: init.headersTimeoutMs,
     bodyTimeout: init.bodyTimeoutMs,
   });
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(answer.headers)) {
-    if (Array.isArray(value)) value.forEach((item) => { headers.append(name, item); });
-    else if (value !== undefined) headers.set(name, value);
-  }
+  const headers = webHeadersOf(answer.headers);
   if (NO_BODY.has(answer.statusCode) || answer.statusCode < 200) {
     answer.body.resume();
     return new UpstreamAnswer(answer.statusCode < 200 ? 502 : answer.statusCode, headers, undefined);

@@ -10,28 +10,40 @@ import { processWide } from "@/lib/process-wide";
 import { listenOnFreePort } from "../../e2e/support/ports";
 import { ORIGIN } from "./helpers";
 
-let overHttp: string | undefined;
-
-/** From now on gatewayFetch goes over HTTP to the gateway as server.mjs serves it: how to stop that, and how many requests it served. */
-export async function servedOverHttp(): Promise<{ stop: () => Promise<void>; served: () => number }> {
+/** The gateway over HTTP, as server.mjs serves it: its base URL, how many requests it served, and how to stop it. */
+export async function startGatewayHttp(): Promise<{ url: string; served: () => number; stop: () => Promise<void> }> {
   registerGatewayHttp();
   const gateway = processWide<GatewayHttp | undefined>("gateway-http", () => undefined);
   if (!gateway) throw new Error("the gateway was not registered");
+  let served = 0;
   const server: Server = createServer((req, res) => {
     const target = gateway.target(new URL(req.url ?? "/", "http://localhost").pathname);
     if (!target) return void res.writeHead(404).end();
     served += 1;
     void gateway.handle(req, res, target);
   });
-  let served = 0;
-  overHttp = `http://127.0.0.1:${await listenOnFreePort(server)}`;
   return {
+    url: `http://127.0.0.1:${await listenOnFreePort(server)}`,
+    served: () => served,
     stop: async () => {
-      overHttp = undefined;
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     },
-    served: () => served,
+  };
+}
+
+let overHttp: string | undefined;
+
+/** From now on gatewayFetch goes over HTTP to the gateway as server.mjs serves it: how to stop that, and how many requests it served. */
+export async function servedOverHttp(): Promise<{ stop: () => Promise<void>; served: () => number }> {
+  const http = await startGatewayHttp();
+  overHttp = http.url;
+  return {
+    stop: async () => {
+      overHttp = undefined;
+      await http.stop();
+    },
+    served: http.served,
   };
 }
 

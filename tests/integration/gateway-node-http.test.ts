@@ -40,6 +40,15 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
+/** An admin of a new workspace with a provider `identifier` whose server never answers: what is tested happens before anything is forwarded. */
+async function adminWithProvider(identifier: string): Promise<Actor> {
+  const admin = await createActor("admin");
+  const created = await call(admin, "POST /api/v1/mcp-providers", { body: { name: `Provider ${identifier}`, server_identifier: identifier, server_url: "http://127.0.0.1:9/mcp" } });
+  expect(created.status, created.text).toBe(201);
+  await backgroundTasksSettled();
+  return admin;
+}
+
 describe("the gateway served by server.mjs", () => {
   it("lets go of an event stream whose client left before it began", async () => {
     const before = handled;
@@ -53,10 +62,7 @@ describe("the gateway served by server.mjs", () => {
   });
 
   it("lets go of a relayed POST whose client left halfway through its body", async () => {
-    const admin = await createActor("admin");
-    const created = await call(admin, "POST /api/v1/mcp-providers", { body: { name: "Left behind", server_identifier: "left-behind", server_url: "http://127.0.0.1:9/mcp" } });
-    expect(created.status, created.text).toBe(201);
-    await backgroundTasksSettled();
+    const admin = await adminWithProvider("left-behind");
     const before = handled;
     for (let i = 0; i < 3; i++) {
       // An API token nobody has used yet: its caller is read from the database after the client has gone.
@@ -70,6 +76,23 @@ describe("the gateway served by server.mjs", () => {
     }
     await expect.poll(() => handled - before).toBe(3);
     await expect.poll(() => handling.size, { timeout: 5_000 }).toBe(0);
+  });
+
+  it("refuses a relayed body past its limit that says no length (chunked) with a 413, and nothing is left to fail afterwards", async () => {
+    const admin = await adminWithProvider("chunked-too-big");
+    const answer = await new Promise<string>((resolve) => {
+      const socket = net.connect(port, "127.0.0.1", () => {
+        socket.write(`POST /mcp/chunked-too-big HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${admin.token}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n`);
+        const chunk = "x".repeat(1024 * 1024);
+        for (let i = 0; i < 5; i++) socket.write(`${chunk.length.toString(16)}\r\n${chunk}\r\n`);
+        socket.write("0\r\n\r\n");
+      });
+      let text = "";
+      socket.on("data", (data: Buffer) => { text += data.toString(); });
+      socket.on("error", () => undefined).on("close", () => { resolve(text); });
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 413/);
+    expect((await fetch(`http://127.0.0.1:${port}/mcp`, { method: "OPTIONS" })).status).toBe(204);
   });
 
   it("sends an event stream as it is written", async () => {

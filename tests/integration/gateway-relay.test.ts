@@ -4,19 +4,16 @@
 // refuses (foreign sessions, origins, disabled tools, mismatched headers) is never forwarded.
 import { ElicitRequestSchema, CreateMessageRequestSchema, ListRootsRequestSchema, LoggingMessageNotificationSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { execFile } from "node:child_process";
-import { createServer, type Server } from "node:http";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { backgroundTasksSettled } from "@/lib/background";
 import { resetEnvForTests } from "@/lib/env";
-import { registerGatewayHttp, type GatewayHttp } from "@/lib/gateway/node-http";
-import { processWide } from "@/lib/process-wide";
 import { MAX_SEALED_SESSION_ID, openSession, sealSession } from "@/lib/gateway/session-seal";
 import { closeWarmSessionsForTests } from "@/lib/mcp/client";
 import { startConformanceServer, type ConformanceServer } from "../../e2e/support/conformance-server";
-import { listenOnFreePort } from "../../e2e/support/ports";
 import { startRecordingProxy } from "../../e2e/support/recording-proxy";
+import { startGatewayHttp } from "./gateway-client";
 import { call, createActor, type Actor } from "./helpers";
 import { connectWithOAuth, startOAuthHttp, stopOAuthHttp } from "./oauth-console";
 import { startBulkyServer, startDyingServer, startFutureServer } from "./relay-servers";
@@ -574,24 +571,16 @@ describe("clients through both endpoints", () => {
 });
 
 describe("the MCP Inspector CLI through both endpoints, over HTTP", () => {
-  let http: Server;
+  let http: Awaited<ReturnType<typeof startGatewayHttp>>;
   let base: string;
 
   beforeAll(async () => {
-    registerGatewayHttp();
-    const gateway = processWide<GatewayHttp | undefined>("gateway-http", () => undefined);
-    if (!gateway) throw new Error("the gateway was not registered");
-    http = createServer((req, res) => {
-      const target = gateway.target(new URL(req.url ?? "/", "http://localhost").pathname);
-      if (!target) return void res.writeHead(404).end();
-      void gateway.handle(req, res, target);
-    });
-    base = `http://127.0.0.1:${await listenOnFreePort(http)}`;
+    http = await startGatewayHttp();
+    base = http.url;
   });
 
   afterAll(async () => {
-    http.closeAllConnections();
-    await new Promise((resolve) => http.close(resolve));
+    await http.stop();
   });
 
   async function inspector(path: string, token: string, ...args: string[]): Promise<unknown> {
