@@ -59,11 +59,17 @@ function consoleEnvironment(): Record<string, string> {
   return consoleEnv;
 }
 
+// How long the suite waits for the client command. Its default, 30 s, leaves little room: the
+// command starts the console's code in a node of its own, three runs at a time, and with this
+// two-core machine's cores kept busy the 75 runs took 267 s instead of 100. A wait that runs out
+// says the machine was busy, not that the client failed.
+const SCENARIO_TIMEOUT_MS = 120_000;
+
 async function conformance(suite: Suite, args: string[], withConsole = false) {
   const { DATABASE_URL: _unused, ...inherited } = process.env;
   const env = withConsole ? { ...inherited, ...consoleEnvironment() } : process.env;
   try {
-    return await run(process.execPath, ["--import", loader, SUITES[suite], ...args], { cwd: root, env, maxBuffer: 32 * 1024 * 1024, timeout: 120_000 });
+    return await run(process.execPath, ["--import", loader, SUITES[suite], ...args], { cwd: root, env, maxBuffer: 32 * 1024 * 1024, timeout: SCENARIO_TIMEOUT_MS + 60_000 });
   } catch (error) {
     // A failed scenario exits non-zero; its output is still the report.
     const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
@@ -98,7 +104,7 @@ export function runLabel(run: ClientRun): string {
 
 export async function runClientScenario(clientRun: ClientRun): Promise<ClientResult> {
   const wire = clientRun.wire ? ["--spec-version", clientRun.wire, "--force"] : [];
-  const { stdout, stderr } = await conformance(clientRun.suite, ["client", "--command", command, "--scenario", clientRun.scenario, ...wire], true);
+  const { stdout, stderr } = await conformance(clientRun.suite, ["client", "--command", command, "--scenario", clientRun.scenario, "--timeout", String(SCENARIO_TIMEOUT_MS), ...wire], true);
   const output = `${stdout}\n${stderr}`;
   const match = /Passed: (\d+)\/(\d+), (\d+) failed, (\d+) warnings/.exec(output);
   const [passed, total, failed, warnings] = match ? match.slice(1).map(Number) : [0, 0, 1, 0];
