@@ -1,8 +1,20 @@
-// The guarded fetch against real local sockets, with a scripted resolver standing in for DNS.
+// The guarded fetch (undici) and the relay's guarded request (node:http) against real local
+// sockets, with a scripted resolver standing in for DNS: both hold every connection to one policy.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createGuardedFetch } from "@/lib/mcp/outbound";
+import { createGuardedFetch, createGuardedRequest } from "@/lib/mcp/outbound";
+
+type Options = Parameters<typeof createGuardedFetch>[0];
+
+/** The relay's request, asked as a fetch is (its answer made a Response), so one suite judges both. */
+function requestAsFetch(options: Options): typeof fetch {
+  const request = createGuardedRequest(options);
+  return async (input, init) => {
+    const answer = await request(input instanceof Request ? input.url : input.toString(), { method: init?.method ?? "GET", headers: new Headers(init?.headers), signal: new AbortController().signal, headersTimeoutMs: 10_000, bodyTimeoutMs: 10_000 });
+    return answer.response();
+  };
+}
 
 let server: http.Server;
 let port: number;
@@ -46,7 +58,10 @@ const resolveTo = (...answers: string[][]) => {
   return () => Promise.resolve((answers[Math.min(call++, answers.length - 1)] ?? []).map((address) => ({ address, family: address.includes(":") ? 6 : 4 })));
 };
 
-describe("guarded fetch", () => {
+describe.each([
+  ["guarded fetch", createGuardedFetch],
+  ["the relay's guarded request", requestAsFetch],
+])("%s", (_name, createGuardedFetch) => {
   it("refuses loopback and private literals unless allowed", async () => {
     const guarded = createGuardedFetch();
     expect(await refusal(guarded(`http://127.0.0.1:${port}/x`))).toMatch(/may connect to|may not connect/);
@@ -99,12 +114,21 @@ describe("guarded fetch", () => {
     expect(await refusal(guarded(`http://127.0.0.1:${otherPort}/nope`))).toMatch(/may connect to/);
   });
 
-  it("refuses redirects instead of following them", async () => {
+  it("refuses non-HTTP schemes", async () => {
+    await expect(createGuardedFetch()("file:///etc/passwd")).rejects.toThrow(/not allowed/);
+  });
+});
+
+describe("redirects", () => {
+  it("the guarded fetch refuses them instead of following", async () => {
     const guarded = createGuardedFetch({ allowedHosts: "127.0.0.1" });
     await expect(guarded(`http://127.0.0.1:${port}/redirect`)).rejects.toThrow();
   });
 
-  it("refuses non-HTTP schemes", async () => {
-    await expect(createGuardedFetch()("file:///etc/passwd")).rejects.toThrow(/not allowed/);
+  it("the relay's request hands the redirect back, unfollowed, for the relay to refuse", async () => {
+    const before = hits.length;
+    const answer = await requestAsFetch({ allowedHosts: "127.0.0.1" })(`http://127.0.0.1:${port}/redirect`);
+    expect(answer.status).toBe(302);
+    expect(hits.slice(before)).toEqual([`127.0.0.1 /redirect`]);
   });
 });

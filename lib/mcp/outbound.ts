@@ -5,6 +5,8 @@
 // "host:8080" never opens the same host's other ports). Redirects are refused outright.
 import "server-only";
 import dns from "node:dns";
+import http from "node:http";
+import https from "node:https";
 import { isIP, type LookupFunction } from "node:net";
 import type { Readable } from "node:stream";
 import { Agent, buildConnector, fetch as undiciFetch } from "undici";
@@ -41,19 +43,34 @@ function lookupWith(resolve: Resolver, usable: (address: string) => boolean): Lo
   };
 }
 
+/**
+ * How a connection to `host:port` may be made: refused (an IP literal the policy doesn't allow:
+ * it never reaches a lookup), with any address its name resolves to (the host is listed), or with
+ * only the addresses the policy allows — decided on the addresses the socket will use.
+ */
+function reach(allow: AllowList, hostname: string, port: string): "any" | "policy" | BlockedDestinationError {
+  const host = stripBrackets(hostname);
+  const listed = hostAllowed(allow, host, port);
+  if (isIP(host) && !listed && !addressAllowed(allow, host)) return new BlockedDestinationError(`${host} is not an address the console may connect to`);
+  return listed ? "any" : "policy";
+}
+
+const defaultPort = (protocol: string) => (protocol === "https:" ? "443" : "80");
+
+function guardedLookups(allow: AllowList, resolve: Resolver): Record<"any" | "policy", LookupFunction> {
+  return { any: lookupWith(resolve, () => true), policy: lookupWith(resolve, (address) => addressAllowed(allow, address)) };
+}
+
 function guardedConnector(allow: AllowList, resolve: Resolver): buildConnector.connector {
-  const anyAddress = buildConnector({ lookup: lookupWith(resolve, () => true) });
-  const policyAddress = buildConnector({ lookup: lookupWith(resolve, (address) => addressAllowed(allow, address)) });
+  const lookups = guardedLookups(allow, resolve);
+  const connectors = { any: buildConnector({ lookup: lookups.any }), policy: buildConnector({ lookup: lookups.policy }) };
   return (options, callback) => {
-    const host = stripBrackets(options.hostname);
-    const port = options.port || (options.protocol === "https:" ? "443" : "80");
-    const listed = hostAllowed(allow, host, port);
-    // An IP literal never reaches the lookup: judge it here.
-    if (isIP(host) && !listed && !addressAllowed(allow, host)) {
-      callback(new BlockedDestinationError(`${host} is not an address the console may connect to`), null);
+    const way = reach(allow, options.hostname, options.port || defaultPort(options.protocol));
+    if (way instanceof BlockedDestinationError) {
+      callback(way, null);
       return;
     }
-    (listed ? anyAddress : policyAddress)(options, callback);
+    connectors[way](options, callback);
   };
 }
 
@@ -85,14 +102,11 @@ function fetchThrough(agent: Agent): typeof fetch {
   };
 }
 
-let shared: { key: string; agent: Agent; fetch: typeof fetch } | undefined;
+let shared: { key: string; fetch: typeof fetch; request: GuardedRequest } | undefined;
 
 function sharedAgent() {
   const key = env().MCP_ALLOWED_HOSTS ?? "";
-  if (!shared || shared.key !== key) {
-    const agent = guardedAgent({ allowedHosts: key });
-    shared = { key, agent, fetch: fetchThrough(agent) };
-  }
+  if (!shared || shared.key !== key) shared = { key, fetch: fetchThrough(guardedAgent({ allowedHosts: key })), request: createGuardedRequest({ allowedHosts: key }) };
   return shared;
 }
 
@@ -149,28 +163,71 @@ export class UpstreamAnswer {
   }
 }
 
-/**
- * One request through the same guard, for the gateway's relay: the body goes whole, with its
- * length (fetch streams every body chunked, which costs the hot path dearly), and the answer's body
- * streams as it arrives. Redirects are not followed; `headersTimeoutMs` bounds the wait for an
- * answer to begin, `bodyTimeoutMs` any silence within it (0: none).
- */
-export async function outboundRequest(url: string, init: { method: string; headers: Headers; body?: string; signal: AbortSignal; headersTimeoutMs: number; bodyTimeoutMs: number }): Promise<UpstreamAnswer> {
-  const target = httpUrl(url);
-  const answer = await sharedAgent().agent.request({
-    origin: target.origin,
-    path: `${target.pathname}${target.search}`,
-    method: init.method,
-    headers: Object.fromEntries(init.headers),
-    body: init.body,
-    signal: init.signal,
-    headersTimeout: init.headersTimeoutMs,
-    bodyTimeout: init.bodyTimeoutMs,
-  });
-  const headers = webHeadersOf(answer.headers);
-  if (NO_BODY.has(answer.statusCode) || answer.statusCode < 200) {
-    answer.body.resume();
-    return new UpstreamAnswer(answer.statusCode < 200 ? 502 : answer.statusCode, headers, undefined);
-  }
-  return new UpstreamAnswer(answer.statusCode, headers, answer.body);
+export type OutboundInit = { method: string; headers: Headers; body?: string; signal: AbortSignal; headersTimeoutMs: number; bodyTimeoutMs: number };
+export type GuardedRequest = (url: string, init: OutboundInit) => Promise<UpstreamAnswer>;
+
+/** A request that waited longer than it may: read as a timeout (lib/timeouts.ts). */
+function timedOut(what: string): Error {
+  const error = new Error(`the server ${what}`);
+  error.name = "TimeoutError";
+  return error;
 }
+
+/**
+ * One request through the same guard, for the gateway's relay, over node:http (a little cheaper on
+ * the relay's hot path than undici's request API: docs/performance.md §c): the body goes whole,
+ * with its length, and the answer's body streams as it arrives. Redirects are not followed;
+ * `headersTimeoutMs` bounds the wait for an answer to begin, `bodyTimeoutMs` any silence within it
+ * (0: none). `resolve` is injectable for tests.
+ */
+export function createGuardedRequest(options: { allowedHosts?: string; resolve?: Resolver } = {}): GuardedRequest {
+  const allow = parseAllowList(options.allowedHosts);
+  const lookups = guardedLookups(allow, options.resolve ?? systemResolver);
+  const agents = { "http:": new http.Agent({ keepAlive: true }), "https:": new https.Agent({ keepAlive: true }) };
+  return (url, init) => {
+    let target: URL;
+    try {
+      target = httpUrl(url);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    const way = reach(allow, target.hostname, target.port || defaultPort(target.protocol));
+    if (way instanceof BlockedDestinationError) return Promise.reject(way);
+    const headers: Record<string, string> = {};
+    for (const [name, value] of init.headers) headers[name] = value;
+    if (init.body !== undefined) headers["content-length"] = String(Buffer.byteLength(init.body));
+    const protocol = target.protocol === "https:" ? "https:" : "http:";
+    return new Promise((resolve, reject) => {
+      const request = (protocol === "https:" ? https : http).request({
+        agent: agents[protocol],
+        lookup: lookups[way],
+        hostname: stripBrackets(target.hostname),
+        port: target.port || defaultPort(protocol),
+        path: `${target.pathname}${target.search}`,
+        method: init.method,
+        headers,
+        signal: init.signal,
+      });
+      const waiting = init.headersTimeoutMs > 0 ? setTimeout(() => { request.destroy(timedOut("did not begin to answer in time")); }, init.headersTimeoutMs) : undefined;
+      request.on("error", (error) => {
+        clearTimeout(waiting);
+        reject(error);
+      });
+      request.on("response", (answer) => {
+        clearTimeout(waiting);
+        const status = answer.statusCode ?? 502;
+        const answerHeaders = webHeadersOf(answer.headers);
+        if (NO_BODY.has(status)) {
+          answer.resume();
+          resolve(new UpstreamAnswer(status, answerHeaders, undefined)); return;
+        }
+        if (init.bodyTimeoutMs > 0) answer.setTimeout(init.bodyTimeoutMs, () => { answer.destroy(timedOut("went quiet in the middle of its answer")); });
+        resolve(new UpstreamAnswer(status, answerHeaders, answer));
+      });
+      request.end(init.body);
+    });
+  };
+}
+
+/** The process's guarded request for the relay, following MCP_ALLOWED_HOSTS. */
+export const outboundRequest: GuardedRequest = (url, init) => sharedAgent().request(url, init);

@@ -16,7 +16,7 @@ import { startRecordingProxy } from "../../e2e/support/recording-proxy";
 import { startGatewayHttp } from "./gateway-client";
 import { call, createActor, type Actor } from "./helpers";
 import { connectWithOAuth, startOAuthHttp, stopOAuthHttp } from "./oauth-console";
-import { startBulkyServer, startDyingServer, startFutureServer } from "./relay-servers";
+import { startBulkyServer, startDyingServer, startFutureServer, startSilentServer } from "./relay-servers";
 import { activity, connectV1, connectV2, gatewayRequest, LEGACY, messagesOf, MODERN, modernRequest, openLegacySession } from "./relay-fixture";
 
 let server: ConformanceServer;
@@ -257,6 +257,39 @@ describe("faults", () => {
       expect(record.outcome).toBe("cancelled");
     } finally {
       await dying.stop();
+    }
+  });
+
+  it("a server that doesn't answer within the provider's read timeout: the call says so in time, and the log says why", async () => {
+    const silent = await startSilentServer();
+    try {
+      await addProvider(admin, "silent", silent.url, { configuration: { timeout: 1, sse_read_timeout: 1 } });
+      const started = Date.now();
+      const answer = await gatewayRequest("/mcp/silent", { token: member.token, body: { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "silent", arguments: {} } } });
+      const [message] = (await messagesOf(answer)) as { result?: CallToolResult }[];
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(message.result?.isError).toBe(true);
+      expect(textOf(message.result)).toMatch(/^Relay silent did not answer within its timeout/);
+      const [record] = await activity({ userId: member.userId, tool: "silent" });
+      expect(record.outcome).toBe("upstream_timeout");
+    } finally {
+      await silent.stop();
+    }
+  });
+
+  it("a server that goes quiet mid-answer for longer than the read timeout: the stream ends with an error after what it sent", async () => {
+    const silent = await startSilentServer();
+    try {
+      await addProvider(admin, "quiet", silent.url, { configuration: { timeout: 1, sse_read_timeout: 1 } });
+      const answer = await gatewayRequest("/mcp/quiet", { token: member.token, body: { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "goes-quiet", arguments: {}, _meta: { progressToken: "t" } } } });
+      const messages = (await messagesOf(answer)) as { method?: string; error?: { code: number; message: string } }[];
+      expect(messages.map((message) => message.method ?? "answer")).toEqual(["notifications/progress", "answer"]);
+      expect(messages[1].error?.code).toBe(-32603);
+      expect(messages[1].error?.message).toContain("stopped answering before it finished");
+      const [record] = await activity({ userId: member.userId, tool: "goes-quiet" });
+      expect(record.outcome).toBe("upstream_error");
+    } finally {
+      await silent.stop();
     }
   });
 

@@ -79,3 +79,21 @@ export async function startFutureServer(): Promise<Started & { versions: string[
   const port = await listenOnFreePort(server);
   return { url: `http://127.0.0.1:${port}/mcp`, versions, stop: stopper(server) };
 }
+
+/**
+ * A server that goes silent (plain HTTP, stateless): a call of `silent` is never answered; a call of
+ * `goes-quiet` opens its event stream, sends one progress notification and then nothing. Both wait
+ * until their client has gone.
+ */
+export async function startSilentServer(): Promise<Started> {
+  const server = http.createServer(asyncListener(async (req, res) => {
+    const message = parseJson(await readBody(req)) as { params?: { name?: string } } | undefined;
+    if (message?.params?.name === "goes-quiet") {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write(`event: message\ndata: ${JSON.stringify({ jsonrpc: "2.0", method: "notifications/progress", params: { progressToken: "t", progress: 1, total: 2 } })}\n\n`);
+    }
+    await new Promise<void>((resolve) => { res.once("close", () => { resolve(); }); });
+  }));
+  const port = await listenOnFreePort(server);
+  return { url: `http://127.0.0.1:${port}/mcp`, stop: stopper(server) };
+}
