@@ -7,34 +7,19 @@
 //   → prints its port once listening
 import http from "node:http";
 import { z } from "zod";
+import { endToEndHeaders, listenAndTell, stdinJson, upstreamAgent } from "./hop";
 
 const [upstreamUrl] = process.argv.slice(2);
 const upstream = new URL(upstreamUrl);
-const chunks: Buffer[] = [];
-for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-const authorizations = new Map(Object.entries(z.record(z.string(), z.string()).parse(JSON.parse(Buffer.concat(chunks).toString("utf8")))));
-
-// Connection-level headers belong to one hop, not to the message (RFC 9110 §7.6.1).
-const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade", "host"]);
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-
-function forwardedHeaders(headers: http.IncomingHttpHeaders, authorization: string): http.OutgoingHttpHeaders {
-  const out: http.OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(headers)) if (!HOP_BY_HOP.has(name) && value !== undefined) out[name] = value;
-  out.authorization = authorization;
-  out.host = upstream.host;
-  return out;
-}
+const authorizations = new Map(Object.entries(z.record(z.string(), z.string()).parse(await stdinJson())));
 
 const server = http.createServer((req, res) => {
   const authorization = authorizations.get(req.headers.authorization ?? "");
   if (!authorization) return void res.writeHead(401).end();
   const upstreamReq = http.request(
-    { agent, method: req.method, hostname: upstream.hostname, port: upstream.port, path: upstream.pathname + upstream.search, headers: forwardedHeaders(req.headers, authorization) },
+    { agent: upstreamAgent, method: req.method, hostname: upstream.hostname, port: upstream.port, path: upstream.pathname + upstream.search, headers: endToEndHeaders(req.headers, { authorization, host: upstream.host }) },
     (upstreamRes) => {
-      const headers: http.OutgoingHttpHeaders = {};
-      for (const [name, value] of Object.entries(upstreamRes.headers)) if (!HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value;
-      res.writeHead(upstreamRes.statusCode ?? 502, headers);
+      res.writeHead(upstreamRes.statusCode ?? 502, endToEndHeaders(upstreamRes.headers));
       res.flushHeaders();
       upstreamRes.pipe(res);
     },
@@ -47,8 +32,4 @@ const server = http.createServer((req, res) => {
   res.on("close", () => { if (!res.writableFinished) upstreamReq.destroy(); });
   req.pipe(upstreamReq);
 });
-server.keepAliveTimeout = 60_000;
-server.listen(0, "127.0.0.1", () => {
-  const address = server.address();
-  console.log(typeof address === "object" && address ? address.port : "");
-});
+listenAndTell(server);

@@ -1,7 +1,8 @@
 // Section c of the bench: the MCP gateway `/mcp/{server_identifier}` against the one-hop floor.
 //   1. tools/call latency on kept-open sessions, interleaved, in one run: direct (SDK client → the
-//      upstream server), through a bare relay (bare-relay.ts: swap Authorization, pipe the bytes) and
-//      through the gateway of a production console (server.mjs, SQLite) — same server, same user.
+//      upstream server), through a bare relay (bare-relay.ts: swap Authorization, pipe the bytes),
+//      through the least a gateway could do (floor-gateway.ts) and through the gateway of a
+//      production console (server.mjs, SQLite) — same server, same user.
 //   2. 100 concurrent sessions of several users across two console instances on one PostgreSQL
 //      database: each session initializes on one instance and half of them continue on the other,
 //      request by request; errors and calls/s, beside two bare relays and direct for the same sessions.
@@ -15,7 +16,7 @@ import { z } from "zod";
 import { ssoLogin } from "../../e2e/support/sso-login";
 import { OIDC_CLIENT } from "../../e2e/support/identity-stack";
 import { startTestIdp } from "../../e2e/support/test-idp";
-import { DURATION, baseEnv, cpuMs, fmt, freshPostgres, seed, sqliteUrl, startBareRelay, startConsole, startUpstream, stats, time, unusedPort, type Stats } from "./support";
+import { DURATION, baseEnv, cpuMs, fmt, freshPostgres, seed, sqliteUrl, startBareRelay, startConsole, startFloorGateway, startUpstream, stats, time, unusedPort, type Stats } from "./support";
 
 const SESSIONS = 100;
 const USERS = 20;
@@ -50,19 +51,22 @@ export async function connectClient(urls: string[], authorization: string) {
   };
 }
 
-export type Latency = { direct: Stats; relay: Stats; gateway: Stats; cpuPerCall: { gateway: number; relay: number }; issuerCalls: number };
+export type Latency = { direct: Stats; relay: Stats; floor: Stats; gateway: Stats; cpuPerCall: { gateway: number; relay: number; floor: number }; issuerCalls: number };
 
-async function measureLatency(options: { gatewayUrl: string; relayUrl: string; directUrl: string; apiToken: string; upstreamToken: string; sub: string; gatewayPid?: number; relayPid?: number }) {
+async function measureLatency(options: { gatewayUrl: string; relayUrl: string; floorUrl: string; directUrl: string; apiToken: string; upstreamToken: string; sub: string; pids: { gateway?: number; relay?: number; floor?: number } }) {
   const sides = {
     gateway: await connectClient([options.gatewayUrl], `Bearer ${options.apiToken}`),
     relay: await connectClient([options.relayUrl], `Bearer ${options.apiToken}`),
+    floor: await connectClient([options.floorUrl], `Bearer ${options.apiToken}`),
     direct: await connectClient([options.directUrl], options.upstreamToken),
   };
-  const order = ["direct", "relay", "gateway"] as const;
+  const order = ["direct", "relay", "floor", "gateway"] as const;
   for (let i = 0; i < 50; i++) for (const side of order) await sides[side].call(options.sub);
-  const samples = { direct: [] as number[], relay: [] as number[], gateway: [] as number[] };
-  const cpuBefore = { gateway: cpuMs(options.gatewayPid), relay: cpuMs(options.relayPid) };
-  // Interleaved, each side first in turn, so drift in machine load and position hit all three alike.
+  const samples = { direct: [] as number[], relay: [] as number[], floor: [] as number[], gateway: [] as number[] };
+  const hops = ["gateway", "relay", "floor"] as const;
+  const cpu = () => Object.fromEntries(hops.map((hop) => [hop, cpuMs(options.pids[hop])])) as Record<(typeof hops)[number], number>;
+  const cpuBefore = cpu();
+  // Interleaved, each side first in turn, so drift in machine load and position hit all sides alike.
   for (let i = 0; i < LATENCY_CALLS; i++) {
     for (let k = 0; k < order.length; k++) {
       const side = order[(i + k) % order.length];
@@ -70,9 +74,10 @@ async function measureLatency(options: { gatewayUrl: string; relayUrl: string; d
     }
   }
   // What each hop's own process spent per call: the gateway's work beside the floor's, whatever the machine's load.
-  const cpuPerCall = { gateway: (cpuMs(options.gatewayPid) - cpuBefore.gateway) / LATENCY_CALLS, relay: (cpuMs(options.relayPid) - cpuBefore.relay) / LATENCY_CALLS };
+  const cpuAfter = cpu();
+  const cpuPerCall = Object.fromEntries(hops.map((hop) => [hop, (cpuAfter[hop] - cpuBefore[hop]) / LATENCY_CALLS])) as Record<(typeof hops)[number], number>;
   for (const side of order) await sides[side].close();
-  return { direct: stats(samples.direct), relay: stats(samples.relay), gateway: stats(samples.gateway), cpuPerCall };
+  return { direct: stats(samples.direct), relay: stats(samples.relay), floor: stats(samples.floor), gateway: stats(samples.gateway), cpuPerCall };
 }
 
 export type Throughput = { sessions: number; continuing: number; calls: number; errors: number; lostSessions: number; seconds: number; callsPerSecond: number; latency: Stats; failures: string[] };
@@ -191,12 +196,17 @@ async function singleConsoleLatency(stack: WhoamiStack, port: number, progress: 
   const upstreamToken = (await upstream.tokensBySubject())[BENCH_USER.sub];
   if (!upstreamToken) throw new Error("the console called the upstream server without the user's token");
   const relay = await startBareRelay(upstream.url, { [`Bearer ${apiToken}`]: upstreamToken });
+  const floor = await startFloorGateway(upstream.url, { apiToken, upstreamAuthorization: upstreamToken, database: sqliteUrl("floor.db").slice("file:".length) });
   const grantsBefore = idp.refreshGrants();
   progress(`  latency: ${LATENCY_CALLS} calls each, interleaved…`);
-  const latency = { ...(await measureLatency({ gatewayUrl, relayUrl: relay.url, directUrl: upstream.url, apiToken, upstreamToken, sub: BENCH_USER.sub, gatewayPid: single.child.pid, relayPid: relay.child.pid })), issuerCalls: idp.refreshGrants() - grantsBefore };
+  const latency = { ...(await measureLatency({ gatewayUrl, relayUrl: relay.url, floorUrl: floor.url, directUrl: upstream.url, apiToken, upstreamToken, sub: BENCH_USER.sub, pids: { gateway: single.child.pid, relay: relay.child.pid, floor: floor.child.pid } })), issuerCalls: idp.refreshGrants() - grantsBefore };
   await relay.stop();
+  await floor.stop();
   await single.stop();
-  progress(`  direct p50 ${fmt(latency.direct.p50, 2)} ms p99 ${fmt(latency.direct.p99, 2)} | bare relay p50 ${fmt(latency.relay.p50, 2)} ms p99 ${fmt(latency.relay.p99, 2)} | gateway p50 ${fmt(latency.gateway.p50, 2)} ms p99 ${fmt(latency.gateway.p99, 2)} | gateway/relay ${fmt(latency.gateway.p50 / latency.relay.p50, 2)}× gateway/direct ${fmt(latency.gateway.p50 / latency.direct.p50, 2)}× | CPU per call: gateway ${fmt(latency.cpuPerCall.gateway, 2)} ms, bare relay ${fmt(latency.cpuPerCall.relay, 2)} ms`);
+  const over = (side: Stats, base: Stats) => fmt(side.p50 / base.p50, 2);
+  progress(`  p50: direct ${fmt(latency.direct.p50, 2)} ms | bare relay ${fmt(latency.relay.p50, 2)} ms | floor gateway ${fmt(latency.floor.p50, 2)} ms | gateway ${fmt(latency.gateway.p50, 2)} ms`);
+  progress(`  gateway/relay ${over(latency.gateway, latency.relay)}× gateway/direct ${over(latency.gateway, latency.direct)}× | floor/relay ${over(latency.floor, latency.relay)}× floor/direct ${over(latency.floor, latency.direct)}× | relay/direct ${over(latency.relay, latency.direct)}×`);
+  progress(`  CPU per call: gateway ${fmt(latency.cpuPerCall.gateway, 2)} ms, floor gateway ${fmt(latency.cpuPerCall.floor, 2)} ms, bare relay ${fmt(latency.cpuPerCall.relay, 2)} ms`);
   return latency;
 }
 
@@ -263,6 +273,8 @@ export function gatewaySection(figures: GatewayFigures) {
   const overRelay = latency.gateway.p50 / latency.relay.p50;
   const overDirect = latency.gateway.p50 / latency.direct.p50;
   const relayOverDirect = latency.relay.p50 / latency.direct.p50;
+  const floorOverRelay = latency.floor.p50 / latency.relay.p50;
+  const floorOverDirect = latency.floor.p50 / latency.direct.p50;
   const verdict = (ok: boolean) => (ok ? "met" : "**missed**");
   const row = (name: string, s: Stats) => `| ${name} | ${fmt(s.p50, 2)} ms | ${fmt(s.p99, 2)} ms | ${fmt(s.mean, 2)} ms |`;
   const crowdRow = (name: string, t: Throughput) => `| ${name} | ${t.calls} | **${t.errors}** | ${t.lostSessions} | **${fmt(t.callsPerSecond, 0)}** | ${fmt(t.latency.p50, 1)} ms | ${fmt(t.latency.p99, 1)} ms |`;
@@ -270,13 +282,19 @@ export function gatewaySection(figures: GatewayFigures) {
 
 ### Latency: \`tools/call\` on a kept-open session
 
-\`whoami\` on the test MCP server (its own process), called ${latency.direct.count} times on each of three
+\`whoami\` on the test MCP server (its own process), called ${latency.direct.count} times on each of four
 sessions kept open, interleaved (each side first in turn) in the same run, as the same user with the
 same upstream token:
 - **direct**: an SDK client straight to the server;
 - **bare relay** — the floor of one proxy hop: \`scripts/bench/bare-relay.ts\`, a \`node:http\` process
   that swaps \`Authorization\` (the caller's API token for the user's upstream token) and pipes the
   bytes both ways as they stream; no MCP, authentication, database, policy or activity log;
+- **floor gateway** — the least a gateway could cost: \`scripts/bench/floor-gateway.ts\`, the bare relay
+  plus only what SPEC §8 makes any design do on a call, each in its cheapest form with everything
+  cacheable in memory: the token's hash looked up, the envelope read (the console's own reader) and
+  held to the methods and the turned-off tools, the sealed session opened (AES-GCM), the user's token
+  put in, the answer's events read for the outcome, the activity record batched to SQLite off the
+  call's path; no Next.js, database read, tracing, metrics or log line;
 - **gateway**: an SDK client of \`/mcp/whoami\` on a production console (\`server.mjs\`, SQLite) with an
   API token, identity forwarding on (the user's token already cached).
 
@@ -284,12 +302,14 @@ same upstream token:
 |---|---:|---:|---:|
 ${row("direct", latency.direct)}
 ${row("bare relay", latency.relay)}
+${row("floor gateway", latency.floor)}
 ${row("gateway", latency.gateway)}
 
 - Gateway / bare relay at p50: **${fmt(overRelay, 2)}×** (target ≤ 1.3×) — ${verdict(overRelay <= 1.3)}.
 - Gateway / direct at p50: **${fmt(overDirect, 2)}×** (target ≤ 1.5×) — ${verdict(overDirect <= 1.5)}. The hop alone (bare relay / direct) is ${fmt(relayOverDirect, 2)}×.
+- The floor gateway: ${fmt(floorOverRelay, 2)}× the relay, ${fmt(floorOverDirect, 2)}× direct — ${floorOverRelay > 1.3 || floorOverDirect > 1.5 ? "a target below what any gateway could reach on this machine" : "both targets within reach of a gateway on this machine"}. The gateway is ${fmt(latency.gateway.p50 / latency.floor.p50, 2)}× the floor.
 - At p99: gateway ${fmt(latency.gateway.p99 / latency.relay.p99, 2)}× the relay, ${fmt(latency.gateway.p99 / latency.direct.p99, 2)}× direct.
-- CPU each hop's process spent per call (from \`/proc\`, so the machine's load doesn't move it much): gateway **${fmt(latency.cpuPerCall.gateway, 2)} ms**, bare relay ${fmt(latency.cpuPerCall.relay, 2)} ms.
+- CPU each hop's process spent per call (from \`/proc\`, so the machine's load doesn't move it much): gateway **${fmt(latency.cpuPerCall.gateway, 2)} ms**, floor gateway ${fmt(latency.cpuPerCall.floor, 2)} ms, bare relay ${fmt(latency.cpuPerCall.relay, 2)} ms.
 - Issuer calls during the measured gateway calls: **${latency.issuerCalls}** (target 0: the token is cached) — ${verdict(latency.issuerCalls === 0)}.
 
 ### ${many.gateway.sessions} concurrent sessions across ${many.instances} instances on PostgreSQL

@@ -172,16 +172,26 @@ export async function startUpstream(issuer: string) {
   };
 }
 
-/** scripts/bench/bare-relay.ts in a process of its own; `authorizations` maps a caller's Authorization to the upstream one. */
-export async function startBareRelay(upstreamUrl: string, authorizations: Record<string, string>) {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "bench", "bare-relay.ts"), upstreamUrl], { cwd: root, stdio: ["pipe", "pipe", "inherit"] });
+/** A stand-in relay of scripts/bench (bare-relay.ts, floor-gateway.ts) in a process of its own, told `input` on its stdin. */
+async function startHop(script: string, upstreamUrl: string, input: unknown) {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "bench", script), upstreamUrl], { cwd: root, stdio: ["pipe", "pipe", "inherit"] });
   children.push(child);
-  child.stdin.end(JSON.stringify(authorizations));
+  child.stdin.end(JSON.stringify(input));
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout.once("data", (chunk: Buffer) => { resolve(Number(chunk.toString().trim())); });
-    child.once("exit", (code) => { reject(new Error(`the bare relay exited (${code})`)); });
+    child.once("exit", (code) => { reject(new Error(`${script} exited (${code})`)); });
   });
   return { url: `http://127.0.0.1:${port}/mcp`, child, stop: stopper(child) };
+}
+
+/** scripts/bench/bare-relay.ts; `authorizations` maps a caller's Authorization to the upstream one. */
+export function startBareRelay(upstreamUrl: string, authorizations: Record<string, string>) {
+  return startHop("bare-relay.ts", upstreamUrl, authorizations);
+}
+
+/** scripts/bench/floor-gateway.ts, for the caller with `apiToken`, who reaches the server with `upstreamAuthorization`. */
+export function startFloorGateway(upstreamUrl: string, input: { apiToken: string; upstreamAuthorization: string; database: string }) {
+  return startHop("floor-gateway.ts", upstreamUrl, input);
 }
 
 /** CPU time a process has used so far, in ms (user + system, from /proc: Linux only, as this machine is). */
