@@ -2,9 +2,17 @@
 import type { IncomingMessage } from "node:http";
 import { ApiError } from "@/lib/api/errors";
 
-/** The body as text, or a 413 as soon as it passes `maxBytes` (whatever Content-Length claimed). */
-export function readCappedText(req: Request, maxBytes: number): Promise<string> {
-  return readCapped(req, maxBytes, () => tooLarge(maxBytes));
+/**
+ * The body as text, or a 413 as soon as it passes `maxBytes` (whatever Content-Length claimed). A
+ * body that breaks off was cut short by its client (its socket's ECONNRESET is not the database's).
+ */
+export async function readCappedText(req: Request, maxBytes: number): Promise<string> {
+  try {
+    return await readCapped(req, maxBytes, () => tooLarge(maxBytes));
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    throw cutShort();
+  }
 }
 
 /**
