@@ -219,7 +219,8 @@ export function createGuardedRequest(options: { allowedHosts?: string; resolve?:
         const answerHeaders = webHeadersOf(answer.headers);
         if (NO_BODY.has(status)) {
           answer.resume();
-          resolve(new UpstreamAnswer(status, answerHeaders, undefined)); return;
+          resolve(new UpstreamAnswer(status, answerHeaders, undefined));
+          return;
         }
         if (init.bodyTimeoutMs > 0) answer.setTimeout(init.bodyTimeoutMs, () => { answer.destroy(timedOut("went quiet in the middle of its answer")); });
         resolve(new UpstreamAnswer(status, answerHeaders, answer));
