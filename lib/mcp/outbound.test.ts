@@ -1,7 +1,7 @@
 // The guarded fetch (undici) and the relay's guarded request (node:http) against real local
 // sockets, with a scripted resolver standing in for DNS: both hold every connection to one policy.
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGuardedFetch, createGuardedRequest } from "@/lib/mcp/outbound";
 
@@ -130,5 +130,79 @@ describe("redirects", () => {
     const answer = await requestAsFetch({ allowedHosts: "127.0.0.1" })(`http://127.0.0.1:${port}/redirect`);
     expect(answer.status).toBe(302);
     expect(hits.slice(before)).toEqual([`127.0.0.1 /redirect`]);
+  });
+});
+
+describe("the relay's request, beyond the guard", () => {
+  const init = (overrides: { headersTimeoutMs?: number; bodyTimeoutMs?: number } = {}) => ({ method: "POST", headers: new Headers(), body: "{}", signal: new AbortController().signal, headersTimeoutMs: 5_000, bodyTimeoutMs: 5_000, ...overrides });
+
+  /** A plain TCP server: what it is sent on each connection, and the local address each came to. */
+  async function rawServer(onData: (socket: net.Socket) => void) {
+    const arrivals: string[] = [];
+    const server = net.createServer((socket) => {
+      arrivals.push(socket.localAddress ?? "");
+      socket.on("error", () => undefined);
+      socket.once("data", () => { onData(socket); });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "0.0.0.0", resolve));
+    return { port: (server.address() as AddressInfo).port, arrivals, stop: () => new Promise((resolve) => server.close(resolve)) };
+  }
+
+  it("over https, a name is held to the policy on the address it resolves to", async () => {
+    const raw = await rawServer((socket) => socket.destroy());
+    try {
+      const blocked = createGuardedRequest({ resolve: resolveTo(["127.0.0.1"]) });
+      await expect(blocked(`https://mcp.attacker.example:${raw.port}/x`, init())).rejects.toThrow(/may not connect/);
+      // A mixed answer: only the allowed address is dialled (the TLS handshake then fails on this plain socket).
+      const mixed = createGuardedRequest({ allowedHosts: "127.0.0.2/32", resolve: resolveTo(["127.0.0.1", "127.0.0.2"]) });
+      await expect(mixed(`https://mixed.example:${raw.port}/x`, init())).rejects.toThrow();
+      expect(raw.arrivals).toEqual(["127.0.0.2"]);
+    } finally {
+      await raw.stop();
+    }
+  });
+
+  it("a server that switches protocols (101) is refused at once, not waited on", async () => {
+    const raw = await rawServer((socket) => socket.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\n"));
+    try {
+      const started = Date.now();
+      await expect(createGuardedRequest({ allowedHosts: "127.0.0.1" })(`http://127.0.0.1:${raw.port}/mcp`, init({ headersTimeoutMs: 60_000 }))).rejects.toThrow(/switched protocols/);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await raw.stop();
+    }
+  });
+
+  it("a reader that holds the answer back longer than the body timeout still gets all of it: only the server's silence counts", async () => {
+    const size = 8 * 1024 * 1024;
+    const server = http.createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { "content-type": "application/octet-stream" });
+      res.end(Buffer.alloc(size, 1));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port: serverPort } = server.address() as AddressInfo;
+      const answer = await createGuardedRequest({ allowedHosts: "127.0.0.1" })(`http://127.0.0.1:${serverPort}/big`, init({ bodyTimeoutMs: 200 }));
+      const source = answer.takeSource();
+      if (!source) throw new Error("no body");
+      const received = await new Promise<number>((resolve, reject) => {
+        let bytes = 0;
+        let held = false;
+        source.on("data", (chunk: Buffer) => {
+          bytes += chunk.length;
+          if (held) return;
+          held = true;
+          source.pause();
+          setTimeout(() => { source.resume(); }, 800);
+        });
+        source.on("end", () => { resolve(bytes); });
+        source.on("error", reject);
+      });
+      expect(received).toBe(size);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

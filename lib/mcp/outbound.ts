@@ -173,17 +173,23 @@ function timedOut(what: string): Error {
   return error;
 }
 
+// As undici's defaults were: a connection not made in 10 s is given up on (a server's own timeout
+// may be minutes), and a kept-alive socket idle for 4 s is closed before a server closes it under a
+// request (sooner when the server's Keep-Alive says so).
+const CONNECT_TIMEOUT_MS = 10_000;
+const IDLE_SOCKET_MS = 4_000;
+
 /**
  * One request through the same guard, for the gateway's relay, over node:http (a little cheaper on
  * the relay's hot path than undici's request API: docs/performance.md §c): the body goes whole,
  * with its length, and the answer's body streams as it arrives. Redirects are not followed;
- * `headersTimeoutMs` bounds the wait for an answer to begin, `bodyTimeoutMs` any silence within it
- * (0: none). `resolve` is injectable for tests.
+ * `headersTimeoutMs` bounds the wait for an answer to begin, `bodyTimeoutMs` any silence of the
+ * server's within it (0: none) — not the time its reader holds it back. `resolve` is injectable for tests.
  */
 export function createGuardedRequest(options: { allowedHosts?: string; resolve?: Resolver } = {}): GuardedRequest {
   const allow = parseAllowList(options.allowedHosts);
   const lookups = guardedLookups(allow, options.resolve ?? systemResolver);
-  const agents = { "http:": new http.Agent({ keepAlive: true }), "https:": new https.Agent({ keepAlive: true }) };
+  const agents = { "http:": new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }), "https:": new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }) };
   return (url, init) => {
     let target: URL;
     try {
@@ -198,6 +204,13 @@ export function createGuardedRequest(options: { allowedHosts?: string; resolve?:
     if (init.body !== undefined) headers["content-length"] = String(Buffer.byteLength(init.body));
     const protocol = target.protocol === "https:" ? "https:" : "http:";
     return new Promise((resolve, reject) => {
+      let settled = false;
+      const fail = (error: Error) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(waiting);
+        reject(error);
+      };
       const request = (protocol === "https:" ? https : http).request({
         agent: agents[protocol],
         lookup: lookups[way],
@@ -209,11 +222,22 @@ export function createGuardedRequest(options: { allowedHosts?: string; resolve?:
         signal: init.signal,
       });
       const waiting = init.headersTimeoutMs > 0 ? setTimeout(() => { request.destroy(timedOut("did not begin to answer in time")); }, init.headersTimeoutMs) : undefined;
-      request.on("error", (error) => {
-        clearTimeout(waiting);
-        reject(error);
+      request.on("socket", (socket) => {
+        if (!socket.connecting) return;
+        const connecting = setTimeout(() => { request.destroy(Object.assign(new Error(`connect timed out after ${CONNECT_TIMEOUT_MS / 1000} s`), { code: "ETIMEDOUT" })); }, CONNECT_TIMEOUT_MS);
+        socket.once("connect", () => { clearTimeout(connecting); });
+        request.once("close", () => { clearTimeout(connecting); });
       });
+      request.on("error", fail);
+      // A server that switches protocols (101) has left HTTP: Node would leave the request unanswered.
+      request.on("upgrade", (_answer, socket) => {
+        socket.destroy();
+        fail(new Error("the server switched protocols (HTTP 101), which MCP doesn't use"));
+      });
+      request.on("close", () => { fail(new Error("the connection closed before the server answered")); });
       request.on("response", (answer) => {
+        if (settled) return void answer.destroy();
+        settled = true;
         clearTimeout(waiting);
         const status = answer.statusCode ?? 502;
         const answerHeaders = webHeadersOf(answer.headers);
@@ -222,7 +246,18 @@ export function createGuardedRequest(options: { allowedHosts?: string; resolve?:
           resolve(new UpstreamAnswer(status, answerHeaders, undefined));
           return;
         }
-        if (init.bodyTimeoutMs > 0) answer.setTimeout(init.bodyTimeoutMs, () => { answer.destroy(timedOut("went quiet in the middle of its answer")); });
+        if (init.bodyTimeoutMs > 0) {
+          // The socket's idle timer also runs while the reader holds the body back (paused), and
+          // until the reader's resume reaches the socket: that is not the server's silence.
+          let resumedAt = 0;
+          answer.on("resume", () => { resumedAt = performance.now(); });
+          const quiet = () => {
+            const sinceResume = performance.now() - resumedAt;
+            if (answer.isPaused() || sinceResume < init.bodyTimeoutMs) answer.setTimeout(answer.isPaused() ? init.bodyTimeoutMs : init.bodyTimeoutMs - sinceResume);
+            else answer.destroy(timedOut("went quiet in the middle of its answer"));
+          };
+          answer.setTimeout(init.bodyTimeoutMs, quiet);
+        }
         resolve(new UpstreamAnswer(status, answerHeaders, answer));
       });
       request.end(init.body);

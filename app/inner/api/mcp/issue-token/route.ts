@@ -67,7 +67,7 @@ async function issueToken(req: Request): Promise<Response> {
   try {
     body = JSON.parse(await readCappedText(req, 16 * 1024));
   } catch (error) {
-    if (error instanceof ApiError) return answer(413, { error: "payload_too_large" });
+    if (error instanceof ApiError && error.code === "payload_too_large") return answer(413, { error: "payload_too_large" });
     body = undefined;
   }
   const parsed = bodySchema.safeParse(body);
