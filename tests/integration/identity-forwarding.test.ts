@@ -160,6 +160,20 @@ describe("the built-in issuer behind POST /inner/api/mcp/issue-token", () => {
     if (scenario === "a wrong shared secret") expect(await res.json()).toEqual({ error: "invalid_secret" });
   });
 
+  it("answers a body too large with 413, and one its caller cut short as the malformed body it is (400)", async () => {
+    const send = (body: BodyInit) => issueTokenRoute(new Request(`${f.innerUrl}/inner/api/mcp/issue-token`, { method: "POST", headers: { "content-type": "application/json", "x-inner-api-secret": INNER_SECRET, ...fromAddress(`10.79.0.${address++ % 250}`) }, body, duplex: "half" } as RequestInit));
+    expect((await send(JSON.stringify({ padding: "x".repeat(20_000) }))).status).toBe(413);
+    const cut = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"user_id":"'));
+        controller.error(Object.assign(new Error("aborted"), { code: "ECONNRESET" }));
+      },
+    });
+    const res = await send(cut);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: "invalid_request" });
+  });
+
   it("answers a user over their rate limit with 429 and Retry-After, not 500", async () => {
     const busy = await createActor("member", admin.workspaceId); // the limit is counted before anything else
     const { hit, LIMITS } = await import("@/lib/rate-limit");
