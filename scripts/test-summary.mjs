@@ -26,12 +26,12 @@ if (existsSync("reports/vitest.json")) {
   }
 }
 if (existsSync("reports/playwright.json")) {
-  const { stats } = JSON.parse(readFileSync("reports/playwright.json", "utf8"));
+  const report = JSON.parse(readFileSync("reports/playwright.json", "utf8"));
+  const { stats } = report;
   passed += stats.expected + stats.flaky;
   failed += stats.unexpected;
   skipped += stats.skipped;
   lines.push(`playwright: ${stats.expected + stats.flaky} passed, ${stats.unexpected} failed`);
-  const report = JSON.parse(readFileSync("reports/playwright.json", "utf8"));
   const visit = (suite, titles) => {
     for (const spec of suite.specs ?? []) {
       for (const test of spec.tests ?? []) {

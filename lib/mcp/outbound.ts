@@ -90,13 +90,8 @@ export function createGuardedFetch(options: { allowedHosts?: string; resolve?: R
 }
 
 function fetchThrough(agent: Agent): typeof fetch {
-  return (input: RequestInfo | URL, init?: RequestInit) => {
-    let url: URL;
-    try {
-      url = httpUrl(input);
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
+  return async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = httpUrl(input);
     // undici's fetch is the one Node's own is built on; its types are declared apart from the global ones.
     return undiciFetch(url, { ...(init as object), redirect: "error", dispatcher: agent }) as unknown as Promise<Response>;
   };
@@ -190,15 +185,10 @@ export function createGuardedRequest(options: { allowedHosts?: string; resolve?:
   const allow = parseAllowList(options.allowedHosts);
   const lookups = guardedLookups(allow, options.resolve ?? systemResolver);
   const agents = { "http:": new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }), "https:": new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }) };
-  return (url, init) => {
-    let target: URL;
-    try {
-      target = httpUrl(url);
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
+  return async (url, init) => {
+    const target = httpUrl(url);
     const way = reach(allow, target.hostname, target.port || defaultPort(target.protocol));
-    if (way instanceof BlockedDestinationError) return Promise.reject(way);
+    if (way instanceof BlockedDestinationError) throw way;
     const headers: Record<string, string> = {};
     for (const [name, value] of init.headers) headers[name] = value;
     if (init.body !== undefined) headers["content-length"] = String(Buffer.byteLength(init.body));

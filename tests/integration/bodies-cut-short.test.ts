@@ -7,17 +7,11 @@ import { POST as createProvider } from "@/app/api/v1/mcp-providers/route";
 import { POST as postWorkspace } from "@/app/mcp/route";
 import { db } from "@/lib/db";
 import { captureLogsForTests } from "@/lib/log";
-import { createActor, ORIGIN } from "./helpers";
+import { createActor, cutShortBody, ORIGIN } from "./helpers";
 
 /** A POST whose body starts, then breaks as a socket the client closed does. */
 function leftMidBody(path: string, token: string | undefined, start: string): NextRequest {
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      controller.enqueue(new TextEncoder().encode(start));
-      controller.error(Object.assign(new Error("aborted"), { code: "ECONNRESET" }));
-    },
-  });
-  return new NextRequest(new URL(path, ORIGIN), { method: "POST", headers: { authorization: `Bearer ${token ?? ""}`, "content-type": "application/json", accept: "application/json, text/event-stream" }, body, duplex: "half" });
+  return new NextRequest(new URL(path, ORIGIN), { method: "POST", headers: { authorization: `Bearer ${token ?? ""}`, "content-type": "application/json", accept: "application/json, text/event-stream" }, body: cutShortBody(start), duplex: "half" });
 }
 
 it("a body cut short is a 422 that says so, writes nothing, and is not taken for a database outage", async () => {

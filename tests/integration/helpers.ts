@@ -18,6 +18,16 @@ import { env } from "@/lib/env";
 
 export const ORIGIN = "http://127.0.0.1:3000";
 
+/** A request body that starts with `start`, then breaks as the socket of a client that left does. */
+export function cutShortBody(start: string): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode(start));
+      controller.error(Object.assign(new Error("aborted"), { code: "ECONNRESET" }));
+    },
+  });
+}
+
 export type Actor = { token?: string; cookie?: string; userId: string; workspaceId: string };
 
 export type CallOptions = {

@@ -15,7 +15,7 @@ import { setTokenIssuerForTests } from "@/lib/identity/token-issuer";
 import { callProviderTool } from "@/lib/providers/tools";
 import { POST as issueTokenRoute } from "@/app/inner/api/mcp/issue-token/route";
 import { listenOnFreePort } from "../../e2e/support/ports";
-import { call, callPath, createActor, fromAddress, ORIGIN, sessionCookie, type Actor } from "./helpers";
+import { call, callPath, createActor, cutShortBody, fromAddress, ORIGIN, sessionCookie, type Actor } from "./helpers";
 import { startWhoamiServer, type WhoamiServer as WhoamiServerLike } from "../../e2e/support/whoami-server";
 import { callWhoami, INNER_SECRET, onlyUserTokens, setEnv, startIdentityFixture, STATIC, type IdentityFixture } from "./identity-fixture";
 import { aString, containing, matching, like } from "@/tests/support/matchers";
@@ -163,13 +163,7 @@ describe("the built-in issuer behind POST /inner/api/mcp/issue-token", () => {
   it("answers a body too large with 413, and one its caller cut short as the malformed body it is (400)", async () => {
     const send = (body: BodyInit) => issueTokenRoute(new Request(`${f.innerUrl}/inner/api/mcp/issue-token`, { method: "POST", headers: { "content-type": "application/json", "x-inner-api-secret": INNER_SECRET, ...fromAddress(`10.79.0.${address++ % 250}`) }, body, duplex: "half" } as RequestInit));
     expect((await send(JSON.stringify({ padding: "x".repeat(20_000) }))).status).toBe(413);
-    const cut = new ReadableStream<Uint8Array>({
-      start(controller) {
-        controller.enqueue(new TextEncoder().encode('{"user_id":"'));
-        controller.error(Object.assign(new Error("aborted"), { code: "ECONNRESET" }));
-      },
-    });
-    const res = await send(cut);
+    const res = await send(cutShortBody('{"user_id":"'));
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: "invalid_request" });
   });
