@@ -31,6 +31,9 @@ const app = next({ dev, hostname, port });
 const handle = app.getRequestHandler();
 await app.prepare();
 
+// An API answer's protective headers are the same every time: worked out once for each scheme.
+const apiHeaders = { http: Object.entries(securityHeaders({ kind: "api", https: false, dev })), https: Object.entries(securityHeaders({ kind: "api", https: true, dev })) };
+
 /** Paths answered as data (JSON), not pages. */
 const isApiPath = (pathname) => /^\/(api|inner|mcp|oidc|\.well-known|metrics)(\/|$)/.test(pathname);
 
@@ -58,7 +61,8 @@ const server = http.createServer((req, res) => {
   const pathname = pathnameOf(req.url ?? "/");
   const kind = isApiPath(pathname) ? "api" : "page";
   const nonce = kind === "page" ? createNonce() : undefined;
-  for (const [name, value] of Object.entries(securityHeaders({ kind, nonce, https, dev }))) res.setHeader(name, value);
+  const protective = nonce ? Object.entries(securityHeaders({ kind, nonce, https, dev })) : apiHeaders[https ? "https" : "http"];
+  for (const [name, value] of protective) res.setHeader(name, value);
   // Next reads the nonce for its own scripts from the request's policy.
   if (nonce) req.headers["content-security-policy"] = res.getHeader("content-security-policy");
   else delete req.headers["content-security-policy"];

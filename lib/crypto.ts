@@ -1,6 +1,6 @@
 // Secrets at rest (AES-256-GCM), the URL uniqueness hash (HMAC), passwords (scrypt) and API token
 // hashing. Sub-keys are derived from ENCRYPTION_KEY with HKDF so one key never serves two purposes.
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, scrypt, timingSafeEqual } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, createHmac, hash, hkdfSync, randomBytes, scrypt, timingSafeEqual } from "node:crypto";
 import { promisify } from "node:util";
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;
@@ -108,7 +108,8 @@ export async function verifyPassword(password: string, stored: string): Promise<
 
 /** API tokens are 256 random bits, so a plain SHA-256 is a sound way to store them. */
 export function hashApiToken(token: string): string {
-  return createHash("sha256").update(token).digest("hex");
+  // One-shot: a gateway call hashes its caller's token, and a Hash object costs several times more.
+  return hash("sha256", token, "hex");
 }
 
 /** Every personal API token starts with this; anything else a client sends is an OAuth token. */

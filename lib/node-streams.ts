@@ -1,4 +1,5 @@
-// Node's messages as web ones: their headers (webHeadersOf) and their bodies (webStreamOf).
+// Node's messages as web ones: their headers (webHeadersOf, or read in place: NodeHeaders) and their
+// bodies (webStreamOf).
 //
 // A Node Readable as a web stream. Not Readable.toWeb: on Node 20 it still closes its controller
 // when the source ends after the reader was cancelled (a body refused as too large, a client that
@@ -15,6 +16,40 @@ export function webHeadersOf(record: Record<string, string | string[] | undefine
     else if (value !== undefined) headers.set(name, value);
   }
   return headers;
+}
+
+/**
+ * What a web Headers answers of a request's headers, read from Node's own record in place: a relayed
+ * call reads a few of them, and copying them all into a Headers costs its hot path more. Node has
+ * already joined a repeated header with ", " (as Headers would) and lower-cased every name.
+ */
+export class NodeHeaders {
+  private made: Headers | undefined;
+
+  constructor(private readonly record: Record<string, string | string[] | undefined>) {}
+
+  get(name: string): string | null {
+    const value = this.record[name.toLowerCase()];
+    if (value === undefined) return null;
+    return Array.isArray(value) ? value.join(", ") : value;
+  }
+
+  has(name: string): boolean {
+    return this.record[name.toLowerCase()] !== undefined;
+  }
+
+  forEach(callback: (value: string, name: string) => void): void {
+    for (const name of Object.keys(this.record)) {
+      const value = this.get(name);
+      if (value !== null) callback(value, name);
+    }
+  }
+
+  /** The same headers as a web Headers, for what needs one. */
+  web(): Headers {
+    this.made ??= webHeadersOf(this.record);
+    return this.made;
+  }
 }
 
 export function webStreamOf(source: Readable, onCancel: "drain" | "destroy" = "drain"): ReadableStream<Uint8Array> {

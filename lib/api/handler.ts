@@ -61,7 +61,7 @@ export function toApiError(error: unknown, req: Pick<Request, "method" | "url">,
 }
 
 /** The caller's request id when it is a sane one, so logs can be correlated across services. */
-export function requestIdOf(req: Pick<Request, "headers">): string {
+export function requestIdOf(req: { headers: Pick<Headers, "get"> }): string {
   const incoming = req.headers.get("x-request-id");
   return incoming && /^[A-Za-z0-9._:-]{1,64}$/.test(incoming) ? incoming : randomUUID();
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AnswerWatch, BROKEN_STREAM_CODE, relayEventStream, rewriteJson, type Answer } from "@/lib/gateway/answers";
+import { AnswerWatch, BROKEN_STREAM_CODE, EventRelay, relayEventStream, rewriteJson, type Answer } from "@/lib/gateway/answers";
 import { MAX_MESSAGE_BYTES } from "@/lib/mcp/client";
 
 const encoder = new TextEncoder();
@@ -93,6 +93,30 @@ describe("an event stream, relayed", () => {
       result(1, { tools: [{ name: "grüße" }] }),
       { jsonrpc: "2.0", method: "notifications/message", params: { data: "après ✓" } },
     ]);
+  });
+
+  it("with nothing to rewrite, the server's bytes go out as they came across chunks that split events and characters, and its answer is still read", async () => {
+    const text = event({ jsonrpc: "2.0", method: "notifications/message", params: { data: "naïve ✓" } }, "7") + event(result(1, { content: [{ type: "text", text: "grüße" }] }), "8") + event({ jsonrpc: "2.0", method: "notifications/message", params: { data: "après ✓" } });
+    const bytes = encoder.encode(text);
+    const chunks = [];
+    for (let at = 0; at < bytes.length; at += 7) chunks.push(bytes.slice(at, at + 7));
+    const watch = new AnswerWatch();
+    const answers: Answer[] = [];
+    watch.watch(1, { onAnswer: (answer) => answers.push(answer) });
+    expect(await read(relayEventStream(upstream(chunks), watch, "broken"))).toBe(text);
+    expect(answers).toEqual([{ result: { content: [{ type: "text", text: "grüße" }] }, error: undefined }]);
+  });
+
+  it("with nothing to rewrite, a whole event is written before it is read (the client doesn't wait for the reading); a partial one waits for its end", () => {
+    const watch = new AnswerWatch();
+    const happened: string[] = [];
+    watch.watch(1, { onAnswer: () => happened.push("read") });
+    const relay = new EventRelay(watch, "broken");
+    const [head, tail] = [event({ jsonrpc: "2.0", method: "notifications/progress", params: { progress: 1 } }) + "event: message\ndata: ", `${JSON.stringify(result(1, {}))}\n\n`];
+    relay.push(encoder.encode(head), (bytes) => happened.push(`wrote ${bytes.length}`));
+    relay.push(encoder.encode(tail), (bytes) => happened.push(`wrote ${bytes.length}`));
+    const progressLength = encoder.encode(event({ jsonrpc: "2.0", method: "notifications/progress", params: { progress: 1 } })).length;
+    expect(happened).toEqual([`wrote ${progressLength}`, `wrote ${encoder.encode(head + tail).length - progressLength}`, "read"]);
   });
 
   it("when the server's stream breaks, each request still owed gets an error at once; answered ones don't", async () => {

@@ -61,6 +61,13 @@ export class AnswerWatch {
     return this.pending.size > 0 || this.everyResult !== undefined;
   }
 
+  /** Whether any answer may be rewritten: if none may, what the server sends goes out as it came. */
+  rewrites(): boolean {
+    if (this.everyResult) return true;
+    for (const { watched } of this.pending.values()) if (watched.rewrite) return true;
+    return false;
+  }
+
   /** A JSON-RPC message from the server: a replacement for it when a watched result is rewritten. */
   read(message: unknown): unknown {
     const fields = fieldsOf(message);
@@ -110,6 +117,8 @@ export function rewriteJson(text: string, watch: AnswerWatch): string {
 }
 
 const EVENT_END = /\r\n\r\n|\n\n|\r\r/;
+const EVENT_ENDS = new RegExp(EVENT_END.source, "g");
+const OVERSIZED = `the server sent an MCP message larger than ${MAX_MESSAGE_BYTES / 1024 / 1024} MiB, the console's limit for one message; nothing of it was used`;
 
 /** One SSE event's text with its data replaced by `data` (its id and event type kept). */
 function withData(event: string, data: string): string {
@@ -134,14 +143,20 @@ function errorEvents(ids: RequestId[], message: string): string {
  * watched request waits for its answer; an event larger than MAX_MESSAGE_BYTES ends the stream (as
  * the console's own client does, lib/mcp/client.ts), each request still owed an answer getting an
  * error. Synchronous, so a web stream (relayEventStream) and Node's (lib/gateway/node-http.ts) carry it alike.
+ *
+ * When no answer on the stream may be rewritten (a tool call's), whole events go out as the
+ * server's own bytes and are read once written: the client doesn't wait for the reading.
  */
 export class EventRelay {
   private readonly decoder = new TextDecoder();
   private buffer = "";
   private decoding = false;
+  // Passing through: the server's bytes after its last whole event.
+  private held: Buffer | undefined;
+  private passing: boolean | undefined;
   // The server gave its events ids: a stream it ends is one the client resumes (GET with Last-Event-ID).
   private resumable = false;
-  /** The last chunk held an event over the limit: the stream ends with what push returned. */
+  /** The last chunk held an event over the limit: the stream ends with what push wrote last. */
   overflowed = false;
 
   constructor(
@@ -149,8 +164,67 @@ export class EventRelay {
     private readonly brokenMessage: string,
   ) {}
 
-  /** What goes to the client now of the server's `chunk` (nothing while an event is only partly here). */
-  push(chunk: Uint8Array): Uint8Array | undefined {
+  /** Writes what goes to the client now of the server's `chunk` (nothing while an event is only partly here). */
+  push(chunk: Uint8Array, write: (bytes: Uint8Array) => void) {
+    this.passing ??= !this.watch.rewrites();
+    if (this.passing) {
+      this.pass(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength), write);
+      return;
+    }
+    const out = this.rewritten(chunk);
+    if (out) write(out);
+  }
+
+  /**
+   * The server's whole events, as its bytes, then read. Events are found in the bytes read as
+   * latin1 — one character per byte, and a line break is the same byte in UTF-8 — so they are
+   * the events its text holds.
+   */
+  private pass(chunk: Buffer, write: (bytes: Uint8Array) => void) {
+    const bytes = this.held ? Buffer.concat([this.held, chunk]) : chunk;
+    this.held = undefined;
+    if (!this.watch.waiting()) {
+      write(bytes);
+      return;
+    }
+    const text = bytes.toString("latin1");
+    const events: [number, number][] = [];
+    let start = 0;
+    EVENT_ENDS.lastIndex = 0;
+    for (let match = EVENT_ENDS.exec(text); match; match = EVENT_ENDS.exec(text)) {
+      events.push([start, match.index]);
+      start = match.index + match[0].length;
+    }
+    const overflowed = bytes.length - start > MAX_MESSAGE_BYTES;
+    if (start < bytes.length && !overflowed) this.held = bytes.subarray(start);
+    if (start > 0) {
+      write(start === bytes.length ? bytes : bytes.subarray(0, start));
+      for (const [from, to] of events) {
+        if (!this.watch.waiting()) break;
+        this.readEvent(bytes.toString("utf8", from, to));
+      }
+    }
+    if (overflowed) {
+      this.overflowed = true;
+      write(encoder.encode(this.owed("broken", OVERSIZED)));
+    }
+  }
+
+  /** Reads one event for a watched answer: a replacement for its data when its result is rewritten. */
+  private readEvent(event: string): string | undefined {
+    this.resumable ||= /(^|[\r\n])id:/.test(event);
+    const data = dataOf(event);
+    if (data === undefined) return undefined;
+    try {
+      const rewritten = this.watch.read(JSON.parse(data));
+      return rewritten === undefined ? undefined : JSON.stringify(rewritten);
+    } catch {
+      // Not JSON (the client judges it, as it would directly), or too deep to write again: as the server sent it.
+      return undefined;
+    }
+  }
+
+  private rewritten(chunk: Uint8Array): Uint8Array | undefined {
     const { watch } = this;
     if (!watch.waiting()) {
       // Once decoding began, a character may be split between chunks: the decoder holds its first bytes.
@@ -165,18 +239,7 @@ export class EventRelay {
     for (let match = EVENT_END.exec(buffer); match; match = EVENT_END.exec(buffer)) {
       const event = buffer.slice(0, match.index);
       buffer = buffer.slice(match.index + match[0].length);
-      this.resumable ||= /(^|[\r\n])id:/.test(event);
-      const data = watch.waiting() ? dataOf(event) : undefined;
-      let replaced: string | undefined;
-      if (data !== undefined) {
-        try {
-          const rewritten = watch.read(JSON.parse(data));
-          replaced = rewritten === undefined ? undefined : JSON.stringify(rewritten);
-        } catch {
-          // Not JSON (the client judges it, as it would directly), or too deep to write again: as the server sent it.
-          replaced = undefined;
-        }
-      }
+      const replaced = watch.waiting() ? this.readEvent(event) : undefined;
       out += (replaced === undefined ? event : withData(event, replaced)) + match[0];
       if (!watch.waiting()) {
         out += buffer;
@@ -188,7 +251,7 @@ export class EventRelay {
     if (buffer.length > MAX_MESSAGE_BYTES) {
       this.buffer = "";
       this.overflowed = true;
-      return encoder.encode(out + this.owed("broken", `the server sent an MCP message larger than ${MAX_MESSAGE_BYTES / 1024 / 1024} MiB, the console's limit for one message; nothing of it was used`));
+      return encoder.encode(out + this.owed("broken", OVERSIZED));
     }
     return out ? encoder.encode(out) : undefined;
   }
@@ -209,12 +272,15 @@ export class EventRelay {
   }
 
   private close(why: Unanswered): Uint8Array | undefined {
+    const held = this.held;
+    this.held = undefined;
     const cutOff = this.buffer + (this.decoding ? this.decoder.decode() : "");
     this.buffer = "";
     const owed = this.owed(why, this.brokenMessage);
     // An event cut off by the stream's end is no event (a client drops it): before the errors owed, it would spoil the first.
-    const out = owed ? owed : cutOff;
-    return out ? encoder.encode(out) : undefined;
+    if (owed) return encoder.encode(owed);
+    if (held) return held;
+    return cutOff ? encoder.encode(cutOff) : undefined;
   }
 
   private owed(why: Unanswered, message: string): string {
@@ -249,16 +315,15 @@ function eventStream(upstream: ReadableStream<Uint8Array>, events: EventRelay): 
           finish(controller, events.end());
           return;
         }
-        const out = events.push(chunk.value);
+        const out: Uint8Array[] = [];
+        events.push(chunk.value, (bytes) => { out.push(bytes); });
+        out.forEach((bytes) => { controller.enqueue(bytes); });
         if (events.overflowed) {
           await reader.cancel().catch(() => undefined);
-          finish(controller, out);
+          finish(controller, undefined);
           return;
         }
-        if (out) {
-          controller.enqueue(out);
-          return;
-        }
+        if (out.length > 0) return;
       }
     },
     async cancel() {

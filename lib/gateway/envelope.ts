@@ -120,7 +120,7 @@ function decodeHeaderValue(value: string): string | undefined {
  * For a 2026-07-28 request: the headers that mirror the body must match it (the relay decides by
  * the body; a server or proxy routing by the header must see the same thing). Returns what is wrong.
  */
-export function headerMismatch(message: Message, headers: Headers): string | undefined {
+export function headerMismatch(message: Message, headers: Pick<Headers, "get">): string | undefined {
   if (message.kind !== "request") return undefined;
   const version = headers.get("mcp-protocol-version");
   const bodyVersion = bodyProtocolVersion(message);

@@ -11,8 +11,10 @@ import { processWide } from "@/lib/process-wide";
 // A NOTIFY payload is at most 8000 bytes; a key longer than this is cancelled on this instance only.
 const MAX_ANNOUNCED_KEY = 1000;
 
+type Cancellable = { abort(reason?: unknown): void };
+
 const inFlight = processWide("gateway-in-flight", () => {
-  const requests = new Map<string, AbortController>();
+  const requests = new Map<string, Cancellable>();
   onChange(
     "cancel",
     (key) => requests.get(key)?.abort("cancelled by the client"),
@@ -44,6 +46,19 @@ export async function trackRequest<T>(key: RequestKey, linked: AbortSignal, work
     linked.removeEventListener("abort", abort);
     if (inFlight.get(id) === controller) inFlight.delete(id);
   }
+}
+
+/**
+ * Runs `cancel` when the request is cancelled, until the returned function says it is over: for
+ * work that has an abort signal of its own (the relay's call), so needs no second one.
+ */
+export function onCancelled(key: RequestKey, cancel: () => void): () => void {
+  const id = keyOf(key);
+  const entry: Cancellable = { abort: cancel };
+  inFlight.set(id, entry);
+  return () => {
+    if (inFlight.get(id) === entry) inFlight.delete(id);
+  };
 }
 
 /** Cancels the caller's request wherever it runs: here at once, and on every instance that hears the bus. */

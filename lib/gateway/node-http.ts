@@ -15,7 +15,7 @@ import { answerGateway } from "@/lib/gateway/http";
 import type { GatewayRequest } from "@/lib/gateway/request";
 import { log } from "@/lib/log";
 import { processWide } from "@/lib/process-wide";
-import { webHeadersOf, webStreamOf } from "@/lib/node-streams";
+import { NodeHeaders, webStreamOf } from "@/lib/node-streams";
 
 /** `/mcp` → {}; `/mcp/{server_identifier}` → that identifier; anything else isn't the gateway's. */
 export function gatewayTarget(pathname: string): { serverIdentifier?: string } | undefined {
@@ -29,7 +29,7 @@ export function gatewayTarget(pathname: string): { serverIdentifier?: string } |
 const ORIGIN = "http://localhost";
 
 function gatewayRequest(req: IncomingMessage, signal: AbortSignal): GatewayRequest {
-  const headers = webHeadersOf(req.headers);
+  const headers = new NodeHeaders(req.headers);
   const method = req.method ?? "GET";
   const url = `${ORIGIN}${req.url ?? "/"}`;
   const hasBody = method !== "GET" && method !== "HEAD";
@@ -40,7 +40,7 @@ function gatewayRequest(req: IncomingMessage, signal: AbortSignal): GatewayReque
     headers,
     signal,
     text: (maxBytes) => readCappedNode(req, maxBytes),
-    web: () => (web ??= new Request(url, { method, headers, signal, ...(hasBody ? { body: webStreamOf(req), duplex: "half" } : {}) })),
+    web: () => (web ??= new Request(url, { method, headers: headers.web(), signal, ...(hasBody ? { body: webStreamOf(req), duplex: "half" } : {}) })),
   };
 }
 
@@ -134,14 +134,14 @@ function pipeEvents(answer: RelayedEvents, res: ServerResponse, signal: AbortSig
     };
     source.on("data", guarded((chunk: Buffer) => {
       if (finished) return;
-      const out = events.push(chunk);
-      if (out) {
+      events.push(chunk, (out) => {
         clearTimeout(timer);
-        if (!res.write(out)) {
+        // A chunk can make two writes (the last whole events, then the errors owed): one wait for drain.
+        if (!res.write(out) && !source.isPaused()) {
           source.pause();
           res.once("drain", () => { source.resume(); });
         }
-      }
+      });
       if (events.overflowed) {
         source.destroy();
         finish(undefined);

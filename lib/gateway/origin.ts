@@ -42,7 +42,7 @@ export function corsHeaders(origin: string | null): Record<string, string> {
 }
 
 /** The answer to a preflight: which methods and headers a listed origin may use (Mcp-Param-* as asked). */
-export function preflight(req: Pick<Request, "headers">, methods: readonly string[]): Response {
+export function preflight(req: { headers: Pick<Headers, "get"> }, methods: readonly string[]): Response {
   const origin = req.headers.get("origin");
   const cors = corsHeaders(origin);
   if (!cors["access-control-allow-origin"]) return new Response(null, { status: originAllowed(origin) ? 204 : 403, headers: { allow: [...methods, "OPTIONS"].join(", ") } });

@@ -32,7 +32,7 @@ import {
   type RequestId,
 } from "@/lib/gateway/envelope";
 import { MAX_UPSTREAM_SESSION_ID, openSession, sealSession, type RelaySession } from "@/lib/gateway/session-seal";
-import { cancelRequest, trackRequest } from "@/lib/gateway/in-flight";
+import { cancelRequest, onCancelled, trackRequest } from "@/lib/gateway/in-flight";
 import { log } from "@/lib/log";
 import { annotateRpcRequest, propagateTrace, startToolCallSpan, type ToolCallSpan } from "@/lib/observability/tracing";
 import { classify, MAX_MESSAGE_BYTES, McpCallError, noteChallenge } from "@/lib/mcp/client";
@@ -253,18 +253,20 @@ async function answerLocally(relay: RelayRequest, envelope: Envelope, failure: A
 
 // ---- forwarding ---------------------------------------------------------------------------------
 
-function upstreamHeaders(req: GatewayRequest, connection: Connection, upstreamSessionId: string | undefined, span: ToolCallSpan | undefined): Headers {
-  const headers = new Headers(connection.headers);
+/** The request's headers upstream, with lower-case names (as Node sends them). */
+function upstreamHeaders(req: GatewayRequest, connection: Connection, upstreamSessionId: string | undefined, span: ToolCallSpan | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(connection.headers)) headers[name.toLowerCase()] = value;
   for (const name of FORWARDED_REQUEST_HEADERS) {
     const value = req.headers.get(name);
-    if (value !== null) headers.set(name, value);
+    if (value !== null) headers[name] = value;
   }
   // With tracing on, the server's spans are children of the console's (the call's, else the request's), not the client's.
   propagateTrace(headers, span);
   req.headers.forEach((value, name) => {
-    if (name.startsWith("mcp-param-")) headers.set(name, value);
+    if (name.startsWith("mcp-param-")) headers[name] = value;
   });
-  if (upstreamSessionId) headers.set("mcp-session-id", upstreamSessionId);
+  if (upstreamSessionId) headers["mcp-session-id"] = upstreamSessionId;
   return headers;
 }
 
@@ -289,9 +291,9 @@ async function send(relay: RelayRequest, init: { method: string; body?: string; 
       // stream that is meant to stay open (a GET's, a subscription's) may be quiet as long as it likes.
       const streaming = init.streaming ?? init.method === "GET";
       const { url } = connection;
-      const upstream = (signed: Headers) => outboundRequest(url, { method: init.method, headers: signed, body: init.body, signal: init.signal ?? req.signal, headersTimeoutMs: timeoutMs(connection), bodyTimeoutMs: streaming ? 0 : connection.sseReadTimeoutMs });
+      const upstream = (signed: Record<string, string>) => outboundRequest(url, { method: init.method, headers: signed, body: init.body, signal: init.signal ?? req.signal, headersTimeoutMs: timeoutMs(connection), bodyTimeoutMs: streaming ? 0 : connection.sseReadTimeoutMs });
       // A credential with a proof (DPoP) signs each request, and sends it again if the server asks for its nonce.
-      response = connection.proof ? UpstreamAnswer.of(await sendWithProof(connection.proof, { method: init.method, url, headers, body: init.body }, async (signed) => (await upstream(signed)).response())) : await upstream(headers);
+      response = connection.proof ? UpstreamAnswer.of(await sendWithProof(connection.proof, { method: init.method, url, headers: new Headers(headers), body: init.body }, async (signed) => (await upstream(Object.fromEntries(signed))).response())) : await upstream(headers);
     } catch (error) {
       throw upstreamApiError(classify(error), row, connection.forwarded);
     }
@@ -300,7 +302,7 @@ async function send(relay: RelayRequest, init: { method: string; body?: string; 
       throw new ApiError("upstream_error", `Couldn't talk to ${row.name}: it answered with a redirect (HTTP ${response.status}), which the console doesn't follow; an admin should check its URL.`);
     }
     if (response.status !== 401 && response.status !== 403) return { upstream: response, connection };
-    noteChallenge(headers.get("authorization"), response.headers.get("www-authenticate"));
+    noteChallenge(headers.authorization, response.header("www-authenticate"));
     await response.discard();
     const next = await retryAfterRefusal(row, user, connection, response.status, attempt);
     if (!next) throw upstreamApiError(new McpCallError("unauthorized", "refused", response.status), row, connection.forwarded);
@@ -308,10 +310,10 @@ async function send(relay: RelayRequest, init: { method: string; body?: string; 
   }
 }
 
-function relayedHeaders(response: { headers: Headers }): Record<string, string> {
+function relayedHeaders(response: { header(name: string): string | null }): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const name of RELAYED_RESPONSE_HEADERS) {
-    const value = response.headers.get(name);
+    const value = response.header(name);
     if (value !== null) headers[name] = value;
   }
   return headers;
@@ -320,7 +322,7 @@ function relayedHeaders(response: { headers: Headers }): Record<string, string> 
 /** The server's answer on its way to the client: streamed, with the watched answers read. */
 async function relayAnswer(upstream: UpstreamAnswer, watch: AnswerWatch, extraHeaders: Record<string, string>, brokenMessage: string): Promise<GatewayAnswer> {
   const headers = { ...relayedHeaders(upstream), ...extraHeaders };
-  const type = upstream.headers.get("content-type") ?? "";
+  const type = upstream.header("content-type") ?? "";
   const events = upstream.ok && type.includes("text/event-stream");
   // An event stream goes on in Node's streams while it is one (lib/gateway/node-http.ts writes it to the client).
   const source = events ? upstream.takeSource() : undefined;
@@ -490,19 +492,20 @@ export async function relayPost(relay: RelayRequest): Promise<GatewayAnswer> {
       if (record) {
         // Until it is answered, a call can be cancelled from another POST (on any instance): the
         // server was told by the client's own notification; the relayed request ends here.
-        void trackRequest(inFlightKey(message.id), abandon.signal, (signal) => new Promise<void>((resolve) => {
-          signal.addEventListener("abort", () => {
-            record("cancelled");
-            abandon.abort();
-            resolve();
-          }, { once: true });
-          watch.onSettled(resolve);
+        watch.onSettled(onCancelled(inFlightKey(message.id), () => {
+          record("cancelled");
+          abandon.abort();
         }));
       }
     }
-    // The client leaving ends the relayed request too (linked by hand: AbortSignal.any costs the hot path).
-    if (req.signal.aborted) abandon.abort();
-    else req.signal.addEventListener("abort", () => { abandon.abort(); }, { once: true });
+    // The client leaving ends the relayed request too (linked by hand: AbortSignal.any costs the hot
+    // path), and whatever it still waited for is owed to no one.
+    const left = () => {
+      abandon.abort();
+      watch.unanswered("left");
+    };
+    if (req.signal.aborted) left();
+    else req.signal.addEventListener("abort", left, { once: true });
     const { signal } = abandon;
     let sent: Sent;
     try {
@@ -526,7 +529,7 @@ export async function relayPost(relay: RelayRequest): Promise<GatewayAnswer> {
     }
     const extra: Record<string, string> = {};
     if (initialize && response.ok) {
-      const upstreamSession = response.headers.get("mcp-session-id");
+      const upstreamSession = response.header("mcp-session-id");
       if (upstreamSession !== null) {
         if (upstreamSession.length > MAX_UPSTREAM_SESSION_ID || !/^[\x21-\x7e]+$/.test(upstreamSession)) {
           watch.unanswered("local");
@@ -594,7 +597,7 @@ export async function relayDelete(relay: RelayRequest): Promise<Response> {
     const { upstream } = await send(relay, { method: "DELETE", upstreamSessionId: session === "none" ? undefined : session.upstreamSessionId }, (connection) => connection.timeoutMs);
     const response = upstream.response();
     const body = response.body ? await readCapped(response, 64 * 1024, () => new Error("too large")).catch(() => null) : null;
-    return new Response(body, { status: response.status, headers: relayedHeaders(response) });
+    return new Response(body, { status: response.status, headers: relayedHeaders(upstream) });
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     log.info({ providerId: relay.row.id, reason: error.detail }, "the gateway couldn't end an upstream session");

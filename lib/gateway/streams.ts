@@ -25,7 +25,7 @@ const STREAMS_LIMIT = { name: "gateway-streams:user" };
 const openStreams = processWide("gateway-streams", () => new Map<string, number>());
 
 export type StreamOptions = {
-  req: Pick<Request, "headers" | "signal">;
+  req: { headers: Pick<Headers, "get">; signal: AbortSignal };
   caller: Caller;
   endpoint: GatewayEndpoint;
   /** The caller may still use this endpoint (their token not revoked or expired). */
@@ -48,7 +48,7 @@ function endsAnEvent(chunk: Uint8Array): boolean {
 }
 
 /** Whether the caller's token still lets them in (not revoked, not expired, still a member). */
-export function stillAllowed(req: Pick<Request, "headers">, caller: Caller, serverIdentifier: string | undefined) {
+export function stillAllowed(req: { headers: Pick<Headers, "get"> }, caller: Caller, serverIdentifier: string | undefined) {
   return async () => {
     try {
       const now = await gatewayCaller(req, serverIdentifier);

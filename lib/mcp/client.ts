@@ -195,7 +195,7 @@ function credentialKey(authorization: string): string {
 }
 
 /** Keeps the challenge of the latest refusal only: one without a challenge clears what an earlier one said. */
-export function noteChallenge(authorization: string | null, challenge: string | null) {
+export function noteChallenge(authorization: string | null | undefined, challenge: string | null) {
   if (!authorization) return;
   if (challenge) setBounded(challenges, credentialKey(authorization), challenge.slice(0, 2000), 10_000);
   else challenges.delete(credentialKey(authorization));

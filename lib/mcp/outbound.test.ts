@@ -11,7 +11,7 @@ type Options = Parameters<typeof createGuardedFetch>[0];
 function requestAsFetch(options: Options): typeof fetch {
   const request = createGuardedRequest(options);
   return async (input, init) => {
-    const answer = await request(input instanceof Request ? input.url : input.toString(), { method: init?.method ?? "GET", headers: new Headers(init?.headers), signal: new AbortController().signal, headersTimeoutMs: 10_000, bodyTimeoutMs: 10_000 });
+    const answer = await request(input instanceof Request ? input.url : input.toString(), { method: init?.method ?? "GET", headers: Object.fromEntries(new Headers(init?.headers)), signal: new AbortController().signal, headersTimeoutMs: 10_000, bodyTimeoutMs: 10_000 });
     return answer.response();
   };
 }
@@ -134,7 +134,7 @@ describe("redirects", () => {
 });
 
 describe("the relay's request, beyond the guard", () => {
-  const init = (overrides: { headersTimeoutMs?: number; bodyTimeoutMs?: number } = {}) => ({ method: "POST", headers: new Headers(), body: "{}", signal: new AbortController().signal, headersTimeoutMs: 5_000, bodyTimeoutMs: 5_000, ...overrides });
+  const init = (overrides: { headersTimeoutMs?: number; bodyTimeoutMs?: number } = {}) => ({ method: "POST", headers: {}, body: "{}", signal: new AbortController().signal, headersTimeoutMs: 5_000, bodyTimeoutMs: 5_000, ...overrides });
 
   /** A plain TCP server: what it is sent on each connection, and the local address each came to. */
   async function rawServer(onData: (socket: net.Socket) => void) {

@@ -10,9 +10,10 @@ import https from "node:https";
 import { isIP, type LookupFunction } from "node:net";
 import type { Readable } from "node:stream";
 import { Agent, buildConnector, fetch as undiciFetch } from "undici";
+import { setBounded } from "@/lib/bounded-map";
 import { env } from "@/lib/env";
 import { stripBrackets } from "@/lib/edge/ip.mjs";
-import { webHeadersOf, webStreamOf } from "@/lib/node-streams";
+import { NodeHeaders, webStreamOf } from "@/lib/node-streams";
 import { addressAllowed, hostAllowed, parseAllowList, type AllowList } from "@/lib/mcp/address-policy";
 
 export class BlockedDestinationError extends Error {
@@ -120,7 +121,8 @@ export class UpstreamAnswer {
 
   constructor(
     readonly status: number,
-    readonly headers: Headers,
+    // Node's as they came (read in place), or a web Headers.
+    private readonly raw: NodeHeaders | Headers,
     private source: Readable | undefined,
   ) {
     // An error before its reader comes must not end the process: the reader finds the stream destroyed.
@@ -132,6 +134,15 @@ export class UpstreamAnswer {
     const answer = new UpstreamAnswer(response.status, response.headers, undefined);
     answer.made = response;
     return answer;
+  }
+
+  /** One header, as Headers.get gives it (a relayed call reads a few; making a Headers of them all costs more). */
+  header(name: string): string | null {
+    return this.raw.get(name);
+  }
+
+  get headers(): Headers {
+    return this.raw instanceof Headers ? this.raw : this.raw.web();
   }
 
   get ok(): boolean {
@@ -158,7 +169,8 @@ export class UpstreamAnswer {
   }
 }
 
-export type OutboundInit = { method: string; headers: Headers; body?: string; signal: AbortSignal; headersTimeoutMs: number; bodyTimeoutMs: number };
+/** `headers`: lower-case names. */
+export type OutboundInit = { method: string; headers: Record<string, string>; body?: string; signal: AbortSignal; headersTimeoutMs: number; bodyTimeoutMs: number };
 export type GuardedRequest = (url: string, init: OutboundInit) => Promise<UpstreamAnswer>;
 
 /** A request that waited longer than it may: read as a timeout (lib/timeouts.ts). */
@@ -172,6 +184,7 @@ function timedOut(what: string): Error {
 // may be minutes), and a kept-alive socket idle for 4 s is closed before a server closes it under a
 // request (sooner when the server's Keep-Alive says so).
 const CONNECT_TIMEOUT_MS = 10_000;
+const MAX_DESTINATIONS = 1000;
 const IDLE_SOCKET_MS = 4_000;
 
 /**
@@ -185,14 +198,24 @@ export function createGuardedRequest(options: { allowedHosts?: string; resolve?:
   const allow = parseAllowList(options.allowedHosts);
   const lookups = guardedLookups(allow, options.resolve ?? systemResolver);
   const agents = { "http:": new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }), "https:": new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }) };
+  // Each provider's URL is parsed and judged once: the relay sends to the same few on every call.
+  type Destination = { protocol: "http:" | "https:"; hostname: string; port: string; path: string; way: "any" | "policy" };
+  const destinations = new Map<string, Destination>();
+  const destinationOf = (url: string): Destination => {
+    let known = destinations.get(url);
+    if (!known) {
+      const target = httpUrl(url);
+      const port = target.port || defaultPort(target.protocol);
+      const way = reach(allow, target.hostname, port);
+      if (way instanceof BlockedDestinationError) throw way;
+      known = { protocol: target.protocol === "https:" ? "https:" : "http:", hostname: stripBrackets(target.hostname), port, path: `${target.pathname}${target.search}`, way };
+      setBounded(destinations, url, known, MAX_DESTINATIONS);
+    }
+    return known;
+  };
   return async (url, init) => {
-    const target = httpUrl(url);
-    const way = reach(allow, target.hostname, target.port || defaultPort(target.protocol));
-    if (way instanceof BlockedDestinationError) throw way;
-    const headers: Record<string, string> = {};
-    for (const [name, value] of init.headers) headers[name] = value;
-    if (init.body !== undefined) headers["content-length"] = String(Buffer.byteLength(init.body));
-    const protocol = target.protocol === "https:" ? "https:" : "http:";
+    const { protocol, hostname, port, path, way } = destinationOf(url);
+    const headers = init.body === undefined ? init.headers : { ...init.headers, "content-length": String(Buffer.byteLength(init.body)) };
     return new Promise((resolve, reject) => {
       let settled = false;
       const fail = (error: Error) => {
@@ -204,9 +227,9 @@ export function createGuardedRequest(options: { allowedHosts?: string; resolve?:
       const request = (protocol === "https:" ? https : http).request({
         agent: agents[protocol],
         lookup: lookups[way],
-        hostname: stripBrackets(target.hostname),
-        port: target.port || defaultPort(protocol),
-        path: `${target.pathname}${target.search}`,
+        hostname,
+        port,
+        path,
         method: init.method,
         headers,
         signal: init.signal,
@@ -230,7 +253,7 @@ export function createGuardedRequest(options: { allowedHosts?: string; resolve?:
         settled = true;
         clearTimeout(waiting);
         const status = answer.statusCode ?? 502;
-        const answerHeaders = webHeadersOf(answer.headers);
+        const answerHeaders = new NodeHeaders(answer.headers);
         if (NO_BODY.has(status)) {
           answer.resume();
           resolve(new UpstreamAnswer(status, answerHeaders, undefined));

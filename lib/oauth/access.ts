@@ -58,7 +58,7 @@ async function oauthCaller(token: string, serverIdentifier: string | undefined):
  * The gateway's caller: a personal API token or an OAuth access token as a Bearer token — never a
  * cookie, so no web page can call the gateway with a signed-in user's session.
  */
-export async function gatewayCaller(req: Pick<Request, "headers">, serverIdentifier: string | undefined): Promise<Caller> {
+export async function gatewayCaller(req: { headers: Pick<Headers, "get"> }, serverIdentifier: string | undefined): Promise<Caller> {
   const authorization = req.headers.get("authorization");
   if (!authorization) throw gatewayUnauthenticated("Authorize this client (OAuth), or send a personal API token: Authorization: Bearer <token>", serverIdentifier, false);
   const secret = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];

@@ -31,8 +31,18 @@ type Tracing = { provider: TracerProvider; tracer: Tracer; contexts: AsyncLocalS
 const state = processWide("tracing", () => ({ current: undefined as Tracing | undefined }));
 
 const propagator = new W3CTraceContextPropagator();
-const headerGetter: TextMapGetter<Headers> = { get: (headers, key) => headers.get(key) ?? undefined, keys: (headers) => [...headers.keys()] };
-const headerSetter: TextMapSetter<Headers> = { set: (headers, key, value) => { headers.set(key, value); } };
+/** A request's headers as the gateway reads them (a web Headers, or Node's read in place). */
+type RequestHeaders = { get(name: string): string | null; forEach(callback: (value: string, name: string) => void): void };
+const headerGetter: TextMapGetter<RequestHeaders> = {
+  get: (headers, key) => headers.get(key) ?? undefined,
+  keys: (headers) => {
+    const names: string[] = [];
+    headers.forEach((_value, name) => { names.push(name); });
+    return names;
+  },
+};
+// Headers going upstream are a plain record, with lower-case names.
+const headerSetter: TextMapSetter<Record<string, string>> = { set: (headers, key, value) => { headers[key.toLowerCase()] = value; } };
 
 /**
  * The console's own spans follow their parent's decision; a client's traceparent gives a trace its
@@ -96,7 +106,7 @@ function sessionDigest(sessionId: string): string {
  * child of the client's `traceparent` if it sent one. The span ends when the answer begins: a
  * streamed answer's tool calls have spans of their own that last until they are answered.
  */
-export async function traceGatewayRequest<A extends { status: number }>(req: Pick<Request, "headers" | "method">, route: string, serve: (span: Span | undefined) => Promise<A>): Promise<A> {
+export async function traceGatewayRequest<A extends { status: number }>(req: { method: string; headers: RequestHeaders }, route: string, serve: (span: Span | undefined) => Promise<A>): Promise<A> {
   const tracing = state.current;
   if (!tracing) return serve(undefined);
   const parent = propagator.extract(ROOT_CONTEXT, req.headers, headerGetter);
@@ -194,10 +204,18 @@ export function inSpan<T>(span: ToolCallSpan | undefined, work: () => T): T {
  * console's span (the tool call's, else the current one) in place of anything the client sent.
  * With tracing off they are left as they are (the relay passes the client's on).
  */
-export function propagateTrace(headers: Headers, span?: ToolCallSpan) {
+export function propagateTrace(headers: Headers | Record<string, string>, span?: ToolCallSpan) {
   const tracing = state.current;
   if (!tracing) return;
-  headers.delete("traceparent");
-  headers.delete("tracestate");
-  propagator.inject(span?.context ?? tracing.contexts.active(), headers, headerSetter);
+  const context: Record<string, string> = {};
+  propagator.inject(span?.context ?? tracing.contexts.active(), context, headerSetter);
+  if (headers instanceof Headers) {
+    headers.delete("traceparent");
+    headers.delete("tracestate");
+    for (const [name, value] of Object.entries(context)) headers.set(name, value);
+  } else {
+    delete headers.traceparent;
+    delete headers.tracestate;
+    Object.assign(headers, context);
+  }
 }

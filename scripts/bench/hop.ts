@@ -17,6 +17,8 @@ export function endToEndHeaders(headers: http.IncomingHttpHeaders, extra: http.O
 /** Listens on a free loopback port and prints it (how the bench learns where its child listens). */
 export function listenAndTell(server: http.Server) {
   server.keepAliveTimeout = 60_000;
+  // Stopped by the bench: exiting (rather than being killed) lets --cpu-prof write its profile.
+  process.once("SIGTERM", () => process.exit(0));
   server.listen(0, "127.0.0.1", () => {
     const address = server.address();
     console.log(typeof address === "object" && address ? address.port : "");

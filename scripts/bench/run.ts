@@ -285,7 +285,7 @@ ${tracingSection(tracing)}
 \`\`\`bash
 npm ci && npm run build && npm run bench     # BENCH_SECONDS=30 for longer load runs
 npm run bench -- --only gateway              # section c alone, rewritten in place
-npm run bench -- --only gateway-latency      # section c's latency figures alone, printed (BENCH_PROFILE=dir: CPU profiles)
+npm run bench -- --only gateway-latency      # section c's latency figures alone, printed (BENCH_PROFILE=dir: CPU profiles of the console and the hops)
 npm run bench -- --only audit                # section e alone (no build needed), rewritten in place
 npm run bench -- --only stats                # section f alone (no build needed), rewritten in place
 npm run bench -- --only tracing              # section g alone: the gateway with tracing on beside off

@@ -16,6 +16,8 @@ export const bin = (name: string) => path.join(root, "node_modules", ".bin", nam
 /** BENCH_SECONDS shortens (or lengthens) every timed part of the bench. */
 export const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const children: ChildProcess[] = [];
+/** BENCH_PROFILE=dir: the console and the hops write CPU profiles there when they stop. */
+const profileFlags = () => (process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []);
 
 process.on("exit", () => { children.forEach((child) => child.kill("SIGTERM")); });
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(1));
@@ -118,7 +120,7 @@ function stopper(child: ChildProcess) {
 }
 
 export async function startConsole(port: number, env: NodeJS.ProcessEnv): Promise<Started> {
-  const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), path.join(root, "server.mjs"), "--hostname", "127.0.0.1", "--port", String(port)], { cwd: root, env, stdio: ["ignore", "ignore", "inherit"] });
+  const child = spawn(process.execPath, [...profileFlags(), path.join(root, "server.mjs"), "--hostname", "127.0.0.1", "--port", String(port)], { cwd: root, env, stdio: ["ignore", "ignore", "inherit"] });
   children.push(child);
   for (let i = 0; i < 150; i++) {
     try {
@@ -174,7 +176,7 @@ export async function startUpstream(issuer: string) {
 
 /** A stand-in relay of scripts/bench (bare-relay.ts, floor-gateway.ts) in a process of its own, told `input` on its stdin. */
 async function startHop(script: string, upstreamUrl: string, input: unknown) {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "bench", script), upstreamUrl], { cwd: root, stdio: ["pipe", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [...profileFlags(), "--import", "tsx", path.join(root, "scripts", "bench", script), upstreamUrl], { cwd: root, stdio: ["pipe", "pipe", "inherit"] });
   children.push(child);
   child.stdin.end(JSON.stringify(input));
   const port = await new Promise<number>((resolve, reject) => {
