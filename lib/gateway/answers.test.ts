@@ -107,6 +107,30 @@ describe("an event stream, relayed", () => {
     expect(answers).toEqual([{ result: { content: [{ type: "text", text: "grüße" }] }, error: undefined }]);
   });
 
+  it("with nothing to rewrite, events ended by CRLF and split at every byte are each read once, at the end the text gives", async () => {
+    const crlf = (message: unknown) => `event: message\r\ndata: ${JSON.stringify(message)}\r\n\r\n`;
+    const text = crlf({ jsonrpc: "2.0", method: "notifications/progress", params: { progress: 1 } }) + crlf(result(1, { content: [] })) + crlf(result(2, { content: [{ type: "text", text: "ünïcode" }] }));
+    const bytes = encoder.encode(text);
+    const watch = new AnswerWatch();
+    const answered: unknown[] = [];
+    watch.watch(1, { onAnswer: (answer) => answered.push([1, answer.result]) });
+    watch.watch(2, { onAnswer: (answer) => answered.push([2, answer.result]) });
+    expect(await read(relayEventStream(upstream([...bytes].map((byte) => Uint8Array.of(byte))), watch, "broken"))).toBe(text);
+    expect(answered).toEqual([[1, { content: [] }], [2, { content: [{ type: "text", text: "ünïcode" }] }]]);
+  });
+
+  it("with nothing to rewrite, a large answer in many chunks goes out whole and is read", async () => {
+    const text = event(result(1, { content: [{ type: "text", text: "ä".repeat(2 * 1024 * 1024) }] }));
+    const bytes = encoder.encode(text);
+    const chunks = [];
+    for (let at = 0; at < bytes.length; at += 16 * 1024 + 1) chunks.push(bytes.slice(at, at + 16 * 1024 + 1));
+    const watch = new AnswerWatch();
+    let length = 0;
+    watch.watch(1, { onAnswer: (answer) => { length = (answer.result?.content as { text: string }[])[0].text.length; } });
+    expect(await read(relayEventStream(upstream(chunks), watch, "broken"))).toBe(text);
+    expect(length).toBe(2 * 1024 * 1024);
+  });
+
   it("with nothing to rewrite, a whole event is written before it is read (the client doesn't wait for the reading); a partial one waits for its end", () => {
     const watch = new AnswerWatch();
     const happened: string[] = [];

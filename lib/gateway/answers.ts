@@ -151,8 +151,9 @@ export class EventRelay {
   private readonly decoder = new TextDecoder();
   private buffer = "";
   private decoding = false;
-  // Passing through: the server's bytes after its last whole event.
-  private held: Buffer | undefined;
+  // Passing through: the server's bytes after its last whole event, as they came (copied together once, when that event ends).
+  private held: Buffer[] = [];
+  private heldBytes = 0;
   private passing: boolean | undefined;
   // The server gave its events ids: a stream it ends is one the client resumes (GET with Last-Event-ID).
   private resumable = false;
@@ -181,33 +182,63 @@ export class EventRelay {
    * the events its text holds.
    */
   private pass(chunk: Buffer, write: (bytes: Uint8Array) => void) {
-    const bytes = this.held ? Buffer.concat([this.held, chunk]) : chunk;
-    this.held = undefined;
     if (!this.watch.waiting()) {
-      write(bytes);
+      write(this.takeHeld(chunk));
       return;
     }
-    const text = bytes.toString("latin1");
+    // What is held holds no event's end, so only an end in this chunk is new — and it may begin in
+    // the three bytes held before it (\r\n\r\n). Offsets count from the first byte held.
+    const tail = this.heldTail(3);
+    const text = tail + chunk.toString("latin1");
+    const base = this.heldBytes - tail.length;
     const events: [number, number][] = [];
     let start = 0;
     EVENT_ENDS.lastIndex = 0;
     for (let match = EVENT_ENDS.exec(text); match; match = EVENT_ENDS.exec(text)) {
-      events.push([start, match.index]);
-      start = match.index + match[0].length;
+      events.push([start, base + match.index]);
+      start = base + match.index + match[0].length;
     }
-    const overflowed = bytes.length - start > MAX_MESSAGE_BYTES;
-    if (start < bytes.length && !overflowed) this.held = bytes.subarray(start);
-    if (start > 0) {
+    const overflowed = this.heldBytes + chunk.length - start > MAX_MESSAGE_BYTES;
+    if (start === 0) {
+      if (!overflowed) this.hold(chunk);
+    } else {
+      const bytes = this.takeHeld(chunk);
       write(start === bytes.length ? bytes : bytes.subarray(0, start));
+      if (start < bytes.length && !overflowed) this.hold(bytes.subarray(start));
       for (const [from, to] of events) {
         if (!this.watch.waiting()) break;
         this.readEvent(bytes.toString("utf8", from, to));
       }
     }
     if (overflowed) {
+      this.takeHeld(undefined);
       this.overflowed = true;
       write(encoder.encode(this.owed("broken", OVERSIZED)));
     }
+  }
+
+  private hold(bytes: Buffer) {
+    this.held.push(bytes);
+    this.heldBytes += bytes.length;
+  }
+
+  /** What is held, then `chunk`, as one buffer; nothing is held after. */
+  private takeHeld(chunk: Buffer | undefined): Buffer {
+    const parts = chunk ? [...this.held, chunk] : this.held;
+    const bytes = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+    this.held = [];
+    this.heldBytes = 0;
+    return bytes;
+  }
+
+  /** The last `count` bytes held, as latin1. */
+  private heldTail(count: number): string {
+    let tail = "";
+    for (let i = this.held.length - 1; i >= 0 && tail.length < count; i--) {
+      const part = this.held[i];
+      tail = part.toString("latin1", Math.max(0, part.length - (count - tail.length))) + tail;
+    }
+    return tail;
   }
 
   /** Reads one event for a watched answer: a replacement for its data when its result is rewritten. */
@@ -272,8 +303,7 @@ export class EventRelay {
   }
 
   private close(why: Unanswered): Uint8Array | undefined {
-    const held = this.held;
-    this.held = undefined;
+    const held = this.heldBytes > 0 ? this.takeHeld(undefined) : undefined;
     const cutOff = this.buffer + (this.decoding ? this.decoder.decode() : "");
     this.buffer = "";
     const owed = this.owed(why, this.brokenMessage);
