@@ -148,7 +148,8 @@ function errorEvents(ids: RequestId[], message: string): string {
  * server's own bytes and are read once written: the client doesn't wait for the reading.
  */
 export class EventRelay {
-  private readonly decoder = new TextDecoder();
+  // Made when first needed: a stream passed through never decodes across chunks.
+  private textDecoder: TextDecoder | undefined;
   private buffer = "";
   private decoding = false;
   // Passing through: the server's bytes after its last whole event, as they came (copied together once, when that event ends).
@@ -164,6 +165,11 @@ export class EventRelay {
     private readonly watch: AnswerWatch,
     private readonly brokenMessage: string,
   ) {}
+
+  private get decoder(): TextDecoder {
+    this.textDecoder ??= new TextDecoder();
+    return this.textDecoder;
+  }
 
   /** Writes what goes to the client now of the server's `chunk` (nothing while an event is only partly here). */
   push(chunk: Uint8Array, write: (bytes: Uint8Array) => void) {
