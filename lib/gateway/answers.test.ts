@@ -119,6 +119,23 @@ describe("an event stream, relayed", () => {
     expect(answered).toEqual([[1, { content: [] }], [2, { content: [{ type: "text", text: "ünïcode" }] }]]);
   });
 
+  it("with nothing to rewrite, a stream that begins with a byte order mark still has its answer and its event ids read", async () => {
+    for (const end of ["close", "break"] as const) {
+      const text = `\uFEFF${event(result(1, { content: [] }), "e1")}`;
+      const watch = new AnswerWatch();
+      const outcomes: string[] = [];
+      watch.watch(1, { onAnswer: () => outcomes.push("answered"), onUnanswered: (why) => outcomes.push(why) });
+      expect(await read(relayEventStream(upstream([encoder.encode(text)], end), watch, "broken")), end).toBe(text.slice(1)); // Response.text() drops the mark too
+      expect(outcomes, end).toEqual(["answered"]);
+    }
+    // A priming event with an id, then the server ends the stream to be polled (SEP-1699): resumed, not broken.
+    const watch = new AnswerWatch();
+    const why: string[] = [];
+    watch.watch(1, { onUnanswered: (reason) => why.push(reason) });
+    await read(relayEventStream(upstream(["\uFEFFid: p1\ndata: \n\n"]), watch, "broken"));
+    expect(why).toEqual(["resumable"]);
+  });
+
   it("with nothing to rewrite, a large answer in many chunks goes out whole and is read", async () => {
     const text = event(result(1, { content: [{ type: "text", text: "ä".repeat(2 * 1024 * 1024) }] }));
     const bytes = encoder.encode(text);
@@ -181,14 +198,17 @@ describe("an event stream, relayed", () => {
     expect(await read(relayEventStream(upstream([text], "break"), watch, "broken"))).toBe(text);
   });
 
-  it("an event past the message limit ends the stream with an error for what is owed", async () => {
-    const watch = new AnswerWatch();
-    watch.watch(1);
-    const huge = `data: {"jsonrpc":"2.0","id":1,"result":{"pad":"${"x".repeat(MAX_MESSAGE_BYTES)}`;
-    const out = await read(relayEventStream(upstream([huge, "x"], "open"), watch, "broken"));
-    const [error] = dataOf(out);
-    expect(error).toMatchObject({ id: 1, error: { code: BROKEN_STREAM_CODE } });
-    expect((error.error as { message: string }).message).toContain("larger than");
+  it("an event past the message limit (in bytes) ends the stream with an error for what is owed, whether its answer would be rewritten or not", async () => {
+    for (const rewrite of [undefined, drop("secret")]) {
+      const watch = new AnswerWatch();
+      watch.watch(1, { rewrite });
+      // Over the limit in UTF-8 bytes, though not in characters.
+      const huge = `data: {"jsonrpc":"2.0","id":1,"result":{"pad":"${"€".repeat(MAX_MESSAGE_BYTES / 3 + 1)}`;
+      const out = await read(relayEventStream(upstream([huge, "x"], "open"), watch, "broken"));
+      const [error] = dataOf(out);
+      expect(error, rewrite ? "rewritten" : "passed through").toMatchObject({ id: 1, error: { code: BROKEN_STREAM_CODE } });
+      expect((error.error as { message: string }).message).toContain("larger than");
+    }
   });
 
   it("the client leaving counts as left, not broken", async () => {

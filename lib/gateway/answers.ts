@@ -156,6 +156,7 @@ export class EventRelay {
   private held: Buffer[] = [];
   private heldBytes = 0;
   private passing: boolean | undefined;
+  private readAny = false;
   // The server gave its events ids: a stream it ends is one the client resumes (GET with Last-Event-ID).
   private resumable = false;
   /** The last chunk held an event over the limit: the stream ends with what push wrote last. */
@@ -204,23 +205,31 @@ export class EventRelay {
       events.push([start, base + match.index]);
       start = base + match.index + match[0].length;
     }
-    const overflowed = this.heldBytes + chunk.length - start > MAX_MESSAGE_BYTES;
-    if (start === 0) {
-      if (!overflowed) this.hold(chunk);
-    } else {
+    let rest = chunk;
+    if (start > 0) {
       const bytes = this.takeHeld(chunk);
       write(start === bytes.length ? bytes : bytes.subarray(0, start));
-      if (start < bytes.length && !overflowed) this.hold(bytes.subarray(start));
       for (const [from, to] of events) {
         if (!this.watch.waiting()) break;
-        this.readEvent(bytes.toString("utf8", from, to));
+        const event = bytes.toString("utf8", from, to);
+        // A stream may begin with a byte order mark, which a client (and the text mode's decoder) drops.
+        this.readEvent(this.readAny || !event.startsWith("\uFEFF") ? event : event.slice(1));
+        this.readAny = true;
       }
+      rest = bytes.subarray(start);
     }
-    if (overflowed) {
+    // Every answer came: the rest goes by unread.
+    if (!this.watch.waiting()) {
+      if (this.heldBytes + rest.length > 0) write(this.takeHeld(rest));
+      return;
+    }
+    if (this.heldBytes + rest.length > MAX_MESSAGE_BYTES) {
       this.takeHeld(undefined);
       this.overflowed = true;
       write(encoder.encode(this.owed("broken", OVERSIZED)));
+      return;
     }
+    if (rest.length > 0) this.hold(rest);
   }
 
   private hold(bytes: Buffer) {
@@ -285,7 +294,8 @@ export class EventRelay {
       }
     }
     this.buffer = buffer;
-    if (buffer.length > MAX_MESSAGE_BYTES) {
+    // The limit is in bytes (a UTF-16 unit is at most three).
+    if (buffer.length > MAX_MESSAGE_BYTES / 3 && Buffer.byteLength(buffer) > MAX_MESSAGE_BYTES) {
       this.buffer = "";
       this.overflowed = true;
       return encoder.encode(out + this.owed("broken", OVERSIZED));
