@@ -11,7 +11,7 @@ import { processWide } from "@/lib/process-wide";
 // A NOTIFY payload is at most 8000 bytes; a key longer than this is cancelled on this instance only.
 const MAX_ANNOUNCED_KEY = 1000;
 
-type Cancellable = { abort(reason?: unknown): void };
+type Cancellable = { abort(reason: unknown): void };
 
 const inFlight = processWide("gateway-in-flight", () => {
   const requests = new Map<string, Cancellable>();
@@ -38,13 +38,12 @@ export async function trackRequest<T>(key: RequestKey, linked: AbortSignal, work
   const abort = () => { controller.abort(linked.reason); };
   if (linked.aborted) abort();
   else linked.addEventListener("abort", abort, { once: true });
-  const id = keyOf(key);
-  inFlight.set(id, controller);
+  const untrack = onCancelled(key, (reason) => { controller.abort(reason); });
   try {
     return await work(controller.signal);
   } finally {
     linked.removeEventListener("abort", abort);
-    if (inFlight.get(id) === controller) inFlight.delete(id);
+    untrack();
   }
 }
 
@@ -52,7 +51,7 @@ export async function trackRequest<T>(key: RequestKey, linked: AbortSignal, work
  * Runs `cancel` when the request is cancelled, until the returned function says it is over: for
  * work that has an abort signal of its own (the relay's call), so needs no second one.
  */
-export function onCancelled(key: RequestKey, cancel: () => void): () => void {
+export function onCancelled(key: RequestKey, cancel: (reason: unknown) => void): () => void {
   const id = keyOf(key);
   const entry: Cancellable = { abort: cancel };
   inFlight.set(id, entry);

@@ -5,13 +5,10 @@
 import "server-only";
 import { readCappedText } from "@/lib/api/body";
 import type { RelayedEvents } from "@/lib/gateway/answers";
+import type { NodeHeaders } from "@/lib/node-streams";
 
-/** What the gateway reads of a request's headers: a web Headers, or Node's read in place (lib/node-streams.ts). */
-export type HeaderReader = {
-  get(name: string): string | null;
-  has(name: string): boolean;
-  forEach(callback: (value: string, name: string) => void): void;
-};
+/** A request's headers: a web Headers, or Node's read in place (lib/node-streams.ts). */
+export type HeaderReader = Headers | NodeHeaders;
 
 export type GatewayRequest = {
   readonly method: string;
@@ -41,15 +38,7 @@ export function setAnswerHeaders(answer: GatewayAnswer, headers: Record<string, 
   else Object.assign(answer.headers, headers);
 }
 
-/** The headers as a web Headers, for what needs one. */
-export function webHeaders(headers: HeaderReader): Headers {
-  if (headers instanceof Headers) return headers;
-  const out = new Headers();
-  headers.forEach((value, name) => { out.set(name, value); });
-  return out;
-}
-
 /** `req` as if it had carried `body` (what is left of a POST once the console took its own part). */
 export function withBody(req: GatewayRequest, body: string): GatewayRequest {
-  return { ...req, text: () => Promise.resolve(body), web: () => new Request(req.url, { method: req.method, headers: webHeaders(req.headers), body, signal: req.signal }) };
+  return { ...req, text: () => Promise.resolve(body), web: () => new Request(req.url, { method: req.method, headers: req.headers instanceof Headers ? req.headers : req.headers.web(), body, signal: req.signal }) };
 }
