@@ -1,3 +1,4 @@
+import os from "node:os";
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 
@@ -17,7 +18,8 @@ const integration = (name: string, databaseUrl: string, include = ["tests/integr
     include,
     environment: "node",
     globalSetup: ["tests/setup/migrate-database.ts"],
-    env: { ...secrets, DATABASE_URL: databaseUrl, MIGRATE_DATABASE_URL: databaseUrl, MCP_ALLOWED_HOSTS: "127.0.0.1" },
+    setupFiles: ["tests/setup/use-worker-database.ts"],
+    env: { ...secrets, DATABASE_URL: databaseUrl, MCP_ALLOWED_HOSTS: "127.0.0.1" },
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
@@ -25,13 +27,16 @@ const integration = (name: string, databaseUrl: string, include = ["tests/integr
 
 export default defineConfig({
   test: {
+    // Vitest's default leaves a core idle (a worker per core but one); the tests wait on sockets,
+    // processes and databases as much as they compute. Each worker has its own database copy.
+    maxWorkers: Math.max(2, os.availableParallelism()),
     projects: [
       { ...shared, test: { name: "unit", include: ["lib/**/*.test.ts", "prisma/**/*.test.ts", "scripts/**/*.test.ts"], environment: "node", env: secrets } },
       integration("integration-sqlite", `file:${path.join(root, "data/test-integration.db")}`),
       integration("integration-postgres", process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/mcp_console_it"),
       integration("fuzz", `file:${path.join(root, "data/test-fuzz.db")}`, ["tests/fuzz/**/*.test.ts"]),
       { ...shared, test: { name: "conformance", include: ["tests/conformance/**/*.test.ts"], environment: "node", testTimeout: 300_000 } },
-      { ...shared, test: { name: "migrations", include: ["tests/migrations/**/*.test.ts"], environment: "node", testTimeout: 120_000, hookTimeout: 120_000, fileParallelism: false } },
+      { ...shared, test: { name: "migrations", include: ["tests/migrations/**/*.test.ts"], environment: "node", testTimeout: 120_000, hookTimeout: 120_000 } },
     ],
   },
 });
