@@ -27,7 +27,9 @@ export default defineConfig({
   // No retries, here or in CI: a test that passes only on its second try is a bug to fix.
   retries: 0,
   workers: Math.max(2, os.availableParallelism()),
-  timeout: 30_000,
+  // Twice Playwright's default: CI's machine has run these tests at up to three times this one's
+  // time (a 9 s test took 33 s). A test that hangs still fails, a minute later.
+  timeout: 60_000,
   expect: { timeout: 7_000 },
   reporter: [["list"], ["json", { outputFile: "reports/playwright.json" }]],
   use: { ...chromium, trace: "retain-on-failure", screenshot: "only-on-failure" },

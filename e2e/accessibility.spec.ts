@@ -13,8 +13,8 @@ const base = SERVERS.enterprise;
 const SCHEMES = ["light", "dark"] as const;
 const PHONE = 390;
 
-// A scan takes seconds on a busy two-core machine (the API reference alone, two schemes, ~35 s):
-// each test makes at most six, and has the time for them.
+// A scan of the API reference, the longest page, takes seconds on a busy two-core machine: each
+// test makes at most six scans, and has the time for them.
 test.describe.configure({ mode: "parallel", timeout: 90_000 });
 
 // The official reference server: a provider with real tools to try.
