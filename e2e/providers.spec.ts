@@ -289,10 +289,13 @@ test.describe("provider list and dialog", () => {
   test("while saving, the dialog can't be closed or submitted twice", async ({ page }) => {
     const id = unique("slow");
     let posts = 0;
+    // The save is held until the dialog has been tried, however long that takes on a busy machine.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => { release = resolve; });
     await page.route("**/api/v1/mcp-providers", async (route) => {
       if (route.request().method() !== "POST") return route.continue();
       posts++;
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await held;
       await route.continue();
     });
     await page.goto("/settings/providers");
@@ -307,6 +310,8 @@ test.describe("provider list and dialog", () => {
     await page.mouse.click(5, 5); // the overlay
     await expect(dialog).toBeVisible();
     await dialog.getByRole("button", { name: "Saving…" }).click({ force: true }).catch(() => undefined);
+    await expect(dialog.getByRole("button", { name: "Saving…" })).toBeDisabled();
+    release();
     await expect(dialog).toBeHidden({ timeout: 10_000 });
     expect(posts).toBe(1);
   });

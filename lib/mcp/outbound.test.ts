@@ -162,6 +162,21 @@ describe("the relay's request, beyond the guard", () => {
     }
   });
 
+  it("a call cancelled before it starts opens no connection", async () => {
+    const raw = await rawServer((socket) => socket.destroy());
+    try {
+      const cancelled = new AbortController();
+      cancelled.abort();
+      const url = `http://127.0.0.1:${raw.port}/mcp`;
+      await expect(createGuardedRequest({ allowedHosts: "127.0.0.1" })(url, { ...init(), signal: cancelled.signal })).rejects.toThrow(/aborted/);
+      // A call after it, on a request of its own, connects: by then the cancelled one's connection would have come first.
+      await expect(createGuardedRequest({ allowedHosts: "127.0.0.1" })(url, init())).rejects.toThrow();
+      expect(raw.arrivals).toHaveLength(1);
+    } finally {
+      await raw.stop();
+    }
+  });
+
   it("a server that switches protocols (101) is refused at once, not waited on", async () => {
     const raw = await rawServer((socket) => socket.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\n"));
     try {
