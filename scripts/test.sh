@@ -20,8 +20,10 @@ static_failures=""
 # Side by side (each keeps about one core busy); the type-checker's findings are printed after lint's.
 npm run --silent typecheck > reports/typecheck.log 2>&1 &
 typecheck=$!
+trap 'kill "$typecheck" 2>/dev/null' EXIT # a run stopped during lint stops the type-checker too
 npm run --silent lint || { status=1; static_failures+=" lint"; }
 wait "$typecheck" || { status=1; static_failures+=" typecheck"; }
+trap - EXIT
 cat reports/typecheck.log
 npx vitest run --reporter=default --reporter=json --outputFile.json=reports/vitest.json || status=$?
 

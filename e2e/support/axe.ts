@@ -14,7 +14,7 @@ type Violation = { id: string; targets: string[] };
 export async function axeViolations(page: Page, where: string): Promise<string[]> {
   // A toast or dialog still fading in would be measured half-transparent.
   await page.waitForFunction(() => document.getAnimations().every((animation) => animation.playState !== "running"));
-  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(axe.source);
+  if (!(await page.evaluate(() => typeof (window as unknown as { axe?: typeof axe }).axe?.run === "function"))) await page.evaluate(axe.source);
   const violations = await page.evaluate(async (): Promise<Violation[]> => {
     const { violations } = await (window as unknown as { axe: typeof axe }).axe.run(document);
     return violations.map(({ id, nodes }) => ({ id, targets: nodes.map((node) => node.target.join(" ")) }));

@@ -214,9 +214,9 @@ export function createGuardedRequest(options: { allowedHosts?: string; resolve?:
     return known;
   };
   return async (url, init) => {
+    const { protocol, hostname, port, path, way } = destinationOf(url);
     // Node would still open a connection for a request whose signal was already aborted.
     if (init.signal.aborted) throw Object.assign(new Error("The operation was aborted"), { name: "AbortError", code: "ABORT_ERR", cause: init.signal.reason as unknown });
-    const { protocol, hostname, port, path, way } = destinationOf(url);
     const headers = init.body === undefined ? init.headers : { ...init.headers, "content-length": String(Buffer.byteLength(init.body)) };
     return new Promise((resolve, reject) => {
       let settled = false;

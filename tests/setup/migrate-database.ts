@@ -15,7 +15,8 @@ const root = path.resolve(import.meta.dirname, "../..");
 
 export default async function setup(project: TestProject) {
   const url = project.config.env.DATABASE_URL ?? "";
-  const workers = Array.from({ length: project.vitest.config.maxWorkers }, (_, index) => workerDatabaseUrl(url, index + 1));
+  // As many as the pool numbers workers: a project's own maxWorkers, else the run's.
+  const workers = Array.from({ length: project.config.maxWorkers || project.vitest.config.maxWorkers }, (_, index) => workerDatabaseUrl(url, index + 1));
   if (databaseKind(url) === "sqlite") {
     for (const file of [url, ...workers].map((each) => sqliteFilePath(each))) {
       for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(`${file}${suffix}`, { force: true });
