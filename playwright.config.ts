@@ -27,7 +27,7 @@ export default defineConfig({
   // No retries, here or in CI: a test that passes only on its second try is a bug to fix.
   retries: 0,
   workers: Math.max(2, os.availableParallelism()),
-  // Twice Playwright's default: CI's machine has run these tests at up to three times this one's
+  // Twice Playwright's default: CI's machine has run these tests at up to four times this one's
   // time (a 9 s test took 33 s). A test that hangs still fails, a minute later.
   timeout: 60_000,
   expect: { timeout: 7_000 },

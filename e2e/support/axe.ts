@@ -4,6 +4,8 @@ import axe from "axe-core";
 import type { Page } from "@playwright/test";
 
 type Violation = { id: string; targets: string[] };
+/** The page's window, once axe is in it. */
+type AxeWindow = { axe?: typeof axe };
 
 /**
  * One line per rule broken, with where. axe goes into the page once per document and runs there:
@@ -14,9 +16,11 @@ type Violation = { id: string; targets: string[] };
 export async function axeViolations(page: Page, where: string): Promise<string[]> {
   // A toast or dialog still fading in would be measured half-transparent.
   await page.waitForFunction(() => document.getAnimations().every((animation) => animation.playState !== "running"));
-  if (!(await page.evaluate(() => typeof (window as unknown as { axe?: typeof axe }).axe?.run === "function"))) await page.evaluate(axe.source);
+  if (!(await page.evaluate(() => typeof (window as AxeWindow).axe?.run === "function"))) await page.evaluate(axe.source);
   const violations = await page.evaluate(async (): Promise<Violation[]> => {
-    const { violations } = await (window as unknown as { axe: typeof axe }).axe.run(document);
+    const { axe: inPage } = window as AxeWindow;
+    if (!inPage) throw new Error("axe-core did not load into the page");
+    const { violations } = await inPage.run(document);
     return violations.map(({ id, nodes }) => ({ id, targets: nodes.map((node) => node.target.join(" ")) }));
   });
   return violations.map(({ id, targets }) => `${where}: ${id} — ${targets.slice(0, 3).join(" | ")}${targets.length > 3 ? ` (+${targets.length - 3})` : ""}`);

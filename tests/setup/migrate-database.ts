@@ -1,6 +1,6 @@
 // Global setup for an integration project: a fresh database of the project's kind, migrated with
 // the real Prisma CLI (through the wasm schema-engine bridge), then one copy of it for each worker.
-// Files run side by side, each worker on its own copy (tests/setup/worker-database.ts): two
+// Files run side by side, each worker on its own copy (tests/setup/use-worker-database.ts): two
 // processes writing one SQLite file wait on each other's locks, and PostgreSQL's NOTIFY would
 // carry one file's changes into another's listener.
 import { execFileSync } from "node:child_process";
