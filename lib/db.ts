@@ -98,6 +98,16 @@ const MAX_KEPT_ANSWERS = 10_000;
 export async function hotRead<T>(sql: string, params: (string | number)[], parse: (rows: unknown[]) => T): Promise<T> {
   const url = env().DATABASE_URL;
   if (databaseKind(url) === "postgres") return parse(await rawSql().query<unknown>(sql, ...params));
+  return sqliteHotRead(url, sql, params, parse);
+}
+
+/** hotRead without a wait where it needs none (SQLite answers at once); undefined on PostgreSQL, for hotRead to ask. */
+export function hotReadNow<T>(sql: string, params: (string | number)[], parse: (rows: unknown[]) => T): T | undefined {
+  const url = env().DATABASE_URL;
+  return databaseKind(url) === "postgres" ? undefined : sqliteHotRead(url, sql, params, parse);
+}
+
+function sqliteHotRead<T>(url: string, sql: string, params: (string | number)[], parse: (rows: unknown[]) => T): T {
   const reads = hotReads(url);
   const version = reads.dataVersion.get();
   if (version !== reads.kept.version) reads.kept = { version, answers: new Map() };

@@ -45,8 +45,15 @@ export async function readCapped(message: { headers: Headers; body: ReadableStre
 }
 
 /** A Node request's body as text, capped as readCapped caps a web one: its rest is read and dropped. */
-export function readCappedNode(req: IncomingMessage, maxBytes: number): Promise<string> {
-  if (Number(req.headers["content-length"] ?? "0") > maxBytes) return Promise.reject(tooLarge(maxBytes));
+export async function readCappedNode(req: IncomingMessage, maxBytes: number): Promise<string> {
+  if (Number(req.headers["content-length"] ?? "0") > maxBytes) throw tooLarge(maxBytes);
+  // Asked for while the request's handler still runs, a body that came with the headers isn't parsed
+  // yet (Node parses it once the handler returns): one microtask later it usually all is.
+  if (!req.complete) await Promise.resolve();
+  return bodyText(req, maxBytes);
+}
+
+function bodyText(req: IncomingMessage, maxBytes: number): Promise<string> {
   // Gone before its body was asked for: its close and errors were heard by no one here.
   if (req.destroyed && !req.complete) return Promise.reject(cutShort());
   // Usually all of it came with the headers: taken as it lies, without a stream's round of events.

@@ -68,12 +68,8 @@ export async function bearerCaller(authorization: string): Promise<Caller> {
 /** The caller behind an API token: from the caller cache, or the database (and then cached). */
 export async function tokenCaller(secret: string): Promise<Caller> {
   const hash = hashApiToken(secret);
-  const cached = cachedCaller(hash);
-  // Only an API token's own entry: an OAuth access token is never a credential for the REST API.
-  if (cached?.caller.via === "token") {
-    noteTokenUse(cached.tokenId, cached.lastUsedAt);
-    return cached.caller;
-  }
+  const kept = keptTokenCaller(hash);
+  if (kept) return kept;
   const epoch = callerCacheEpoch();
   const token = await findApiTokenByHash(hash);
   if (!token) throw unauthenticated("The API token is invalid or has been revoked");
@@ -82,6 +78,15 @@ export async function tokenCaller(secret: string): Promise<Caller> {
   // Cached no longer than the token lives.
   cacheCaller(hash, { caller, tokenId: token.id, lastUsedAt: Date.now() }, epoch, token.expiresAt?.getTime());
   return caller;
+}
+
+/** The caller behind an API token (by its hash) checked moments ago, without a wait; undefined when it must be read. */
+export function keptTokenCaller(tokenHash: string): Caller | undefined {
+  const cached = cachedCaller(tokenHash);
+  // Only an API token's own entry: an OAuth access token is never a credential for the REST API.
+  if (cached?.caller.via !== "token") return undefined;
+  noteTokenUse(cached.tokenId, cached.lastUsedAt);
+  return cached.caller;
 }
 
 /** The caller behind a session cookie (in a route's request, or a page's headers and cookies). */

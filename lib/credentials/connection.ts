@@ -85,6 +85,17 @@ export async function connectionFor(row: ProviderRow, user: EndUser | undefined)
   }
 }
 
+/** The connection without a wait, when the strategy has its credential at hand; undefined when connectionFor must work it out. */
+export function connectionNow(row: ProviderRow, user: EndUser | undefined): Connection | undefined {
+  try {
+    const credential = strategyFor(row).credentialNow?.(user);
+    return credential && { ...credential, ...limitsOf(row) };
+  } catch {
+    // connectionFor meets the same failure, and says it in the user's words.
+    return undefined;
+  }
+}
+
 /**
  * After the server refused `connection` (401/403), before acting on anything: what the strategy
  * says — a fresh connection to try once more, undefined (the refusal stands), or the ApiError

@@ -7,12 +7,12 @@ import { bearerOnly, type Target } from "@/lib/credentials/target";
 import type { Credential, CredentialStrategy, EndUser } from "@/lib/credentials/types";
 import { IdentityError } from "@/lib/identity/errors";
 import type { ForwardingMode, StoredIdentityMode } from "@/lib/identity/modes";
-import { forwardingIdentity, retireIdentity } from "@/lib/identity/sso-accounts";
+import { forwardingIdentity, forwardingIdentityNow, retireIdentity } from "@/lib/identity/sso-accounts";
 import { cachedToken, cacheToken, forgetToken, tokenCacheKey, type UsableToken } from "@/lib/identity/token-cache";
 import { issuesLocally } from "@/lib/identity/token-issuer";
 import type { IssuedToken } from "@/lib/identity/types";
 import { log } from "@/lib/log";
-import { canonicalResource } from "@/lib/mcp/resource";
+import { canonicalResource, knownResource } from "@/lib/mcp/resource";
 import { countTokenCacheLookup, countTokenMint } from "@/lib/observability/metrics";
 import { processWide } from "@/lib/process-wide";
 
@@ -65,6 +65,29 @@ export async function forwardedCredential(mode: StoredIdentityMode, target: Targ
         throw error;
       }
     }));
+  return carrying(mode, target, token, key);
+}
+
+/**
+ * The credential without a wait, when all it needs is at hand — the audience known, the identity
+ * read at once (SQLite), the token cached for that identity's version: every relayed call asks.
+ * Undefined otherwise (a miss, a failure, PostgreSQL), for forwardedCredential to work out.
+ */
+export function forwardedCredentialNow(mode: StoredIdentityMode, target: Target, user: EndUser | undefined, minter: Minter | undefined): Credential | undefined {
+  if (!user || mode === "unsupported" || !minter) return undefined;
+  const audience = knownResource(target.serverUrl);
+  if (audience === undefined) return undefined;
+  // Read last, right before the cache, as forwardedCredential does.
+  const identity = forwardingIdentityNow(user.userId);
+  if (!identity || (issuesLocally() && !identity.canMint)) return undefined;
+  const key = tokenCacheKey(identity.key, user.workspaceId, audience, minter.variant);
+  const cached = cachedToken(key, identity.version);
+  if (!cached) return undefined;
+  countTokenCacheLookup(user.workspaceId, mode, true);
+  return carrying(mode, target, cached, key);
+}
+
+function carrying(mode: StoredIdentityMode, target: Target, token: UsableToken, key: string): Credential {
   return { ...bearerOnly(target, token.token), forwarded: true, mode, validUntil: token.usableUntil * 1000, tokenKey: key };
 }
 
@@ -81,6 +104,7 @@ export function forwardingStrategy(mode: ForwardingMode | "unsupported", target:
     label: mode,
     forwarded: true,
     credential: (user) => forwardedCredential(mode, target, user, minter),
+    credentialNow: (user) => forwardedCredentialNow(mode, target, user, minter),
     afterRefusal: dropRefusedToken,
     describe: async () => ({ strategy: mode, audience: mode === "unsupported" ? null : await canonicalResource(target.serverUrl), needs }),
   };

@@ -9,6 +9,7 @@ export function staticHeadersStrategy(target: Target): CredentialStrategy {
     label: "off",
     forwarded: false,
     credential: () => Promise.resolve(credential),
+    credentialNow: () => credential,
     // The provider's credentials are what they are: a refusal stands, and an admin checks them.
     afterRefusal: () => Promise.resolve(undefined),
     describe: () => Promise.resolve({ strategy: "static_headers", audience: null, needs: "Nothing from an identity provider: the provider's own headers go with every call." }),

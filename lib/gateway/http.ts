@@ -23,21 +23,29 @@ import { gatewayEventStream, stillAllowed, takeStreamSlot } from "@/lib/gateway/
 import { postWorkspace } from "@/lib/gateway/workspace-endpoint";
 import { gatewayRequestOf, setAnswerHeaders, webAnswer, type GatewayAnswer, type GatewayRequest } from "@/lib/gateway/request";
 import { disabledToolsOf, type ProviderRow } from "@/lib/providers/record";
-import { cachedPage } from "@/lib/providers/list-cache";
+import { cachedPage, keptPage } from "@/lib/providers/list-cache";
 import { serverIdentifierSchema } from "@/lib/providers/schemas";
 import { log } from "@/lib/log";
-import { gatewayCaller } from "@/lib/oauth/access";
+import { gatewayCallerNow } from "@/lib/oauth/access";
 import { ATTR } from "@/lib/observability/otlp";
 import { traceGatewayRequest } from "@/lib/observability/tracing";
 
 type Target = { serverIdentifier?: string };
+
+const providerRequest = (serverIdentifier: string) => ({ gatewayProvider: serverIdentifier });
+
+/** The provider from the list cache, without a wait (every relayed call asks); undefined when findProvider must look. */
+function keptProvider(caller: Caller, serverIdentifier: string): ProviderRow | undefined {
+  // Only a valid identifier is ever read, and so kept: anything else misses, and findProvider refuses it.
+  return keptPage(caller.workspaceId, providerRequest(serverIdentifier))?.data[0] as ProviderRow | undefined;
+}
 
 async function findProvider(caller: Caller, serverIdentifier: string) {
   // Anything that can't be an identifier names no server (and never reaches the database).
   // Kept like a list page (lib/providers/list-cache.ts): any change to the workspace's providers drops it.
   const row = serverIdentifierSchema.safeParse(serverIdentifier).success
     ? (
-        await cachedPage(caller.workspaceId, { gatewayProvider: serverIdentifier }, async () => {
+        await cachedPage(caller.workspaceId, providerRequest(serverIdentifier), async () => {
           const found = await db().mcpProvider.findUnique({ where: { workspaceId_serverIdentifier: { workspaceId: caller.workspaceId, serverIdentifier } } });
           return { data: found ? [found] : [] };
         })
@@ -142,13 +150,12 @@ const GATEWAY_METHODS = ["GET", "POST", "DELETE"] as const;
 type GatewayMethod = (typeof GATEWAY_METHODS)[number];
 const isGatewayMethod = (method: string): method is GatewayMethod => (GATEWAY_METHODS as readonly string[]).includes(method);
 
-async function relayRequest(req: GatewayRequest, caller: Caller, serverIdentifier: string, requestId: string, span: Span | undefined): Promise<RelayRequest> {
-  const row = await findProvider(caller, serverIdentifier);
+function relayRequest(req: GatewayRequest, caller: Caller, row: ProviderRow, requestId: string, span: Span | undefined): RelayRequest {
   span?.setAttributes({ [ATTR.providerId]: row.id, [ATTR.providerName]: row.name, [ATTR.serverIdentifier]: row.serverIdentifier });
   return { req, row, caller, requestId, longLived: subscriptionStream(req, caller, row) };
 }
 
-async function serveProvider(method: GatewayMethod, relay: RelayRequest): Promise<GatewayAnswer> {
+function serveProvider(method: GatewayMethod, relay: RelayRequest): Promise<GatewayAnswer> {
   switch (method) {
     case "POST":
       return relayPost(relay);
@@ -201,12 +208,18 @@ async function serve(req: GatewayRequest, target: Target, span: Span | undefined
       // A page of another origin — or a DNS-rebound name — never reaches a provider.
       response = jsonRpcError(403, -32000, "Forbidden: requests from this Origin are not allowed (an operator can allow a web client's origin with MCP_CORS_ORIGINS)");
     } else {
-      const caller = await gatewayCaller(req, target.serverIdentifier);
+      // A caller and a provider checked moments ago come without a wait: every relayed call asks.
+      const found = gatewayCallerNow(req, target.serverIdentifier);
+      const caller = found instanceof Promise ? await found : found;
       userId = caller.userId;
       span?.setAttributes({ [ATTR.userId]: caller.userId, [ATTR.workspaceId]: caller.workspaceId });
-      response = target.serverIdentifier
-        ? await serveProvider(method, await relayRequest(req, caller, target.serverIdentifier, requestId, span))
-        : await serveWorkspace(method, req, caller, requestId);
+      const { serverIdentifier } = target;
+      if (serverIdentifier) {
+        const row = keptProvider(caller, serverIdentifier) ?? (await findProvider(caller, serverIdentifier));
+        response = await serveProvider(method, relayRequest(req, caller, row, requestId, span));
+      } else {
+        response = await serveWorkspace(method, req, caller, requestId);
+      }
       // The database answered who the caller is: if an outage was noted, it may be over.
       noteDatabaseAvailable();
     }
@@ -215,7 +228,6 @@ async function serve(req: GatewayRequest, target: Target, span: Span | undefined
   }
   setAnswerHeaders(response, { ...corsHeaders(origin), "x-request-id": requestId });
   const line = { requestId, method: req.method, status: response.status, ms: Math.round(performance.now() - started), userId, traceId: span?.spanContext().traceId };
-  // Written once the answer is on its way: the client doesn't wait for the log.
-  setImmediate(() => { log.info({ ...line, path: new URL(req.url).pathname }, "mcp request"); });
+  req.afterAnswer(() => { log.info({ ...line, path: new URL(req.url).pathname }, "mcp request"); });
   return response;
 }

@@ -28,7 +28,7 @@ export function gatewayTarget(pathname: string): { serverIdentifier?: string } |
 // NEXTAUTH_URL), so a fixed one keeps a hostile Host header out of the URL altogether.
 const ORIGIN = "http://localhost";
 
-function gatewayRequest(req: IncomingMessage, signal: AbortSignal): GatewayRequest {
+function gatewayRequest(req: IncomingMessage, signal: AbortSignal, afterAnswer: (work: () => void) => void): GatewayRequest {
   const headers = new NodeHeaders(req.headers);
   const method = req.method ?? "GET";
   const url = `${ORIGIN}${req.url ?? "/"}`;
@@ -40,11 +40,40 @@ function gatewayRequest(req: IncomingMessage, signal: AbortSignal): GatewayReque
     headers,
     signal,
     text: (maxBytes) => readCappedNode(req, maxBytes),
+    afterAnswer,
     web: () => (web ??= new Request(url, { method, headers: headers.web(), signal, ...(hasBody ? { body: webStreamOf(req), duplex: "half" } : {}) })),
   };
 }
 
 const FIRST_CHUNK_WAIT_MS = 5;
+
+/**
+ * Work for once the answer is on its way (the request's log line): it waits for the answer's first
+ * bytes, or the response's end, so that it never runs between the server's answer and the client's
+ * copy of it — a relayed event can arrive after the server's headers, in a later turn of the loop.
+ */
+function deferredWork() {
+  let queued: (() => void)[] | undefined = [];
+  let scheduled = false;
+  const run = () => {
+    const due = queued ?? [];
+    queued = undefined;
+    for (const work of due) work();
+  };
+  return {
+    add: (work: () => void) => {
+      if (queued) queued.push(work);
+      else setImmediate(work);
+    },
+    // A response's write is corked until the next tick: an immediate runs once it has gone out.
+    written: () => {
+      if (scheduled || !queued) return;
+      scheduled = true;
+      setImmediate(run);
+    },
+    run,
+  };
+}
 
 // The node response frames the body itself.
 const FRAMING = new Set(["content-length", "transfer-encoding", "content-encoding", "connection", "keep-alive"]);
@@ -64,15 +93,22 @@ function setHeaders(res: ServerResponse, status: number, headers: Iterable<[stri
 }
 
 /** The headers go with the first chunk when it comes at once (one write, not two); a stream with nothing to say yet gets them now, so the client knows it is open. */
-function flushHeadersSoon(res: ServerResponse) {
-  return setTimeout(() => { res.flushHeaders(); }, FIRST_CHUNK_WAIT_MS);
+function flushHeadersSoon(res: ServerResponse, written: () => void) {
+  return setTimeout(() => {
+    res.flushHeaders();
+    written();
+  }, FIRST_CHUNK_WAIT_MS);
 }
 
-async function send(response: Response, res: ServerResponse, signal: AbortSignal) {
+async function send(response: Response, res: ServerResponse, signal: AbortSignal, written: () => void) {
   setHeaders(res, response.status, response.headers);
   for (const cookie of response.headers.getSetCookie()) res.appendHeader("set-cookie", cookie);
   const body = response.body;
-  if (!body) return void res.end();
+  if (!body) {
+    res.end();
+    written();
+    return;
+  }
   // The client left while the answer was being made: an event stream would otherwise wait forever.
   if (signal.aborted) {
     await body.cancel().catch(() => undefined);
@@ -82,12 +118,14 @@ async function send(response: Response, res: ServerResponse, signal: AbortSignal
   const cancel = () => { void reader.cancel().catch(() => undefined); };
   signal.addEventListener("abort", cancel, { once: true });
   try {
-    const timer = flushHeadersSoon(res);
+    const timer = flushHeadersSoon(res, written);
     for (;;) {
       const { done, value } = await reader.read();
       clearTimeout(timer);
       if (done) break;
-      if (!res.write(value)) await drained(res, signal);
+      const room = res.write(value);
+      written();
+      if (!room) await drained(res, signal);
     }
     res.end();
   } finally {
@@ -96,12 +134,12 @@ async function send(response: Response, res: ServerResponse, signal: AbortSignal
 }
 
 /** A server's event stream, from its Node stream through its EventRelay to the client's. */
-function pipeEvents(answer: RelayedEvents, res: ServerResponse, signal: AbortSignal): Promise<void> {
+function pipeEvents(answer: RelayedEvents, res: ServerResponse, signal: AbortSignal, written: () => void): Promise<void> {
   setHeaders(res, answer.status, Object.entries(answer.headers));
   const { source, events } = answer;
   return new Promise<void>((resolve) => {
     let finished = false;
-    const timer = flushHeadersSoon(res);
+    const timer = flushHeadersSoon(res, written);
     const done = () => {
       finished = true;
       clearTimeout(timer);
@@ -141,6 +179,7 @@ function pipeEvents(answer: RelayedEvents, res: ServerResponse, signal: AbortSig
           source.pause();
           res.once("drain", () => { source.resume(); });
         }
+        written();
       });
       if (events.overflowed) {
         source.destroy();
@@ -160,10 +199,14 @@ function pipeEvents(answer: RelayedEvents, res: ServerResponse, signal: AbortSig
 
 async function handleGatewayHttp(req: IncomingMessage, res: ServerResponse, target: { serverIdentifier?: string }) {
   const abort = new AbortController();
-  res.on("close", () => { if (!res.writableFinished) abort.abort(); });
+  const later = deferredWork();
+  res.on("close", () => {
+    if (!res.writableFinished) abort.abort();
+    later.run();
+  });
   try {
-    const answer = await answerGateway(gatewayRequest(req, abort.signal), target);
-    await (answer instanceof Response ? send(answer, res, abort.signal) : pipeEvents(answer, res, abort.signal));
+    const answer = await answerGateway(gatewayRequest(req, abort.signal, later.add), target);
+    await (answer instanceof Response ? send(answer, res, abort.signal, later.written) : pipeEvents(answer, res, abort.signal, later.written));
   } catch (error) {
     if (abort.signal.aborted) return; // the client left
     const requestId = randomUUID();

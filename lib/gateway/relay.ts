@@ -42,7 +42,7 @@ import { sendWithProof } from "@/lib/mcp/request-proof";
 import { secrets } from "@/lib/crypto";
 import { env } from "@/lib/env";
 import { disabledToolsOf, toDocument, type ProviderRow } from "@/lib/providers/record";
-import { connectionFor, credentialLabel, retryAfterRefusal, upstreamApiError } from "@/lib/credentials/connection";
+import { connectionFor, connectionNow, credentialLabel, retryAfterRefusal, upstreamApiError } from "@/lib/credentials/connection";
 import type { Connection } from "@/lib/credentials/types";
 import { CLIENT_CAPABILITIES_META_KEY as CLIENT_CAPABILITIES_META, type ClientCapabilities } from "@modelcontextprotocol/server";
 import { fieldsOf } from "@/lib/fields";
@@ -282,7 +282,7 @@ const endUserOf = (caller: Caller) => ({ userId: caller.userId, workspaceId: cal
 async function send(relay: RelayRequest, init: { method: string; body?: string; upstreamSessionId?: string; signal?: AbortSignal; streaming?: boolean; span?: ToolCallSpan }, timeoutMs: (connection: Connection) => number): Promise<Sent> {
   const { row, caller, req } = relay;
   const user = endUserOf(caller);
-  let connection = await connectionFor(row, user);
+  let connection = connectionNow(row, user) ?? (await connectionFor(row, user));
   for (let attempt = 0; ; attempt++) {
     const headers = upstreamHeaders(req, connection, init.upstreamSessionId, init.span);
     let response: UpstreamAnswer;
@@ -449,7 +449,7 @@ export async function relayPost(relay: RelayRequest): Promise<GatewayAnswer> {
       if (modern) confirmed = { subject: asking.subject, channel: "console" };
     }
   }
-  return forward();
+  return await forward();
 
   async function forward(): Promise<GatewayAnswer> {
     if (!session) return sessionNotFound();

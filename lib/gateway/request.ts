@@ -19,10 +19,12 @@ export type GatewayRequest = {
   text(maxBytes: number): Promise<string>;
   /** The request as a web Request, for what is written against one (the MCP SDK's transport on `/mcp`). */
   web(): Request;
+  /** Runs `work` once the answer is on its way (its first bytes written, or the client gone): the client doesn't wait for it. */
+  afterAnswer(work: () => void): void;
 };
 
 export function gatewayRequestOf(req: Request): GatewayRequest {
-  return { method: req.method, url: req.url, headers: req.headers, signal: req.signal, text: (maxBytes) => readCappedText(req, maxBytes), web: () => req };
+  return { method: req.method, url: req.url, headers: req.headers, signal: req.signal, text: (maxBytes) => readCappedText(req, maxBytes), web: () => req, afterAnswer: (work) => { setImmediate(work); } };
 }
 
 /** A gateway's answer: a web Response, or a server's event stream still in Node's streams. */

@@ -8,7 +8,7 @@ import { decodeJwt } from "jose";
 import { z } from "zod";
 import { runAfterResponse } from "@/lib/background";
 import { secrets } from "@/lib/crypto";
-import { db, hotRead } from "@/lib/db";
+import { db, hotRead, hotReadNow } from "@/lib/db";
 import { env } from "@/lib/env";
 import { IdentityError } from "@/lib/identity/errors";
 import { idpClient, revokeRefreshToken } from "@/lib/identity/idp";
@@ -34,14 +34,24 @@ const IDENTITY_READ = `
   FROM users u LEFT JOIN sso_accounts a ON a.user_id = u.id AND a.issuer = ?
   WHERE u.id = ?`;
 
-export async function forwardingIdentity(userId: string): Promise<ForwardingIdentity> {
-  const issuer = env().OIDC_ISSUER ?? "";
-  return hotRead(IDENTITY_READ, [issuer, userId], (rows): ForwardingIdentity => {
+function identityOf(userId: string, issuer: string) {
+  return (rows: unknown[]): ForwardingIdentity => {
     if (rows.length === 0) return { key: `user:${userId}`, version: "gone", canMint: false };
     const row = identityRow.parse(rows[0]);
     if (!issuer || row.accountId === null) return { key: `user:${userId}`, version: `${row.identityVersion}`, canMint: false };
     return { key: row.accountId, version: `${row.identityVersion}.${row.accountVersion}`, canMint: row.canMint };
-  });
+  };
+}
+
+export async function forwardingIdentity(userId: string): Promise<ForwardingIdentity> {
+  const issuer = env().OIDC_ISSUER ?? "";
+  return hotRead(IDENTITY_READ, [issuer, userId], identityOf(userId, issuer));
+}
+
+/** forwardingIdentity without a wait, where the database answers at once (SQLite); undefined otherwise. */
+export function forwardingIdentityNow(userId: string): ForwardingIdentity | undefined {
+  const issuer = env().OIDC_ISSUER ?? "";
+  return hotReadNow(IDENTITY_READ, [issuer, userId], identityOf(userId, issuer));
 }
 
 /** Retires every token cached for the user, on every instance (a refusal said their identity is no good). */

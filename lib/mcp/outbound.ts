@@ -173,6 +173,11 @@ export class UpstreamAnswer {
 export type OutboundInit = { method: string; headers: Record<string, string>; body?: string; signal: AbortSignal; headersTimeoutMs: number; bodyTimeoutMs: number };
 export type GuardedRequest = (url: string, init: OutboundInit) => Promise<UpstreamAnswer>;
 
+/** The error a cancelled request fails with, as Node's own is (read by lib/timeouts.ts and lib/mcp/client.ts). */
+function abortError(signal: AbortSignal): Error {
+  return Object.assign(new Error("The operation was aborted"), { name: "AbortError", code: "ABORT_ERR", cause: signal.reason as unknown });
+}
+
 /** A request that waited longer than it may: read as a timeout (lib/timeouts.ts). */
 function timedOut(what: string): Error {
   const error = new Error(`the server ${what}`);
@@ -216,7 +221,7 @@ export function createGuardedRequest(options: { allowedHosts?: string; resolve?:
   return async (url, init) => {
     const { protocol, hostname, port, path, way } = destinationOf(url);
     // Node would still open a connection for a request whose signal was already aborted.
-    if (init.signal.aborted) throw Object.assign(new Error("The operation was aborted"), { name: "AbortError", code: "ABORT_ERR", cause: init.signal.reason as unknown });
+    if (init.signal.aborted) throw abortError(init.signal);
     const headers = init.body === undefined ? init.headers : { ...init.headers, "content-length": String(Buffer.byteLength(init.body)) };
     return new Promise((resolve, reject) => {
       let settled = false;
@@ -234,8 +239,10 @@ export function createGuardedRequest(options: { allowedHosts?: string; resolve?:
         path,
         method: init.method,
         headers,
-        signal: init.signal,
       });
+      // Heard by one listener of our own: Node's `signal` option also watches the request's end with a stream helper of its own, on every call.
+      const abort = () => { request.destroy(abortError(init.signal)); };
+      init.signal.addEventListener("abort", abort, { once: true });
       const waiting = init.headersTimeoutMs > 0 ? setTimeout(() => { request.destroy(timedOut("did not begin to answer in time")); }, init.headersTimeoutMs) : undefined;
       request.on("socket", (socket) => {
         if (!socket.connecting) return;
@@ -249,7 +256,10 @@ export function createGuardedRequest(options: { allowedHosts?: string; resolve?:
         socket.destroy();
         fail(new Error("the server switched protocols (HTTP 101), which MCP doesn't use"));
       });
-      request.on("close", () => { fail(new Error("the connection closed before the server answered")); });
+      request.on("close", () => {
+        init.signal.removeEventListener("abort", abort);
+        fail(new Error("the connection closed before the server answered"));
+      });
       request.on("response", (answer) => {
         if (settled) return void answer.destroy();
         settled = true;

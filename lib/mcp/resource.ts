@@ -25,13 +25,19 @@ export function resourceOfUrl(serverUrl: string): string {
 const cache = processWide("mcp-resources", () => new Map<string, { resource: string; until: number }>());
 
 export async function canonicalResource(serverUrl: string, fetchFn: typeof fetch = outboundFetch): Promise<string> {
-  // Keyed by the URL as given: every forwarded call asks, and parsing it costs more than the lookup.
-  const cached = cache.get(serverUrl);
-  if (cached && cached.until > Date.now()) return cached.resource;
+  const known = knownResource(serverUrl);
+  if (known !== undefined) return known;
   const fallback = resourceOfUrl(serverUrl);
   const published = await publishedResource(fallback, fetchFn);
   setBounded(cache, serverUrl, { resource: published ?? fallback, until: Date.now() + (published ? FOUND_TTL_MS : FALLBACK_TTL_MS) }, MAX_ENTRIES);
   return published ?? fallback;
+}
+
+/** The server's canonical URI when it was worked out lately (no wait); undefined when canonicalResource must. */
+export function knownResource(serverUrl: string): string | undefined {
+  // Keyed by the URL as given: every forwarded call asks, and parsing it costs more than the lookup.
+  const cached = cache.get(serverUrl);
+  return cached && cached.until > Date.now() ? cached.resource : undefined;
 }
 
 async function publishedResource(serverUrl: string, fetchFn: typeof fetch): Promise<string | undefined> {

@@ -4,7 +4,7 @@
 import "server-only";
 import { ApiError } from "@/lib/api/errors";
 import { cacheCaller, cachedCaller, callerCacheEpoch } from "@/lib/auth/caller-cache";
-import { membershipCaller, tokenCaller, type Caller } from "@/lib/auth/request-auth";
+import { keptTokenCaller, membershipCaller, tokenCaller, type Caller } from "@/lib/auth/request-auth";
 import { API_TOKEN_PREFIX, hashApiToken } from "@/lib/crypto";
 import { parseAccountId } from "@/lib/oauth/accounts";
 import { noteConnectedAppUse } from "@/lib/oauth/connected-apps";
@@ -59,11 +59,23 @@ async function oauthCaller(token: string, serverIdentifier: string | undefined):
  * cookie, so no web page can call the gateway with a signed-in user's session.
  */
 export async function gatewayCaller(req: { headers: Pick<Headers, "get"> }, serverIdentifier: string | undefined): Promise<Caller> {
+  return gatewayCallerNow(req, serverIdentifier);
+}
+
+/**
+ * gatewayCaller, without a wait when the caller's API token was checked moments ago (every relayed
+ * call asks): the caller, or the promise of one. Throws the 401 it would reject with.
+ */
+export function gatewayCallerNow(req: { headers: Pick<Headers, "get"> }, serverIdentifier: string | undefined): Caller | Promise<Caller> {
   const authorization = req.headers.get("authorization");
   if (!authorization) throw gatewayUnauthenticated("Authorize this client (OAuth), or send a personal API token: Authorization: Bearer <token>", serverIdentifier, false);
   const secret = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
   if (!secret) throw gatewayUnauthenticated("Use Authorization: Bearer <token>", serverIdentifier, true);
   if (!secret.startsWith(API_TOKEN_PREFIX)) return oauthCaller(secret, serverIdentifier);
+  return keptTokenCaller(hashApiToken(secret)) ?? apiTokenCaller(secret, serverIdentifier);
+}
+
+async function apiTokenCaller(secret: string, serverIdentifier: string | undefined): Promise<Caller> {
   try {
     return await tokenCaller(secret);
   } catch (error) {

@@ -106,9 +106,13 @@ function sessionDigest(sessionId: string): string {
  * child of the client's `traceparent` if it sent one. The span ends when the answer begins: a
  * streamed answer's tool calls have spans of their own that last until they are answered.
  */
-export async function traceGatewayRequest<A extends { status: number }>(req: { method: string; headers: RequestHeaders }, route: string, serve: (span: Span | undefined) => Promise<A>): Promise<A> {
+export function traceGatewayRequest<A extends { status: number }>(req: { method: string; headers: RequestHeaders }, route: string, serve: (span: Span | undefined) => Promise<A>): Promise<A> {
   const tracing = state.current;
-  if (!tracing) return serve(undefined);
+  // Without tracing, no frame of its own: every relayed call's answer passes back through here.
+  return tracing ? tracedGatewayRequest(tracing, req, route, serve) : serve(undefined);
+}
+
+async function tracedGatewayRequest<A extends { status: number }>(tracing: Tracing, req: { method: string; headers: RequestHeaders }, route: string, serve: (span: Span | undefined) => Promise<A>): Promise<A> {
   const parent = propagator.extract(ROOT_CONTEXT, req.headers, headerGetter);
   const attributes: Attributes = { [ATTR_HTTP_REQUEST_METHOD]: req.method, [ATTR_HTTP_ROUTE]: route };
   const protocolVersion = req.headers.get("mcp-protocol-version");

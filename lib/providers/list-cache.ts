@@ -71,13 +71,20 @@ function keep(key: string, page: Page) {
 export async function cachedPage<T extends { data: readonly unknown[] }>(workspaceId: string, request: unknown, read: () => Promise<T>): Promise<T> {
   const lifetimeMs = env().LIST_CACHE_SECONDS * 1000;
   if (lifetimeMs === 0) return read();
+  const kept = keptPage(workspaceId, request);
+  if (kept) return kept as T;
   const key = JSON.stringify([workspaceId, request]);
   const generation = generationOf(workspaceId);
-  const hit = cache.pages.get(key);
-  if (hit && hit.generation === generation && hit.until > Date.now()) return hit.value as T;
   const value = await read();
   if (generationOf(workspaceId) === generation) keep(key, { value, generation, size: value.data.length + 1, until: Date.now() + lifetimeMs });
   return value;
+}
+
+/** The page for `request`, if one read since the workspace's last change is kept (no wait); undefined when cachedPage must read it. */
+export function keptPage(workspaceId: string, request: unknown): { data: readonly unknown[] } | undefined {
+  if (env().LIST_CACHE_SECONDS === 0) return undefined;
+  const hit = cache.pages.get(JSON.stringify([workspaceId, request]));
+  return hit && hit.generation === generationOf(workspaceId) && hit.until > Date.now() ? hit.value : undefined;
 }
 
 /** Something every list of this workspace shows has changed. */

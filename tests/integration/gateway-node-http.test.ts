@@ -2,11 +2,12 @@
 // streamed back — and nothing left waiting when a client leaves early.
 import http from "node:http";
 import net from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { gatewayTarget, registerGatewayHttp, type GatewayHttp } from "@/lib/gateway/node-http";
 import { processWide } from "@/lib/process-wide";
 import { listenOnFreePort } from "../../e2e/support/ports";
 import { backgroundTasksSettled } from "@/lib/background";
+import { log } from "@/lib/log";
 import { call, createActor, type Actor } from "./helpers";
 
 let server: http.Server;
@@ -104,6 +105,29 @@ describe("the gateway served by server.mjs", () => {
     expect(new TextDecoder().decode((await reader?.read())?.value)).toContain("listening for changes");
     abort.abort();
     await expect.poll(() => handling.size, { timeout: 5_000 }).toBe(0);
+  });
+
+  it("logs each request once its answer is on its way — an open stream's while it is open", async () => {
+    const info = vi.spyOn(log, "info");
+    try {
+      const lines = () => info.mock.calls.filter(([, message]) => message === "mcp request").map(([fields]) => fields);
+      const missing = await fetch(`http://127.0.0.1:${port}/mcp/nothing-here`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${member.token}`, "content-type": "application/json", accept: "application/json, text/event-stream" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }),
+      });
+      expect(missing.status).toBe(404);
+      await expect.poll(lines).toContainEqual(expect.objectContaining({ method: "POST", path: "/mcp/nothing-here", status: 404, userId: member.userId }));
+      const abort = new AbortController();
+      const stream = await fetch(`http://127.0.0.1:${port}/mcp`, { headers: { authorization: `Bearer ${member.token}`, accept: "text/event-stream" }, signal: abort.signal });
+      expect(stream.status).toBe(200);
+      await expect.poll(lines).toContainEqual(expect.objectContaining({ method: "GET", path: "/mcp", status: 200, userId: member.userId }));
+      expect(handling.size).toBeGreaterThan(0); // still open
+      abort.abort();
+      await expect.poll(() => handling.size, { timeout: 5_000 }).toBe(0);
+    } finally {
+      info.mockRestore();
+    }
   });
 
   it("refuses methods it doesn't speak before asking who is calling, and keeps the edge's headers", async () => {
