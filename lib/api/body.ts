@@ -48,16 +48,24 @@ export async function readCapped(message: { headers: Headers; body: ReadableStre
 export async function readCappedNode(req: IncomingMessage, maxBytes: number): Promise<string> {
   if (Number(req.headers["content-length"] ?? "0") > maxBytes) throw tooLarge(maxBytes);
   // Asked for while the request's handler still runs, a body that came with the headers isn't parsed
-  // yet (Node parses it once the handler returns): one microtask later it usually all is.
+  // yet (Node parses it once the handler returns): one microtask later its bytes are buffered, though
+  // the request is only marked complete a turn of the loop after that.
   if (!req.complete) await Promise.resolve();
   return bodyText(req, maxBytes);
+}
+
+/** All of the body is buffered: the request is complete, or holds every byte its Content-Length declared. */
+function wholeBodyBuffered(req: IncomingMessage): boolean {
+  if (req.complete) return true;
+  const declared = req.headers["content-length"];
+  return declared !== undefined && !req.destroyed && req.readableLength === Number(declared);
 }
 
 function bodyText(req: IncomingMessage, maxBytes: number): Promise<string> {
   // Gone before its body was asked for: its close and errors were heard by no one here.
   if (req.destroyed && !req.complete) return Promise.reject(cutShort());
   // Usually all of it came with the headers: taken as it lies, without a stream's round of events.
-  if (req.complete && req.readableLength <= maxBytes && !req.readableFlowing) {
+  if (wholeBodyBuffered(req) && req.readableLength <= maxBytes && !req.readableFlowing) {
     const buffered: unknown = req.read();
     return Promise.resolve(Buffer.isBuffer(buffered) ? buffered.toString("utf8") : "");
   }

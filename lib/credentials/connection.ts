@@ -91,7 +91,7 @@ export function connectionNow(row: ProviderRow, user: EndUser | undefined): Conn
     const credential = strategyFor(row).credentialNow?.(user);
     return credential && { ...credential, ...limitsOf(row) };
   } catch {
-    // connectionFor meets the same failure, and says it in the user's words.
+    // A failure is a miss: connectionFor meets it again, and says it in the user's words.
     return undefined;
   }
 }

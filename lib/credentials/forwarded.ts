@@ -7,7 +7,7 @@ import { bearerOnly, type Target } from "@/lib/credentials/target";
 import type { Credential, CredentialStrategy, EndUser } from "@/lib/credentials/types";
 import { IdentityError } from "@/lib/identity/errors";
 import type { ForwardingMode, StoredIdentityMode } from "@/lib/identity/modes";
-import { forwardingIdentity, forwardingIdentityNow, retireIdentity } from "@/lib/identity/sso-accounts";
+import { forwardingIdentity, forwardingIdentityNow, retireIdentity, type ForwardingIdentity } from "@/lib/identity/sso-accounts";
 import { cachedToken, cacheToken, forgetToken, tokenCacheKey, type UsableToken } from "@/lib/identity/token-cache";
 import { issuesLocally } from "@/lib/identity/token-issuer";
 import type { IssuedToken } from "@/lib/identity/types";
@@ -40,10 +40,7 @@ export async function forwardedCredential(mode: StoredIdentityMode, target: Targ
   const audience = await canonicalResource(target.serverUrl);
   // Read last, right before the cache: the version decides whether a cached token may still be used.
   const identity = await forwardingIdentity(userId);
-  // The built-in issuer mints from this console's SSO sessions: without one, fail before asking.
-  if (issuesLocally() && !identity.canMint) throw new IdentityError("no_refresh_token", "the user has no SSO session");
-  const key = tokenCacheKey(identity.key, workspaceId, audience, minter.variant);
-  const cached = cachedToken(key, identity.version);
+  const { key, cached } = fromCache(user, audience, identity, minter);
   countTokenCacheLookup(workspaceId, mode, cached !== undefined);
   const token =
     cached ??
@@ -69,9 +66,21 @@ export async function forwardedCredential(mode: StoredIdentityMode, target: Targ
 }
 
 /**
+ * What the cache holds for `user`'s identity at `audience`: its key, and the token cached for the
+ * identity's current version, if any. Throws when the identity can't be minted from at all.
+ */
+function fromCache(user: EndUser, audience: string, identity: ForwardingIdentity, minter: Minter): { key: string; cached: UsableToken | undefined } {
+  // The built-in issuer mints from this console's SSO sessions: without one, fail before asking.
+  if (issuesLocally() && !identity.canMint) throw new IdentityError("no_refresh_token", "the user has no SSO session");
+  const key = tokenCacheKey(identity.key, user.workspaceId, audience, minter.variant);
+  return { key, cached: cachedToken(key, identity.version) };
+}
+
+/**
  * The credential without a wait, when all it needs is at hand — the audience known, the identity
  * read at once (SQLite), the token cached for that identity's version: every relayed call asks.
- * Undefined otherwise (a miss, a failure, PostgreSQL), for forwardedCredential to work out.
+ * Undefined when something isn't (PostgreSQL, a miss), for forwardedCredential to work out; it
+ * throws what forwardedCredential would, and then says it in the user's words.
  */
 export function forwardedCredentialNow(mode: StoredIdentityMode, target: Target, user: EndUser | undefined, minter: Minter | undefined): Credential | undefined {
   if (!user || mode === "unsupported" || !minter) return undefined;
@@ -79,9 +88,8 @@ export function forwardedCredentialNow(mode: StoredIdentityMode, target: Target,
   if (audience === undefined) return undefined;
   // Read last, right before the cache, as forwardedCredential does.
   const identity = forwardingIdentityNow(user.userId);
-  if (!identity || (issuesLocally() && !identity.canMint)) return undefined;
-  const key = tokenCacheKey(identity.key, user.workspaceId, audience, minter.variant);
-  const cached = cachedToken(key, identity.version);
+  if (!identity) return undefined;
+  const { key, cached } = fromCache(user, audience, identity, minter);
   if (!cached) return undefined;
   countTokenCacheLookup(user.workspaceId, mode, true);
   return carrying(mode, target, cached, key);

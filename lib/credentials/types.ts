@@ -47,7 +47,7 @@ export interface CredentialStrategy {
   readonly forwarded: boolean;
   /** The credential a call carries for `user`. Throws IdentityError or ApiError — never another credential. */
   credential(user: EndUser | undefined): Promise<Credential>;
-  /** The same credential without a wait when it is at hand (cached); undefined when `credential` must work it out. Never throws. */
+  /** The same credential without a wait when it is at hand (cached); undefined when `credential` must work it out. A throw counts as a miss: `credential` meets the failure again and reports it. */
   credentialNow?(user: EndUser | undefined): Credential | undefined;
   /**
    * The server refused `refused` (401/403), before acting on anything. Drops what must go; hands

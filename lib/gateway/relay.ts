@@ -449,6 +449,7 @@ export async function relayPost(relay: RelayRequest): Promise<GatewayAnswer> {
       if (modern) confirmed = { subject: asking.subject, channel: "console" };
     }
   }
+  // Awaited: one turn of the microtask queue, where handing its promise on takes three (every relayed answer comes back this way).
   return await forward();
 
   async function forward(): Promise<GatewayAnswer> {

@@ -19,7 +19,7 @@ export type GatewayRequest = {
   text(maxBytes: number): Promise<string>;
   /** The request as a web Request, for what is written against one (the MCP SDK's transport on `/mcp`). */
   web(): Request;
-  /** Runs `work` once the answer is on its way (its first bytes written, or the client gone): the client doesn't wait for it. */
+  /** Runs `work` once the answer is on its way, so the client doesn't wait for it: after its first bytes are written, or the client left (lib/gateway/node-http.ts); a web Request's, on the loop's next turn. */
   afterAnswer(work: () => void): void;
 };
 

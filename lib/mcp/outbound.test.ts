@@ -1,5 +1,6 @@
 // The guarded fetch (undici) and the relay's guarded request (node:http) against real local
 // sockets, with a scripted resolver standing in for DNS: both hold every connection to one policy.
+import { getEventListeners } from "node:events";
 import http from "node:http";
 import net, { type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -185,6 +186,41 @@ describe("the relay's request, beyond the guard", () => {
       expect(Date.now() - started).toBeLessThan(5_000);
     } finally {
       await raw.stop();
+    }
+  });
+
+  it("a cancellation ends an answer that is streaming, and no call leaves its listener on the signal", async () => {
+    let open: http.ServerResponse | undefined;
+    const server = http.createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      if (req.url === "/done") return void res.end("data: {}\n\n");
+      res.write("data: {}\n\n");
+      open = res; // and never ended
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port: serverPort } = server.address() as AddressInfo;
+      const request = createGuardedRequest({ allowedHosts: "127.0.0.1" });
+      const listeners = (signal: AbortSignal) => getEventListeners(signal, "abort").length;
+
+      const finished = new AbortController();
+      const done = (await request(`http://127.0.0.1:${serverPort}/done`, { ...init(), signal: finished.signal })).takeSource();
+      await new Promise((resolve) => { done?.resume().on("close", resolve); });
+      await expect.poll(() => listeners(finished.signal)).toBe(0);
+
+      const cancelled = new AbortController();
+      const streaming = (await request(`http://127.0.0.1:${serverPort}/stream`, { ...init({ bodyTimeoutMs: 0 }), signal: cancelled.signal })).takeSource();
+      if (!streaming) throw new Error("no body");
+      const ended = new Promise<string>((resolve) => { streaming.on("error", (error: Error) => { resolve(error.message); }).on("close", () => { resolve("closed"); }).resume(); });
+      expect(listeners(cancelled.signal)).toBe(1);
+      cancelled.abort();
+      expect(await ended).toMatch(/aborted|closed/);
+      expect(listeners(cancelled.signal)).toBe(0);
+      expect(open).toBeDefined();
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 

@@ -175,7 +175,7 @@ export type GuardedRequest = (url: string, init: OutboundInit) => Promise<Upstre
 
 /** The error a cancelled request fails with, as Node's own is (read by lib/timeouts.ts and lib/mcp/client.ts). */
 function abortError(signal: AbortSignal): Error {
-  return Object.assign(new Error("The operation was aborted"), { name: "AbortError", code: "ABORT_ERR", cause: signal.reason as unknown });
+  return Object.assign(new Error("The operation was aborted", { cause: signal.reason }), { name: "AbortError", code: "ABORT_ERR" });
 }
 
 /** A request that waited longer than it may: read as a timeout (lib/timeouts.ts). */
