@@ -24,7 +24,7 @@ import { postWorkspace } from "@/lib/gateway/workspace-endpoint";
 import { gatewayRequestOf, setAnswerHeaders, webAnswer, type GatewayAnswer, type GatewayRequest } from "@/lib/gateway/request";
 import { disabledToolsOf, type ProviderRow } from "@/lib/providers/record";
 import { cachedPage, keptPage } from "@/lib/providers/list-cache";
-import { serverIdentifierSchema } from "@/lib/providers/schemas";
+import { LIMITS, serverIdentifierSchema } from "@/lib/providers/schemas";
 import { log } from "@/lib/log";
 import { gatewayCallerNow } from "@/lib/oauth/access";
 import { ATTR } from "@/lib/observability/otlp";
@@ -36,7 +36,9 @@ const providerRequest = (serverIdentifier: string) => ({ gatewayProvider: server
 
 /** The provider from the list cache, without a wait (every relayed call asks); undefined when findProvider must look. */
 function keptProvider(caller: Caller, serverIdentifier: string): ProviderRow | undefined {
-  // Only a valid identifier is ever read, and so kept: anything else misses, and findProvider refuses it.
+  // Only a valid identifier is ever read, and so kept: anything else misses, and findProvider refuses
+  // it. One too long to be valid isn't made into a key at all (a path can hold kilobytes).
+  if (serverIdentifier.length > LIMITS.identifierMax) return undefined;
   return keptPage(caller.workspaceId, providerRequest(serverIdentifier))?.data[0] as ProviderRow | undefined;
 }
 

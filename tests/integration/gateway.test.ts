@@ -159,6 +159,10 @@ describe("one provider: /mcp/{server_identifier}", () => {
     const unknown = await post(member.token, "/mcp/nothing-here");
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as { detail: string }).detail).toContain('No MCP server "nothing-here"');
+    // An identifier no provider can have, kilobytes long: the same 404, its echo cut short.
+    const hostile = await post(member.token, `/mcp/${"a".repeat(8000)}`);
+    expect(hostile.status).toBe(404);
+    expect(((await hostile.json()) as { detail: string }).detail.length).toBeLessThan(200);
     const other = await createActor("admin");
     expect((await post(other.token)).status).toBe(404); // another workspace's provider is not there either
   });
