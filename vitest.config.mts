@@ -1,6 +1,7 @@
 import os from "node:os";
 import path from "node:path";
 import { defineConfig } from "vitest/config";
+import LongestFirst from "./tests/setup/sequencer.ts";
 
 const root = import.meta.dirname;
 const secrets = {
@@ -30,6 +31,7 @@ export default defineConfig({
     // Vitest's default leaves a core idle (a worker per core but one); the tests wait on sockets,
     // processes and databases as much as they compute. Each worker has its own database copy.
     maxWorkers: Math.max(2, os.availableParallelism()),
+    sequence: { sequencer: LongestFirst },
     projects: [
       { ...shared, test: { name: "unit", include: ["lib/**/*.test.ts", "prisma/**/*.test.ts", "scripts/**/*.test.ts"], environment: "node", env: secrets } },
       integration("integration-sqlite", `file:${path.join(root, "data/test-integration.db")}`),
