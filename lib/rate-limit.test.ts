@@ -30,10 +30,11 @@ describe("the sliding window", () => {
   it("stays locked across a window boundary: ten attempts just before it still count just after it", async () => {
     const counters = memoryCounters();
     for (let i = 0; i < 10; i++) expect(await hit(limit, "a", boundary - 1000, counters)).toBe(0);
-    // Ten of the last 300 seconds' attempts are still in the window: the eleventh waits (about 30 s,
-    // until a tenth of the old window has slid out).
-    expect(await hit(limit, "a", boundary + 1000, counters)).toBe(29);
-    expect(await peek(limit, "a", boundary + 1000, counters)).toBeGreaterThan(0);
+    // Ten of the last 300 seconds' attempts are still in the window: the eleventh waits until a fifth
+    // of the old window has slid out (60 s into the new one) — room for it, counted though refused,
+    // and for the retry.
+    expect(await hit(limit, "a", boundary + 1000, counters)).toBe(59);
+    expect(await peek(limit, "a", boundary + 1000, counters)).toBe(59);
   });
 
   it("lets attempts back in as the previous window slides out", async () => {
@@ -48,5 +49,41 @@ describe("the sliding window", () => {
     const counters = memoryCounters();
     for (let i = 0; i < 10; i++) await hit(limit, "a", boundary - 1000, counters);
     expect(await hit(limit, "b", boundary - 1000, counters)).toBe(0);
+  });
+
+  // Retry-After is a promise to the client: waiting that long (and making no other attempt) gets it
+  // in, and it is not a second longer than it has to be. Checked across limits, windows, earlier
+  // attempts, and bursts that go over within this window alone (then the wait reaches into the next).
+  it("a client that waits as long as Retry-After says gets in, and not a second sooner", async () => {
+    const replay = async (rule: typeof limit, times: number[]) => {
+      const counters = memoryCounters();
+      const answers = [];
+      for (const at of times) answers.push(await hit(rule, "a", at, counters));
+      return { counters, answers };
+    };
+    let checked = 0;
+    for (const max of [1, 3, 10]) {
+      for (const windowSeconds of [60, 300]) {
+        const rule = { name: `test-${max}-${windowSeconds}`, max, windowSeconds };
+        const windowMs = windowSeconds * 1000;
+        for (const earlier of [0, max, 2 * max]) {
+          for (const into of [1000, windowMs / 3, windowMs - 1000]) {
+            const now = boundary + into;
+            // Earlier attempts halfway through the previous window, then a burst now until one is refused.
+            const times = [...Array<number>(earlier).fill(boundary - windowMs / 2), ...Array<number>(earlier + max + 1).fill(now)];
+            const { answers } = await replay(rule, times);
+            const refused = answers.findIndex((answer, i) => i >= earlier && answer > 0);
+            expect(refused, `${JSON.stringify(rule)}, ${earlier} earlier, ${into} ms in`).toBeGreaterThanOrEqual(0);
+            const retryAfter = answers[refused];
+            const sequence = times.slice(0, refused + 1);
+            expect(await peek(rule, "a", now, (await replay(rule, sequence)).counters)).toBe(retryAfter);
+            expect(await hit(rule, "a", now + retryAfter * 1000, (await replay(rule, sequence)).counters), `retry after ${retryAfter} s`).toBe(0);
+            if (retryAfter > 1) expect(await hit(rule, "a", now + (retryAfter - 1) * 1000, (await replay(rule, sequence)).counters), `retry after ${retryAfter - 1} s`).toBeGreaterThan(0);
+            checked++;
+          }
+        }
+      }
+    }
+    expect(checked).toBe(54);
   });
 });

@@ -121,17 +121,28 @@ function slidingWindow(limit: Limit, subject: string, now: number) {
     // A window's row is needed until the end of the next one.
     expiresAt: new Date(start + 2 * windowMs),
     estimate: (count: number, previous: number) => count + previous * previousWeight,
-    /** Seconds until the estimate falls to the limit, for a window holding `count` after one holding `previous`. */
-    wait(count: number, previous: number): number {
-      const estimate = count + previous * previousWeight;
-      if (estimate <= limit.max) return 0;
-      if (count > limit.max) return Math.max(1, Math.ceil((start + windowMs - now) / 1000));
-      // previous × (1 − t/window) + count ≤ max, for the t (ms into the window) it takes.
-      const at = windowMs * (1 - (limit.max - count) / previous);
-      return Math.max(1, Math.ceil((start + at - now) / 1000));
+    /** Whether `count` attempts in this window, after `previous` in the one before, are within the limit. */
+    within: (count: number, previous: number) => count + previous * previousWeight <= limit.max + FLOAT_SLACK,
+    /**
+     * Seconds until one more attempt would be within the limit, after `count` in this window and
+     * `previous` in the one before (0: now). Every attempt counts, a refused one too, and so does the
+     * one made after the wait: a client that waits this long gets in (if it made no other attempt).
+     */
+    retryAfter(count: number, previous: number): number {
+      const seconds = (at: number) => (at <= now ? 0 : Math.max(1, Math.ceil((at - now) / 1000)));
+      // Later in this window: (count + 1) + previous × (1 − t/window) ≤ max, for the t (ms into it) it takes.
+      if (count + 1 <= limit.max) {
+        const at = previous === 0 ? 0 : windowMs * (1 - (limit.max - count - 1) / previous);
+        if (at < windowMs) return seconds(start + at);
+      }
+      // In the next one, where this window's attempts are the previous ones: 1 + count × (1 − t/window) ≤ max.
+      return seconds(start + windowMs + Math.max(0, windowMs * (1 - (limit.max - 1) / Math.max(count, 1))));
     },
   };
 }
+
+// An estimate that lands exactly on the limit must not be refused for a rounding error.
+const FLOAT_SLACK = 1e-9;
 
 type Client = Pick<Db, "rateLimit">;
 
@@ -152,7 +163,8 @@ export async function hit(limit: Limit, subject: string, now = Date.now(), clien
     ({ count } = await client.rateLimit.update({ where: { key }, data: { count: { increment: 1 } } }));
   }
   if (count === 1) await client.rateLimit.deleteMany({ where: { expiresAt: { lte: new Date(now) } } });
-  return window.wait(count, await countOf(client, window.previousKey));
+  const previous = await countOf(client, window.previousKey);
+  return window.within(count, previous) ? 0 : window.retryAfter(count, previous);
 }
 
 /** Forgets what `subject` has used of `limit` (tests that exhaust a limit put it back). */
@@ -179,7 +191,7 @@ export async function peek(limit: Limit, subject: string, now = Date.now(), clie
   const window = slidingWindow(limit, subject, now);
   const [count, previous] = await Promise.all([countOf(client, window.key), countOf(client, window.previousKey)]);
   // One more attempt would go over: that is what "at the limit" means to a caller about to try.
-  return window.wait(count + 1, previous);
+  return window.retryAfter(count, previous);
 }
 
 export function rateLimited(retryAfter: number, what = "attempts") {
