@@ -9,7 +9,7 @@ const config: NextConfig = {
   // scripts/test.sh has type-checked the whole tree (tsc --noEmit) before it builds: once is enough.
   typescript: { ignoreBuildErrors: process.env.MCP_CONSOLE_TYPES_CHECKED === "1" },
   // A CI machine builds once and is thrown away: writing Turbopack's cache for a next build there is time spent for no one.
-  experimental: { turbopackFileSystemCacheForBuild: !process.env.CI },
+  experimental: { turbopackFileSystemCacheForBuild: ["", "0", "false"].includes(process.env.CI ?? "") },
 };
 
 export default config;

@@ -86,4 +86,13 @@ describe("the sliding window", () => {
     }
     expect(checked).toBe(54);
   });
+
+  it("peek: with one attempt allowed and it spent in the previous window, the wait ends where that window's weight has gone", async () => {
+    const rule = { name: "test-one", max: 1, windowSeconds: 60 };
+    const counters = memoryCounters();
+    expect(await hit(rule, "a", boundary - 30_000, counters)).toBe(0);
+    // 1 s into this window the previous one's attempt still weighs 59/60: the next fits once it weighs nothing.
+    expect(await peek(rule, "a", boundary + 1000, counters)).toBe(59);
+    expect(await hit(rule, "a", boundary + 60_000, counters)).toBe(0);
+  });
 });

@@ -129,6 +129,8 @@ function slidingWindow(limit: Limit, subject: string, now: number) {
      * one made after the wait: a client that waits this long gets in (if it made no other attempt).
      */
     retryAfter(count: number, previous: number): number {
+      // A limit that is only counted (max 0) lets nothing in: there is no wait to tell anyone.
+      if (limit.max < 1) return Infinity;
       const seconds = (at: number) => (at <= now ? 0 : Math.max(1, Math.ceil((at - now) / 1000)));
       // Later in this window: (count + 1) + previous × (1 − t/window) ≤ max, for the t (ms into it) it takes.
       if (count + 1 <= limit.max) {
@@ -136,7 +138,8 @@ function slidingWindow(limit: Limit, subject: string, now: number) {
         if (at < windowMs) return seconds(start + at);
       }
       // In the next one, where this window's attempts are the previous ones: 1 + count × (1 − t/window) ≤ max.
-      return seconds(start + windowMs + Math.max(0, windowMs * (1 - (limit.max - 1) / Math.max(count, 1))));
+      const into = count + 1 <= limit.max ? 0 : windowMs * (1 - (limit.max - 1) / count);
+      return seconds(start + windowMs + into);
     },
   };
 }

@@ -32,8 +32,9 @@ if [ -d e2e ] && ls e2e/*.spec.ts >/dev/null 2>&1; then
     echo "Installing Debian's Chromium for the browser tests…"
     apt-get update -qq && apt-get install -y -qq chromium
   fi
-  # Type-checked above, with the route types Next generates (npm run typecheck): the build needn't again.
-  MCP_CONSOLE_TYPES_CHECKED=1 npx next build
+  # Type-checked above, with the route types Next generates (npm run typecheck): the build needn't
+  # again — unless that failed, so that no build made despite type errors is left for npm start.
+  if [[ $static_failures == *typecheck* ]]; then npx next build; else MCP_CONSOLE_TYPES_CHECKED=1 npx next build; fi
   npx playwright test || status=$?
 fi
 

@@ -6,7 +6,7 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
 const LONGEST_FIRST = ["tests/fuzz/api-fuzz.test.ts", "tests/conformance/client-auth.test.ts", "tests/migrations/bridge.test.ts"];
 
 function rank(file: TestSpecification): number {
-  const index = LONGEST_FIRST.findIndex((path) => file.moduleId.endsWith(path));
+  const index = LONGEST_FIRST.findIndex((path) => file.moduleId.endsWith(`/${path}`));
   return index === -1 ? LONGEST_FIRST.length : index;
 }
 
