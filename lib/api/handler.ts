@@ -14,6 +14,8 @@ import { assertSameOrigin, authenticate, type Caller } from "@/lib/auth/request-
 import { hasRole } from "@/lib/auth/roles";
 import { isDatabaseUnavailable, noteDatabaseAvailable, noteDatabaseUnavailable } from "@/lib/db-availability";
 import { log } from "@/lib/log";
+import { ATTR } from "@/lib/observability/otlp";
+import { traceRequest } from "@/lib/observability/tracing";
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -74,13 +76,15 @@ function toResponse(reply: { status: number; body?: unknown; stream?: ReadableSt
 
 /** A route handler for `contract`: GET/POST/… of a route.ts is `route(contract, async (args) => reply)`. */
 export function route<const C extends Contract>(contract: C, handler: (args: HandlerArgs<C>) => Reply<C> | Promise<Reply<C>>) {
-  return async (req: NextRequest, context?: RouteContext): Promise<Response> => {
+  // With tracing on, a span of its own: the child of the client's traceparent, the parent of a tool call's span.
+  return (req: NextRequest, context?: RouteContext): Promise<Response> => traceRequest(req, contract.path, async (span) => {
     const requestId = requestIdOf(req);
+    span?.setAttribute(ATTR.requestId, requestId);
     const started = performance.now();
     let userId: string | undefined;
     const finish = (res: Response) => {
       res.headers.set("x-request-id", requestId);
-      log.info({ requestId, method: req.method, path: req.nextUrl.pathname, status: res.status, ms: Math.round(performance.now() - started), userId }, "request");
+      log.info({ requestId, method: req.method, path: req.nextUrl.pathname, status: res.status, ms: Math.round(performance.now() - started), userId, traceId: span?.spanContext().traceId }, "request");
       return res;
     };
     try {
@@ -88,6 +92,7 @@ export function route<const C extends Contract>(contract: C, handler: (args: Han
       if (contract.auth === "caller") {
         caller = await authenticate(req);
         userId = caller.userId;
+        span?.setAttributes({ [ATTR.userId]: caller.userId, [ATTR.workspaceId]: caller.workspaceId });
         if (caller.via === "session" && !SAFE_METHODS.has(req.method)) assertSameOrigin(req);
         if (contract.role && !hasRole(caller.role, contract.role)) {
           throw new ApiError("forbidden", `This needs the ${contract.role} role; you are a ${caller.role}`);
@@ -103,5 +108,5 @@ export function route<const C extends Contract>(contract: C, handler: (args: Han
     } catch (error) {
       return finish(problemResponse(toApiError(error, req, requestId)));
     }
-  };
+  });
 }

@@ -28,7 +28,7 @@ import { LIMITS, serverIdentifierSchema } from "@/lib/providers/schemas";
 import { log } from "@/lib/log";
 import { gatewayCallerNow } from "@/lib/oauth/access";
 import { ATTR } from "@/lib/observability/otlp";
-import { traceGatewayRequest } from "@/lib/observability/tracing";
+import { traceRequest } from "@/lib/observability/tracing";
 
 type Target = { serverIdentifier?: string };
 
@@ -189,7 +189,7 @@ export async function serveGateway(req: Request, target: Target): Promise<Respon
 
 /** The gateway's answer to `req`, for lib/gateway/node-http.ts to write (and serveGateway to make a Response of). */
 export function answerGateway(req: GatewayRequest, target: Target): Promise<GatewayAnswer> {
-  return traceGatewayRequest(req, target.serverIdentifier ? "/mcp/{server_identifier}" : "/mcp", (span) => serve(req, target, span));
+  return traceRequest(req, target.serverIdentifier ? "/mcp/{server_identifier}" : "/mcp", (span) => serve(req, target, span));
 }
 
 async function serve(req: GatewayRequest, target: Target, span: Span | undefined): Promise<GatewayAnswer> {

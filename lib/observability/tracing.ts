@@ -1,8 +1,9 @@
-// OpenTelemetry traces: a span per gateway request (`/mcp`, `/mcp/{server_identifier}`) and per tool
-// call on every path (gateway, REST API, Try it), exported over OTLP/HTTP when an endpoint is set
-// (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT). A client's `traceparent`
-// is the parent of the console's request span, and what the console sends an MCP server carries
-// the console's own span, so the server's spans are children of it.
+// OpenTelemetry traces: a span per request to the gateway (`/mcp`, `/mcp/{server_identifier}`) and
+// the REST API (`/api/v1/…`), and per tool call on every path (gateway, REST API, Try it), exported
+// over OTLP/HTTP when an endpoint is set (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or
+// OTEL_EXPORTER_OTLP_ENDPOINT). A client's `traceparent` is the parent of the console's request
+// span, and what the console sends an MCP server carries the console's own span, so the server's
+// spans are children of it.
 //
 // Unconfigured, nothing is set up: every function here returns at its first line, no span is
 // built. Configured, the provider is the console's own, not registered with the OpenTelemetry API:
@@ -102,17 +103,17 @@ function sessionDigest(sessionId: string): string {
 }
 
 /**
- * Serves a gateway request inside its span (`POST /mcp/{server_identifier}`, kind server), the
- * child of the client's `traceparent` if it sent one. The span ends when the answer begins: a
- * streamed answer's tool calls have spans of their own that last until they are answered.
+ * Serves a request inside its span (`POST /mcp/{server_identifier}`, `GET /api/v1/mcp-providers`;
+ * kind server), the child of the client's `traceparent` if it sent one. The span ends when the
+ * answer begins: a streamed answer's tool calls have spans of their own that last until they are answered.
  */
-export function traceGatewayRequest<A extends { status: number }>(req: { method: string; headers: RequestHeaders }, route: string, serve: (span: Span | undefined) => Promise<A>): Promise<A> {
+export function traceRequest<A extends { status: number }>(req: { method: string; headers: RequestHeaders }, route: string, serve: (span: Span | undefined) => Promise<A>): Promise<A> {
   const tracing = state.current;
   // Without tracing, no frame of its own: every relayed call's answer passes back through here.
-  return tracing ? tracedGatewayRequest(tracing, req, route, serve) : serve(undefined);
+  return tracing ? tracedRequest(tracing, req, route, serve) : serve(undefined);
 }
 
-async function tracedGatewayRequest<A extends { status: number }>(tracing: Tracing, req: { method: string; headers: RequestHeaders }, route: string, serve: (span: Span | undefined) => Promise<A>): Promise<A> {
+async function tracedRequest<A extends { status: number }>(tracing: Tracing, req: { method: string; headers: RequestHeaders }, route: string, serve: (span: Span | undefined) => Promise<A>): Promise<A> {
   const parent = propagator.extract(ROOT_CONTEXT, req.headers, headerGetter);
   const attributes: Attributes = { [ATTR_HTTP_REQUEST_METHOD]: req.method, [ATTR_HTTP_ROUTE]: route };
   const protocolVersion = req.headers.get("mcp-protocol-version");

@@ -230,17 +230,48 @@ describe("with traces and the activity log sent to a collector", () => {
     expect(parseTraceparent(upstreamCallSince(since).traceparent)).toMatchObject({ traceId, parentId: tool.spanId });
   });
 
-  it("the REST API and Try it: a span per call, which the server's request names as its parent", async () => {
+  it("the REST API and Try it: a span per request (the client's traceparent its parent), its call's span, and the server's request names the call as its parent", async () => {
     const viaCookie = { cookie: await sessionCookie(member.userId), userId: member.userId, workspaceId: member.workspaceId };
-    for (const [caller, via, headers] of [[member, "api", undefined], [viaCookie, "console", { origin: ORIGIN }]] as const) {
+    const clientTrace = newTraceId();
+    const asked = [
+      { caller: member, via: "api", headers: { traceparent: traceparentOf(clientTrace), tracestate: "vendor=client" }, parent: SERVER_SPAN },
+      // The console's own page sends no traceparent: its request starts a trace of the console's.
+      { caller: viaCookie, via: "console", headers: { origin: ORIGIN }, parent: undefined },
+    ] as const;
+    for (const { caller, via, headers, parent } of asked) {
       const since = proxy.requests.length;
       const res = await call(caller, "POST /api/v1/mcp-providers/{id}/tools/{tool}/call", { params: { id: providerId, tool: "test_simple_text" }, body: { arguments: {} }, headers });
       expect(res.status, res.text).toBe(200);
-      const { traceId, parentId } = parseTraceparent(upstreamCallSince(since).traceparent);
-      const tool = onlySpan(await spansOfTrace(traceId), "tools/call test_simple_text");
-      expect(tool).toMatchObject({ spanId: parentId, kind: CLIENT, parentSpanId: undefined });
+      const upstream = upstreamCallSince(since);
+      const { traceId, parentId } = parseTraceparent(upstream.traceparent);
+      if (parent) {
+        expect(traceId).toBe(clientTrace);
+        expect(upstream.tracestate).toBe("vendor=client");
+      }
+      const spans = await spansOfTrace(traceId);
+      const request = onlySpan(spans, "POST /api/v1/mcp-providers/{id}/tools/{tool}/call");
+      expect(request).toMatchObject({ kind: SERVER, parentSpanId: parent });
+      expect(request.attributes).toMatchObject({
+        "http.request.method": "POST",
+        "http.route": "/api/v1/mcp-providers/{id}/tools/{tool}/call",
+        "http.response.status_code": 200,
+        "mcp_console.request_id": res.headers.get("x-request-id"),
+        "user.id": member.userId,
+        "mcp_console.workspace.id": member.workspaceId,
+      });
+      const tool = onlySpan(spans, "tools/call test_simple_text");
+      expect(tool).toMatchObject({ spanId: parentId, kind: CLIENT, parentSpanId: request.spanId });
       expect(tool.attributes).toMatchObject({ "mcp_console.via": via, "mcp_console.outcome": "ok", "user.id": member.userId, "mcp_console.provider.name": "Traced" });
     }
+  });
+
+  it("the REST API: every route's request has its span, and a refusal says so", async () => {
+    const traceId = newTraceId();
+    const res = await call(member, "GET /api/v1/mcp-providers/{id}", { params: { id: randomUUID() }, headers: { traceparent: traceparentOf(traceId) } });
+    expect(res.status).toBe(404);
+    const request = onlySpan(await spansOfTrace(traceId), "GET /api/v1/mcp-providers/{id}");
+    expect(request).toMatchObject({ kind: SERVER, parentSpanId: SERVER_SPAN });
+    expect(request.attributes).toMatchObject({ "http.route": "/api/v1/mcp-providers/{id}", "http.response.status_code": 404, "user.id": member.userId });
   });
 
   it("sends each activity record as a log record: the export's line as its body, its fields as attributes, its call's trace", async () => {
