@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseEnv, parseKeyValueList } from "@/lib/env";
+import { MAX_CLIENT_QUESTION_SECONDS, parseEnv, parseKeyValueList } from "@/lib/env";
 import { DEFAULT_DATABASE_URL } from "@/prisma/database-url.mjs";
 
 const valid = { NEXTAUTH_SECRET: "x".repeat(32), ENCRYPTION_KEY: Buffer.alloc(32, 1).toString("base64") };
@@ -17,6 +17,8 @@ describe("parseEnv", () => {
     expect(parseEnv({ ...valid, LIST_CACHE_SECONDS: "0" }).LIST_CACHE_SECONDS).toBe(0);
     expect(parseEnv(valid).TOOL_CALL_RETENTION_DAYS).toBe(30);
     expect(parseEnv({ ...valid, TOOL_CALL_RETENTION_DAYS: "7" }).TOOL_CALL_RETENTION_DAYS).toBe(7);
+    expect(parseEnv(valid).TOOL_APPROVAL_TIMEOUT_SECONDS).toBe(120);
+    expect(parseEnv({ ...valid, TOOL_APPROVAL_TIMEOUT_SECONDS: String(MAX_CLIENT_QUESTION_SECONDS) }).TOOL_APPROVAL_TIMEOUT_SECONDS).toBe(900);
     expect(parseEnv({ ...valid, SMTP_URL: "" }).SMTP_URL).toBeUndefined();
     expect(parseEnv({ ...valid, METRICS_TOKEN: "" }).METRICS_TOKEN).toBeUndefined();
     expect(parseEnv({ ...valid, SMTP_URL: "smtps://user:pass@mail.example:465" }).SMTP_URL).toBe("smtps://user:pass@mail.example:465");
@@ -39,6 +41,8 @@ describe("parseEnv", () => {
     [{ ...valid, LIST_CACHE_SECONDS: "a while" }, "LIST_CACHE_SECONDS"],
     [{ ...valid, LIST_CACHE_SECONDS: "3600" }, "LIST_CACHE_SECONDS"],
     [{ ...valid, TOOL_CALL_RETENTION_DAYS: "0" }, "TOOL_CALL_RETENTION_DAYS"],
+    // Longer than the gateway holds a client's question open: the confirmation could never come.
+    [{ ...valid, TOOL_APPROVAL_TIMEOUT_SECONDS: String(MAX_CLIENT_QUESTION_SECONDS + 1) }, "TOOL_APPROVAL_TIMEOUT_SECONDS"],
     [{ ...valid, OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4318" }, "OTEL_EXPORTER_OTLP_ENDPOINT"],
     [{ ...valid, OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: "grpc://collector:4317" }, "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT"],
     [{ ...valid, OTEL_LOGS_EXPORTER: "otlp" }, "OTEL_LOGS_EXPORTER"],

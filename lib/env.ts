@@ -4,6 +4,9 @@ import { z } from "zod";
 import { parseTrustedProxies } from "@/lib/edge/client-address.mjs";
 import { DEFAULT_DATABASE_URL, databaseKind } from "@/prisma/database-url.mjs";
 
+/** How long the gateway holds a server's question to an MCP client (elicitation, sampling, roots) open for its answer: lib/gateway/client-requests.ts. */
+export const MAX_CLIENT_QUESTION_SECONDS = 15 * 60;
+
 const booleanFlag = z
   .enum(["true", "false", "1", "0", ""])
   .optional()
@@ -98,10 +101,10 @@ const envSchema = z
     TOOL_CALL_RETENTION_DAYS: optionalString
       .pipe(z.coerce.number<string | undefined>().int().min(1).max(3650).optional())
       .transform((days) => days ?? 30),
-    // How long a call of a tool whose policy is ask waits for its caller's confirmation before it is refused.
-    // At most 15 minutes: what an MCP client's question may be held open for (lib/gateway/client-requests.ts).
+    // How long a call of a tool whose policy is ask waits for its caller's confirmation before it is refused:
+    // at most as long as an MCP client's question may be held open (the question is how it is asked).
     TOOL_APPROVAL_TIMEOUT_SECONDS: optionalString
-      .pipe(z.coerce.number<string | undefined>().int().min(5).max(900).optional())
+      .pipe(z.coerce.number<string | undefined>().int().min(5).max(MAX_CLIENT_QUESTION_SECONDS).optional())
       .transform((seconds) => seconds ?? 120),
     // A token Prometheus scrapes /metrics with, seeing every workspace's series (an owner's or admin's API token sees its own workspace's).
     METRICS_TOKEN: optionalString.pipe(z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)").optional()),

@@ -9,12 +9,13 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { announce, onChange } from "@/lib/change-bus";
+import { MAX_CLIENT_QUESTION_SECONDS } from "@/lib/env";
 import { processWide } from "@/lib/process-wide";
 
 // A NOTIFY payload is at most 8000 bytes; a larger answer reaches a request on this instance only.
 const MAX_ANNOUNCED = 7900;
 /** A client that never answers doesn't hold a request (and an upstream server's) longer than this. */
-const MAX_WAIT_MS = 15 * 60_000;
+const MAX_WAIT_MS = MAX_CLIENT_QUESTION_SECONDS * 1000;
 
 const answerSchema = z.union([
   z.object({ result: z.record(z.string(), z.unknown()) }),
