@@ -214,6 +214,9 @@ function statusOf(error: unknown): number | undefined {
   return typeof code === "number" && code >= 100 && code < 600 ? code : undefined;
 }
 
+// ECONNREFUSED, ETIMEDOUT, ENOTFOUND, EAI_AGAIN…: the system's own; not Node's ERR_* nor undici's UND_ERR_*.
+const SYSTEM_ERROR_CODE = /^E(?!RR_)[A-Z_]+$/;
+
 export function classify(error: unknown): McpCallError {
   if (error instanceof McpCallError) return error;
   // The SDK wraps what went wrong underneath (a failed fetch while probing the server's revisions, say).
@@ -231,8 +234,11 @@ export function classify(error: unknown): McpCallError {
   if (fieldsOf(error).code === "BLOCKED_DESTINATION" || causeCode === "BLOCKED_DESTINATION") {
     return new McpCallError("blocked", "it is blocked by the network policy (a private or local address); ask your operator to allow this host");
   }
-  if (error instanceof TypeError || causeCode) {
-    const why = causeCode ? ` (${causeCode})` : typeof cause.message === "string" ? `: ${cause.message}` : "";
+  // fetch's network failures carry the system's code on their cause; node:http's (the relay's request) on themselves.
+  const ownCode = fieldsOf(error).code;
+  const networkCode = causeCode ?? (typeof ownCode === "string" && SYSTEM_ERROR_CODE.test(ownCode) ? ownCode : undefined);
+  if (error instanceof TypeError || networkCode) {
+    const why = networkCode ? ` (${networkCode})` : typeof cause.message === "string" ? `: ${cause.message}` : "";
     return new McpCallError("unreachable", `the server is unreachable${why}`);
   }
   if (status) return new McpCallError("protocol", `the server answered HTTP ${status}`, status);

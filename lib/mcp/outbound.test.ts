@@ -4,6 +4,7 @@ import { getEventListeners } from "node:events";
 import http from "node:http";
 import net, { type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { classify } from "@/lib/mcp/client";
 import { createGuardedFetch, createGuardedRequest } from "@/lib/mcp/outbound";
 
 type Options = Parameters<typeof createGuardedFetch>[0];
@@ -148,6 +149,43 @@ describe("the relay's request, beyond the guard", () => {
     await new Promise<void>((resolve) => server.listen(0, "0.0.0.0", resolve));
     return { port: (server.address() as AddressInfo).port, arrivals, stop: () => new Promise((resolve) => server.close(resolve)) };
   }
+
+  it("a connection not made in time is given up on, and reads as an unreachable server, not a bad answer", async () => {
+    // A name whose lookup never answers keeps the socket connecting, as a host that drops every SYN would.
+    const request = createGuardedRequest({ allowedHosts: "never.example", resolve: () => new Promise(() => undefined), connectTimeoutMs: 200 });
+    const started = Date.now();
+    const failure = await request("http://never.example:8080/mcp", init({ headersTimeoutMs: 60_000 })).catch((error: unknown) => error);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(failure).toMatchObject({ code: "ETIMEDOUT", message: "connect timed out after 0.2 s" });
+    expect(classify(failure)).toMatchObject({ failure: "unreachable", message: "the server is unreachable (ETIMEDOUT)" });
+  });
+
+  it("a kept-alive connection carries the next call, and is closed once idle for long enough", async () => {
+    let connections = 0;
+    let closed = 0;
+    const keeping = http.createServer((_req, res) => { res.writeHead(200, { "content-type": "application/json" }).end("{}"); });
+    keeping.on("connection", (socket) => {
+      connections++;
+      socket.on("close", () => { closed++; });
+    });
+    await new Promise<void>((resolve) => keeping.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(keeping.address() as AddressInfo).port}/mcp`;
+      const request = createGuardedRequest({ allowedHosts: "127.0.0.1", idleSocketMs: 300 });
+      const callOnce = async () => { await (await request(url, init())).response().text(); };
+      await callOnce();
+      await callOnce();
+      expect([connections, closed]).toEqual([1, 0]);
+      // Idle past its time, the console closes it (before a server could close it under a request).
+      for (let i = 0; i < 100 && closed === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(closed).toBe(1);
+      await callOnce();
+      expect(connections).toBe(2);
+    } finally {
+      keeping.closeAllConnections();
+      await new Promise((resolve) => keeping.close(resolve));
+    }
+  });
 
   it("over https, a name is held to the policy on the address it resolves to", async () => {
     const raw = await rawServer((socket) => socket.destroy());

@@ -197,12 +197,13 @@ const IDLE_SOCKET_MS = 4_000;
  * the relay's hot path than undici's request API: docs/performance.md §c): the body goes whole,
  * with its length, and the answer's body streams as it arrives. Redirects are not followed;
  * `headersTimeoutMs` bounds the wait for an answer to begin, `bodyTimeoutMs` any silence of the
- * server's within it (0: none) — not the time its reader holds it back. `resolve` is injectable for tests.
+ * server's within it (0: none) — not the time its reader holds it back. `resolve` and the two timeouts are injectable for tests.
  */
-export function createGuardedRequest(options: { allowedHosts?: string; resolve?: Resolver } = {}): GuardedRequest {
+export function createGuardedRequest(options: { allowedHosts?: string; resolve?: Resolver; connectTimeoutMs?: number; idleSocketMs?: number } = {}): GuardedRequest {
+  const { connectTimeoutMs = CONNECT_TIMEOUT_MS, idleSocketMs = IDLE_SOCKET_MS } = options;
   const allow = parseAllowList(options.allowedHosts);
   const lookups = guardedLookups(allow, options.resolve ?? systemResolver);
-  const agents = { "http:": new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }), "https:": new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }) };
+  const agents = { "http:": new http.Agent({ keepAlive: true, timeout: idleSocketMs }), "https:": new https.Agent({ keepAlive: true, timeout: idleSocketMs }) };
   // Each provider's URL is parsed and judged once: the relay sends to the same few on every call.
   type Destination = { protocol: "http:" | "https:"; hostname: string; port: string; path: string; way: "any" | "policy" };
   const destinations = new Map<string, Destination>();
@@ -246,7 +247,7 @@ export function createGuardedRequest(options: { allowedHosts?: string; resolve?:
       const waiting = init.headersTimeoutMs > 0 ? setTimeout(() => { request.destroy(timedOut("did not begin to answer in time")); }, init.headersTimeoutMs) : undefined;
       request.on("socket", (socket) => {
         if (!socket.connecting) return;
-        const connecting = setTimeout(() => { request.destroy(Object.assign(new Error(`connect timed out after ${CONNECT_TIMEOUT_MS / 1000} s`), { code: "ETIMEDOUT" })); }, CONNECT_TIMEOUT_MS);
+        const connecting = setTimeout(() => { request.destroy(Object.assign(new Error(`connect timed out after ${connectTimeoutMs / 1000} s`), { code: "ETIMEDOUT" })); }, connectTimeoutMs);
         socket.once("connect", () => { clearTimeout(connecting); });
         request.once("close", () => { clearTimeout(connecting); });
       });
