@@ -214,8 +214,11 @@ function statusOf(error: unknown): number | undefined {
   return typeof code === "number" && code >= 100 && code < 600 ? code : undefined;
 }
 
-// ECONNREFUSED, ETIMEDOUT, ENOTFOUND, EAI_AGAIN…: the system's own; not Node's ERR_* nor undici's UND_ERR_*.
-const SYSTEM_ERROR_CODE = /^E(?!RR_)[A-Z_]+$/;
+// Why a connection to the server couldn't be made or kept: the system's network errors, and TLS's
+// (a certificate that doesn't hold). Listed, not guessed from a code's shape: the SDK has codes of
+// its own (ERA_NEGOTIATION_FAILED, for a server that answered its version check with a 503).
+const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ECONNABORTED", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EHOSTDOWN", "ENETDOWN", "EPIPE", "EADDRNOTAVAIL", "EPROTO"]);
+const isNetworkCode = (code: string) => NETWORK_CODES.has(code) || /CERT|^ERR_TLS_|^ERR_SSL_/.test(code);
 
 export function classify(error: unknown): McpCallError {
   if (error instanceof McpCallError) return error;
@@ -236,7 +239,7 @@ export function classify(error: unknown): McpCallError {
   }
   // fetch's network failures carry the system's code on their cause; node:http's (the relay's request) on themselves.
   const ownCode = fieldsOf(error).code;
-  const networkCode = causeCode ?? (typeof ownCode === "string" && SYSTEM_ERROR_CODE.test(ownCode) ? ownCode : undefined);
+  const networkCode = causeCode ?? (!(error instanceof SdkError) && typeof ownCode === "string" && isNetworkCode(ownCode) ? ownCode : undefined);
   if (error instanceof TypeError || networkCode) {
     const why = networkCode ? ` (${networkCode})` : typeof cause.message === "string" ? `: ${cause.message}` : "";
     return new McpCallError("unreachable", `the server is unreachable${why}`);
