@@ -14,12 +14,12 @@
 // reads it to send `traceparent`), made only when tracing starts: on Node 20 each enabled one costs
 // every await a little (~60 ns), which is why it isn't there when tracing is off.
 import "server-only";
-import { createHash } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type SpanContext, type TextMapGetter, type TextMapSetter, type Tracer } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { AlwaysOffSampler, AlwaysOnSampler, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider, type Sampler } from "@opentelemetry/sdk-trace";
+import { AlwaysOffSampler, AlwaysOnSampler, BatchSpanProcessor, ParentBasedSampler, SamplingDecision, TracerProvider, type Sampler, type SamplingResult } from "@opentelemetry/sdk-trace";
 import { ATTR_ERROR_TYPE, ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROUTE } from "@opentelemetry/semantic-conventions";
 import { env, type Env } from "@/lib/env";
 import { log } from "@/lib/log";
@@ -46,6 +46,22 @@ const headerGetter: TextMapGetter<RequestHeaders> = {
 const headerSetter: TextMapSetter<Record<string, string>> = { set: (headers, key, value) => { headers[key.toLowerCase()] = value; } };
 
 /**
+ * A ratio of traces kept, decided on a hash of the trace id keyed with this process's own secret:
+ * a client that names the trace (traceparent) can't pick an id that is always kept (000…1) or never
+ * kept, as it can with the SDK's ratio sampler, which reads the id's low bytes as they are.
+ */
+export function keyedRatioSampler(ratio: number): Sampler {
+  const key = randomBytes(32);
+  return {
+    shouldSample(_context: Context, traceId: string): SamplingResult {
+      const draw = createHmac("sha256", key).update(traceId).digest().readUInt32BE(0) / 2 ** 32;
+      return { decision: draw < ratio ? SamplingDecision.RECORD_AND_SAMPLED : SamplingDecision.NOT_RECORD };
+    },
+    toString: () => `KeyedTraceIdRatioBased{${ratio}}`,
+  };
+}
+
+/**
  * The console's own spans follow their parent's decision; a client's traceparent gives a trace its
  * id and parent but not the decision — else any MCP client could turn off the spans of its calls
  * (a sampled flag of 00) or force every one of them to be kept past the configured ratio.
@@ -54,7 +70,8 @@ function parentBased(root: Sampler): Sampler {
   return new ParentBasedSampler({ root, remoteParentSampled: root, remoteParentNotSampled: root });
 }
 
-function samplerOf(config: Env): Sampler {
+/** The sampler OTEL_TRACES_SAMPLER and its argument say. */
+export function samplerOf(config: Env): Sampler {
   const ratio = config.OTEL_TRACES_SAMPLER_ARG ?? 1;
   switch (config.OTEL_TRACES_SAMPLER ?? "parentbased_always_on") {
     case "always_on":
@@ -62,11 +79,11 @@ function samplerOf(config: Env): Sampler {
     case "always_off":
       return new AlwaysOffSampler();
     case "traceidratio":
-      return new TraceIdRatioBasedSampler(ratio);
+      return keyedRatioSampler(ratio);
     case "parentbased_always_off":
       return parentBased(new AlwaysOffSampler());
     case "parentbased_traceidratio":
-      return parentBased(new TraceIdRatioBasedSampler(ratio));
+      return parentBased(keyedRatioSampler(ratio));
     case "parentbased_always_on":
       return parentBased(new AlwaysOnSampler());
   }
