@@ -115,14 +115,15 @@ function slidingWindow(limit: Limit, subject: string, now: number) {
   const windowMs = limit.windowSeconds * 1000;
   const start = Math.floor(now / windowMs) * windowMs;
   const previousWeight = 1 - (now - start) / windowMs;
+  const estimate = (count: number, previous: number) => count + previous * previousWeight;
   return {
     key: keyOf(limit, subject, start),
     previousKey: keyOf(limit, subject, start - windowMs),
     // A window's row is needed until the end of the next one.
     expiresAt: new Date(start + 2 * windowMs),
-    estimate: (count: number, previous: number) => count + previous * previousWeight,
+    estimate,
     /** Whether `count` attempts in this window, after `previous` in the one before, are within the limit. */
-    within: (count: number, previous: number) => count + previous * previousWeight <= limit.max + FLOAT_SLACK,
+    within: (count: number, previous: number) => estimate(count, previous) <= limit.max + FLOAT_SLACK,
     /**
      * Seconds until one more attempt would be within the limit, after `count` in this window and
      * `previous` in the one before (0: now). Every attempt counts, a refused one too, and so does the
